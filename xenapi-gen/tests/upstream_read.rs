@@ -236,3 +236,25 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn upstream_export_prints_the_facts_and_says_what_it_could_not_read() {
+    let dir = checkout();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xenapi-gen"))
+        .arg("upstream-export")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    // something was unread (the half-written binding): the facts still print, and the exit says so
+    assert_eq!(out.status.code(), Some(1));
+    let facts: xenapi_gen::upstream::facts::Facts = serde_json::from_slice(&out.stdout).expect("JSON facts");
+    assert_eq!(facts.classes.len(), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 classes, 4 fields, 2 messages (1 internal), 1 enums, 2 errors, 3 releases"), "{err}");
+    assert!(err.contains("unread: ocaml/idl/datamodel.ml:31:"), "{err}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xenapi-gen")).arg("upstream-export").arg(empty.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
