@@ -147,6 +147,8 @@ pub fn default(v: &Value<'_>) -> Shape<String> {
         },
         "VBool" => boolean(arg)?.to_string(),
         "VDateTime" | "VEnum" => string(arg)?,
+        // older sources: OCaml code computing the default, and the value shown for it
+        "VCustom" => default(&tuple(arg, 2)?[1])?,
         "VRef" => match string(arg)?.as_str() {
             "" => "Null".into(),
             r => r.into(),
@@ -205,5 +207,57 @@ pub fn release_code(v: &Value<'_>) -> Shape<Option<String>> {
     match internal.get(1) {
         Some(r) => Ok(Some(string(r)?)),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c<'a>(name: &str, arg: Option<Value<'a>>) -> Value<'a> {
+        Value::Ctor(Rc::from(name), arg.map(Rc::new), Site { file: 0, line: 0 })
+    }
+
+    fn pair<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
+        Value::Tuple(Rc::new(vec![a, b]))
+    }
+
+    #[test]
+    fn defaults_in_the_export_notation() {
+        let s = |x: &str| c("VString", Some(Value::str(x)));
+        assert_eq!(default(&s("")).unwrap(), "\"\"");
+        assert_eq!(default(&c("VRef", Some(Value::str("")))).unwrap(), "Null");
+        assert_eq!(default(&c("VFloat", Some(Value::Float(1.0)))).unwrap(), "1.");
+        assert_eq!(default(&c("VFloat", Some(Value::Float(0.25)))).unwrap(), "0.25");
+        let map = c("VMap", Some(Value::list(vec![pair(s("k"), c("VInt", Some(Value::Int(-3))))])));
+        assert_eq!(default(&map).unwrap(), "{\"k\" -> -3}");
+        assert_eq!(default(&c("VSet", Some(Value::list(vec![c("VEnum", Some(Value::str("on")))])))).unwrap(), "{on}");
+        let custom = c("VCustom", Some(pair(Value::str("some OCaml"), c("VBool", Some(Value::Bool(false))))));
+        assert_eq!(default(&custom).unwrap(), "false");
+        assert!(default(&c("VMystery", Some(Value::Unit))).unwrap_err().contains("VMystery"));
+    }
+
+    #[test]
+    fn types_in_the_reference_language() {
+        let e = c("Enum", Some(pair(Value::str("mode"), Value::list(vec![pair(Value::str("a"), Value::str("doc"))]))));
+        let m = c("Map", Some(pair(c("Ref", Some(Value::str("VM"))), c("Set", Some(e)))));
+        let (text, enums) = ty(&m).unwrap();
+        assert_eq!(text, "(VM ref -> enum mode set) map");
+        assert_eq!(enums.len(), 1);
+        assert_eq!(enums[0].values, [("a".to_string(), "doc".to_string())]);
+        assert!(ty(&c("Frob", None)).is_err());
+    }
+
+    #[test]
+    fn a_table_entry_puts_prototyped_first() {
+        let l = Lifecycle {
+            transitions: vec![
+                Transition { transition: "prototyped".into(), release: "1.0.0".into() },
+                Transition { transition: "published".into(), release: "2.0.0".into() },
+            ],
+        };
+        let l = with_prototyped(l, Some("1.5.0".into()));
+        let steps: Vec<_> = l.transitions.iter().map(|t| (t.transition.as_str(), t.release.as_str())).collect();
+        assert_eq!(steps, [("prototyped", "1.5.0"), ("published", "2.0.0")]);
     }
 }
