@@ -49,7 +49,7 @@ fn pair<'a>(a: &str, b: &str) -> Value<'a> {
 
 fn class<'a>(it: &mut Interp<'a>, obj: &Value<'a>, unread: &mut Vec<Unread>) -> Shape<Class> {
     let name = string(field(obj, "name")?)?;
-    let lifecycle = shape::lifecycle(field(field(obj, "obj_lifecycle")?, "transitions")?)?;
+    let lifecycle = shape::lifecycle(field(obj, "obj_lifecycle")?)?;
     let lifecycle = shape::with_prototyped(lifecycle, prototyped(it, "prototyped_of_class", Value::str(&name))?);
 
     let in_db = shape::boolean(field(obj, "in_database")?)?;
@@ -194,7 +194,7 @@ fn field_fact<'a>(it: &mut Interp<'a>, class: &str, f: &Value<'a>) -> Shape<(Fie
         "DynamicRO" => "RO/runtime",
         other => return Err(format!("unknown qualifier {other}")),
     };
-    let lifecycle = shape::lifecycle(field(field(f, "lifecycle")?, "transitions")?)?;
+    let lifecycle = shape::lifecycle(field(f, "lifecycle")?)?;
     let escaped = full.join("__");
     let p = prototyped(it, "prototyped_of_field", pair(class, &escaped))?;
     let default = option(field(f, "default_value")?)?.map(shape::default).transpose()?;
@@ -259,7 +259,7 @@ fn message<'a>(it: &mut Interp<'a>, class: &str, m: &Value<'a>) -> Shape<Option<
         Some(l) => list(l)?.iter().map(string).collect::<Shape<_>>()?,
         None => Vec::new(),
     };
-    let lifecycle = shape::lifecycle(field(field(m, "msg_lifecycle")?, "transitions")?)?;
+    let lifecycle = shape::lifecycle(field(m, "msg_lifecycle")?)?;
     let p = prototyped(it, "prototyped_of_message", pair(class, &name))?;
     Ok(Some((
         Message {

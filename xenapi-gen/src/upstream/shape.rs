@@ -181,8 +181,12 @@ pub fn ocaml_float(x: f64) -> String {
     s
 }
 
-/// A lifecycle from a list of `(change, release, doc)` triples.
+/// A lifecycle (`Lifecycle.t`, or in older sources the bare list) of `(change, release, doc)` triples.
 pub fn lifecycle(v: &Value<'_>) -> Shape<Lifecycle> {
+    let v = match v {
+        Value::Record(..) => field(v, "transitions")?,
+        other => other,
+    };
     let mut transitions = Vec::new();
     for t in list(v)?.iter() {
         let t = tuple(t, 3)?;

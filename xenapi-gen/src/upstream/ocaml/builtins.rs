@@ -141,6 +141,7 @@ pub fn install(root: &Rc<Module<'_>>) {
     });
     let sexp = Module::new("Sexp", None);
     sub(root, "Sexplib0").modules.borrow_mut().insert(Rc::from("Sexp"), sexp.clone());
+    sub(root, "Sexplib").modules.borrow_mut().insert(Rc::from("Sexp"), sexp.clone());
     def(&sexp, "to_string", P1, |_, a| Ok(a[0].clone()));
     // Stdlib.Scanf.Scan_failure and friends are written with the Stdlib prefix too
     root.modules.borrow_mut().insert(Rc::from("Stdlib"), root.clone());

@@ -552,6 +552,8 @@ impl Parser {
             let rest = self.expr()?;
             return Ok(Self::mk(ExprKind::Seq(Box::new(first), Box::new(rest)), line));
         }
+        // a sequence may end in `;` (before `|`, `end`, `)`, ...)
+        self.eat_op(";");
         Ok(first)
     }
 
@@ -976,6 +978,14 @@ mod tests {
         let ExprKind::App(op, inner) = &lhs.kind else { panic!("{lhs:?}") };
         assert_eq!(op.kind, ExprKind::Var(vec![rc("@")]));
         assert!(matches!(&inner[0], Arg::Pos(e) if matches!(e.kind, ExprKind::Cons(..))));
+    }
+
+    #[test]
+    fn a_sequence_may_end_in_a_semicolon() {
+        let e = expr("match x with A -> f 1; g 2; | B -> (h 3;)");
+        let ExprKind::Match(_, cases) = e.kind else { panic!() };
+        assert_eq!(cases.len(), 2);
+        assert!(matches!(cases[0].body.kind, ExprKind::Seq(..)));
     }
 
     #[test]
