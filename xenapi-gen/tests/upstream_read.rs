@@ -258,3 +258,16 @@ fn upstream_export_prints_the_facts_and_says_what_it_could_not_read() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_class_list_that_cannot_be_built_points_at_the_failure() {
+    let dir = checkout();
+    write(dir.path(), "ocaml/idl/datamodel.ml", "open Datamodel_common\n\nlet all_system = [Nowhere.t]\n");
+    let r = read(dir.path()).unwrap();
+    assert!(r.facts.classes.is_empty());
+    let u = r.unread.iter().find(|u| u.why.contains("all_system")).expect("all_system unread");
+    assert_eq!((u.file.as_str(), u.line), ("ocaml/idl/datamodel.ml", 3), "{u}");
+    assert!(u.why.contains("Nowhere"), "{u}");
+    // what does not depend on the classes is still read
+    assert_eq!(r.facts.errors.len(), 2);
+}

@@ -15,12 +15,8 @@ pub fn classes(it: &mut Interp<'_>, unread: &mut Vec<Unread>) -> Vec<Class> {
     let all = it.module("Datamodel").and_then(|m| m.export("all_system"));
     let objs = match all.as_ref().map(list) {
         Some(Ok(l)) => l,
-        Some(Err(why)) => {
-            unread.push(Unread { file: DATAMODEL.into(), line: 0, why: format!("all_system: {why}") });
-            return Vec::new();
-        }
-        None => {
-            unread.push(Unread { file: DATAMODEL.into(), line: 0, why: "no `all_system` list of classes".into() });
+        _ => {
+            unread.push(shape::unread_value(all.as_ref(), DATAMODEL, "all_system"));
             return Vec::new();
         }
     };

@@ -37,8 +37,7 @@ pub fn errors(it: &mut Interp<'_>, unread: &mut Vec<Unread>) -> Vec<Error> {
                 }
             }
         }
-        Some(Value::Poison(why)) => unread.push(Unread { file: ERRORS.into(), line: 0, why: why.to_string() }),
-        _ => unread.push(Unread { file: ERRORS.into(), line: 0, why: "no `errors` table".into() }),
+        other => unread.push(shape::unread_value(other.as_ref(), ERRORS, "errors")),
     }
     // a code xapi registers (`Api_errors.add_error`, newer sources) but the data model never
     // declares still exists, without parameter names

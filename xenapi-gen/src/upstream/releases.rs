@@ -16,12 +16,16 @@ pub fn releases(it: &mut Interp<'_>, facts: &Facts, unread: &mut Vec<Unread>) ->
     let order = it.module("Datamodel_types").and_then(|m| m.export("release_order_full"));
     let named = match order.as_ref().map(named) {
         Some(Ok(n)) => n,
+        Some(Err(_)) if matches!(order, Some(super::ocaml::value::Value::Poison(_))) => {
+            unread.push(super::shape::unread_value(order.as_ref(), TYPES, "release_order_full"));
+            return Vec::new();
+        }
         Some(Err(why)) => {
             unread.push(Unread { file: TYPES.into(), line: 0, why: format!("release_order_full: {why}") });
             return Vec::new();
         }
         None => {
-            unread.push(Unread { file: TYPES.into(), line: 0, why: "no `release_order_full`".into() });
+            unread.push(super::shape::unread_value(None, TYPES, "release_order_full"));
             return Vec::new();
         }
     };

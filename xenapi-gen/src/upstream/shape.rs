@@ -82,6 +82,24 @@ pub fn unread_at(it: &Interp<'_>, v: Option<&Value<'_>>, fallback: &str, why: St
     }
 }
 
+/// An unread entry for a top-level value that is missing or could not be evaluated: at the
+/// place its evaluation failed (a poisoned value's text starts `file:line:`), else at `file`.
+pub fn unread_value(v: Option<&Value<'_>>, file: &str, what: &str) -> Unread {
+    let why = match v {
+        None => return Unread { file: file.into(), line: 0, why: format!("no `{what}`") },
+        Some(Value::Poison(why)) => why.to_string(),
+        Some(other) => return Unread { file: file.into(), line: 0, why: format!("`{what}` is {}", other.kind()) },
+    };
+    let located = why.split_once(": ").and_then(|(head, rest)| {
+        let (f, line) = head.rsplit_once(':')?;
+        Some((f.to_string(), line.parse().ok()?, rest.to_string()))
+    });
+    match located {
+        Some((f, line, rest)) => Unread { file: f, line, why: format!("`{what}` could not be evaluated: {rest}") },
+        None => Unread { file: file.into(), line: 0, why: format!("`{what}` could not be evaluated: {why}") },
+    }
+}
+
 /// An enum type as the export lists it: name, and values with their docs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumType {
