@@ -13,9 +13,10 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Binding, Case, Expr, ExprKind, Item, Lit, Located, ModExpr, Param, Pat};
+use super::ast::{Arg, Binding, Expr, ExprKind, Item, Lit, Located, ModExpr, Pat};
 use super::builtins;
-use super::value::{compare, ArgV, Body, Closure, Env, Module, Site, Value};
+use super::pattern::pat_names;
+use super::value::{ArgV, Body, Closure, Env, Module, Site, Value};
 
 /// Why an evaluation stopped: an OCaml exception, or something this interpreter cannot do.
 #[derive(Debug, Clone)]
@@ -41,9 +42,10 @@ pub struct Interp<'a> {
     pub files: Vec<String>,
     helper: Vec<bool>,
     pub root: Rc<Module<'a>>,
-    sites: Vec<Site>,
-    file: usize,
-    line: u32,
+    pub(super) sites: Vec<Site>,
+    /// The file whose code runs now, and the line.
+    pub(super) file: usize,
+    pub(super) line: u32,
     depth: usize,
     /// Items that failed at load time: (file, line, why).
     pub failures: Vec<Fail>,
@@ -471,251 +473,8 @@ impl<'a> Interp<'a> {
         }
         Ok(out)
     }
-
-    // ---- application ----
-
-    pub fn apply(&mut self, f: Value<'a>, args: Vec<ArgV<'a>>) -> EResult<'a> {
-        if args.is_empty() {
-            return Ok(f);
-        }
-        match f {
-            Value::Closure(c) => self.apply_closure(&c, args),
-            Value::Builtin(b) => {
-                let mut all = b.applied.clone();
-                all.extend(args);
-                let mut slots: Vec<Option<Value<'a>>> = vec![None; b.params.len()];
-                let mut extra = Vec::new();
-                for a in all {
-                    match a {
-                        ArgV::Labelled(n, v) | ArgV::Optional(n, v) => match b.params.iter().position(|p| **p == *n) {
-                            Some(i) => slots[i] = Some(v),
-                            None => return self.fail(format!("{} has no parameter ~{n}", b.name)),
-                        },
-                        ArgV::Pos(v) => match (0..slots.len()).find(|&i| b.params[i].is_empty() && slots[i].is_none()) {
-                            Some(i) => slots[i] = Some(v),
-                            None => extra.push(ArgV::Pos(v)),
-                        },
-                    }
-                }
-                if slots.iter().any(Option::is_none) {
-                    let mut partial = (*b).clone();
-                    partial.applied = b.params.iter().zip(slots).filter_map(|(p, s)| {
-                        s.map(|v| if p.is_empty() { ArgV::Pos(v) } else { ArgV::Labelled(Rc::from(*p), v) })
-                    }).collect();
-                    return Ok(Value::Builtin(Rc::new(partial)));
-                }
-                let vals = slots.into_iter().flatten().collect();
-                let r = (b.f)(self, vals)?;
-                self.apply(r, extra)
-            }
-            Value::Poison(why) => self.fail(format!("calls a value that could not be evaluated ({why})")),
-            other => self.fail(format!("applies {} as a function", other.kind())),
-        }
-    }
-
-    fn apply_closure(&mut self, c: &Rc<Closure<'a>>, args: Vec<ArgV<'a>>) -> EResult<'a> {
-        let mut all = c.applied.clone();
-        all.extend(args);
-        let params: &'a [Param] = match c.body {
-            Body::Cases(_) => &[],
-            Body::Fun(params, _) => params,
-        };
-        let positional = match c.body {
-            Body::Cases(_) => 1,
-            Body::Fun(..) => params.iter().filter(|p| matches!(p, Param::Pos(_))).count(),
-        };
-        let given = all.iter().filter(|a| matches!(a, ArgV::Pos(_))).count();
-        let labels_there = params.iter().all(|p| match p {
-            Param::Labelled(n, _) => all.iter().any(|a| matches!(a, ArgV::Labelled(m, _) if m == n)),
-            _ => true,
-        });
-        if given < positional || !labels_there {
-            let mut partial = (**c).clone();
-            partial.applied = all;
-            return Ok(Value::Closure(Rc::new(partial)));
-        }
-        // bind parameters in order; what is left goes to the result
-        let mut pos: std::collections::VecDeque<Value<'a>> = std::collections::VecDeque::new();
-        let mut labelled: Vec<(Rc<str>, Value<'a>, bool)> = Vec::new();
-        for a in all {
-            match a {
-                ArgV::Pos(v) => pos.push_back(v),
-                ArgV::Labelled(n, v) => labelled.push((n, v, false)),
-                ArgV::Optional(n, v) => labelled.push((n, v, true)),
-            }
-        }
-        let mut env = c.env.clone();
-        let saved_file = self.file;
-        self.sites.push(Site { file: saved_file, line: self.line });
-        let r = (|| {
-            let take = |labelled: &mut Vec<(Rc<str>, Value<'a>, bool)>, n: &Rc<str>| {
-                labelled.iter().position(|(m, _, _)| m == n).map(|i| labelled.remove(i))
-            };
-            match c.body {
-                Body::Cases(cases) => {
-                    let v = pos.pop_front().unwrap_or(Value::Unit);
-                    self.file = c.file;
-                    let r = match self.match_cases(&env, &v, cases)? {
-                        Some(r) => r,
-                        None => return Err(EvalError::Raise(match_failure(&v))),
-                    };
-                    Ok((r, pos, labelled))
-                }
-                Body::Fun(params, body) => {
-                    self.file = c.file;
-                    for p in params {
-                        let mut binds = Vec::new();
-                        let ok = match p {
-                            Param::Pos(pat) => {
-                                let v = pos.pop_front().unwrap_or(Value::Unit);
-                                self.bind(pat, &v, &mut binds)?
-                            }
-                            Param::Labelled(n, pat) => {
-                                let v = take(&mut labelled, n).map(|t| t.1).unwrap_or(Value::Unit);
-                                self.bind(pat, &v, &mut binds)?
-                            }
-                            Param::Optional(n, pat, default) => {
-                                let v = match take(&mut labelled, n) {
-                                    Some((_, v, true)) => v,
-                                    Some((_, v, false)) => Value::some(v),
-                                    None => Value::none(),
-                                };
-                                let v = match (default, &v) {
-                                    (Some(d), Value::Ctor(name, None, _)) if &**name == "None" => self.eval(&env, d)?,
-                                    (Some(_), Value::Ctor(name, Some(inner), _)) if &**name == "Some" => (**inner).clone(),
-                                    _ => v,
-                                };
-                                self.bind(pat, &v, &mut binds)?
-                            }
-                        };
-                        if !ok {
-                            return self.fail("a parameter pattern did not match");
-                        }
-                        for (n, v) in binds {
-                            env = Env::Local(Rc::new((n, v, env)));
-                        }
-                    }
-                    let r = self.eval(&env, body)?;
-                    Ok((r, pos, labelled))
-                }
-            }
-        })();
-        self.sites.pop();
-        self.file = saved_file;
-        let (r, pos, labelled) = r?;
-        let mut rest: Vec<ArgV<'a>> = labelled
-            .into_iter()
-            .map(|(n, v, opt)| if opt { ArgV::Optional(n, v) } else { ArgV::Labelled(n, v) })
-            .collect();
-        rest.extend(pos.into_iter().map(ArgV::Pos));
-        self.apply(r, rest)
-    }
-
-    // ---- patterns ----
-
-    fn match_cases(&mut self, env: &Env<'a>, v: &Value<'a>, cases: &'a [Case]) -> Result<Option<Value<'a>>, EvalError<'a>> {
-        for case in cases {
-            let mut binds = Vec::new();
-            if !self.bind(&case.pat, v, &mut binds)? {
-                continue;
-            }
-            let mut inner = env.clone();
-            for (n, b) in binds {
-                inner = Env::Local(Rc::new((n, b, inner)));
-            }
-            if let Some(g) = &case.guard {
-                match self.eval(&inner, g)? {
-                    Value::Bool(true) => {}
-                    Value::Bool(false) => continue,
-                    other => return self.fail(format!("`when` on {}", other.kind())),
-                }
-            }
-            return self.eval(&inner, &case.body).map(Some);
-        }
-        Ok(None)
-    }
-
-    /// Matches `v` against `p`, adding the bound names; `false` when it does not match.
-    pub fn bind(&self, p: &Pat, v: &Value<'a>, out: &mut Vec<(Rc<str>, Value<'a>)>) -> Result<bool, EvalError<'a>> {
-        if let Value::Poison(why) = v {
-            return self.fail(format!("matches a value that could not be evaluated ({why})"));
-        }
-        Ok(match (p, v) {
-            (Pat::Any, _) => true,
-            (Pat::Var(n), _) => {
-                out.push((n.clone(), v.clone()));
-                true
-            }
-            (Pat::Alias(p, n), _) => {
-                let ok = self.bind(p, v, out)?;
-                out.push((n.clone(), v.clone()));
-                ok
-            }
-            (Pat::Lit(l), _) => compare(&lit(l), v) == Some(std::cmp::Ordering::Equal),
-            (Pat::Tuple(ps), Value::Tuple(vs)) => {
-                if ps.len() != vs.len() {
-                    return Ok(false);
-                }
-                for (p, v) in ps.iter().zip(vs.iter()) {
-                    if !self.bind(p, v, out)? {
-                        return Ok(false);
-                    }
-                }
-                true
-            }
-            (Pat::List(ps), Value::List(vs)) => {
-                if ps.len() != vs.len() {
-                    return Ok(false);
-                }
-                for (p, v) in ps.iter().zip(vs.iter()) {
-                    if !self.bind(p, v, out)? {
-                        return Ok(false);
-                    }
-                }
-                true
-            }
-            (Pat::Cons(h, t), Value::List(vs)) => match vs.split_first() {
-                None => false,
-                Some((first, rest)) => self.bind(h, first, out)? && self.bind(t, &Value::list(rest.to_vec()), out)?,
-            },
-            (Pat::Ctor(n, None), Value::Bool(b)) => (&**n == "true") == *b && matches!(&**n, "true" | "false"),
-            (Pat::Ctor(n, parg), Value::Ctor(m, varg, _)) | (Pat::Variant(n, parg), Value::Variant(m, varg)) => {
-                if n != m {
-                    return Ok(false);
-                }
-                match (parg, varg) {
-                    (None, None) => true,
-                    (Some(p), Some(v)) => self.bind(p, v, out)?,
-                    (Some(p), None) => matches!(**p, Pat::Any),
-                    (None, Some(_)) => false,
-                }
-            }
-            (Pat::Record(fields), Value::Record(..)) => {
-                for (n, p) in fields {
-                    match v.field(n) {
-                        Some(fv) => {
-                            if !self.bind(p, fv, out)? {
-                                return Ok(false);
-                            }
-                        }
-                        None => return self.fail(format!("no field `{n}` to match")),
-                    }
-                }
-                true
-            }
-            (Pat::Or(a, b), _) => {
-                let mark = out.len();
-                if self.bind(a, v, out)? {
-                    true
-                } else {
-                    out.truncate(mark);
-                    self.bind(b, v, out)?
-                }
-            }
-            _ => false,
-        })
-    }
 }
+
 
 fn module_chain_value<'a>(m: &Rc<Module<'a>>, name: &str) -> Option<Value<'a>> {
     let mut cur = Some(m.clone());
@@ -745,7 +504,7 @@ fn module_chain_module<'a>(m: &Rc<Module<'a>>, name: &str) -> Option<Rc<Module<'
     None
 }
 
-fn lit<'a>(l: &Lit) -> Value<'a> {
+pub(super) fn lit<'a>(l: &Lit) -> Value<'a> {
     match l {
         Lit::Int(i) => Value::Int(*i),
         Lit::Float(x) => Value::Float(*x),
@@ -755,7 +514,7 @@ fn lit<'a>(l: &Lit) -> Value<'a> {
     }
 }
 
-fn match_failure<'a>(v: &Value<'a>) -> Value<'a> {
+pub(super) fn match_failure<'a>(v: &Value<'a>) -> Value<'a> {
     Value::Ctor(Rc::from("Match_failure"), Some(Rc::new(Value::str(v.kind()))), Site { file: 0, line: 0 })
 }
 
@@ -772,132 +531,5 @@ pub fn describe(v: &Value<'_>) -> String {
             other => format!("{n} ({})", other.kind()),
         },
         other => other.kind().to_string(),
-    }
-}
-
-/// The names a pattern binds.
-pub fn pat_names(p: &Pat) -> Vec<Rc<str>> {
-    let mut out = Vec::new();
-    fn walk(p: &Pat, out: &mut Vec<Rc<str>>) {
-        match p {
-            Pat::Var(n) => out.push(n.clone()),
-            Pat::Alias(p, n) => {
-                walk(p, out);
-                out.push(n.clone());
-            }
-            Pat::Tuple(ps) | Pat::List(ps) => ps.iter().for_each(|p| walk(p, out)),
-            Pat::Cons(a, b) | Pat::Or(a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            Pat::Ctor(_, Some(p)) | Pat::Variant(_, Some(p)) => walk(p, out),
-            Pat::Record(fs) => fs.iter().for_each(|(_, p)| walk(p, out)),
-            _ => {}
-        }
-    }
-    walk(p, &mut out);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::lex::lex;
-    use super::super::parse::parse_file;
-    use super::*;
-
-    /// Loads `src` as module `M` and returns the printed value of `result`, or the failure.
-    fn run(src: &str) -> Result<String, String> {
-        let (items, errs) = parse_file(lex(src).map_err(|e| e.message)?);
-        if let Some(e) = errs.first() {
-            return Err(format!("parse: {}: {}", e.line, e.message));
-        }
-        let items: &'static [Located] = Box::leak(items.into_boxed_slice());
-        let mut it = Interp::new();
-        let m = it.load("m.ml", "M", false, items);
-        match m.export("result") {
-            Some(Value::Poison(why)) => Err(why.to_string()),
-            Some(v) => Ok(show(&v)),
-            None => Err("no result".into()),
-        }
-    }
-
-    fn show(v: &Value<'_>) -> String {
-        match v {
-            Value::Int(i) => i.to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Str(s) => format!("{s:?}"),
-            Value::Unit => "()".into(),
-            Value::List(l) => format!("[{}]", l.iter().map(show).collect::<Vec<_>>().join("; ")),
-            Value::Tuple(t) => format!("({})", t.iter().map(show).collect::<Vec<_>>().join(", ")),
-            Value::Ctor(n, None, _) => n.to_string(),
-            Value::Ctor(n, Some(a), _) => format!("{n} {}", show(a)),
-            Value::Record(fs, _) => {
-                format!("{{{}}}", fs.iter().map(|(n, v)| format!("{n}={}", show(v))).collect::<Vec<_>>().join("; "))
-            }
-            other => other.kind().to_string(),
-        }
-    }
-
-    #[test]
-    fn optional_arguments_take_their_defaults() {
-        let src = "let f ~name ?(doc = \"none\") ?since () = (name, doc, since)\n\
-                   let result = [f ~name:\"a\" (); f ~doc:\"d\" ~name:\"b\" ~since:3 (); f ?doc:(Some \"e\") ~name:\"c\" ()]";
-        assert_eq!(run(src).unwrap(), r#"[("a", "none", None); ("b", "d", Some 3); ("c", "e", None)]"#);
-    }
-
-    #[test]
-    fn partial_application_and_labels_in_any_order() {
-        let src = "let g ~x y z = x - y * z\nlet h = g 1\nlet result = h 2 ~x:10";
-        assert_eq!(run(src).unwrap(), "8");
-    }
-
-    #[test]
-    fn append_cons_and_list_functions() {
-        let src = "let result = List.map (fun x -> x * 2) ([1] @ 2 :: [3]) |> List.filter (fun x -> x > 2)";
-        assert_eq!(run(src).unwrap(), "[4; 6]");
-    }
-
-    #[test]
-    fn records_with_update_and_match() {
-        let src = "type t = {a: int; b: string}\n\
-                   let r = {a= 1; b= \"x\"}\n\
-                   let s = {r with b= \"y\"}\n\
-                   let result = match s with {a= 2; _} -> \"two\" | {b= \"y\"; a} when a = 1 -> \"one y\" | _ -> \"other\"";
-        assert_eq!(run(src).unwrap(), "\"one y\"");
-    }
-
-    #[test]
-    fn modules_opens_and_recursion() {
-        let src = "module M = struct let rec len = function [] -> 0 | _ :: t -> 1 + len t end\n\
-                   open M\nlet result = len [1; 2; 3] + M.len []";
-        assert_eq!(run(src).unwrap(), "3");
-    }
-
-    #[test]
-    fn exceptions_are_caught_and_formats_printed() {
-        let src = "let find x = try Some (List.find (fun y -> y = x) [1; 2]) with Not_found -> None\n\
-                   let result = (find 2, find 5, Printf.sprintf \"%s-%d\" \"v\" 7)";
-        assert_eq!(run(src).unwrap(), "(Some 2, None, \"v-7\")");
-    }
-
-    #[test]
-    fn a_failing_binding_poisons_only_what_uses_it() {
-        let src = "let bad = Unknown_module.value\nlet fine = 1\nlet result = bad";
-        let err = run(src).unwrap_err();
-        assert!(err.contains("m.ml:1") && err.contains("Unknown_module"), "{err}");
-        assert_eq!(run("let bad = Unknown_module.value\nlet result = 2").unwrap(), "2");
-    }
-
-    #[test]
-    fn records_remember_the_call_site_outside_helpers() {
-        let (items, _) = parse_file(lex("let mk ~n () = {n}").unwrap());
-        let helper: &'static [Located] = Box::leak(items.into_boxed_slice());
-        let (items, _) = parse_file(lex("\n\nlet result = H.mk ~n:1 ()").unwrap());
-        let user: &'static [Located] = Box::leak(items.into_boxed_slice());
-        let mut it = Interp::new();
-        it.load("h.ml", "H", true, helper);
-        let m = it.load("u.ml", "U", false, user);
-        let Some(Value::Record(_, site)) = m.export("result") else { panic!("no record") };
-        assert_eq!((it.files[site.file].as_str(), site.line), ("u.ml", 3));
     }
 }
