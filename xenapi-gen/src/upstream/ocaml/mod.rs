@@ -7,6 +7,8 @@ pub mod builtins;
 pub mod eval;
 pub mod lex;
 pub mod parse;
+mod parse_expr;
+mod parse_pat;
 pub mod pattern;
 pub mod value;
 
