@@ -82,6 +82,12 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         classes: Vec<String>,
     },
+    /// Read xapi's data model from a checkout of xen-api and print it as JSON (the export's shape).
+    #[command(after_help = "Prints the facts on stdout, then a count and anything it could not read (file:line) on stderr. Exit status: 0 when everything was read, 1 when something was not, 2 when DIR is not a checkout.")]
+    UpstreamExport {
+        /// A checkout of xen-api (holding ocaml/idl and ocaml/xapi-consts).
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -138,6 +144,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::UpstreamExport { dir } => upstream_export(&dir),
         Command::ImportJson { file, out, errors, releases } => {
             match xenapi_gen::import::import_files(&file, errors.as_deref(), releases.as_deref(), &out) {
                 Ok(files) => {
@@ -164,6 +171,32 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Reads a xen-api checkout and prints its facts; see the subcommand's help.
+fn upstream_export(dir: &std::path::Path) -> ExitCode {
+    let read = match xenapi_gen::upstream::read::read(dir) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match serde_json::to_string_pretty(&read.facts) {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("error: cannot render the facts: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    eprintln!("{}", xenapi_gen::upstream::read::summary(&read));
+    for u in &read.skipped {
+        eprintln!("skipped (no fact needs it): {u}");
+    }
+    for u in &read.unread {
+        eprintln!("unread: {u}");
+    }
+    if read.unread.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Writes (or with `check`, compares) the output tree and reports what

@@ -486,7 +486,6 @@ const FIXTURE_CLASSES: &str = "VTPM,Certificate,Observer,VM_group";
 // fixture does not have.
 
 #[test]
-#[ignore = "needs the reader of xapi's sources: switch read_checkout in src/upstream/check.rs to crate::upstream::read"]
 fn the_trimmed_upstream_fixture_matches_the_schema() {
     let out = cli(&upstream_fixture(), &common::real_schema(), &["--classes", FIXTURE_CLASSES]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
@@ -494,7 +493,6 @@ fn the_trimmed_upstream_fixture_matches_the_schema() {
 }
 
 #[test]
-#[ignore = "needs the reader of xapi's sources: switch read_checkout in src/upstream/check.rs to crate::upstream::read"]
 fn a_field_removed_and_a_param_changed_upstream_are_exactly_the_differences() {
     let copy = tempfile::tempdir().unwrap();
     common::copy_dir(&upstream_fixture(), copy.path());

@@ -39,14 +39,10 @@ pub struct Outcome {
     pub report: String,
 }
 
-/// Reads upstream's data model from a checkout of xen-api.
-///
-/// TEMPORARY until the reader of xapi's sources lands: reads the facts from
-/// `DIR/facts.json` (the [`Facts`] JSON). To plug the reader in, replace the
-/// body with this line (the one-line switch):
-/// `crate::upstream::read::read(dir).map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect())).map_err(|e| e.to_string())`
+/// Reads upstream's data model from a checkout of xen-api with the reader
+/// of xapi's sources; what it could not read comes back as text.
 fn read_checkout(dir: &Path) -> Result<(Facts, Vec<String>), String> {
-    read_facts_file(&dir.join("facts.json")).map(|f| (f, Vec::new()))
+    crate::upstream::read::read(dir).map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect())).map_err(|e| e.to_string())
 }
 
 /// Reads a [`Facts`] JSON file.

@@ -69,7 +69,8 @@ pub struct Enum {
     pub origin: Option<Origin>,
 }
 
-/// A field; namespaced fields carry their flattened name (`name__label`).
+/// A field; namespaced fields carry their flattened name, parts joined by `_` as
+/// the export joins them (`name_label`; xapi's lifecycle table keys them `name__label`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     pub name: String,

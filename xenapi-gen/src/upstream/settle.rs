@@ -10,6 +10,7 @@
 //! - a parameter's release counts only when a later release than its
 //!   message's own added it with a default (xapi also records the release
 //!   of parameters that came with their message or without a default);
+//! - a ref default written as a string is that ref;
 //! - a numbered release the schema keeps and no upstream item names any
 //!   more is upstream's too (xapi lists only the releases its lifecycles
 //!   name);
@@ -30,10 +31,14 @@ pub fn settle(upstream: &mut Facts, api: &Api) {
         settle_lifecycle(&mut c.lifecycle, &releases);
         for f in &mut c.fields {
             settle_lifecycle(&mut f.lifecycle, &releases);
+            settle_ref_default(&f.ty, &mut f.default);
         }
         for m in &mut c.messages {
             settle_lifecycle(&mut m.lifecycle, &releases);
             settle_params(m, &releases);
+            for p in &mut m.params {
+                settle_ref_default(&p.ty, &mut p.default);
+            }
         }
     }
     keep_named_releases(upstream, &releases);
@@ -114,6 +119,18 @@ fn settle_lifecycle(l: &mut Lifecycle, releases: &Releases<'_>) {
             Some(t)
         })
         .collect();
+}
+
+/// A ref default xapi writes as a string (`"OpaqueRef:NULL"`) is that ref.
+fn settle_ref_default(ty: &str, default: &mut Option<String>) {
+    if !ty.ends_with(" ref") {
+        return;
+    }
+    if let Some(d) = default {
+        if let Some(inner) = d.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+            *d = inner.to_string();
+        }
+    }
 }
 
 fn settle_params(m: &mut Message, releases: &Releases<'_>) {
