@@ -25,7 +25,7 @@ fn a_collision_planted_in_the_real_schema_is_reported_once_and_located() {
     assert_eq!(lines.len(), 1, "{d}");
     assert_eq!(
         lines[0],
-        "classes/VM.yaml:225:5: error: field `vcpus_max` of class `VM` and field `VCPUs_max` of class `VM` (line 220) both become `vcpus_max` in Rust and C\n  help: rename one of the two so that they stay apart in Rust and C"
+        "classes/VM.yaml:247:5: error: field `vcpus_max` of class `VM` and field `VCPUs_max` of class `VM` (line 242) both become `vcpus_max` in Rust and C\n  help: rename one of the two so that they stay apart in Rust and C"
     );
 }
 

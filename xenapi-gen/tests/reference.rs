@@ -54,6 +54,20 @@ fn published_only(export: &mut Value) -> usize {
     internal
 }
 
+/// The schema as of the reference release, exported like the reference
+/// (classes, errors, releases), published items only, with the known gaps
+/// between xapi's sources and the reference undone
+/// (`common::reference_gaps`); every gap must still apply.
+fn corrected_export(api: &Api) -> Value {
+    let mut got = xenapi_gen::export::model_json(api);
+    published_only(&mut got);
+    got["errors"] = xenapi_gen::export::errors_json(api)["errors"].take();
+    got["releases"] = xenapi_gen::export::releases_json(api)["releases"].take();
+    let stale = common::reference_gaps::undo(&mut got, true);
+    assert!(stale.is_empty(), "known gaps that no longer apply:\n{}", stale.join("\n"));
+    got
+}
+
 /// Compares two JSON values, recording a line per difference under `path`.
 fn diff(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
     match (want, got) {
@@ -91,8 +105,7 @@ fn by_name(items: &Value) -> BTreeMap<String, Value> {
 fn schema_matches_the_reference_model() {
     let api = load();
     let want = reference("xenapi-model.json");
-    let mut got = xenapi_gen::export::model_json(&api);
-    published_only(&mut got);
+    let got = corrected_export(&api);
     let want_classes = by_name(&want["classes"]);
     let got_classes = by_name(&got["classes"]);
     let mut out = Vec::new();
@@ -135,13 +148,14 @@ fn schema_matches_the_reference_model() {
 #[test]
 fn schema_matches_the_reference_errors_and_releases() {
     let api = load();
+    let got = corrected_export(&api);
     let mut out = Vec::new();
     let want = reference("xenapi-errors.json");
-    diff("errors", &want["errors"], &xenapi_gen::export::errors_json(&api)["errors"], &mut out);
+    diff("errors", &want["errors"], &got["errors"], &mut out);
     let want = reference("xenapi-releases.json");
-    diff("releases", &want["releases"], &xenapi_gen::export::releases_json(&api)["releases"], &mut out);
+    diff("releases", &want["releases"], &got["releases"], &mut out);
     assert!(out.is_empty(), "{} differences:\n{}", out.len(), out.join("\n"));
-    assert_eq!((api.errors.len(), api.releases.len()), (603, 68));
+    assert_eq!((got["errors"].as_array().unwrap().len(), got["releases"].as_array().unwrap().len()), (603, 68));
 }
 
 /// Every item of `whole` that `at` (its projection to release `idx`)
@@ -162,6 +176,29 @@ fn left_out(whole: &Api, at: &Api) -> Vec<(String, Option<usize>)> {
         });
         out
     };
+    // An enum type comes with the first item that uses it.
+    let mut enum_intro: BTreeMap<String, Option<usize>> = BTreeMap::new();
+    let mut used_by = |t: &Type, i: Option<usize>| {
+        t.visit(&mut |p| {
+            if let Type::Enum(e) = p {
+                let slot = enum_intro.entry(e.clone()).or_insert(i);
+                *slot = (*slot).min(i);
+            }
+        })
+    };
+    for c in &whole.classes {
+        let ci = intro(&c.lifecycle);
+        for f in &c.fields {
+            used_by(&f.ty, later(ci, intro(&f.lifecycle)));
+        }
+        for m in &c.messages {
+            let mi = later(ci, intro(&m.lifecycle));
+            used_by(&m.result, mi);
+            for p in &m.params {
+                used_by(&p.ty, later(mi, intro(&p.lifecycle)));
+            }
+        }
+    }
     let mut out = Vec::new();
     for r in whole.releases.iter().filter(|r| at.release_index(&r.code).is_none()) {
         out.push((format!("release {}", r.code), whole.release_index(&r.code)));
@@ -177,8 +214,9 @@ fn left_out(whole: &Api, at: &Api) -> Vec<(String, Option<usize>)> {
         }
         for e in &c.enums {
             let ae = ac.and_then(|ac| ac.enums.iter().find(|x| x.name == e.name));
+            let ei = if ae.is_none() { enum_intro.get(&e.name).copied().flatten() } else { None };
             for v in e.values.iter().filter(|v| !ae.is_some_and(|ae| ae.values.iter().any(|x| x.name == v.name))) {
-                out.push((format!("value {}.{} (of class {})", e.name, v.name, c.name), later(ci, intro(&v.lifecycle))));
+                out.push((format!("value {}.{} (of class {})", e.name, v.name, c.name), later(later(ci, ei), intro(&v.lifecycle))));
             }
         }
         for f in &c.fields {

@@ -27,9 +27,13 @@ fn real() -> Api {
 }
 
 /// Every one-to-many relation xapi lists whose two fields the schema has;
-/// `true` where the schema declares it.
+/// `true` where the schema declares it. (xapi also pairs `VM.groups` with
+/// `VM_group.VMs`, two sets: a many-to-many link, which the model's
+/// relations, a ref field and its set, do not cover.)
 const KNOWN: &[(&str, &str, &str, &str, bool)] = &[
     ("Bond", "master", "PIF", "bond_master_of", true),
+    ("Caller", "rate_limit", "Rate_limit", "callers", false),
+    ("Driver_variant", "driver", "Host_driver", "variants", true),
     ("Certificate", "host", "host", "certificates", false),
     ("Cluster_host", "cluster", "Cluster", "cluster_hosts", false),
     ("Feature", "host", "host", "features", false),

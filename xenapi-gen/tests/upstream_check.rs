@@ -277,12 +277,19 @@ fn reference_facts() -> Facts {
 
 #[test]
 fn the_schema_at_24_16_0_equals_the_reference_facts() {
+    // The schema follows xapi's sources, which disagree with the reference
+    // about a few past facts (common::reference_gaps); undone here, the
+    // schema's facts as of 24.16.0 must equal the reference's exactly.
     let reference = reference_facts();
     let api = xenapi_gen::load_schema(&common::real_schema()).unwrap_or_else(|d| panic!("{d}")).at_release("24.16.0").unwrap();
-    let outcome = xenapi_gen::upstream::check::check(&reference, &[], &api, &common::real_schema(), &[]).unwrap();
-    assert!(outcome.differences.is_empty(), "{}", outcome.report);
-    assert!(outcome.report.contains("upstream-check: no differences"), "{}", outcome.report);
-    assert!(outcome.agrees());
+    let ours = xenapi_gen::upstream::schema_facts::schema_facts(&api).unwrap();
+    let mut ours = serde_json::to_value(ours).unwrap();
+    let stale = common::reference_gaps::undo(&mut ours, false);
+    assert!(stale.is_empty(), "{stale:?}");
+    let ours: xenapi_gen::upstream::facts::Facts = serde_json::from_value(ours).unwrap();
+    let opts = xenapi_gen::upstream::compare::Options::for_upstream(&reference);
+    let differences = xenapi_gen::upstream::compare::compare(&reference, &ours, opts);
+    assert!(differences.is_empty(), "{differences:#?}");
 }
 
 #[test]

@@ -120,7 +120,7 @@ impl crate::server::Record for ConsoleRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[40usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[41usize], self.vm.as_str()));
         }
         out
     }

@@ -57,10 +57,10 @@ impl crate::server::Record for CrashdumpRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[41usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[42usize], self.vm.as_str()));
         }
         if !self.vdi.is_null() {
-            out.push((&crate::RELATIONS[42usize], self.vdi.as_str()));
+            out.push((&crate::RELATIONS[43usize], self.vdi.as_str()));
         }
         out
     }

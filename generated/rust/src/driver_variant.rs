@@ -67,6 +67,13 @@ impl crate::server::Record for DriverVariantRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
+        let mut out = Vec::new();
+        if !self.driver.is_null() {
+            out.push((&crate::RELATIONS[4usize], self.driver.as_str()));
+        }
+        out
+    }
 }
 impl crate::server::HasRecord for DriverVariant {
     type Record = DriverVariantRecord;

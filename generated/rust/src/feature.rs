@@ -90,7 +90,7 @@ impl crate::server::Record for FeatureRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[4usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[5usize], self.host.as_str()));
         }
         out
     }

@@ -101,7 +101,7 @@ impl crate::server::Record for HostCpuRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[43usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[44usize], self.host.as_str()));
         }
         out
     }

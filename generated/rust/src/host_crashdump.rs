@@ -59,7 +59,7 @@ impl crate::server::Record for HostCrashdumpRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[44usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[45usize], self.host.as_str()));
         }
         out
     }

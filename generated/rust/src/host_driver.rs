@@ -81,6 +81,26 @@ impl crate::server::Record for HostDriverRecord {
     fn name_label(&self) -> Option<&str> {
         None
     }
+    fn link(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "variants" => {
+                if !self.variants.iter().any(|x| x.as_str() == r) {
+                    self.variants.push(xenapi_rt::types::Ref::new(r));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+    fn unlink(&mut self, inverse: &str, r: &str) -> bool {
+        match inverse {
+            "variants" => {
+                self.variants.retain(|x| x.as_str() != r);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 impl crate::server::HasRecord for HostDriver {
     type Record = HostDriverRecord;

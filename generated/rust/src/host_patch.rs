@@ -85,10 +85,10 @@ impl crate::server::Record for HostPatchRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[45usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[46usize], self.host.as_str()));
         }
         if !self.pool_patch.is_null() {
-            out.push((&crate::RELATIONS[46usize], self.pool_patch.as_str()));
+            out.push((&crate::RELATIONS[47usize], self.pool_patch.as_str()));
         }
         out
     }

@@ -206,6 +206,12 @@ pub static RELATIONS: &[server::Relation] = &[
         inverse: "cluster_hosts",
     },
     server::Relation {
+        class: "Driver_variant",
+        field: "driver",
+        target: "Host_driver",
+        inverse: "variants",
+    },
+    server::Relation {
         class: "Feature",
         field: "host",
         target: "host",

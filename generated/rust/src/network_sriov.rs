@@ -145,10 +145,10 @@ impl crate::server::Record for NetworkSriovRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.physical_pif.is_null() {
-            out.push((&crate::RELATIONS[47usize], self.physical_pif.as_str()));
+            out.push((&crate::RELATIONS[48usize], self.physical_pif.as_str()));
         }
         if !self.logical_pif.is_null() {
-            out.push((&crate::RELATIONS[48usize], self.logical_pif.as_str()));
+            out.push((&crate::RELATIONS[49usize], self.logical_pif.as_str()));
         }
         out
     }

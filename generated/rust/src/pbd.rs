@@ -65,10 +65,10 @@ impl crate::server::Record for PbdRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[5usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[6usize], self.host.as_str()));
         }
         if !self.sr.is_null() {
-            out.push((&crate::RELATIONS[6usize], self.sr.as_str()));
+            out.push((&crate::RELATIONS[7usize], self.sr.as_str()));
         }
         out
     }

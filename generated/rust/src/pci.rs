@@ -179,7 +179,7 @@ impl crate::server::Record for PciRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[7usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[8usize], self.host.as_str()));
         }
         out
     }

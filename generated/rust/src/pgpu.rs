@@ -130,10 +130,10 @@ impl crate::server::Record for PgpuRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.gpu_group.is_null() {
-            out.push((&crate::RELATIONS[8usize], self.gpu_group.as_str()));
+            out.push((&crate::RELATIONS[9usize], self.gpu_group.as_str()));
         }
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[9usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[10usize], self.host.as_str()));
         }
         out
     }

@@ -526,13 +526,13 @@ impl crate::server::Record for PifRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.network.is_null() {
-            out.push((&crate::RELATIONS[10usize], self.network.as_str()));
+            out.push((&crate::RELATIONS[11usize], self.network.as_str()));
         }
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[11usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[12usize], self.host.as_str()));
         }
         if !self.bond_slave_of.is_null() {
-            out.push((&crate::RELATIONS[12usize], self.bond_slave_of.as_str()));
+            out.push((&crate::RELATIONS[13usize], self.bond_slave_of.as_str()));
         }
         out
     }

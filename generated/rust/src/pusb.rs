@@ -134,10 +134,10 @@ impl crate::server::Record for PusbRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.usb_group.is_null() {
-            out.push((&crate::RELATIONS[13usize], self.usb_group.as_str()));
+            out.push((&crate::RELATIONS[14usize], self.usb_group.as_str()));
         }
         if !self.host.is_null() {
-            out.push((&crate::RELATIONS[14usize], self.host.as_str()));
+            out.push((&crate::RELATIONS[15usize], self.host.as_str()));
         }
         out
     }

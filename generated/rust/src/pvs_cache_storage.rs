@@ -86,7 +86,7 @@ impl crate::server::Record for PvsCacheStorageRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.site.is_null() {
-            out.push((&crate::RELATIONS[15usize], self.site.as_str()));
+            out.push((&crate::RELATIONS[16usize], self.site.as_str()));
         }
         out
     }

@@ -59,7 +59,7 @@ impl crate::server::Record for PvsServerRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.site.is_null() {
-            out.push((&crate::RELATIONS[17usize], self.site.as_str()));
+            out.push((&crate::RELATIONS[18usize], self.site.as_str()));
         }
         out
     }

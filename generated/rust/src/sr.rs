@@ -342,7 +342,7 @@ impl crate::server::Record for SrRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.introduced_by.is_null() {
-            out.push((&crate::RELATIONS[18usize], self.introduced_by.as_str()));
+            out.push((&crate::RELATIONS[19usize], self.introduced_by.as_str()));
         }
         out
     }

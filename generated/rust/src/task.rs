@@ -279,7 +279,7 @@ impl crate::server::Record for TaskRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.subtask_of.is_null() {
-            out.push((&crate::RELATIONS[49usize], self.subtask_of.as_str()));
+            out.push((&crate::RELATIONS[50usize], self.subtask_of.as_str()));
         }
         out
     }

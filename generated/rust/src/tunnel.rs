@@ -144,10 +144,10 @@ impl crate::server::Record for TunnelRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.access_pif.is_null() {
-            out.push((&crate::RELATIONS[50usize], self.access_pif.as_str()));
+            out.push((&crate::RELATIONS[51usize], self.access_pif.as_str()));
         }
         if !self.transport_pif.is_null() {
-            out.push((&crate::RELATIONS[51usize], self.transport_pif.as_str()));
+            out.push((&crate::RELATIONS[52usize], self.transport_pif.as_str()));
         }
         out
     }

@@ -368,10 +368,10 @@ impl crate::server::Record for VbdRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[19usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[20usize], self.vm.as_str()));
         }
         if !self.vdi.is_null() {
-            out.push((&crate::RELATIONS[20usize], self.vdi.as_str()));
+            out.push((&crate::RELATIONS[21usize], self.vdi.as_str()));
         }
         out
     }

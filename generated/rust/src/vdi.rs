@@ -531,13 +531,13 @@ impl crate::server::Record for VdiRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.sr.is_null() {
-            out.push((&crate::RELATIONS[21usize], self.sr.as_str()));
+            out.push((&crate::RELATIONS[22usize], self.sr.as_str()));
         }
         if !self.snapshot_of.is_null() {
-            out.push((&crate::RELATIONS[22usize], self.snapshot_of.as_str()));
+            out.push((&crate::RELATIONS[23usize], self.snapshot_of.as_str()));
         }
         if !self.metadata_of_pool.is_null() {
-            out.push((&crate::RELATIONS[23usize], self.metadata_of_pool.as_str()));
+            out.push((&crate::RELATIONS[24usize], self.metadata_of_pool.as_str()));
         }
         out
     }

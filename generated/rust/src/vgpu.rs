@@ -123,16 +123,16 @@ impl crate::server::Record for VgpuRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[24usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[25usize], self.vm.as_str()));
         }
         if !self.gpu_group.is_null() {
-            out.push((&crate::RELATIONS[25usize], self.gpu_group.as_str()));
+            out.push((&crate::RELATIONS[26usize], self.gpu_group.as_str()));
         }
         if !self.r#type.is_null() {
-            out.push((&crate::RELATIONS[26usize], self.r#type.as_str()));
+            out.push((&crate::RELATIONS[27usize], self.r#type.as_str()));
         }
         if !self.resident_on.is_null() {
-            out.push((&crate::RELATIONS[27usize], self.resident_on.as_str()));
+            out.push((&crate::RELATIONS[28usize], self.resident_on.as_str()));
         }
         out
     }

@@ -476,10 +476,10 @@ impl crate::server::Record for VifRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.network.is_null() {
-            out.push((&crate::RELATIONS[28usize], self.network.as_str()));
+            out.push((&crate::RELATIONS[29usize], self.network.as_str()));
         }
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[29usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[30usize], self.vm.as_str()));
         }
         out
     }

@@ -80,7 +80,7 @@ impl crate::server::Record for VlanRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.tagged_pif.is_null() {
-            out.push((&crate::RELATIONS[30usize], self.tagged_pif.as_str()));
+            out.push((&crate::RELATIONS[31usize], self.tagged_pif.as_str()));
         }
         out
     }

@@ -1559,22 +1559,22 @@ impl crate::server::Record for VmRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.resident_on.is_null() {
-            out.push((&crate::RELATIONS[31usize], self.resident_on.as_str()));
+            out.push((&crate::RELATIONS[32usize], self.resident_on.as_str()));
         }
         if !self.snapshot_of.is_null() {
-            out.push((&crate::RELATIONS[32usize], self.snapshot_of.as_str()));
+            out.push((&crate::RELATIONS[33usize], self.snapshot_of.as_str()));
         }
         if !self.parent.is_null() {
-            out.push((&crate::RELATIONS[33usize], self.parent.as_str()));
+            out.push((&crate::RELATIONS[34usize], self.parent.as_str()));
         }
         if !self.protection_policy.is_null() {
-            out.push((&crate::RELATIONS[34usize], self.protection_policy.as_str()));
+            out.push((&crate::RELATIONS[35usize], self.protection_policy.as_str()));
         }
         if !self.snapshot_schedule.is_null() {
-            out.push((&crate::RELATIONS[35usize], self.snapshot_schedule.as_str()));
+            out.push((&crate::RELATIONS[36usize], self.snapshot_schedule.as_str()));
         }
         if !self.appliance.is_null() {
-            out.push((&crate::RELATIONS[36usize], self.appliance.as_str()));
+            out.push((&crate::RELATIONS[37usize], self.appliance.as_str()));
         }
         out
     }

@@ -193,7 +193,7 @@ impl crate::server::Record for VtpmRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[37usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[38usize], self.vm.as_str()));
         }
         out
     }

@@ -131,10 +131,10 @@ impl crate::server::Record for VusbRecord {
     fn related(&self) -> Vec<(&'static crate::server::Relation, &str)> {
         let mut out = Vec::new();
         if !self.vm.is_null() {
-            out.push((&crate::RELATIONS[38usize], self.vm.as_str()));
+            out.push((&crate::RELATIONS[39usize], self.vm.as_str()));
         }
         if !self.usb_group.is_null() {
-            out.push((&crate::RELATIONS[39usize], self.usb_group.as_str()));
+            out.push((&crate::RELATIONS[40usize], self.usb_group.as_str()));
         }
         out
     }

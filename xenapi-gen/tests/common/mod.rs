@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod reference_gaps;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
