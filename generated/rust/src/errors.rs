@@ -1272,15 +1272,11 @@ pub enum ApiError {
     /// This cannot be done on `host` while NTP time synchronisation is turned on.
     NotAllowedWhenNtpIsEnabled { host: String },
     /// A PIF could not be introduced because the host has no network interface named `device` with MAC address `mac`.
-    ///
-    /// Published in XAPI 24.17.0.
     CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddress {
         device: String,
         mac: String,
     },
     /// VM `vm` cannot start because more than one of its disks is set to reset on boot and has a timeoffset key in its other_config, so it is unclear which saved clock offset to use. The references of those VDIs follow `vm` in the error.
-    ///
-    /// Published in XAPI 24.17.0.
     VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBoot { vm: String },
     /// An error code this version of the bindings does not know.
     Unknown {

@@ -6800,7 +6800,7 @@ class NotAllowedWhenNtpIsEnabledError(XenAPIError):
 
 
 class CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddressError(XenAPIError):
-    """A PIF could not be introduced because the host has no network interface named `device` with MAC address `mac`. Published in XAPI 24.17.0."""
+    """A PIF could not be introduced because the host has no network interface named `device` with MAC address `mac`."""
 
     CODE = "COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS"
     PARAM_NAMES = ("device", "mac")
@@ -6815,7 +6815,7 @@ class CouldNotFindNetworkInterfaceWithSpecifiedDeviceNameAndMacAddressError(XenA
 
 
 class VmAttachedToMoreThanOneVdiWithTimeoffsetMarkedAsResetOnBootError(XenAPIError):
-    """VM `vm` cannot start because more than one of its disks is set to reset on boot and has a timeoffset key in its other_config, so it is unclear which saved clock offset to use. The references of those VDIs follow `vm` in the error. Published in XAPI 24.17.0."""
+    """VM `vm` cannot start because more than one of its disks is set to reset on boot and has a timeoffset key in its other_config, so it is unclear which saved clock offset to use. The references of those VDIs follow `vm` in the error."""
 
     CODE = "VM_ATTACHED_TO_MORE_THAN_ONE_VDI_WITH_TIMEOFFSET_MARKED_AS_RESET_ON_BOOT"
     PARAM_NAMES = ("vm",)

@@ -485,7 +485,7 @@ enum xen_api_failure
     XEN_API_FAILURE_CONFIGURE_REPOSITORIES_IN_PROGRESS,
     /**
      * A PIF could not be introduced because the host has no network interface
-     * named `device` with MAC address `mac`. Published in XAPI 24.17.0.
+     * named `device` with MAC address `mac`.
      *
      * Parameters: device, mac.
      */
@@ -3078,7 +3078,7 @@ enum xen_api_failure
      * VM `vm` cannot start because more than one of its disks is set to reset
      * on boot and has a timeoffset key in its other_config, so it is unclear
      * which saved clock offset to use. The references of those VDIs follow
-     * `vm` in the error. Published in XAPI 24.17.0.
+     * `vm` in the error.
      *
      * Parameters: vm.
      */
