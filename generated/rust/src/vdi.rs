@@ -1108,7 +1108,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
     #[deprecated(note = "removed in XenServer 7.3 (inverness)")]
     pub async fn resize_online(
         &self,
@@ -1119,7 +1119,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
     ///
     /// Runs as a server task: await `Task::wait` for the result.
     #[deprecated(note = "removed in XenServer 7.3 (inverness)")]
@@ -1960,7 +1960,7 @@ pub trait VdiServer: crate::server::Backend<
     }
     /// Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
     ///
-    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
+    /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
     fn resize_online(
         &self,
         ctx: &Self::Ctx,

@@ -5,8 +5,9 @@
 //! so that the comparison reports only real differences:
 //!
 //! - a release written `X-next` (merged after release X, before the next
-//!   tag) is the first numbered release of the schema after X; one past
-//!   the schema's newest release is not released yet and is left out;
+//!   tag) is the first numbered release of the schema after X; when that
+//!   is the schema's newest release, the change may postdate its tag and
+//!   counts as not released yet (left out);
 //! - a parameter's release counts only when a later release than its
 //!   message's own added it with a default (xapi also records the release
 //!   of parameters that came with their message or without a default);
@@ -91,10 +92,14 @@ impl Releases<'_> {
         self.0.iter().position(|r| *r == code)
     }
 
-    /// What `X-next` stands for: the first numbered release after X.
+    /// What `X-next` stands for: the first numbered release after X, unless
+    /// that is the newest release, whose tag the change may postdate (the
+    /// tags say so of every such case so far); then nothing yet.
     fn after_next(&self, code: &str) -> Option<String> {
         let base = version(code.strip_suffix("-next")?)?;
-        self.0.iter().filter_map(|r| Some((*r, version(r)?))).find(|(_, v)| *v > base).map(|(r, _)| r.to_string())
+        let newest = self.0.last()?;
+        let next = self.0.iter().filter_map(|r| Some((*r, version(r)?))).find(|(_, v)| *v > base).map(|(r, _)| r)?;
+        (next != *newest).then(|| next.to_string())
     }
 
     /// `Some(code)` with `-next` settled; `None` when not released yet.

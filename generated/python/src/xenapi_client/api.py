@@ -6121,14 +6121,14 @@ class VdiApi:
     def resize_online(self, vdi: VdiRef, size: int) -> None:
         """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
 
-        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0."""
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness)."""
         warnings.warn("VDI.resize_online is removed in XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         self._session._call("VDI.resize_online", [vdi, size])
 
     def async_resize_online(self, vdi: VdiRef, size: int) -> Task[None]:
         """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
 
-        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness); published in XAPI 26.17.0.
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
 
         Runs as a server task; ``wait()`` on the returned task gives the result."""
         warnings.warn("VDI.resize_online is removed in XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
