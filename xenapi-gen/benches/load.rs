@@ -9,7 +9,7 @@ fn load(c: &mut Criterion) {
     c.bench_function("load_validate_derive_whole_schema", |b| {
         b.iter(|| {
             let api = xenapi_gen::load_schema(&schema).expect("schema loads");
-            assert_eq!(api.classes.len(), 67);
+            assert!(!api.classes.is_empty(), "the schema has classes");
             api
         })
     });

@@ -419,7 +419,7 @@ pub fn import_files(
         None => existing
             .errors
             .iter()
-            .map(|e| ExportError { code: e.code.v.clone(), params: e.params.iter().map(|p| p.v.clone()).collect() })
+            .map(|e| ExportError { code: e.code.v.clone(), params: e.params.iter().map(|p| p.v.clone()).collect(), origin: None })
             .collect(),
     };
     let releases = match releases_json {
