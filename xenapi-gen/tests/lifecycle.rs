@@ -68,3 +68,33 @@ fn c_comments_use_the_same_wording() {
     let removed = "Removed in XenServer 6.2 (clearwater). Servers of that release and later no longer offer it. */ bool is_snapshot_from_vmpp";
     assert!(c.contains(removed), "xen_vm.h lacks `{removed}`");
 }
+
+#[test]
+fn python_records_import_only_the_enums_fields_use() {
+    // An enum that only a message parameter uses (as VM.set_uefi_mode's
+    // mode in the real API) has nothing to do in records.py, where an
+    // unused import fails the package's lint.
+    let dir = common::mini_copy();
+    common::apply(
+        dir.path(),
+        common::Edit::Replace(
+            "classes/VM.yaml",
+            "fields:\n",
+            "  - name: boot_mode\n    description: How the VM boots.\n    values:\n      - {name: bios, description: Legacy firmware.}\nfields:\n",
+        ),
+    );
+    common::apply(
+        dir.path(),
+        common::Edit::Replace(
+            "classes/VM.yaml",
+            "      - {name: start_paused, type: bool, description: Leave it paused once booted.}\n",
+            "      - {name: start_paused, type: bool, description: Leave it paused once booted.}\n      - {name: mode, type: enum boot_mode, default: bios, lifecycle: [published miami]}\n",
+        ),
+    );
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let records = common::generated_file(xenapi_gen::backend::Lang::Python, &api, "records.py");
+    let enums = common::generated_file(xenapi_gen::backend::Lang::Python, &api, "enums.py");
+    assert!(enums.contains("class BootMode"), "the enum is generated");
+    assert!(!records.contains("BootMode"), "records.py does not import it");
+    assert!(records.contains("VmPowerState"), "enums that fields use are still imported");
+}

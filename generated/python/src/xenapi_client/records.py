@@ -63,7 +63,6 @@ from .enums import (
     OnCrashBehaviour,
     DomainType,
     VmSecurebootCertificatesState,
-    VmUefiMode,
     VmSecurebootReadiness,
     VmppBackupType,
     VmppBackupFrequency,

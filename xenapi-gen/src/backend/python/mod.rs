@@ -266,10 +266,23 @@ fn used_types(api: &Api) -> Vec<Type> {
 }
 
 fn records(api: &Api) -> String {
-    let enum_names = api.unique_enums().map(|(_, e)| names::enum_type(&e.name)).collect();
+    // The enums a record field or a converter names; an enum only a
+    // message parameter uses is not needed here.
+    let used = used_types(api);
+    let mut wanted = BTreeSet::new();
+    let field_types = api.classes.iter().flat_map(|c| c.fields.iter().map(|f| &f.ty));
+    for t in field_types.chain(used.iter()) {
+        t.visit(&mut |p| {
+            if let Type::Enum(e) = p {
+                wanted.insert(e.clone());
+            }
+        });
+    }
+    let enum_names =
+        api.unique_enums().filter(|(_, e)| wanted.contains(&e.name)).map(|(_, e)| names::enum_type(&e.name)).collect();
     let refs = api.classes.iter().map(|c| (names::ref_type(&c.name), c.name.clone())).collect();
     let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(record_view).collect();
-    let converters = types::converter_defs(&used_types(api));
+    let converters = types::converter_defs(&used);
     let snapshot_classes = api
         .classes
         .iter()
