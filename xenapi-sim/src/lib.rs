@@ -15,6 +15,7 @@
 //! * [`loopback`]: a simulator on a free loopback port, for client tests.
 
 pub mod api;
+pub mod base64;
 pub mod behaviour;
 pub mod classes;
 pub mod events;
