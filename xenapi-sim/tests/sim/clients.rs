@@ -158,7 +158,7 @@ async fn vm_groups_as_terraform_uses_them() {
         let s = root(&sim.url, p).await;
         let spread = s.vm_group().get_by_name_label("spread").await.unwrap().remove(0);
         let win = vm_named(&s, "win-01").await;
-        assert_eq!(s.vm_group().get_vms(&spread).await.unwrap(), [win.clone()], "{p:?}");
+        assert_eq!(s.vm_group().get_vms(&spread).await.unwrap(), vec![win.clone()], "{p:?}");
 
         let args = VmGroupRecord { name_label: "db tier".into(), name_description: "kept together".into(), placement: PlacementPolicy::Normal, ..Default::default() };
         let g = s.vm_group().create(&args).await.unwrap();
@@ -168,11 +168,11 @@ async fn vm_groups_as_terraform_uses_them() {
         s.vm().set_groups(&db, std::slice::from_ref(&g)).await.unwrap();
         let rec = s.vm_group().get_record(&g).await.unwrap();
         assert_eq!((rec.name_label.as_str(), rec.placement.clone(), rec.vms.clone()), ("db tier", PlacementPolicy::Normal, vec![db.clone()]));
-        assert_eq!(s.vm().get_groups(&db).await.unwrap(), [g.clone()]);
+        assert_eq!(s.vm().get_groups(&db).await.unwrap(), vec![g.clone()]);
 
         // xapi's refusals: two groups, a template, a control domain.
         assert_eq!(desc(s.vm().set_groups(&db, &[g.clone(), spread.clone()]).await), ["TOO_MANY_GROUPS"]);
-        assert_eq!(s.vm().get_groups(&db).await.unwrap(), [g.clone()]);
+        assert_eq!(s.vm().get_groups(&db).await.unwrap(), vec![g.clone()]);
         let template = s.vm().get_by_name_label("Windows 11").await.unwrap().remove(0);
         let e = desc(s.vm().set_groups(&template, std::slice::from_ref(&g)).await);
         assert_eq!(e[0], "OPERATION_NOT_ALLOWED");
@@ -256,7 +256,7 @@ async fn update_scripts_and_bundles() {
         // resync_host: the host lists the updates applied on it.
         s.pool_update().apply(&update, &master).await.unwrap();
         s.pool_update().resync_host(&master).await.unwrap();
-        assert_eq!(s.host().get_updates(&master).await.unwrap(), [update.clone()]);
+        assert_eq!(s.host().get_updates(&master).await.unwrap(), vec![update.clone()]);
         assert_eq!(desc(s.pool_update().resync_host(&xenapi::HostRef::new("OpaqueRef:nope")).await)[0], "HANDLE_INVALID");
 
         // VDI.generate_config: the SR must be plugged on the host.
@@ -281,6 +281,27 @@ async fn update_scripts_and_bundles() {
         assert_eq!((rec.origin, rec.update, rec.binary_url.as_str()), (xenapi::Origin::Bundle, true, ""));
         assert_eq!(desc(s.repository().introduce_bundle("bundle", "").await), ["REPOSITORY_ALREADY_EXISTS", bundle.as_str()]);
         assert_eq!(desc(s.repository().introduce_bundle("another", "").await), ["BUNDLE_REPOSITORY_ALREADY_EXISTS", bundle.as_str()]);
+        s.logout().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vm_groups_need_the_licence_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("restricted.yaml");
+    std::fs::write(
+        &fixture,
+        "objects:\n  - class: host\n    id: h\n    fields: {name_label: h, enabled: true}\n  - class: pool\n    fields: {master: '@h', restrictions: {restrict_vm_groups: 'true'}}\n  - class: VM\n    fields: {name_label: v, power_state: Halted}\n",
+    )
+    .unwrap();
+    let sim = start(xenapi_sim::Config { fixture: Some(fixture), ..quick() }).await;
+    for p in BOTH {
+        let s = root(&sim.url, p).await;
+        let args = VmGroupRecord { name_label: "g".into(), ..Default::default() };
+        assert_eq!(desc(s.vm_group().create(&args).await), ["LICENCE_RESTRICTION", "VM_groups"], "{p:?}");
+        let v = vm_named(&s, "v").await;
+        assert_eq!(desc(s.vm().set_groups(&v, &[]).await), ["LICENCE_RESTRICTION", "VM_groups"]);
+        assert!(s.vm_group().get_all().await.unwrap().is_empty());
         s.logout().await.unwrap();
     }
 }
