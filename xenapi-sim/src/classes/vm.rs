@@ -134,6 +134,7 @@ fn destroy_vm(tx: &mut Tx<'_>, vm: &str) -> Result<(), ApiError> {
     if !rec.suspend_vdi.is_null() && tx.get::<VdiRecord>(rec.suspend_vdi.as_str()).is_ok() {
         tx.destroy::<VdiRecord>(rec.suspend_vdi.as_str())?;
     }
+    super::vm_group::leave_groups(tx, vm, &rec.groups)?;
     tx.destroy::<VmRecord>(vm)
 }
 

@@ -25,20 +25,27 @@ pub fn set_groups(tx: &mut Tx<'_>, vm: &str, groups: Vec<VmGroupRef>) -> Result<
         tx.get::<VmGroupRecord>(g.as_str())?;
     }
     let old = tx.update::<VmRecord, _>(vm, |v| Ok(std::mem::replace(&mut v.groups, groups.clone())))?;
+    let gone: Vec<VmGroupRef> = old.iter().filter(|g| !groups.contains(g)).cloned().collect();
+    leave_groups(tx, vm, &gone)?;
     let me = VmRef::new(vm);
-    for g in old.iter().filter(|g| !groups.contains(g)) {
-        if tx.get::<VmGroupRecord>(g.as_str()).is_ok() {
-            tx.update::<VmGroupRecord, _>(g.as_str(), |g| {
-                g.vms.retain(|v| v != &me);
-                Ok(())
-            })?;
-        }
-    }
     for g in groups.iter().filter(|g| !old.contains(g)) {
         tx.update::<VmGroupRecord, _>(g.as_str(), |g| {
             g.vms.push(me.clone());
             Ok(())
         })?;
+    }
+    Ok(())
+}
+
+/// Takes the VM off the lists of VMs of `groups` (those that still exist).
+pub fn leave_groups(tx: &mut Tx<'_>, vm: &str, groups: &[VmGroupRef]) -> Result<(), ApiError> {
+    for g in groups {
+        if tx.get::<VmGroupRecord>(g.as_str()).is_ok() {
+            tx.update::<VmGroupRecord, _>(g.as_str(), |g| {
+                g.vms.retain(|v| v.as_str() != vm);
+                Ok(())
+            })?;
+        }
     }
     Ok(())
 }

@@ -179,8 +179,14 @@ async fn vm_groups_as_terraform_uses_them() {
         let dom0 = s.vm().get_all_records().await.unwrap().into_iter().find(|(_, v)| v.is_control_domain).unwrap().0;
         assert_eq!(desc(s.vm().set_groups(&dom0, &[]).await)[0], "OPERATION_NOT_ALLOWED");
 
-        // Leaving, and destroying a group that still has a VM.
+        // Leaving; a destroyed VM leaves too; destroying a group that
+        // still has a VM.
         s.vm().set_groups(&db, &[]).await.unwrap();
+        assert!(s.vm_group().get_vms(&g).await.unwrap().is_empty());
+        let copy = s.vm().clone(&db, "db copy").await.unwrap();
+        s.vm().set_groups(&copy, std::slice::from_ref(&g)).await.unwrap();
+        assert_eq!(s.vm_group().get_vms(&g).await.unwrap(), vec![copy.clone()]);
+        s.vm().destroy(&copy).await.unwrap();
         assert!(s.vm_group().get_vms(&g).await.unwrap().is_empty());
         s.vm_group().destroy(&spread).await.unwrap();
         assert!(s.vm().get_groups(&win).await.unwrap().is_empty());
