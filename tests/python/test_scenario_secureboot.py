@@ -38,7 +38,7 @@ def test_secure_boot_vtpm_groups_and_pci(sim):
         assert x.VM.get_secureboot_readiness(bios) == "not_supported"
         assert failure(x.VM.set_uefi_mode, bios, "user")[0] == "INTERNAL_ERROR"
 
-        # The vTPM's state: saved, replaced, read back; not base64 refused.
+        # The vTPM's state: saved, read back; text that is not base64 refused.
         vtpm = rec["VTPMs"][0]
         assert x.VTPM.get_VM(vtpm) == vm
         state = base64.b64encode(b"\x00\x01tpm state\xff").decode()
@@ -54,20 +54,22 @@ def test_secure_boot_vtpm_groups_and_pci(sim):
         grec = x.VM_group.get_record(x.VM_group.get_by_uuid(uuid))
         assert grec["VMs"] == [vm] and grec["placement"] == "anti_affinity"
         assert x.VM.get_groups(vm) == [group]
-        assert failure(x.VM.set_groups, vm, [group, x.VM_group.get_by_name_label("spread")[0]]) == ["TOO_MANY_GROUPS"]
+        spread = x.VM_group.get_by_name_label("spread")[0]
+        assert x.VM_group.get_VMs(spread) == []
+        assert failure(x.VM.set_groups, vm, [group, spread]) == ["TOO_MANY_GROUPS"]
         x.VM_group.destroy(group)
         assert x.VM.get_groups(vm) == []
 
         # PCI: hide the master's GPU from dom0 for passthrough, then give it back.
         master = x.pool.get_master(pool)
-        devices = {p["pci_id"]: (r, p) for r, p in x.PCI.get_all_records().items() if p["host"] == master}
-        gpu, grec = next((r, p) for r, p in devices.values() if p["class_id"] == "0302")
+        devices = [(r, p) for r, p in x.PCI.get_all_records().items() if p["host"] == master]
+        gpu, grec = next((r, p) for r, p in devices if p["class_id"] == "0302")
         assert (grec["vendor_id"], grec["device_id"]) == ("10de", "1eb8")
         assert x.PCI.get_dom0_access_status(gpu) == "enabled"
         assert x.PCI.disable_dom0_access(gpu) == "disable_on_reboot"
         assert x.PCI.get_dom0_access_status(gpu) == "disable_on_reboot"
         assert x.PCI.enable_dom0_access(gpu) == "enabled"
-        boot = next(r for r, p in devices.values() if p["class_id"] == "0108")
+        boot = next(r for r, p in devices if p["class_id"] == "0108")
         assert failure(x.PCI.disable_dom0_access, boot) == ["BOOT_DEVICE_PASSTHROUGH_DISALLOWED", "/dev/nvme0n1p1"]
     finally:
         session.xenapi.session.logout()

@@ -46,6 +46,8 @@ macro_rules! derived_only {
     (PoolUpdateServer) => {};
     (PoolPatchServer) => {};
     (RepositoryServer) => {};
+    (VmGroupServer) => {};
+    (PciServer) => {};
     ($t:ident) => {
         impl xenapi::$t for Sim {}
     };

@@ -5,6 +5,7 @@
 //!   (getters, setters, map and set updates, records, lookups, create,
 //!   destroy), keeping relations consistent and recording changes for
 //!   events;
+//! * [`base64`]: base64 as VTPM contents and UEFI stores use it;
 //! * [`behaviour`]: rules the store applies to VMs, VDIs and SRs;
 //! * [`api`]: the explicit messages with behaviour (sessions, tasks,
 //!   events, VM lifecycle and install); every other explicit message
@@ -15,6 +16,7 @@
 //! * [`loopback`]: a simulator on a free loopback port, for client tests.
 
 pub mod api;
+pub mod base64;
 pub mod behaviour;
 pub mod classes;
 pub mod events;

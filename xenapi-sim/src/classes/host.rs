@@ -364,8 +364,17 @@ impl HostServer for Sim {
         self.sim_store().write(|tx| set_live(tx, host.as_str(), false))?;
         self.sim_store().write(|tx| {
             set_live(tx, host.as_str(), true)?;
+            super::pci::apply_at_boot(tx, host.as_str())?;
             set_enabled(tx, host.as_str(), true)
         })
+    }
+
+    async fn enable_ssh(&self, _ctx: &Ctx, self_: HostRef) -> Result<(), ApiError> {
+        self.sim_store().write(|tx| super::ssh::enable(tx, self_.as_str()))
+    }
+
+    async fn disable_ssh(&self, _ctx: &Ctx, self_: HostRef) -> Result<(), ApiError> {
+        self.sim_store().write(|tx| super::ssh::disable(tx, self_.as_str()))
     }
 
     async fn power_on(&self, _ctx: &Ctx, host: HostRef) -> Result<(), ApiError> {

@@ -27,6 +27,8 @@ pub mod message;
 pub mod migrate;
 pub mod network;
 pub mod pbd;
+#[allow(deprecated)]
+pub mod pci;
 pub mod pif;
 #[allow(deprecated)]
 pub mod placement;
@@ -38,7 +40,9 @@ pub mod provision;
 pub mod pusb;
 pub mod repository;
 pub mod sdn_controller;
+pub mod secureboot;
 pub mod sr;
+pub mod ssh;
 pub mod tunnel;
 pub mod vbd;
 pub mod vdi;
@@ -51,6 +55,7 @@ pub mod vm;
 pub mod vm_config;
 #[allow(deprecated)]
 pub mod vm_copy;
+pub mod vm_group;
 pub mod vtpm;
 pub mod vusb;
 
@@ -84,6 +89,16 @@ pub(crate) fn after_write<R: Record>(tx: &mut Tx<'_>, r: &str) -> Result<(), Api
         if !sr.is_null() && tx.get::<SrRecord>(sr.as_str()).is_ok() {
             sr::refresh(tx, sr.as_str())?;
         }
+    }
+    Ok(())
+}
+
+/// LICENCE_RESTRICTION (naming the feature) when the pool's licence
+/// restricts it: `(restriction key, feature name)`, as xapi pairs them.
+pub(crate) fn assert_feature(tx: &Tx<'_>, (key, feature): (&str, &str)) -> Result<(), ApiError> {
+    let restricted = tx.db().all::<xenapi::PoolRecord>().iter().any(|(_, p)| p.restrictions.get(key).is_some_and(|v| v == "true"));
+    if restricted {
+        return Err(ApiError::LicenceRestriction { feature: feature.to_string() });
     }
     Ok(())
 }

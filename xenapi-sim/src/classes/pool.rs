@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostRecord, HostRef, LatestSyncedUpdatesAppliedState, NetworkRef,
-    PifRecord, PifRef, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
+    PifRecord, PifRef, PoolGuestSecurebootReadiness, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
     VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::DateTime;
@@ -267,6 +267,37 @@ pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<
 }
 
 impl PoolServer for Sim {
+    async fn get_guest_secureboot_readiness(&self, _ctx: &Ctx, self_: PoolRef) -> Result<PoolGuestSecurebootReadiness, ApiError> {
+        self.sim_store().write(|tx| {
+            tx.get::<PoolRecord>(self_.as_str())?;
+            Ok(super::secureboot::pool_readiness(tx))
+        })
+    }
+
+    async fn enable_ssh(&self, _ctx: &Ctx, self_: PoolRef) -> Result<(), ApiError> {
+        let failed = self.sim_store().write(|tx| {
+            tx.get::<PoolRecord>(self_.as_str())?;
+            super::ssh::on_every_host(tx, super::ssh::enable)
+        })?;
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::EnableSshPartiallyFailed { hosts: failed.join(", ") })
+        }
+    }
+
+    async fn disable_ssh(&self, _ctx: &Ctx, self_: PoolRef) -> Result<(), ApiError> {
+        let failed = self.sim_store().write(|tx| {
+            tx.get::<PoolRecord>(self_.as_str())?;
+            super::ssh::on_every_host(tx, super::ssh::disable)
+        })?;
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::DisableSshPartiallyFailed { hosts: failed.join(", ") })
+        }
+    }
+
     async fn create_vlan_from_pif(&self, _ctx: &Ctx, pif: PifRef, network: NetworkRef, vlan: i64) -> Result<Vec<PifRef>, ApiError> {
         self.sim_store().write(|tx| super::vlan::create_from_pif(tx, &pif, &network, vlan))
     }

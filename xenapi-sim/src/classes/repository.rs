@@ -1,6 +1,6 @@
 //! Repository: update repositories the pool may sync from.
 
-use xenapi::{ApiError, RepositoryRecord, RepositoryRef, RepositoryServer};
+use xenapi::{ApiError, Origin, RepositoryRecord, RepositoryRef, RepositoryServer};
 
 use crate::sim::{Ctx, Sim};
 
@@ -45,6 +45,23 @@ impl RepositoryServer for Sim {
                 return Err(ApiError::RepositoryAlreadyExists { r#ref: r.to_string() });
             }
             tx.create(RepositoryRecord { name_label, name_description, binary_url, source_url, update, gpgkey_path, ..Default::default() })
+        })
+    }
+
+    /// The pool's one bundle repository: its name is free and no other
+    /// bundle repository exists (checked repository by repository, in
+    /// that order, as xapi does).
+    async fn introduce_bundle(&self, _ctx: &Ctx, name_label: String, name_description: String) -> Result<RepositoryRef, ApiError> {
+        self.sim_store().write(|tx| {
+            for (r, repo) in tx.db().all::<RepositoryRecord>() {
+                if repo.name_label == name_label {
+                    return Err(ApiError::RepositoryAlreadyExists { r#ref: r.to_string() });
+                }
+                if repo.origin == Origin::Bundle {
+                    return Err(ApiError::BundleRepositoryAlreadyExists { r#ref: r.to_string() });
+                }
+            }
+            tx.create(RepositoryRecord { name_label, name_description, update: true, origin: Origin::Bundle, ..Default::default() })
         })
     }
 }

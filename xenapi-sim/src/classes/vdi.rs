@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use xenapi::{
-    ApiError, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef, VbdRecord, VdiNbdServerInfoRecord,
+    ApiError, HostRecord, HostRef, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef, VbdRecord, VdiNbdServerInfoRecord,
     VdiOperations as Op, VdiRecord, VdiRef, VdiServer, VdiType, VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::Ref;
@@ -205,7 +205,34 @@ fn empty_bitmap(virtual_size: i64) -> String {
     s
 }
 
+/// VDI.generate_config: the SR must be plugged on the host and the disk
+/// managed. The storage backend's answer is the configuration it would
+/// attach the disk with; the simulator's is that as JSON.
+fn generate_config(tx: &Tx<'_>, host: &str, vdi: &str) -> Result<String, ApiError> {
+    let h = tx.get::<HostRecord>(host)?;
+    let v = check(tx, vdi, Op::GenerateConfig)?;
+    let sr = tx.get::<SrRecord>(v.sr.as_str())?;
+    let pbd = sr.pbds.iter().filter_map(|p| tx.get::<PbdRecord>(p.as_str()).ok()).find(|p| p.host.as_str() == host && p.currently_attached);
+    let Some(pbd) = pbd else { return Err(ApiError::SrHasNoPbds { sr: v.sr.to_string() }) };
+    if !v.managed {
+        return Err(ApiError::VdiNotManaged { vdi: vdi.to_string() });
+    }
+    let config = serde_json::json!({
+        "host": h.uuid,
+        "sr_uuid": sr.uuid,
+        "sr_type": sr.r#type,
+        "vdi_uuid": v.uuid,
+        "vdi_location": v.location,
+        "device_config": pbd.device_config,
+    });
+    Ok(config.to_string())
+}
+
 impl VdiServer for Sim {
+    async fn generate_config(&self, _ctx: &Ctx, host: HostRef, vdi: VdiRef) -> Result<String, ApiError> {
+        self.sim_store().write(|tx| generate_config(tx, host.as_str(), vdi.as_str()))
+    }
+
     async fn set_name_label(&self, _ctx: &Ctx, self_: VdiRef, value: String) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<VdiRecord, _>(self_.as_str(), |v| {

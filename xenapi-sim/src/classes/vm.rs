@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use xenapi::{
     ApiError, BlobRecord, BlobRef, DomainType, GpuGroupRef, HostRecord, HostRef, NetworkRef, SrRef, VbdRecord, VdiRef,
     VdiRecord, VgpuRef, VifRecord, VifRef, VmMetricsRecord, VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,
-    VmServer,
+    VmGroupRef, VmSecurebootReadiness, VmServer, VmUefiMode,
 };
 use xenapi::server::Store;
 use xenapi_rt::types::Ref;
@@ -134,6 +134,7 @@ fn destroy_vm(tx: &mut Tx<'_>, vm: &str) -> Result<(), ApiError> {
     if !rec.suspend_vdi.is_null() && tx.get::<VdiRecord>(rec.suspend_vdi.as_str()).is_ok() {
         tx.destroy::<VdiRecord>(rec.suspend_vdi.as_str())?;
     }
+    super::vm_group::leave_groups(tx, vm, &rec.groups)?;
     tx.destroy::<VmRecord>(vm)
 }
 
@@ -166,6 +167,18 @@ fn paused(start_paused: bool) -> Power {
 }
 
 impl VmServer for Sim {
+    async fn set_uefi_mode(&self, _ctx: &Ctx, self_: VmRef, mode: VmUefiMode) -> Result<String, ApiError> {
+        self.sim_store().write(|tx| super::secureboot::set_mode(tx, self_.as_str(), &mode))
+    }
+
+    async fn get_secureboot_readiness(&self, _ctx: &Ctx, self_: VmRef) -> Result<VmSecurebootReadiness, ApiError> {
+        Ok(super::secureboot::vm_readiness(&self.sim_store().get::<VmRecord>(&self_)?))
+    }
+
+    async fn set_groups(&self, _ctx: &Ctx, self_: VmRef, value: Vec<VmGroupRef>) -> Result<(), ApiError> {
+        self.sim_store().write(|tx| super::vm_group::set_groups(tx, self_.as_str(), value))
+    }
+
     async fn start(&self, _ctx: &Ctx, vm: VmRef, start_paused: bool, _force: bool) -> Result<(), ApiError> {
         self.power_op(&vm, Op::Start, paused(start_paused), Place::Choose)
     }

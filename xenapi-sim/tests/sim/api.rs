@@ -43,7 +43,7 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
     for p in PROTOCOLS {
         let s = root(&sim.url, p).await;
         let all = s.vm().get_all_records().await.unwrap();
-        assert_eq!(all.len(), 15, "{p:?}");
+        assert_eq!(all.len(), 16, "{p:?}");
         assert_eq!(all.values().filter(|v| v.is_a_template).count(), 10);
         let web = vm_named(&s, "web-01").await;
         let rec = s.vm().get_record(&web).await.unwrap();
@@ -349,9 +349,9 @@ async fn event_from_tokens_filters_and_long_polls() {
 
     // The empty token: every VM, as `add`, and the counts.
     let first = s.event().from(&vms, "", 1.0).await.unwrap();
-    assert_eq!(first.events.len(), 15);
+    assert_eq!(first.events.len(), 16);
     assert!(first.events.iter().all(|e| e.class == "vm" && e.operation == EventOperation::Add));
-    assert_eq!(first.valid_ref_counts["vm"], 15);
+    assert_eq!(first.valid_ref_counts["vm"], 16);
     let web: VmRecord = first.events.iter().find(|e| e.snapshot["name_label"] == "web-01").unwrap().snapshot_as().unwrap();
     assert_eq!(web.power_state, VmPowerState::Running);
 
@@ -517,7 +517,7 @@ fn fixtures_are_checked() {
     .unwrap();
     let db = store.read();
     let vms = db.all::<VmRecord>();
-    assert_eq!(vms.len(), 20);
+    assert_eq!(vms.len(), 21);
     let b3 = vms.iter().find(|(_, v)| v.name_label == "bulk 3").unwrap();
     assert_eq!(b3.1.tags, ["3"]);
     assert_eq!(b3.1.vbds.len(), 1);

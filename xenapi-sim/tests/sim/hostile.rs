@@ -363,7 +363,7 @@ async fn hostile_input_never_takes_the_server_down() {
     for p in PROTOCOLS {
         let s = root(&sim.url, p).await;
         let vms = s.vm().get_all_records().await.unwrap();
-        assert_eq!(vms.len(), 15, "the default fixture has 15 VMs");
+        assert_eq!(vms.len(), 16, "the default fixture has 16 VMs");
         s.logout().await.unwrap();
     }
     assert!(sim.alive());

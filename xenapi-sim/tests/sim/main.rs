@@ -6,6 +6,7 @@
 mod common;
 
 mod api;
+mod clients;
 mod compute;
 mod defaults;
 mod durability;
