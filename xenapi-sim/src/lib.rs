@@ -18,6 +18,7 @@ pub mod api;
 pub mod behaviour;
 pub mod classes;
 pub mod events;
+pub mod filter;
 pub mod fixture;
 pub mod limits;
 pub mod loopback;

@@ -111,4 +111,12 @@ pub trait Store: Send + Sync + Sized {
     fn create<R: Record>(&self, record: R) -> Result<Ref<R::Class>, ApiErrorOf<Self>>;
     /// Removes an object, or HANDLE_INVALID.
     fn destroy<R: Record>(&self, r: &Ref<R::Class>) -> Result<(), ApiErrorOf<Self>>;
+    /// The objects of a class whose record satisfies `expr`, a condition in
+    /// xapi's filter language (what `get_all_where` and
+    /// `get_all_records_where` answer). A store that does not evaluate the
+    /// language answers NOT_IMPLEMENTED for `method`, the wire name called.
+    fn all_where<R: Record>(&self, method: &str, expr: &str) -> Result<Vec<(Ref<R::Class>, R)>, ApiErrorOf<Self>> {
+        let _ = expr;
+        Err(super::glue::not_implemented_error(method))
+    }
 }
