@@ -9,6 +9,7 @@ mod api;
 mod compute;
 mod defaults;
 mod durability;
+mod filter;
 mod hostile;
 mod infra;
 mod limits;
