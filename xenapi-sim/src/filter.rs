@@ -30,7 +30,7 @@
 use serde_json::{Map, Value};
 use xenapi::server::Record;
 use xenapi::ApiError;
-use xenapi_rt::types::Ref;
+use xenapi_rt::server::Objects;
 
 /// How deep parentheses and `not` may nest; deeper input is refused (xapi
 /// itself would run out of stack somewhere).
@@ -318,7 +318,7 @@ fn missing_field(name: &str) -> ApiError {
 
 /// The objects among `all` whose record satisfies `expr`, or xapi's error
 /// for an expression that does not read or names a missing field.
-pub fn select<R: Record>(expr: &str, all: Vec<(Ref<R::Class>, R)>) -> Result<Vec<(Ref<R::Class>, R)>, ApiError> {
+pub fn select<R: Record>(expr: &str, all: Objects<R>) -> Result<Objects<R>, ApiError> {
     let cond = parse(expr).map_err(|e| ApiError::InvalidValue { field: expr.to_string(), value: e.as_str().to_string() })?;
     let mut out = Vec::new();
     for (r, rec) in all {

@@ -699,7 +699,7 @@ impl xenapi::server::Store for SimStore {
         self.read().all::<R>()
     }
 
-    fn all_where<R: Record>(&self, _method: &str, expr: &str) -> Result<Vec<(Ref<R::Class>, R)>, ApiError> {
+    fn all_where<R: Record>(&self, _method: &str, expr: &str) -> Result<xenapi_rt::server::Objects<R>, ApiError> {
         crate::filter::select(expr, self.all::<R>())
     }
 
