@@ -18,9 +18,13 @@
 //!
 //! A field is named as xapi's database names its column: the parts of a
 //! namespaced field joined by two underscores (`name__label`,
-//! `VCPUs__max`), `_ref` for the object's reference. Values compare as the
+//! `VCPUs__max`), `_ref` for the object's reference. The schema does not
+//! record which fields xapi namespaces, so a column name is matched by
+//! reading `__` as `_`; the flattened wire name (`name_label`) is found
+//! too, where xapi would answer `missing field`. Values compare as the
 //! strings the database keeps: text as is, booleans `true`/`false`,
-//! numbers in decimal, enum values and references as on the wire, sets
+//! integers in decimal (floats as Rust writes them, which may differ from
+//! xapi's text), enum values and references as on the wire, sets
 //! `('a' 'b')` and maps `(('k' 'v'))`.
 //!
 //! What goes wrong answers as xapi does: an expression that does not read
