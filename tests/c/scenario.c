@@ -139,6 +139,47 @@ show_vms(xen_session *s)
     return halted;
 }
 
+/* VM.get_all_records_where and VM.get_all_where (xapi's filter language)
+   select what get_all_records says they should; a malformed expression
+   fails with INVALID_VALUE. */
+static void
+filtered_vms(xen_session *s)
+{
+    section("filtered listings");
+    xen_vm_xen_vm_record_map *all = NULL;
+    if (!called(s, xen_vm_get_all_records(s, &all), "VM.get_all_records"))
+        return;
+    size_t running = 0;
+    for (size_t i = 0; i < all->size; i++)
+        running += all->contents[i].val->power_state == XEN_VM_POWER_STATE_RUNNING;
+    xen_vm_xen_vm_record_map *some = NULL;
+    char expr[] = "field \"power_state\" = \"Running\"";
+    if (called(s, xen_vm_get_all_records_where(s, &some, expr), "VM.get_all_records_where"))
+    {
+        bool all_running = true;
+        for (size_t i = 0; i < some->size; i++)
+            all_running &= some->contents[i].val->power_state == XEN_VM_POWER_STATE_RUNNING;
+        check(running > 0 && some->size == running && all_running, "exactly the running VMs");
+        xen_vm_xen_vm_record_map_free(some);
+    }
+    struct xen_vm_set *refs = NULL;
+    char none[] = "not true";
+    if (called(s, xen_vm_get_all_where(s, &refs, none), "VM.get_all_where"))
+    {
+        check(refs->size == 0, "not true selects nothing");
+        xen_vm_set_free(refs);
+    }
+    refs = NULL;
+    char bad[] = "field \"power_state\" =";
+    bool ok = xen_vm_get_all_where(s, &refs, bad);
+    check(!ok && s->error_description_count == 3 && strcmp(s->error_description[0], "INVALID_VALUE") == 0,
+          "a malformed expression fails with INVALID_VALUE");
+    if (ok)
+        xen_vm_set_free(refs);
+    xen_session_clear_error(s);
+    xen_vm_xen_vm_record_map_free(all);
+}
+
 static enum xen_vm_power_state
 power_state(xen_session *s, xen_vm vm)
 {
@@ -502,6 +543,7 @@ main(int argc, char **argv)
     }
 
     show_hosts(s);
+    filtered_vms(s);
     char *source = show_vms(s);
     if (source != NULL)
     {

@@ -381,7 +381,7 @@ fn derived_rank(field: Option<&str>, name: &str) -> usize {
             let prefix = name.strip_suffix(f).unwrap_or(name);
             ["get_", "set_", "add_to_", "remove_from_", "add_", "remove_"].iter().position(|p| *p == prefix).unwrap_or(usize::MAX)
         }
-        None => ["get_record", "get_by_uuid", "get_by_name_label", "create", "destroy", "get_all", "get_all_records"]
+        None => ["get_record", "get_by_uuid", "get_by_name_label", "create", "destroy", "get_all", "get_all_records", "get_all_where", "get_all_records_where"]
             .iter()
             .position(|p| *p == name)
             .unwrap_or(usize::MAX),
@@ -489,7 +489,7 @@ fn class_changes(o: &Class, n: &Class, sides: &Sides<'_>, b: &mut Builder) {
         ("record", op.derive_record, np.derive_record, &["get_record", "get_by_uuid"]),
         ("by_name_label", op.derive_by_name_label, np.derive_by_name_label, &["get_by_name_label"]),
         ("create_destroy", op.derive_create_destroy, np.derive_create_destroy, &["create", "destroy"]),
-        ("all", op.derive_all, np.derive_all, &["get_all", "get_all_records"]),
+        ("all", op.derive_all, np.derive_all, &["get_all", "get_all_records", "get_all_where", "get_all_records_where"]),
     ];
     for (flag, was, is, msgs) in flags {
         if was == is {

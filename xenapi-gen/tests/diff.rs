@@ -225,7 +225,7 @@ fn class_settings_and_derived_messages() {
         report(&p),
         "\
 class VM_appliance
-  ~ class VM_appliance: derive.all off (-get_all, -get_all_records) [BREAKING]
+  ~ class VM_appliance: derive.all off (-get_all, -get_all_records, -get_all_where, -get_all_records_where) [BREAKING]
   ~ class VM_appliance: write roles narrowed (-pool-operator) [BREAKING]
   ~ class VM_appliance: create roles narrowed (-pool-operator) [BREAKING]
   ~ field VM_appliance.allowed_operations: qualifier RO/runtime -> RW (+set_allowed_operations, +add_allowed_operations, +remove_allowed_operations)

@@ -309,3 +309,12 @@ async fn the_dispatcher_lists_the_methods_and_refuses_other_protocols() {
     let refused = json.call("session.ping").send::<String>().await;
     assert!(matches!(refused, Err(CallError::Transport(_))), "{refused:?}");
 }
+
+#[test]
+fn a_store_without_the_filter_language_refuses_filtered_listings() {
+    // What the generated get_all_where / get_all_records_where answer
+    // unless the store evaluates xapi's filter language.
+    let store = ToyStore::default();
+    let got = store.all_where::<VmRecord>("VM.get_all_records_where", "true");
+    assert_eq!(got.map(|v| v.len()).unwrap_err().0, ["NOT_IMPLEMENTED", "VM.get_all_records_where"]);
+}

@@ -20,6 +20,7 @@ pub mod base64;
 pub mod behaviour;
 pub mod classes;
 pub mod events;
+pub mod filter;
 pub mod fixture;
 pub mod limits;
 pub mod loopback;

@@ -699,6 +699,10 @@ impl xenapi::server::Store for SimStore {
         self.read().all::<R>()
     }
 
+    fn all_where<R: Record>(&self, _method: &str, expr: &str) -> Result<xenapi_rt::server::Objects<R>, ApiError> {
+        crate::filter::select(expr, self.all::<R>())
+    }
+
     fn by_uuid<R: Record>(&self, uuid: &str) -> Result<Ref<R::Class>, ApiError> {
         self.read().table::<R>().by_uuid(uuid).map(|r| Ref::new(r.clone())).ok_or_else(|| ApiError::UuidInvalid {
             r#type: <R::Class as Class>::NAME.to_string(),

@@ -175,6 +175,26 @@ xen_blob_get_all_records(xen_session *session, xen_blob_xen_blob_record_map **re
 
 
 bool
+xen_blob_get_all_where(xen_session *session, struct xen_blob_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "blob.get_all_where", args, 1, &xw_t_xen_blob_set, result);
+}
+
+
+bool
+xen_blob_get_all_records_where(xen_session *session, xen_blob_xen_blob_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "blob.get_all_records_where", args, 1, &xw_t_xen_blob_xen_blob_record_map, result);
+}
+
+
+bool
 xen_blob_get_uuid(xen_session *session, char **result, xen_blob self)
 {
     const xw_arg args[] = {

@@ -217,6 +217,26 @@ xen_bond_get_all_records(xen_session *session, xen_bond_xen_bond_record_map **re
 
 
 bool
+xen_bond_get_all_where(xen_session *session, struct xen_bond_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Bond.get_all_where", args, 1, &xw_t_xen_bond_set, result);
+}
+
+
+bool
+xen_bond_get_all_records_where(xen_session *session, xen_bond_xen_bond_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Bond.get_all_records_where", args, 1, &xw_t_xen_bond_xen_bond_record_map, result);
+}
+
+
+bool
 xen_bond_get_uuid(xen_session *session, char **result, xen_bond self)
 {
     const xw_arg args[] = {

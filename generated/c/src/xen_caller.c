@@ -311,6 +311,26 @@ xen_caller_get_all_records(xen_session *session, xen_caller_xen_caller_record_ma
 
 
 bool
+xen_caller_get_all_where(xen_session *session, struct xen_caller_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Caller.get_all_where", args, 1, &xw_t_xen_caller_set, result);
+}
+
+
+bool
+xen_caller_get_all_records_where(xen_session *session, xen_caller_xen_caller_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Caller.get_all_records_where", args, 1, &xw_t_xen_caller_xen_caller_record_map, result);
+}
+
+
+bool
 xen_caller_get_uuid(xen_session *session, char **result, xen_caller self)
 {
     const xw_arg args[] = {

@@ -123,6 +123,26 @@ xen_certificate_get_all_records(xen_session *session, xen_certificate_xen_certif
 
 
 bool
+xen_certificate_get_all_where(xen_session *session, struct xen_certificate_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Certificate.get_all_where", args, 1, &xw_t_xen_certificate_set, result);
+}
+
+
+bool
+xen_certificate_get_all_records_where(xen_session *session, xen_certificate_xen_certificate_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Certificate.get_all_records_where", args, 1, &xw_t_xen_certificate_xen_certificate_record_map, result);
+}
+
+
+bool
 xen_certificate_get_uuid(xen_session *session, char **result, xen_certificate self)
 {
     const xw_arg args[] = {

@@ -277,6 +277,26 @@ xen_cluster_get_all_records(xen_session *session, xen_cluster_xen_cluster_record
 
 
 bool
+xen_cluster_get_all_where(xen_session *session, struct xen_cluster_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Cluster.get_all_where", args, 1, &xw_t_xen_cluster_set, result);
+}
+
+
+bool
+xen_cluster_get_all_records_where(xen_session *session, xen_cluster_xen_cluster_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Cluster.get_all_records_where", args, 1, &xw_t_xen_cluster_xen_cluster_record_map, result);
+}
+
+
+bool
 xen_cluster_get_uuid(xen_session *session, char **result, xen_cluster self)
 {
     const xw_arg args[] = {

@@ -227,6 +227,26 @@ xen_cluster_host_get_all_records(xen_session *session, xen_cluster_host_xen_clus
 
 
 bool
+xen_cluster_host_get_all_where(xen_session *session, struct xen_cluster_host_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Cluster_host.get_all_where", args, 1, &xw_t_xen_cluster_host_set, result);
+}
+
+
+bool
+xen_cluster_host_get_all_records_where(xen_session *session, xen_cluster_host_xen_cluster_host_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Cluster_host.get_all_records_where", args, 1, &xw_t_xen_cluster_host_xen_cluster_host_record_map, result);
+}
+
+
+bool
 xen_cluster_host_get_uuid(xen_session *session, char **result, xen_cluster_host self)
 {
     const xw_arg args[] = {

@@ -163,6 +163,26 @@ xen_console_get_all_records(xen_session *session, xen_console_xen_console_record
 
 
 bool
+xen_console_get_all_where(xen_session *session, struct xen_console_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "console.get_all_where", args, 1, &xw_t_xen_console_set, result);
+}
+
+
+bool
+xen_console_get_all_records_where(xen_session *session, xen_console_xen_console_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "console.get_all_records_where", args, 1, &xw_t_xen_console_xen_console_record_map, result);
+}
+
+
+bool
 xen_console_get_uuid(xen_session *session, char **result, xen_console self)
 {
     const xw_arg args[] = {

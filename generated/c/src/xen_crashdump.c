@@ -143,6 +143,26 @@ xen_crashdump_get_all_records(xen_session *session, xen_crashdump_xen_crashdump_
 
 
 bool
+xen_crashdump_get_all_where(xen_session *session, struct xen_crashdump_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "crashdump.get_all_where", args, 1, &xw_t_xen_crashdump_set, result);
+}
+
+
+bool
+xen_crashdump_get_all_records_where(xen_session *session, xen_crashdump_xen_crashdump_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "crashdump.get_all_records_where", args, 1, &xw_t_xen_crashdump_xen_crashdump_record_map, result);
+}
+
+
+bool
 xen_crashdump_get_uuid(xen_session *session, char **result, xen_crashdump self)
 {
     const xw_arg args[] = {

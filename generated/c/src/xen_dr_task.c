@@ -167,6 +167,26 @@ xen_dr_task_get_all_records(xen_session *session, xen_dr_task_xen_dr_task_record
 
 
 bool
+xen_dr_task_get_all_where(xen_session *session, struct xen_dr_task_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "DR_task.get_all_where", args, 1, &xw_t_xen_dr_task_set, result);
+}
+
+
+bool
+xen_dr_task_get_all_records_where(xen_session *session, xen_dr_task_xen_dr_task_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "DR_task.get_all_records_where", args, 1, &xw_t_xen_dr_task_xen_dr_task_record_map, result);
+}
+
+
+bool
 xen_dr_task_get_uuid(xen_session *session, char **result, xen_dr_task self)
 {
     const xw_arg args[] = {

@@ -143,6 +143,26 @@ xen_driver_variant_get_all_records(xen_session *session, xen_driver_variant_xen_
 
 
 bool
+xen_driver_variant_get_all_where(xen_session *session, struct xen_driver_variant_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Driver_variant.get_all_where", args, 1, &xw_t_xen_driver_variant_set, result);
+}
+
+
+bool
+xen_driver_variant_get_all_records_where(xen_session *session, xen_driver_variant_xen_driver_variant_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Driver_variant.get_all_records_where", args, 1, &xw_t_xen_driver_variant_xen_driver_variant_record_map, result);
+}
+
+
+bool
 xen_driver_variant_get_uuid(xen_session *session, char **result, xen_driver_variant self)
 {
     const xw_arg args[] = {

@@ -133,6 +133,26 @@ xen_feature_get_all_records(xen_session *session, xen_feature_xen_feature_record
 
 
 bool
+xen_feature_get_all_where(xen_session *session, struct xen_feature_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Feature.get_all_where", args, 1, &xw_t_xen_feature_set, result);
+}
+
+
+bool
+xen_feature_get_all_records_where(xen_session *session, xen_feature_xen_feature_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Feature.get_all_records_where", args, 1, &xw_t_xen_feature_xen_feature_record_map, result);
+}
+
+
+bool
 xen_feature_get_uuid(xen_session *session, char **result, xen_feature self)
 {
     const xw_arg args[] = {

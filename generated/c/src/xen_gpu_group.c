@@ -199,6 +199,26 @@ xen_gpu_group_get_all_records(xen_session *session, xen_gpu_group_xen_gpu_group_
 
 
 bool
+xen_gpu_group_get_all_where(xen_session *session, struct xen_gpu_group_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "GPU_group.get_all_where", args, 1, &xw_t_xen_gpu_group_set, result);
+}
+
+
+bool
+xen_gpu_group_get_all_records_where(xen_session *session, xen_gpu_group_xen_gpu_group_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "GPU_group.get_all_records_where", args, 1, &xw_t_xen_gpu_group_xen_gpu_group_record_map, result);
+}
+
+
+bool
 xen_gpu_group_get_uuid(xen_session *session, char **result, xen_gpu_group self)
 {
     const xw_arg args[] = {

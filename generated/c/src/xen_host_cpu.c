@@ -123,6 +123,26 @@ xen_host_cpu_get_all_records(xen_session *session, xen_host_cpu_xen_host_cpu_rec
 
 
 bool
+xen_host_cpu_get_all_where(xen_session *session, struct xen_host_cpu_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "host_cpu.get_all_where", args, 1, &xw_t_xen_host_cpu_set, result);
+}
+
+
+bool
+xen_host_cpu_get_all_records_where(xen_session *session, xen_host_cpu_xen_host_cpu_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "host_cpu.get_all_records_where", args, 1, &xw_t_xen_host_cpu_xen_host_cpu_record_map, result);
+}
+
+
+bool
 xen_host_cpu_get_uuid(xen_session *session, char **result, xen_host_cpu self)
 {
     const xw_arg args[] = {

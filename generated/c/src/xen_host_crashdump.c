@@ -167,6 +167,26 @@ xen_host_crashdump_get_all_records(xen_session *session, xen_host_crashdump_xen_
 
 
 bool
+xen_host_crashdump_get_all_where(xen_session *session, struct xen_host_crashdump_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "host_crashdump.get_all_where", args, 1, &xw_t_xen_host_crashdump_set, result);
+}
+
+
+bool
+xen_host_crashdump_get_all_records_where(xen_session *session, xen_host_crashdump_xen_host_crashdump_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "host_crashdump.get_all_records_where", args, 1, &xw_t_xen_host_crashdump_xen_host_crashdump_record_map, result);
+}
+
+
+bool
 xen_host_crashdump_get_uuid(xen_session *session, char **result, xen_host_crashdump self)
 {
     const xw_arg args[] = {

@@ -185,6 +185,26 @@ xen_host_driver_get_all_records(xen_session *session, xen_host_driver_xen_host_d
 
 
 bool
+xen_host_driver_get_all_where(xen_session *session, struct xen_host_driver_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Host_driver.get_all_where", args, 1, &xw_t_xen_host_driver_set, result);
+}
+
+
+bool
+xen_host_driver_get_all_records_where(xen_session *session, xen_host_driver_xen_host_driver_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Host_driver.get_all_records_where", args, 1, &xw_t_xen_host_driver_xen_host_driver_record_map, result);
+}
+
+
+bool
 xen_host_driver_get_uuid(xen_session *session, char **result, xen_host_driver self)
 {
     const xw_arg args[] = {

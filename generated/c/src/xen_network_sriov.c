@@ -185,6 +185,26 @@ xen_network_sriov_get_all_records(xen_session *session, xen_network_sriov_xen_ne
 
 
 bool
+xen_network_sriov_get_all_where(xen_session *session, struct xen_network_sriov_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "network_sriov.get_all_where", args, 1, &xw_t_xen_network_sriov_set, result);
+}
+
+
+bool
+xen_network_sriov_get_all_records_where(xen_session *session, xen_network_sriov_xen_network_sriov_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "network_sriov.get_all_records_where", args, 1, &xw_t_xen_network_sriov_xen_network_sriov_record_map, result);
+}
+
+
+bool
 xen_network_sriov_get_uuid(xen_session *session, char **result, xen_network_sriov self)
 {
     const xw_arg args[] = {

@@ -283,6 +283,26 @@ xen_observer_get_all_records(xen_session *session, xen_observer_xen_observer_rec
 
 
 bool
+xen_observer_get_all_where(xen_session *session, struct xen_observer_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Observer.get_all_where", args, 1, &xw_t_xen_observer_set, result);
+}
+
+
+bool
+xen_observer_get_all_records_where(xen_session *session, xen_observer_xen_observer_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Observer.get_all_records_where", args, 1, &xw_t_xen_observer_xen_observer_record_map, result);
+}
+
+
+bool
 xen_observer_get_uuid(xen_session *session, char **result, xen_observer self)
 {
     const xw_arg args[] = {

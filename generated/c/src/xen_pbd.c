@@ -225,6 +225,26 @@ xen_pbd_get_all_records(xen_session *session, xen_pbd_xen_pbd_record_map **resul
 
 
 bool
+xen_pbd_get_all_where(xen_session *session, struct xen_pbd_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PBD.get_all_where", args, 1, &xw_t_xen_pbd_set, result);
+}
+
+
+bool
+xen_pbd_get_all_records_where(xen_session *session, xen_pbd_xen_pbd_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PBD.get_all_records_where", args, 1, &xw_t_xen_pbd_xen_pbd_record_map, result);
+}
+
+
+bool
 xen_pbd_get_uuid(xen_session *session, char **result, xen_pbd self)
 {
     const xw_arg args[] = {

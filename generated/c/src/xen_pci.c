@@ -183,6 +183,26 @@ xen_pci_get_all_records(xen_session *session, xen_pci_xen_pci_record_map **resul
 
 
 bool
+xen_pci_get_all_where(xen_session *session, struct xen_pci_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PCI.get_all_where", args, 1, &xw_t_xen_pci_set, result);
+}
+
+
+bool
+xen_pci_get_all_records_where(xen_session *session, xen_pci_xen_pci_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PCI.get_all_records_where", args, 1, &xw_t_xen_pci_xen_pci_record_map, result);
+}
+
+
+bool
 xen_pci_get_uuid(xen_session *session, char **result, xen_pci self)
 {
     const xw_arg args[] = {

@@ -273,6 +273,26 @@ xen_pgpu_get_all_records(xen_session *session, xen_pgpu_xen_pgpu_record_map **re
 
 
 bool
+xen_pgpu_get_all_where(xen_session *session, struct xen_pgpu_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PGPU.get_all_where", args, 1, &xw_t_xen_pgpu_set, result);
+}
+
+
+bool
+xen_pgpu_get_all_records_where(xen_session *session, xen_pgpu_xen_pgpu_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PGPU.get_all_records_where", args, 1, &xw_t_xen_pgpu_xen_pgpu_record_map, result);
+}
+
+
+bool
 xen_pgpu_get_uuid(xen_session *session, char **result, xen_pgpu self)
 {
     const xw_arg args[] = {

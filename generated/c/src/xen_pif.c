@@ -485,6 +485,26 @@ xen_pif_get_all_records(xen_session *session, xen_pif_xen_pif_record_map **resul
 
 
 bool
+xen_pif_get_all_where(xen_session *session, struct xen_pif_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PIF.get_all_where", args, 1, &xw_t_xen_pif_set, result);
+}
+
+
+bool
+xen_pif_get_all_records_where(xen_session *session, xen_pif_xen_pif_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PIF.get_all_records_where", args, 1, &xw_t_xen_pif_xen_pif_record_map, result);
+}
+
+
+bool
 xen_pif_get_uuid(xen_session *session, char **result, xen_pif self)
 {
     const xw_arg args[] = {

@@ -279,6 +279,26 @@ xen_pool_patch_get_all_records(xen_session *session, xen_pool_patch_xen_pool_pat
 
 
 bool
+xen_pool_patch_get_all_where(xen_session *session, struct xen_pool_patch_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "pool_patch.get_all_where", args, 1, &xw_t_xen_pool_patch_set, result);
+}
+
+
+bool
+xen_pool_patch_get_all_records_where(xen_session *session, xen_pool_patch_xen_pool_patch_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "pool_patch.get_all_records_where", args, 1, &xw_t_xen_pool_patch_xen_pool_patch_record_map, result);
+}
+
+
+bool
 xen_pool_patch_get_uuid(xen_session *session, char **result, xen_pool_patch self)
 {
     const xw_arg args[] = {

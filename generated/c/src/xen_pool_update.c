@@ -319,6 +319,26 @@ xen_pool_update_get_all_records(xen_session *session, xen_pool_update_xen_pool_u
 
 
 bool
+xen_pool_update_get_all_where(xen_session *session, struct xen_pool_update_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "pool_update.get_all_where", args, 1, &xw_t_xen_pool_update_set, result);
+}
+
+
+bool
+xen_pool_update_get_all_records_where(xen_session *session, xen_pool_update_xen_pool_update_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "pool_update.get_all_records_where", args, 1, &xw_t_xen_pool_update_xen_pool_update_record_map, result);
+}
+
+
+bool
 xen_pool_update_get_uuid(xen_session *session, char **result, xen_pool_update self)
 {
     const xw_arg args[] = {

@@ -165,6 +165,26 @@ xen_pusb_get_all_records(xen_session *session, xen_pusb_xen_pusb_record_map **re
 
 
 bool
+xen_pusb_get_all_where(xen_session *session, struct xen_pusb_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PUSB.get_all_where", args, 1, &xw_t_xen_pusb_set, result);
+}
+
+
+bool
+xen_pusb_get_all_records_where(xen_session *session, xen_pusb_xen_pusb_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PUSB.get_all_records_where", args, 1, &xw_t_xen_pusb_xen_pusb_record_map, result);
+}
+
+
+bool
 xen_pusb_get_uuid(xen_session *session, char **result, xen_pusb self)
 {
     const xw_arg args[] = {

@@ -163,6 +163,26 @@ xen_pvs_cache_storage_get_all_records(xen_session *session, xen_pvs_cache_storag
 
 
 bool
+xen_pvs_cache_storage_get_all_where(xen_session *session, struct xen_pvs_cache_storage_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PVS_cache_storage.get_all_where", args, 1, &xw_t_xen_pvs_cache_storage_set, result);
+}
+
+
+bool
+xen_pvs_cache_storage_get_all_records_where(xen_session *session, xen_pvs_cache_storage_xen_pvs_cache_storage_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PVS_cache_storage.get_all_records_where", args, 1, &xw_t_xen_pvs_cache_storage_xen_pvs_cache_storage_record_map, result);
+}
+
+
+bool
 xen_pvs_cache_storage_get_uuid(xen_session *session, char **result, xen_pvs_cache_storage self)
 {
     const xw_arg args[] = {

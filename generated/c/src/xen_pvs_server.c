@@ -169,6 +169,26 @@ xen_pvs_server_get_all_records(xen_session *session, xen_pvs_server_xen_pvs_serv
 
 
 bool
+xen_pvs_server_get_all_where(xen_session *session, struct xen_pvs_server_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PVS_server.get_all_where", args, 1, &xw_t_xen_pvs_server_set, result);
+}
+
+
+bool
+xen_pvs_server_get_all_records_where(xen_session *session, xen_pvs_server_xen_pvs_server_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PVS_server.get_all_records_where", args, 1, &xw_t_xen_pvs_server_xen_pvs_server_record_map, result);
+}
+
+
+bool
 xen_pvs_server_get_uuid(xen_session *session, char **result, xen_pvs_server self)
 {
     const xw_arg args[] = {

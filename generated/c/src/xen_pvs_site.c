@@ -199,6 +199,26 @@ xen_pvs_site_get_all_records(xen_session *session, xen_pvs_site_xen_pvs_site_rec
 
 
 bool
+xen_pvs_site_get_all_where(xen_session *session, struct xen_pvs_site_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PVS_site.get_all_where", args, 1, &xw_t_xen_pvs_site_set, result);
+}
+
+
+bool
+xen_pvs_site_get_all_records_where(xen_session *session, xen_pvs_site_xen_pvs_site_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "PVS_site.get_all_records_where", args, 1, &xw_t_xen_pvs_site_xen_pvs_site_record_map, result);
+}
+
+
+bool
 xen_pvs_site_get_uuid(xen_session *session, char **result, xen_pvs_site self)
 {
     const xw_arg args[] = {

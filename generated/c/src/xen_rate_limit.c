@@ -261,6 +261,26 @@ xen_rate_limit_get_all_records(xen_session *session, xen_rate_limit_xen_rate_lim
 
 
 bool
+xen_rate_limit_get_all_where(xen_session *session, struct xen_rate_limit_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Rate_limit.get_all_where", args, 1, &xw_t_xen_rate_limit_set, result);
+}
+
+
+bool
+xen_rate_limit_get_all_records_where(xen_session *session, xen_rate_limit_xen_rate_limit_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Rate_limit.get_all_records_where", args, 1, &xw_t_xen_rate_limit_xen_rate_limit_record_map, result);
+}
+
+
+bool
 xen_rate_limit_get_uuid(xen_session *session, char **result, xen_rate_limit self)
 {
     const xw_arg args[] = {

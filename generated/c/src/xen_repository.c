@@ -253,6 +253,26 @@ xen_repository_get_all_records(xen_session *session, xen_repository_xen_reposito
 
 
 bool
+xen_repository_get_all_where(xen_session *session, struct xen_repository_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Repository.get_all_where", args, 1, &xw_t_xen_repository_set, result);
+}
+
+
+bool
+xen_repository_get_all_records_where(xen_session *session, xen_repository_xen_repository_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "Repository.get_all_records_where", args, 1, &xw_t_xen_repository_xen_repository_record_map, result);
+}
+
+
+bool
 xen_repository_get_uuid(xen_session *session, char **result, xen_repository self)
 {
     const xw_arg args[] = {

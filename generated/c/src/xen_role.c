@@ -213,6 +213,26 @@ xen_role_get_all_records(xen_session *session, xen_role_xen_role_record_map **re
 
 
 bool
+xen_role_get_all_where(xen_session *session, struct xen_role_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "role.get_all_where", args, 1, &xw_t_xen_role_set, result);
+}
+
+
+bool
+xen_role_get_all_records_where(xen_session *session, xen_role_xen_role_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "role.get_all_records_where", args, 1, &xw_t_xen_role_xen_role_record_map, result);
+}
+
+
+bool
 xen_role_get_uuid(xen_session *session, char **result, xen_role self)
 {
     const xw_arg args[] = {

@@ -167,6 +167,26 @@ xen_sdn_controller_get_all_records(xen_session *session, xen_sdn_controller_xen_
 
 
 bool
+xen_sdn_controller_get_all_where(xen_session *session, struct xen_sdn_controller_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "SDN_controller.get_all_where", args, 1, &xw_t_xen_sdn_controller_set, result);
+}
+
+
+bool
+xen_sdn_controller_get_all_records_where(xen_session *session, xen_sdn_controller_xen_sdn_controller_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "SDN_controller.get_all_records_where", args, 1, &xw_t_xen_sdn_controller_xen_sdn_controller_record_map, result);
+}
+
+
+bool
 xen_sdn_controller_get_uuid(xen_session *session, char **result, xen_sdn_controller self)
 {
     const xw_arg args[] = {

@@ -163,6 +163,26 @@ xen_secret_get_all_records(xen_session *session, xen_secret_xen_secret_record_ma
 
 
 bool
+xen_secret_get_all_where(xen_session *session, struct xen_secret_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "secret.get_all_where", args, 1, &xw_t_xen_secret_set, result);
+}
+
+
+bool
+xen_secret_get_all_records_where(xen_session *session, xen_secret_xen_secret_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "secret.get_all_records_where", args, 1, &xw_t_xen_secret_xen_secret_record_map, result);
+}
+
+
+bool
 xen_secret_get_uuid(xen_session *session, char **result, xen_secret self)
 {
     const xw_arg args[] = {

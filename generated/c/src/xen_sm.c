@@ -133,6 +133,26 @@ xen_sm_get_all_records(xen_session *session, xen_sm_xen_sm_record_map **result)
 
 
 bool
+xen_sm_get_all_where(xen_session *session, struct xen_sm_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "SM.get_all_where", args, 1, &xw_t_xen_sm_set, result);
+}
+
+
+bool
+xen_sm_get_all_records_where(xen_session *session, xen_sm_xen_sm_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "SM.get_all_records_where", args, 1, &xw_t_xen_sm_xen_sm_record_map, result);
+}
+
+
+bool
 xen_sm_get_uuid(xen_session *session, char **result, xen_sm self)
 {
     const xw_arg args[] = {

@@ -661,6 +661,26 @@ xen_sr_get_all_records(xen_session *session, xen_sr_xen_sr_record_map **result)
 
 
 bool
+xen_sr_get_all_where(xen_session *session, struct xen_sr_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "SR.get_all_where", args, 1, &xw_t_xen_sr_set, result);
+}
+
+
+bool
+xen_sr_get_all_records_where(xen_session *session, xen_sr_xen_sr_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "SR.get_all_records_where", args, 1, &xw_t_xen_sr_xen_sr_record_map, result);
+}
+
+
+bool
 xen_sr_get_uuid(xen_session *session, char **result, xen_sr self)
 {
     const xw_arg args[] = {

@@ -227,6 +227,26 @@ xen_subject_get_all_records(xen_session *session, xen_subject_xen_subject_record
 
 
 bool
+xen_subject_get_all_where(xen_session *session, struct xen_subject_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "subject.get_all_where", args, 1, &xw_t_xen_subject_set, result);
+}
+
+
+bool
+xen_subject_get_all_records_where(xen_session *session, xen_subject_xen_subject_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "subject.get_all_records_where", args, 1, &xw_t_xen_subject_xen_subject_record_map, result);
+}
+
+
+bool
 xen_subject_get_uuid(xen_session *session, char **result, xen_subject self)
 {
     const xw_arg args[] = {

@@ -283,6 +283,26 @@ xen_task_get_all_records(xen_session *session, xen_task_xen_task_record_map **re
 
 
 bool
+xen_task_get_all_where(xen_session *session, struct xen_task_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "task.get_all_where", args, 1, &xw_t_xen_task_set, result);
+}
+
+
+bool
+xen_task_get_all_records_where(xen_session *session, xen_task_xen_task_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "task.get_all_records_where", args, 1, &xw_t_xen_task_xen_task_record_map, result);
+}
+
+
+bool
 xen_task_get_uuid(xen_session *session, char **result, xen_task self)
 {
     const xw_arg args[] = {

@@ -167,6 +167,26 @@ xen_tunnel_get_all_records(xen_session *session, xen_tunnel_xen_tunnel_record_ma
 
 
 bool
+xen_tunnel_get_all_where(xen_session *session, struct xen_tunnel_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "tunnel.get_all_where", args, 1, &xw_t_xen_tunnel_set, result);
+}
+
+
+bool
+xen_tunnel_get_all_records_where(xen_session *session, xen_tunnel_xen_tunnel_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "tunnel.get_all_records_where", args, 1, &xw_t_xen_tunnel_xen_tunnel_record_map, result);
+}
+
+
+bool
 xen_tunnel_get_uuid(xen_session *session, char **result, xen_tunnel self)
 {
     const xw_arg args[] = {

@@ -721,6 +721,26 @@ xen_vdi_get_all_records(xen_session *session, xen_vdi_xen_vdi_record_map **resul
 
 
 bool
+xen_vdi_get_all_where(xen_session *session, struct xen_vdi_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VDI.get_all_where", args, 1, &xw_t_xen_vdi_set, result);
+}
+
+
+bool
+xen_vdi_get_all_records_where(xen_session *session, xen_vdi_xen_vdi_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VDI.get_all_records_where", args, 1, &xw_t_xen_vdi_xen_vdi_record_map, result);
+}
+
+
+bool
 xen_vdi_get_uuid(xen_session *session, char **result, xen_vdi self)
 {
     const xw_arg args[] = {

@@ -171,6 +171,26 @@ xen_vgpu_get_all_records(xen_session *session, xen_vgpu_xen_vgpu_record_map **re
 
 
 bool
+xen_vgpu_get_all_where(xen_session *session, struct xen_vgpu_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VGPU.get_all_where", args, 1, &xw_t_xen_vgpu_set, result);
+}
+
+
+bool
+xen_vgpu_get_all_records_where(xen_session *session, xen_vgpu_xen_vgpu_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VGPU.get_all_records_where", args, 1, &xw_t_xen_vgpu_xen_vgpu_record_map, result);
+}
+
+
+bool
 xen_vgpu_get_uuid(xen_session *session, char **result, xen_vgpu self)
 {
     const xw_arg args[] = {

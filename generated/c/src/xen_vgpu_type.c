@@ -123,6 +123,26 @@ xen_vgpu_type_get_all_records(xen_session *session, xen_vgpu_type_xen_vgpu_type_
 
 
 bool
+xen_vgpu_type_get_all_where(xen_session *session, struct xen_vgpu_type_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VGPU_type.get_all_where", args, 1, &xw_t_xen_vgpu_type_set, result);
+}
+
+
+bool
+xen_vgpu_type_get_all_records_where(xen_session *session, xen_vgpu_type_xen_vgpu_type_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VGPU_type.get_all_records_where", args, 1, &xw_t_xen_vgpu_type_xen_vgpu_type_record_map, result);
+}
+
+
+bool
 xen_vgpu_type_get_uuid(xen_session *session, char **result, xen_vgpu_type self)
 {
     const xw_arg args[] = {

@@ -517,6 +517,26 @@ xen_vif_get_all_records(xen_session *session, xen_vif_xen_vif_record_map **resul
 
 
 bool
+xen_vif_get_all_where(xen_session *session, struct xen_vif_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VIF.get_all_where", args, 1, &xw_t_xen_vif_set, result);
+}
+
+
+bool
+xen_vif_get_all_records_where(xen_session *session, xen_vif_xen_vif_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VIF.get_all_records_where", args, 1, &xw_t_xen_vif_xen_vif_record_map, result);
+}
+
+
+bool
 xen_vif_get_uuid(xen_session *session, char **result, xen_vif self)
 {
     const xw_arg args[] = {

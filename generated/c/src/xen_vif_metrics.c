@@ -123,6 +123,26 @@ xen_vif_metrics_get_all_records(xen_session *session, xen_vif_metrics_xen_vif_me
 
 
 bool
+xen_vif_metrics_get_all_where(xen_session *session, struct xen_vif_metrics_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VIF_metrics.get_all_where", args, 1, &xw_t_xen_vif_metrics_set, result);
+}
+
+
+bool
+xen_vif_metrics_get_all_records_where(xen_session *session, xen_vif_metrics_xen_vif_metrics_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VIF_metrics.get_all_records_where", args, 1, &xw_t_xen_vif_metrics_xen_vif_metrics_record_map, result);
+}
+
+
+bool
 xen_vif_metrics_get_uuid(xen_session *session, char **result, xen_vif_metrics self)
 {
     const xw_arg args[] = {

@@ -167,6 +167,26 @@ xen_vlan_get_all_records(xen_session *session, xen_vlan_xen_vlan_record_map **re
 
 
 bool
+xen_vlan_get_all_where(xen_session *session, struct xen_vlan_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VLAN.get_all_where", args, 1, &xw_t_xen_vlan_set, result);
+}
+
+
+bool
+xen_vlan_get_all_records_where(xen_session *session, xen_vlan_xen_vlan_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VLAN.get_all_records_where", args, 1, &xw_t_xen_vlan_xen_vlan_record_map, result);
+}
+
+
+bool
 xen_vlan_get_uuid(xen_session *session, char **result, xen_vlan self)
 {
     const xw_arg args[] = {

@@ -323,6 +323,26 @@ xen_vm_appliance_get_all_records(xen_session *session, xen_vm_appliance_xen_vm_a
 
 
 bool
+xen_vm_appliance_get_all_where(xen_session *session, struct xen_vm_appliance_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VM_appliance.get_all_where", args, 1, &xw_t_xen_vm_appliance_set, result);
+}
+
+
+bool
+xen_vm_appliance_get_all_records_where(xen_session *session, xen_vm_appliance_xen_vm_appliance_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VM_appliance.get_all_records_where", args, 1, &xw_t_xen_vm_appliance_xen_vm_appliance_record_map, result);
+}
+
+
+bool
 xen_vm_appliance_get_uuid(xen_session *session, char **result, xen_vm_appliance self)
 {
     const xw_arg args[] = {

@@ -661,6 +661,26 @@ xen_vmpp_get_all_records(xen_session *session, xen_vmpp_xen_vmpp_record_map **re
 
 
 bool
+xen_vmpp_get_all_where(xen_session *session, struct xen_vmpp_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VMPP.get_all_where", args, 1, &xw_t_xen_vmpp_set, result);
+}
+
+
+bool
+xen_vmpp_get_all_records_where(xen_session *session, xen_vmpp_xen_vmpp_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VMPP.get_all_records_where", args, 1, &xw_t_xen_vmpp_xen_vmpp_record_map, result);
+}
+
+
+bool
 xen_vmpp_get_uuid(xen_session *session, char **result, xen_vmpp self)
 {
     const xw_arg args[] = {

@@ -349,6 +349,26 @@ xen_vmss_get_all_records(xen_session *session, xen_vmss_xen_vmss_record_map **re
 
 
 bool
+xen_vmss_get_all_where(xen_session *session, struct xen_vmss_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VMSS.get_all_where", args, 1, &xw_t_xen_vmss_set, result);
+}
+
+
+bool
+xen_vmss_get_all_records_where(xen_session *session, xen_vmss_xen_vmss_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VMSS.get_all_records_where", args, 1, &xw_t_xen_vmss_xen_vmss_record_map, result);
+}
+
+
+bool
 xen_vmss_get_uuid(xen_session *session, char **result, xen_vmss self)
 {
     const xw_arg args[] = {

@@ -207,6 +207,26 @@ xen_vtpm_get_all_records(xen_session *session, xen_vtpm_xen_vtpm_record_map **re
 
 
 bool
+xen_vtpm_get_all_where(xen_session *session, struct xen_vtpm_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VTPM.get_all_where", args, 1, &xw_t_xen_vtpm_set, result);
+}
+
+
+bool
+xen_vtpm_get_all_records_where(xen_session *session, xen_vtpm_xen_vtpm_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VTPM.get_all_records_where", args, 1, &xw_t_xen_vtpm_xen_vtpm_record_map, result);
+}
+
+
+bool
 xen_vtpm_get_uuid(xen_session *session, char **result, xen_vtpm self)
 {
     const xw_arg args[] = {

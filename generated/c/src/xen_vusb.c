@@ -187,6 +187,26 @@ xen_vusb_get_all_records(xen_session *session, xen_vusb_xen_vusb_record_map **re
 
 
 bool
+xen_vusb_get_all_where(xen_session *session, struct xen_vusb_set **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VUSB.get_all_where", args, 1, &xw_t_xen_vusb_set, result);
+}
+
+
+bool
+xen_vusb_get_all_records_where(xen_session *session, xen_vusb_xen_vusb_record_map **result, char *expr)
+{
+    const xw_arg args[] = {
+        { &xw_t_string, &expr, false },
+    };
+    return xw_call(session, "VUSB.get_all_records_where", args, 1, &xw_t_xen_vusb_xen_vusb_record_map, result);
+}
+
+
+bool
 xen_vusb_get_uuid(xen_session *session, char **result, xen_vusb self)
 {
     const xw_arg args[] = {

@@ -505,6 +505,31 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     > {
         self.session.call("Cluster.get_all_records", |c| c).await
     }
+    /// Lists every Cluster whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::ClusterRef>, crate::Error> {
+        self.session.call("Cluster.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every Cluster whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::ClusterRef, crate::ClusterRecord>,
+        crate::Error,
+    > {
+        self.session.call("Cluster.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given Cluster.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -855,6 +880,49 @@ pub trait ClusterServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every Cluster whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<Output = Result<Vec<crate::ClusterRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::all_where::<
+                ClusterRecord,
+            >(crate::server::Backend::store(self), "Cluster.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every Cluster whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::ClusterRef, crate::ClusterRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                ClusterRecord,
+            >(
+                    crate::server::Backend::store(self),
+                    "Cluster.get_all_records_where",
+                    &expr,
+                )
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given Cluster.
@@ -1614,6 +1682,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(ClusterServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Cluster.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(ClusterServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Cluster.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(ClusterServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

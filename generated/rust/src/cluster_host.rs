@@ -350,6 +350,31 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     > {
         self.session.call("Cluster_host.get_all_records", |c| c).await
     }
+    /// Lists every Cluster_host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::ClusterHostRef>, crate::Error> {
+        self.session.call("Cluster_host.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every Cluster_host whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::ClusterHostRef, crate::ClusterHostRecord>,
+        crate::Error,
+    > {
+        self.session.call("Cluster_host.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given Cluster_host.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -582,6 +607,51 @@ pub trait ClusterHostServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every Cluster_host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<Vec<crate::ClusterHostRef>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                ClusterHostRecord,
+            >(crate::server::Backend::store(self), "Cluster_host.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every Cluster_host whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::ClusterHostRef, crate::ClusterHostRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                ClusterHostRecord,
+            >(
+                    crate::server::Backend::store(self),
+                    "Cluster_host.get_all_records_where",
+                    &expr,
+                )
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given Cluster_host.
@@ -1005,6 +1075,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(ClusterHostServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Cluster_host.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(ClusterHostServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Cluster_host.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(ClusterHostServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

@@ -139,6 +139,33 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     > {
         self.session.call("Driver_variant.get_all_records", |c| c).await
     }
+    /// Lists every Driver_variant whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::DriverVariantRef>, crate::Error> {
+        self.session.call("Driver_variant.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every Driver_variant whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::DriverVariantRef, crate::DriverVariantRecord>,
+        crate::Error,
+    > {
+        self.session
+            .call("Driver_variant.get_all_records_where", |c| c.param(&expr))
+            .await
+    }
     /// Returns the `uuid` field of the given Driver_variant.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -293,6 +320,54 @@ pub trait DriverVariantServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every Driver_variant whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<Vec<crate::DriverVariantRef>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                DriverVariantRecord,
+            >(crate::server::Backend::store(self), "Driver_variant.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every Driver_variant whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XAPI 25.2.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<
+                crate::DriverVariantRef,
+                crate::DriverVariantRecord,
+            >,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                DriverVariantRecord,
+            >(
+                    crate::server::Backend::store(self),
+                    "Driver_variant.get_all_records_where",
+                    &expr,
+                )
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given Driver_variant.
@@ -502,6 +577,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(DriverVariantServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Driver_variant.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(DriverVariantServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Driver_variant.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(DriverVariantServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

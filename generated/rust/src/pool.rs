@@ -3163,6 +3163,31 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     > {
         self.session.call("pool.get_all_records", |c| c).await
     }
+    /// Lists every pool whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 4.0 (rio).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::PoolRef>, crate::Error> {
+        self.session.call("pool.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every pool whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 4.0 (rio).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::PoolRef, crate::PoolRecord>,
+        crate::Error,
+    > {
+        self.session.call("pool.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given pool.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -5208,6 +5233,45 @@ pub trait PoolServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every pool whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 4.0 (rio).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<Output = Result<Vec<crate::PoolRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::all_where::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), "pool.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every pool whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 4.0 (rio).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::PoolRef, crate::PoolRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                PoolRecord,
+            >(crate::server::Backend::store(self), "pool.get_all_records_where", &expr)
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given pool.
@@ -10619,6 +10683,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(PoolServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(PoolServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "pool.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(PoolServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

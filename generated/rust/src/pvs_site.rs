@@ -238,6 +238,31 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     > {
         self.session.call("PVS_site.get_all_records", |c| c).await
     }
+    /// Lists every PVS_site whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::PvsSiteRef>, crate::Error> {
+        self.session.call("PVS_site.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every PVS_site whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+        crate::Error,
+    > {
+        self.session.call("PVS_site.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given PVS_site.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -455,6 +480,49 @@ pub trait PvsSiteServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every PVS_site whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<Output = Result<Vec<crate::PvsSiteRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::all_where::<
+                PvsSiteRecord,
+            >(crate::server::Backend::store(self), "PVS_site.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every PVS_site whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 7.1 (ely).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                PvsSiteRecord,
+            >(
+                    crate::server::Backend::store(self),
+                    "PVS_site.get_all_records_where",
+                    &expr,
+                )
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given PVS_site.
@@ -816,6 +884,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(PvsSiteServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PVS_site.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(PvsSiteServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "PVS_site.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(PvsSiteServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

@@ -271,6 +271,31 @@ impl<'s, T: xenapi_rt::Transport> RateLimitClient<'s, T> {
     > {
         self.session.call("Rate_limit.get_all_records", |c| c).await
     }
+    /// Lists every Rate_limit whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::RateLimitRef>, crate::Error> {
+        self.session.call("Rate_limit.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every Rate_limit whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::RateLimitRef, crate::RateLimitRecord>,
+        crate::Error,
+    > {
+        self.session.call("Rate_limit.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given Rate_limit.
     ///
     /// Prototyped in XAPI 26.17.0.
@@ -525,6 +550,49 @@ pub trait RateLimitServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every Rate_limit whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<Output = Result<Vec<crate::RateLimitRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::all_where::<
+                RateLimitRecord,
+            >(crate::server::Backend::store(self), "Rate_limit.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every Rate_limit whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Prototyped in XAPI 26.17.0.
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::RateLimitRef, crate::RateLimitRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                RateLimitRecord,
+            >(
+                    crate::server::Backend::store(self),
+                    "Rate_limit.get_all_records_where",
+                    &expr,
+                )
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given Rate_limit.
@@ -924,6 +992,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(RateLimitServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Rate_limit.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(RateLimitServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "Rate_limit.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(RateLimitServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

@@ -223,6 +223,33 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     > {
         self.session.call("SDN_controller.get_all_records", |c| c).await
     }
+    /// Lists every SDN_controller whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 7.2 (falcon).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::SdnControllerRef>, crate::Error> {
+        self.session.call("SDN_controller.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every SDN_controller whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 7.2 (falcon).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::SdnControllerRef, crate::SdnControllerRecord>,
+        crate::Error,
+    > {
+        self.session
+            .call("SDN_controller.get_all_records_where", |c| c.param(&expr))
+            .await
+    }
     /// Returns the `uuid` field of the given SDN_controller.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -360,6 +387,54 @@ pub trait SdnControllerServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every SDN_controller whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 7.2 (falcon).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<Vec<crate::SdnControllerRef>, crate::ApiError>,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                SdnControllerRecord,
+            >(crate::server::Backend::store(self), "SDN_controller.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every SDN_controller whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 7.2 (falcon).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<
+                crate::SdnControllerRef,
+                crate::SdnControllerRecord,
+            >,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                SdnControllerRecord,
+            >(
+                    crate::server::Backend::store(self),
+                    "SDN_controller.get_all_records_where",
+                    &expr,
+                )
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given SDN_controller.
@@ -582,6 +657,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(SdnControllerServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SDN_controller.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(SdnControllerServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "SDN_controller.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(SdnControllerServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

@@ -1219,6 +1219,33 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     > {
         self.session.call("VMPP.get_all_records", |c| c).await
     }
+    /// Lists every VMPP whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::VmppRef>, crate::Error> {
+        self.session.call("VMPP.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every VMPP whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
+        crate::Error,
+    > {
+        self.session.call("VMPP.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given VMPP.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -1853,6 +1880,45 @@ pub trait VmppServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every VMPP whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<Output = Result<Vec<crate::VmppRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::all_where::<
+                VmppRecord,
+            >(crate::server::Backend::store(self), "VMPP.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every VMPP whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                VmppRecord,
+            >(crate::server::Backend::store(self), "VMPP.get_all_records_where", &expr)
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given VMPP.
@@ -3306,6 +3372,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(VmppServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMPP.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(VmppServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VMPP.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(VmppServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

@@ -257,6 +257,31 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     > {
         self.session.call("VUSB.get_all_records", |c| c).await
     }
+    /// Lists every VUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 7.3 (inverness).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_where(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<crate::VusbRef>, crate::Error> {
+        self.session.call("VUSB.get_all_where", |c| c.param(&expr)).await
+    }
+    /// Returns the record of every VUSB whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 7.3 (inverness).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    pub async fn get_all_records_where(
+        &self,
+        expr: &str,
+    ) -> Result<
+        std::collections::HashMap<crate::VusbRef, crate::VusbRecord>,
+        crate::Error,
+    > {
+        self.session.call("VUSB.get_all_records_where", |c| c.param(&expr)).await
+    }
     /// Returns the `uuid` field of the given VUSB.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -464,6 +489,45 @@ pub trait VusbServer: crate::server::Backend<
                     .into_iter()
                     .collect(),
             )
+        }
+    }
+    /// Lists every VUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+    ///
+    /// Published in XenServer 7.3 (inverness).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<Output = Result<Vec<crate::VusbRef>, crate::ApiError>> + Send {
+        async move {
+            crate::server::Store::all_where::<
+                VusbRecord,
+            >(crate::server::Backend::store(self), "VUSB.get_all_where", &expr)
+                .map(|v| v.into_iter().map(|(r, _)| r).collect())
+        }
+    }
+    /// Returns the record of every VUSB whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+    ///
+    /// Published in XenServer 7.3 (inverness).
+    ///
+    /// Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+    fn get_all_records_where(
+        &self,
+        ctx: &Self::Ctx,
+        expr: String,
+    ) -> impl Future<
+        Output = Result<
+            std::collections::HashMap<crate::VusbRef, crate::VusbRecord>,
+            crate::ApiError,
+        >,
+    > + Send {
+        async move {
+            crate::server::Store::all_where::<
+                VusbRecord,
+            >(crate::server::Backend::store(self), "VUSB.get_all_records_where", &expr)
+                .map(|v| v.into_iter().collect())
         }
     }
     /// Returns the `uuid` field of the given VUSB.
@@ -824,6 +888,30 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 )
                 .await?;
             srv::done(VusbServer::get_all_records(&**s, &ctx).await)
+        }
+        "get_all_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VUSB.get_all_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(VusbServer::get_all_where(&**s, &ctx, expr).await)
+        }
+        "get_all_records_where" => {
+            let ctx = srv::begin(
+                    s,
+                    call,
+                    "VUSB.get_all_records_where",
+                    (2, 2),
+                    roles::READ_ONLY_AND_ABOVE,
+                )
+                .await?;
+            let expr = srv::param(call, 1, "expr")?;
+            srv::done(VusbServer::get_all_records_where(&**s, &ctx, expr).await)
         }
         "get_uuid" => {
             let ctx = srv::begin(

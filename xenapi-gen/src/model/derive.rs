@@ -17,6 +17,11 @@ pub enum DerivedKind {
     GetByUuid,
     GetAll,
     GetAllRecords,
+    /// `get_all_where(expr)`: the refs whose record matches an expression
+    /// of xapi's filter language; internal, as in xapi.
+    GetAllWhere,
+    /// `get_all_records_where(expr)`: the same, with the records.
+    GetAllRecordsWhere,
     GetByNameLabel,
     Create,
     Destroy,
@@ -32,7 +37,9 @@ impl DerivedKind {
             DerivedKind::AddToMap | DerivedKind::RemoveFromMap => "RW map fields get add_to/remove_from when `derive.fields` is on",
             DerivedKind::AddToSet | DerivedKind::RemoveFromSet => "RW set fields get add/remove when `derive.fields` is on",
             DerivedKind::GetRecord | DerivedKind::GetByUuid => "`derive.record` is on",
-            DerivedKind::GetAll | DerivedKind::GetAllRecords => "`derive.all` is on",
+            DerivedKind::GetAll | DerivedKind::GetAllRecords | DerivedKind::GetAllWhere | DerivedKind::GetAllRecordsWhere => {
+                "`derive.all` is on"
+            }
             DerivedKind::GetByNameLabel => "`derive.by_name_label` is on",
             DerivedKind::Create | DerivedKind::Destroy => "`derive.create_destroy` is on",
         }
@@ -53,6 +60,9 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
     let this = || param("self", me.clone());
     let mut out = Vec::new();
     let mut push = |name: String, kind: DerivedKind, field: Option<&Field>, mut params: Vec<Param>, result: Type| {
+        // xapi derives the filtered listings but keeps them out of its
+        // published docs and model export.
+        let internal = matches!(kind, DerivedKind::GetAllWhere | DerivedKind::GetAllRecordsWhere);
         let (roles, lifecycle, description) = match field {
             Some(f) => {
                 let roles = if kind == DerivedKind::GetField { f.read_roles } else { f.write_roles };
@@ -77,7 +87,7 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
             result,
             errors: Vec::new(),
             errors_added: Vec::new(),
-            internal: false,
+            internal,
             roles,
             lifecycle,
             origin: MessageOrigin::Derived { kind, field: field.map(|f| f.name.clone()) },
@@ -101,7 +111,10 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
     if p.derive_all {
         push("get_all".into(), DerivedKind::GetAll, None, vec![session()], Type::Set(Box::new(me.clone())));
         let map = Type::Map(Box::new(me.clone()), Box::new(Type::Record(class.name.clone())));
-        push("get_all_records".into(), DerivedKind::GetAllRecords, None, vec![session()], map);
+        push("get_all_records".into(), DerivedKind::GetAllRecords, None, vec![session()], map.clone());
+        let expr = || param("expr", Type::String);
+        push("get_all_where".into(), DerivedKind::GetAllWhere, None, vec![session(), expr()], Type::Set(Box::new(me.clone())));
+        push("get_all_records_where".into(), DerivedKind::GetAllRecordsWhere, None, vec![session(), expr()], map);
     }
     if p.derive_fields {
         for f in &class.fields {
@@ -152,6 +165,13 @@ fn class_description(kind: DerivedKind, class: &str) -> String {
         DerivedKind::GetByUuid => format!("Finds the {class} with the given UUID."),
         DerivedKind::GetAll => format!("Lists every {class} known to the server."),
         DerivedKind::GetAllRecords => format!("Returns the record of every {class}, keyed by reference."),
+        DerivedKind::GetAllWhere => format!(
+            "Lists every {class} whose record satisfies `expr`, a condition in the server's filter language \
+             (`field \"power_state\" = \"Running\"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`)."
+        ),
+        DerivedKind::GetAllRecordsWhere => format!(
+            "Returns the record of every {class} whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference."
+        ),
         DerivedKind::GetByNameLabel => format!("Lists every {class} whose `name_label` equals the given label."),
         DerivedKind::Create => format!("Creates a new {class} from a record of its writable and constructor fields, and returns its reference."),
         DerivedKind::Destroy => format!("Destroys the given {class}."),

@@ -68,7 +68,7 @@ pub use call::{IncomingCall, ParamError, Reply};
 pub use http_hook::HttpRequest;
 pub use backend::{Backend, BoxFuture, Dispatcher, Routes};
 pub use glue::not_implemented;
-pub use store::{ClassVisitor, HasRecord, Record, Relation, Store};
+pub use store::{ClassVisitor, HasRecord, Objects, Record, Relation, Store};
 
 #[cfg(feature = "json-rpc")]
 use crate::jsonrpc;

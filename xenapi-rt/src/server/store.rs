@@ -12,6 +12,9 @@ use crate::types::{Class, Ref};
 /// The typed API error of the schema a store serves.
 pub type ApiErrorOf<S> = <<S as Store>::Schema as Schema>::ApiError;
 
+/// Objects of one class with their records, as a listing returns them.
+pub type Objects<R> = Vec<(Ref<<R as Record>::Class>, R)>;
+
 /// A record type of a class, as a store keeps it. Generated crates
 /// implement it for every class that has fields.
 pub trait Record: Clone + Default + Serialize + DeserializeOwned + Send + Sync + 'static {
@@ -111,4 +114,12 @@ pub trait Store: Send + Sync + Sized {
     fn create<R: Record>(&self, record: R) -> Result<Ref<R::Class>, ApiErrorOf<Self>>;
     /// Removes an object, or HANDLE_INVALID.
     fn destroy<R: Record>(&self, r: &Ref<R::Class>) -> Result<(), ApiErrorOf<Self>>;
+    /// The objects of a class whose record satisfies `expr`, a condition in
+    /// xapi's filter language (what `get_all_where` and
+    /// `get_all_records_where` answer). A store that does not evaluate the
+    /// language answers NOT_IMPLEMENTED for `method`, the wire name called.
+    fn all_where<R: Record>(&self, method: &str, expr: &str) -> Result<Objects<R>, ApiErrorOf<Self>> {
+        let _ = expr;
+        Err(super::glue::not_implemented_error(method))
+    }
 }

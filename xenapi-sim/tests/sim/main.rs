@@ -10,6 +10,7 @@ mod clients;
 mod compute;
 mod defaults;
 mod durability;
+mod filter;
 mod hostile;
 mod infra;
 mod limits;

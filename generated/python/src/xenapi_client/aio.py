@@ -681,6 +681,22 @@ class AsyncBondApi:
         Published in XenServer 4.1 (miami)."""
         return conv_dict_BondRef_BondRecord(await self._session._call("Bond.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[BondRef]:
+        """Lists every Bond whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_BondRef(await self._session._call("Bond.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[BondRef, BondRecord]:
+        """Returns the record of every Bond whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_BondRef_BondRecord(await self._session._call("Bond.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: BondRef) -> str:
         """Returns the `uuid` field of the given Bond.
 
@@ -907,6 +923,22 @@ class AsyncCallerApi:
         Prototyped in XAPI 26.17.0."""
         return conv_dict_CallerRef_CallerRecord(await self._session._call("Caller.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[CallerRef]:
+        """Lists every Caller whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_CallerRef(await self._session._call("Caller.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[CallerRef, CallerRecord]:
+        """Returns the record of every Caller whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_CallerRef_CallerRecord(await self._session._call("Caller.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: CallerRef) -> str:
         """Returns the `uuid` field of the given Caller.
 
@@ -1003,6 +1035,22 @@ class AsyncCertificateApi:
 
         Published in Citrix Hypervisor 8.2 (stockholm)."""
         return conv_dict_CertificateRef_CertificateRecord(await self._session._call("Certificate.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[CertificateRef]:
+        """Lists every Certificate whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in Citrix Hypervisor 8.2 (stockholm).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_CertificateRef(await self._session._call("Certificate.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[CertificateRef, CertificateRecord]:
+        """Returns the record of every Certificate whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in Citrix Hypervisor 8.2 (stockholm).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_CertificateRef_CertificateRecord(await self._session._call("Certificate.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: CertificateRef) -> str:
         """Returns the `uuid` field of the given Certificate.
@@ -1216,6 +1264,22 @@ class AsyncClusterApi:
 
         Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_ClusterRef_ClusterRecord(await self._session._call("Cluster.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[ClusterRef]:
+        """Lists every Cluster whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_ClusterRef(await self._session._call("Cluster.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[ClusterRef, ClusterRecord]:
+        """Returns the record of every Cluster whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_ClusterRef_ClusterRecord(await self._session._call("Cluster.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: ClusterRef) -> str:
         """Returns the `uuid` field of the given Cluster.
@@ -1463,6 +1527,22 @@ class AsyncClusterHostApi:
         Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
         return conv_dict_ClusterHostRef_ClusterHostRecord(await self._session._call("Cluster_host.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[ClusterHostRef]:
+        """Lists every Cluster_host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_ClusterHostRef(await self._session._call("Cluster_host.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[ClusterHostRef, ClusterHostRecord]:
+        """Returns the record of every Cluster_host whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_ClusterHostRef_ClusterHostRecord(await self._session._call("Cluster_host.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: ClusterHostRef) -> str:
         """Returns the `uuid` field of the given Cluster_host.
 
@@ -1590,6 +1670,22 @@ class AsyncDrTaskApi:
         Published in XenServer 6.0 (boston)."""
         return conv_dict_DrTaskRef_DrTaskRecord(await self._session._call("DR_task.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[DrTaskRef]:
+        """Lists every DR_task whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_DrTaskRef(await self._session._call("DR_task.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[DrTaskRef, DrTaskRecord]:
+        """Returns the record of every DR_task whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_DrTaskRef_DrTaskRecord(await self._session._call("DR_task.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: DrTaskRef) -> str:
         """Returns the `uuid` field of the given DR_task.
 
@@ -1647,6 +1743,22 @@ class AsyncDriverVariantApi:
 
         Prototyped in XAPI 25.2.0."""
         return conv_dict_DriverVariantRef_DriverVariantRecord(await self._session._call("Driver_variant.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[DriverVariantRef]:
+        """Lists every Driver_variant whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_DriverVariantRef(await self._session._call("Driver_variant.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[DriverVariantRef, DriverVariantRecord]:
+        """Returns the record of every Driver_variant whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_DriverVariantRef_DriverVariantRecord(await self._session._call("Driver_variant.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: DriverVariantRef) -> str:
         """Returns the `uuid` field of the given Driver_variant.
@@ -1726,6 +1838,22 @@ class AsyncFeatureApi:
 
         Published in XenServer 7.2 (falcon)."""
         return conv_dict_FeatureRef_FeatureRecord(await self._session._call("Feature.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[FeatureRef]:
+        """Lists every Feature whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_FeatureRef(await self._session._call("Feature.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[FeatureRef, FeatureRecord]:
+        """Returns the record of every Feature whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_FeatureRef_FeatureRecord(await self._session._call("Feature.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: FeatureRef) -> str:
         """Returns the `uuid` field of the given Feature.
@@ -1850,6 +1978,22 @@ class AsyncGpuGroupApi:
 
         Published in XenServer 6.0 (boston)."""
         return conv_dict_GpuGroupRef_GpuGroupRecord(await self._session._call("GPU_group.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[GpuGroupRef]:
+        """Lists every GPU_group whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_GpuGroupRef(await self._session._call("GPU_group.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[GpuGroupRef, GpuGroupRecord]:
+        """Returns the record of every GPU_group whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_GpuGroupRef_GpuGroupRecord(await self._session._call("GPU_group.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: GpuGroupRef) -> str:
         """Returns the `uuid` field of the given GPU_group.
@@ -2022,6 +2166,22 @@ class AsyncHostDriverApi:
 
         Prototyped in XAPI 25.2.0."""
         return conv_dict_HostDriverRef_HostDriverRecord(await self._session._call("Host_driver.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[HostDriverRef]:
+        """Lists every Host_driver whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_HostDriverRef(await self._session._call("Host_driver.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[HostDriverRef, HostDriverRecord]:
+        """Returns the record of every Host_driver whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_HostDriverRef_HostDriverRecord(await self._session._call("Host_driver.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: HostDriverRef) -> str:
         """Returns the `uuid` field of the given Host_driver.
@@ -2247,6 +2407,22 @@ class AsyncObserverApi:
         Prototyped in XAPI 23.14.0."""
         return conv_dict_ObserverRef_ObserverRecord(await self._session._call("Observer.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[ObserverRef]:
+        """Lists every Observer whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 23.14.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_ObserverRef(await self._session._call("Observer.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[ObserverRef, ObserverRecord]:
+        """Returns the record of every Observer whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 23.14.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_ObserverRef_ObserverRecord(await self._session._call("Observer.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: ObserverRef) -> str:
         """Returns the `uuid` field of the given Observer.
 
@@ -2399,6 +2575,22 @@ class AsyncPbdApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_PbdRef_PbdRecord(await self._session._call("PBD.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PbdRef]:
+        """Lists every PBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PbdRef(await self._session._call("PBD.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PbdRef, PbdRecord]:
+        """Returns the record of every PBD whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PbdRef_PbdRecord(await self._session._call("PBD.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PbdRef) -> str:
         """Returns the `uuid` field of the given PBD.
 
@@ -2528,6 +2720,22 @@ class AsyncPciApi:
 
         Published in XenServer 6.0 (boston)."""
         return conv_dict_PciRef_PciRecord(await self._session._call("PCI.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[PciRef]:
+        """Lists every PCI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PciRef(await self._session._call("PCI.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PciRef, PciRecord]:
+        """Returns the record of every PCI whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PciRef_PciRecord(await self._session._call("PCI.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: PciRef) -> str:
         """Returns the `uuid` field of the given PCI.
@@ -2782,6 +2990,22 @@ class AsyncPgpuApi:
 
         Published in XenServer 6.0 (boston)."""
         return conv_dict_PgpuRef_PgpuRecord(await self._session._call("PGPU.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[PgpuRef]:
+        """Lists every PGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PgpuRef(await self._session._call("PGPU.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PgpuRef, PgpuRecord]:
+        """Returns the record of every PGPU whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PgpuRef_PgpuRecord(await self._session._call("PGPU.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: PgpuRef) -> str:
         """Returns the `uuid` field of the given PGPU.
@@ -3151,6 +3375,22 @@ class AsyncPifApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_PifRef_PifRecord(await self._session._call("PIF.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PifRef]:
+        """Lists every PIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PifRef(await self._session._call("PIF.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PifRef, PifRecord]:
+        """Returns the record of every PIF whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PifRef_PifRecord(await self._session._call("PIF.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PifRef) -> str:
         """Returns the `uuid` field of the given PIF.
 
@@ -3410,6 +3650,22 @@ class AsyncPifMetricsApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_PifMetricsRef_PifMetricsRecord(await self._session._call("PIF_metrics.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PifMetricsRef]:
+        """Lists every PIF_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PifMetricsRef(await self._session._call("PIF_metrics.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PifMetricsRef, PifMetricsRecord]:
+        """Returns the record of every PIF_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PifMetricsRef_PifMetricsRecord(await self._session._call("PIF_metrics.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PifMetricsRef) -> str:
         """Returns the `uuid` field of the given PIF_metrics.
 
@@ -3569,6 +3825,22 @@ class AsyncPusbApi:
         Published in XenServer 7.3 (inverness)."""
         return conv_dict_PusbRef_PusbRecord(await self._session._call("PUSB.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PusbRef]:
+        """Lists every PUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PusbRef(await self._session._call("PUSB.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PusbRef, PusbRecord]:
+        """Returns the record of every PUSB whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PusbRef_PusbRecord(await self._session._call("PUSB.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PusbRef) -> str:
         """Returns the `uuid` field of the given PUSB.
 
@@ -3714,6 +3986,22 @@ class AsyncPvsCacheStorageApi:
         Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsCacheStorageRef_PvsCacheStorageRecord(await self._session._call("PVS_cache_storage.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PvsCacheStorageRef]:
+        """Lists every PVS_cache_storage whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PvsCacheStorageRef(await self._session._call("PVS_cache_storage.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PvsCacheStorageRef, PvsCacheStorageRecord]:
+        """Returns the record of every PVS_cache_storage whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PvsCacheStorageRef_PvsCacheStorageRecord(await self._session._call("PVS_cache_storage.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PvsCacheStorageRef) -> str:
         """Returns the `uuid` field of the given PVS_cache_storage.
 
@@ -3811,6 +4099,22 @@ class AsyncPvsProxyApi:
         Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsProxyRef_PvsProxyRecord(await self._session._call("PVS_proxy.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PvsProxyRef]:
+        """Lists every PVS_proxy whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PvsProxyRef(await self._session._call("PVS_proxy.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PvsProxyRef, PvsProxyRecord]:
+        """Returns the record of every PVS_proxy whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PvsProxyRef_PvsProxyRecord(await self._session._call("PVS_proxy.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PvsProxyRef) -> str:
         """Returns the `uuid` field of the given PVS_proxy.
 
@@ -3901,6 +4205,22 @@ class AsyncPvsServerApi:
 
         Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsServerRef_PvsServerRecord(await self._session._call("PVS_server.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[PvsServerRef]:
+        """Lists every PVS_server whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PvsServerRef(await self._session._call("PVS_server.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PvsServerRef, PvsServerRecord]:
+        """Returns the record of every PVS_server whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PvsServerRef_PvsServerRecord(await self._session._call("PVS_server.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: PvsServerRef) -> str:
         """Returns the `uuid` field of the given PVS_server.
@@ -4017,6 +4337,22 @@ class AsyncPvsSiteApi:
 
         Published in XenServer 7.1 (ely)."""
         return conv_dict_PvsSiteRef_PvsSiteRecord(await self._session._call("PVS_site.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[PvsSiteRef]:
+        """Lists every PVS_site whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PvsSiteRef(await self._session._call("PVS_site.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PvsSiteRef, PvsSiteRecord]:
+        """Returns the record of every PVS_site whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PvsSiteRef_PvsSiteRecord(await self._session._call("PVS_site.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: PvsSiteRef) -> str:
         """Returns the `uuid` field of the given PVS_site.
@@ -4181,6 +4517,22 @@ class AsyncRateLimitApi:
         Prototyped in XAPI 26.17.0."""
         return conv_dict_RateLimitRef_RateLimitRecord(await self._session._call("Rate_limit.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[RateLimitRef]:
+        """Lists every Rate_limit whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_RateLimitRef(await self._session._call("Rate_limit.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[RateLimitRef, RateLimitRecord]:
+        """Returns the record of every Rate_limit whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_RateLimitRef_RateLimitRecord(await self._session._call("Rate_limit.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: RateLimitRef) -> str:
         """Returns the `uuid` field of the given Rate_limit.
 
@@ -4341,6 +4693,22 @@ class AsyncRepositoryApi:
         Published in XAPI 1.301.0."""
         return conv_dict_RepositoryRef_RepositoryRecord(await self._session._call("Repository.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[RepositoryRef]:
+        """Lists every Repository whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XAPI 1.301.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_RepositoryRef(await self._session._call("Repository.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[RepositoryRef, RepositoryRecord]:
+        """Returns the record of every Repository whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XAPI 1.301.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_RepositoryRef_RepositoryRecord(await self._session._call("Repository.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: RepositoryRef) -> str:
         """Returns the `uuid` field of the given Repository.
 
@@ -4481,6 +4849,22 @@ class AsyncSdnControllerApi:
         Published in XenServer 7.2 (falcon)."""
         return conv_dict_SdnControllerRef_SdnControllerRecord(await self._session._call("SDN_controller.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[SdnControllerRef]:
+        """Lists every SDN_controller whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_SdnControllerRef(await self._session._call("SDN_controller.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[SdnControllerRef, SdnControllerRecord]:
+        """Returns the record of every SDN_controller whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_SdnControllerRef_SdnControllerRecord(await self._session._call("SDN_controller.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: SdnControllerRef) -> str:
         """Returns the `uuid` field of the given SDN_controller.
 
@@ -4541,6 +4925,22 @@ class AsyncSmApi:
 
         Published in XenServer 4.0 (rio)."""
         return conv_dict_SmRef_SmRecord(await self._session._call("SM.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[SmRef]:
+        """Lists every SM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_SmRef(await self._session._call("SM.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[SmRef, SmRecord]:
+        """Returns the record of every SM whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_SmRef_SmRecord(await self._session._call("SM.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: SmRef) -> str:
         """Returns the `uuid` field of the given SM.
@@ -5047,6 +5447,22 @@ class AsyncSrApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_SrRef_SrRecord(await self._session._call("SR.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[SrRef]:
+        """Lists every SR whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_SrRef(await self._session._call("SR.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[SrRef, SrRecord]:
+        """Returns the record of every SR whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_SrRef_SrRecord(await self._session._call("SR.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: SrRef) -> str:
         """Returns the `uuid` field of the given SR.
 
@@ -5294,6 +5710,22 @@ class AsyncUsbGroupApi:
         Published in XenServer 7.3 (inverness)."""
         return conv_dict_UsbGroupRef_UsbGroupRecord(await self._session._call("USB_group.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[UsbGroupRef]:
+        """Lists every USB_group whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_UsbGroupRef(await self._session._call("USB_group.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[UsbGroupRef, UsbGroupRecord]:
+        """Returns the record of every USB_group whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_UsbGroupRef_UsbGroupRecord(await self._session._call("USB_group.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: UsbGroupRef) -> str:
         """Returns the `uuid` field of the given USB_group.
 
@@ -5519,6 +5951,22 @@ class AsyncVbdApi:
 
         Published in XenServer 4.0 (rio)."""
         return conv_dict_VbdRef_VbdRecord(await self._session._call("VBD.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VbdRef]:
+        """Lists every VBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VbdRef(await self._session._call("VBD.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VbdRef, VbdRecord]:
+        """Returns the record of every VBD whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VbdRef_VbdRecord(await self._session._call("VBD.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VbdRef) -> str:
         """Returns the `uuid` field of the given VBD.
@@ -5753,6 +6201,24 @@ class AsyncVbdMetricsApi:
         Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
         warnings.warn("VBD_metrics.get_all_records is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_dict_VbdMetricsRef_VbdMetricsRecord(await self._session._call("VBD_metrics.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VbdMetricsRef]:
+        """Lists every VBD_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("VBD_metrics.get_all_where is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
+        return conv_list_VbdMetricsRef(await self._session._call("VBD_metrics.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VbdMetricsRef, VbdMetricsRecord]:
+        """Returns the record of every VBD_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("VBD_metrics.get_all_records_where is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
+        return conv_dict_VbdMetricsRef_VbdMetricsRecord(await self._session._call("VBD_metrics.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VbdMetricsRef) -> str:
         """Returns the `uuid` field of the given VBD_metrics.
@@ -6260,6 +6726,22 @@ class AsyncVdiApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_VdiRef_VdiRecord(await self._session._call("VDI.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VdiRef]:
+        """Lists every VDI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VdiRef(await self._session._call("VDI.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VdiRef, VdiRecord]:
+        """Returns the record of every VDI whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VdiRef_VdiRecord(await self._session._call("VDI.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VdiRef) -> str:
         """Returns the `uuid` field of the given VDI.
 
@@ -6586,6 +7068,22 @@ class AsyncVgpuApi:
         Published in XenServer 6.0 (boston)."""
         return conv_dict_VgpuRef_VgpuRecord(await self._session._call("VGPU.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VgpuRef]:
+        """Lists every VGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VgpuRef(await self._session._call("VGPU.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VgpuRef, VgpuRecord]:
+        """Returns the record of every VGPU whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VgpuRef_VgpuRecord(await self._session._call("VGPU.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VgpuRef) -> str:
         """Returns the `uuid` field of the given VGPU.
 
@@ -6712,6 +7210,22 @@ class AsyncVgpuTypeApi:
 
         Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
         return conv_dict_VgpuTypeRef_VgpuTypeRecord(await self._session._call("VGPU_type.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VgpuTypeRef]:
+        """Lists every VGPU_type whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VgpuTypeRef(await self._session._call("VGPU_type.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VgpuTypeRef, VgpuTypeRecord]:
+        """Returns the record of every VGPU_type whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VgpuTypeRef_VgpuTypeRecord(await self._session._call("VGPU_type.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VgpuTypeRef) -> str:
         """Returns the `uuid` field of the given VGPU_type.
@@ -7092,6 +7606,22 @@ class AsyncVifApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_VifRef_VifRecord(await self._session._call("VIF.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VifRef]:
+        """Lists every VIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VifRef(await self._session._call("VIF.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VifRef, VifRecord]:
+        """Returns the record of every VIF whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VifRef_VifRecord(await self._session._call("VIF.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VifRef) -> str:
         """Returns the `uuid` field of the given VIF.
 
@@ -7338,6 +7868,24 @@ class AsyncVifMetricsApi:
         warnings.warn("VIF_metrics.get_all_records is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
         return conv_dict_VifMetricsRef_VifMetricsRecord(await self._session._call("VIF_metrics.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VifMetricsRef]:
+        """Lists every VIF_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("VIF_metrics.get_all_where is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
+        return conv_list_VifMetricsRef(await self._session._call("VIF_metrics.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VifMetricsRef, VifMetricsRecord]:
+        """Returns the record of every VIF_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("VIF_metrics.get_all_records_where is removed in XenServer 6.1 (tampa)", DeprecationWarning, stacklevel=2)
+        return conv_dict_VifMetricsRef_VifMetricsRecord(await self._session._call("VIF_metrics.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VifMetricsRef) -> str:
         """Returns the `uuid` field of the given VIF_metrics.
 
@@ -7448,6 +7996,22 @@ class AsyncVlanApi:
 
         Published in XenServer 4.1 (miami)."""
         return conv_dict_VlanRef_VlanRecord(await self._session._call("VLAN.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VlanRef]:
+        """Lists every VLAN whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VlanRef(await self._session._call("VLAN.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VlanRef, VlanRecord]:
+        """Returns the record of every VLAN whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VlanRef_VlanRecord(await self._session._call("VLAN.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VlanRef) -> str:
         """Returns the `uuid` field of the given VLAN.
@@ -9036,6 +9600,22 @@ class AsyncVmApi:
         Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
         return conv_dict_VmRef_VmRecord(await self._session._call("VM.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VmRef]:
+        """Lists every VM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VmRef(await self._session._call("VM.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmRef, VmRecord]:
+        """Returns the record of every VM whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VmRef_VmRecord(await self._session._call("VM.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VmRef) -> str:
         """Returns the `uuid` field of the given VM.
 
@@ -10259,6 +10839,24 @@ class AsyncVmppApi:
         warnings.warn("VMPP.get_all_records is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
         return conv_dict_VmppRef_VmppRecord(await self._session._call("VMPP.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VmppRef]:
+        """Lists every VMPP whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("VMPP.get_all_where is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
+        return conv_list_VmppRef(await self._session._call("VMPP.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmppRef, VmppRecord]:
+        """Returns the record of every VMPP whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("VMPP.get_all_records_where is removed in XenServer 6.2 (clearwater)", DeprecationWarning, stacklevel=2)
+        return conv_dict_VmppRef_VmppRecord(await self._session._call("VMPP.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VmppRef) -> str:
         """Returns the `uuid` field of the given VMPP.
 
@@ -10596,6 +11194,22 @@ class AsyncVmssApi:
         Published in XenServer 7.2 (falcon)."""
         return conv_dict_VmssRef_VmssRecord(await self._session._call("VMSS.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VmssRef]:
+        """Lists every VMSS whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VmssRef(await self._session._call("VMSS.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmssRef, VmssRecord]:
+        """Returns the record of every VMSS whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VmssRef_VmssRecord(await self._session._call("VMSS.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VmssRef) -> str:
         """Returns the `uuid` field of the given VMSS.
 
@@ -10852,6 +11466,22 @@ class AsyncVmApplianceApi:
         Published in XenServer 6.0 (boston)."""
         return conv_dict_VmApplianceRef_VmApplianceRecord(await self._session._call("VM_appliance.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VmApplianceRef]:
+        """Lists every VM_appliance whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VmApplianceRef(await self._session._call("VM_appliance.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmApplianceRef, VmApplianceRecord]:
+        """Returns the record of every VM_appliance whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VmApplianceRef_VmApplianceRecord(await self._session._call("VM_appliance.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VmApplianceRef) -> str:
         """Returns the `uuid` field of the given VM_appliance.
 
@@ -10949,6 +11579,22 @@ class AsyncVmGroupApi:
         Prototyped in XAPI 24.19.1."""
         return conv_dict_VmGroupRef_VmGroupRecord(await self._session._call("VM_group.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VmGroupRef]:
+        """Lists every VM_group whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 24.19.1.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VmGroupRef(await self._session._call("VM_group.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmGroupRef, VmGroupRecord]:
+        """Returns the record of every VM_group whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 24.19.1.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VmGroupRef_VmGroupRecord(await self._session._call("VM_group.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VmGroupRef) -> str:
         """Returns the `uuid` field of the given VM_group.
 
@@ -11021,6 +11667,22 @@ class AsyncVmGuestMetricsApi:
 
         Published in XenServer 4.0 (rio)."""
         return conv_dict_VmGuestMetricsRef_VmGuestMetricsRecord(await self._session._call("VM_guest_metrics.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VmGuestMetricsRef]:
+        """Lists every VM_guest_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VmGuestMetricsRef(await self._session._call("VM_guest_metrics.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmGuestMetricsRef, VmGuestMetricsRecord]:
+        """Returns the record of every VM_guest_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VmGuestMetricsRef_VmGuestMetricsRecord(await self._session._call("VM_guest_metrics.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VmGuestMetricsRef) -> str:
         """Returns the `uuid` field of the given VM_guest_metrics.
@@ -11169,6 +11831,22 @@ class AsyncVmMetricsApi:
 
         Published in XenServer 4.0 (rio)."""
         return conv_dict_VmMetricsRef_VmMetricsRecord(await self._session._call("VM_metrics.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VmMetricsRef]:
+        """Lists every VM_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VmMetricsRef(await self._session._call("VM_metrics.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VmMetricsRef, VmMetricsRecord]:
+        """Returns the record of every VM_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VmMetricsRef_VmMetricsRecord(await self._session._call("VM_metrics.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VmMetricsRef) -> str:
         """Returns the `uuid` field of the given VM_metrics.
@@ -11402,6 +12080,22 @@ class AsyncVtpmApi:
         Prototyped in XAPI 22.26.0."""
         return conv_dict_VtpmRef_VtpmRecord(await self._session._call("VTPM.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[VtpmRef]:
+        """Lists every VTPM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VtpmRef(await self._session._call("VTPM.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VtpmRef, VtpmRecord]:
+        """Returns the record of every VTPM whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VtpmRef_VtpmRecord(await self._session._call("VTPM.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: VtpmRef) -> str:
         """Returns the `uuid` field of the given VTPM.
 
@@ -11525,6 +12219,22 @@ class AsyncVusbApi:
 
         Published in XenServer 7.3 (inverness)."""
         return conv_dict_VusbRef_VusbRecord(await self._session._call("VUSB.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[VusbRef]:
+        """Lists every VUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_VusbRef(await self._session._call("VUSB.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[VusbRef, VusbRecord]:
+        """Returns the record of every VUSB whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_VusbRef_VusbRecord(await self._session._call("VUSB.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: VusbRef) -> str:
         """Returns the `uuid` field of the given VUSB.
@@ -11705,6 +12415,22 @@ class AsyncBlobApi:
         Published in XenServer 5.0 (orlando)."""
         return conv_dict_BlobRef_BlobRecord(await self._session._call("blob.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[BlobRef]:
+        """Lists every blob whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_BlobRef(await self._session._call("blob.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[BlobRef, BlobRecord]:
+        """Returns the record of every blob whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_BlobRef_BlobRecord(await self._session._call("blob.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: BlobRef) -> str:
         """Returns the `uuid` field of the given blob.
 
@@ -11808,6 +12534,22 @@ class AsyncConsoleApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_ConsoleRef_ConsoleRecord(await self._session._call("console.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[ConsoleRef]:
+        """Lists every console whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_ConsoleRef(await self._session._call("console.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[ConsoleRef, ConsoleRecord]:
+        """Returns the record of every console whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_ConsoleRef_ConsoleRecord(await self._session._call("console.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: ConsoleRef) -> str:
         """Returns the `uuid` field of the given console.
 
@@ -11905,6 +12647,24 @@ class AsyncCrashdumpApi:
         Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
         warnings.warn("crashdump.get_all_records is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
         return conv_dict_CrashdumpRef_CrashdumpRecord(await self._session._call("crashdump.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[CrashdumpRef]:
+        """Lists every crashdump whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("crashdump.get_all_where is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
+        return conv_list_CrashdumpRef(await self._session._call("crashdump.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[CrashdumpRef, CrashdumpRecord]:
+        """Returns the record of every crashdump whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("crashdump.get_all_records_where is deprecated since XenServer 7.3 (inverness)", DeprecationWarning, stacklevel=2)
+        return conv_dict_CrashdumpRef_CrashdumpRecord(await self._session._call("crashdump.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: CrashdumpRef) -> str:
         """Returns the `uuid` field of the given crashdump.
@@ -13487,6 +14247,22 @@ class AsyncHostApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_HostRef_HostRecord(await self._session._call("host.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[HostRef]:
+        """Lists every host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_HostRef(await self._session._call("host.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[HostRef, HostRecord]:
+        """Returns the record of every host whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_HostRef_HostRecord(await self._session._call("host.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: HostRef) -> str:
         """Returns the `uuid` field of the given host.
 
@@ -14137,6 +14913,24 @@ class AsyncHostCpuApi:
         warnings.warn("host_cpu.get_all_records is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
         return conv_dict_HostCpuRef_HostCpuRecord(await self._session._call("host_cpu.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[HostCpuRef]:
+        """Lists every host_cpu whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("host_cpu.get_all_where is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
+        return conv_list_HostCpuRef(await self._session._call("host_cpu.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[HostCpuRef, HostCpuRecord]:
+        """Returns the record of every host_cpu whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("host_cpu.get_all_records_where is deprecated since XenServer 5.6 (midnight-ride)", DeprecationWarning, stacklevel=2)
+        return conv_dict_HostCpuRef_HostCpuRecord(await self._session._call("host_cpu.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: HostCpuRef) -> str:
         """Returns the `uuid` field of the given host_cpu.
 
@@ -14294,6 +15088,22 @@ class AsyncHostCrashdumpApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_HostCrashdumpRef_HostCrashdumpRecord(await self._session._call("host_crashdump.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[HostCrashdumpRef]:
+        """Lists every host_crashdump whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_HostCrashdumpRef(await self._session._call("host_crashdump.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[HostCrashdumpRef, HostCrashdumpRecord]:
+        """Returns the record of every host_crashdump whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_HostCrashdumpRef_HostCrashdumpRecord(await self._session._call("host_crashdump.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: HostCrashdumpRef) -> str:
         """Returns the `uuid` field of the given host_crashdump.
 
@@ -14372,6 +15182,22 @@ class AsyncHostMetricsApi:
 
         Published in XenServer 4.0 (rio)."""
         return conv_dict_HostMetricsRef_HostMetricsRecord(await self._session._call("host_metrics.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[HostMetricsRef]:
+        """Lists every host_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_HostMetricsRef(await self._session._call("host_metrics.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[HostMetricsRef, HostMetricsRecord]:
+        """Returns the record of every host_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_HostMetricsRef_HostMetricsRecord(await self._session._call("host_metrics.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: HostMetricsRef) -> str:
         """Returns the `uuid` field of the given host_metrics.
@@ -14503,6 +15329,24 @@ class AsyncHostPatchApi:
         Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
         warnings.warn("host_patch.get_all_records is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_dict_HostPatchRef_HostPatchRecord(await self._session._call("host_patch.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[HostPatchRef]:
+        """Lists every host_patch whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("host_patch.get_all_where is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
+        return conv_list_HostPatchRef(await self._session._call("host_patch.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[HostPatchRef, HostPatchRecord]:
+        """Returns the record of every host_patch whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("host_patch.get_all_records_where is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
+        return conv_dict_HostPatchRef_HostPatchRecord(await self._session._call("host_patch.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: HostPatchRef) -> str:
         """Returns the `uuid` field of the given host_patch.
@@ -14867,6 +15711,22 @@ class AsyncNetworkApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_NetworkRef_NetworkRecord(await self._session._call("network.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[NetworkRef]:
+        """Lists every network whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_NetworkRef(await self._session._call("network.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[NetworkRef, NetworkRecord]:
+        """Returns the record of every network whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_NetworkRef_NetworkRecord(await self._session._call("network.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: NetworkRef) -> str:
         """Returns the `uuid` field of the given network.
 
@@ -15092,6 +15952,22 @@ class AsyncNetworkSriovApi:
 
         Published in XenServer 7.5 (kolkata)."""
         return conv_dict_NetworkSriovRef_NetworkSriovRecord(await self._session._call("network_sriov.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[NetworkSriovRef]:
+        """Lists every network_sriov whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.5 (kolkata).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_NetworkSriovRef(await self._session._call("network_sriov.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[NetworkSriovRef, NetworkSriovRecord]:
+        """Returns the record of every network_sriov whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_NetworkSriovRef_NetworkSriovRecord(await self._session._call("network_sriov.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: NetworkSriovRef) -> str:
         """Returns the `uuid` field of the given network_sriov.
@@ -16467,6 +17343,22 @@ class AsyncPoolApi:
         Published in XenServer 4.0 (rio)."""
         return conv_dict_PoolRef_PoolRecord(await self._session._call("pool.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PoolRef]:
+        """Lists every pool whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PoolRef(await self._session._call("pool.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PoolRef, PoolRecord]:
+        """Returns the record of every pool whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PoolRef_PoolRecord(await self._session._call("pool.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PoolRef) -> str:
         """Returns the `uuid` field of the given pool.
 
@@ -17221,6 +18113,24 @@ class AsyncPoolPatchApi:
         warnings.warn("pool_patch.get_all_records is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
         return conv_dict_PoolPatchRef_PoolPatchRecord(await self._session._call("pool_patch.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PoolPatchRef]:
+        """Lists every pool_patch whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("pool_patch.get_all_where is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
+        return conv_list_PoolPatchRef(await self._session._call("pool_patch.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PoolPatchRef, PoolPatchRecord]:
+        """Returns the record of every pool_patch whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        warnings.warn("pool_patch.get_all_records_where is deprecated since XenServer 7.1 (ely)", DeprecationWarning, stacklevel=2)
+        return conv_dict_PoolPatchRef_PoolPatchRecord(await self._session._call("pool_patch.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PoolPatchRef) -> str:
         """Returns the `uuid` field of the given pool_patch.
 
@@ -17483,6 +18393,22 @@ class AsyncPoolUpdateApi:
         Published in XenServer 7.1 (ely)."""
         return conv_dict_PoolUpdateRef_PoolUpdateRecord(await self._session._call("pool_update.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[PoolUpdateRef]:
+        """Lists every pool_update whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_PoolUpdateRef(await self._session._call("pool_update.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[PoolUpdateRef, PoolUpdateRecord]:
+        """Returns the record of every pool_update whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_PoolUpdateRef_PoolUpdateRecord(await self._session._call("pool_update.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: PoolUpdateRef) -> str:
         """Returns the `uuid` field of the given pool_update.
 
@@ -17664,6 +18590,22 @@ class AsyncRoleApi:
         Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_RoleRef_RoleRecord(await self._session._call("role.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[RoleRef]:
+        """Lists every role whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_RoleRef(await self._session._call("role.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[RoleRef, RoleRecord]:
+        """Returns the record of every role whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_RoleRef_RoleRecord(await self._session._call("role.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: RoleRef) -> str:
         """Returns the `uuid` field of the given role.
 
@@ -17736,6 +18678,22 @@ class AsyncSecretApi:
 
         Published in XenServer 5.6 (midnight-ride)."""
         return conv_dict_SecretRef_SecretRecord(await self._session._call("secret.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[SecretRef]:
+        """Lists every secret whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_SecretRef(await self._session._call("secret.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[SecretRef, SecretRecord]:
+        """Returns the record of every secret whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_SecretRef_SecretRecord(await self._session._call("secret.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: SecretRef) -> str:
         """Returns the `uuid` field of the given secret.
@@ -18050,6 +19008,22 @@ class AsyncSubjectApi:
         Published in XenServer 5.5 (george)."""
         return conv_dict_SubjectRef_SubjectRecord(await self._session._call("subject.get_all_records", []))
 
+    async def get_all_where(self, expr: str) -> List[SubjectRef]:
+        """Lists every subject whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.5 (george).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_SubjectRef(await self._session._call("subject.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[SubjectRef, SubjectRecord]:
+        """Returns the record of every subject whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.5 (george).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_SubjectRef_SubjectRecord(await self._session._call("subject.get_all_records_where", [expr]))
+
     async def get_uuid(self, self_: SubjectRef) -> str:
         """Returns the `uuid` field of the given subject.
 
@@ -18154,6 +19128,22 @@ class AsyncTaskApi:
 
         Published in XenServer 4.0 (rio)."""
         return conv_dict_TaskRef_TaskRecord(await self._session._call("task.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[TaskRef]:
+        """Lists every task whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_TaskRef(await self._session._call("task.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[TaskRef, TaskRecord]:
+        """Returns the record of every task whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_TaskRef_TaskRecord(await self._session._call("task.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: TaskRef) -> str:
         """Returns the `uuid` field of the given task.
@@ -18339,6 +19329,22 @@ class AsyncTunnelApi:
 
         Published in XenServer 5.6 FP1 (cowley)."""
         return conv_dict_TunnelRef_TunnelRecord(await self._session._call("tunnel.get_all_records", []))
+
+    async def get_all_where(self, expr: str) -> List[TunnelRef]:
+        """Lists every tunnel whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_list_TunnelRef(await self._session._call("tunnel.get_all_where", [expr]))
+
+    async def get_all_records_where(self, expr: str) -> Dict[TunnelRef, TunnelRecord]:
+        """Returns the record of every tunnel whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+        return conv_dict_TunnelRef_TunnelRecord(await self._session._call("tunnel.get_all_records_where", [expr]))
 
     async def get_uuid(self, self_: TunnelRef) -> str:
         """Returns the `uuid` field of the given tunnel.

@@ -515,6 +515,16 @@ fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenS
         DerivedKind::GetByUuid => quote!(crate::server::Store::by_uuid::<#rec>(#store, &uuid)),
         DerivedKind::GetAll => quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().map(|(r, _)| r).collect())),
         DerivedKind::GetAllRecords => quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().collect())),
+        // The store evaluates xapi's filter language, or answers
+        // NOT_IMPLEMENTED when it cannot.
+        DerivedKind::GetAllWhere => {
+            let w = format!("{cname}.get_all_where");
+            quote!(crate::server::Store::all_where::<#rec>(#store, #w, &expr).map(|v| v.into_iter().map(|(r, _)| r).collect()))
+        }
+        DerivedKind::GetAllRecordsWhere => {
+            let w = format!("{cname}.get_all_records_where");
+            quote!(crate::server::Store::all_where::<#rec>(#store, #w, &expr).map(|v| v.into_iter().collect()))
+        }
         DerivedKind::GetByNameLabel => quote!(Ok(crate::server::Store::all::<#rec>(#store)
             .into_iter()
             .filter(|(_, r)| crate::server::Record::name_label(r) == Some(label.as_str()))

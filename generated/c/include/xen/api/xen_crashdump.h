@@ -244,6 +244,38 @@ xen_crashdump_get_all_records(xen_session *session, xen_crashdump_xen_crashdump_
 
 
 /**
+ * Lists every crashdump whose record satisfies `expr`, a condition in the
+ * server's filter language (`field "power_state" = "Running"`, combined with
+ * `and`, `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XenServer 7.3 (inverness).
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_crashdump_get_all_where(xen_session *session, struct xen_crashdump_set **result, char *expr);
+
+
+/**
+ * Returns the record of every crashdump whose record satisfies `expr` (the
+ * filter language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XenServer 7.3 (inverness).
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_crashdump_get_all_records_where(xen_session *session, xen_crashdump_xen_crashdump_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given crashdump.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -223,6 +223,34 @@ xen_feature_get_all_records(xen_session *session, xen_feature_xen_feature_record
 
 
 /**
+ * Lists every Feature whose record satisfies `expr`, a condition in the
+ * server's filter language (`field "power_state" = "Running"`, combined with
+ * `and`, `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_feature_get_all_where(xen_session *session, struct xen_feature_set **result, char *expr);
+
+
+/**
+ * Returns the record of every Feature whose record satisfies `expr` (the
+ * filter language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_feature_get_all_records_where(xen_session *session, xen_feature_xen_feature_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given Feature.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -250,6 +250,38 @@ xen_host_cpu_get_all_records(xen_session *session, xen_host_cpu_xen_host_cpu_rec
 
 
 /**
+ * Lists every host_cpu whose record satisfies `expr`, a condition in the
+ * server's filter language (`field "power_state" = "Running"`, combined with
+ * `and`, `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XenServer 5.6 (midnight-ride).
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_host_cpu_get_all_where(xen_session *session, struct xen_host_cpu_set **result, char *expr);
+
+
+/**
+ * Returns the record of every host_cpu whose record satisfies `expr` (the
+ * filter language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Deprecated since XenServer 5.6 (midnight-ride).
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_host_cpu_get_all_records_where(xen_session *session, xen_host_cpu_xen_host_cpu_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given host_cpu.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -249,6 +249,34 @@ xen_secret_get_all_records(xen_session *session, xen_secret_xen_secret_record_ma
 
 
 /**
+ * Lists every secret whose record satisfies `expr`, a condition in the
+ * server's filter language (`field "power_state" = "Running"`, combined with
+ * `and`, `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_secret_get_all_where(xen_session *session, struct xen_secret_set **result, char *expr);
+
+
+/**
+ * Returns the record of every secret whose record satisfies `expr` (the
+ * filter language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role pool-operator and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_secret_get_all_records_where(xen_session *session, xen_secret_xen_secret_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given secret.
  *
  * Allowed to the role pool-operator and every more privileged one.

@@ -231,6 +231,40 @@ xen_vbd_metrics_get_all_records(xen_session *session, xen_vbd_metrics_xen_vbd_me
 
 
 /**
+ * Lists every VBD_metrics whose record satisfies `expr`, a condition in the
+ * server's filter language (`field "power_state" = "Running"`, combined with
+ * `and`, `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_vbd_metrics_get_all_where(xen_session *session, struct xen_vbd_metrics_set **result, char *expr);
+
+
+/**
+ * Returns the record of every VBD_metrics whose record satisfies `expr` (the
+ * filter language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_vbd_metrics_get_all_records_where(xen_session *session, xen_vbd_metrics_xen_vbd_metrics_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given VBD_metrics.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -970,6 +970,34 @@ xen_vdi_get_all_records(xen_session *session, xen_vdi_xen_vdi_record_map **resul
 
 
 /**
+ * Lists every VDI whose record satisfies `expr`, a condition in the server's
+ * filter language (`field "power_state" = "Running"`, combined with `and`,
+ * `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vdi_get_all_where(xen_session *session, struct xen_vdi_set **result, char *expr);
+
+
+/**
+ * Returns the record of every VDI whose record satisfies `expr` (the filter
+ * language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vdi_get_all_records_where(xen_session *session, xen_vdi_xen_vdi_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given VDI.
  *
  * Allowed to the role read-only and every more privileged one.

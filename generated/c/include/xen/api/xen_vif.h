@@ -733,6 +733,34 @@ xen_vif_get_all_records(xen_session *session, xen_vif_xen_vif_record_map **resul
 
 
 /**
+ * Lists every VIF whose record satisfies `expr`, a condition in the server's
+ * filter language (`field "power_state" = "Running"`, combined with `and`,
+ * `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vif_get_all_where(xen_session *session, struct xen_vif_set **result, char *expr);
+
+
+/**
+ * Returns the record of every VIF whose record satisfies `expr` (the filter
+ * language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vif_get_all_records_where(xen_session *session, xen_vif_xen_vif_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given VIF.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -228,6 +228,40 @@ xen_vif_metrics_get_all_records(xen_session *session, xen_vif_metrics_xen_vif_me
 
 
 /**
+ * Lists every VIF_metrics whose record satisfies `expr`, a condition in the
+ * server's filter language (`field "power_state" = "Running"`, combined with
+ * `and`, `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_vif_metrics_get_all_where(xen_session *session, struct xen_vif_metrics_set **result, char *expr);
+
+
+/**
+ * Returns the record of every VIF_metrics whose record satisfies `expr` (the
+ * filter language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Removed in XenServer 6.1 (tampa). Servers of that release and later no
+ * longer offer it.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern XEN_DEPRECATED bool
+xen_vif_metrics_get_all_records_where(xen_session *session, xen_vif_metrics_xen_vif_metrics_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given VIF_metrics.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -2853,6 +2853,34 @@ xen_vm_get_all_records(xen_session *session, xen_vm_xen_vm_record_map **result);
 
 
 /**
+ * Lists every VM whose record satisfies `expr`, a condition in the server's
+ * filter language (`field "power_state" = "Running"`, combined with `and`,
+ * `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vm_get_all_where(xen_session *session, struct xen_vm_set **result, char *expr);
+
+
+/**
+ * Returns the record of every VM whose record satisfies `expr` (the filter
+ * language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vm_get_all_records_where(xen_session *session, xen_vm_xen_vm_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given VM.
  *
  * Allowed to the role read-only and every more privileged one.

@@ -337,6 +337,34 @@ xen_vtpm_get_all_records(xen_session *session, xen_vtpm_xen_vtpm_record_map **re
 
 
 /**
+ * Lists every VTPM whose record satisfies `expr`, a condition in the server's
+ * filter language (`field "power_state" = "Running"`, combined with `and`,
+ * `or`, `not` and parentheses; fields by their database names, such as
+ * `name__label`).
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vtpm_get_all_where(xen_session *session, struct xen_vtpm_set **result, char *expr);
+
+
+/**
+ * Returns the record of every VTPM whose record satisfies `expr` (the filter
+ * language of `get_all_where`), keyed by reference.
+ *
+ * Allowed to the role read-only and every more privileged one.
+ *
+ * Internal: xapi leaves this call out of its published documentation; it can
+ * be called, but may change without notice.
+ */
+extern bool
+xen_vtpm_get_all_records_where(xen_session *session, xen_vtpm_xen_vtpm_record_map **result, char *expr);
+
+
+/**
  * Returns the `uuid` field of the given VTPM.
  *
  * Allowed to the role read-only and every more privileged one.
