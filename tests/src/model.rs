@@ -1,5 +1,5 @@
 //! Reads the reference model (`../shared/reference/xenapi-model.json`
-//! from the project root) to build, for any class, the JSON form of a
+//! from the project root), and the schema for what xapi added after it, to build, for any class, the JSON form of a
 //! record with every field set to a non-default value, and the JSON form
 //! of the record a client must decode from an empty struct (each field's
 //! schema default, else its type's empty value).
@@ -100,21 +100,40 @@ pub fn model() -> &'static Model {
         let path = model_path();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let raw: Value = serde_json::from_str(&text).expect("model JSON");
-        let mut fields = HashMap::new();
-        let mut enums = HashMap::new();
-        for c in raw["classes"].as_array().expect("classes") {
+        // What xapi added after the reference's release comes from the
+        // schema (which `upstream-check` holds to xapi's sources): whole
+        // classes, fields and enum values the reference lacks, and defaults
+        // xapi changed.
+        let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+        let api = xenapi_gen::load_schema(&schema).unwrap_or_else(|d| panic!("schema: {d}"));
+        let newer = xenapi_gen::export::model_json(&api);
+        let mut fields: HashMap<String, Vec<Field>> = HashMap::new();
+        let mut enums: HashMap<String, Vec<String>> = HashMap::new();
+        for c in raw["classes"].as_array().expect("classes").iter().chain(newer["classes"].as_array().expect("classes")) {
             let name = c["name"].as_str().expect("class name").to_string();
             for e in c["enums"].as_array().into_iter().flatten() {
                 let values = e["values"].as_array().expect("values").iter();
                 let values = values.map(|v| v["name"].as_str().or(v.as_str()).expect("value").to_string());
-                enums.insert(e["name"].as_str().expect("enum name").to_string(), values.collect());
+                let known = enums.entry(e["name"].as_str().expect("enum name").to_string()).or_default();
+                for v in values {
+                    if !known.contains(&v) {
+                        known.push(v);
+                    }
+                }
             }
             let fs = c["fields"].as_array().into_iter().flatten().map(|f| Field {
                 name: f["name"].as_str().expect("field name").to_string(),
                 ty: parse_type(f["type"].as_str().expect("field type")),
                 default: f.get("default").and_then(Value::as_str).map(str::to_string),
             });
-            fields.insert(name, fs.collect());
+            let known = fields.entry(name).or_default();
+            for f in fs {
+                match known.iter_mut().find(|k| k.name == f.name) {
+                    // A default xapi changed since (VM.has_vendor_device, in 24.14.0).
+                    Some(k) => k.default = f.default,
+                    None => known.push(f),
+                }
+            }
         }
         Model { fields, enums }
     })
