@@ -23,7 +23,7 @@
 //!   with its derived setters: same names, parameters, result and roles.
 
 use super::facts::{Class, Facts, Lifecycle, Message};
-use crate::model::{Api, Qualifier};
+use crate::model::{Api, DerivedKind, MessageOrigin, Qualifier};
 
 /// Applies every rule of the module to `upstream`, against the schema `api`.
 pub fn settle(upstream: &mut Facts, api: &Api) {
@@ -60,9 +60,8 @@ fn drop_unused_enums(c: &mut Class) {
         c.fields.iter().any(|f| uses(&f.ty, name))
             || c.messages.iter().any(|m| uses(&m.result, name) || m.params.iter().any(|p| uses(&p.ty, name)))
     };
-    let keep: Vec<bool> = c.enums.iter().map(|e| used(&e.name)).collect();
-    let mut k = keep.into_iter();
-    c.enums.retain(|_| k.next().unwrap_or(true));
+    let unused: Vec<String> = c.enums.iter().filter(|e| !used(&e.name)).map(|e| e.name.clone()).collect();
+    c.enums.retain(|e| !unused.contains(&e.name));
 }
 
 /// Upstream lists the numbered releases its lifecycles name today; one
@@ -154,29 +153,32 @@ fn settle_params(m: &mut Message, releases: &Releases<'_>) {
     }
 }
 
-/// Upstream's hand-written `set_F`, `add_to_F` and `remove_from_F` of a
-/// field the schema keeps RW, when they match the schema's derived ones.
+/// Upstream's hand-written setters of a field the schema keeps RW, when
+/// they match the setters the schema derives for it (`set_F`, and
+/// `add_to_F`/`remove_from_F` or `add_F`/`remove_F` as its type has them).
 fn hand_written_setters(c: &mut Class, ours: &crate::model::Class, api: &Api) {
-    let derived_match = |m: &Message| {
-        ours.messages.iter().any(|o| {
-            o.is_derived()
-                && o.name == m.name
-                && o.result.to_string() == m.result
-                && o.params.len() == m.params.len()
-                && o.params.iter().zip(&m.params).all(|(a, b)| a.name == b.name && a.ty.to_string() == b.ty)
-                && api.role_names(o.roles) == m.roles
-        })
+    let same = |o: &crate::model::Message, m: &Message| {
+        o.result.to_string() == m.result
+            && o.params.len() == m.params.len()
+            && o.params.iter().zip(&m.params).all(|(a, b)| a.name == b.name && a.ty.to_string() == b.ty)
+            && api.role_names(o.roles) == m.roles
     };
-    let setters = |field: &str| [format!("set_{field}"), format!("add_to_{field}"), format!("remove_from_{field}")];
     let mut drop: Vec<String> = Vec::new();
     for f in &mut c.fields {
         let Some(of) = ours.fields.iter().find(|o| o.name == f.name) else { continue };
         if of.qualifier != Qualifier::Rw || f.qualifier == Qualifier::Rw.as_str() {
             continue;
         }
-        let names = setters(&f.name);
-        let written: Vec<&Message> = c.messages.iter().filter(|m| names.contains(&m.name)).collect();
-        if !written.is_empty() && written.iter().all(|m| derived_match(m)) {
+        let setters: Vec<&crate::model::Message> = ours
+            .messages
+            .iter()
+            .filter(|o| {
+                matches!(&o.origin, MessageOrigin::Derived { kind, field: Some(x) }
+                    if x == &f.name && *kind != DerivedKind::GetField)
+            })
+            .collect();
+        let written: Vec<&Message> = c.messages.iter().filter(|m| setters.iter().any(|o| o.name == m.name)).collect();
+        if !written.is_empty() && written.iter().all(|m| setters.iter().any(|o| o.name == m.name && same(o, m))) {
             f.qualifier = Qualifier::Rw.as_str().to_string();
             drop.extend(written.iter().map(|m| m.name.clone()));
         }
