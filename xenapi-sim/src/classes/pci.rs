@@ -24,6 +24,15 @@ fn flag(pci: &PciRecord, key: &str) -> bool {
     pci.other_config.get(key).is_some_and(|v| v == "true")
 }
 
+/// Sets (`"true"`) or clears one of the simulator's flags on a device.
+fn set_flag(pci: &mut PciRecord, key: &str, on: bool) {
+    if on {
+        pci.other_config.insert(key.into(), "true".into());
+    } else {
+        pci.other_config.remove(key);
+    }
+}
+
 /// The device's record, after checking that its host exists (xapi runs
 /// these calls on the device's host).
 fn device<'a>(tx: &'a Tx<'_>, r: &str) -> Result<&'a PciRecord, ApiError> {
@@ -47,11 +56,7 @@ pub fn status(pci: &PciRecord) -> Access {
 fn set_hidden(tx: &mut Tx<'_>, r: &str, hidden: bool) -> Result<Access, ApiError> {
     device(tx, r)?;
     tx.update::<PciRecord, _>(r, |p| {
-        if hidden {
-            p.other_config.insert(HIDDEN.into(), "true".into());
-        } else {
-            p.other_config.remove(HIDDEN);
-        }
+        set_flag(p, HIDDEN, hidden);
         Ok(())
     })?;
     sync_pgpus(tx, r)
@@ -78,11 +83,7 @@ pub fn apply_at_boot(tx: &mut Tx<'_>, host: &str) -> Result<(), ApiError> {
     for (r, p) in devices {
         let hidden = flag(&p, HIDDEN);
         tx.update::<PciRecord, _>(r.as_str(), |p| {
-            if hidden {
-                p.other_config.insert(HIDDEN_NOW.into(), "true".into());
-            } else {
-                p.other_config.remove(HIDDEN_NOW);
-            }
+            set_flag(p, HIDDEN_NOW, hidden);
             Ok(())
         })?;
         sync_pgpus(tx, r.as_str())?;

@@ -275,27 +275,11 @@ impl PoolServer for Sim {
     }
 
     async fn enable_ssh(&self, _ctx: &Ctx, self_: PoolRef) -> Result<(), ApiError> {
-        let failed = self.sim_store().write(|tx| {
-            tx.get::<PoolRecord>(self_.as_str())?;
-            super::ssh::on_every_host(tx, super::ssh::enable)
-        })?;
-        if failed.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::EnableSshPartiallyFailed { hosts: failed.join(", ") })
-        }
+        self.ssh_on_every_host(self_, super::ssh::enable, |hosts| ApiError::EnableSshPartiallyFailed { hosts })
     }
 
     async fn disable_ssh(&self, _ctx: &Ctx, self_: PoolRef) -> Result<(), ApiError> {
-        let failed = self.sim_store().write(|tx| {
-            tx.get::<PoolRecord>(self_.as_str())?;
-            super::ssh::on_every_host(tx, super::ssh::disable)
-        })?;
-        if failed.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::DisableSshPartiallyFailed { hosts: failed.join(", ") })
-        }
+        self.ssh_on_every_host(self_, super::ssh::disable, |hosts| ApiError::DisableSshPartiallyFailed { hosts })
     }
 
     async fn create_vlan_from_pif(&self, _ctx: &Ctx, pif: PifRef, network: NetworkRef, vlan: i64) -> Result<Vec<PifRef>, ApiError> {
@@ -406,5 +390,26 @@ impl PoolServer for Sim {
 
     async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: String, _token_id: String, _username: String, _password: String) -> Result<String, ApiError> {
         self.sim_store().write(|tx| sync_updates(tx, self_.as_str()))
+    }
+}
+
+impl Sim {
+    /// Runs an SSH change on every host of the pool; the hosts where it
+    /// failed are named, joined, in the pool-wide error `partial` makes.
+    fn ssh_on_every_host(
+        &self,
+        pool: PoolRef,
+        change: fn(&mut crate::store::Tx<'_>, &str) -> Result<(), ApiError>,
+        partial: fn(String) -> ApiError,
+    ) -> Result<(), ApiError> {
+        let failed = self.sim_store().write(|tx| {
+            tx.get::<PoolRecord>(pool.as_str())?;
+            super::ssh::on_every_host(tx, change)
+        })?;
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(partial(failed.join(", ")))
+        }
     }
 }
