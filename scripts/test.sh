@@ -135,7 +135,7 @@ venv() {
 }
 VENV="${XENAPI_VENV:-.venv}"
 LATEST="${XENAPI_VENV_LATEST:-.venv-latest}"
-PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest'))"
+PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest')), pip install leaves generated/ clean"
 python_lints() {
   venv "$VENV" tests/python/requirements.txt
   "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py
@@ -145,6 +145,36 @@ python_lints() {
   for mypy in "${mypys[@]}"; do
     "$mypy" --version
     MYPYPATH=generated/python/src "$mypy" --strict generated/python/src/xenapi_client tests/python/example.py
+  done
+  pip_install_leaves_tree_clean
+}
+
+# `pip install generated/python` (and of every other generated Python
+# package) builds and installs, and writes nothing into generated/: no
+# build/, no *.egg-info, ignored or not. Each install goes to a scratch
+# directory; the typed package must import from there with its py.typed.
+pip_install_leaves_tree_clean() {
+  local pkg before after scratch
+  for pkg in generated/python*/; do
+    [ -f "$pkg/pyproject.toml" ] || continue
+    before=$(git status --porcelain --ignored --untracked-files=all -- "$pkg")
+    scratch=$(mktemp -d)
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --target "$scratch" "./$pkg"
+    after=$(git status --porcelain --ignored --untracked-files=all -- "$pkg")
+    if [ "$before" != "$after" ]; then
+      echo "pip install $pkg wrote into the source tree:" >&2
+      diff <(echo "$before") <(echo "$after") >&2 || true
+      return 1
+    fi
+    if [ "$pkg" = generated/python/ ]; then
+      PYTHONPATH="$scratch" "$VENV/bin/python" -c '
+import pathlib, sys, xenapi_client as m
+here = pathlib.Path(m.__file__).resolve().parent
+assert here.parent == pathlib.Path(sys.argv[1]).resolve(), f"imported from {here}"
+assert (here / "py.typed").is_file(), "the installed package has no py.typed"' "$scratch"
+    fi
+    rm -rf "$scratch"
+    echo "pip install $pkg: installed, source tree untouched"
   done
 }
 
