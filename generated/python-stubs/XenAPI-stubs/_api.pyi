@@ -6,9 +6,7 @@ passes itself, and go by position only. Stub-only names."""
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from xmlrpc.client import DateTime
-
 from typing_extensions import deprecated
 
 from ._types import *

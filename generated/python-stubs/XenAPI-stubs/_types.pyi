@@ -9,12 +9,12 @@ their wire values; records are ``TypedDict``s keyed by the wire field
 names. Ints travel as decimal strings, datetimes as
 ``xmlrpc.client.DateTime``."""
 
+from typing import Literal, NewType, TypedDict
+from typing_extensions import TypeAlias
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, Literal, NewType, TypedDict
+from typing import Any
 from xmlrpc.client import DateTime
-
-from typing_extensions import NotRequired, TypeAlias
+from typing_extensions import NotRequired
 
 # References: "OpaqueRef:..." strings.
 BondRef = NewType("BondRef", str)

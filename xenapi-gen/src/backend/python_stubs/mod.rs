@@ -76,6 +76,7 @@ impl DictView {
 #[derive(Template)]
 #[template(path = "python_stubs/templates/_types.pyi", escape = "none")]
 struct TypesTpl {
+    imports: Vec<&'static str>,
     refs: Vec<String>,
     enums: Vec<(String, String)>,
     records: Vec<DictView>,
@@ -87,6 +88,8 @@ struct TypesTpl {
 #[derive(Template)]
 #[template(path = "python_stubs/templates/_api.pyi", escape = "none")]
 struct ApiTpl {
+    imports: Vec<&'static str>,
+    deprecated: bool,
     classes: Vec<CallsView>,
     async_classes: Vec<CallsView>,
     /// (attribute, class) on `session.xenapi` and `session.xenapi.Async`.
@@ -100,12 +103,31 @@ struct ApiTpl {
 #[template(path = "python_stubs/templates/XenAPI.pyi", escape = "none")]
 struct ModuleTpl {
     logins: Vec<MethodView>,
+    /// The type of a session reference (`str` for an API without sessions).
+    session_ref: String,
 }
 
 #[derive(Template)]
 #[template(path = "python_stubs/templates/pyproject.toml", escape = "none")]
 struct PyprojectTpl {
     package: &'static str,
+}
+
+/// The imports a stub module needs for the annotations it writes: each
+/// name the annotations use as a whole word, with its import line.
+fn imports<'a>(annotations: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
+    const FROM: &[(&str, &str)] = &[
+        ("Mapping", "from collections.abc import Mapping"),
+        ("datetime", "from datetime import datetime"),
+        ("Any", "from typing import Any"),
+        ("DateTime", "from xmlrpc.client import DateTime"),
+        ("NotRequired", "from typing_extensions import NotRequired"),
+    ];
+    let mut used = BTreeSet::new();
+    for a in annotations {
+        used.extend(a.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty()));
+    }
+    FROM.iter().filter(|(name, _)| used.contains(name)).map(|(_, line)| *line).collect()
 }
 
 fn params(m: &Message) -> String {
@@ -175,7 +197,8 @@ fn api_module(api: &Api) -> String {
         attrs.push((attr.to_string(), calls.name.clone()));
         classes.push(calls);
         let a = async_calls(c);
-        if !a.methods.is_empty() {
+        // An `Async.` call returns a task: none without a task class.
+        if !a.methods.is_empty() && api.class_of_kind(ClassKind::Task).is_some() {
             async_attrs.push((attr.to_string(), a.name.clone()));
             async_classes.push(a);
         }
@@ -192,7 +215,10 @@ fn api_module(api: &Api) -> String {
             }
         }
     }
-    ApiTpl { classes, async_classes, attrs, async_attrs, top }.render().expect("stub api template renders")
+    let methods = || classes.iter().chain(&async_classes).flat_map(|c| &c.methods).chain(&top);
+    let imports = imports(methods().flat_map(|m| [m.params.as_str(), m.ret.as_str()]));
+    let deprecated = methods().any(|m| m.deprecated.is_some());
+    ApiTpl { imports, deprecated, classes, async_classes, attrs, async_attrs, top }.render().expect("stub api template renders")
 }
 
 fn types_module(api: &Api) -> String {
@@ -204,7 +230,7 @@ fn types_module(api: &Api) -> String {
             (names::enum_type(&e.name), values.join(", "))
         })
         .collect();
-    let records = api
+    let records: Vec<DictView> = api
         .classes
         .iter()
         .filter(|c| !c.fields.is_empty())
@@ -222,7 +248,7 @@ fn types_module(api: &Api) -> String {
             });
         }
     }
-    let create_args = api
+    let create_args: Vec<DictView> = api
         .classes
         .iter()
         .filter(|c| wanted.contains(&c.name))
@@ -239,15 +265,22 @@ fn types_module(api: &Api) -> String {
             DictView::new(names::create_args_type(&c.name), fields)
         })
         .collect();
+    // Each event as the record of the event class, where the API has one.
+    let event = match api.class_of_kind(ClassKind::Event) {
+        Some(c) if !c.fields.is_empty() => Type::event_record(),
+        _ => Type::AnyRecord,
+    };
     let event_batch = DictView::new(
         "EventBatch".into(),
         vec![
-            ("events".into(), format!("list[{}]", types::result(&Type::event_record()))),
+            ("events".into(), format!("list[{}]", types::result(&event))),
             ("valid_ref_counts".into(), types::result(&Type::Map(Box::new(Type::String), Box::new(Type::Int)))),
             ("token".into(), types::result(&Type::String)),
         ],
     );
-    TypesTpl { refs, enums, records, create_args, event_batch: [event_batch] }.render().expect("stub types template renders")
+    let dicts: Vec<&DictView> = records.iter().chain(&create_args).chain([&event_batch]).collect();
+    let imports = imports(dicts.iter().flat_map(|d| d.fields.iter().map(|f| f.2.as_str())));
+    TypesTpl { imports, refs, enums, records, create_args, event_batch: [event_batch] }.render().expect("stub types template renders")
 }
 
 /// Every file of `generated/python-stubs`.
@@ -257,11 +290,15 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         .map(|(c, m)| method(&m.name, c, m, "None".into()))
         .chain([logout()])
         .collect();
+    let session_ref = match api.class_of_kind(ClassKind::Session) {
+        Some(_) => types::result(&Type::session_ref()),
+        None => "str".into(),
+    };
     let pkg = format!("{ROOT}/{PACKAGE}");
     vec![
         GeneratedFile::new(format!("{ROOT}/pyproject.toml"), PyprojectTpl { package: PACKAGE }.render().expect("renders")),
         GeneratedFile::new(format!("{pkg}/__init__.pyi"), include_str!("static/__init__.pyi")),
-        GeneratedFile::new(format!("{pkg}/XenAPI.pyi"), ModuleTpl { logins }.render().expect("renders")),
+        GeneratedFile::new(format!("{pkg}/XenAPI.pyi"), ModuleTpl { logins, session_ref }.render().expect("renders")),
         GeneratedFile::new(format!("{pkg}/_types.pyi"), types_module(api)),
         GeneratedFile::new(format!("{pkg}/_api.pyi"), api_module(api)),
     ]

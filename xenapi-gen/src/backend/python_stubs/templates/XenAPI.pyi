@@ -7,7 +7,9 @@ from typing import Any, Final
 from xmlrpc.client import ServerProxy, Transport
 
 from ._api import Xenapi
-from ._types import SessionRef
+{%- if session_ref != "str" %}
+from ._types import {{ session_ref }}
+{%- endif %}
 
 API_VERSION_1_1: Final = "1.1"
 API_VERSION_1_2: Final = "1.2"
@@ -54,7 +56,7 @@ class Session(ServerProxy):
     def xenapi(self) -> Xenapi: ...
     # The session reference; None before login and after logout.
     @property
-    def handle(self) -> SessionRef | None: ...
+    def handle(self) -> {{ session_ref }} | None: ...
     @property
     def API_version(self) -> str: ...
     def xenapi_request(self, methodname: str, params: tuple[Any, ...]) -> Any: ...

@@ -3,13 +3,12 @@
 the class's messages, and ``Async`` with the messages that can run as a
 server task. Parameters are those after the session, which the module
 passes itself, and go by position only. Stub-only names."""
-
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
-from xmlrpc.client import DateTime
-
+{% for i in imports %}
+{{ i }}
+{%- endfor %}
+{%- if deprecated %}
 from typing_extensions import deprecated
+{%- endif %}
 
 from ._types import *
 {% for c in classes %}

@@ -9,12 +9,11 @@ their wire values; records are ``TypedDict``s keyed by the wire field
 names. Ints travel as decimal strings, datetimes as
 ``xmlrpc.client.DateTime``."""
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, Literal, NewType, TypedDict
-from xmlrpc.client import DateTime
-
-from typing_extensions import NotRequired, TypeAlias
+from typing import Literal, NewType, TypedDict
+from typing_extensions import TypeAlias
+{%- for i in imports %}
+{{ i }}
+{%- endfor %}
 
 # References: "OpaqueRef:..." strings.
 {%- for r in refs %}

@@ -1,0 +1,122 @@
+"""mypy --strict and pyright (strict) over programs written against the
+PyPI `XenAPI` module with the generated stubs (generated/python-stubs)
+installed: the realistic scripts in good/ must pass both clean (they also
+run against the simulator, in tests/python/test_stubs_scripts.py); every
+line of bad/ marked `# wrong:` must be reported by both, and no other."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+STUBS = os.path.join(ROOT, "generated", "python-stubs")
+GOOD = os.path.join(HERE, "good")
+BAD = os.path.join(HERE, "bad")
+
+
+def run(*cmd, cwd=HERE):
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """The stubs, installed into this virtualenv as a user would (from a
+    copy: building in place would leave build/ in generated/)."""
+    assert sys.prefix != sys.base_prefix, "run these tests from a virtualenv: they install the stubs into it"
+    copy = tmp_path_factory.mktemp("stubs") / "python-stubs"
+    shutil.copytree(STUBS, copy)
+    r = run(sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
+            "--no-build-isolation", "--force-reinstall", str(copy))
+    assert r.returncode == 0, r.stdout + r.stderr
+    shown = run(sys.executable, "-m", "pip", "show", "-f", "types-XenAPI")
+    assert "XenAPI-stubs/_api.pyi" in shown.stdout, shown.stdout
+
+
+def mypy(path, cwd=HERE):
+    """Errors as {(file name, line): [message]}."""
+    r = run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.9", path, cwd=cwd)
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    errors = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"(.+?):(\d+): error: (.*)", line)
+        if m:
+            errors.setdefault((os.path.basename(m.group(1)), int(m.group(2))), []).append(m.group(3))
+    assert errors or "Success" in r.stdout, r.stdout + r.stderr
+    return errors
+
+
+def pyright(path, cwd=HERE):
+    """Errors and warnings as {(file name, line): [message]}, strict mode
+    (pyrightconfig.json beside this file)."""
+    r = run(sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
+            "--project", os.path.join(HERE, "pyrightconfig.json"), path, cwd=cwd)
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["summary"]["filesAnalyzed"] >= 1, r.stdout
+    errors = {}
+    for d in report["generalDiagnostics"]:
+        if d["severity"] in ("error", "warning"):
+            key = (os.path.basename(d["file"]), d["range"]["start"]["line"] + 1)
+            errors.setdefault(key, []).append(d["message"])
+    return errors
+
+
+def marked_lines():
+    """(file name, line, what is wrong) of every `# wrong:` line in bad/."""
+    out = []
+    for name in sorted(os.listdir(BAD)):
+        if name.endswith(".py"):
+            with open(os.path.join(BAD, name)) as f:
+                for number, text in enumerate(f, 1):
+                    m = re.search(r"# wrong: (.*)", text)
+                    if m:
+                        out.append((name, number, m.group(1).strip()))
+    return out
+
+
+CASES = marked_lines()
+
+
+@pytest.fixture(scope="session")
+def bad_reports(installed):
+    return {"mypy": mypy(BAD), "pyright": pyright(BAD)}
+
+
+def test_good_scripts_pass_mypy_strict(installed):
+    assert mypy(GOOD) == {}
+
+
+def test_good_scripts_pass_pyright_strict(installed):
+    assert pyright(GOOD) == {}
+
+
+def test_there_are_enough_cases():
+    assert len(CASES) >= 15
+
+
+@pytest.mark.parametrize("checker", ["mypy", "pyright"])
+@pytest.mark.parametrize("case", CASES, ids=[c[2] for c in CASES])
+def test_each_mistake_is_reported(bad_reports, checker, case):
+    name, line, _ = case
+    assert (name, line) in bad_reports[checker], "%s did not report %s:%d; it reported %s" % (
+        checker, name, line, sorted(bad_reports[checker]))
+
+
+@pytest.mark.parametrize("checker", ["mypy", "pyright"])
+def test_nothing_else_is_reported(bad_reports, checker):
+    marked = {(name, line) for name, line, _ in CASES}
+    assert {k: v for k, v in bad_reports[checker].items() if k not in marked} == {}
+
+
+def test_the_stubs_themselves_pass_both_checkers(installed, tmp_path):
+    """The stub files as a package of their own: valid for both checkers
+    (overrides of the standard library's classes included)."""
+    pkg = tmp_path / "XenAPI"
+    shutil.copytree(os.path.join(STUBS, "XenAPI-stubs"), pkg)
+    assert mypy(str(pkg), cwd=str(tmp_path)) == {}
+    assert pyright(str(pkg), cwd=str(tmp_path)) == {}
