@@ -22,6 +22,7 @@ def records(session: XenAPI.Session, vm: VmRef) -> None:
     print(rec["power_sate"])  # wrong: misspelt field
     print(rec["VCPUs_max"] + 1)  # wrong: ints arrive as strings
     disk: VdiCreateArgs = {"name_label": "d", "virtual_size": "1", "type": "user"}  # wrong: no SR
+    print(disk)
 
 
 def enums(session: XenAPI.Session, vm: VmRef) -> None:
