@@ -6,6 +6,7 @@ import os
 
 import pytest
 import XenAPI
+from conftest import Simulator
 
 GOOD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "stubs", "good")
 SCRIPTS = sorted(f[:-3] for f in os.listdir(GOOD) if f.endswith(".py"))
@@ -19,7 +20,7 @@ def load(name):
 
 
 def test_every_script_is_here():
-    assert {"events", "failures", "host_metrics", "inventory", "lifecycle", "storage"} <= set(SCRIPTS)
+    assert {"events", "failures", "host_metrics", "inventory", "local", "lifecycle", "storage"} <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -45,3 +46,19 @@ def test_login_spellings_and_void_results(sim):
     assert session.xenapi.logout() is None
     assert session.login_with_password("root", "xenroot", "1.0") is None
     assert session.logout() is None
+
+
+def test_unix_socket_transport():
+    """The module's UDSTransport, as the stubs type it, against the
+    simulator answering on a Unix socket (a path without `_`)."""
+    path = "/tmp/xenapi-stubs-%d.sock" % os.getpid()
+    s = Simulator("--unix", path)
+    try:
+        session = load("local").over_socket(path)
+        session.login_with_password("root", "xenroot")
+        assert session.xenapi.VM.get_all()
+        session.logout()
+    finally:
+        s.stop()
+        if os.path.exists(path):
+            os.unlink(path)
