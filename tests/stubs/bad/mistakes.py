@@ -39,6 +39,7 @@ def calls(session: XenAPI.Session, vm: VmRef) -> None:
     x.event_from("vm", "", 1.0)  # wrong: classes is a list
     x.Async.VM.get_record(vm)  # wrong: field getters have no Async form
     x.VM.start(vm, False, False, True)  # wrong: one argument too many
+    x.VM.get_memory_target(vm)  # wrong: deprecated (pyright strict and mypy's `deprecated` code report it)
 
 
 def failures(session: XenAPI.Session, vm: VmRef) -> None:
