@@ -138,7 +138,7 @@ LATEST="${XENAPI_VENV_LATEST:-.venv-latest}"
 PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest')), pip install leaves generated/ clean"
 python_lints() {
   venv "$VENV" tests/python/requirements.txt
-  "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py
+  "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py tests/stubs
   [ -n "$QUICK" ] || venv "$LATEST" tests/python/requirements-latest.txt --upgrade
   local mypys=("$VENV/bin/mypy")
   [ -n "$QUICK" ] || mypys+=("$LATEST/bin/mypy")
@@ -178,6 +178,17 @@ assert (here / "py.typed").is_file(), "the installed package has no py.typed"' "
   done
 }
 
+# The typed stubs of the PyPI `XenAPI` module (generated/python-stubs):
+# installed into a virtualenv of their own, then mypy --strict and
+# pyright (strict) over programs written against the module. Needs no
+# Rust; the same programs run against the simulator in tests/python.
+STUBS_VENV="${XENAPI_VENV_STUBS:-.venv-stubs}"
+STUBS_CHECKS="typed stubs of the XenAPI module: mypy --strict and pyright"
+stubs_checks() {
+  venv "$STUBS_VENV" tests/stubs/requirements.txt
+  "$STUBS_VENV/bin/pytest" -q -p no:cacheprovider tests/stubs
+}
+
 # The generator, debug build, run in place (as `cargo run` would).
 gen() { cargo run -q -p xenapi-gen -- "$@"; }
 
@@ -213,6 +224,7 @@ one_protocol() {
 
 # Needs no Rust: starts at once, runs beside the Cargo builds.
 spawn "$PY_LINTS" python_lints
+spawn "$STUBS_CHECKS" stubs_checks
 [ -n "$QUICK" ] || spawn "C SDK and test programs, gcc and clang" bash tests/c/run.sh --build-only
 
 # Fast checks first.
@@ -246,3 +258,4 @@ if [ -z "$QUICK" ]; then
   join "C SDK programs under valgrind against the simulator and a broken server"
 fi
 join "Python: typed package and the PyPI XenAPI module against the simulator"
+join "$STUBS_CHECKS"

@@ -240,6 +240,29 @@ pub mod python {
         format!("{}Error", words.to_ascii_lowercase().to_upper_camel_case())
     }
 
+    /// `VM` -> `AsyncVmApi`: the asyncio client's class in the Python
+    /// package, and the class of the `Async.` (task) forms in the stubs of
+    /// the `XenAPI` module.
+    pub fn async_api_class(class: &str) -> String {
+        format!("Async{}", api_class(class))
+    }
+
+    /// The dict type a `create` call takes in the typed stubs of the
+    /// `XenAPI` module: `VM` -> `VmCreateArgs`.
+    pub fn create_args_type(class: &str) -> String {
+        format!("{}CreateArgs", type_name(class))
+    }
+
+    /// An API name as an attribute or key spelt verbatim in Python (the
+    /// `XenAPI` module sends attribute names as they are written), or
+    /// `None` where Python's grammar cannot spell it (`VM.import`).
+    pub fn verbatim(api: &str) -> Option<&str> {
+        let ok = api.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && api.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !KEYWORDS.contains(&api);
+        ok.then_some(api)
+    }
+
     /// The method for the `Async.` form of a message.
     pub fn async_method(message: &str) -> String {
         format!("async_{}", ident(message))
