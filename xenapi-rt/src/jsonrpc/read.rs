@@ -135,14 +135,11 @@ impl<'de> Reader<'de> {
         let bytes = self.text.as_bytes();
         let start = self.pos + 1;
         let rest = bytes.get(start..).unwrap_or_default();
-        let Some(len) = memchr::memchr2(b'"', b'\\', rest) else {
+        let Some(len) = find_special(rest) else {
             self.pos = bytes.len();
             return Err(self.error("unterminated string"));
         };
         let end = start + len;
-        if has_control(&rest[..len]) {
-            return Err(self.error("control character in string"));
-        }
         if bytes[end] == b'"' {
             self.pos = end + 1;
             return match self.text.get(start..end) {
@@ -151,6 +148,9 @@ impl<'de> Reader<'de> {
             };
         }
         self.pos = end;
+        if bytes[end] < 0x20 {
+            return Err(self.error("control character in string"));
+        }
         self.escaped(start)
     }
 
@@ -166,9 +166,13 @@ impl<'de> Reader<'de> {
             // `chunk..pos` is plain text to keep.
             let plain = self.text.get(chunk..self.pos).ok_or_else(|| self.error("bad string"))?;
             self.scratch.push_str(plain);
-            if bytes.get(self.pos) == Some(&b'"') {
-                self.pos += 1;
-                return Ok(Str::Copied(&self.scratch));
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Str::Copied(&self.scratch));
+                }
+                Some(b'\\') => {}
+                _ => return Err(self.error("control character in string")),
             }
             self.pos += 1;
             let c = match bytes.get(self.pos) {
@@ -192,13 +196,10 @@ impl<'de> Reader<'de> {
             self.pos += 1;
             chunk = self.pos;
             let rest = bytes.get(self.pos..).unwrap_or_default();
-            let Some(len) = memchr::memchr2(b'"', b'\\', rest) else {
+            let Some(len) = find_special(rest) else {
                 self.pos = bytes.len();
                 return Err(self.error("unterminated string"));
             };
-            if has_control(&rest[..len]) {
-                return Err(self.error("control character in string"));
-            }
             self.pos += len;
         }
     }
@@ -398,9 +399,55 @@ fn integer(digits: &[u8]) -> Option<u64> {
     digits.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
 }
 
-/// Whether `bytes` holds a control character, which JSON strings must
-/// escape.
+/// Where the first byte that ends a run of plain string text is: a
+/// quote, a backslash or a control character (which JSON strings must
+/// escape). Looks at eight bytes at a time: most strings in replies are
+/// short (references, UUIDs, names), too short for a vector search to pay
+/// off.
 #[inline]
-fn has_control(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |seen, &b| seen | (b < 0x20))
+pub(crate) fn find_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut rest = bytes;
+    while let Some(word) = rest.first_chunk::<8>() {
+        let x = u64::from_le_bytes(*word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // The lowest byte flagged is exact in each term: a borrow can
+        // only make bytes above a true match look like one.
+        let hits = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | x.wrapping_sub(ONES * 0x20) & !x)
+            & HIGH;
+        if hits != 0 {
+            return Some(bytes.len() - rest.len() + (hits.trailing_zeros() / 8) as usize);
+        }
+        rest = &rest[8..];
+    }
+    let tail = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    Some(bytes.len() - rest.len() + tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_special;
+
+    #[test]
+    fn find_special_finds_the_first_quote_backslash_or_control_byte() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    // Bytes on both sides of the special ones, high ones too.
+                    let mut text: Vec<u8> = (0..len).map(|i| [b'a', 0x20, 0x7f, 0xc3, 0x21, 0x5d][i % 6]).collect();
+                    text[at] = special;
+                    if at + 1 < len {
+                        text[at + 1] = b'"';
+                    }
+                    assert_eq!(find_special(&text), Some(at), "{text:?}");
+                }
+            }
+            let plain: Vec<u8> = (0..len).map(|i| [b'z', 0x20, 0xff, 0x80, 0x23, 0x5b][i % 6]).collect();
+            assert_eq!(find_special(&plain), None, "{plain:?}");
+        }
+    }
 }

@@ -86,3 +86,58 @@ enum Member {
     Error,
     Other,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::decode;
+    use crate::{CallError, Limits};
+
+    fn direct<T: serde::de::DeserializeOwned>(body: &str) -> Option<Result<T, CallError>> {
+        decode(body, &Limits::default())
+    }
+
+    /// The replies servers send are read here, not handed to the slow
+    /// path.
+    #[test]
+    fn well_formed_replies_are_read_directly() {
+        let v: Vec<String> = direct(r#"{"result":["a","b\"c"],"error":null,"id":1}"#).unwrap().unwrap();
+        assert_eq!(v, ["a", "b\"c"]);
+        let v: BTreeMap<String, i64> =
+            direct(" {\"jsonrpc\": \"2.0\",\n \"id\": \"x\", \"result\": {\"k\": -3}} ").unwrap().unwrap();
+        assert_eq!(v["k"], -3);
+        // Escaped member names, bare non-finite floats.
+        let v: Vec<crate::types::Float> =
+            direct(r#"{"res\u0075lt":[NaN,Infinity,-Infinity,1.5],"id":1}"#).unwrap().unwrap();
+        assert!(v[0].0.is_nan() && v[1].0 == f64::INFINITY && v[2].0 == f64::NEG_INFINITY && v[3].0 == 1.5);
+        // Failures in both shapes, whatever comes first.
+        let e = direct::<String>(r#"{"error":["HANDLE_INVALID","VM","x"],"result":"ignored","id":1}"#);
+        assert!(matches!(e, Some(Err(CallError::Failure { ref code, ref params })) if code == "HANDLE_INVALID" && params == &["VM", "x"]));
+        let e = direct::<Option<String>>(
+            r#"{"jsonrpc":"2.0","error":{"code":-32000,"message":"SESSION_INVALID","data":["s"]},"id":1}"#,
+        );
+        assert!(matches!(e, Some(Err(CallError::Failure { ref code, .. })) if code == "SESSION_INVALID"));
+    }
+
+    /// What the slow path must read (to accept a quirk, or to say
+    /// precisely what is wrong) is handed over.
+    #[test]
+    fn other_replies_are_handed_over() {
+        for body in [
+            r#"{"result":1,"result":2}"#,
+            r#"{"result":1} x"#,
+            r#"{"result":1,}"#,
+            r#"[1]"#,
+            r#"{"error":["X",NaN],"id":1}"#,
+            r#"{NaN:1,"result":1}"#,
+            r#"{"result":"\ud800"}"#,
+            r#"{"id":1}"#,
+            r#"{"result":null,"error":["X"]}"#,
+        ] {
+            assert!(direct::<i64>(body).is_none(), "{body}");
+        }
+        let deep = format!(r#"{{"result":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
+        assert!(direct::<serde_json::Value>(&deep).is_none());
+    }
+}
