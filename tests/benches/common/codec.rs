@@ -66,6 +66,22 @@ pub fn run(c: &mut Criterion, prefix: &str) {
             BatchSize::PerIteration,
         )
     });
+    // The reader alone, with no record to build: the same bytes skimmed
+    // into `IgnoredAny`, by the direct reader and by serde_json.
+    g.bench_function("skim", |b| {
+        b.iter(|| {
+            xenapi_rt::jsonrpc::decode_response::<serde::de::IgnoredAny>(black_box(&data.json)).expect("skims")
+        })
+    });
+    g.bench_function("skim_serde_json", |b| {
+        b.iter(|| {
+            xenapi_rt::jsonrpc::decode_response_serde_json::<serde::de::IgnoredAny>(
+                black_box(&data.json),
+                &xenapi_rt::Limits::default(),
+            )
+            .expect("skims")
+        })
+    });
     g.bench_function("encode", |b| {
         b.iter(|| {
             black_box(
