@@ -121,12 +121,14 @@ pub struct PlacedBox {
     pub node: Node,
 }
 
-/// A placed block of label text: its lines, the baseline of the first and
-/// the rectangle the text takes.
+/// A placed block of label text: its lines, where they start (or end, for
+/// a block flush right), the baseline of the first and the rectangle the
+/// text takes.
 #[derive(Debug, Clone)]
 pub struct PlacedLabel {
     pub lines: Vec<String>,
     pub x: f64,
+    pub flush_right: bool,
     pub baseline: f64,
     pub rect: Rect,
 }

@@ -25,6 +25,8 @@ const PORT_GAP: f64 = 9.0;
 const LABEL_PAD: f64 = 6.0;
 /// Least space between a left and a right label above the same edge.
 const LABEL_APART: f64 = 18.0;
+/// The width a side without a label takes above a labelled edge.
+const EMPTY_SIDE: f64 = 60.0;
 /// Rounds of moving slots towards their neighbours.
 const ROUNDS: usize = 12;
 
@@ -51,10 +53,11 @@ fn sizes(g: &Graph, l: &Layered, links: &Links) -> Vec<Size> {
             }
             Slot::Dummy { left, right, .. } if left.is_empty() && right.is_empty() => Size { w: 0.0, h: PASS, anchor: PASS / 2.0 },
             Slot::Dummy { left, right, .. } => {
-                let (wl, wr) = (block_width(left), block_width(right));
-                let between = if wl > 0.0 && wr > 0.0 { LABEL_APART } else { 0.0 };
+                // An empty side still takes some room, so that a label on
+                // its own is plainly at one end.
+                let (wl, wr) = (block_width(left).max(EMPTY_SIDE), block_width(right).max(EMPTY_SIDE));
                 let text = left.len().max(right.len()) as f64 * llh;
-                Size { w: (wl + wr + between + 2.0 * LABEL_PAD).ceil(), h: text + 5.0, anchor: text + 3.0 }
+                Size { w: (wl + wr + LABEL_APART + 2.0 * LABEL_PAD).ceil(), h: text + 5.0, anchor: text + 3.0 }
             }
         })
         .collect()
@@ -218,7 +221,8 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
                         let x = if right_aligned { left[c] + widths[c] - LABEL_PAD - w } else { left[c] + LABEL_PAD };
                         labels.push(PlacedLabel {
                             lines: lines.clone(),
-                            x,
+                            x: if right_aligned { x + w } else { x },
+                            flush_right: right_aligned,
                             baseline: bottom - h + llh - 4.0,
                             rect: Rect { x, y: bottom - h, w, h },
                         });

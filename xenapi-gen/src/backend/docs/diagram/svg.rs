@@ -50,7 +50,8 @@ pub fn render(l: &Layout) -> String {
     let llh = line_height(LABEL_FONT);
     for label in l.edges.iter().flat_map(|e| &e.labels) {
         for (i, line) in label.lines.iter().enumerate() {
-            let _ = writeln!(s, r#"    <text x="{}" y="{}">{}</text>"#, n(label.x), n(label.baseline + i as f64 * llh), escape(line));
+            let end = if label.flush_right { r#" text-anchor="end""# } else { "" };
+            let _ = writeln!(s, r#"    <text x="{}" y="{}"{end}>{}</text>"#, n(label.x), n(label.baseline + i as f64 * llh), escape(line));
         }
     }
     let _ = writeln!(s, "  </g>");
