@@ -7,7 +7,8 @@
 //! dummies of the edges, so every edge has at least one. The first dummy
 //! of an edge holds the label next to its left box (written left-aligned
 //! above the edge), the last one the label next to its right box (written
-//! right-aligned above the edge), and the middle one the label halfway.
+//! right-aligned above the edge), and the middle one the label halfway
+//! (centred above the edge).
 
 use super::graph::Graph;
 
@@ -20,8 +21,8 @@ pub enum Slot {
     /// A box: the index of its node.
     Box(usize),
     /// A point an edge passes through, with the labels written there on
-    /// the left and on the right.
-    Dummy { edge: usize, left: Vec<String>, right: Vec<String> },
+    /// the left, in the middle and on the right.
+    Dummy { edge: usize, left: Vec<String>, middle: Vec<String>, right: Vec<String> },
 }
 
 /// The graph in columns.
@@ -193,18 +194,18 @@ pub fn layer(g: &Graph) -> Layered {
         let (ca, cb) = (column[a], column[b]);
         let mut chain = vec![a];
         for c in ca + 1..cb {
-            let (mut left, mut right) = (Vec::new(), Vec::new());
+            let (mut left, mut middle, mut right) = (Vec::new(), Vec::new(), Vec::new());
             if c == ca + 1 {
                 left.extend(near_a.iter().cloned());
             }
             if c == ca + 1 + (cb - ca - 2) / 2 {
-                left.extend(e.middle.iter().cloned());
+                middle.extend(e.middle.iter().cloned());
             }
             if c == cb - 1 {
                 right.extend(near_b.iter().cloned());
             }
             chain.push(slots.len());
-            slots.push(Slot::Dummy { edge: i, left, right });
+            slots.push(Slot::Dummy { edge: i, left, middle, right });
             column.push(c);
         }
         chain.push(b);

@@ -51,13 +51,19 @@ fn sizes(g: &Graph, l: &Layered, links: &Links) -> Vec<Size> {
                 let h = (lines.len() as f64 * lh + 2.0 * BOX_PAD_Y).max((ports + 1.0) * PORT_GAP);
                 Size { w: w.ceil(), h: h.ceil(), anchor: (h / 2.0).ceil() }
             }
-            Slot::Dummy { left, right, .. } if left.is_empty() && right.is_empty() => Size { w: 0.0, h: PASS, anchor: PASS / 2.0 },
-            Slot::Dummy { left, right, .. } => {
-                // An empty side still takes some room, so that a label on
-                // its own is plainly at one end.
-                let (wl, wr) = (block_width(left).max(EMPTY_SIDE), block_width(right).max(EMPTY_SIDE));
-                let text = left.len().max(right.len()) as f64 * llh;
-                Size { w: (wl + wr + LABEL_APART + 2.0 * LABEL_PAD).ceil(), h: text + 5.0, anchor: text + 3.0 }
+            Slot::Dummy { left, middle, right, .. } if left.is_empty() && middle.is_empty() && right.is_empty() => {
+                Size { w: 0.0, h: PASS, anchor: PASS / 2.0 }
+            }
+            Slot::Dummy { left, middle, right, .. } => {
+                // An empty end still takes some room when the other has a
+                // label, so that a label on its own is plainly at one end.
+                let ends = if left.is_empty() && right.is_empty() {
+                    0.0
+                } else {
+                    block_width(left).max(EMPTY_SIDE) + block_width(right).max(EMPTY_SIDE) + LABEL_APART
+                };
+                let text = (left.len().max(right.len()) + middle.len()) as f64 * llh;
+                Size { w: (ends.max(block_width(middle)) + 2.0 * LABEL_PAD).ceil(), h: text + 5.0, anchor: text + 3.0 }
             }
         })
         .collect()
@@ -109,7 +115,7 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
         left.push(x);
         x += w + GAP;
     }
-    let width = (x - GAP + MARGIN).ceil();
+    let width = (x - GAP + MARGIN).max(2.0 * MARGIN).ceil();
     // Tops: stacked, then pulled towards the neighbours.
     let mut top = vec![0.0; l.slots.len()];
     for col in &l.columns {
@@ -151,7 +157,7 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
     for t in &mut top {
         *t = (*t + shift).round();
     }
-    let height = (l.slots.iter().enumerate().map(|(s, _)| top[s] + size[s].h).fold(0.0, f64::max) + MARGIN).ceil();
+    let height = (l.slots.iter().enumerate().map(|(s, _)| top[s] + size[s].h).fold(MARGIN, f64::max) + MARGIN).ceil();
     // Boxes, centred in their columns.
     let mut boxes = Vec::with_capacity(g.nodes.len());
     for (s, slot) in l.slots.iter().enumerate() {
@@ -209,20 +215,26 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
                 let y = top[d] + size[d].anchor;
                 points.push((left[c], y));
                 points.push((left[c] + widths[c], y));
-                if let Slot::Dummy { left: at_left, right: at_right, .. } = &l.slots[d] {
-                    // Each block ends just above the edge.
+                if let Slot::Dummy { left: at_left, middle, right: at_right, .. } = &l.slots[d] {
+                    // The end labels end just above the edge, the middle
+                    // one above them.
                     let bottom = top[d] + size[d].anchor - 3.0;
-                    for (lines, right_aligned) in [(at_left, false), (at_right, true)] {
+                    let above_ends = at_left.len().max(at_right.len()) as f64 * llh;
+                    for (lines, align, bottom) in [(at_left, 0, bottom), (at_right, 2, bottom), (middle, 1, bottom - above_ends)] {
                         if lines.is_empty() {
                             continue;
                         }
                         let w = block_width(lines);
                         let h = lines.len() as f64 * llh;
-                        let x = if right_aligned { left[c] + widths[c] - LABEL_PAD - w } else { left[c] + LABEL_PAD };
+                        let x = match align {
+                            0 => left[c] + LABEL_PAD,
+                            1 => left[c] + (widths[c] - w) / 2.0,
+                            _ => left[c] + widths[c] - LABEL_PAD - w,
+                        };
                         labels.push(PlacedLabel {
                             lines: lines.clone(),
-                            x: if right_aligned { x + w } else { x },
-                            flush_right: right_aligned,
+                            x: if align == 2 { x + w } else { x },
+                            flush_right: align == 2,
                             baseline: bottom - h + llh - 4.0,
                             rect: Rect { x, y: bottom - h, w, h },
                         });
