@@ -1,9 +1,10 @@
 //! The docs backend: Markdown reference pages (an index, one page per
-//! class, the errors, the release history) and a class relationship
-//! diagram as SVG. Anchors are explicit (`<a id="...">`) so that links
+//! class, the errors, the release history) and class diagrams as SVG (one
+//! per class and an overview by topic, see [`diagram`]). Anchors are explicit (`<a id="...">`) so that links
 //! are stable and checkable.
 
-mod svg;
+pub mod diagram;
+pub mod topics;
 
 use super::GeneratedFile;
 use crate::model::lifecycle::sentence;
@@ -95,6 +96,8 @@ struct MessageSection {
 #[template(path = "docs/templates/class.md", escape = "none")]
 struct ClassTpl {
     name: String,
+    /// The class diagram, relative to the class page.
+    diagram: String,
     doc: String,
     lifecycle: String,
     /// `Deprecated since ...` as a sentence, for a retired class.
@@ -173,6 +176,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         .collect();
     ClassTpl {
         name: c.name.clone(),
+        diagram: format!("../{}", diagram::class_diagram(&c.name)),
         doc: c.description.trim().to_string(),
         lifecycle: lifecycle_text(&c.lifecycle),
         retirement: c.lifecycle.retirement().as_deref().map(sentence),
@@ -196,6 +200,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
 #[template(path = "docs/templates/index.md", escape = "none")]
 struct IndexTpl {
     name: String,
+    overview: &'static str,
     doc: String,
     counts: String,
     classes: Vec<(String, String, String, bool)>,
@@ -288,6 +293,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let messages: usize = api.classes.iter().map(|c| c.messages.len()).sum();
     let index = IndexTpl {
         name: api.name.clone(),
+        overview: diagram::OVERVIEW,
         doc: api.description.clone(),
         counts: format!(
             "{} classes, {} messages ({} derived), {} error codes, {} releases",
@@ -327,8 +333,12 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         GeneratedFile::new("docs/index.md", index.render().expect("index renders")),
         GeneratedFile::new("docs/errors.md", errors.render().expect("errors page renders")),
         GeneratedFile::new("docs/releases.md", releases(api)),
-        GeneratedFile::new("docs/classes.svg", svg::relationships(api)),
     ];
+    let (class_diagrams, overview) = diagram::layouts(api);
+    files.push(GeneratedFile::new(format!("docs/{}", diagram::OVERVIEW), diagram::svg::render(&overview)));
+    for (name, layout) in &class_diagrams {
+        files.push(GeneratedFile::new(format!("docs/{}", diagram::class_diagram(name)), diagram::svg::render(layout)));
+    }
     for c in &api.classes {
         files.push(GeneratedFile::new(format!("docs/{}", class_page(&c.name)), class_page_text(api, c)));
     }
