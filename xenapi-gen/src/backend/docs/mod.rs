@@ -1,9 +1,13 @@
 //! The docs backend: Markdown reference pages (an index, one page per
-//! class, the errors, the release history) and a class relationship
-//! diagram as SVG. Anchors are explicit (`<a id="...">`) so that links
-//! are stable and checkable.
+//! class, the errors, the release history), a class relationship
+//! diagram as SVG, and the two files that make the pages an mdBook
+//! (`book.rs`). Anchors are explicit (`<a id="...">`) so that links are
+//! stable and checkable, on GitHub and in the HTML site alike.
 
+mod book;
 mod svg;
+
+pub use book::BUILD_DIR;
 
 use super::GeneratedFile;
 use crate::model::lifecycle::sentence;
@@ -12,8 +16,20 @@ use crate::names::{python as py, rust as rs};
 use askama::Template;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Text safe inside a Markdown table cell.
+/// Prose as Markdown text: a `<` (as in `<class> record` or `a <= b`)
+/// starts no HTML tag, on GitHub or in the mdBook.
+fn prose(s: &str) -> String {
+    s.trim().replace('<', "&lt;")
+}
+
+/// Prose safe inside a Markdown table cell.
 fn cell(s: &str) -> String {
+    prose(s).replace('|', "\\|").replace('\n', " ")
+}
+
+/// Code (between backticks, where `&lt;` would show as such) safe inside a
+/// Markdown table cell.
+fn code_cell(s: &str) -> String {
     s.trim().replace('|', "\\|").replace('\n', " ")
 }
 
@@ -131,7 +147,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             name: f.name.clone(),
             ty: type_link(&f.ty, api),
             qualifier: f.qualifier.to_string(),
-            default: f.default.as_ref().map(|d| format!("`{}`", cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
+            default: f.default.as_ref().map(|d| format!("`{}`", code_cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
             lifecycle: lifecycle_text(&f.lifecycle),
             doc: cell(&f.description),
         })
@@ -173,7 +189,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         .collect();
     ClassTpl {
         name: c.name.clone(),
-        doc: c.description.trim().to_string(),
+        doc: prose(&c.description),
         lifecycle: lifecycle_text(&c.lifecycle),
         retirement: c.lifecycle.retirement().as_deref().map(sentence),
         rust_names: format!(
@@ -288,7 +304,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let messages: usize = api.classes.iter().map(|c| c.messages.len()).sum();
     let index = IndexTpl {
         name: api.name.clone(),
-        doc: api.description.clone(),
+        doc: prose(&api.description),
         counts: format!(
             "{} classes, {} messages ({} derived), {} error codes, {} releases",
             api.classes.len(),
@@ -319,7 +335,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .iter()
             .map(|e| {
                 let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-                (e.code.clone(), params, e.lifecycle.described(e.description.trim()), raised_by.remove(e.code.as_str()).unwrap_or_default())
+                (e.code.clone(), params, e.lifecycle.described(&prose(&e.description)), raised_by.remove(e.code.as_str()).unwrap_or_default())
             })
             .collect(),
     };
@@ -328,6 +344,9 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         GeneratedFile::new("docs/errors.md", errors.render().expect("errors page renders")),
         GeneratedFile::new("docs/releases.md", releases(api)),
         GeneratedFile::new("docs/classes.svg", svg::relationships(api)),
+        GeneratedFile::new("docs/book.toml", book::config(api)),
+        GeneratedFile::new("docs/SUMMARY.md", book::summary(api)),
+        GeneratedFile::new("docs/404.md", book::NOT_FOUND),
     ];
     for c in &api.classes {
         files.push(GeneratedFile::new(format!("docs/{}", class_page(&c.name)), class_page_text(api, c)));
