@@ -3,11 +3,13 @@
 
     python3 tests/docs/check_links.py generated/docs/book
 
-Every page (*.html) under the site root is parsed with the standard
-library's html.parser. Each `href`, `src` and `data` attribute that names
+Every page (*.html) and every SVG image (whose links work once it is
+opened on its own or embedded as an <object>) under the site root is
+parsed with the standard library's html.parser. Each `href`, `src` and `data` attribute that names
 a local file must resolve to a file of the site (a folder stands for its
 index.html), and each `#fragment` must be the `id` (or `<a name>`) of an
-element in the page it points into. Links with a scheme (http, https,
+element in the page it points into; an id given twice in one page is
+reported too, as a link to it is ambiguous. Links with a scheme (http, https,
 mailto, ...) are listed, never fetched. Every broken link is reported
 with its page and target; the exit status is 1 if there is any, 2 if the
 site cannot be read at all.
@@ -25,7 +27,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 # Attributes that name another resource, per element; anything else (a
 # `<meta content>`, a `<form action>`) is not a link a reader follows.
 LINK_ATTRS = {
-    "a": ("href",),
+    "a": ("href", "xlink:href"),
     "area": ("href",),
     "link": ("href",),
     "img": ("src",),
@@ -44,6 +46,8 @@ class Page:
     """What one HTML page defines and points at."""
 
     ids: set[str] = field(default_factory=set)
+    # (line, id) of each id already defined earlier in the page
+    duplicate_ids: list[tuple[int, str]] = field(default_factory=list)
     # (line, element, attribute, value)
     links: list[tuple[int, str, str, str]] = field(default_factory=list)
     base: str | None = None
@@ -59,7 +63,11 @@ class _Collector(HTMLParser):
         for name, value in attrs:
             if value is None:
                 continue
-            if name == "id" or (tag == "a" and name == "name"):
+            if name == "id":
+                if value in self.page.ids:
+                    self.page.duplicate_ids.append((line, value))
+                self.page.ids.add(value)
+            elif tag == "a" and name == "name":
                 self.page.ids.add(value)
             if tag == "base" and name == "href" and self.page.base is None:
                 self.page.base = value
@@ -79,6 +87,7 @@ def parse_page(path: Path) -> Page:
 @dataclass
 class Report:
     pages: int = 0
+    images: int = 0
     local: int = 0
     anchors: int = 0
     external: set[str] = field(default_factory=set)
@@ -115,15 +124,18 @@ def check_site(root: Path) -> Report:
     files = sorted(p for p in root.rglob("*") if p.is_file())
     pages: dict[PurePosixPath, Page] = {}
     for f in files:
-        if f.suffix == ".html":
+        if f.suffix in (".html", ".svg"):
             rel = PurePosixPath(f.relative_to(root).as_posix())
             try:
                 pages[rel] = parse_page(f)
             except (OSError, UnicodeDecodeError) as e:
                 report.broken.append(f"{rel}: cannot be read: {e}")
-    report.pages = len(pages)
+    report.pages = sum(1 for p in pages if p.suffix == ".html")
+    report.images = len(pages) - report.pages
     known = {PurePosixPath(f.relative_to(root).as_posix()) for f in files}
     for rel, page in pages.items():
+        for line, id_ in page.duplicate_ids:
+            report.broken.append(f"{rel}:{line}: id \"{id_}\" given twice")
         for line, tag, attr, value in page.links:
             where = f"{rel}:{line}: <{tag} {attr}=\"{value}\">"
             url = urlsplit(value.strip())
@@ -169,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         for link in sorted(report.external):
             print(f"  {link}")
     print(
-        f"checked {report.pages} pages: {report.local} local links, {report.anchors} of them "
+        f"checked {report.pages} pages and {report.images} SVG images: {report.local} local links, {report.anchors} of them "
         f"with an anchor; {len(report.external)} distinct external links not fetched"
     )
     if report.broken:

@@ -38,7 +38,8 @@ GOOD = {
         </body></html>""",
     "css/site.css": "body {}",
     "book.js": "",
-    "diagrams/overview.svg": "<svg/>",
+    "diagrams/overview.svg": '<svg xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="../classes/VM.html#legacy"><rect id="VM"/></a></svg>',
+
     "classes/index.html": '<p id="list">classes</p><a href="../index.html#top">up</a>',
     "classes/VM.html": """<a id="message-start"></a><a name="legacy"></a>
         <a href="../errors.html#VM_BAD_POWER_STATE">error</a>
@@ -55,12 +56,11 @@ class CheckSite(unittest.TestCase):
     def test_a_sound_site_has_no_broken_link_and_every_link_is_counted(self) -> None:
         report = check_links.check_site(site(GOOD))
         self.assertEqual(report.broken, [])
-        self.assertEqual(report.pages, 6)
+        self.assertEqual((report.pages, report.images), (6, 1))
         # index 8 local (the bare "#" is not a link, mail and https are
-        # external), classes/index 1,
-        # VM 3, deep/page 2.
-        self.assertEqual(report.local, 14)
-        self.assertEqual(report.anchors, 8)
+        # external), classes/index 1, VM 3, deep/page 2, the SVG 1.
+        self.assertEqual(report.local, 15)
+        self.assertEqual(report.anchors, 9)
         self.assertEqual(report.external, {"https://xenproject.org/"})
 
     def test_every_broken_link_is_reported_with_its_page_and_target(self) -> None:
@@ -70,18 +70,22 @@ class CheckSite(unittest.TestCase):
             <a href="host.md#message-reboot">unrewritten</a>
             <img src="../diagrams/VM.svg">
             <a href="#message-stop">stop</a>
-            <a href="../css/site.css#x">anchor into a stylesheet</a>"""
+            <a href="../css/site.css#x">anchor into a stylesheet</a>
+            <span id="message-start"></span>"""
+        files["diagrams/overview.svg"] = '<svg><a xlink:href="../classes/host.html"><rect/></a></svg>'
         files["deep/page.html"] = '<head><base href="../"></head><a href="#nowhere">x</a>'
         report = check_links.check_site(site(files))
         self.assertEqual(
             report.broken,
             [
+                'classes/VM.html:7: id "message-start" given twice',
                 'classes/VM.html:2: <a href="../errors.html#NO_SUCH_ERROR">: no element with id "NO_SUCH_ERROR" in errors.html',
                 'classes/VM.html:3: <a href="host.md#message-reboot">: no file classes/host.md',
                 'classes/VM.html:4: <img src="../diagrams/VM.svg">: no file diagrams/VM.svg',
                 'classes/VM.html:5: <a href="#message-stop">: no element with id "message-stop" in classes/VM.html',
                 'classes/VM.html:6: <a href="../css/site.css#x">: #x points into css/site.css, which is not a page',
                 'deep/page.html:1: <a href="#nowhere">: no element with id "nowhere" in index.html',
+                'diagrams/overview.svg:1: <a xlink:href="../classes/host.html">: no file classes/host.html',
             ],
         )
 
@@ -100,7 +104,7 @@ class Main(unittest.TestCase):
     def test_a_sound_site_passes_and_says_what_was_checked(self) -> None:
         rc, out, err = self.run_main(str(site(GOOD)))
         self.assertEqual(rc, 0, err)
-        self.assertIn("checked 6 pages: 14 local links, 8 of them with an anchor", out)
+        self.assertIn("checked 6 pages and 1 SVG images: 15 local links, 9 of them with an anchor", out)
         self.assertIn("  https://xenproject.org/", out)
         self.assertIn("no broken link", out)
 
