@@ -167,7 +167,6 @@ def check_site(root: Path) -> Report:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path, help="the root folder of the built HTML site")
-    parser.add_argument("--quiet-external", action="store_true", help="count the external links without listing them")
     args = parser.parse_args(argv)
     if not args.site.is_dir():
         print(f"check_links: {args.site} is not a folder (was the site built?)", file=sys.stderr)
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     if report.pages == 0:
         print(f"check_links: no HTML page under {args.site}", file=sys.stderr)
         return 2
-    if report.external and not args.quiet_external:
+    if report.external:
         print(f"external links (listed, not fetched): {len(report.external)}")
         for link in sorted(report.external):
             print(f"  {link}")
