@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: schema validation, freshness of
 # generated/, lints, the test suites of every crate, the Python package
-# and the C SDK against the simulator.
+# and the C SDK against the simulator, and the docs as an HTML site with
+# every link checked.
 #
 #   bash scripts/test.sh           everything (what CI runs)
 #   bash scripts/test.sh --quick   the everyday subset: no one-protocol
@@ -138,7 +139,7 @@ LATEST="${XENAPI_VENV_LATEST:-.venv-latest}"
 PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest')), pip install leaves generated/ clean"
 python_lints() {
   venv "$VENV" tests/python/requirements.txt
-  "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py tests/stubs
+  "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py tests/stubs tests/docs
   [ -n "$QUICK" ] || venv "$LATEST" tests/python/requirements-latest.txt --upgrade
   local mypys=("$VENV/bin/mypy")
   [ -n "$QUICK" ] || mypys+=("$LATEST/bin/mypy")
@@ -230,6 +231,9 @@ spawn "$STUBS_CHECKS" stubs_checks
 # Fast checks first.
 run "schema loads and validates" gen check --schema schema
 run "generated/ is what the schema generates" gen generate --check
+# Needs only mdbook and python3: beside the Cargo builds.
+DOCS_SITE="docs site: mdBook build, every link and anchor of its HTML checked"
+spawn "$DOCS_SITE" bash tests/docs/run.sh
 run "clippy, warnings are errors" cargo clippy -q "${TIMINGS[@]}" --workspace --all-targets -- -D warnings
 
 run "the generated crate has no tests of its own" generated_crate_has_no_tests
@@ -259,3 +263,4 @@ if [ -z "$QUICK" ]; then
 fi
 join "Python: typed package and the PyPI XenAPI module against the simulator"
 join "$STUBS_CHECKS"
+join "$DOCS_SITE"

@@ -219,6 +219,10 @@ fn the_tree_is_written_then_checked_clean_and_stale_files_are_found() {
     std::fs::write(&stray, "left over\n").unwrap();
     let beside = out.path().join("notes.txt");
     std::fs::write(&beside, "not generated\n").unwrap();
+    // The HTML site `mdbook build generated/docs` writes is not stale.
+    let site = out.path().join("docs/book/index.html");
+    std::fs::create_dir_all(site.parent().unwrap()).unwrap();
+    std::fs::write(&site, "<html></html>\n").unwrap();
     let stale = b.check_tree(out.path()).unwrap();
     assert_eq!((stale.changed, stale.stale), (vec![page.clone()], vec![stray.clone()]));
     assert_eq!(std::fs::read_to_string(&page).unwrap(), "edited by hand\n", "a check writes nothing");
@@ -227,6 +231,7 @@ fn the_tree_is_written_then_checked_clean_and_stale_files_are_found() {
     assert!(b.check_tree(out.path()).unwrap().is_clean());
     assert!(!stray.exists(), "a file the docs no longer have is removed");
     assert!(beside.exists(), "files outside the languages' folders are left alone");
+    assert!(site.exists(), "the built docs site is left alone");
 }
 
 #[test]

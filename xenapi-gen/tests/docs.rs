@@ -206,3 +206,84 @@ fn the_diagrams_escape_what_they_write_and_draw_the_model_references() {
         }
     }
 }
+
+/// The `[title](target)` entries of a SUMMARY.md, in order.
+fn summary_entries(summary: &str) -> Vec<(String, String)> {
+    summary
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start_matches("- ");
+            let (title, rest) = l.strip_prefix('[')?.split_once("](")?;
+            Some((title.to_string(), rest.strip_suffix(')')?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_book_lists_the_index_every_class_in_alphabetical_order_the_errors_and_the_releases() {
+    let files = docs();
+    let text = |p: &str| String::from_utf8(files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("no {p}")).contents.clone()).unwrap();
+    let entries = summary_entries(&text("docs/SUMMARY.md"));
+    let targets: Vec<&str> = entries.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(targets.first(), Some(&"index.md"), "{targets:?}");
+    assert_eq!(targets[targets.len() - 2..], ["errors.md", "releases.md"]);
+    let classes: Vec<&str> = targets[1..targets.len() - 2].to_vec();
+    assert_eq!(classes.len(), api_classes(), "every class once");
+    let mut sorted = classes.clone();
+    sorted.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(classes, sorted, "alphabetical, case ignored");
+    assert!(classes.contains(&"classes/VM.md") && classes.contains(&"classes/auth.md"));
+    // Every page of the reference is in the book, and every entry is a page
+    // (mdBook is told not to make up missing ones).
+    let pages: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.path.strip_prefix("docs/"))
+        .filter(|p| p.ends_with(".md") && !["SUMMARY.md", "404.md"].contains(p))
+        .collect();
+    assert_eq!(pages, targets.iter().copied().collect::<BTreeSet<_>>());
+    let deprecated = entries.iter().filter(|(title, _)| title.ends_with(" (deprecated)")).count();
+    assert!(deprecated > 0, "deprecated classes are marked");
+
+    let config = text("docs/book.toml");
+    for want in [
+        "title = \"XenAPI reference\"",
+        "src = \".\"",
+        "build-dir = \"book\"",
+        "create-missing = false",
+        "input-404 = \"404.md\"",
+        "[output.html.search]\nenable = true",
+    ] {
+        assert!(config.contains(want), "book.toml lacks `{want}`:\n{config}");
+    }
+    let not_found = text("docs/404.md");
+    assert!(not_found.contains("](index.md)") && !not_found.lines().any(|l| l.starts_with('#')), "{not_found}");
+}
+
+#[test]
+fn the_book_title_is_a_toml_string_whatever_the_api_is_called() {
+    let dir = common::mini_copy();
+    common::apply(dir.path(), common::Edit::Replace("api.yaml", "name: MiniAPI", "name: 'Mini \"API\" \\ 2'"));
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let files = xenapi_gen::backend::docs::generate(&api);
+    let config = files.iter().find(|f| f.path == "docs/book.toml").expect("book.toml generated");
+    let text = String::from_utf8_lossy(&config.contents);
+    assert!(text.contains(r#"title = "Mini \"API\" \\ 2 reference""#), "{text}");
+}
+
+#[test]
+fn a_less_than_sign_in_prose_or_a_type_starts_no_html_tag() {
+    let dir = common::mini_copy();
+    common::apply(
+        dir.path(),
+        common::Edit::Replace("classes/console.yaml", "description: How a console is spoken to.", "description: How a <b>console is spoken to, if 1 < 2."),
+    );
+    let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let files = xenapi_gen::backend::docs::generate(&api);
+    let page = files.iter().find(|f| f.path == "docs/classes/console.md").expect("console page");
+    let text = String::from_utf8_lossy(&page.contents);
+    assert!(text.contains("How a &lt;b>console is spoken to, if 1 &lt; 2."), "{text}");
+    // The real schema's `<class> record` (event.snapshot) likewise.
+    let event = docs().into_iter().find(|f| f.path == "docs/classes/event.md").expect("event page");
+    let text = String::from_utf8_lossy(&event.contents);
+    assert!(text.contains("| &lt;class> record |") && !text.contains("<class>"), "{text}");
+}

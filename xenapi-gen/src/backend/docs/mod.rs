@@ -1,10 +1,15 @@
 //! The docs backend: Markdown reference pages (an index, one page per
-//! class, the errors, the release history) and class diagrams as SVG (one
-//! per class and an overview by topic, see [`diagram`]). Anchors are explicit (`<a id="...">`) so that links
-//! are stable and checkable.
+//! class, the errors, the release history), class diagrams as SVG (one
+//! per class and an overview by topic, see [`diagram`]), and the two
+//! files that make the pages an mdBook (`book.rs`). Anchors are explicit
+//! (`<a id="...">`) so that links are stable and checkable, on GitHub
+//! and in the HTML site alike.
 
+mod book;
 pub mod diagram;
 pub mod topics;
+
+pub use book::BUILD_DIR;
 
 use super::GeneratedFile;
 use crate::model::lifecycle::sentence;
@@ -13,8 +18,20 @@ use crate::names::{python as py, rust as rs};
 use askama::Template;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Text safe inside a Markdown table cell.
+/// Prose as Markdown text: a `<` (as in `<class> record` or `a <= b`)
+/// starts no HTML tag, on GitHub or in the mdBook.
+fn prose(s: &str) -> String {
+    s.trim().replace('<', "&lt;")
+}
+
+/// Prose safe inside a Markdown table cell.
 fn cell(s: &str) -> String {
+    prose(s).replace('|', "\\|").replace('\n', " ")
+}
+
+/// Code (between backticks, where `&lt;` would show as such) safe inside a
+/// Markdown table cell.
+fn code_cell(s: &str) -> String {
     s.trim().replace('|', "\\|").replace('\n', " ")
 }
 
@@ -134,7 +151,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             name: f.name.clone(),
             ty: type_link(&f.ty, api),
             qualifier: f.qualifier.to_string(),
-            default: f.default.as_ref().map(|d| format!("`{}`", cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
+            default: f.default.as_ref().map(|d| format!("`{}`", code_cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
             lifecycle: lifecycle_text(&f.lifecycle),
             doc: cell(&f.description),
         })
@@ -177,7 +194,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
     ClassTpl {
         name: c.name.clone(),
         diagram: format!("../{}", diagram::class_diagram(&c.name)),
-        doc: c.description.trim().to_string(),
+        doc: prose(&c.description),
         lifecycle: lifecycle_text(&c.lifecycle),
         retirement: c.lifecycle.retirement().as_deref().map(sentence),
         rust_names: format!(
@@ -294,7 +311,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let index = IndexTpl {
         name: api.name.clone(),
         overview: diagram::OVERVIEW,
-        doc: api.description.clone(),
+        doc: prose(&api.description),
         counts: format!(
             "{} classes, {} messages ({} derived), {} error codes, {} releases",
             api.classes.len(),
@@ -325,7 +342,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .iter()
             .map(|e| {
                 let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-                (e.code.clone(), params, e.lifecycle.described(e.description.trim()), raised_by.remove(e.code.as_str()).unwrap_or_default())
+                (e.code.clone(), params, e.lifecycle.described(&prose(&e.description)), raised_by.remove(e.code.as_str()).unwrap_or_default())
             })
             .collect(),
     };
@@ -333,6 +350,9 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         GeneratedFile::new("docs/index.md", index.render().expect("index renders")),
         GeneratedFile::new("docs/errors.md", errors.render().expect("errors page renders")),
         GeneratedFile::new("docs/releases.md", releases(api)),
+        GeneratedFile::new("docs/book.toml", book::config(api)),
+        GeneratedFile::new("docs/SUMMARY.md", book::summary(api)),
+        GeneratedFile::new("docs/404.md", book::NOT_FOUND),
     ];
     let (class_diagrams, overview) = diagram::layouts(api);
     files.push(GeneratedFile::new(format!("docs/{}", diagram::OVERVIEW), diagram::svg::render(&overview)));
