@@ -8,12 +8,15 @@ mod common;
 use common::real_schema as schema;
 use quote::ToTokens;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use xenapi_gen::backend::{GeneratedFile, Lang};
 use xenapi_gen::model::Type;
 use xenapi_gen::Builder;
 
-fn crate_files() -> Vec<GeneratedFile> {
-    Builder::new().schema(schema()).langs([Lang::Rust]).files().expect("the real schema generates")
+/// The files of the generated crate, made once for every test here.
+fn crate_files() -> &'static [GeneratedFile] {
+    static FILES: OnceLock<Vec<GeneratedFile>> = OnceLock::new();
+    FILES.get_or_init(|| Builder::new().schema(schema()).langs([Lang::Rust]).files().expect("the real schema generates"))
 }
 
 fn text<'f>(files: &'f [GeneratedFile], path: &str) -> &'f str {
@@ -38,8 +41,8 @@ fn features(cargo_toml: &str) -> BTreeMap<String, Vec<String>> {
 }
 
 /// The `cfg` predicates on each top-level item of a module, by the name
-/// of the item (impls by their self type, `impl Trait for Type` as
-/// `Trait for Type`), as written (`feature = "VM"`).
+/// of the item (impls as `impl Type` and `impl Trait for Type`), as
+/// written (`feature = "VM"`).
 fn cfgs(source: &str) -> BTreeMap<String, Vec<String>> {
     let file = syn::parse_file(source).expect("generated code parses");
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -53,8 +56,8 @@ fn cfgs(source: &str) -> BTreeMap<String, Vec<String>> {
             syn::Item::Impl(i) => {
                 let ty = i.self_ty.to_token_stream().to_string();
                 let name = match &i.trait_ {
-                    Some((_, t, _)) => format!("{} for {ty}", t.to_token_stream()),
-                    None => ty,
+                    Some((_, t, _)) => format!("impl {} for {ty}", t.to_token_stream()),
+                    None => format!("impl {ty}"),
                 };
                 (name, &i.attrs)
             }
@@ -76,7 +79,7 @@ fn cfgs(source: &str) -> BTreeMap<String, Vec<String>> {
 fn every_class_has_a_feature_named_as_the_api_spells_it_and_all_are_default() {
     let api = Builder::new().schema(schema()).load().unwrap();
     let files = crate_files();
-    let features = features(text(&files, "rust/Cargo.toml"));
+    let features = features(text(files, "rust/Cargo.toml"));
     let classes: Vec<String> = api.classes.iter().map(|c| c.name.clone()).collect();
     assert_eq!(features["default"], classes);
     for c in &classes {
@@ -90,7 +93,7 @@ fn every_class_has_a_feature_named_as_the_api_spells_it_and_all_are_default() {
 fn a_class_brings_the_classes_whose_records_it_names_and_no_class_it_only_refers_to() {
     let api = Builder::new().schema(schema()).load().unwrap();
     let files = crate_files();
-    let features = features(text(&files, "rust/Cargo.toml"));
+    let features = features(text(files, "rust/Cargo.toml"));
     // VM.get_data_sources returns data_source records; VM.resident_on is
     // a host ref, which needs no feature.
     assert_eq!(features["VM"], ["data_source"]);
@@ -120,12 +123,12 @@ fn a_class_brings_the_classes_whose_records_it_names_and_no_class_it_only_refers
 #[test]
 fn a_class_feature_gates_its_record_client_server_and_dispatcher_but_not_its_ref() {
     let files = crate_files();
-    let vm = cfgs(text(&files, "rust/src/vm.rs"));
+    let vm = cfgs(text(files, "rust/src/vm.rs"));
     let on = vec!["feature = \"VM\"".to_string()];
-    for item in ["VmRecord", "VmClient", "VmServer", "dispatch", "crate :: server :: Record for VmRecord", "VmPowerState"] {
+    for item in ["VmRecord", "VmClient", "VmServer", "dispatch", "impl crate :: server :: Record for VmRecord", "impl VmPowerState", "VmPowerState"] {
         assert_eq!(vm[item], on, "{item}");
     }
-    for item in ["Vm", "VmRef", "xenapi_rt :: types :: Class for Vm"] {
+    for item in ["Vm", "VmRef", "impl xenapi_rt :: types :: Class for Vm"] {
         assert!(vm[item].is_empty(), "{item} is gated: {:?}", vm[item]);
     }
     // The part of `Server` the class adds exists either way.
@@ -137,27 +140,33 @@ fn a_class_feature_gates_its_record_client_server_and_dispatcher_but_not_its_ref
 #[test]
 fn what_the_runtime_schema_needs_stays_on_without_features() {
     let files = crate_files();
-    let event = cfgs(text(&files, "rust/src/event.rs"));
+    let event = cfgs(text(files, "rust/src/event.rs"));
     assert!(event["EventRecord"].is_empty());
     assert!(event["EventOperation"].is_empty(), "the event record's field type");
     assert_eq!(event["EventServer"], ["feature = \"event\""]);
-    let task = cfgs(text(&files, "rust/src/task.rs"));
+    let task = cfgs(text(files, "rust/src/task.rs"));
     assert!(task["TaskStatusType"].is_empty());
     assert_eq!(task["TaskRecord"], ["feature = \"task\""]);
+}
+
+/// Source without whitespace, so that checks do not depend on how the
+/// formatter lays out attributes and macro bodies.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect()
 }
 
 #[test]
 fn the_crate_root_client_and_router_list_classes_under_their_features() {
     let files = crate_files();
-    let lib = text(&files, "rust/src/lib.rs");
-    assert!(lib.contains("#[cfg(feature = \"VM\")]\n    visitor.visit::<VmRecord>();"));
-    assert!(lib.contains("visitor.visit::<EventRecord>();") && !lib.contains("#[cfg(feature = \"event\")]\n    visitor.visit"));
-    assert!(lib.contains("$crate::__xenapi_if_vm! { $m!(VmServer); }"));
-    let client = text(&files, "rust/src/client.rs");
-    assert!(client.contains("#[cfg(feature = \"VM\")]\n    pub fn vm(&self)"));
-    let routing = text(&files, "rust/src/routing.rs");
-    assert!(routing.contains("#[cfg(feature = \"VM\")]\n    \"VM.start\","));
-    assert!(routing.contains("#[cfg(feature = \"VM\")]\n        Some((\"VM\", message)) =>"));
+    let has = |path: &str, needle: &str| squash(text(files, path)).contains(&squash(needle));
+    assert!(has("rust/src/lib.rs", "#[cfg(feature = \"VM\")] visitor.visit::<VmRecord>();"));
+    let event = squash(text(files, "rust/src/lib.rs")).find("visitor.visit::<EventRecord>();").expect("the event record is visited");
+    assert!(squash(text(files, "rust/src/lib.rs"))[..event].ends_with(';'), "the event record is visited whatever the features");
+    assert!(has("rust/src/lib.rs", "$crate::__xenapi_if_vm! { $m!(VmServer); }"));
+    assert!(has("rust/src/lib.rs", "pub trait Server: server::Backend + BondServerPart +"));
+    assert!(has("rust/src/client.rs", "#[cfg(feature = \"VM\")] pub fn vm(&self)"));
+    assert!(has("rust/src/routing.rs", "#[cfg(feature = \"VM\")] \"VM.start\","));
+    assert!(has("rust/src/routing.rs", "#[cfg(feature = \"VM\")] Some((\"VM\", message)) =>"));
 }
 
 #[test]
