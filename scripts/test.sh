@@ -180,14 +180,15 @@ one_protocol() {
   cargo clippy -q -p xenapi-sim --bins -- -D warnings
 }
 
-# The generated crate with only a few of its class features on: the five
-# a typical client needs, one small class alone, and none at all (markers,
-# refs and errors only). Check builds (clippy's) against the dependencies
-# the workspace clippy already built; what they lint is what a user with
-# `default-features = false` compiles.
+# The generated crate with only a few of its class features on: the client
+# of the five classes a typical program needs, one small class with its
+# server side, and nothing at all (markers, refs and errors only). Check
+# builds (clippy's) against the dependencies the workspace clippy already
+# built; what they lint is what a user with `default-features = false`
+# compiles.
 class_features() {
   local features
-  for features in VM,host,pool,task,event secret ""; do
+  for features in VM,host,pool,task,event secret,server ""; do
     echo "features: ${features:-none}"
     cargo clippy -q -p xenapi --no-default-features --features "$features" -- -D warnings
   done
@@ -224,7 +225,7 @@ fi
 run "cargo test: run" cargo test --workspace --exclude xenapi
 if [ -z "$QUICK" ]; then
   run "one protocol only: xenapi-rt and the example crates; the simulator on its own features" one_protocol
-  run "the generated crate with a few class features: five classes, one, none" class_features
+  run "the generated crate with a few class features: five clients, one class with its server, none" class_features
 
   join "hostile input against the simulator (over 20,000 requests)"
   join "the explicit messages real clients call have behaviour in the simulator"

@@ -76,16 +76,18 @@ fn cfgs(source: &str) -> BTreeMap<String, Vec<String>> {
 }
 
 #[test]
-fn every_class_has_a_feature_named_as_the_api_spells_it_and_all_are_default() {
+fn every_class_has_a_feature_named_as_the_api_spells_it_and_all_and_the_server_side_are_default() {
     let api = Builder::new().schema(schema()).load().unwrap();
     let files = crate_files();
     let features = features(text(files, "rust/Cargo.toml"));
     let classes: Vec<String> = api.classes.iter().map(|c| c.name.clone()).collect();
-    assert_eq!(features["default"], classes);
+    assert_eq!(features["default"][0], "server");
+    assert_eq!(features["default"][1..], classes);
     for c in &classes {
         assert!(features.contains_key(c), "no feature {c}");
     }
-    assert_eq!(features.len(), classes.len() + 1, "features other than the classes and default");
+    assert_eq!(features["server"], Vec::<String>::new());
+    assert_eq!(features.len(), classes.len() + 2, "features other than the classes, server and default");
     assert!(features.contains_key("VM") && features.contains_key("host") && features.contains_key("PIF_metrics"));
 }
 
@@ -125,14 +127,22 @@ fn a_class_feature_gates_its_record_client_server_and_dispatcher_but_not_its_ref
     let files = crate_files();
     let vm = cfgs(text(files, "rust/src/vm.rs"));
     let on = vec!["feature = \"VM\"".to_string()];
-    for item in ["VmRecord", "VmClient", "VmServer", "dispatch", "impl crate :: server :: Record for VmRecord", "impl VmPowerState", "VmPowerState"] {
+    for item in ["VmRecord", "VmClient", "impl VmClient < 's , T >", "VmPowerState", "impl VmPowerState"] {
         assert_eq!(vm[item], on, "{item}");
+    }
+    // The server side also needs the `server` feature.
+    let server = vec!["all (feature = \"server\" , feature = \"VM\")".to_string()];
+    for item in ["VmServer", "dispatch", "impl crate :: server :: Record for VmRecord", "impl crate :: server :: HasRecord for Vm"] {
+        assert_eq!(vm[item], server, "{item}");
     }
     for item in ["Vm", "VmRef", "impl xenapi_rt :: types :: Class for Vm"] {
         assert!(vm[item].is_empty(), "{item} is gated: {:?}", vm[item]);
     }
     // The part of `Server` the class adds exists either way.
-    assert_eq!(vm["VmServerPart"], ["feature = \"VM\"", "not (feature = \"VM\")"]);
+    assert_eq!(
+        vm["VmServerPart"],
+        ["all (feature = \"server\" , feature = \"VM\")", "all (feature = \"server\" , not (feature = \"VM\"))"]
+    );
     // An enum two classes name is on with either.
     assert_eq!(vm["UpdateGuidances"], ["any (feature = \"VM\" , feature = \"host\")"]);
 }
@@ -143,7 +153,8 @@ fn what_the_runtime_schema_needs_stays_on_without_features() {
     let event = cfgs(text(files, "rust/src/event.rs"));
     assert!(event["EventRecord"].is_empty());
     assert!(event["EventOperation"].is_empty(), "the event record's field type");
-    assert_eq!(event["EventServer"], ["feature = \"event\""]);
+    assert_eq!(event["EventServer"], ["all (feature = \"server\" , feature = \"event\")"]);
+    assert_eq!(event["impl crate :: server :: Record for EventRecord"], ["feature = \"server\""]);
     let task = cfgs(text(files, "rust/src/task.rs"));
     assert!(task["TaskStatusType"].is_empty());
     assert_eq!(task["TaskRecord"], ["feature = \"task\""]);
@@ -163,7 +174,8 @@ fn the_crate_root_client_and_router_list_classes_under_their_features() {
     let event = squash(text(files, "rust/src/lib.rs")).find("visitor.visit::<EventRecord>();").expect("the event record is visited");
     assert!(squash(text(files, "rust/src/lib.rs"))[..event].ends_with(';'), "the event record is visited whatever the features");
     assert!(has("rust/src/lib.rs", "$crate::__xenapi_if_vm! { $m!(VmServer); }"));
-    assert!(has("rust/src/lib.rs", "pub trait Server: server::Backend + BondServerPart +"));
+    assert!(has("rust/src/lib.rs", "#[cfg(feature = \"server\")] pub trait Server: server::Backend + BondServerPart +"));
+    assert!(has("rust/src/lib.rs", "#[cfg(feature = \"server\")] mod routing;"));
     assert!(has("rust/src/client.rs", "#[cfg(feature = \"VM\")] pub fn vm(&self)"));
     assert!(has("rust/src/routing.rs", "#[cfg(feature = \"VM\")] \"VM.start\","));
     assert!(has("rust/src/routing.rs", "#[cfg(feature = \"VM\")] Some((\"VM\", message)) =>"));

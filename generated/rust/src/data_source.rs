@@ -63,7 +63,7 @@ pub struct DataSourceRecord {
     #[serde(with = "xenapi_rt::types::float")]
     pub value: f64,
 }
-#[cfg(feature = "data_source")]
+#[cfg(all(feature = "server", feature = "data_source"))]
 impl crate::server::Record for DataSourceRecord {
     type Class = DataSource;
     fn uuid(&self) -> Option<&str> {
@@ -76,25 +76,25 @@ impl crate::server::Record for DataSourceRecord {
         Some(&self.name_label)
     }
 }
-#[cfg(feature = "data_source")]
+#[cfg(all(feature = "server", feature = "data_source"))]
 impl crate::server::HasRecord for DataSource {
     type Record = DataSourceRecord;
 }
 /// The data_source class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
-#[cfg(feature = "data_source")]
+#[cfg(all(feature = "server", feature = "data_source"))]
 #[allow(unused_variables, deprecated)]
 pub trait DataSourceServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {}
 /// A backend of the data_source class: the part of [`crate::Server`] this class adds.
 #[doc(hidden)]
-#[cfg(feature = "data_source")]
+#[cfg(all(feature = "server", feature = "data_source"))]
 pub trait DataSourceServerPart: DataSourceServer {}
-#[cfg(feature = "data_source")]
+#[cfg(all(feature = "server", feature = "data_source"))]
 impl<S: DataSourceServer> DataSourceServerPart for S {}
 /// Every type: the data_source class is off (its feature `data_source`).
 #[doc(hidden)]
-#[cfg(not(feature = "data_source"))]
+#[cfg(all(feature = "server", not(feature = "data_source")))]
 pub trait DataSourceServerPart {}
-#[cfg(not(feature = "data_source"))]
+#[cfg(all(feature = "server", not(feature = "data_source")))]
 impl<S> DataSourceServerPart for S {}

@@ -173,13 +173,17 @@ pub fn speaks(protocol: Protocol) -> bool {
 }
 pub mod client;
 pub use client::{Connection, Events, Session, Task};
+#[cfg(feature = "server")]
 pub mod roles;
+#[cfg(feature = "server")]
 mod routing;
+#[cfg(feature = "server")]
 pub mod server;
 /// Every relation of the API: a ref field whose objects the class it
 /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
 /// [`server::Record::related`], `link` and `unlink` give a store what
 /// it needs to keep both sides consistent.
+#[cfg(feature = "server")]
 pub static RELATIONS: &[server::Relation] = &[
     server::Relation {
         class: "Bond",
@@ -503,6 +507,7 @@ pub static RELATIONS: &[server::Relation] = &[
 /// Calls `visitor.visit::<R>()` for the record type of every class
 /// that has fields, in schema order: a way to set up per-class
 /// storage (or anything else) without naming each class.
+#[cfg(feature = "server")]
 pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
     #[cfg(feature = "Bond")] visitor.visit::<BondRecord>();
     #[cfg(feature = "Caller")] visitor.visit::<CallerRecord>();
@@ -581,6 +586,7 @@ pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
 /// does not customise the default (derived-only) implementation in
 /// one place. The macro `$m` may match the trait names it handles
 /// itself and skip them.
+#[cfg(feature = "server")]
 #[macro_export]
 macro_rules! for_each_server_trait {
     ($m:ident) => {
@@ -1655,7 +1661,9 @@ macro_rules! __xenapi_if_vdi_nbd_server_info {
 }
 /// A backend that implements every class (every class whose
 /// feature is on).
+#[cfg(feature = "server")]
 pub trait Server: server::Backend + BondServerPart + CallerServerPart + CertificateServerPart + ClusterServerPart + ClusterHostServerPart + DrTaskServerPart + DriverVariantServerPart + FeatureServerPart + GpuGroupServerPart + HostDriverServerPart + LvhdServerPart + ObserverServerPart + PbdServerPart + PciServerPart + PgpuServerPart + PifServerPart + PifMetricsServerPart + PusbServerPart + PvsCacheStorageServerPart + PvsProxyServerPart + PvsServerServerPart + PvsSiteServerPart + RateLimitServerPart + RepositoryServerPart + SdnControllerServerPart + SmServerPart + SrServerPart + UsbGroupServerPart + VbdServerPart + VbdMetricsServerPart + VdiServerPart + VgpuServerPart + VgpuTypeServerPart + VifServerPart + VifMetricsServerPart + VlanServerPart + VmServerPart + VmppServerPart + VmssServerPart + VmApplianceServerPart + VmGroupServerPart + VmGuestMetricsServerPart + VmMetricsServerPart + VtpmServerPart + VusbServerPart + AuthServerPart + BlobServerPart + ConsoleServerPart + CrashdumpServerPart + DataSourceServerPart + EventServerPart + HostServerPart + HostCpuServerPart + HostCrashdumpServerPart + HostMetricsServerPart + HostPatchServerPart + MessageServerPart + NetworkServerPart + NetworkSriovServerPart + PoolServerPart + PoolPatchServerPart + PoolUpdateServerPart + ProbeResultServerPart + RoleServerPart + SecretServerPart + SessionServerPart + SrStatServerPart + SubjectServerPart + TaskServerPart + TunnelServerPart + UserServerPart + VdiNbdServerInfoServerPart {}
+#[cfg(feature = "server")]
 impl<
     S: server::Backend + BondServerPart + CallerServerPart + CertificateServerPart
         + ClusterServerPart + ClusterHostServerPart + DrTaskServerPart

@@ -130,7 +130,7 @@ pub struct SrStatRecord {
     #[serde(default)]
     pub health: crate::SrHealth,
 }
-#[cfg(feature = "sr_stat")]
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 impl crate::server::Record for SrStatRecord {
     type Class = SrStat;
     fn uuid(&self) -> Option<&str> {
@@ -143,25 +143,25 @@ impl crate::server::Record for SrStatRecord {
         Some(&self.name_label)
     }
 }
-#[cfg(feature = "sr_stat")]
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 impl crate::server::HasRecord for SrStat {
     type Record = SrStatRecord;
 }
 /// The sr_stat class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
-#[cfg(feature = "sr_stat")]
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 #[allow(unused_variables, deprecated)]
 pub trait SrStatServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {}
 /// A backend of the sr_stat class: the part of [`crate::Server`] this class adds.
 #[doc(hidden)]
-#[cfg(feature = "sr_stat")]
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 pub trait SrStatServerPart: SrStatServer {}
-#[cfg(feature = "sr_stat")]
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 impl<S: SrStatServer> SrStatServerPart for S {}
 /// Every type: the sr_stat class is off (its feature `sr_stat`).
 #[doc(hidden)]
-#[cfg(not(feature = "sr_stat"))]
+#[cfg(all(feature = "server", not(feature = "sr_stat")))]
 pub trait SrStatServerPart {}
-#[cfg(not(feature = "sr_stat"))]
+#[cfg(all(feature = "server", not(feature = "sr_stat")))]
 impl<S> SrStatServerPart for S {}

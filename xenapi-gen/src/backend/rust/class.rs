@@ -21,20 +21,21 @@ pub fn module(class: &Class, relations: &[RelationNames<'_>], roles: &[String], 
     let record = if class.fields.is_empty() {
         quote!()
     } else {
-        record(class, relations, parts.server, &gates.record(&class.name))
+        record(class, relations, parts.server, &gates.record(&class.name), &gates.server_record(&class.name))
     };
     let gate = gates.class(&class.name);
+    let server_gate = gates.server_class(&class.name);
     // Classes without messages (plain record types) get no client or router.
     let has_calls = !class.messages.is_empty();
     let client = if has_calls && parts.client { client(class, &gate) } else { quote!() };
     let (server, dispatch) = if parts.server {
-        let server = server(class, &gate);
+        let server = server(class, &server_gate);
         let part = gates.server_part(&class.name);
-        (quote!(#server #part), if has_calls { dispatch(class, roles, &gate) } else { quote!() })
+        (quote!(#server #part), if has_calls { dispatch(class, roles, &server_gate) } else { quote!() })
     } else {
         (quote!(), quote!())
     };
-    let imports = if has_calls && parts.server { quote!(#gate use std::future::Future;) } else { quote!() };
+    let imports = if has_calls && parts.server { quote!(#server_gate use std::future::Future;) } else { quote!() };
     quote! {
         #![doc = #module_doc]
         #imports
@@ -200,8 +201,9 @@ fn is_type_default(l: &Literal) -> bool {
     }
 }
 
-/// A class's record type and its implementations, each item under `gate`.
-fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &TokenStream) -> TokenStream {
+/// A class's record type and its implementations, each item under `gate`;
+/// what only the server side uses under `server_gate`.
+fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &TokenStream, server_gate: &TokenStream) -> TokenStream {
     let name = &class.name;
     let rec = ident(&names::record_type(name));
     let marker = ident(&names::type_name(name));
@@ -272,7 +274,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &T
     let operation_fns = operation_fns(class);
     let server_impls = if server {
         quote! {
-            #gate
+            #server_gate
             impl crate::server::Record for #rec {
                 type Class = #marker;
                 fn uuid(&self) -> Option<&str> {
@@ -288,7 +290,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &T
                 #operation_fns
             }
 
-            #gate
+            #server_gate
             impl crate::server::HasRecord for #marker {
                 type Record = #rec;
             }

@@ -21,6 +21,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The feature that turns the server side on (traits, dispatchers,
+/// routes, roles, relations, the store's record implementations).
+pub const SERVER: &str = "server";
+
 /// The enum `xenapi_rt::Schema` takes task states from.
 pub const TASK_STATUS: &str = "task_status_type";
 
@@ -145,6 +149,37 @@ impl<'a> Gates<'a> {
         })
     }
 
+    /// `#[cfg(feature = "server")]`: the server side of the crate.
+    pub fn server(&self) -> TokenStream {
+        self.all_server(None)
+    }
+
+    /// The server side of a class: its feature and `server` both on.
+    pub fn server_class(&self, class: &str) -> TokenStream {
+        self.all_server(self.predicate(&[class]))
+    }
+
+    /// What the server side adds to a class's record: `server` on, and
+    /// the record there.
+    pub fn server_record(&self, class: &str) -> TokenStream {
+        if self.always_records.contains(class) {
+            self.server()
+        } else {
+            self.server_class(class)
+        }
+    }
+
+    /// `#[cfg(all(feature = "server", P))]`, or `server` alone.
+    fn all_server(&self, p: Option<TokenStream>) -> TokenStream {
+        if !self.on {
+            return quote!();
+        }
+        match p {
+            Some(p) => quote!(#[cfg(all(feature = #SERVER, #p))]),
+            None => quote!(#[cfg(feature = #SERVER)]),
+        }
+    }
+
     /// The `#[cfg]` of a class's record type and its implementations.
     pub fn record(&self, class: &str) -> TokenStream {
         if self.always_records.contains(class) {
@@ -183,11 +218,13 @@ impl<'a> Gates<'a> {
     pub fn cargo_features(&self) -> String {
         let quoted = |names: &[&str]| names.iter().map(|n| format!("\"{}\"", names::class_feature(n))).collect::<Vec<_>>();
         let all: Vec<&str> = self.api.classes.iter().map(|c| c.name.as_str()).collect();
-        let mut out = String::from("\n[features]\n# Every class. Turn the defaults off and name the classes you use to\n# build only those (a class brings the classes whose records it needs).\ndefault = [\n");
+        let mut out = format!(
+            "\n[features]\n# The server side and every class. Turn the defaults off and name the\n# classes you use to build only those (a class brings the classes whose\n# records it needs), and `{SERVER}` for their server side.\ndefault = [\n    \"{SERVER}\",\n"
+        );
         for f in quoted(&all) {
             out.push_str(&format!("    {f},\n"));
         }
-        out.push_str("]\n");
+        out.push_str(&format!("]\n{SERVER} = []\n"));
         for c in &self.api.classes {
             out.push_str(&format!("{} = [{}]\n", names::class_feature(&c.name), quoted(&self.requires(c)).join(", ")));
         }
@@ -239,7 +276,7 @@ impl<'a> Gates<'a> {
         let part = ident(&names::server_part_trait(class));
         let tr = ident(&names::server_trait(class));
         let on_doc = format!(" A backend of the {class} class: the part of [`crate::Server`] this class adds.");
-        let gate = self.class(class);
+        let gate = self.server_class(class);
         let on = quote! {
             #[doc = #on_doc]
             #[doc(hidden)]
@@ -257,9 +294,9 @@ impl<'a> Gates<'a> {
             #on
             #[doc = #off_doc]
             #[doc(hidden)]
-            #[cfg(not(feature = #f))]
+            #[cfg(all(feature = #SERVER, not(feature = #f)))]
             pub trait #part {}
-            #[cfg(not(feature = #f))]
+            #[cfg(all(feature = #SERVER, not(feature = #f)))]
             impl<S> #part for S {}
         }
     }

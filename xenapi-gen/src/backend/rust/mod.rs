@@ -205,21 +205,27 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
     } else {
         quote!()
     };
+    let sg = gates.server();
     let server_items = if parts.server {
         quote! {
+            #sg
             pub mod roles;
+            #sg
             mod routing;
+            #sg
             pub mod server;
 
             /// Every relation of the API: a ref field whose objects the class it
             /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
             /// [`server::Record::related`], `link` and `unlink` give a store what
             /// it needs to keep both sides consistent.
+            #sg
             pub static RELATIONS: &[server::Relation] = &[#(#rel_items),*];
 
             /// Calls `visitor.visit::<R>()` for the record type of every class
             /// that has fields, in schema order: a way to set up per-class
             /// storage (or anything else) without naming each class.
+            #sg
             pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
                 #(#visits)*
             }
@@ -229,6 +235,7 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
             /// does not customise the default (derived-only) implementation in
             /// one place. The macro `$m` may match the trait names it handles
             /// itself and skip them.
+            #sg
             #[macro_export]
             macro_rules! for_each_server_trait {
                 ($m:ident) => {
@@ -239,7 +246,9 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
 
             /// A backend that implements every class (every class whose
             /// feature is on).
+            #sg
             pub trait Server: server::Backend #(+ #server_parts)* {}
+            #sg
             impl<S: server::Backend #(+ #server_parts)*> Server for S {}
         }
     } else {
