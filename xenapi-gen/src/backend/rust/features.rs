@@ -1,7 +1,8 @@
-//! One cargo feature per class in the generated crate.
+//! One cargo feature per class in the generated crate, and `server`.
 //!
-//! A class's feature turns on its record, its client and its server side
-//! (trait, dispatcher, routes). Cheap items stay on whatever the features:
+//! A class's feature turns on its record and its client; with `server`
+//! also on, its server side (trait, dispatcher, routes, the store's record
+//! implementations). Cheap items stay on whatever the features:
 //! every class's marker and ref type, the errors, the roles, the relations,
 //! and what the runtime's `Schema` needs (the event record and the task
 //! status enum, with the enums those use). An enum is compiled when any
@@ -213,8 +214,8 @@ impl<'a> Gates<'a> {
         self.api.classes.iter().map(|c| c.name.as_str()).filter(|c| wanted.contains(c)).collect()
     }
 
-    /// The `[features]` table of the crate's `Cargo.toml`: every class on
-    /// by default, each class with the classes it requires.
+    /// The `[features]` table of the crate's `Cargo.toml`: `server` and
+    /// every class on by default, each class with the classes it requires.
     pub fn cargo_features(&self) -> String {
         let quoted = |names: &[&str]| names.iter().map(|n| format!("\"{}\"", names::class_feature(n))).collect::<Vec<_>>();
         let all: Vec<&str> = self.api.classes.iter().map(|c| c.name.as_str()).collect();
