@@ -6,8 +6,9 @@
 #
 #   bash scripts/test.sh           everything (what CI runs)
 #   bash scripts/test.sh --quick   the everyday subset: no one-protocol
-#                                  builds, newest mypy, hostile run,
-#                                  simulator coverage check or C SDK
+#                                  builds, class-feature checks, newest
+#                                  mypy, hostile run, simulator coverage
+#                                  check or C SDK
 #
 # Where the time goes: the generated crate (4 MB of Rust) dominates. The
 # script compiles it as few times as the checks need: once for clippy
@@ -221,6 +222,20 @@ one_protocol() {
   cargo clippy -q -p xenapi-sim --bins -- -D warnings
 }
 
+# The generated crate with only a few of its class features on: the client
+# of the five classes a typical program needs, one small class with its
+# server side, and nothing at all (markers, refs and errors only). Check
+# builds (clippy's) against the dependencies the workspace clippy already
+# built; what they lint is what a user with `default-features = false`
+# compiles.
+class_features() {
+  local features
+  for features in VM,host,pool,task,event secret,server ""; do
+    echo "features: ${features:-none}"
+    cargo clippy -q -p xenapi --no-default-features --features "$features" -- -D warnings
+  done
+}
+
 # ---------------------------------------------------------------- run
 
 # Needs no Rust: starts at once, runs beside the Cargo builds.
@@ -256,6 +271,7 @@ fi
 run "cargo test: run" cargo test --workspace --exclude xenapi
 if [ -z "$QUICK" ]; then
   run "one protocol only: xenapi-rt and the example crates; the simulator on its own features" one_protocol
+  run "the generated crate with a few class features: five clients, one class with its server, none" class_features
 
   join "hostile input against the simulator (over 20,000 requests)"
   join "the explicit messages real clients call have behaviour in the simulator"

@@ -91,6 +91,24 @@ pub mod rust {
         format!("{}Server", type_name(class))
     }
 
+    /// The part of the crate's `Server` trait a class adds: its server
+    /// trait when the class's cargo feature is on, nothing when off.
+    pub fn server_part_trait(class: &str) -> String {
+        format!("{}ServerPart", type_name(class))
+    }
+
+    /// The hidden macro that passes its input through when the class's
+    /// cargo feature is on and drops it when off (`__xenapi_if_vm`).
+    pub fn class_gate_macro(class: &str) -> String {
+        format!("__xenapi_if_{}", bare(&module(class)))
+    }
+
+    /// The cargo feature of the generated crate that turns a class on:
+    /// the class name as the API spells it (`VM`, `host`).
+    pub fn class_feature(class: &str) -> &str {
+        class
+    }
+
     pub fn enum_type(name: &str) -> String {
         type_name(name)
     }
