@@ -295,13 +295,9 @@ impl<'de> SeqAccess<'de> for Seq<'_, 'de> {
     type Error = WireError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        match self.r.peek() {
-            Some(b']') => return Ok(None),
-            Some(b',') if !self.first => self.r.bump(),
-            _ if self.first => {}
-            _ => return Err(self.r.error("expected `,` or `]`")),
+        if !self.r.next_item(b']', &mut self.first)? {
+            return Ok(None);
         }
-        self.first = false;
         seed.deserialize(&mut *self.r).map(Some)
     }
 }
@@ -316,13 +312,9 @@ impl<'de> MapAccess<'de> for Map<'_, 'de> {
     type Error = WireError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        match self.r.peek() {
-            Some(b'}') => return Ok(None),
-            Some(b',') if !self.first => self.r.bump(),
-            _ if self.first => {}
-            _ => return Err(self.r.error("expected `,` or `}`")),
+        if !self.r.next_item(b'}', &mut self.first)? {
+            return Ok(None);
         }
-        self.first = false;
         if self.r.peek() != Some(b'"') {
             return Err(self.r.error("expected a member name"));
         }

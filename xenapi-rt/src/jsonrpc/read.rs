@@ -93,6 +93,23 @@ impl<'de> Reader<'de> {
         None
     }
 
+    /// Steps to the next element of an array or object whose opening
+    /// bracket has been read: `Ok(false)` at the closing `close` (left
+    /// unread), else `Ok(true)` with the separating comma, if one is due,
+    /// consumed. `first` says whether no element has been read yet.
+    #[inline]
+    pub(crate) fn next_item(&mut self, close: u8, first: &mut bool) -> Result<bool, WireError> {
+        match self.peek() {
+            Some(b) if b == close => return Ok(false),
+            Some(b',') if !*first => self.bump(),
+            _ if *first => {}
+            _ if close == b']' => return Err(self.error("expected `,` or `]`")),
+            _ => return Err(self.error("expected `,` or `}`")),
+        }
+        *first = false;
+        Ok(true)
+    }
+
     /// Consumes `byte` (after whitespace) or fails saying `what` was
     /// expected.
     #[inline]

@@ -41,13 +41,11 @@ pub struct Gates<'a> {
     enum_users: BTreeMap<&'a str, Vec<&'a str>>,
 }
 
-/// The records and enums one class's code names: its fields, and the
-/// parameters and results of its messages.
-fn named_types(class: &Class) -> (BTreeSet<&str>, BTreeSet<&str>) {
+/// The records and enums named by a list of types.
+fn types_named<'a>(types: impl Iterator<Item = &'a Type>) -> (BTreeSet<&'a str>, BTreeSet<&'a str>) {
     let mut records = BTreeSet::new();
     let mut enums = BTreeSet::new();
-    let params = class.messages.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain([&m.result]));
-    for ty in class.fields.iter().map(|f| &f.ty).chain(params) {
+    for ty in types {
         ty.visit(&mut |t| match t {
             Type::Record(c) => {
                 records.insert(c.as_str());
@@ -61,22 +59,16 @@ fn named_types(class: &Class) -> (BTreeSet<&str>, BTreeSet<&str>) {
     (records, enums)
 }
 
+/// The records and enums one class's code names: its fields, and the
+/// parameters and results of its messages.
+fn named_types(class: &Class) -> (BTreeSet<&str>, BTreeSet<&str>) {
+    let params = class.messages.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain([&m.result]));
+    types_named(class.fields.iter().map(|f| &f.ty).chain(params))
+}
+
 /// The records and enums the fields of a class's record name.
 fn field_types(class: &Class) -> (BTreeSet<&str>, BTreeSet<&str>) {
-    let mut records = BTreeSet::new();
-    let mut enums = BTreeSet::new();
-    for f in &class.fields {
-        f.ty.visit(&mut |t| match t {
-            Type::Record(c) => {
-                records.insert(c.as_str());
-            }
-            Type::Enum(e) => {
-                enums.insert(e.as_str());
-            }
-            _ => {}
-        });
-    }
-    (records, enums)
+    types_named(class.fields.iter().map(|f| &f.ty))
 }
 
 impl<'a> Gates<'a> {
