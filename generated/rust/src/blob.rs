@@ -23,17 +23,17 @@ pub struct BlobRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the blob.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the blob.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Size of the stored data, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -53,7 +53,7 @@ pub struct BlobRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub mime_type: String,
+    pub mime_type: xenapi_rt::types::Str,
 }
 impl crate::server::Record for BlobRecord {
     type Class = Blob;
@@ -61,7 +61,7 @@ impl crate::server::Record for BlobRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -152,10 +152,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     /// Published in XenServer 5.0 (orlando).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>, crate::Error> {
         self.session.call("blob.get_all_records", |c| c).await
     }
     /// Lists every blob whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -177,10 +174,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>, crate::Error> {
         self.session.call("blob.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given blob.
@@ -189,7 +183,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given blob.
@@ -198,7 +192,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given blob.
@@ -219,7 +213,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given blob.
@@ -276,7 +270,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_mime_type(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_mime_type", |c| c.param(&self_)).await
     }
 }
@@ -301,7 +295,7 @@ pub trait BlobServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        mime_type: String,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("blob.create")
@@ -326,7 +320,7 @@ pub trait BlobServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -340,7 +334,7 @@ pub trait BlobServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::BlobRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -382,7 +376,7 @@ pub trait BlobServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
+            xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -404,7 +398,7 @@ pub trait BlobServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::BlobRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -421,10 +415,10 @@ pub trait BlobServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
+            xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -442,7 +436,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,
@@ -457,7 +451,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,
@@ -472,7 +466,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -496,7 +490,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,
@@ -511,7 +505,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -606,7 +600,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,

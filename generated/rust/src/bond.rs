@@ -83,7 +83,7 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The logical PIF that represents the bonded interface.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -98,7 +98,10 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// The member PIF whose MAC and configuration the bond took over; OpaqueRef:NULL if none was designated.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -113,7 +116,7 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub properties: std::collections::HashMap<String, String>,
+    pub properties: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Number of member interfaces whose link is currently up.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -157,7 +160,7 @@ impl crate::server::Record for BondRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -283,7 +286,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
         members: &[crate::PifRef],
         mac: &str,
         mode: &crate::BondMode,
-        properties: &std::collections::HashMap<String, String>,
+        properties: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::BondRef, crate::Error> {
         self.session
             .call(
@@ -310,7 +313,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
         members: &[crate::PifRef],
         mac: &str,
         mode: &crate::BondMode,
-        properties: &std::collections::HashMap<String, String>,
+        properties: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::BondRef>, crate::Error> {
         self.session
             .start(
@@ -352,10 +355,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     /// Published in XenServer 4.1 (miami).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::BondRef, crate::BondRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>, crate::Error> {
         self.session.call("Bond.get_all_records", |c| c).await
     }
     /// Lists every Bond whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -377,10 +377,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::BondRef, crate::BondRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>, crate::Error> {
         self.session.call("Bond.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given Bond.
@@ -389,7 +386,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::BondRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Bond.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `master` field of the given Bond.
@@ -416,7 +413,10 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::BondRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Bond.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given Bond.
@@ -425,7 +425,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::BondRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("Bond.set_other_config", |c| c.param(&self_).param(&value))
@@ -483,7 +483,10 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_properties(
         &self,
         self_: &crate::BondRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Bond.get_properties", |c| c.param(&self_)).await
     }
     /// Returns the `links_up` field of the given Bond.
@@ -517,8 +520,8 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        name: String,
-        value: String,
+        name: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Bond.set_property")
     }
@@ -551,9 +554,9 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
         network: crate::NetworkRef,
         members: Vec<crate::PifRef>,
-        mac: String,
+        mac: xenapi_rt::types::Str,
         mode: crate::BondMode,
-        properties: std::collections::HashMap<String, String>,
+        properties: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::BondRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Bond.create")
     }
@@ -577,7 +580,7 @@ pub trait BondServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::BondRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -611,7 +614,7 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BondRef, crate::BondRecord>,
+            xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -633,7 +636,7 @@ pub trait BondServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::BondRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -650,10 +653,10 @@ pub trait BondServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BondRef, crate::BondRecord>,
+            xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -671,7 +674,7 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BondRecord,
@@ -717,7 +720,10 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::BondRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -733,7 +739,7 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -757,8 +763,8 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -792,7 +798,7 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -847,7 +853,10 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::BondRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -83,7 +83,7 @@ pub struct ConsoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The protocol a client must speak to use this console.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -93,7 +93,7 @@ pub struct ConsoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub location: String,
+    pub location: xenapi_rt::types::Str,
     /// The VM whose display or terminal this console exposes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -104,7 +104,10 @@ pub struct ConsoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for ConsoleRecord {
     type Class = Console;
@@ -112,7 +115,7 @@ impl crate::server::Record for ConsoleRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -179,7 +182,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+        xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
         crate::Error,
     > {
         self.session.call("console.get_all_records", |c| c).await
@@ -204,7 +207,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+        xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
         crate::Error,
     > {
         self.session.call("console.get_all_records_where", |c| c.param(&expr)).await
@@ -215,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::ConsoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("console.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `protocol` field of the given console.
@@ -233,7 +236,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_location(
         &self,
         self_: &crate::ConsoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("console.get_location", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given console.
@@ -251,7 +254,10 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::ConsoleRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("console.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given console.
@@ -260,7 +266,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::ConsoleRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("console.set_other_config", |c| c.param(&self_).param(&value))
@@ -323,7 +329,7 @@ pub trait ConsoleServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::ConsoleRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -389,7 +395,7 @@ pub trait ConsoleServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+            xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -411,7 +417,7 @@ pub trait ConsoleServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::ConsoleRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -428,10 +434,10 @@ pub trait ConsoleServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+            xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -453,7 +459,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ConsoleRecord,
@@ -483,7 +489,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ConsoleRecord,
@@ -514,7 +520,10 @@ pub trait ConsoleServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -530,7 +539,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -554,8 +563,8 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -589,7 +598,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

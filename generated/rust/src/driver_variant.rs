@@ -23,12 +23,12 @@ pub struct DriverVariantRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Name of the variant. It is unique among the variants of its driver.
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub name: String,
+    pub name: xenapi_rt::types::Str,
     /// The host driver this variant belongs to.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -38,7 +38,7 @@ pub struct DriverVariantRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// True if the host has the hardware this variant supports. A variant whose hardware is missing cannot be selected.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -54,7 +54,7 @@ pub struct DriverVariantRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub status: String,
+    pub status: xenapi_rt::types::Str,
 }
 impl crate::server::Record for DriverVariantRecord {
     type Class = DriverVariant;
@@ -62,7 +62,7 @@ impl crate::server::Record for DriverVariantRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -134,7 +134,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::DriverVariantRef, crate::DriverVariantRecord>,
+        xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
         crate::Error,
     > {
         self.session.call("Driver_variant.get_all_records", |c| c).await
@@ -159,7 +159,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::DriverVariantRef, crate::DriverVariantRecord>,
+        xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
         crate::Error,
     > {
         self.session
@@ -172,7 +172,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name` field of the given Driver_variant.
@@ -181,7 +181,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_name(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_name", |c| c.param(&self_)).await
     }
     /// Returns the `driver` field of the given Driver_variant.
@@ -199,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `hardware_present` field of the given Driver_variant.
@@ -228,7 +228,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_status(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_status", |c| c.param(&self_)).await
     }
 }
@@ -269,7 +269,7 @@ pub trait DriverVariantServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::DriverVariantRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -305,10 +305,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::DriverVariantRef,
-                crate::DriverVariantRecord,
-            >,
+            xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -330,7 +327,7 @@ pub trait DriverVariantServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::DriverVariantRef>, crate::ApiError>,
     > + Send {
@@ -349,13 +346,10 @@ pub trait DriverVariantServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::DriverVariantRef,
-                crate::DriverVariantRecord,
-            >,
+            xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -377,7 +371,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,
@@ -392,7 +386,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,
@@ -422,7 +416,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,
@@ -467,7 +461,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,

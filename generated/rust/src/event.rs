@@ -99,7 +99,7 @@ pub struct EventRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub class: String,
+    pub class: xenapi_rt::types::Str,
     /// Whether the object was added, deleted or modified.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -109,13 +109,13 @@ pub struct EventRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#ref: String,
+    pub r#ref: xenapi_rt::types::Str,
     /// UUID of the changed object.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(default)]
-    pub obj_uuid: String,
+    pub obj_uuid: xenapi_rt::types::Str,
 }
 impl crate::server::Record for EventRecord {
     type Class = Event;
@@ -145,7 +145,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
         &self,
         class: &str,
         r#ref: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("event.inject", |c| c.param(&class).param(&r#ref)).await
     }
     /// Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
@@ -157,7 +157,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
         &self,
         class: &str,
         r#ref: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.event.inject", |c| c.param(&class).param(&r#ref)).await
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
@@ -181,7 +181,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     /// Published in XenServer 6.0 (boston).
     pub async fn from(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
         token: &str,
         timeout: f64,
     ) -> Result<crate::EventBatch, crate::Error> {
@@ -204,7 +204,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_from(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
         token: &str,
         timeout: f64,
     ) -> Result<crate::Task<'s, T, crate::EventBatch>, crate::Error> {
@@ -242,7 +242,10 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
-    pub async fn unregister(&self, classes: &[String]) -> Result<(), crate::Error> {
+    pub async fn unregister(
+        &self,
+        classes: &[xenapi_rt::types::Str],
+    ) -> Result<(), crate::Error> {
         self.session.call_void("event.unregister", |c| c.param(&classes)).await
     }
     /// Stops delivery of events for the given classes to this session through the legacy next call.
@@ -253,7 +256,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_unregister(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.event.unregister", |c| c.param(&classes)).await
     }
@@ -261,7 +264,10 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
-    pub async fn register(&self, classes: &[String]) -> Result<(), crate::Error> {
+    pub async fn register(
+        &self,
+        classes: &[xenapi_rt::types::Str],
+    ) -> Result<(), crate::Error> {
         self.session.call_void("event.register", |c| c.param(&classes)).await
     }
     /// Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
@@ -272,7 +278,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_register(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.event.register", |c| c.param(&classes)).await
     }
@@ -288,9 +294,9 @@ pub trait EventServer: crate::server::Backend<
     fn inject(
         &self,
         ctx: &Self::Ctx,
-        class: String,
-        r#ref: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        class: xenapi_rt::types::Str,
+        r#ref: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("event.inject")
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
@@ -308,8 +314,8 @@ pub trait EventServer: crate::server::Backend<
     fn from(
         &self,
         ctx: &Self::Ctx,
-        classes: Vec<String>,
-        token: String,
+        classes: Vec<xenapi_rt::types::Str>,
+        token: xenapi_rt::types::Str,
         timeout: f64,
     ) -> impl Future<Output = Result<crate::EventBatch, crate::ApiError>> + Send {
         crate::server::not_implemented("event.from")
@@ -329,7 +335,7 @@ pub trait EventServer: crate::server::Backend<
     fn unregister(
         &self,
         ctx: &Self::Ctx,
-        classes: Vec<String>,
+        classes: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("event.unregister")
     }
@@ -339,7 +345,7 @@ pub trait EventServer: crate::server::Backend<
     fn register(
         &self,
         ctx: &Self::Ctx,
-        classes: Vec<String>,
+        classes: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("event.register")
     }

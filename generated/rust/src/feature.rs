@@ -23,17 +23,17 @@ pub struct FeatureRecord {
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short name identifying the feature.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Human-readable explanation of what the feature provides.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// True if the feature is currently active on the host, for instance because it is licensed.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -48,7 +48,7 @@ pub struct FeatureRecord {
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default = "FeatureRecord::default_version")]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// The host on which the feature is available.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -72,8 +72,8 @@ impl Default for FeatureRecord {
 /// The schema defaults that differ from the type's own.
 #[allow(deprecated)]
 impl FeatureRecord {
-    fn default_version() -> String {
-        String::from("1.0")
+    fn default_version() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("1.0")
     }
 }
 impl crate::server::Record for FeatureRecord {
@@ -82,7 +82,7 @@ impl crate::server::Record for FeatureRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -143,7 +143,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+        xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
         crate::Error,
     > {
         self.session.call("Feature.get_all_records", |c| c).await
@@ -168,7 +168,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+        xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
         crate::Error,
     > {
         self.session.call("Feature.get_all_records_where", |c| c.param(&expr)).await
@@ -179,7 +179,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Feature.
@@ -188,7 +188,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given Feature.
@@ -197,7 +197,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `enabled` field of the given Feature.
@@ -224,7 +224,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given Feature.
@@ -262,7 +262,7 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::FeatureRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -276,7 +276,7 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::FeatureRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -318,7 +318,7 @@ pub trait FeatureServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+            xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -340,7 +340,7 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::FeatureRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -357,10 +357,10 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+            xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -382,7 +382,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,
@@ -397,7 +397,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,
@@ -412,7 +412,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,
@@ -457,7 +457,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,

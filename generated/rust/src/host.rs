@@ -428,17 +428,17 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Memory used by virtualisation overheads on this host, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -453,8 +453,8 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<
-        String,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
         crate::HostAllowedOperations,
     >,
     /// Major version number of the API implemented by the host.
@@ -474,13 +474,16 @@ pub struct HostRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_vendor")]
     #[serde(default)]
-    pub api_version_vendor: String,
+    pub api_version_vendor: xenapi_rt::types::Str,
     /// Vendor-specific details of the API implementation, as key/value pairs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_vendor_implementation")]
     #[serde(default)]
-    pub api_version_vendor_implementation: std::collections::HashMap<String, String>,
+    pub api_version_vendor_implementation: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the host accepts new VMs; false while it is disabled, e.g. for maintenance.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -490,32 +493,41 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub software_version: std::collections::HashMap<String, String>,
+    pub software_version: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Guest architectures and virtualisation modes the hypervisor on this host can run.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<xenapi_rt::types::Str>,
     /// CPU-related configuration settings of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub cpu_configuration: std::collections::HashMap<String, String>,
+    pub cpu_configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the hypervisor's CPU scheduler on this host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub sched_policy: String,
+    pub sched_policy: xenapi_rt::types::Str,
     /// Names of the guest bootloaders available on this host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub supported_bootloaders: Vec<String>,
+    pub supported_bootloaders: Vec<xenapi_rt::types::Str>,
     /// VMs currently running on this host, including its control domain.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -526,7 +538,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub logging: std::collections::HashMap<String, String>,
+    pub logging: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Network interfaces belonging to this host.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -575,17 +587,17 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub cpu_info: std::collections::HashMap<String, String>,
+    pub cpu_info: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Network hostname of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub hostname: String,
+    pub hostname: xenapi_rt::types::Str,
     /// IP address or name other pool members use to reach this host's management interface.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub address: String,
+    pub address: xenapi_rt::types::Str,
     /// Metrics record holding memory and liveness data for this host.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -595,67 +607,82 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub license_params: std::collections::HashMap<String, String>,
+    pub license_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// UUIDs of the HA statefile VDIs this host is using.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_statefiles: Vec<String>,
+    pub ha_statefiles: Vec<xenapi_rt::types::Str>,
     /// UUIDs of the hosts this host can reach over the network according to HA.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_network_peers: Vec<String>,
+    pub ha_network_peers: Vec<xenapi_rt::types::Str>,
     /// Named binary data items attached to this host.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels attached to this host.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Kind of external directory service used to authenticate users, such as AD; empty if none.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub external_auth_type: String,
+    pub external_auth_type: xenapi_rt::types::Str,
     /// Name of the external directory service, such as an AD domain; empty if none.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub external_auth_service_name: String,
+    pub external_auth_service_name: xenapi_rt::types::Str,
     /// Settings used to connect to the external directory service.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub external_auth_configuration: std::collections::HashMap<String, String>,
+    pub external_auth_configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Product edition the host is currently licensed for.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub edition: String,
+    pub edition: xenapi_rt::types::Str,
     /// Location of the licence server, given by its "address" and "port" keys.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default = "HostRecord::default_license_server")]
-    pub license_server: std::collections::HashMap<String, String>,
+    pub license_server: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// SMBIOS strings read from the host's firmware, which VMs can copy.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub bios_strings: std::collections::HashMap<String, String>,
+    pub bios_strings: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Method used to power the host on remotely, such as wake-on-LAN or a management controller; empty if disabled.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub power_on_mode: String,
+    pub power_on_mode: xenapi_rt::types::Str,
     /// Settings for the remote power-on method, such as controller address and credentials.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub power_on_config: std::collections::HashMap<String, String>,
+    pub power_on_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Local SR used to cache VM disk reads on this host, or OpaqueRef:NULL if caching is off.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -665,7 +692,10 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub chipset_info: std::collections::HashMap<String, String>,
+    pub chipset_info: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// PCI devices present in this host.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -695,7 +725,10 @@ pub struct HostRecord {
     /// Published in XenServer 6.1 (tampa).
     #[serde(rename = "guest_VCPUs_params")]
     #[serde(default)]
-    pub guest_vcpus_params: std::collections::HashMap<String, String>,
+    pub guest_vcpus_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// State of the host's own physical display console.
     ///
     /// Published in XenServer 6.5 SP1 (cream).
@@ -725,7 +758,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
-    pub iscsi_iqn: String,
+    pub iscsi_iqn: xenapi_rt::types::Str,
     /// True if storage multipathing is enabled on this host.
     ///
     /// Published in XenServer 7.5 (kolkata).
@@ -736,7 +769,7 @@ pub struct HostRecord {
     /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
     #[deprecated(note = "deprecated since XAPI 22.16.0")]
     #[serde(default)]
-    pub uefi_certificates: String,
+    pub uefi_certificates: xenapi_rt::types::Str,
     /// TLS certificates installed on this host.
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
@@ -746,7 +779,7 @@ pub struct HostRecord {
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
-    pub editions: Vec<String>,
+    pub editions: Vec<xenapi_rt::types::Str>,
     /// Actions that must still be carried out for the installed updates to take effect.
     ///
     /// Published in XAPI 1.303.0.
@@ -791,7 +824,7 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
-    pub last_update_hash: String,
+    pub last_update_hash: xenapi_rt::types::Str,
     /// Whether the SSH service in the host's control domain is currently enabled and reachable through the firewall.
     ///
     /// Prototyped in XAPI 25.21.0.
@@ -821,7 +854,7 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default)]
-    pub max_cstate: String,
+    pub max_cstate: xenapi_rt::types::Str,
     /// Whether the host itself was booted with UEFI Secure Boot enabled.
     ///
     /// Prototyped in XAPI 25.31.0.
@@ -836,12 +869,12 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default)]
-    pub ntp_custom_servers: Vec<String>,
+    pub ntp_custom_servers: Vec<xenapi_rt::types::Str>,
     /// The host's time zone, as an IANA time zone name such as "Europe/London"; defaults to "UTC".
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default = "HostRecord::default_timezone")]
-    pub timezone: String,
+    pub timezone: xenapi_rt::types::Str,
 }
 #[allow(deprecated)]
 impl Default for HostRecord {
@@ -933,10 +966,16 @@ impl Default for HostRecord {
 /// The schema defaults that differ from the type's own.
 #[allow(deprecated)]
 impl HostRecord {
-    fn default_license_server() -> std::collections::HashMap<String, String> {
+    fn default_license_server() -> xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    > {
         [
-            (String::from("address"), String::from("localhost")),
-            (String::from("port"), String::from("27000")),
+            (
+                xenapi_rt::types::Str::from("address"),
+                xenapi_rt::types::Str::from("localhost"),
+            ),
+            (xenapi_rt::types::Str::from("port"), xenapi_rt::types::Str::from("27000")),
         ]
             .into_iter()
             .collect()
@@ -962,8 +1001,8 @@ impl HostRecord {
     fn default_ntp_mode() -> crate::HostNtpMode {
         crate::HostNtpMode::Factory
     }
-    fn default_timezone() -> String {
-        String::from("UTC")
+    fn default_timezone() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("UTC")
     }
 }
 impl crate::server::Record for HostRecord {
@@ -972,7 +1011,7 @@ impl crate::server::Record for HostRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -1101,7 +1140,7 @@ impl crate::server::Record for HostRecord {
         match crate::HostAllowedOperations::from_wire(operation) {
             crate::HostAllowedOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -1194,7 +1233,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         hash: &str,
-    ) -> Result<Vec<Vec<String>>, crate::Error> {
+    ) -> Result<Vec<Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.call("host.apply_updates", |c| c.param(&self_).param(&hash)).await
     }
     /// Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
@@ -1206,7 +1245,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         hash: &str,
-    ) -> Result<crate::Task<'s, T, Vec<Vec<String>>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<Vec<xenapi_rt::types::Str>>>, crate::Error> {
         self.session
             .start("Async.host.apply_updates", |c| c.param(&self_).param(&hash))
             .await
@@ -1491,8 +1530,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         network: &crate::NetworkRef,
-        options: &std::collections::HashMap<String, String>,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call(
                 "host.migrate_receive",
@@ -1509,9 +1551,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         network: &crate::NetworkRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -1634,7 +1680,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         power_on_mode: &str,
-        power_on_config: &std::collections::HashMap<String, String>,
+        power_on_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -1652,7 +1701,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         power_on_mode: &str,
-        power_on_config: &std::collections::HashMap<String, String>,
+        power_on_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -1833,7 +1885,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_server_certificate(
         &self,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_server_certificate", |c| c.param(&host)).await
     }
     /// Returns the host's TLS server certificate in PEM format.
@@ -1844,7 +1896,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_get_server_certificate(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.get_server_certificate", |c| c.param(&host)).await
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
@@ -1853,7 +1905,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn retrieve_wlb_evacuate_recommendations(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<crate::VmRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session
             .call("host.retrieve_wlb_evacuate_recommendations", |c| c.param(&self_))
             .await
@@ -1867,7 +1922,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::VmRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session
@@ -1883,7 +1942,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn disable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         force: bool,
     ) -> Result<(), crate::Error> {
         self.session
@@ -1901,7 +1960,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_disable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         force: bool,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
@@ -1917,7 +1976,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn enable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         service_name: &str,
         auth_type: &str,
     ) -> Result<(), crate::Error> {
@@ -1936,7 +1995,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_enable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         service_name: &str,
         auth_type: &str,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
@@ -1994,7 +2053,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         call: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.call_extension", |c| c.param(&host).param(&call)).await
     }
     /// Runs a host extension with the given serialised call and returns its serialised response.
@@ -2006,7 +2065,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         call: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.host.call_extension", |c| c.param(&host).param(&call))
             .await
@@ -2043,8 +2102,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         host: &crate::HostRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "host.call_plugin",
@@ -2062,8 +2121,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         host: &crate::HostRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.host.call_plugin",
@@ -2266,7 +2325,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_system_status_capabilities(
         &self,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("host.get_system_status_capabilities", |c| c.param(&host))
             .await
@@ -2279,7 +2338,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_get_system_status_capabilities(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.host.get_system_status_capabilities", |c| c.param(&host))
             .await
@@ -2452,7 +2511,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_vms_which_prevent_evacuation(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<crate::VmRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session
             .call("host.get_vms_which_prevent_evacuation", |c| c.param(&self_))
             .await
@@ -2466,7 +2528,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::VmRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session
@@ -2731,7 +2797,9 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Returns the names of all API methods the server supports.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn list_methods(&self) -> Result<Vec<String>, crate::Error> {
+    pub async fn list_methods(
+        &self,
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.list_methods", |c| c).await
     }
     /// Returns the names of all API methods the server supports.
@@ -2741,7 +2809,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_list_methods(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.host.list_methods", |c| c).await
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
@@ -2751,7 +2819,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         url: &str,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -2769,7 +2837,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         url: &str,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -2807,7 +2875,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Returns the host's log as a string.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_log(&self, host: &crate::HostRef) -> Result<String, crate::Error> {
+    pub async fn get_log(
+        &self,
+        host: &crate::HostRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_log", |c| c.param(&host)).await
     }
     /// Returns the host's log as a string.
@@ -2818,7 +2889,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_get_log(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.get_log", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages and then clears them.
@@ -2827,7 +2898,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn dmesg_clear(
         &self,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.dmesg_clear", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages and then clears them.
@@ -2838,13 +2909,16 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_dmesg_clear(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.dmesg_clear", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn dmesg(&self, host: &crate::HostRef) -> Result<String, crate::Error> {
+    pub async fn dmesg(
+        &self,
+        host: &crate::HostRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.dmesg", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages.
@@ -2855,7 +2929,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_dmesg(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.dmesg", |c| c.param(&host)).await
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
@@ -2987,7 +3061,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn list_timezones(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.list_timezones", |c| c.param(&self_)).await
     }
     /// Lists the time zone names that the host accepts for set_timezone.
@@ -2998,7 +3072,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_list_timezones(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.host.list_timezones", |c| c.param(&self_)).await
     }
     /// Changes the host's time zone, both in the operating system and in the host record.
@@ -3033,7 +3107,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ntp_servers_status(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_ntp_servers_status", |c| c.param(&self_)).await
     }
     /// Reports the state of each NTP server the host is using; empty if the time service is not running.
@@ -3045,7 +3122,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -3058,7 +3139,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_ntp_custom_servers(
         &self,
         self_: &crate::HostRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_ntp_custom_servers", |c| c.param(&self_).param(&value))
@@ -3072,7 +3153,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_set_ntp_custom_servers(
         &self,
         self_: &crate::HostRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -3139,7 +3220,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_tracked_user_agents(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_tracked_user_agents", |c| c.param(&self_)).await
     }
     /// Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
@@ -3151,7 +3235,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -3368,10 +3456,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::HostRef, crate::HostRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>, crate::Error> {
         self.session.call("host.get_all_records", |c| c).await
     }
     /// Lists every host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -3393,10 +3478,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::HostRef, crate::HostRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>, crate::Error> {
         self.session.call("host.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given host.
@@ -3405,7 +3487,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given host.
@@ -3414,7 +3496,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given host.
@@ -3435,7 +3517,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given host.
@@ -3475,7 +3557,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::HostAllowedOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::HostAllowedOperations>,
         crate::Error,
     > {
         self.session.call("host.get_current_operations", |c| c.param(&self_)).await
@@ -3504,7 +3586,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_api_version_vendor(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_API_version_vendor", |c| c.param(&self_)).await
     }
     /// Returns the `API_version_vendor_implementation` field of the given host.
@@ -3513,7 +3595,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_api_version_vendor_implementation(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call("host.get_API_version_vendor_implementation", |c| c.param(&self_))
             .await
@@ -3533,7 +3618,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_software_version(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_software_version", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given host.
@@ -3542,7 +3630,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host.
@@ -3551,7 +3642,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_other_config", |c| c.param(&self_).param(&value))
@@ -3591,7 +3682,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_capabilities(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_capabilities", |c| c.param(&self_)).await
     }
     /// Returns the `cpu_configuration` field of the given host.
@@ -3600,7 +3691,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_cpu_configuration(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_cpu_configuration", |c| c.param(&self_)).await
     }
     /// Returns the `sched_policy` field of the given host.
@@ -3609,7 +3703,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_sched_policy(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_sched_policy", |c| c.param(&self_)).await
     }
     /// Returns the `supported_bootloaders` field of the given host.
@@ -3618,7 +3712,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_supported_bootloaders(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_supported_bootloaders", |c| c.param(&self_)).await
     }
     /// Returns the `resident_VMs` field of the given host.
@@ -3636,7 +3730,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_logging(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_logging", |c| c.param(&self_)).await
     }
     /// Replaces the `logging` field of the given host.
@@ -3645,7 +3742,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_logging(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_logging", |c| c.param(&self_).param(&value))
@@ -3782,7 +3879,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_cpu_info(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_cpu_info", |c| c.param(&self_)).await
     }
     /// Returns the `hostname` field of the given host.
@@ -3791,7 +3891,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_hostname(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_hostname", |c| c.param(&self_)).await
     }
     /// Replaces the `hostname` field of the given host.
@@ -3812,7 +3912,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_address(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_address", |c| c.param(&self_)).await
     }
     /// Replaces the `address` field of the given host.
@@ -3842,7 +3942,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_license_params(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_license_params", |c| c.param(&self_)).await
     }
     /// Returns the `ha_statefiles` field of the given host.
@@ -3851,7 +3954,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ha_statefiles(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_ha_statefiles", |c| c.param(&self_)).await
     }
     /// Returns the `ha_network_peers` field of the given host.
@@ -3860,7 +3963,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ha_network_peers(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_ha_network_peers", |c| c.param(&self_)).await
     }
     /// Returns the `blobs` field of the given host.
@@ -3869,7 +3972,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("host.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given host.
@@ -3878,7 +3984,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given host.
@@ -3887,7 +3993,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::HostRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("host.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -3919,7 +4025,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_external_auth_type(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_external_auth_type", |c| c.param(&self_)).await
     }
     /// Returns the `external_auth_service_name` field of the given host.
@@ -3928,7 +4034,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_external_auth_service_name(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("host.get_external_auth_service_name", |c| c.param(&self_))
             .await
@@ -3939,7 +4045,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_external_auth_configuration(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call("host.get_external_auth_configuration", |c| c.param(&self_))
             .await
@@ -3950,7 +4059,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_edition(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_edition", |c| c.param(&self_)).await
     }
     /// Returns the `license_server` field of the given host.
@@ -3959,7 +4068,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_license_server(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_license_server", |c| c.param(&self_)).await
     }
     /// Replaces the `license_server` field of the given host.
@@ -3968,7 +4080,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_license_server(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_license_server", |c| c.param(&self_).param(&value))
@@ -4011,7 +4123,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_bios_strings(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_bios_strings", |c| c.param(&self_)).await
     }
     /// Returns the `power_on_mode` field of the given host.
@@ -4020,7 +4135,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_power_on_mode(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_power_on_mode", |c| c.param(&self_)).await
     }
     /// Returns the `power_on_config` field of the given host.
@@ -4029,7 +4144,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_power_on_config(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_power_on_config", |c| c.param(&self_)).await
     }
     /// Returns the `local_cache_sr` field of the given host.
@@ -4047,7 +4165,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_chipset_info(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_chipset_info", |c| c.param(&self_)).await
     }
     /// Returns the `PCIs` field of the given host.
@@ -4093,7 +4214,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_guest_VCPUs_params", |c| c.param(&self_)).await
     }
     /// Replaces the `guest_VCPUs_params` field of the given host.
@@ -4102,7 +4226,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_guest_VCPUs_params", |c| c.param(&self_).param(&value))
@@ -4204,7 +4328,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_iscsi_iqn(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_iscsi_iqn", |c| c.param(&self_)).await
     }
     /// Returns the `multipathing` field of the given host.
@@ -4223,7 +4347,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_uefi_certificates(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_uefi_certificates", |c| c.param(&self_)).await
     }
     /// Returns the `certificates` field of the given host.
@@ -4241,7 +4365,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_editions(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_editions", |c| c.param(&self_)).await
     }
     /// Returns the `pending_guidances` field of the given host.
@@ -4326,7 +4450,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_last_update_hash(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_last_update_hash", |c| c.param(&self_)).await
     }
     /// Returns the `ssh_enabled` field of the given host.
@@ -4380,7 +4504,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_max_cstate(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_max_cstate", |c| c.param(&self_)).await
     }
     /// Returns the `secure_boot` field of the given host.
@@ -4407,7 +4531,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ntp_custom_servers(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_ntp_custom_servers", |c| c.param(&self_)).await
     }
     /// Returns the `timezone` field of the given host.
@@ -4416,7 +4540,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_timezone(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_timezone", |c| c.param(&self_)).await
     }
 }
@@ -4462,8 +4586,10 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        hash: String,
-    ) -> impl Future<Output = Result<Vec<Vec<String>>, crate::ApiError>> + Send {
+        hash: xenapi_rt::types::Str,
+    ) -> impl Future<
+        Output = Result<Vec<Vec<xenapi_rt::types::Str>>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("host.apply_updates")
     }
     /// Emergency call that turns TLS certificate verification back on for the host the session is connected to.
@@ -4523,7 +4649,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_uefi_certificates")
     }
@@ -4545,7 +4671,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_iscsi_iqn")
     }
@@ -4598,9 +4724,12 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         host: crate::HostRef,
         network: crate::NetworkRef,
-        options: std::collections::HashMap<String, String>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("host.migrate_receive")
     }
@@ -4642,7 +4771,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        features: String,
+        features: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_cpu_features")
     }
@@ -4653,8 +4782,11 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        power_on_mode: String,
-        power_on_config: std::collections::HashMap<String, String>,
+        power_on_mode: xenapi_rt::types::Str,
+        power_on_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_power_on_mode")
     }
@@ -4675,7 +4807,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        edition: String,
+        edition: xenapi_rt::types::Str,
         force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.apply_edition")
@@ -4706,9 +4838,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        certificate: String,
-        private_key: String,
-        certificate_chain: String,
+        certificate: xenapi_rt::types::Str,
+        private_key: xenapi_rt::types::Str,
+        certificate_chain: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.install_server_certificate")
     }
@@ -4729,7 +4861,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.get_server_certificate")
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
@@ -4741,7 +4873,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -4754,7 +4886,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        config: std::collections::HashMap<String, String>,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.disable_external_auth")
@@ -4766,9 +4898,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        config: std::collections::HashMap<String, String>,
-        service_name: String,
-        auth_type: String,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        service_name: xenapi_rt::types::Str,
+        auth_type: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.enable_external_auth")
     }
@@ -4803,8 +4935,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        call: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        call: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.call_extension")
     }
     /// Returns true if an extension with the given name is installed on the host.
@@ -4814,7 +4946,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        name: String,
+        name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
         crate::server::not_implemented("host.has_extension")
     }
@@ -4825,10 +4957,10 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        plugin: String,
-        r#fn: String,
-        args: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        plugin: xenapi_rt::types::Str,
+        r#fn: xenapi_rt::types::Str,
+        args: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.call_plugin")
     }
     /// Creates a named binary data item with the given MIME type attached to the host and returns it.
@@ -4838,8 +4970,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("host.create_new_blob")
@@ -4892,7 +5024,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        hostname: String,
+        hostname: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_hostname_live")
     }
@@ -4922,7 +5054,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.get_system_status_capabilities")
     }
     /// Returns the PIF the host uses for management traffic.
@@ -4950,7 +5082,7 @@ pub trait HostServer: crate::server::Backend<
     fn local_management_reconfigure(
         &self,
         ctx: &Self::Ctx,
-        interface: String,
+        interface: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.local_management_reconfigure")
     }
@@ -5005,7 +5137,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -5028,7 +5160,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.forget_data_source_archives")
     }
@@ -5039,7 +5171,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("host.query_data_source")
     }
@@ -5050,7 +5182,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.record_data_source")
     }
@@ -5113,7 +5245,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        contents: String,
+        contents: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.license_add")
     }
@@ -5124,7 +5256,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        contents: String,
+        contents: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.license_apply")
     }
@@ -5134,7 +5266,9 @@ pub trait HostServer: crate::server::Backend<
     fn list_methods(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("host.list_methods")
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
@@ -5144,8 +5278,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        url: String,
-        options: std::collections::HashMap<String, String>,
+        url: xenapi_rt::types::Str,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.bugreport_upload")
     }
@@ -5156,7 +5290,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        keys: String,
+        keys: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.send_debug_keys")
     }
@@ -5167,7 +5301,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.get_log")
     }
     /// Returns the hypervisor's console messages and then clears them.
@@ -5177,7 +5311,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.dmesg_clear")
     }
     /// Returns the hypervisor's console messages.
@@ -5187,7 +5321,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.dmesg")
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
@@ -5259,7 +5393,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("host.list_timezones")
     }
     /// Changes the host's time zone, both in the operating system and in the host record.
@@ -5269,7 +5405,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_timezone")
     }
@@ -5281,7 +5417,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("host.get_ntp_servers_status")
     }
@@ -5292,7 +5431,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_ntp_custom_servers")
     }
@@ -5314,7 +5453,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_max_cstate")
     }
@@ -5326,7 +5465,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("host.get_tracked_user_agents")
     }
@@ -5425,7 +5567,7 @@ pub trait HostServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -5439,7 +5581,7 @@ pub trait HostServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -5481,7 +5623,7 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostRef, crate::HostRecord>,
+            xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -5503,7 +5645,7 @@ pub trait HostServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -5520,10 +5662,10 @@ pub trait HostServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostRef, crate::HostRecord>,
+            xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -5541,7 +5683,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5556,7 +5698,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5571,7 +5713,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5595,7 +5737,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5610,7 +5752,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5668,7 +5810,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::HostAllowedOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::HostAllowedOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -5716,7 +5858,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5732,7 +5874,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5764,7 +5909,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5781,7 +5929,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5797,7 +5948,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5821,8 +5972,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5856,7 +6007,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5880,7 +6031,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5896,7 +6049,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5912,7 +6068,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5927,7 +6083,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5958,7 +6116,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5974,7 +6135,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5998,8 +6159,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6033,7 +6194,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6230,7 +6391,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6246,7 +6410,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6261,7 +6425,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6285,7 +6449,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6300,7 +6464,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6340,7 +6504,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6356,7 +6523,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6371,7 +6540,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6388,7 +6559,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -6406,7 +6577,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6421,7 +6594,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6445,7 +6618,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6471,7 +6644,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6495,7 +6668,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6510,7 +6683,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6526,7 +6699,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6542,7 +6718,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6558,7 +6734,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6574,7 +6753,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6598,8 +6777,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6633,7 +6812,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6658,7 +6837,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6674,7 +6856,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6690,7 +6872,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6722,7 +6907,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6799,7 +6987,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6815,7 +7006,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6839,8 +7030,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6874,7 +7065,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6999,7 +7190,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7029,7 +7220,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7061,7 +7252,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7208,7 +7401,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7300,7 +7493,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7345,7 +7538,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7360,7 +7555,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,

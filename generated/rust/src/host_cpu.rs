@@ -24,7 +24,7 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The physical host this CPU belongs to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -39,7 +39,7 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub vendor: String,
+    pub vendor: xenapi_rt::types::Str,
     /// Clock speed of the CPU, in MHz.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -49,7 +49,7 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub modelname: String,
+    pub modelname: xenapi_rt::types::Str,
     /// CPU family number as reported by CPUID.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -64,17 +64,17 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub stepping: String,
+    pub stepping: xenapi_rt::types::Str,
     /// Space-separated list of CPU feature flags, as shown in /proc/cpuinfo.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub flags: String,
+    pub flags: xenapi_rt::types::Str,
     /// Hexadecimal bitmap of the CPU features available to guests.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub features: String,
+    pub features: xenapi_rt::types::Str,
     /// Fraction of time this CPU was busy at the last sample, between 0.0 and 1.0.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -85,7 +85,10 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for HostCpuRecord {
     type Class = HostCpu;
@@ -93,7 +96,7 @@ impl crate::server::Record for HostCpuRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -149,7 +152,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+        xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
         crate::Error,
     > {
         self.session.call("host_cpu.get_all_records", |c| c).await
@@ -176,7 +179,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+        xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
         crate::Error,
     > {
         self.session.call("host_cpu.get_all_records_where", |c| c.param(&expr)).await
@@ -187,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given host_cpu.
@@ -214,7 +217,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_vendor(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_vendor", |c| c.param(&self_)).await
     }
     /// Returns the `speed` field of the given host_cpu.
@@ -232,7 +235,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_modelname(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_modelname", |c| c.param(&self_)).await
     }
     /// Returns the `family` field of the given host_cpu.
@@ -259,7 +262,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_stepping(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_stepping", |c| c.param(&self_)).await
     }
     /// Returns the `flags` field of the given host_cpu.
@@ -268,7 +271,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_flags(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_flags", |c| c.param(&self_)).await
     }
     /// Returns the `features` field of the given host_cpu.
@@ -277,7 +280,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_features(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_features", |c| c.param(&self_)).await
     }
     /// Returns the `utilisation` field of the given host_cpu.
@@ -295,7 +298,10 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_cpu.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_cpu.
@@ -304,7 +310,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostCpuRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host_cpu.set_other_config", |c| c.param(&self_).param(&value))
@@ -367,7 +373,7 @@ pub trait HostCpuServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostCpuRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -401,7 +407,7 @@ pub trait HostCpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+            xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -423,7 +429,7 @@ pub trait HostCpuServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostCpuRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -440,10 +446,10 @@ pub trait HostCpuServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+            xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -465,7 +471,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -510,7 +516,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -540,7 +546,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -585,7 +591,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -600,7 +606,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -615,7 +621,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -646,7 +652,10 @@ pub trait HostCpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -662,7 +671,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -686,8 +695,8 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -721,7 +730,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

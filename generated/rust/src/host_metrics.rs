@@ -23,7 +23,7 @@ pub struct HostMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Total physical memory installed in the host, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -49,7 +49,10 @@ pub struct HostMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for HostMetricsRecord {
     type Class = HostMetrics;
@@ -57,7 +60,7 @@ impl crate::server::Record for HostMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -102,7 +105,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+        xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
         crate::Error,
     > {
         self.session.call("host_metrics.get_all_records", |c| c).await
@@ -127,7 +130,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+        xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
         crate::Error,
     > {
         self.session.call("host_metrics.get_all_records_where", |c| c.param(&expr)).await
@@ -138,7 +141,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `memory_total` field of the given host_metrics.
@@ -184,7 +187,10 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_metrics.
@@ -193,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -259,7 +265,7 @@ pub trait HostMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -295,7 +301,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+            xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -317,7 +323,7 @@ pub trait HostMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::HostMetricsRef>, crate::ApiError>,
     > + Send {
@@ -336,10 +342,10 @@ pub trait HostMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+            xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -361,7 +367,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostMetricsRecord,
@@ -439,7 +445,10 @@ pub trait HostMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -455,7 +464,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -479,8 +488,8 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -514,7 +523,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -24,22 +24,22 @@ pub struct HostPatchRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Version string of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// The host this patch record refers to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -69,7 +69,10 @@ pub struct HostPatchRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for HostPatchRecord {
     type Class = HostPatch;
@@ -77,7 +80,7 @@ impl crate::server::Record for HostPatchRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -109,7 +112,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn apply(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.apply", |c| c.param(&self_)).await
     }
     /// Installs the patch on its host; returns the output produced by the patch script.
@@ -121,7 +124,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn async_apply(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host_patch.apply", |c| c.param(&self_)).await
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
@@ -190,7 +193,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+        xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
         crate::Error,
     > {
         self.session.call("host_patch.get_all_records", |c| c).await
@@ -217,7 +220,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+        xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
         crate::Error,
     > {
         self.session.call("host_patch.get_all_records_where", |c| c.param(&expr)).await
@@ -228,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given host_patch.
@@ -237,7 +240,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given host_patch.
@@ -246,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given host_patch.
@@ -255,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given host_patch.
@@ -309,7 +312,10 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_patch.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_patch.
@@ -318,7 +324,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostPatchRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host_patch.set_other_config", |c| c.param(&self_).param(&value))
@@ -368,7 +374,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host_patch.apply")
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
@@ -401,7 +407,7 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostPatchRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -415,7 +421,7 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostPatchRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -457,7 +463,7 @@ pub trait HostPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+            xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -479,7 +485,7 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostPatchRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -496,10 +502,10 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+            xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -521,7 +527,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -536,7 +542,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -551,7 +557,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -566,7 +572,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -659,7 +665,10 @@ pub trait HostPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -675,7 +684,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -699,8 +708,8 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -734,7 +743,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

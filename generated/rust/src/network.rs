@@ -181,17 +181,17 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the network.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the network.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Operations that can currently be performed on this network.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -201,7 +201,10 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::NetworkOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::NetworkOperations,
+    >,
     /// Virtual interfaces of VMs connected to this network.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -224,12 +227,15 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the bridge device that implements the network on each host.
     ///
     /// Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon).
     #[serde(default)]
-    pub bridge: String,
+    pub bridge: xenapi_rt::types::Str,
     /// True if the server creates and manages the bridge; false if it is an existing bridge managed outside the server.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -239,12 +245,12 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels used to organise networks.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Filtering policy applied to VIFs on this network that use the default locking mode.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -254,7 +260,7 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 6.5 (creedence).
     #[serde(default)]
-    pub assigned_ips: std::collections::HashMap<crate::VifRef, String>,
+    pub assigned_ips: xenapi_rt::types::Map<crate::VifRef, xenapi_rt::types::Str>,
     /// Special roles this network is designated for, such as NBD exports.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -303,7 +309,7 @@ impl crate::server::Record for NetworkRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -342,7 +348,7 @@ impl crate::server::Record for NetworkRecord {
         match crate::NetworkOperations::from_wire(operation) {
             crate::NetworkOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -534,7 +540,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+        xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
         crate::Error,
     > {
         self.session.call("network.get_all_records", |c| c).await
@@ -559,7 +565,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+        xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
         crate::Error,
     > {
         self.session.call("network.get_all_records_where", |c| c.param(&expr)).await
@@ -570,7 +576,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given network.
@@ -579,7 +585,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given network.
@@ -600,7 +606,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given network.
@@ -631,7 +637,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
         &self,
         self_: &crate::NetworkRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::NetworkOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::NetworkOperations>,
         crate::Error,
     > {
         self.session.call("network.get_current_operations", |c| c.param(&self_)).await
@@ -678,7 +684,10 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("network.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given network.
@@ -687,7 +696,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::NetworkRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("network.set_other_config", |c| c.param(&self_).param(&value))
@@ -730,7 +739,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_bridge(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_bridge", |c| c.param(&self_)).await
     }
     /// Returns the `managed` field of the given network.
@@ -748,7 +757,10 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("network.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given network.
@@ -757,7 +769,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("network.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given network.
@@ -766,7 +778,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::NetworkRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("network.set_tags", |c| c.param(&self_).param(&value))
@@ -811,7 +823,10 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_assigned_ips(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<std::collections::HashMap<crate::VifRef, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VifRef, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("network.get_assigned_ips", |c| c.param(&self_)).await
     }
     /// Returns the `purpose` field of the given network.
@@ -869,8 +884,8 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         network: crate::NetworkRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("network.create_new_blob")
@@ -895,7 +910,7 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::NetworkRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -909,7 +924,7 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::NetworkRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -989,7 +1004,7 @@ pub trait NetworkServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+            xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1011,7 +1026,7 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::NetworkRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1028,10 +1043,10 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+            xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1053,7 +1068,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1068,7 +1083,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1083,7 +1098,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1107,7 +1122,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1122,7 +1137,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1165,7 +1180,7 @@ pub trait NetworkServer: crate::server::Backend<
         self_: crate::NetworkRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::NetworkOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::NetworkOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1253,7 +1268,10 @@ pub trait NetworkServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1269,7 +1287,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1293,8 +1311,8 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1328,7 +1346,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1352,7 +1370,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1384,7 +1402,7 @@ pub trait NetworkServer: crate::server::Backend<
         self_: crate::NetworkRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -1402,7 +1420,9 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1417,7 +1437,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1441,7 +1461,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1467,7 +1487,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1510,7 +1530,7 @@ pub trait NetworkServer: crate::server::Backend<
         self_: crate::NetworkRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifRef, String>,
+            xenapi_rt::types::Map<crate::VifRef, xenapi_rt::types::Str>,
             crate::ApiError,
         >,
     > + Send {

@@ -23,7 +23,7 @@ pub struct PbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The host that uses this PBD to reach the SR.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -39,7 +39,10 @@ pub struct PbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device_config: std::collections::HashMap<String, String>,
+    pub device_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the SR is currently plugged in on the host through this PBD.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -49,7 +52,10 @@ pub struct PbdRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for PbdRecord {
     type Class = Pbd;
@@ -57,7 +63,7 @@ impl crate::server::Record for PbdRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -88,7 +94,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn set_device_config(
         &self,
         self_: &crate::PbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PBD.set_device_config", |c| c.param(&self_).param(&value))
@@ -102,7 +108,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn async_set_device_config(
         &self,
         self_: &crate::PbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.PBD.set_device_config", |c| c.param(&self_).param(&value))
@@ -183,10 +189,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>, crate::Error> {
         self.session.call("PBD.get_all_records", |c| c).await
     }
     /// Lists every PBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -208,16 +211,16 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>, crate::Error> {
         self.session.call("PBD.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PBD.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::PbdRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::PbdRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PBD.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given PBD.
@@ -244,7 +247,10 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn get_device_config(
         &self,
         self_: &crate::PbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PBD.get_device_config", |c| c.param(&self_)).await
     }
     /// Returns the `currently_attached` field of the given PBD.
@@ -262,7 +268,10 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PBD.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PBD.
@@ -271,7 +280,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PBD.set_other_config", |c| c.param(&self_).param(&value))
@@ -318,7 +327,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PBD.set_device_config")
     }
@@ -362,7 +371,7 @@ pub trait PbdServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PbdRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -431,7 +440,7 @@ pub trait PbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
+            xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -453,7 +462,7 @@ pub trait PbdServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PbdRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -470,10 +479,10 @@ pub trait PbdServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
+            xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -491,7 +500,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PbdRecord,
@@ -537,7 +546,10 @@ pub trait PbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -569,7 +581,10 @@ pub trait PbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -585,7 +600,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -609,8 +624,8 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -644,7 +659,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

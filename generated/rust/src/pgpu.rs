@@ -23,7 +23,7 @@ pub struct PgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The PCI device that this GPU corresponds to.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -45,7 +45,10 @@ pub struct PgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Virtual GPU types that this physical GPU is capable of running.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
@@ -69,10 +72,7 @@ pub struct PgpuRecord {
     /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_VGPU_max_capacities")]
     #[serde(default)]
-    pub supported_vgpu_max_capacities: std::collections::HashMap<
-        crate::VgpuTypeRef,
-        i64,
-    >,
+    pub supported_vgpu_max_capacities: xenapi_rt::types::Map<crate::VgpuTypeRef, i64>,
     /// Whether the control domain can currently use this GPU, including any change pending until reboot.
     ///
     /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
@@ -88,7 +88,10 @@ pub struct PgpuRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub compatibility_metadata: std::collections::HashMap<String, String>,
+    pub compatibility_metadata: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[allow(deprecated)]
 impl Default for PgpuRecord {
@@ -122,7 +125,7 @@ impl crate::server::Record for PgpuRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -382,10 +385,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>, crate::Error> {
         self.session.call("PGPU.get_all_records", |c| c).await
     }
     /// Lists every PGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -407,10 +407,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>, crate::Error> {
         self.session.call("PGPU.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PGPU.
@@ -419,7 +416,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PGPU.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `PCI` field of the given PGPU.
@@ -455,7 +452,10 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PGPU.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PGPU.
@@ -464,7 +464,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PgpuRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PGPU.set_other_config", |c| c.param(&self_).param(&value))
@@ -531,7 +531,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_supported_vgpu_max_capacities(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<std::collections::HashMap<crate::VgpuTypeRef, i64>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::VgpuTypeRef, i64>, crate::Error> {
         self.session
             .call("PGPU.get_supported_VGPU_max_capacities", |c| c.param(&self_))
             .await
@@ -561,7 +561,10 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_compatibility_metadata(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PGPU.get_compatibility_metadata", |c| c.param(&self_)).await
     }
 }
@@ -665,7 +668,7 @@ pub trait PgpuServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PgpuRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -699,7 +702,7 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
+            xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -721,7 +724,7 @@ pub trait PgpuServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PgpuRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -738,10 +741,10 @@ pub trait PgpuServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
+            xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -759,7 +762,7 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PgpuRecord,
@@ -820,7 +823,10 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -836,7 +842,7 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -860,8 +866,8 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -895,7 +901,7 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -965,10 +971,7 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
     ) -> impl Future<
-        Output = Result<
-            std::collections::HashMap<crate::VgpuTypeRef, i64>,
-            crate::ApiError,
-        >,
+        Output = Result<xenapi_rt::types::Map<crate::VgpuTypeRef, i64>, crate::ApiError>,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1015,7 +1018,10 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

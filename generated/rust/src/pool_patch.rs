@@ -89,22 +89,22 @@ pub struct PoolPatchRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Human-readable description of what the patch contains.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Version string of the patch.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Size of the patch file, in bytes.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -134,7 +134,10 @@ pub struct PoolPatchRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for PoolPatchRecord {
     type Class = PoolPatch;
@@ -142,7 +145,7 @@ impl crate::server::Record for PoolPatchRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -276,7 +279,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.precheck", |c| c.param(&self_).param(&host)).await
     }
     /// Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
@@ -289,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.pool_patch.precheck", |c| c.param(&self_).param(&host))
             .await
@@ -324,7 +327,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.apply", |c| c.param(&self_).param(&host)).await
     }
     /// Applies the patch to the given host and returns the output of the patch script.
@@ -337,7 +340,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.pool_patch.apply", |c| c.param(&self_).param(&host))
             .await
@@ -386,7 +389,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+        xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
         crate::Error,
     > {
         self.session.call("pool_patch.get_all_records", |c| c).await
@@ -413,7 +416,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+        xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
         crate::Error,
     > {
         self.session.call("pool_patch.get_all_records_where", |c| c.param(&expr)).await
@@ -424,7 +427,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given pool_patch.
@@ -433,7 +436,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given pool_patch.
@@ -442,7 +445,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given pool_patch.
@@ -451,7 +454,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `size` field of the given pool_patch.
@@ -507,7 +510,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool_patch.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given pool_patch.
@@ -516,7 +522,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolPatchRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool_patch.set_other_config", |c| c.param(&self_).param(&value))
@@ -608,7 +614,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_patch.precheck")
     }
     /// Applies the patch to every host in the pool.
@@ -629,7 +635,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_patch.apply")
     }
     /// Returns every field of the given pool_patch as one record.
@@ -652,7 +658,7 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PoolPatchRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -666,7 +672,7 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PoolPatchRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -708,7 +714,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+            xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -730,7 +736,7 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PoolPatchRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -747,10 +753,10 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+            xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -772,7 +778,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -787,7 +793,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -802,7 +808,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -817,7 +823,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -910,7 +916,10 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -926,7 +935,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -950,8 +959,8 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -985,7 +994,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

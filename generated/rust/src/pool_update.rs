@@ -148,22 +148,22 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the update.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the update.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Version string of the update.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Disk space the update needs once installed, in bytes.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -173,7 +173,7 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub key: String,
+    pub key: xenapi_rt::types::Str,
     /// Actions recommended once the update has been applied.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -193,7 +193,10 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if every host in the pool must have this update applied, keeping the pool uniform.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -206,7 +209,7 @@ impl crate::server::Record for PoolUpdateRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -405,7 +408,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
         &self,
         self_: &crate::PoolUpdateRef,
         use_localhost_proxy: bool,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("pool_update.attach", |c| c.param(&self_).param(&use_localhost_proxy))
             .await
@@ -421,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
         &self,
         self_: &crate::PoolUpdateRef,
         use_localhost_proxy: bool,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.pool_update.attach",
@@ -468,7 +471,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+        xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
         crate::Error,
     > {
         self.session.call("pool_update.get_all_records", |c| c).await
@@ -493,7 +496,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+        xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
         crate::Error,
     > {
         self.session.call("pool_update.get_all_records_where", |c| c.param(&expr)).await
@@ -504,7 +507,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given pool_update.
@@ -513,7 +516,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given pool_update.
@@ -522,7 +525,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given pool_update.
@@ -531,7 +534,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `installation_size` field of the given pool_update.
@@ -549,7 +552,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_key(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_key", |c| c.param(&self_)).await
     }
     /// Returns the `after_apply_guidance` field of the given pool_update.
@@ -587,7 +590,10 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool_update.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given pool_update.
@@ -596,7 +602,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool_update.set_other_config", |c| c.param(&self_).param(&value))
@@ -746,7 +752,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
         use_localhost_proxy: bool,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_update.attach")
     }
     /// Returns every field of the given pool_update as one record.
@@ -769,7 +775,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PoolUpdateRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -783,7 +789,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::PoolUpdateRef>, crate::ApiError>,
     > + Send {
@@ -829,7 +835,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+            xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -851,7 +857,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::PoolUpdateRef>, crate::ApiError>,
     > + Send {
@@ -870,10 +876,10 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+            xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -895,7 +901,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -910,7 +916,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -925,7 +931,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -940,7 +946,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -970,7 +976,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -1033,7 +1039,10 @@ pub trait PoolUpdateServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1049,7 +1058,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1073,8 +1082,8 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1108,7 +1117,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -23,23 +23,23 @@ pub struct PvsSiteRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the site.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the site.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Identifier of the site as known to the PVS farm itself, used to match it with PVS configuration.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(rename = "PVS_uuid")]
     #[serde(default)]
-    pub pvs_uuid: String,
+    pub pvs_uuid: xenapi_rt::types::Str,
     /// Storage configured on hosts for caching data streamed from this site.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -62,7 +62,7 @@ impl crate::server::Record for PvsSiteRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -233,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+        xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
         crate::Error,
     > {
         self.session.call("PVS_site.get_all_records", |c| c).await
@@ -258,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+        xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
         crate::Error,
     > {
         self.session.call("PVS_site.get_all_records_where", |c| c.param(&expr)).await
@@ -269,7 +269,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given PVS_site.
@@ -278,7 +278,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given PVS_site.
@@ -299,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given PVS_site.
@@ -323,7 +323,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_pvs_uuid(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_PVS_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `cache_storage` field of the given PVS_site.
@@ -366,7 +366,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PVS_site.set_PVS_uuid")
     }
@@ -386,9 +386,9 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        pvs_uuid: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        pvs_uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PvsSiteRef, crate::ApiError>> + Send {
         crate::server::not_implemented("PVS_site.introduce")
     }
@@ -412,7 +412,7 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PvsSiteRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -426,7 +426,7 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PvsSiteRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -468,7 +468,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+            xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -490,7 +490,7 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PvsSiteRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -507,10 +507,10 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+            xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -532,7 +532,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,
@@ -547,7 +547,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,
@@ -562,7 +562,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -586,7 +586,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,
@@ -601,7 +601,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -625,7 +625,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,

@@ -79,27 +79,27 @@ pub struct RepositoryRecord {
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the repository.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the repository.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Base URL from which the repository's binary packages are fetched.
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub binary_url: String,
+    pub binary_url: xenapi_rt::types::Str,
     /// Base URL of the repository holding the matching source packages.
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub source_url: String,
+    pub source_url: xenapi_rt::types::Str,
     /// True if this is an update repository layered on a base repository, rather than the base installation repository.
     ///
     /// Published in XAPI 1.301.0.
@@ -109,7 +109,7 @@ pub struct RepositoryRecord {
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub hash: String,
+    pub hash: xenapi_rt::types::Str,
     /// True if the pool's local copy of this repository is in sync with the remote one.
     ///
     /// Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0.
@@ -120,7 +120,7 @@ pub struct RepositoryRecord {
     ///
     /// Prototyped in XAPI 22.12.0.
     #[serde(default)]
-    pub gpgkey_path: String,
+    pub gpgkey_path: xenapi_rt::types::Str,
     /// Where the repository's content comes from: remote URLs ('remote'), an update bundle uploaded to the pool ('bundle'), or another pool's coordinator ('remote_pool'). Set when the repository is introduced.
     ///
     /// Prototyped in XAPI 24.23.0.
@@ -130,7 +130,7 @@ pub struct RepositoryRecord {
     ///
     /// Prototyped in XAPI 25.7.0.
     #[serde(default)]
-    pub certificate: String,
+    pub certificate: xenapi_rt::types::Str,
 }
 #[allow(deprecated)]
 impl Default for RepositoryRecord {
@@ -163,7 +163,7 @@ impl crate::server::Record for RepositoryRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -399,7 +399,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+        xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
         crate::Error,
     > {
         self.session.call("Repository.get_all_records", |c| c).await
@@ -424,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+        xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
         crate::Error,
     > {
         self.session.call("Repository.get_all_records_where", |c| c.param(&expr)).await
@@ -435,7 +435,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Repository.
@@ -444,7 +444,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given Repository.
@@ -465,7 +465,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given Repository.
@@ -489,7 +489,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_binary_url(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_binary_url", |c| c.param(&self_)).await
     }
     /// Returns the `source_url` field of the given Repository.
@@ -498,7 +498,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_source_url(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_source_url", |c| c.param(&self_)).await
     }
     /// Returns the `update` field of the given Repository.
@@ -516,7 +516,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_hash(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_hash", |c| c.param(&self_)).await
     }
     /// Returns the `up_to_date` field of the given Repository.
@@ -535,7 +535,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_gpgkey_path(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_gpgkey_path", |c| c.param(&self_)).await
     }
     /// Returns the `origin` field of the given Repository.
@@ -553,7 +553,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_certificate(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_certificate", |c| c.param(&self_)).await
     }
 }
@@ -569,7 +569,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.set_gpgkey_path")
     }
@@ -589,12 +589,12 @@ pub trait RepositoryServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        binary_url: String,
-        source_url: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        binary_url: xenapi_rt::types::Str,
+        source_url: xenapi_rt::types::Str,
         update: bool,
-        gpgkey_path: String,
+        gpgkey_path: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce")
     }
@@ -604,10 +604,10 @@ pub trait RepositoryServer: crate::server::Backend<
     fn introduce_remote_pool(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        binary_url: String,
-        certificate: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        binary_url: xenapi_rt::types::Str,
+        certificate: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce_remote_pool")
     }
@@ -617,8 +617,8 @@ pub trait RepositoryServer: crate::server::Backend<
     fn introduce_bundle(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce_bundle")
     }
@@ -642,7 +642,7 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -656,7 +656,7 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::RepositoryRef>, crate::ApiError>,
     > + Send {
@@ -702,7 +702,7 @@ pub trait RepositoryServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+            xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -724,7 +724,7 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::RepositoryRef>, crate::ApiError>,
     > + Send {
@@ -743,10 +743,10 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+            xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -768,7 +768,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -783,7 +783,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -798,7 +798,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -822,7 +822,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -837,7 +837,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -861,7 +861,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -876,7 +876,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -906,7 +906,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -936,7 +936,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -966,7 +966,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,

@@ -83,73 +83,79 @@ pub struct SmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the storage manager.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the storage manager.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The SR type this plugin handles, such as lvm, nfs or ext.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#type: String,
+    pub r#type: xenapi_rt::types::Str,
     /// Name of the vendor who supplied the plugin.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub vendor: String,
+    pub vendor: xenapi_rt::types::Str,
     /// Copyright notice of the plugin.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub copyright: String,
+    pub copyright: xenapi_rt::types::Str,
     /// Version string of the plugin.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Minimum storage manager API version the plugin needs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub required_api_version: String,
+    pub required_api_version: xenapi_rt::types::Str,
     /// Device-config keys accepted by the plugin, mapped to a short explanation of each.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub configuration: std::collections::HashMap<String, String>,
+    pub configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Operations the plugin supports; deprecated in favour of the features field.
     ///
     /// Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater).
     #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<xenapi_rt::types::Str>,
     /// Operations the plugin supports, mapped to the version of each capability.
     ///
     /// Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0.
     #[serde(default)]
-    pub features: std::collections::HashMap<String, i64>,
+    pub features: xenapi_rt::types::Map<xenapi_rt::types::Str, i64>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Path of the plugin's driver executable on the host.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub driver_filename: String,
+    pub driver_filename: xenapi_rt::types::Str,
     /// Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub required_cluster_stack: Vec<String>,
+    pub required_cluster_stack: Vec<xenapi_rt::types::Str>,
     /// Disk image formats (raw, vhd, qcow2) that SRs of this type can store VDIs in, as reported by the storage driver; empty if the driver does not say.
     ///
     /// Prototyped in XAPI 26.15.0.
@@ -162,7 +168,7 @@ impl crate::server::Record for SmRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -212,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<std::collections::HashMap<crate::SmRef, crate::SmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>, crate::Error> {
         self.session.call("SM.get_all_records", |c| c).await
     }
     /// Lists every SM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -234,13 +240,16 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<std::collections::HashMap<crate::SmRef, crate::SmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>, crate::Error> {
         self.session.call("SM.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given SM.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::SmRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::SmRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given SM.
@@ -249,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given SM.
@@ -258,13 +267,16 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `type` field of the given SM.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_type(&self, self_: &crate::SmRef) -> Result<String, crate::Error> {
+    pub async fn get_type(
+        &self,
+        self_: &crate::SmRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `vendor` field of the given SM.
@@ -273,7 +285,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_vendor(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_vendor", |c| c.param(&self_)).await
     }
     /// Returns the `copyright` field of the given SM.
@@ -282,7 +294,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_copyright(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_copyright", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given SM.
@@ -291,7 +303,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `required_api_version` field of the given SM.
@@ -300,7 +312,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_required_api_version(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_required_api_version", |c| c.param(&self_)).await
     }
     /// Returns the `configuration` field of the given SM.
@@ -309,7 +321,10 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_configuration(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SM.get_configuration", |c| c.param(&self_)).await
     }
     /// Returns the `capabilities` field of the given SM.
@@ -319,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_capabilities(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SM.get_capabilities", |c| c.param(&self_)).await
     }
     /// Returns the `features` field of the given SM.
@@ -328,7 +343,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_features(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<std::collections::HashMap<String, i64>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<xenapi_rt::types::Str, i64>, crate::Error> {
         self.session.call("SM.get_features", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given SM.
@@ -337,7 +352,10 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SM.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given SM.
@@ -346,7 +364,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::SmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("SM.set_other_config", |c| c.param(&self_).param(&value))
@@ -386,7 +404,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_driver_filename(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_driver_filename", |c| c.param(&self_)).await
     }
     /// Returns the `required_cluster_stack` field of the given SM.
@@ -395,7 +413,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_required_cluster_stack(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SM.get_required_cluster_stack", |c| c.param(&self_)).await
     }
     /// Returns the `supported_image_formats` field of the given SM.
@@ -433,7 +451,7 @@ pub trait SmServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SmRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -447,7 +465,7 @@ pub trait SmServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SmRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -489,7 +507,7 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SmRef, crate::SmRecord>,
+            xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -511,7 +529,7 @@ pub trait SmServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SmRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -528,10 +546,10 @@ pub trait SmServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SmRef, crate::SmRecord>,
+            xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -549,7 +567,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -564,7 +582,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -579,7 +597,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -594,7 +612,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -609,7 +627,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -624,7 +642,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -639,7 +657,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -654,7 +672,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -670,7 +688,10 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -686,7 +707,9 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -702,7 +725,10 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, i64>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, i64>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -719,7 +745,10 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -735,7 +764,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -759,8 +788,8 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -794,7 +823,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -818,7 +847,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -833,7 +862,9 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,

@@ -224,17 +224,17 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the SR.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text human-readable notes about the SR.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The storage operations that may currently be started on this SR, recomputed by the server after each state change.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -244,7 +244,10 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::StorageOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::StorageOperations,
+    >,
     /// The virtual disk images that live in this SR.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -276,12 +279,12 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#type: String,
+    pub r#type: xenapi_rt::types::Str,
     /// Informal tag describing what the SR holds; "iso" marks an ISO library, other values are free-form.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub content_type: String,
+    pub content_type: xenapi_rt::types::Str,
     /// True if the SR can be reached from every host in the pool, which lets VMs using it migrate and restart anywhere.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -291,22 +294,25 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// User-defined labels attached to the SR for searching and grouping.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Driver-specific key/value settings passed to and maintained by the storage manager backend.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub sm_config: std::collections::HashMap<String, String>,
+    pub sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Named binary objects attached to this SR, such as client-side metadata, keyed by blob name.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// True if this SR is used on its host as a local read cache for disks of shared-storage VMs (IntelliCache).
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -334,7 +340,7 @@ impl crate::server::Record for SrRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -380,7 +386,7 @@ impl crate::server::Record for SrRecord {
         match crate::StorageOperations::from_wire(operation) {
             crate::StorageOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -732,9 +738,12 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn probe_ext(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<Vec<crate::ProbeResultRecord>, crate::Error> {
         self.session
             .call(
@@ -751,9 +760,12 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_probe_ext(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, Vec<crate::ProbeResultRecord>>, crate::Error> {
         self.session
             .start(
@@ -768,10 +780,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn probe(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "SR.probe",
@@ -787,10 +802,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_probe(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.SR.probe",
@@ -818,7 +836,9 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Returns the names of the SR types that the installed storage drivers can create.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_supported_types(&self) -> Result<Vec<String>, crate::Error> {
+    pub async fn get_supported_types(
+        &self,
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SR.get_supported_types", |c| c).await
     }
     /// Returns the names of the SR types that the installed storage drivers can create.
@@ -828,7 +848,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_supported_types(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.SR.get_supported_types", |c| c).await
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
@@ -889,14 +909,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn make(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "SR.make",
@@ -923,14 +946,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_make(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.SR.make",
@@ -959,7 +985,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::SrRef, crate::Error> {
         self.session
             .call(
@@ -990,7 +1016,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::SrRef>, crate::Error> {
         self.session
             .start(
@@ -1014,14 +1040,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn create(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::SrRef, crate::Error> {
         self.session
             .call(
@@ -1049,14 +1078,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_create(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::SrRef>, crate::Error> {
         self.session
             .start(
@@ -1111,7 +1143,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<std::collections::HashMap<crate::SrRef, crate::SrRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>, crate::Error> {
         self.session.call("SR.get_all_records", |c| c).await
     }
     /// Lists every SR whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1133,13 +1165,16 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<std::collections::HashMap<crate::SrRef, crate::SrRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>, crate::Error> {
         self.session.call("SR.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given SR.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::SrRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::SrRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given SR.
@@ -1148,7 +1183,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given SR.
@@ -1157,7 +1192,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given SR.
@@ -1176,7 +1211,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
         &self,
         self_: &crate::SrRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::StorageOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::StorageOperations>,
         crate::Error,
     > {
         self.session.call("SR.get_current_operations", |c| c.param(&self_)).await
@@ -1229,7 +1264,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Returns the `type` field of the given SR.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_type(&self, self_: &crate::SrRef) -> Result<String, crate::Error> {
+    pub async fn get_type(
+        &self,
+        self_: &crate::SrRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `content_type` field of the given SR.
@@ -1238,7 +1276,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_content_type(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_content_type", |c| c.param(&self_)).await
     }
     /// Returns the `shared` field of the given SR.
@@ -1253,7 +1291,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SR.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given SR.
@@ -1262,7 +1303,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::SrRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("SR.set_other_config", |c| c.param(&self_).param(&value))
@@ -1302,7 +1343,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SR.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given SR.
@@ -1311,7 +1352,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::SrRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("SR.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -1341,7 +1382,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_sm_config(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SR.get_sm_config", |c| c.param(&self_)).await
     }
     /// Replaces the `sm_config` field of the given SR.
@@ -1350,7 +1394,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn set_sm_config(
         &self,
         self_: &crate::SrRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("SR.set_sm_config", |c| c.param(&self_).param(&value))
@@ -1390,7 +1434,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("SR.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `local_cache_enabled` field of the given SR.
@@ -1442,7 +1489,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.forget_data_source_archives")
     }
@@ -1453,7 +1500,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.query_data_source")
     }
@@ -1464,7 +1511,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.record_data_source")
     }
@@ -1538,8 +1585,8 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.create_new_blob")
@@ -1551,7 +1598,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.set_name_description")
     }
@@ -1562,7 +1609,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.set_name_label")
     }
@@ -1584,9 +1631,12 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
-        r#type: String,
-        sm_config: std::collections::HashMap<String, String>,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        r#type: xenapi_rt::types::Str,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<
         Output = Result<Vec<crate::ProbeResultRecord>, crate::ApiError>,
     > + Send {
@@ -1599,10 +1649,13 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
-        r#type: String,
-        sm_config: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        r#type: xenapi_rt::types::Str,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.probe")
     }
     /// Rescans the SR so the database matches the disks actually present and its size fields are current.
@@ -1621,7 +1674,9 @@ pub trait SrServer: crate::server::Backend<
     fn get_supported_types(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("SR.get_supported_types")
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
@@ -1661,14 +1716,17 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
-        sm_config: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        r#type: xenapi_rt::types::Str,
+        content_type: xenapi_rt::types::Str,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.make")
     }
     /// Registers an already existing SR in the database, without PBDs, and returns its new reference.
@@ -1677,13 +1735,13 @@ pub trait SrServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        uuid: xenapi_rt::types::Str,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        r#type: xenapi_rt::types::Str,
+        content_type: xenapi_rt::types::Str,
         shared: bool,
-        sm_config: std::collections::HashMap<String, String>,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::SrRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.introduce")
     }
@@ -1694,14 +1752,17 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        r#type: xenapi_rt::types::Str,
+        content_type: xenapi_rt::types::Str,
         shared: bool,
-        sm_config: std::collections::HashMap<String, String>,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::SrRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.create")
     }
@@ -1725,7 +1786,7 @@ pub trait SrServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SrRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1739,7 +1800,7 @@ pub trait SrServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SrRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -1781,7 +1842,7 @@ pub trait SrServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SrRef, crate::SrRecord>,
+            xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1803,7 +1864,7 @@ pub trait SrServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SrRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1820,10 +1881,10 @@ pub trait SrServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SrRef, crate::SrRecord>,
+            xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1841,7 +1902,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -1856,7 +1917,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -1871,7 +1932,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -1905,7 +1966,7 @@ pub trait SrServer: crate::server::Backend<
         self_: crate::SrRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::StorageOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::StorageOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1998,7 +2059,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -2013,7 +2074,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -2044,7 +2105,10 @@ pub trait SrServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SrRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2060,7 +2124,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2084,8 +2148,8 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2119,7 +2183,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2143,7 +2207,9 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -2158,7 +2224,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2182,7 +2248,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2208,7 +2274,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2233,7 +2299,10 @@ pub trait SrServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SrRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2249,7 +2318,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2273,8 +2342,8 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2308,7 +2377,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2334,7 +2403,7 @@ pub trait SrServer: crate::server::Backend<
         self_: crate::SrRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {

@@ -23,17 +23,17 @@ pub struct UsbGroupRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the group.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the group.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Physical USB devices that belong to this group.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -50,7 +50,10 @@ pub struct UsbGroupRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 impl crate::server::Record for UsbGroupRecord {
     type Class = UsbGroup;
@@ -58,7 +61,7 @@ impl crate::server::Record for UsbGroupRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -127,7 +130,10 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
         &self,
         name_label: &str,
         name_description: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::UsbGroupRef, crate::Error> {
         self.session
             .call(
@@ -145,7 +151,10 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
         &self,
         name_label: &str,
         name_description: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::UsbGroupRef>, crate::Error> {
         self.session
             .start(
@@ -193,7 +202,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+        xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
         crate::Error,
     > {
         self.session.call("USB_group.get_all_records", |c| c).await
@@ -218,7 +227,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+        xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
         crate::Error,
     > {
         self.session.call("USB_group.get_all_records_where", |c| c.param(&expr)).await
@@ -229,7 +238,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("USB_group.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given USB_group.
@@ -238,7 +247,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("USB_group.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given USB_group.
@@ -259,7 +268,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("USB_group.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given USB_group.
@@ -301,7 +310,10 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("USB_group.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given USB_group.
@@ -310,7 +322,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::UsbGroupRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("USB_group.set_other_config", |c| c.param(&self_).param(&value))
@@ -369,9 +381,9 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        other_config: std::collections::HashMap<String, String>,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        other_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::UsbGroupRef, crate::ApiError>> + Send {
         crate::server::not_implemented("USB_group.create")
     }
@@ -395,7 +407,7 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::UsbGroupRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -409,7 +421,7 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::UsbGroupRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -451,7 +463,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+            xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -473,7 +485,7 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::UsbGroupRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -490,10 +502,10 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+            xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -515,7 +527,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UsbGroupRecord,
@@ -530,7 +542,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UsbGroupRecord,
@@ -545,7 +557,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -569,7 +581,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UsbGroupRecord,
@@ -584,7 +596,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -639,7 +651,10 @@ pub trait UsbGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -655,7 +670,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -679,8 +694,8 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -714,7 +729,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -208,7 +208,7 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this device.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -218,7 +218,10 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VbdOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VbdOperations,
+    >,
     /// The VM this device is attached to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -235,12 +238,12 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     #[serde(default)]
-    pub device: String,
+    pub device: xenapi_rt::types::Str,
     /// Requested device position in the guest, such as "0" for the first disk, or "autodetect" to pick a free slot.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub userdevice: String,
+    pub userdevice: xenapi_rt::types::Str,
     /// True if the VM may boot from this device.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -275,7 +278,10 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the device is currently connected to the running VM.
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
@@ -290,27 +296,33 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub status_detail: String,
+    pub status_detail: xenapi_rt::types::Str,
     /// Backend details about the device while it is attached, as key/value pairs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub runtime_properties: std::collections::HashMap<String, String>,
+    pub runtime_properties: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the I/O QoS algorithm applied to this device; empty for none.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_type: String,
+    pub qos_algorithm_type: xenapi_rt::types::Str,
     /// Parameters for the chosen I/O QoS algorithm.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_params: std::collections::HashMap<String, String>,
+    pub qos_algorithm_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// I/O QoS algorithms that can be used with this device.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_supported_algorithms: Vec<String>,
+    pub qos_supported_algorithms: Vec<xenapi_rt::types::Str>,
     /// Performance metrics record for this device, or OpaqueRef:NULL if none.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -360,7 +372,7 @@ impl crate::server::Record for VbdRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -379,7 +391,7 @@ impl crate::server::Record for VbdRecord {
         match crate::VbdOperations::from_wire(operation) {
             crate::VbdOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -570,10 +582,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>, crate::Error> {
         self.session.call("VBD.get_all_records", |c| c).await
     }
     /// Lists every VBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -595,16 +604,16 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>, crate::Error> {
         self.session.call("VBD.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VBD.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VbdRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VbdRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VBD.
@@ -622,7 +631,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, crate::VbdOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VbdOperations>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given VBD.
@@ -649,7 +661,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_device(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_device", |c| c.param(&self_)).await
     }
     /// Returns the `userdevice` field of the given VBD.
@@ -658,7 +670,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_userdevice(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_userdevice", |c| c.param(&self_)).await
     }
     /// Replaces the `userdevice` field of the given VBD.
@@ -764,7 +776,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VBD.
@@ -773,7 +788,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VBD.set_other_config", |c| c.param(&self_).param(&value))
@@ -831,7 +846,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_status_detail(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_status_detail", |c| c.param(&self_)).await
     }
     /// Returns the `runtime_properties` field of the given VBD.
@@ -840,7 +855,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_runtime_properties(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_runtime_properties", |c| c.param(&self_)).await
     }
     /// Returns the `qos_algorithm_type` field of the given VBD.
@@ -849,7 +867,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_qos_algorithm_type(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_qos_algorithm_type", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_type` field of the given VBD.
@@ -870,7 +888,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_qos_algorithm_params", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_params` field of the given VBD.
@@ -879,7 +900,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn set_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VBD.set_qos_algorithm_params", |c| c.param(&self_).param(&value))
@@ -922,7 +943,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_qos_supported_algorithms(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VBD.get_qos_supported_algorithms", |c| c.param(&self_)).await
     }
     /// Returns the `metrics` field of the given VBD.
@@ -1033,7 +1054,7 @@ pub trait VbdServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VbdRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1111,7 +1132,7 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
+            xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1133,7 +1154,7 @@ pub trait VbdServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VbdRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1150,10 +1171,10 @@ pub trait VbdServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
+            xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1171,7 +1192,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1205,7 +1226,7 @@ pub trait VbdServer: crate::server::Backend<
         self_: crate::VbdRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VbdOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VbdOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1253,7 +1274,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1268,7 +1289,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1283,7 +1304,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1470,7 +1491,10 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1486,7 +1510,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1510,8 +1534,8 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1545,7 +1569,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1599,7 +1623,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1615,7 +1639,10 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1631,7 +1658,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1646,7 +1673,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1671,7 +1698,10 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1687,7 +1717,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1711,8 +1741,8 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1746,7 +1776,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1770,7 +1800,9 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,

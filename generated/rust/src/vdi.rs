@@ -311,17 +311,17 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the disk.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the disk.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Operations that can currently be performed on this disk.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -331,7 +331,10 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VdiOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VdiOperations,
+    >,
     /// The storage repository in which the disk lives.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -378,7 +381,10 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if a host currently holds the storage-level lock on this disk.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -388,7 +394,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub location: String,
+    pub location: xenapi_rt::types::Str,
     /// True if the disk is under the server's control; false for internal or hidden disks.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -409,12 +415,15 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub xenstore_data: std::collections::HashMap<String, String>,
+    pub xenstore_data: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Storage-backend-specific settings and hints for this disk.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub sm_config: std::collections::HashMap<String, String>,
+    pub sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// True if this disk is a snapshot of another disk.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -439,7 +448,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// True if the disk may be cached on local storage (IntelliCache) when attached.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -523,7 +532,7 @@ impl crate::server::Record for VdiRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -585,7 +594,7 @@ impl crate::server::Record for VdiRecord {
         match crate::VdiOperations::from_wire(operation) {
             crate::VdiOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -630,7 +639,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi_from: &crate::VdiRef,
         vdi_to: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("VDI.list_changed_blocks", |c| c.param(&vdi_from).param(&vdi_to))
             .await
@@ -644,7 +653,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi_from: &crate::VdiRef,
         vdi_to: &crate::VdiRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.VDI.list_changed_blocks",
@@ -710,7 +719,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi: &crate::VdiRef,
         sr: &crate::SrRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::VdiRef, crate::Error> {
         self.session
             .call("VDI.pool_migrate", |c| c.param(&vdi).param(&sr).param(&options))
@@ -725,7 +734,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi: &crate::VdiRef,
         sr: &crate::SrRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start(
@@ -740,7 +749,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn read_database_pool_uuid(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.read_database_pool_uuid", |c| c.param(&self_)).await
     }
     /// Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
@@ -751,7 +760,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn async_read_database_pool_uuid(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.VDI.read_database_pool_uuid", |c| c.param(&self_))
             .await
@@ -1014,10 +1023,16 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         r#type: &crate::VdiType,
         sharable: bool,
         read_only: bool,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         location: &str,
-        xenstore_data: &std::collections::HashMap<String, String>,
-        sm_config: &std::collections::HashMap<String, String>,
+        xenstore_data: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         managed: bool,
         virtual_size: i64,
         physical_utilisation: i64,
@@ -1067,10 +1082,16 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         r#type: &crate::VdiType,
         sharable: bool,
         read_only: bool,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         location: &str,
-        xenstore_data: &std::collections::HashMap<String, String>,
-        sm_config: &std::collections::HashMap<String, String>,
+        xenstore_data: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         managed: bool,
         virtual_size: i64,
         physical_utilisation: i64,
@@ -1160,7 +1181,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn clone(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::VdiRef, crate::Error> {
         self.session.call("VDI.clone", |c| c.param(&vdi).param(&driver_params)).await
     }
@@ -1172,7 +1196,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn async_clone(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start("Async.VDI.clone", |c| c.param(&vdi).param(&driver_params))
@@ -1184,7 +1211,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn snapshot(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::VdiRef, crate::Error> {
         self.session.call("VDI.snapshot", |c| c.param(&vdi).param(&driver_params)).await
     }
@@ -1196,7 +1226,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn async_snapshot(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start("Async.VDI.snapshot", |c| c.param(&vdi).param(&driver_params))
@@ -1228,7 +1261,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         host: &crate::HostRef,
         vdi: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.generate_config", |c| c.param(&host).param(&vdi)).await
     }
     /// A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
@@ -1242,7 +1275,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         host: &crate::HostRef,
         vdi: &crate::VdiRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.VDI.generate_config", |c| c.param(&host).param(&vdi))
             .await
@@ -1297,10 +1330,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>, crate::Error> {
         self.session.call("VDI.get_all_records", |c| c).await
     }
     /// Lists every VDI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1322,16 +1352,16 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>, crate::Error> {
         self.session.call("VDI.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VDI.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VdiRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VdiRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VDI.
@@ -1340,7 +1370,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given VDI.
@@ -1349,7 +1379,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VDI.
@@ -1367,7 +1397,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, crate::VdiOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VdiOperations>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `SR` field of the given VDI.
@@ -1448,7 +1481,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VDI.
@@ -1457,7 +1493,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VdiRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VDI.set_other_config", |c| c.param(&self_).param(&value))
@@ -1506,7 +1542,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_location(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_location", |c| c.param(&self_)).await
     }
     /// Returns the `managed` field of the given VDI.
@@ -1543,7 +1579,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_xenstore_data(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_xenstore_data", |c| c.param(&self_)).await
     }
     /// Replaces the `xenstore_data` field of the given VDI.
@@ -1552,7 +1591,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_xenstore_data(
         &self,
         self_: &crate::VdiRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VDI.set_xenstore_data", |c| c.param(&self_).param(&value))
@@ -1592,7 +1631,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_sm_config(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_sm_config", |c| c.param(&self_)).await
     }
     /// Replaces the `sm_config` field of the given VDI.
@@ -1601,7 +1643,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_sm_config(
         &self,
         self_: &crate::VdiRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VDI.set_sm_config", |c| c.param(&self_).param(&value))
@@ -1677,7 +1719,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VDI.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given VDI.
@@ -1686,7 +1728,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::VdiRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("VDI.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -1792,7 +1834,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vdi_from: crate::VdiRef,
         vdi_to: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.list_changed_blocks")
     }
     /// Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
@@ -1833,7 +1875,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vdi: crate::VdiRef,
         sr: crate::SrRef,
-        options: std::collections::HashMap<String, String>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.pool_migrate")
     }
@@ -1844,7 +1886,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.read_database_pool_uuid")
     }
     /// Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
@@ -1886,7 +1928,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.set_name_description")
     }
@@ -1897,7 +1939,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.set_name_label")
     }
@@ -1962,17 +2004,23 @@ pub trait VdiServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
-        name_label: String,
-        name_description: String,
+        uuid: xenapi_rt::types::Str,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
         sr: crate::SrRef,
         r#type: crate::VdiType,
         sharable: bool,
         read_only: bool,
-        other_config: std::collections::HashMap<String, String>,
-        location: String,
-        xenstore_data: std::collections::HashMap<String, String>,
-        sm_config: std::collections::HashMap<String, String>,
+        other_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        location: xenapi_rt::types::Str,
+        xenstore_data: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         managed: bool,
         virtual_size: i64,
         physical_utilisation: i64,
@@ -2012,7 +2060,10 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vdi: crate::VdiRef,
-        driver_params: std::collections::HashMap<String, String>,
+        driver_params: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.clone")
     }
@@ -2023,7 +2074,10 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vdi: crate::VdiRef,
-        driver_params: std::collections::HashMap<String, String>,
+        driver_params: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.snapshot")
     }
@@ -2047,7 +2101,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         host: crate::HostRef,
         vdi: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.generate_config")
     }
     /// Returns every field of the given VDI as one record.
@@ -2070,7 +2124,7 @@ pub trait VdiServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -2084,7 +2138,7 @@ pub trait VdiServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VdiRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -2168,7 +2222,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
+            xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -2190,7 +2244,7 @@ pub trait VdiServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VdiRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -2207,10 +2261,10 @@ pub trait VdiServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
+            xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -2228,7 +2282,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2243,7 +2297,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2258,7 +2312,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2292,7 +2346,7 @@ pub trait VdiServer: crate::server::Backend<
         self_: crate::VdiRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VdiOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VdiOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -2431,7 +2485,10 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2447,7 +2504,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2471,8 +2528,8 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2506,7 +2563,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2545,7 +2602,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2606,7 +2663,10 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2622,7 +2682,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2646,8 +2706,8 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2681,7 +2741,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2706,7 +2766,10 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2722,7 +2785,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2746,8 +2809,8 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2781,7 +2844,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2867,7 +2930,9 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2882,7 +2947,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2906,7 +2971,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2932,7 +2997,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

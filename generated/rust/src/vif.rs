@@ -272,7 +272,7 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this interface.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -282,12 +282,15 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VifOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VifOperations,
+    >,
     /// Position of the interface in the guest, such as "0" for the first NIC.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device: String,
+    pub device: xenapi_rt::types::Str,
     /// The network this interface is connected to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -304,7 +307,7 @@ pub struct VifRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "MAC")]
     #[serde(default)]
-    pub mac: String,
+    pub mac: xenapi_rt::types::Str,
     /// Maximum transmission unit of the interface, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -315,7 +318,10 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the interface is currently connected to the running VM.
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
@@ -330,27 +336,33 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub status_detail: String,
+    pub status_detail: xenapi_rt::types::Str,
     /// Backend details about the interface while it is attached, as key/value pairs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub runtime_properties: std::collections::HashMap<String, String>,
+    pub runtime_properties: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the network QoS algorithm applied to this interface, such as rate limiting; empty for none.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_type: String,
+    pub qos_algorithm_type: xenapi_rt::types::Str,
     /// Parameters for the chosen network QoS algorithm.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_params: std::collections::HashMap<String, String>,
+    pub qos_algorithm_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Network QoS algorithms that can be used with this interface.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_supported_algorithms: Vec<String>,
+    pub qos_supported_algorithms: Vec<xenapi_rt::types::Str>,
     /// Performance metrics record for this interface, or OpaqueRef:NULL if none.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -372,12 +384,12 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub ipv4_allowed: Vec<String>,
+    pub ipv4_allowed: Vec<xenapi_rt::types::Str>,
     /// IPv6 addresses the guest may use on this interface when it is locked.
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub ipv6_allowed: Vec<String>,
+    pub ipv6_allowed: Vec<xenapi_rt::types::Str>,
     /// Whether static IPv4 settings are pushed to the guest for this interface.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -387,12 +399,12 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv4_addresses: Vec<String>,
+    pub ipv4_addresses: Vec<xenapi_rt::types::Str>,
     /// IPv4 gateway to be configured in the guest; empty if none.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv4_gateway: String,
+    pub ipv4_gateway: xenapi_rt::types::Str,
     /// Whether static IPv6 settings are pushed to the guest for this interface.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -402,12 +414,12 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv6_addresses: Vec<String>,
+    pub ipv6_addresses: Vec<xenapi_rt::types::Str>,
     /// IPv6 gateway to be configured in the guest; empty if none.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv6_gateway: String,
+    pub ipv6_gateway: xenapi_rt::types::Str,
     /// 802.1Q VLAN IDs (0-4094) whose tagged traffic this interface carries as a trunk port; empty means no restriction, so every VLAN is passed. Cannot be used on a network that is itself backed by a VLAN PIF.
     ///
     /// Prototyped in XAPI 26.17.0.
@@ -468,7 +480,7 @@ impl crate::server::Record for VifRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -487,7 +499,7 @@ impl crate::server::Record for VifRecord {
         match crate::VifOperations::from_wire(operation) {
             crate::VifOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -635,7 +647,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_ipv6_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_ipv6_allowed", |c| c.param(&self_).param(&value))
@@ -649,7 +661,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn async_set_ipv6_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VIF.set_ipv6_allowed", |c| c.param(&self_).param(&value))
@@ -713,7 +725,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_ipv4_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_ipv4_allowed", |c| c.param(&self_).param(&value))
@@ -727,7 +739,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn async_set_ipv4_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VIF.set_ipv4_allowed", |c| c.param(&self_).param(&value))
@@ -947,10 +959,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VifRef, crate::VifRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>, crate::Error> {
         self.session.call("VIF.get_all_records", |c| c).await
     }
     /// Lists every VIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -972,16 +981,16 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VifRef, crate::VifRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>, crate::Error> {
         self.session.call("VIF.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VIF.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VifRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VIF.
@@ -999,7 +1008,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, crate::VifOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VifOperations>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `device` field of the given VIF.
@@ -1008,7 +1020,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_device(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_device", |c| c.param(&self_)).await
     }
     /// Returns the `network` field of the given VIF.
@@ -1032,7 +1044,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     /// Returns the `MAC` field of the given VIF.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_mac(&self, self_: &crate::VifRef) -> Result<String, crate::Error> {
+    pub async fn get_mac(
+        &self,
+        self_: &crate::VifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_MAC", |c| c.param(&self_)).await
     }
     /// Returns the `MTU` field of the given VIF.
@@ -1047,7 +1062,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VIF.
@@ -1056,7 +1074,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VifRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_other_config", |c| c.param(&self_).param(&value))
@@ -1114,7 +1132,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_status_detail(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_status_detail", |c| c.param(&self_)).await
     }
     /// Returns the `runtime_properties` field of the given VIF.
@@ -1123,7 +1141,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_runtime_properties(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_runtime_properties", |c| c.param(&self_)).await
     }
     /// Returns the `qos_algorithm_type` field of the given VIF.
@@ -1132,7 +1153,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_qos_algorithm_type(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_qos_algorithm_type", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_type` field of the given VIF.
@@ -1153,7 +1174,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_qos_algorithm_params(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_qos_algorithm_params", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_params` field of the given VIF.
@@ -1162,7 +1186,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_qos_algorithm_params(
         &self,
         self_: &crate::VifRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_qos_algorithm_params", |c| c.param(&self_).param(&value))
@@ -1205,7 +1229,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_qos_supported_algorithms(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_qos_supported_algorithms", |c| c.param(&self_)).await
     }
     /// Returns the `metrics` field of the given VIF.
@@ -1242,7 +1266,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv4_allowed(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv4_allowed", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_allowed` field of the given VIF.
@@ -1251,7 +1275,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv6_allowed(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv6_allowed", |c| c.param(&self_)).await
     }
     /// Returns the `ipv4_configuration_mode` field of the given VIF.
@@ -1269,7 +1293,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv4_addresses(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv4_addresses", |c| c.param(&self_)).await
     }
     /// Returns the `ipv4_gateway` field of the given VIF.
@@ -1278,7 +1302,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv4_gateway(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_ipv4_gateway", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_configuration_mode` field of the given VIF.
@@ -1296,7 +1320,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv6_addresses(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv6_addresses", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_gateway` field of the given VIF.
@@ -1305,7 +1329,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv6_gateway(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_ipv6_gateway", |c| c.param(&self_)).await
     }
     /// Returns the `trunks` field of the given VIF.
@@ -1331,8 +1355,8 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
         mode: crate::VifIpv6ConfigurationMode,
-        address: String,
-        gateway: String,
+        address: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.configure_ipv6")
     }
@@ -1344,8 +1368,8 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
         mode: crate::VifIpv4ConfigurationMode,
-        address: String,
-        gateway: String,
+        address: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.configure_ipv4")
     }
@@ -1356,7 +1380,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.remove_ipv6_allowed")
     }
@@ -1367,7 +1391,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.add_ipv6_allowed")
     }
@@ -1378,7 +1402,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.set_ipv6_allowed")
     }
@@ -1389,7 +1413,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.remove_ipv4_allowed")
     }
@@ -1400,7 +1424,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.add_ipv4_allowed")
     }
@@ -1411,7 +1435,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.set_ipv4_allowed")
     }
@@ -1520,7 +1544,7 @@ pub trait VifServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VifRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1598,7 +1622,7 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifRef, crate::VifRecord>,
+            xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1620,7 +1644,7 @@ pub trait VifServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VifRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1637,10 +1661,10 @@ pub trait VifServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifRef, crate::VifRecord>,
+            xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1658,7 +1682,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1692,7 +1716,7 @@ pub trait VifServer: crate::server::Backend<
         self_: crate::VifRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VifOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VifOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1710,7 +1734,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1755,7 +1779,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1786,7 +1810,10 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1802,7 +1829,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1826,8 +1853,8 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1861,7 +1888,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1915,7 +1942,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1931,7 +1958,10 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1947,7 +1977,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1962,7 +1992,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1987,7 +2017,10 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2003,7 +2036,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2027,8 +2060,8 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2062,7 +2095,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2086,7 +2119,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2146,7 +2181,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2161,7 +2198,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2193,7 +2232,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2208,7 +2249,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2240,7 +2281,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2255,7 +2298,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,

@@ -934,7 +934,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The operations that may currently be started on this VM, recomputed by the server after each state change.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -944,17 +944,20 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VmOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VmOperations,
+    >,
     /// Short human-readable name of the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Current power state of the VM: Halted, Paused, Running or Suspended.
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
@@ -1032,7 +1035,10 @@ pub struct VmRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_params")]
     #[serde(default)]
-    pub vcpus_params: std::collections::HashMap<String, String>,
+    pub vcpus_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Maximum number of virtual CPUs the VM can have, including any hot-plugged later.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1104,50 +1110,53 @@ pub struct VmRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_bootloader")]
     #[serde(default)]
-    pub pv_bootloader: String,
+    pub pv_bootloader: xenapi_rt::types::Str,
     /// Path of the kernel to boot for a PV guest, interpreted according to the bootloader in use.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_kernel")]
     #[serde(default)]
-    pub pv_kernel: String,
+    pub pv_kernel: xenapi_rt::types::Str,
     /// Path of the initial ramdisk to load for a PV guest; empty for none.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_ramdisk")]
     #[serde(default)]
-    pub pv_ramdisk: String,
+    pub pv_ramdisk: xenapi_rt::types::Str,
     /// Kernel command-line arguments for a PV guest.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_args")]
     #[serde(default)]
-    pub pv_args: String,
+    pub pv_args: xenapi_rt::types::Str,
     /// Extra arguments passed to the PV bootloader.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_bootloader_args")]
     #[serde(default)]
-    pub pv_bootloader_args: String,
+    pub pv_bootloader_args: xenapi_rt::types::Str,
     /// Additional kernel arguments used only when booting older guest images.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_legacy_args")]
     #[serde(default)]
-    pub pv_legacy_args: String,
+    pub pv_legacy_args: xenapi_rt::types::Str,
     /// Deprecated: the boot policy of an HVM guest ("BIOS order"), or empty for PV; superseded by domain_type.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
     #[deprecated(note = "deprecated since XenServer 7.5 (kolkata)")]
     #[serde(rename = "HVM_boot_policy")]
     #[serde(default)]
-    pub hvm_boot_policy: String,
+    pub hvm_boot_policy: xenapi_rt::types::Str,
     /// Boot settings for HVM guests, such as "order" (boot device order) and "firmware" (bios or uefi).
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "HVM_boot_params")]
     #[serde(default)]
-    pub hvm_boot_params: std::collections::HashMap<String, String>,
+    pub hvm_boot_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Multiplier applied to the default amount of shadow page table memory given to an HVM guest.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -1159,19 +1168,22 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub platform: std::collections::HashMap<String, String>,
+    pub platform: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Deprecated and unused.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(rename = "PCI_bus")]
     #[serde(default)]
-    pub pci_bus: String,
+    pub pci_bus: xenapi_rt::types::Str,
     /// Free-form key/value pairs for clients; some keys, such as those describing template disks, are also read by the server.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Xen domain ID of the running VM, or -1 when it is not running.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1181,13 +1193,16 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub domarch: String,
+    pub domarch: xenapi_rt::types::Str,
     /// CPU vendor and feature flags of the host on which the VM last booted, used to check later resume and migration compatibility.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "last_boot_CPU_flags")]
     #[serde(default)]
-    pub last_boot_cpu_flags: std::collections::HashMap<String, String>,
+    pub last_boot_cpu_flags: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if this VM is a control domain, such as a host's dom0.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1207,17 +1222,20 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.1 (miami); changed in XAPI 1.257.0.
     #[serde(default)]
-    pub last_booted_record: String,
+    pub last_booted_record: xenapi_rt::types::Str,
     /// XML document of recommended limits for the VM's settings, such as maximum memory or vCPUs, usually inherited from its template.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub recommendations: String,
+    pub recommendations: xenapi_rt::types::Str,
     /// Key/value pairs written into the guest's xenstore area when it starts, for passing data to software inside the VM.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub xenstore_data: std::collections::HashMap<String, String>,
+    pub xenstore_data: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Deprecated: whether high availability should keep the VM running; superseded by ha_restart_priority.
     ///
     /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
@@ -1228,7 +1246,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_restart_priority: String,
+    pub ha_restart_priority: xenapi_rt::types::Str,
     /// True if this record is a snapshot of another VM.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -1253,32 +1271,38 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub transportable_snapshot_id: String,
+    pub transportable_snapshot_id: xenapi_rt::types::Str,
     /// Named binary objects attached to the VM, keyed by blob name.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels attached to the VM for searching and grouping.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blocked_operations: std::collections::HashMap<crate::VmOperations, String>,
+    pub blocked_operations: xenapi_rt::types::Map<
+        crate::VmOperations,
+        xenapi_rt::types::Str,
+    >,
     /// Extra details recorded when the snapshot was taken, such as the VM's power state at the time.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub snapshot_info: std::collections::HashMap<String, String>,
+    pub snapshot_info: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Serialised configuration of the VM at snapshot time, used when reverting to the snapshot.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub snapshot_metadata: String,
+    pub snapshot_metadata: xenapi_rt::types::Str,
     /// The VM or snapshot this one was derived from in the snapshot tree, or a null reference.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -1293,7 +1317,10 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub bios_strings: std::collections::HashMap<String, String>,
+    pub bios_strings: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Deprecated: the VM protection policy (scheduled backup) this VM belonged to, or OpaqueRef:NULL.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater).
@@ -1363,7 +1390,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 6.2 (clearwater).
     #[serde(default = "VmRecord::default_generation_id")]
-    pub generation_id: String,
+    pub generation_id: xenapi_rt::types::Str,
     /// Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version.
     ///
     /// Published in XenServer 6.5 SP1 (cream).
@@ -1383,7 +1410,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub reference_label: String,
+    pub reference_label: xenapi_rt::types::Str,
     /// Virtualisation mode the VM boots in: hvm, pv, pvh or pv_in_pvh.
     ///
     /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
@@ -1394,7 +1421,7 @@ pub struct VmRecord {
     /// Published in Citrix Hypervisor 8.0 (naples).
     #[serde(rename = "NVRAM")]
     #[serde(default)]
-    pub nvram: std::collections::HashMap<String, String>,
+    pub nvram: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Actions needed on this VM for applied updates to take effect.
     ///
     /// Published in XAPI 1.303.0.
@@ -1532,8 +1559,8 @@ impl VmRecord {
     fn default_hvm_shadow_multiplier() -> f64 {
         1.0
     }
-    fn default_generation_id() -> String {
-        String::from("0:0")
+    fn default_generation_id() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("0:0")
     }
     fn default_has_vendor_device() -> bool {
         true
@@ -1551,7 +1578,7 @@ impl crate::server::Record for VmRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -1682,7 +1709,7 @@ impl crate::server::Record for VmRecord {
         match crate::VmOperations::from_wire(operation) {
             crate::VmOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -1870,8 +1897,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "VM.call_plugin",
@@ -1889,8 +1916,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.VM.call_plugin",
@@ -1904,7 +1931,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn query_services(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.query_services", |c| c.param(&self_)).await
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
@@ -1916,7 +1946,11 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         self_: &crate::VmRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session.start("Async.VM.query_services", |c| c.param(&self_)).await
@@ -1956,7 +1990,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         username: &str,
         password: &str,
         sr: &crate::SrRef,
-        remote_config: &std::collections::HashMap<String, String>,
+        remote_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -1983,7 +2020,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         username: &str,
         password: &str,
         sr: &crate::SrRef,
-        remote_config: &std::collections::HashMap<String, String>,
+        remote_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -2283,7 +2323,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_bios_strings(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_bios_strings", |c| c.param(&self_).param(&value))
@@ -2297,7 +2337,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_set_bios_strings(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VM.set_bios_strings", |c| c.param(&self_).param(&value))
@@ -2309,7 +2349,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn retrieve_wlb_recommendations(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<crate::HostRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::HostRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session.call("VM.retrieve_wlb_recommendations", |c| c.param(&vm)).await
     }
     /// Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
@@ -2321,7 +2364,11 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         vm: &crate::VmRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::HostRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::HostRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session
@@ -2433,7 +2480,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_allowed_vif_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM.get_allowed_VIF_devices", |c| c.param(&vm)).await
     }
     /// Returns the device numbers still free for new virtual network interfaces on this VM.
@@ -2444,7 +2491,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_get_allowed_vif_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.VM.get_allowed_VIF_devices", |c| c.param(&vm)).await
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
@@ -2453,7 +2500,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_allowed_vbd_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM.get_allowed_VBD_devices", |c| c.param(&vm)).await
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
@@ -2464,7 +2511,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_get_allowed_vbd_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.VM.get_allowed_VBD_devices", |c| c.param(&vm)).await
     }
     /// Recomputes the VM's allowed_operations field.
@@ -2650,12 +2697,12 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn assert_can_migrate(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -2681,12 +2728,12 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_assert_can_migrate(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -2710,13 +2757,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn migrate_send(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-        vdi_format_map: &std::collections::HashMap<crate::VdiRef, String>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: &xenapi_rt::types::Map<crate::VdiRef, xenapi_rt::types::Str>,
     ) -> Result<crate::VmRef, crate::Error> {
         self.session
             .call(
@@ -2743,13 +2790,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_migrate_send(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-        vdi_format_map: &std::collections::HashMap<crate::VdiRef, String>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: &xenapi_rt::types::Map<crate::VdiRef, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::VmRef>, crate::Error> {
         self.session
             .start(
@@ -3421,7 +3468,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_nvram(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session.call_void("VM.set_NVRAM", |c| c.param(&self_).param(&value)).await
     }
@@ -3433,7 +3480,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_set_nvram(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.VM.set_NVRAM", |c| c.param(&self_).param(&value)).await
     }
@@ -3504,7 +3551,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         vm: &crate::VmRef,
         host: &crate::HostRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.pool_migrate", |c| c.param(&vm).param(&host).param(&options))
@@ -3519,7 +3566,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         vm: &crate::VmRef,
         host: &crate::HostRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -4085,7 +4132,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         self_: &crate::VmRef,
         mode: &crate::VmUefiMode,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.set_uefi_mode", |c| c.param(&self_).param(&mode)).await
     }
     /// Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
@@ -4097,7 +4144,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         self_: &crate::VmRef,
         mode: &crate::VmUefiMode,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.VM.set_uefi_mode", |c| c.param(&self_).param(&mode))
             .await
@@ -4110,8 +4157,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "VM.call_host_plugin",
@@ -4129,8 +4176,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.VM.call_host_plugin",
@@ -4212,7 +4259,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_all_records(
         &self,
-    ) -> Result<std::collections::HashMap<crate::VmRef, crate::VmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>, crate::Error> {
         self.session.call("VM.get_all_records", |c| c).await
     }
     /// Lists every VM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -4234,13 +4281,16 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<std::collections::HashMap<crate::VmRef, crate::VmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>, crate::Error> {
         self.session.call("VM.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VM.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VmRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VmRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VM.
@@ -4258,7 +4308,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, crate::VmOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VmOperations>,
+        crate::Error,
+    > {
         self.session.call("VM.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VM.
@@ -4267,7 +4320,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VM.
@@ -4288,7 +4341,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VM.
@@ -4474,7 +4527,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_vcpus_params(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_VCPUs_params", |c| c.param(&self_)).await
     }
     /// Replaces the `VCPUs_params` field of the given VM.
@@ -4483,7 +4539,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_vcpus_params(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_VCPUs_params", |c| c.param(&self_).param(&value))
@@ -4673,7 +4729,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_bootloader(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_bootloader", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_bootloader` field of the given VM.
@@ -4694,7 +4750,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_kernel(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_kernel", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_kernel` field of the given VM.
@@ -4715,7 +4771,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_ramdisk(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_ramdisk", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_ramdisk` field of the given VM.
@@ -4736,7 +4792,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_args(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_args", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_args` field of the given VM.
@@ -4755,7 +4811,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_bootloader_args(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_bootloader_args", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_bootloader_args` field of the given VM.
@@ -4776,7 +4832,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_legacy_args(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_legacy_args", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_legacy_args` field of the given VM.
@@ -4798,7 +4854,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_hvm_boot_policy(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_HVM_boot_policy", |c| c.param(&self_)).await
     }
     /// Returns the `HVM_boot_params` field of the given VM.
@@ -4807,7 +4863,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_HVM_boot_params", |c| c.param(&self_)).await
     }
     /// Replaces the `HVM_boot_params` field of the given VM.
@@ -4816,7 +4875,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_HVM_boot_params", |c| c.param(&self_).param(&value))
@@ -4867,7 +4926,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_platform(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_platform", |c| c.param(&self_)).await
     }
     /// Replaces the `platform` field of the given VM.
@@ -4876,7 +4938,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_platform(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_platform", |c| c.param(&self_).param(&value))
@@ -4917,7 +4979,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pci_bus(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PCI_bus", |c| c.param(&self_)).await
     }
     /// Replaces the `PCI_bus` field of the given VM.
@@ -4937,7 +4999,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VM.
@@ -4946,7 +5011,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_other_config", |c| c.param(&self_).param(&value))
@@ -4992,7 +5057,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_domarch(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_domarch", |c| c.param(&self_)).await
     }
     /// Returns the `last_boot_CPU_flags` field of the given VM.
@@ -5001,7 +5066,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_last_boot_cpu_flags(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_last_boot_CPU_flags", |c| c.param(&self_)).await
     }
     /// Returns the `is_control_domain` field of the given VM.
@@ -5037,7 +5105,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_last_booted_record(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_last_booted_record", |c| c.param(&self_)).await
     }
     /// Returns the `recommendations` field of the given VM.
@@ -5046,7 +5114,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_recommendations(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_recommendations", |c| c.param(&self_)).await
     }
     /// Replaces the `recommendations` field of the given VM.
@@ -5067,7 +5135,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_xenstore_data(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_xenstore_data", |c| c.param(&self_)).await
     }
     /// Replaces the `xenstore_data` field of the given VM.
@@ -5076,7 +5147,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_xenstore_data(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_xenstore_data", |c| c.param(&self_).param(&value))
@@ -5126,7 +5197,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_ha_restart_priority(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_ha_restart_priority", |c| c.param(&self_)).await
     }
     /// Returns the `is_a_snapshot` field of the given VM.
@@ -5171,7 +5242,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_transportable_snapshot_id(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_transportable_snapshot_id", |c| c.param(&self_)).await
     }
     /// Returns the `blobs` field of the given VM.
@@ -5180,7 +5251,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("VM.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given VM.
@@ -5189,7 +5263,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given VM.
@@ -5198,7 +5272,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::VmRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("VM.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -5228,7 +5302,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_blocked_operations(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<crate::VmOperations, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_blocked_operations", |c| c.param(&self_)).await
     }
     /// Replaces the `blocked_operations` field of the given VM.
@@ -5237,7 +5314,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_blocked_operations(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<crate::VmOperations, String>,
+        value: &xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_blocked_operations", |c| c.param(&self_).param(&value))
@@ -5280,7 +5357,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_snapshot_info(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_snapshot_info", |c| c.param(&self_)).await
     }
     /// Returns the `snapshot_metadata` field of the given VM.
@@ -5289,7 +5369,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_snapshot_metadata(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_snapshot_metadata", |c| c.param(&self_)).await
     }
     /// Returns the `parent` field of the given VM.
@@ -5316,7 +5396,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_bios_strings(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_bios_strings", |c| c.param(&self_)).await
     }
     /// Returns the `protection_policy` field of the given VM.
@@ -5441,7 +5524,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_generation_id(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_generation_id", |c| c.param(&self_)).await
     }
     /// Returns the `hardware_platform_version` field of the given VM.
@@ -5492,7 +5575,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_reference_label(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_reference_label", |c| c.param(&self_)).await
     }
     /// Returns the `domain_type` field of the given VM.
@@ -5510,7 +5593,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_nvram(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_NVRAM", |c| c.param(&self_)).await
     }
     /// Returns the `pending_guidances` field of the given VM.
@@ -5585,7 +5671,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_HVM_boot_policy")
     }
@@ -5617,7 +5703,7 @@ pub trait VmServer: crate::server::Backend<
     fn import(
         &self,
         ctx: &Self::Ctx,
-        url: String,
+        url: xenapi_rt::types::Str,
         sr: crate::SrRef,
         full_restore: bool,
         force: bool,
@@ -5642,10 +5728,10 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        plugin: String,
-        r#fn: String,
-        args: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        plugin: xenapi_rt::types::Str,
+        r#fn: xenapi_rt::types::Str,
+        args: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.call_plugin")
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
@@ -5656,7 +5742,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("VM.query_services")
     }
@@ -5677,11 +5766,14 @@ pub trait VmServer: crate::server::Backend<
     fn import_convert(
         &self,
         ctx: &Self::Ctx,
-        r#type: String,
-        username: String,
-        password: String,
+        r#type: xenapi_rt::types::Str,
+        username: xenapi_rt::types::Str,
+        password: xenapi_rt::types::Str,
         sr: crate::SrRef,
-        remote_config: std::collections::HashMap<String, String>,
+        remote_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.import_convert")
     }
@@ -5803,7 +5895,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_bios_strings")
     }
@@ -5816,7 +5908,7 @@ pub trait VmServer: crate::server::Backend<
         vm: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::HostRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -5839,8 +5931,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.create_new_blob")
@@ -5873,7 +5965,9 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("VM.get_allowed_VIF_devices")
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
@@ -5883,7 +5977,9 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("VM.get_allowed_VBD_devices")
     }
     /// Recomputes the VM's allowed_operations field.
@@ -5914,7 +6010,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.forget_data_source_archives")
     }
@@ -5925,7 +6021,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.query_data_source")
     }
@@ -5936,7 +6032,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.record_data_source")
     }
@@ -5969,12 +6065,12 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        dest: std::collections::HashMap<String, String>,
+        dest: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: std::collections::HashMap<String, String>,
-        vgpu_map: std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_map: xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.assert_can_migrate")
     }
@@ -5985,13 +6081,13 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        dest: std::collections::HashMap<String, String>,
+        dest: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: std::collections::HashMap<String, String>,
-        vgpu_map: std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-        vdi_format_map: std::collections::HashMap<crate::VdiRef, String>,
+        vdi_map: xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: xenapi_rt::types::Map<crate::VdiRef, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.migrate_send")
     }
@@ -6014,7 +6110,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        trigger: String,
+        trigger: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.send_trigger")
     }
@@ -6025,7 +6121,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.send_sysrq")
     }
@@ -6225,7 +6321,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_ha_restart_priority")
     }
@@ -6236,7 +6332,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.remove_from_NVRAM")
     }
@@ -6247,8 +6343,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.add_to_NVRAM")
     }
@@ -6259,7 +6355,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_NVRAM")
     }
@@ -6270,8 +6366,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.add_to_VCPUs_params_live")
     }
@@ -6294,7 +6390,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vm: crate::VmRef,
         host: crate::HostRef,
-        options: std::collections::HashMap<String, String>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.pool_migrate")
     }
@@ -6455,7 +6551,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.checkpoint")
     }
@@ -6476,7 +6572,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
         sr: crate::SrRef,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.copy")
@@ -6488,7 +6584,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.clone")
     }
@@ -6499,7 +6595,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.snapshot_with_quiesce")
     }
@@ -6510,7 +6606,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
         ignore_vdis: Vec<crate::VdiRef>,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.snapshot")
@@ -6522,7 +6618,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        unattend: String,
+        unattend: xenapi_rt::types::Str,
         timeout: f64,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.sysprep")
@@ -6558,7 +6654,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
         mode: crate::VmUefiMode,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_uefi_mode")
     }
     /// Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
@@ -6568,10 +6664,10 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        plugin: String,
-        r#fn: String,
-        args: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        plugin: xenapi_rt::types::Str,
+        r#fn: xenapi_rt::types::Str,
+        args: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.call_host_plugin")
     }
     /// Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
@@ -6605,7 +6701,7 @@ pub trait VmServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -6619,7 +6715,7 @@ pub trait VmServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -6747,7 +6843,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, crate::VmRecord>,
+            xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -6769,7 +6865,7 @@ pub trait VmServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -6786,10 +6882,10 @@ pub trait VmServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, crate::VmRecord>,
+            xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -6807,7 +6903,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -6839,7 +6935,7 @@ pub trait VmServer: crate::server::Backend<
         self_: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VmOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VmOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -6857,7 +6953,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -6872,7 +6968,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6896,7 +6992,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -6911,7 +7007,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7218,7 +7314,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -7234,7 +7333,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7258,8 +7357,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7293,7 +7392,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7571,7 +7670,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7586,7 +7685,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7610,7 +7709,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7625,7 +7724,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7649,7 +7748,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7664,7 +7763,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7688,7 +7787,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7703,7 +7802,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7727,7 +7826,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7742,7 +7841,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7766,7 +7865,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7781,7 +7880,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7805,7 +7904,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7821,7 +7920,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -7837,7 +7939,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7861,8 +7963,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7896,7 +7998,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7936,7 +8038,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -7952,7 +8057,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7976,8 +8081,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8011,7 +8116,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8035,7 +8140,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8050,7 +8155,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8075,7 +8180,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8091,7 +8199,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8115,8 +8223,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8150,7 +8258,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8189,7 +8297,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8205,7 +8313,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8266,7 +8377,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8281,7 +8392,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8296,7 +8407,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8321,7 +8432,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8337,7 +8451,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8361,8 +8475,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8396,7 +8510,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8435,7 +8549,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8512,7 +8626,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8529,7 +8643,7 @@ pub trait VmServer: crate::server::Backend<
         self_: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -8547,7 +8661,9 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8562,7 +8678,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8586,7 +8702,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8612,7 +8728,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8638,7 +8754,7 @@ pub trait VmServer: crate::server::Backend<
         self_: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmOperations, String>,
+            xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
             crate::ApiError,
         >,
     > + Send {
@@ -8656,7 +8772,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<crate::VmOperations, String>,
+        value: xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8681,7 +8797,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
         key: crate::VmOperations,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8740,7 +8856,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8756,7 +8875,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8802,7 +8921,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -9022,7 +9144,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -9106,7 +9228,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -9137,7 +9259,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

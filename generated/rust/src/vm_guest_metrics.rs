@@ -83,18 +83,21 @@ pub struct VmGuestMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operating system details reported by the guest agent, such as distribution name, version and kernel.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub os_version: std::collections::HashMap<String, String>,
+    pub os_version: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Versions of the paravirtualised drivers installed in the guest, keyed by component (major, minor, micro, build).
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_drivers_version")]
     #[serde(default)]
-    pub pv_drivers_version: std::collections::HashMap<String, String>,
+    pub pv_drivers_version: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Deprecated indicator of whether the guest's PV drivers are current; rely on PV_drivers_detected and the version fields instead.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee).
@@ -107,23 +110,23 @@ pub struct VmGuestMetricsRecord {
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george).
     #[deprecated(note = "removed in XenServer 5.5 (george)")]
     #[serde(default)]
-    pub memory: std::collections::HashMap<String, String>,
+    pub memory: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Disk information reported by the guest agent; generally no longer populated.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando).
     #[deprecated(note = "removed in XenServer 5.0 (orlando)")]
     #[serde(default)]
-    pub disks: std::collections::HashMap<String, String>,
+    pub disks: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// IP addresses reported by the guest, keyed by device and address family, for example "0/ip" or "0/ipv6/0".
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub networks: std::collections::HashMap<String, String>,
+    pub networks: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Other values reported by the guest agent, such as feature flags and whether the guest has booted.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other: std::collections::HashMap<String, String>,
+    pub other: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Time at which the guest agent last reported data.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -133,7 +136,10 @@ pub struct VmGuestMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the guest agent has reported recently and these metrics are considered current.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -159,12 +165,15 @@ pub struct VmGuestMetricsRecord {
     ///
     /// Prototyped in XAPI 24.28.0.
     #[serde(default)]
-    pub netbios_name: std::collections::HashMap<String, String>,
+    pub netbios_name: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Data published by services running in the guest, read from the guest agent: keys have the form `service/key`, plus a few keys the host is configured to collect. Empty if the guest reports nothing.
     ///
     /// Prototyped in XAPI 25.15.0.
     #[serde(default)]
-    pub services: std::collections::HashMap<String, String>,
+    pub services: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
 }
 #[allow(deprecated)]
 impl Default for VmGuestMetricsRecord {
@@ -205,7 +214,7 @@ impl crate::server::Record for VmGuestMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -250,7 +259,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
+        xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VM_guest_metrics.get_all_records", |c| c).await
@@ -275,7 +284,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
+        xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
         crate::Error,
     > {
         self.session
@@ -288,7 +297,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_guest_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `os_version` field of the given VM_guest_metrics.
@@ -297,7 +306,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_os_version(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_os_version", |c| c.param(&self_)).await
     }
     /// Returns the `PV_drivers_version` field of the given VM_guest_metrics.
@@ -306,7 +318,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_pv_drivers_version(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call("VM_guest_metrics.get_PV_drivers_version", |c| c.param(&self_))
             .await
@@ -330,7 +345,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_memory(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_memory", |c| c.param(&self_)).await
     }
     /// Returns the `disks` field of the given VM_guest_metrics.
@@ -340,7 +358,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_disks(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_disks", |c| c.param(&self_)).await
     }
     /// Returns the `networks` field of the given VM_guest_metrics.
@@ -349,7 +370,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_networks(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_networks", |c| c.param(&self_)).await
     }
     /// Returns the `other` field of the given VM_guest_metrics.
@@ -358,7 +382,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_other(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_other", |c| c.param(&self_)).await
     }
     /// Returns the `last_updated` field of the given VM_guest_metrics.
@@ -376,7 +403,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VM_guest_metrics.
@@ -385,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -473,7 +503,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_netbios_name(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_netbios_name", |c| c.param(&self_)).await
     }
     /// Returns the `services` field of the given VM_guest_metrics.
@@ -482,7 +515,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_services(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_services", |c| c.param(&self_)).await
     }
 }
@@ -513,7 +549,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmGuestMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -549,10 +585,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::VmGuestMetricsRef,
-                crate::VmGuestMetricsRecord,
-            >,
+            xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -574,7 +607,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::VmGuestMetricsRef>, crate::ApiError>,
     > + Send {
@@ -597,13 +630,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::VmGuestMetricsRef,
-                crate::VmGuestMetricsRecord,
-            >,
+            xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -625,7 +655,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmGuestMetricsRecord,
@@ -641,7 +671,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -658,7 +691,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -690,7 +726,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -707,7 +746,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -724,7 +766,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -741,7 +786,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -775,7 +823,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -791,7 +842,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -815,8 +866,8 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -850,7 +901,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -935,7 +986,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -952,7 +1006,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

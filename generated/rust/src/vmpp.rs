@@ -265,19 +265,19 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the protection policy.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the protection policy.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// True if the policy's schedule is active; false pauses scheduled backups.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -307,7 +307,10 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub backup_schedule: std::collections::HashMap<String, String>,
+    pub backup_schedule: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True while a snapshot run of this policy is in progress.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -331,7 +334,10 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub archive_target_config: std::collections::HashMap<String, String>,
+    pub archive_target_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// How often snapshots are archived.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -343,7 +349,10 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub archive_schedule: std::collections::HashMap<String, String>,
+    pub archive_schedule: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True while an archive run of this policy is in progress.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -374,13 +383,16 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub alarm_config: std::collections::HashMap<String, String>,
+    pub alarm_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Most recent alerts raised by this policy.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub recent_alerts: Vec<String>,
+    pub recent_alerts: Vec<xenapi_rt::types::Str>,
 }
 #[allow(deprecated)]
 impl Default for VmppRecord {
@@ -437,7 +449,7 @@ impl crate::server::Record for VmppRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -824,7 +836,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_alarm_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMPP.set_alarm_config", |c| c.param(&self_).param(&value))
@@ -839,7 +851,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_alarm_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMPP.set_alarm_config", |c| c.param(&self_).param(&value))
@@ -880,7 +892,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_archive_target_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -898,7 +910,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_archive_target_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -945,7 +957,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_archive_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMPP.set_archive_schedule", |c| c.param(&self_).param(&value))
@@ -960,7 +972,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_archive_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMPP.set_archive_schedule", |c| c.param(&self_).param(&value))
@@ -1001,7 +1013,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_backup_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMPP.set_backup_schedule", |c| c.param(&self_).param(&value))
@@ -1016,7 +1028,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_backup_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMPP.set_backup_schedule", |c| c.param(&self_).param(&value))
@@ -1092,7 +1104,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
         &self,
         vmpp: &crate::VmppRef,
         hours_from_now: i64,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session
             .call("VMPP.get_alerts", |c| c.param(&vmpp).param(&hours_from_now))
             .await
@@ -1107,7 +1119,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
         &self,
         vmpp: &crate::VmppRef,
         hours_from_now: i64,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session
             .start("Async.VMPP.get_alerts", |c| c.param(&vmpp).param(&hours_from_now))
             .await
@@ -1119,7 +1131,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn archive_now(
         &self,
         snapshot: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.archive_now", |c| c.param(&snapshot)).await
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
@@ -1131,7 +1143,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_archive_now(
         &self,
         snapshot: &crate::VmRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VMPP.archive_now", |c| c.param(&snapshot)).await
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
@@ -1141,7 +1153,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn protect_now(
         &self,
         vmpp: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.protect_now", |c| c.param(&vmpp)).await
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
@@ -1153,7 +1165,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_protect_now(
         &self,
         vmpp: &crate::VmppRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VMPP.protect_now", |c| c.param(&vmpp)).await
     }
     /// Returns every field of the given VMPP as one record.
@@ -1213,10 +1225,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>, crate::Error> {
         self.session.call("VMPP.get_all_records", |c| c).await
     }
     /// Lists every VMPP whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1240,10 +1249,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>, crate::Error> {
         self.session.call("VMPP.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VMPP.
@@ -1253,7 +1259,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VMPP.
@@ -1263,7 +1269,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VMPP.
@@ -1286,7 +1292,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VMPP.
@@ -1375,7 +1381,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_backup_schedule(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_backup_schedule", |c| c.param(&self_)).await
     }
     /// Returns the `is_backup_running` field of the given VMPP.
@@ -1415,7 +1424,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_archive_target_config(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_archive_target_config", |c| c.param(&self_)).await
     }
     /// Returns the `archive_frequency` field of the given VMPP.
@@ -1435,7 +1447,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_archive_schedule(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_archive_schedule", |c| c.param(&self_)).await
     }
     /// Returns the `is_archive_running` field of the given VMPP.
@@ -1485,7 +1500,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_alarm_config(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_alarm_config", |c| c.param(&self_)).await
     }
     /// Returns the `recent_alerts` field of the given VMPP.
@@ -1495,7 +1513,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_recent_alerts(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VMPP.get_recent_alerts", |c| c.param(&self_)).await
     }
 }
@@ -1533,7 +1551,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_alarm_config")
     }
@@ -1544,7 +1562,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_archive_schedule")
     }
@@ -1555,7 +1573,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_archive_target_config")
     }
@@ -1566,7 +1584,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_backup_schedule")
     }
@@ -1577,8 +1595,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_alarm_config")
     }
@@ -1589,8 +1607,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_archive_schedule")
     }
@@ -1601,8 +1619,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_archive_target_config")
     }
@@ -1613,8 +1631,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_backup_schedule")
     }
@@ -1625,7 +1643,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_alarm_config")
     }
@@ -1647,7 +1665,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_archive_target_config")
     }
@@ -1669,7 +1687,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_archive_schedule")
     }
@@ -1691,7 +1709,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_backup_schedule")
     }
@@ -1725,7 +1743,9 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vmpp: crate::VmppRef,
         hours_from_now: i64,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("VMPP.get_alerts")
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
@@ -1735,7 +1755,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         snapshot: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.archive_now")
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
@@ -1745,7 +1765,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vmpp: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.protect_now")
     }
     /// Returns every field of the given VMPP as one record.
@@ -1768,7 +1788,7 @@ pub trait VmppServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmppRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1782,7 +1802,7 @@ pub trait VmppServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmppRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -1868,7 +1888,7 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
+            xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1890,7 +1910,7 @@ pub trait VmppServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmppRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1907,10 +1927,10 @@ pub trait VmppServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
+            xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1928,7 +1948,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,
@@ -1943,7 +1963,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,
@@ -1958,7 +1978,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1982,7 +2002,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,
@@ -1997,7 +2017,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2132,7 +2152,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2198,7 +2221,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2232,7 +2258,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2311,7 +2340,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2327,7 +2359,9 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,

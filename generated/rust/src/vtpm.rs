@@ -119,7 +119,7 @@ pub struct VtpmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this vTPM.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -129,7 +129,10 @@ pub struct VtpmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VtpmOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VtpmOperations,
+    >,
     /// The VM this vTPM belongs to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -185,7 +188,7 @@ impl crate::server::Record for VtpmRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -201,7 +204,7 @@ impl crate::server::Record for VtpmRecord {
         match crate::VtpmOperations::from_wire(operation) {
             crate::VtpmOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -296,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_contents(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VTPM.get_contents", |c| c.param(&self_)).await
     }
     /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
@@ -309,7 +312,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn async_get_contents(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VTPM.get_contents", |c| c.param(&self_)).await
     }
     /// Returns every field of the given VTPM as one record.
@@ -338,10 +341,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     /// Prototyped in XAPI 22.26.0.
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>, crate::Error> {
         self.session.call("VTPM.get_all_records", |c| c).await
     }
     /// Lists every VTPM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -363,10 +363,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>, crate::Error> {
         self.session.call("VTPM.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VTPM.
@@ -375,7 +372,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VTPM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VTPM.
@@ -393,7 +390,10 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<std::collections::HashMap<String, crate::VtpmOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VtpmOperations>,
+        crate::Error,
+    > {
         self.session.call("VTPM.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given VTPM.
@@ -477,7 +477,7 @@ pub trait VtpmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VtpmRef,
-        contents: String,
+        contents: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VTPM.set_contents")
     }
@@ -490,7 +490,7 @@ pub trait VtpmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VtpmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VTPM.get_contents")
     }
     /// Returns every field of the given VTPM as one record.
@@ -513,7 +513,7 @@ pub trait VtpmServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VtpmRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -547,7 +547,7 @@ pub trait VtpmServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
+            xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -569,7 +569,7 @@ pub trait VtpmServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VtpmRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -586,10 +586,10 @@ pub trait VtpmServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
+            xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -607,7 +607,7 @@ pub trait VtpmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VtpmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VtpmRecord,
@@ -641,7 +641,7 @@ pub trait VtpmServer: crate::server::Backend<
         self_: crate::VtpmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VtpmOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VtpmOperations>,
             crate::ApiError,
         >,
     > + Send {

@@ -322,6 +322,8 @@ pub fn vm_value(r: &mut Rng, i: usize) -> V {
         ("pending_guidances", strs([r.pick(GUIDANCES)])),
         ("pending_guidances_recommended", strs([r.pick(GUIDANCES)])),
         ("pending_guidances_full", strs([r.pick(GUIDANCES)])),
+        ("groups", r.refs(1)),
+        ("secureboot_certificates_state", s(r.pick(&["ok", "update_available", "update_on_boot"]))),
     ];
     V::Struct(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
