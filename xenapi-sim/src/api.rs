@@ -3,6 +3,7 @@
 //! the store, NOT_IMPLEMENTED for explicit ones). The classes with
 //! behaviour live in [`crate::classes`].
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -70,7 +71,7 @@ macro_rules! own_session_fields {
 impl SessionServer for Sim {
     async fn login_with_password(
         &self,
-        uname: String,
+        uname: Str,
         pwd: String,
         _version: String,
         originator: String,
@@ -92,7 +93,7 @@ impl SessionServer for Sim {
         Ok(())
     }
 
-    async fn change_password(&self, ctx: &Ctx, old_pwd: String, new_pwd: String) -> Result<(), ApiError> {
+    async fn change_password(&self, ctx: &Ctx, old_pwd: Str, new_pwd: String) -> Result<(), ApiError> {
         let mut users = self.users().write().unwrap_or_else(|e| e.into_inner());
         match users.get_mut(&ctx.session.user) {
             Some(u) if u.password == old_pwd => {
@@ -115,7 +116,7 @@ impl SessionServer for Sim {
         self.own_session(ctx, &self_)
     }
 
-    async fn get_by_uuid(&self, ctx: &Ctx, uuid: String) -> Result<SessionRef, ApiError> {
+    async fn get_by_uuid(&self, ctx: &Ctx, uuid: Str) -> Result<SessionRef, ApiError> {
         let own = SessionRef::new(ctx.session.r.clone());
         match self.own_session(ctx, &own) {
             Ok(rec) if rec.uuid == uuid => Ok(own),
@@ -142,7 +143,7 @@ impl SessionServer for Sim {
         get_client_certificate => client_certificate: bool,
     }
 
-    async fn set_other_config(&self, ctx: &Ctx, self_: SessionRef, value: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn set_other_config(&self, ctx: &Ctx, self_: SessionRef, value: HashMap<Str, Str>) -> Result<(), ApiError> {
         self.own_session(ctx, &self_)?;
         self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
             r.other_config = value;
@@ -150,7 +151,7 @@ impl SessionServer for Sim {
         })
     }
 
-    async fn add_to_other_config(&self, ctx: &Ctx, self_: SessionRef, key: String, value: String) -> Result<(), ApiError> {
+    async fn add_to_other_config(&self, ctx: &Ctx, self_: SessionRef, key: Str, value: String) -> Result<(), ApiError> {
         self.own_session(ctx, &self_)?;
         self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
             if r.other_config.contains_key(&key) {
@@ -166,7 +167,7 @@ impl SessionServer for Sim {
         })
     }
 
-    async fn remove_from_other_config(&self, ctx: &Ctx, self_: SessionRef, key: String) -> Result<(), ApiError> {
+    async fn remove_from_other_config(&self, ctx: &Ctx, self_: SessionRef, key: Str) -> Result<(), ApiError> {
         self.own_session(ctx, &self_)?;
         self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
             r.other_config.remove(&key);
@@ -190,7 +191,7 @@ impl Sim {
 // ---------------------------------------------------------------- task
 
 impl TaskServer for Sim {
-    async fn create(&self, ctx: &Ctx, label: String, description: String) -> Result<TaskRef, ApiError> {
+    async fn create(&self, ctx: &Ctx, label: Str, description: String) -> Result<TaskRef, ApiError> {
         let rec = TaskRecord {
             name_label: label,
             name_description: description,
@@ -259,14 +260,14 @@ impl TaskServer for Sim {
         })
     }
 
-    async fn set_result(&self, _ctx: &Ctx, self_: TaskRef, value: String) -> Result<(), ApiError> {
+    async fn set_result(&self, _ctx: &Ctx, self_: TaskRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().update::<TaskRecord, _, _>(&self_, |t| {
             t.result = value;
             Ok(())
         })
     }
 
-    async fn set_error_info(&self, _ctx: &Ctx, self_: TaskRef, value: Vec<String>) -> Result<(), ApiError> {
+    async fn set_error_info(&self, _ctx: &Ctx, self_: TaskRef, value: Vec<Str>) -> Result<(), ApiError> {
         self.sim_store().update::<TaskRecord, _, _>(&self_, |t| {
             t.error_info = value;
             Ok(())
@@ -280,7 +281,7 @@ impl TaskServer for Sim {
 const MAX_WAIT: f64 = 3600.0;
 
 impl EventServer for Sim {
-    async fn register(&self, ctx: &Ctx, classes: Vec<String>) -> Result<(), ApiError> {
+    async fn register(&self, ctx: &Ctx, classes: Vec<Str>) -> Result<(), ApiError> {
         let gen = self.sim_store().read().gen;
         let mut sub = ctx.session.subscription.lock().unwrap_or_else(|e| e.into_inner());
         let s = sub.get_or_insert_with(|| Subscription { classes: Vec::new(), cursor: gen });
@@ -298,7 +299,7 @@ impl EventServer for Sim {
         Ok(())
     }
 
-    async fn unregister(&self, ctx: &Ctx, classes: Vec<String>) -> Result<(), ApiError> {
+    async fn unregister(&self, ctx: &Ctx, classes: Vec<Str>) -> Result<(), ApiError> {
         let mut sub = ctx.session.subscription.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = sub.as_mut() {
             s.classes.retain(|x| !classes.iter().any(|c| c.eq_ignore_ascii_case(x)));
@@ -335,7 +336,7 @@ impl EventServer for Sim {
         }
     }
 
-    async fn from(&self, ctx: &Ctx, classes: Vec<String>, token_in: String, timeout: f64) -> Result<EventBatch, ApiError> {
+    async fn from(&self, ctx: &Ctx, classes: Vec<Str>, token_in: String, timeout: f64) -> Result<EventBatch, ApiError> {
         let since = parse_token(&token_in)?;
         let wait = if timeout.is_finite() && timeout > 0.0 { timeout.min(MAX_WAIT) } else { 0.0 };
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(wait);
@@ -365,7 +366,7 @@ impl EventServer for Sim {
         Ok(self.sim_store().read().gen as i64)
     }
 
-    async fn inject(&self, _ctx: &Ctx, class: String, r#ref: String) -> Result<String, ApiError> {
+    async fn inject(&self, _ctx: &Ctx, class: Str, r#ref: String) -> Result<String, ApiError> {
         self.sim_store().write(|tx| tx.touch_object(&class, &r#ref))?;
         Ok(token(self.sim_store().read().gen))
     }

@@ -4,6 +4,7 @@
 //! (a public blob may be read without a session). Data is kept in memory
 //! under a cap per blob and a cap for all blobs together.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -145,7 +146,7 @@ pub async fn http(sim: &Sim, req: HttpRequest<'_>) -> Option<HttpReply> {
 }
 
 impl BlobServer for Sim {
-    async fn create(&self, _ctx: &Ctx, mime_type: String, public: bool) -> Result<BlobRef, ApiError> {
+    async fn create(&self, _ctx: &Ctx, mime_type: Str, public: bool) -> Result<BlobRef, ApiError> {
         self.sim_store().write(|tx| tx.create(BlobRecord { mime_type, public, size: 0, last_updated: now(), ..Default::default() }))
     }
 }

@@ -1,6 +1,7 @@
 //! Bond: joining PIFs of one host into a bond (a new master PIF on the
 //! network that takes over the members' IP configuration) and undoing it.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -137,7 +138,7 @@ impl BondServer for Sim {
         _ctx: &Ctx,
         network: NetworkRef,
         members: Vec<PifRef>,
-        mac: String,
+        mac: Str,
         mode: BondMode,
         properties: HashMap<String, String>,
     ) -> Result<BondRef, ApiError> {

@@ -2,6 +2,7 @@
 //! per-VM errors), shutdown/reboot/power-on, removal, management
 //! interface, plugins, certificates, scheduler granularity, updates.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -423,7 +424,7 @@ impl HostServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        plugin: String,
+        plugin: Str,
         r#fn: String,
         args: HashMap<String, String>,
     ) -> Result<String, ApiError> {
@@ -466,7 +467,7 @@ impl HostServer for Sim {
         ctx: &Ctx,
         host: HostRef,
         network: NetworkRef,
-        _options: HashMap<String, String>,
+        _options: HashMap<Str, Str>,
     ) -> Result<HashMap<String, String>, ApiError> {
         let db = self.sim_store().read();
         let h = db.get::<HostRecord>(host.as_str())?;
@@ -500,7 +501,7 @@ impl HostServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        certificate: String,
+        certificate: Str,
         private_key: String,
         certificate_chain: String,
     ) -> Result<(), ApiError> {
@@ -538,7 +539,7 @@ impl HostServer for Sim {
         })
     }
 
-    async fn apply_updates(&self, _ctx: &Ctx, self_: HostRef, hash: String) -> Result<Vec<Vec<String>>, ApiError> {
+    async fn apply_updates(&self, _ctx: &Ctx, self_: HostRef, hash: Str) -> Result<Vec<Vec<String>>, ApiError> {
         self.sim_store().write(|tx| super::pool::apply_updates(tx, self_.as_str(), &hash))
     }
 }

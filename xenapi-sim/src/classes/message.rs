@@ -1,5 +1,6 @@
 //! message: alerts about an object, named by its class and uuid.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::server::Record;
@@ -29,7 +30,7 @@ fn exists(db: &Db, cls: &Cls, uuid: &str) -> bool {
 }
 
 impl MessageServer for Sim {
-    async fn create(&self, _ctx: &Ctx, name: String, priority: i64, cls: Cls, obj_uuid: String, body: String) -> Result<MessageRef, ApiError> {
+    async fn create(&self, _ctx: &Ctx, name: Str, priority: i64, cls: Cls, obj_uuid: String, body: String) -> Result<MessageRef, ApiError> {
         self.sim_store().write(|tx| {
             if !exists(tx.db(), &cls, &obj_uuid) {
                 return Err(ApiError::UuidInvalid { r#type: cls.as_str().to_string(), uuid: obj_uuid });

@@ -1,6 +1,7 @@
 //! PIF: plug, unplug, IP reconfiguration, forget, scan (which finds
 //! forgotten physical interfaces again) and `disallow_unplug`.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -127,7 +128,7 @@ impl PifServer for Sim {
         _ctx: &Ctx,
         self_: PifRef,
         mode: V4,
-        ip: String,
+        ip: Str,
         netmask: String,
         gateway: String,
         dns: String,
@@ -164,7 +165,7 @@ impl PifServer for Sim {
         _ctx: &Ctx,
         self_: PifRef,
         mode: V6,
-        ipv6: String,
+        ipv6: Str,
         gateway: String,
         dns: String,
     ) -> Result<(), ApiError> {

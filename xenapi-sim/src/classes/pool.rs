@@ -2,6 +2,7 @@
 //! network, high availability, CA certificates, update repositories and
 //! the license state.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -290,11 +291,11 @@ impl PoolServer for Sim {
         self.sim_store().write(|tx| eject(tx, host.as_str()))
     }
 
-    async fn join(&self, _ctx: &Ctx, master_address: String, _u: String, _p: String) -> Result<(), ApiError> {
+    async fn join(&self, _ctx: &Ctx, master_address: Str, _u: String, _p: String) -> Result<(), ApiError> {
         self.sim_store().write(|tx| join(tx, &master_address, false))
     }
 
-    async fn join_force(&self, _ctx: &Ctx, master_address: String, _u: String, _p: String) -> Result<(), ApiError> {
+    async fn join_force(&self, _ctx: &Ctx, master_address: Str, _u: String, _p: String) -> Result<(), ApiError> {
         self.sim_store().write(|tx| join(tx, &master_address, true))
     }
 
@@ -306,7 +307,7 @@ impl PoolServer for Sim {
         self.sim_store().write(|tx| pool_management_reconfigure(tx, network.as_str()))
     }
 
-    async fn enable_ha(&self, _ctx: &Ctx, heartbeat_srs: Vec<SrRef>, configuration: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn enable_ha(&self, _ctx: &Ctx, heartbeat_srs: Vec<SrRef>, configuration: HashMap<Str, Str>) -> Result<(), ApiError> {
         self.sim_store().write(|tx| enable_ha(tx, &heartbeat_srs, configuration))
     }
 
@@ -314,11 +315,11 @@ impl PoolServer for Sim {
         self.sim_store().write(disable_ha)
     }
 
-    async fn certificate_install(&self, _ctx: &Ctx, name: String, cert: String) -> Result<(), ApiError> {
+    async fn certificate_install(&self, _ctx: &Ctx, name: Str, cert: String) -> Result<(), ApiError> {
         self.sim_store().write(|tx| certificate_install(tx, &name, &cert))
     }
 
-    async fn certificate_uninstall(&self, _ctx: &Ctx, name: String) -> Result<(), ApiError> {
+    async fn certificate_uninstall(&self, _ctx: &Ctx, name: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| certificate_uninstall(tx, &name))
     }
 
@@ -388,7 +389,7 @@ impl PoolServer for Sim {
         })
     }
 
-    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: String, _token_id: String, _username: String, _password: String) -> Result<String, ApiError> {
+    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: Str, _token_id: String, _username: String, _password: String) -> Result<String, ApiError> {
         self.sim_store().write(|tx| sync_updates(tx, self_.as_str()))
     }
 }

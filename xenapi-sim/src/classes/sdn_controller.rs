@@ -1,5 +1,6 @@
 //! SDN_controller: the pool's one SDN controller.
 
+use xenapi_rt::types::Str;
 use xenapi::{ApiError, SdnControllerProtocol as Protocol, SdnControllerRecord, SdnControllerRef, SdnControllerServer};
 
 use super::{assert_ip, Family};
@@ -9,7 +10,7 @@ use crate::sim::{Ctx, Sim};
 const SSL_PORT: i64 = 6632;
 
 impl SdnControllerServer for Sim {
-    async fn introduce(&self, _ctx: &Ctx, protocol: Protocol, address: String, port: i64) -> Result<SdnControllerRef, ApiError> {
+    async fn introduce(&self, _ctx: &Ctx, protocol: Protocol, address: Str, port: i64) -> Result<SdnControllerRef, ApiError> {
         self.sim_store().write(|tx| {
             if tx.db().count::<SdnControllerRecord>() > 0 {
                 return Err(ApiError::OperationNotAllowed {

@@ -2,6 +2,7 @@
 //! forget, destroy, scan, probe, the supported types, and
 //! `allowed_operations` with xapi's reasons.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -130,7 +131,7 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<String, String>,
+        device_config: HashMap<Str, Str>,
         physical_size: i64,
         name_label: String,
         name_description: String,
@@ -178,7 +179,7 @@ impl SrServer for Sim {
     async fn introduce(
         &self,
         _ctx: &Ctx,
-        uuid: String,
+        uuid: Str,
         name_label: String,
         name_description: String,
         r#type: String,
@@ -221,7 +222,7 @@ impl SrServer for Sim {
         })
     }
 
-    async fn set_name_label(&self, _ctx: &Ctx, sr: SrRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_label(&self, _ctx: &Ctx, sr: SrRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<SrRecord, _>(sr.as_str(), |s| {
                 s.name_label = value;
@@ -230,7 +231,7 @@ impl SrServer for Sim {
         })
     }
 
-    async fn set_name_description(&self, _ctx: &Ctx, sr: SrRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_description(&self, _ctx: &Ctx, sr: SrRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<SrRecord, _>(sr.as_str(), |s| {
                 s.name_description = value;
@@ -273,7 +274,7 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<String, String>,
+        device_config: HashMap<Str, Str>,
         r#type: String,
         _sm_config: HashMap<String, String>,
     ) -> Result<String, ApiError> {

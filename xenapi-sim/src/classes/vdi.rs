@@ -2,6 +2,7 @@
 //! to another SR, changed block tracking, and `allowed_operations` with
 //! xapi's reasons (VDI_IN_USE while attached, ...).
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -233,7 +234,7 @@ impl VdiServer for Sim {
         self.sim_store().write(|tx| generate_config(tx, host.as_str(), vdi.as_str()))
     }
 
-    async fn set_name_label(&self, _ctx: &Ctx, self_: VdiRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_label(&self, _ctx: &Ctx, self_: VdiRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<VdiRecord, _>(self_.as_str(), |v| {
                 v.name_label = value;
@@ -242,7 +243,7 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn set_name_description(&self, _ctx: &Ctx, self_: VdiRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_description(&self, _ctx: &Ctx, self_: VdiRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<VdiRecord, _>(self_.as_str(), |v| {
                 v.name_description = value;
@@ -251,14 +252,14 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn clone(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<String, String>) -> Result<VdiRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Clone)?;
             tx.create(duplicate(&v, v.sr.clone()))
         })
     }
 
-    async fn snapshot(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<String, String>) -> Result<VdiRef, ApiError> {
+    async fn snapshot(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Snapshot)?;
             tx.create(VdiRecord {
@@ -307,7 +308,7 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: HashMap<String, String>) -> Result<VdiRef, ApiError> {
+    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: HashMap<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = tx.get::<VdiRecord>(vdi.as_str())?.clone();
             tx.get::<SrRecord>(sr.as_str())?;

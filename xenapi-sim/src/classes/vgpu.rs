@@ -1,5 +1,6 @@
 //! VGPU: virtual GPUs of halted VMs.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -20,7 +21,7 @@ impl VgpuServer for Sim {
         _ctx: &Ctx,
         vm: VmRef,
         gpu_group: GpuGroupRef,
-        device: String,
+        device: Str,
         other_config: HashMap<String, String>,
         r#type: VgpuTypeRef,
     ) -> Result<VgpuRef, ApiError> {

@@ -2,6 +2,7 @@
 //! migration, devices, memory and VCPU settings. The work is done by the
 //! helpers in the sibling modules; this file maps messages onto them.
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
@@ -242,20 +243,20 @@ impl VmServer for Sim {
         self.vm_write(&self_, config::restart_device_models)
     }
 
-    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: String) -> Result<VmRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: Str) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Clone, None, &[]))
     }
 
-    async fn copy(&self, _ctx: &Ctx, vm: VmRef, new_name: String, sr: SrRef) -> Result<VmRef, ApiError> {
+    async fn copy(&self, _ctx: &Ctx, vm: VmRef, new_name: Str, sr: SrRef) -> Result<VmRef, ApiError> {
         let sr = (!sr.is_null()).then(|| sr.to_string());
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Copy, sr.as_deref(), &[]))
     }
 
-    async fn snapshot(&self, _ctx: &Ctx, vm: VmRef, new_name: String, ignore_vdis: Vec<VdiRef>) -> Result<VmRef, ApiError> {
+    async fn snapshot(&self, _ctx: &Ctx, vm: VmRef, new_name: Str, ignore_vdis: Vec<VdiRef>) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Snapshot, None, &ignore_vdis))
     }
 
-    async fn checkpoint(&self, _ctx: &Ctx, vm: VmRef, new_name: String) -> Result<VmRef, ApiError> {
+    async fn checkpoint(&self, _ctx: &Ctx, vm: VmRef, new_name: Str) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Checkpoint, None, &[]))
     }
 
@@ -310,7 +311,7 @@ impl VmServer for Sim {
         Ok((0..=15).map(|n| n.to_string()).filter(|d| !used.contains(d)).collect())
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: HashMap<Str, Str>) -> Result<(), ApiError> {
         let domid = self.next_domid();
         self.vm_write(&vm, |tx, vm| migrate::pool_migrate(tx, vm, host.as_str(), domid))
     }
@@ -319,7 +320,7 @@ impl VmServer for Sim {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        dest: HashMap<String, String>,
+        dest: HashMap<Str, Str>,
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
@@ -342,7 +343,7 @@ impl VmServer for Sim {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        dest: HashMap<String, String>,
+        dest: HashMap<Str, Str>,
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
@@ -403,7 +404,7 @@ impl VmServer for Sim {
         self.vm_write(&self_, |tx, vm| config::set_memory_dynamic_range(tx, vm, min, max))
     }
 
-    async fn set_hvm_boot_policy(&self, _ctx: &Ctx, self_: VmRef, value: String) -> Result<(), ApiError> {
+    async fn set_hvm_boot_policy(&self, _ctx: &Ctx, self_: VmRef, value: Str) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::set_hvm_boot_policy(tx, vm, value))
     }
 
@@ -423,7 +424,7 @@ impl VmServer for Sim {
         })
     }
 
-    async fn set_bios_strings(&self, _ctx: &Ctx, self_: VmRef, value: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn set_bios_strings(&self, _ctx: &Ctx, self_: VmRef, value: HashMap<Str, Str>) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::set_bios_strings(tx, vm, value))
     }
 
@@ -431,15 +432,15 @@ impl VmServer for Sim {
         self.vm_write(&vm, |tx, vm| config::copy_bios_strings(tx, vm, host.as_str()))
     }
 
-    async fn record_data_source(&self, _ctx: &Ctx, self_: VmRef, data_source: String) -> Result<(), ApiError> {
+    async fn record_data_source(&self, _ctx: &Ctx, self_: VmRef, data_source: Str) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::data_source(tx, vm, &data_source, true))
     }
 
-    async fn forget_data_source_archives(&self, _ctx: &Ctx, self_: VmRef, data_source: String) -> Result<(), ApiError> {
+    async fn forget_data_source_archives(&self, _ctx: &Ctx, self_: VmRef, data_source: Str) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::data_source(tx, vm, &data_source, false))
     }
 
-    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: String, mime_type: String, public: bool) -> Result<BlobRef, ApiError> {
+    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: Str, mime_type: String, public: bool) -> Result<BlobRef, ApiError> {
         self.vm_write(&vm, |tx, vm| {
             tx.get::<VmRecord>(vm)?;
             let blob = tx.create(BlobRecord { name_label: name.clone(), mime_type, public, last_updated: now(), ..Default::default() })?;
@@ -451,7 +452,7 @@ impl VmServer for Sim {
         })
     }
 
-    async fn import(&self, _ctx: &Ctx, url: String, sr: SrRef, _full_restore: bool, _force: bool) -> Result<Vec<VmRef>, ApiError> {
+    async fn import(&self, _ctx: &Ctx, url: Str, sr: SrRef, _full_restore: bool, _force: bool) -> Result<Vec<VmRef>, ApiError> {
         migrate::import(self.sim_store(), &url, &sr).await
     }
 }

@@ -4,6 +4,7 @@
 //! through a field the API does not show. The simulator keeps it in a
 //! secret too, found by `xenapi-sim:vtpm` in the secret's `other_config`.
 
+use xenapi_rt::types::Str;
 use xenapi::{
     ApiError, PoolRecord, SecretRecord, SecretRef, VmPowerState as Power, VmRecord, VmRef, VtpmOperations as Op, VtpmRecord, VtpmRef,
     VtpmServer,
@@ -60,7 +61,7 @@ impl VtpmServer for Sim {
 
     /// Replaces the state with new base64 contents; xapi refuses anything
     /// else with INTERNAL_ERROR, and keeps the old state then.
-    async fn set_contents(&self, _ctx: &Ctx, self_: VtpmRef, contents: String) -> Result<(), ApiError> {
+    async fn set_contents(&self, _ctx: &Ctx, self_: VtpmRef, contents: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.get::<VtpmRecord>(self_.as_str())?;
             if crate::base64::decode(&contents).is_none() {
