@@ -303,7 +303,7 @@ fn option_fields_are_left_out_when_none_and_read_back_as_none() {
     assert_eq!(from_json::<ProbeResultRecord>(r#"{"complete": true, "sr": null}"#), none);
 
     // Some, including Some of an empty string, stays Some in both protocols.
-    for uuid in [Some(xenapi_rt::types::Str::new()), Some("u".into()), None] {
+    for uuid in [Some(xenapi_rt::types::Str::default()), Some("u".into()), None] {
         let rec = ProbeResultRecord {
             sr: Some(SrStatRecord { uuid: uuid.clone(), name_label: "x".into(), ..SrStatRecord::default() }),
             ..ProbeResultRecord::default()

@@ -132,7 +132,7 @@ fn default_expr(ty: &Type, lit: Option<&Literal>) -> TokenStream {
             let v = default_expr(inner, Some(l));
             quote!(Some(#v))
         }
-        (_, Literal::String(s)) if s.is_empty() => quote!(xenapi_rt::types::Str::new()),
+        (_, Literal::String(s)) if s.is_empty() => quote!(xenapi_rt::types::Str::default()),
         (_, Literal::String(s)) => quote!(xenapi_rt::types::Str::from(#s)),
         (_, Literal::Int(i)) => {
             let l = Lit::i64_unsuffixed(*i);
