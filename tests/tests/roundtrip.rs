@@ -6,6 +6,7 @@
 //! with automatic re-login, RBAC, duplicate map key).
 #![allow(deprecated)]
 
+use xenapi_rt::types::Str;
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -202,7 +203,7 @@ impl Backend for TestBackend {
 impl xenapi::SessionServer for TestBackend {
     async fn login_with_password(
         &self,
-        uname: String,
+        uname: Str,
         pwd: String,
         version: String,
         originator: String,
@@ -226,7 +227,7 @@ impl xenapi::SessionServer for TestBackend {
 
 impl xenapi::VmServer for TestBackend {
     // ref param, string param, ref result (also run as Async.VM.clone).
-    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: String) -> Result<VmRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: Str) -> Result<VmRef, ApiError> {
         let mut rec: VmRecord = self.store.get(&vm)?;
         rec.uuid = String::new();
         rec.name_label = new_name;
@@ -242,7 +243,7 @@ impl xenapi::VmServer for TestBackend {
     }
 
     // float result.
-    async fn query_data_source(&self, _ctx: &Ctx, vm: VmRef, data_source: String) -> Result<f64, ApiError> {
+    async fn query_data_source(&self, _ctx: &Ctx, vm: VmRef, data_source: Str) -> Result<f64, ApiError> {
         self.store.get::<VmRecord>(&vm)?;
         match data_source.as_str() {
             "cpu0" => Ok(0.125),
@@ -297,7 +298,7 @@ impl xenapi::VmServer for TestBackend {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        plugin: String,
+        plugin: Str,
         r#fn: String,
         args: HashMap<String, String>,
     ) -> Result<String, ApiError> {
@@ -343,7 +344,7 @@ impl xenapi::HostServer for TestBackend {
     }
 
     // bool result from a string param.
-    async fn has_extension(&self, _ctx: &Ctx, _host: HostRef, name: String) -> Result<bool, ApiError> {
+    async fn has_extension(&self, _ctx: &Ctx, _host: HostRef, name: Str) -> Result<bool, ApiError> {
         Ok(name == "Host.enable_ssh")
     }
 }
@@ -361,7 +362,7 @@ impl xenapi::SrServer for TestBackend {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<String, String>,
+        device_config: HashMap<Str, Str>,
         r#type: String,
         sm_config: HashMap<String, String>,
     ) -> Result<Vec<ProbeResultRecord>, ApiError> {
@@ -394,7 +395,7 @@ impl xenapi::SrServer for TestBackend {
 
 impl xenapi::EventServer for TestBackend {
     // string set, string and float params; an event batch result.
-    async fn from(&self, _ctx: &Ctx, classes: Vec<String>, token: String, timeout: f64) -> Result<EventBatch, ApiError> {
+    async fn from(&self, _ctx: &Ctx, classes: Vec<Str>, token: String, timeout: f64) -> Result<EventBatch, ApiError> {
         expect("classes", classes, vec!["vm".to_string()])?;
         expect("timeout", timeout, 0.25)?;
         match token.as_str() {
