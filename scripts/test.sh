@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of the project: schema validation, freshness of
 # generated/, lints, the test suites of every crate, the Python package
-# and the C SDK against the simulator.
+# and the C SDK against the simulator, and the docs as an HTML site with
+# every link checked.
 #
 #   bash scripts/test.sh           everything (what CI runs)
 #   bash scripts/test.sh --quick   the everyday subset: no one-protocol
-#                                  builds, newest mypy, hostile run,
-#                                  simulator coverage check or C SDK
+#                                  builds, class-feature checks, newest
+#                                  mypy, hostile run, simulator coverage
+#                                  check or C SDK
 #
 # Where the time goes: the generated crate (4 MB of Rust) dominates. The
 # script compiles it as few times as the checks need: once for clippy
@@ -135,10 +137,10 @@ venv() {
 }
 VENV="${XENAPI_VENV:-.venv}"
 LATEST="${XENAPI_VENV_LATEST:-.venv-latest}"
-PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest'))"
+PY_LINTS="Python virtualenvs, ruff, mypy --strict (pinned$([ -n "$QUICK" ] || echo ' and newest')), pip install leaves generated/ clean"
 python_lints() {
   venv "$VENV" tests/python/requirements.txt
-  "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py
+  "$VENV/bin/ruff" check generated/python tests/python tests/hostile tests/sim_coverage.py tests/stubs tests/docs
   [ -n "$QUICK" ] || venv "$LATEST" tests/python/requirements-latest.txt --upgrade
   local mypys=("$VENV/bin/mypy")
   [ -n "$QUICK" ] || mypys+=("$LATEST/bin/mypy")
@@ -146,6 +148,47 @@ python_lints() {
     "$mypy" --version
     MYPYPATH=generated/python/src "$mypy" --strict generated/python/src/xenapi_client tests/python/example.py
   done
+  pip_install_leaves_tree_clean
+}
+
+# `pip install generated/python` (and of every other generated Python
+# package) builds and installs, and writes nothing into generated/: no
+# build/, no *.egg-info, ignored or not. Each install goes to a scratch
+# directory; the typed package must import from there with its py.typed.
+pip_install_leaves_tree_clean() {
+  local pkg before after scratch
+  for pkg in generated/python*/; do
+    [ -f "$pkg/pyproject.toml" ] || continue
+    before=$(git status --porcelain --ignored --untracked-files=all -- "$pkg")
+    scratch=$(mktemp -d)
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --target "$scratch" "./$pkg"
+    after=$(git status --porcelain --ignored --untracked-files=all -- "$pkg")
+    if [ "$before" != "$after" ]; then
+      echo "pip install $pkg wrote into the source tree:" >&2
+      diff <(echo "$before") <(echo "$after") >&2 || true
+      return 1
+    fi
+    if [ "$pkg" = generated/python/ ]; then
+      PYTHONPATH="$scratch" "$VENV/bin/python" -c '
+import pathlib, sys, xenapi_client as m
+here = pathlib.Path(m.__file__).resolve().parent
+assert here.parent == pathlib.Path(sys.argv[1]).resolve(), f"imported from {here}"
+assert (here / "py.typed").is_file(), "the installed package has no py.typed"' "$scratch"
+    fi
+    rm -rf "$scratch"
+    echo "pip install $pkg: installed, source tree untouched"
+  done
+}
+
+# The typed stubs of the PyPI `XenAPI` module (generated/python-stubs):
+# installed into a virtualenv of their own, then mypy --strict and
+# pyright (strict) over programs written against the module. Needs no
+# Rust; the same programs run against the simulator in tests/python.
+STUBS_VENV="${XENAPI_VENV_STUBS:-.venv-stubs}"
+STUBS_CHECKS="typed stubs of the XenAPI module: mypy --strict and pyright"
+stubs_checks() {
+  venv "$STUBS_VENV" tests/stubs/requirements.txt
+  "$STUBS_VENV/bin/pytest" -q -p no:cacheprovider tests/stubs
 }
 
 # The generator, debug build, run in place (as `cargo run` would).
@@ -179,15 +222,33 @@ one_protocol() {
   cargo clippy -q -p xenapi-sim --bins -- -D warnings
 }
 
+# The generated crate with only a few of its class features on: the client
+# of the five classes a typical program needs, one small class with its
+# server side, and nothing at all (markers, refs and errors only). Check
+# builds (clippy's) against the dependencies the workspace clippy already
+# built; what they lint is what a user with `default-features = false`
+# compiles.
+class_features() {
+  local features
+  for features in VM,host,pool,task,event secret,server ""; do
+    echo "features: ${features:-none}"
+    cargo clippy -q -p xenapi --no-default-features --features "$features" -- -D warnings
+  done
+}
+
 # ---------------------------------------------------------------- run
 
 # Needs no Rust: starts at once, runs beside the Cargo builds.
 spawn "$PY_LINTS" python_lints
+spawn "$STUBS_CHECKS" stubs_checks
 [ -n "$QUICK" ] || spawn "C SDK and test programs, gcc and clang" bash tests/c/run.sh --build-only
 
 # Fast checks first.
 run "schema loads and validates" gen check --schema schema
 run "generated/ is what the schema generates" gen generate --check
+# Needs only mdbook and python3: beside the Cargo builds.
+DOCS_SITE="docs site: mdBook build, every link and anchor of its HTML checked"
+spawn "$DOCS_SITE" bash tests/docs/run.sh
 run "clippy, warnings are errors" cargo clippy -q "${TIMINGS[@]}" --workspace --all-targets -- -D warnings
 
 run "the generated crate has no tests of its own" generated_crate_has_no_tests
@@ -210,9 +271,12 @@ fi
 run "cargo test: run" cargo test --workspace --exclude xenapi
 if [ -z "$QUICK" ]; then
   run "one protocol only: xenapi-rt and the example crates; the simulator on its own features" one_protocol
+  run "the generated crate with a few class features: five clients, one class with its server, none" class_features
 
   join "hostile input against the simulator (over 20,000 requests)"
   join "the explicit messages real clients call have behaviour in the simulator"
   join "C SDK programs under valgrind against the simulator and a broken server"
 fi
 join "Python: typed package and the PyPI XenAPI module against the simulator"
+join "$STUBS_CHECKS"
+join "$DOCS_SITE"

@@ -3,7 +3,11 @@
 //!
 //! * `xmlrpc/decode`: reply bytes -> `HashMap<VmRef, VmRecord>`;
 //! * `xmlrpc/encode`: the typed records -> a complete reply body;
-//! * `jsonrpc/decode`, `jsonrpc/encode`: the same for the JSON-RPC form.
+//! * `jsonrpc/decode`, `jsonrpc/encode`: the same for the JSON-RPC form;
+//!   `jsonrpc/decode_serde_json` decodes with serde_json alone (as before
+//!   the direct reader), and `jsonrpc/skim`, `jsonrpc/skim_serde_json`
+//!   read the reply into `IgnoredAny`, timing the readers without the
+//!   records.
 //!
 //! Run with `cargo bench -p xenapi-tests --bench codec`; the driver
 //! `tests/bench/run.py` also runs it and compares with Python. When

@@ -4,7 +4,9 @@
 #   1. builds generated/c (libxenserver.a, .so, .pc) with gcc and clang, and
 #      checks with both that every public header compiles on its own with
 #      -std=c99 -pedantic -W -Wall -Wmissing-prototypes -Werror;
-#   2. builds the test programs (tests/c) with both compilers;
+#   2. builds the test programs (tests/c) with both compilers; installs the
+#      SDK (make install, with and without DESTDIR; make uninstall) and
+#      builds installed.c with only what pkg-config says, shared and static;
 #   3. builds xenapi-sim and starts it, and the deliberately broken server
 #      (broken_server.py), on free loopback ports;
 #   4. runs, each under valgrind --leak-check=full --error-exitcode=1:
@@ -12,11 +14,12 @@
 #      robustness program against the broken server, and the scenario
 #      (static and shared library, gcc and clang), the
 #      source-compatibility program and a C++ program against the
-#      simulator (the headers are also compiled as C++ on their own).
+#      simulator (the headers are also compiled as C++ on their own); and,
+#      without valgrind, the two builds of installed.c.
 #
 # Exits non-zero on any failure. Needs gcc, clang, make, pkg-config,
 # g++ and clang++, libxml2 and libcurl development files, valgrind,
-# python3 and cargo.
+# readelf (binutils), python3 and cargo.
 #
 #   tests/c/run.sh            everything
 #   tests/c/run.sh --build-only   steps 1 and 2 only
@@ -82,8 +85,69 @@ build_with() {
     || die "the test programs do not build with $cc"
 }
 
+# `make install` as a user of the SDK runs it, and a program built from
+# what the installed pkg-config file says, nothing else of generated/c:
+#   - linked to the shared library (rpath from the .pc's libdir);
+#   - linked statically, from a prefix without the .so (as a static-only
+#     package ships it): `pkg-config --static` must bring libxml2, which
+#     the program does not ask for, from Requires.private;
+#   - with DESTDIR, the .pc names PREFIX, not the staging folder, and
+#     `make uninstall` with the same DESTDIR leaves no file behind.
+# The programs run against the simulator below.
+INSTALLED=$TESTS/build/installed
+install_and_link() {
+  local prefix flags version built staged left
+  local cflags=(-std=c99 -W -Wall -Wmissing-prototypes -Werror -D_POSIX_C_SOURCE=200809L -O1)
+  local curl
+  curl=$(pkg-config --cflags --libs libcurl)
+  rm -rf "$INSTALLED"
+  mkdir -p "$INSTALLED"
+  pc() { PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config "$@" libxenserver; }
+  # shellcheck disable=SC2086 # the pkg-config flags are meant to split
+  link() { gcc "${cflags[@]}" -o "$INSTALLED/$1" "$TESTS/installed.c" "$TESTS/transport.c" $2 $curl; }
+
+  prefix=$INSTALLED/prefix
+  step "make install PREFIX=$prefix; a program built with pkg-config --cflags --libs libxenserver"
+  make -s -C generated/c install PREFIX="$prefix" >/dev/null || die "make install failed"
+  version=$(pc --modversion) || die "pkg-config does not find the installed libxenserver.pc"
+  built=$(PKG_CONFIG_PATH=generated/c/build pkg-config --modversion libxenserver)
+  [ "$version" = "$built" ] || die "installed .pc version $version, built one $built"
+  flags=$(pc --cflags --libs)
+  echo "libxenserver $version: $flags"
+  case "$flags" in *generated/c*) die "the installed .pc points into generated/c: $flags" ;; esac
+  link shared "$flags -Wl,-rpath,$(pc --variable=libdir)" \
+    || die "a program does not build against the installed shared library"
+  readelf -d "$INSTALLED/shared" | grep -q 'NEEDED.*libxenserver\.so' \
+    || die "the shared build does not use libxenserver.so"
+
+  prefix=$INSTALLED/static-prefix
+  step "make install PREFIX=$prefix, its .so removed; the program linked with pkg-config --static"
+  make -s -C generated/c install PREFIX="$prefix" >/dev/null || die "make install failed"
+  rm "$prefix/lib/libxenserver.so"
+  flags=$(pc --static --cflags --libs)
+  echo "pkg-config --static: $flags"
+  link static "$flags" || die "a program does not link statically with pkg-config --static"
+  ! readelf -d "$INSTALLED/static" | grep -q 'NEEDED.*libxenserver' || die "the static build needs libxenserver.so"
+  readelf -d "$INSTALLED/static" | grep -q 'NEEDED.*libxml2' \
+    || die "the static build does not link libxml2: Requires.private is not doing its job"
+
+  staged=$INSTALLED/stage/opt/xenapi
+  step "make install, then make uninstall, PREFIX=/opt/xenapi DESTDIR=$INSTALLED/stage"
+  make -s -C generated/c install PREFIX=/opt/xenapi DESTDIR="$INSTALLED/stage" >/dev/null || die "make install with DESTDIR failed"
+  grep -qx 'prefix=/opt/xenapi' "$staged/lib/pkgconfig/libxenserver.pc" \
+    || die "the staged .pc does not name PREFIX: $(cat "$staged/lib/pkgconfig/libxenserver.pc")"
+  ! grep -q "$INSTALLED" "$staged/lib/pkgconfig/libxenserver.pc" || die "the staged .pc names the DESTDIR"
+  [ -f "$staged/lib/libxenserver.a" ] && [ -f "$staged/lib/libxenserver.so" ] && [ -f "$staged/include/xen/api/xen_all.h" ] \
+    || die "make install with DESTDIR did not stage the libraries and headers"
+  make -s -C generated/c uninstall PREFIX=/opt/xenapi DESTDIR="$INSTALLED/stage" || die "make uninstall failed"
+  left=$(find "$INSTALLED/stage" -type f)
+  [ -z "$left" ] || die "make uninstall left files behind: $left"
+  echo "installed, linked shared and static, uninstalled"
+}
+
 if [ -n "$BUILD" ]; then
   for cc in "${COMPILERS[@]}"; do build_with "$cc"; done
+  install_and_link
 fi
 if [ -z "$RUN" ]; then
   echo "C SDK and test programs built"
@@ -183,6 +247,18 @@ else
   run_valgrind scenario-shared "$TESTS/build/scenario-shared" "http://127.0.0.1:$SIM_PORT" || failed=1
   run_valgrind compat "$TESTS/build/compat" "http://127.0.0.1:$SIM_PORT" || failed=1
   run_valgrind cxx "$TESTS/build/cxx" "http://127.0.0.1:$SIM_PORT" || failed=1
+  # Built against the installed SDK (see install_and_link): they check the
+  # link, not the code, so valgrind is spared them.
+  for kind in shared static; do
+    printf -- '--- installed SDK, %s: %s\n' "$kind" "$INSTALLED/$kind"
+    if "$INSTALLED/$kind" "http://127.0.0.1:$SIM_PORT" >"$LOGS/installed-$kind.out" 2>&1; then
+      tail -n 1 "$LOGS/installed-$kind.out"
+      RESULTS+=("ok    installed-$kind")
+    else
+      cat "$LOGS/installed-$kind.out"
+      RESULTS+=("FAIL  installed-$kind"); failed=1
+    fi
+  done
   if [ -z "${NO_CLANG:-}" ]; then
     run_valgrind scenario-clang "$TESTS/build/clang/scenario" "http://127.0.0.1:$SIM_PORT" || failed=1
   fi

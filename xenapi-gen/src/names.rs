@@ -91,6 +91,24 @@ pub mod rust {
         format!("{}Server", type_name(class))
     }
 
+    /// The part of the crate's `Server` trait a class adds: its server
+    /// trait when the class's cargo feature is on, nothing when off.
+    pub fn server_part_trait(class: &str) -> String {
+        format!("{}ServerPart", type_name(class))
+    }
+
+    /// The hidden macro that passes its input through when the class's
+    /// cargo feature is on and drops it when off (`__xenapi_if_vm`).
+    pub fn class_gate_macro(class: &str) -> String {
+        format!("__xenapi_if_{}", bare(&module(class)))
+    }
+
+    /// The cargo feature of the generated crate that turns a class on:
+    /// the class name as the API spells it (`VM`, `host`).
+    pub fn class_feature(class: &str) -> &str {
+        class
+    }
+
     pub fn enum_type(name: &str) -> String {
         type_name(name)
     }
@@ -238,6 +256,29 @@ pub mod python {
     pub fn error_class(code: &str) -> String {
         let words: String = code.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
         format!("{}Error", words.to_ascii_lowercase().to_upper_camel_case())
+    }
+
+    /// `VM` -> `AsyncVmApi`: the asyncio client's class in the Python
+    /// package, and the class of the `Async.` (task) forms in the stubs of
+    /// the `XenAPI` module.
+    pub fn async_api_class(class: &str) -> String {
+        format!("Async{}", api_class(class))
+    }
+
+    /// The dict type a `create` call takes in the typed stubs of the
+    /// `XenAPI` module: `VM` -> `VmCreateArgs`.
+    pub fn create_args_type(class: &str) -> String {
+        format!("{}CreateArgs", type_name(class))
+    }
+
+    /// An API name as an attribute or key spelt verbatim in Python (the
+    /// `XenAPI` module sends attribute names as they are written), or
+    /// `None` where Python's grammar cannot spell it (`VM.import`).
+    pub fn verbatim(api: &str) -> Option<&str> {
+        let ok = api.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && api.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !KEYWORDS.contains(&api);
+        ok.then_some(api)
     }
 
     /// The method for the `Async.` form of a message.

@@ -60,9 +60,10 @@ pub fn write_files(out: &Path, owned: &[&str], files: &[GeneratedFile], check: b
 }
 
 /// Every file under `dir` not in `wanted`; build output folders that tools
-/// put inside generated projects (`target`, `__pycache__`, ...) are skipped.
+/// put inside generated projects (`target`, `__pycache__`, ...,
+/// and `book`, the docs site mdBook builds) are skipped.
 fn collect_stale(dir: &Path, wanted: &BTreeSet<PathBuf>, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    const SKIP: &[&str] = &["target", "__pycache__", ".mypy_cache", ".ruff_cache", "build", ".venv"];
+    const SKIP: &[&str] = &["target", "__pycache__", ".mypy_cache", ".ruff_cache", "build", ".venv", crate::backend::docs::BUILD_DIR];
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),

@@ -120,6 +120,37 @@ fn tells_cargo_about_every_schema_file() {
     for f in files.iter().chain([&schema(), &schema().join("classes")]) {
         assert!(rerun.contains(f), "no rerun-if-changed for {}", f.display());
     }
+    // A run that succeeds says nothing else: no `cargo:warning`, which
+    // Cargo would show on every build.
+    let other: Vec<&str> = text.lines().filter(|l| !l.starts_with("cargo:rerun-if-changed=")).collect();
+    assert!(other.is_empty(), "a successful run printed more than rerun-if-changed lines: {other:?}");
+}
+
+/// Every diagnostic of the loader is an error (there is no warning level),
+/// so `cargo:warning` lines come only from a schema that does not load:
+/// one line per problem, its help on the same line, and the rerun lines
+/// still there so that fixing the schema reruns the build.
+#[test]
+fn a_broken_schema_warns_once_per_problem_and_fails() {
+    let dir = common::mini_copy();
+    common::apply(dir.path(), common::Edit::Replace("classes/VM.yaml", "type: int\n", "type: integer\n"));
+    common::apply(dir.path(), common::Edit::Replace("classes/VM.yaml", "type: host ref", "type: hots ref"));
+    let out = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    let err = Builder::new().schema(dir.path()).out_dir(out.path()).generate_to(&mut lines).unwrap_err();
+    let Error::Schema(diags) = err else { panic!("not a schema error: {err}") };
+    assert_eq!(diags.len(), 2, "{diags}");
+    let text = String::from_utf8(lines).unwrap();
+    let warnings: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("cargo:warning=")).collect();
+    assert_eq!(warnings.len(), diags.len(), "one warning per diagnostic:\n{text}");
+    for (w, d) in warnings.iter().zip(diags.iter()) {
+        assert!(w.contains(&d.message), "`{w}` does not hold `{}`", d.message);
+    }
+    assert!(warnings.iter().any(|w| w.contains("unknown type `integer`") && w.contains("help: did you mean `int`?")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("unknown class `hots`")), "{warnings:?}");
+    assert!(text.lines().any(|l| l == format!("cargo:rerun-if-changed={}", dir.path().join("classes/VM.yaml").display())));
+    assert!(text.lines().all(|l| l.starts_with("cargo:warning=") || l.starts_with("cargo:rerun-if-changed=")), "{text}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing is written for a broken schema");
 }
 
 #[test]
@@ -188,6 +219,10 @@ fn the_tree_is_written_then_checked_clean_and_stale_files_are_found() {
     std::fs::write(&stray, "left over\n").unwrap();
     let beside = out.path().join("notes.txt");
     std::fs::write(&beside, "not generated\n").unwrap();
+    // The HTML site `mdbook build generated/docs` writes is not stale.
+    let site = out.path().join("docs/book/index.html");
+    std::fs::create_dir_all(site.parent().unwrap()).unwrap();
+    std::fs::write(&site, "<html></html>\n").unwrap();
     let stale = b.check_tree(out.path()).unwrap();
     assert_eq!((stale.changed, stale.stale), (vec![page.clone()], vec![stray.clone()]));
     assert_eq!(std::fs::read_to_string(&page).unwrap(), "edited by hand\n", "a check writes nothing");
@@ -196,6 +231,7 @@ fn the_tree_is_written_then_checked_clean_and_stale_files_are_found() {
     assert!(b.check_tree(out.path()).unwrap().is_clean());
     assert!(!stray.exists(), "a file the docs no longer have is removed");
     assert!(beside.exists(), "files outside the languages' folders are left alone");
+    assert!(site.exists(), "the built docs site is left alone");
 }
 
 #[test]

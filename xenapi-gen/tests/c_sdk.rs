@@ -543,3 +543,25 @@ fn output_is_deterministic_and_names_are_unique() {
         }
     }
 }
+
+/// The version in libxenserver.pc (written by the generated Makefile, for
+/// the build folder and for `make install`) is the newest release of the
+/// model the SDK was made from: it follows `--release`.
+#[test]
+fn the_pkg_config_version_is_the_newest_release_of_the_model() {
+    let version_line = |api: &xenapi_gen::model::Api| {
+        let makefile = common::generated_file(xenapi_gen::backend::Lang::C, api, "Makefile");
+        let lines: Vec<String> = makefile
+            .split("\\n")
+            .filter(|l| l.starts_with("Version: "))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines.len(), 1, "one Version line in the .pc text: {lines:?}");
+        lines[0].clone()
+    };
+    let api = load();
+    let newest = &api.releases.last().expect("releases").code;
+    assert_eq!(version_line(&api), format!("Version: {newest}"));
+    let older = api.at_release("24.16.0").expect("release 24.16.0");
+    assert_eq!(version_line(&older), "Version: 24.16.0");
+}

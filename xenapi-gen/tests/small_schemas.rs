@@ -91,6 +91,7 @@ fn render_all(schema: &Path) -> tempfile::TempDir {
     }
     compile_c(&out.path().join("c"));
     compile_python(&out.path().join("python"));
+    parse_stubs(&out.path().join("python-stubs/XenAPI-stubs"));
     out
 }
 
@@ -148,6 +149,18 @@ fn compile_python(py: &Path) {
     match out {
         Ok(out) => assert!(out.status.success(), "Python does not compile:\n{}", String::from_utf8_lossy(&out.stderr)),
         Err(e) => eprintln!("note: python3 cannot run ({e}); the Python output is not compiled"),
+    }
+}
+
+/// The stubs of the `XenAPI` module parse as Python (stubs are never
+/// imported, so `py_compile` does not apply).
+fn parse_stubs(dir: &Path) {
+    let stubs = files_with(dir, "pyi");
+    assert!(stubs.len() >= 4, "no stubs in {}", dir.display());
+    let check = "import ast, sys\nfor p in sys.argv[1:]:\n    ast.parse(open(p).read(), p)";
+    match Command::new("python3").arg("-c").arg(check).args(&stubs).output() {
+        Ok(out) => assert!(out.status.success(), "the stubs do not parse:\n{}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => eprintln!("note: python3 cannot run ({e}); the stubs are not parsed"),
     }
 }
 

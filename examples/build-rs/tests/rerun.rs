@@ -1,6 +1,7 @@
 //! Changing a schema file reruns the build script; building again without
-//! a change does not. Builds a copy of this example against a copy of the
-//! schema in a temporary directory, with its own target directory.
+//! a change does not; no run prints a warning. Builds a copy of this
+//! example against a copy of the schema in a temporary directory, with its
+//! own target directory.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,6 +17,9 @@ fn build(krate: &Path, schema: &Path, target: &Path, log: &Path) -> String {
         .expect("cargo runs");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "build failed:\n{text}");
+    // Cargo shows a build script's `cargo:warning` lines as
+    // `warning: <package>@<version>: ...`; a good run must have none.
+    assert!(!text.lines().any(|l| l.starts_with("warning: rerun-check@")), "the build script warned on success:\n{text}");
     text
 }
 

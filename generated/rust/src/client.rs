@@ -41,6 +41,7 @@ impl<T: Transport> Connection<T> {
     /// Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
     ///
     /// Published in XenServer 4.1 (miami).
+    #[cfg(feature = "session")]
     pub async fn session_slave_local_login_with_password(
         &self,
         uname: &str,
@@ -60,6 +61,7 @@ impl<T: Transport> Connection<T> {
     /// Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
     ///
     /// Published in XenServer 4.0 (rio).
+    #[cfg(feature = "session")]
     pub async fn session_login_with_password(
         &self,
         uname: &str,
@@ -95,358 +97,426 @@ impl<T> std::ops::Deref for Session<T> {
 }
 impl<T: Transport> Session<T> {
     /// Calls on the Bond class.
+    #[cfg(feature = "Bond")]
     pub fn bond(&self) -> crate::BondClient<'_, T> {
         crate::BondClient { session: self }
     }
     /// Calls on the Caller class.
+    #[cfg(feature = "Caller")]
     pub fn caller(&self) -> crate::CallerClient<'_, T> {
         crate::CallerClient {
             session: self,
         }
     }
     /// Calls on the Certificate class.
+    #[cfg(feature = "Certificate")]
     pub fn certificate(&self) -> crate::CertificateClient<'_, T> {
         crate::CertificateClient {
             session: self,
         }
     }
     /// Calls on the Cluster class.
+    #[cfg(feature = "Cluster")]
     pub fn cluster(&self) -> crate::ClusterClient<'_, T> {
         crate::ClusterClient {
             session: self,
         }
     }
     /// Calls on the Cluster_host class.
+    #[cfg(feature = "Cluster_host")]
     pub fn cluster_host(&self) -> crate::ClusterHostClient<'_, T> {
         crate::ClusterHostClient {
             session: self,
         }
     }
     /// Calls on the DR_task class.
+    #[cfg(feature = "DR_task")]
     pub fn dr_task(&self) -> crate::DrTaskClient<'_, T> {
         crate::DrTaskClient {
             session: self,
         }
     }
     /// Calls on the Driver_variant class.
+    #[cfg(feature = "Driver_variant")]
     pub fn driver_variant(&self) -> crate::DriverVariantClient<'_, T> {
         crate::DriverVariantClient {
             session: self,
         }
     }
     /// Calls on the Feature class.
+    #[cfg(feature = "Feature")]
     pub fn feature(&self) -> crate::FeatureClient<'_, T> {
         crate::FeatureClient {
             session: self,
         }
     }
     /// Calls on the GPU_group class.
+    #[cfg(feature = "GPU_group")]
     pub fn gpu_group(&self) -> crate::GpuGroupClient<'_, T> {
         crate::GpuGroupClient {
             session: self,
         }
     }
     /// Calls on the Host_driver class.
+    #[cfg(feature = "Host_driver")]
     pub fn host_driver(&self) -> crate::HostDriverClient<'_, T> {
         crate::HostDriverClient {
             session: self,
         }
     }
     /// Calls on the LVHD class.
+    #[cfg(feature = "LVHD")]
     pub fn lvhd(&self) -> crate::LvhdClient<'_, T> {
         crate::LvhdClient { session: self }
     }
     /// Calls on the Observer class.
+    #[cfg(feature = "Observer")]
     pub fn observer(&self) -> crate::ObserverClient<'_, T> {
         crate::ObserverClient {
             session: self,
         }
     }
     /// Calls on the PBD class.
+    #[cfg(feature = "PBD")]
     pub fn pbd(&self) -> crate::PbdClient<'_, T> {
         crate::PbdClient { session: self }
     }
     /// Calls on the PCI class.
+    #[cfg(feature = "PCI")]
     pub fn pci(&self) -> crate::PciClient<'_, T> {
         crate::PciClient { session: self }
     }
     /// Calls on the PGPU class.
+    #[cfg(feature = "PGPU")]
     pub fn pgpu(&self) -> crate::PgpuClient<'_, T> {
         crate::PgpuClient { session: self }
     }
     /// Calls on the PIF class.
+    #[cfg(feature = "PIF")]
     pub fn pif(&self) -> crate::PifClient<'_, T> {
         crate::PifClient { session: self }
     }
     /// Calls on the PIF_metrics class.
+    #[cfg(feature = "PIF_metrics")]
     pub fn pif_metrics(&self) -> crate::PifMetricsClient<'_, T> {
         crate::PifMetricsClient {
             session: self,
         }
     }
     /// Calls on the PUSB class.
+    #[cfg(feature = "PUSB")]
     pub fn pusb(&self) -> crate::PusbClient<'_, T> {
         crate::PusbClient { session: self }
     }
     /// Calls on the PVS_cache_storage class.
+    #[cfg(feature = "PVS_cache_storage")]
     pub fn pvs_cache_storage(&self) -> crate::PvsCacheStorageClient<'_, T> {
         crate::PvsCacheStorageClient {
             session: self,
         }
     }
     /// Calls on the PVS_proxy class.
+    #[cfg(feature = "PVS_proxy")]
     pub fn pvs_proxy(&self) -> crate::PvsProxyClient<'_, T> {
         crate::PvsProxyClient {
             session: self,
         }
     }
     /// Calls on the PVS_server class.
+    #[cfg(feature = "PVS_server")]
     pub fn pvs_server(&self) -> crate::PvsServerClient<'_, T> {
         crate::PvsServerClient {
             session: self,
         }
     }
     /// Calls on the PVS_site class.
+    #[cfg(feature = "PVS_site")]
     pub fn pvs_site(&self) -> crate::PvsSiteClient<'_, T> {
         crate::PvsSiteClient {
             session: self,
         }
     }
     /// Calls on the Rate_limit class.
+    #[cfg(feature = "Rate_limit")]
     pub fn rate_limit(&self) -> crate::RateLimitClient<'_, T> {
         crate::RateLimitClient {
             session: self,
         }
     }
     /// Calls on the Repository class.
+    #[cfg(feature = "Repository")]
     pub fn repository(&self) -> crate::RepositoryClient<'_, T> {
         crate::RepositoryClient {
             session: self,
         }
     }
     /// Calls on the SDN_controller class.
+    #[cfg(feature = "SDN_controller")]
     pub fn sdn_controller(&self) -> crate::SdnControllerClient<'_, T> {
         crate::SdnControllerClient {
             session: self,
         }
     }
     /// Calls on the SM class.
+    #[cfg(feature = "SM")]
     pub fn sm(&self) -> crate::SmClient<'_, T> {
         crate::SmClient { session: self }
     }
     /// Calls on the SR class.
+    #[cfg(feature = "SR")]
     pub fn sr(&self) -> crate::SrClient<'_, T> {
         crate::SrClient { session: self }
     }
     /// Calls on the USB_group class.
+    #[cfg(feature = "USB_group")]
     pub fn usb_group(&self) -> crate::UsbGroupClient<'_, T> {
         crate::UsbGroupClient {
             session: self,
         }
     }
     /// Calls on the VBD class.
+    #[cfg(feature = "VBD")]
     pub fn vbd(&self) -> crate::VbdClient<'_, T> {
         crate::VbdClient { session: self }
     }
     /// Calls on the VBD_metrics class.
+    #[cfg(feature = "VBD_metrics")]
     pub fn vbd_metrics(&self) -> crate::VbdMetricsClient<'_, T> {
         crate::VbdMetricsClient {
             session: self,
         }
     }
     /// Calls on the VDI class.
+    #[cfg(feature = "VDI")]
     pub fn vdi(&self) -> crate::VdiClient<'_, T> {
         crate::VdiClient { session: self }
     }
     /// Calls on the VGPU class.
+    #[cfg(feature = "VGPU")]
     pub fn vgpu(&self) -> crate::VgpuClient<'_, T> {
         crate::VgpuClient { session: self }
     }
     /// Calls on the VGPU_type class.
+    #[cfg(feature = "VGPU_type")]
     pub fn vgpu_type(&self) -> crate::VgpuTypeClient<'_, T> {
         crate::VgpuTypeClient {
             session: self,
         }
     }
     /// Calls on the VIF class.
+    #[cfg(feature = "VIF")]
     pub fn vif(&self) -> crate::VifClient<'_, T> {
         crate::VifClient { session: self }
     }
     /// Calls on the VIF_metrics class.
+    #[cfg(feature = "VIF_metrics")]
     pub fn vif_metrics(&self) -> crate::VifMetricsClient<'_, T> {
         crate::VifMetricsClient {
             session: self,
         }
     }
     /// Calls on the VLAN class.
+    #[cfg(feature = "VLAN")]
     pub fn vlan(&self) -> crate::VlanClient<'_, T> {
         crate::VlanClient { session: self }
     }
     /// Calls on the VM class.
+    #[cfg(feature = "VM")]
     pub fn vm(&self) -> crate::VmClient<'_, T> {
         crate::VmClient { session: self }
     }
     /// Calls on the VMPP class.
+    #[cfg(feature = "VMPP")]
     pub fn vmpp(&self) -> crate::VmppClient<'_, T> {
         crate::VmppClient { session: self }
     }
     /// Calls on the VMSS class.
+    #[cfg(feature = "VMSS")]
     pub fn vmss(&self) -> crate::VmssClient<'_, T> {
         crate::VmssClient { session: self }
     }
     /// Calls on the VM_appliance class.
+    #[cfg(feature = "VM_appliance")]
     pub fn vm_appliance(&self) -> crate::VmApplianceClient<'_, T> {
         crate::VmApplianceClient {
             session: self,
         }
     }
     /// Calls on the VM_group class.
+    #[cfg(feature = "VM_group")]
     pub fn vm_group(&self) -> crate::VmGroupClient<'_, T> {
         crate::VmGroupClient {
             session: self,
         }
     }
     /// Calls on the VM_guest_metrics class.
+    #[cfg(feature = "VM_guest_metrics")]
     pub fn vm_guest_metrics(&self) -> crate::VmGuestMetricsClient<'_, T> {
         crate::VmGuestMetricsClient {
             session: self,
         }
     }
     /// Calls on the VM_metrics class.
+    #[cfg(feature = "VM_metrics")]
     pub fn vm_metrics(&self) -> crate::VmMetricsClient<'_, T> {
         crate::VmMetricsClient {
             session: self,
         }
     }
     /// Calls on the VTPM class.
+    #[cfg(feature = "VTPM")]
     pub fn vtpm(&self) -> crate::VtpmClient<'_, T> {
         crate::VtpmClient { session: self }
     }
     /// Calls on the VUSB class.
+    #[cfg(feature = "VUSB")]
     pub fn vusb(&self) -> crate::VusbClient<'_, T> {
         crate::VusbClient { session: self }
     }
     /// Calls on the auth class.
+    #[cfg(feature = "auth")]
     pub fn auth(&self) -> crate::AuthClient<'_, T> {
         crate::AuthClient { session: self }
     }
     /// Calls on the blob class.
+    #[cfg(feature = "blob")]
     pub fn blob(&self) -> crate::BlobClient<'_, T> {
         crate::BlobClient { session: self }
     }
     /// Calls on the console class.
+    #[cfg(feature = "console")]
     pub fn console(&self) -> crate::ConsoleClient<'_, T> {
         crate::ConsoleClient {
             session: self,
         }
     }
     /// Calls on the crashdump class.
+    #[cfg(feature = "crashdump")]
     pub fn crashdump(&self) -> crate::CrashdumpClient<'_, T> {
         crate::CrashdumpClient {
             session: self,
         }
     }
     /// Calls on the event class.
+    #[cfg(feature = "event")]
     pub fn event(&self) -> crate::EventClient<'_, T> {
         crate::EventClient {
             session: self,
         }
     }
     /// Calls on the host class.
+    #[cfg(feature = "host")]
     pub fn host(&self) -> crate::HostClient<'_, T> {
         crate::HostClient { session: self }
     }
     /// Calls on the host_cpu class.
+    #[cfg(feature = "host_cpu")]
     pub fn host_cpu(&self) -> crate::HostCpuClient<'_, T> {
         crate::HostCpuClient {
             session: self,
         }
     }
     /// Calls on the host_crashdump class.
+    #[cfg(feature = "host_crashdump")]
     pub fn host_crashdump(&self) -> crate::HostCrashdumpClient<'_, T> {
         crate::HostCrashdumpClient {
             session: self,
         }
     }
     /// Calls on the host_metrics class.
+    #[cfg(feature = "host_metrics")]
     pub fn host_metrics(&self) -> crate::HostMetricsClient<'_, T> {
         crate::HostMetricsClient {
             session: self,
         }
     }
     /// Calls on the host_patch class.
+    #[cfg(feature = "host_patch")]
     pub fn host_patch(&self) -> crate::HostPatchClient<'_, T> {
         crate::HostPatchClient {
             session: self,
         }
     }
     /// Calls on the message class.
+    #[cfg(feature = "message")]
     pub fn message(&self) -> crate::MessageClient<'_, T> {
         crate::MessageClient {
             session: self,
         }
     }
     /// Calls on the network class.
+    #[cfg(feature = "network")]
     pub fn network(&self) -> crate::NetworkClient<'_, T> {
         crate::NetworkClient {
             session: self,
         }
     }
     /// Calls on the network_sriov class.
+    #[cfg(feature = "network_sriov")]
     pub fn network_sriov(&self) -> crate::NetworkSriovClient<'_, T> {
         crate::NetworkSriovClient {
             session: self,
         }
     }
     /// Calls on the pool class.
+    #[cfg(feature = "pool")]
     pub fn pool(&self) -> crate::PoolClient<'_, T> {
         crate::PoolClient { session: self }
     }
     /// Calls on the pool_patch class.
+    #[cfg(feature = "pool_patch")]
     pub fn pool_patch(&self) -> crate::PoolPatchClient<'_, T> {
         crate::PoolPatchClient {
             session: self,
         }
     }
     /// Calls on the pool_update class.
+    #[cfg(feature = "pool_update")]
     pub fn pool_update(&self) -> crate::PoolUpdateClient<'_, T> {
         crate::PoolUpdateClient {
             session: self,
         }
     }
     /// Calls on the role class.
+    #[cfg(feature = "role")]
     pub fn role(&self) -> crate::RoleClient<'_, T> {
         crate::RoleClient { session: self }
     }
     /// Calls on the secret class.
+    #[cfg(feature = "secret")]
     pub fn secret(&self) -> crate::SecretClient<'_, T> {
         crate::SecretClient {
             session: self,
         }
     }
     /// Calls on the session class.
+    #[cfg(feature = "session")]
     pub fn session(&self) -> crate::SessionClient<'_, T> {
         crate::SessionClient {
             session: self,
         }
     }
     /// Calls on the subject class.
+    #[cfg(feature = "subject")]
     pub fn subject(&self) -> crate::SubjectClient<'_, T> {
         crate::SubjectClient {
             session: self,
         }
     }
     /// Calls on the task class.
+    #[cfg(feature = "task")]
     pub fn task(&self) -> crate::TaskClient<'_, T> {
         crate::TaskClient { session: self }
     }
     /// Calls on the tunnel class.
+    #[cfg(feature = "tunnel")]
     pub fn tunnel(&self) -> crate::TunnelClient<'_, T> {
         crate::TunnelClient {
             session: self,
         }
     }
     /// Calls on the user class.
+    #[cfg(feature = "user")]
     pub fn user(&self) -> crate::UserClient<'_, T> {
         crate::UserClient { session: self }
     }

@@ -15,6 +15,7 @@ pub type DataSourceRef = xenapi_rt::types::Ref<DataSource>;
 ///
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
+#[cfg(feature = "data_source")]
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(deprecated)]
 pub struct DataSourceRecord {
@@ -62,6 +63,7 @@ pub struct DataSourceRecord {
     #[serde(with = "xenapi_rt::types::float")]
     pub value: f64,
 }
+#[cfg(all(feature = "server", feature = "data_source"))]
 impl crate::server::Record for DataSourceRecord {
     type Class = DataSource;
     fn uuid(&self) -> Option<&str> {
@@ -74,11 +76,25 @@ impl crate::server::Record for DataSourceRecord {
         Some(&self.name_label)
     }
 }
+#[cfg(all(feature = "server", feature = "data_source"))]
 impl crate::server::HasRecord for DataSource {
     type Record = DataSourceRecord;
 }
 /// The data_source class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
+#[cfg(all(feature = "server", feature = "data_source"))]
 #[allow(unused_variables, deprecated)]
 pub trait DataSourceServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {}
+/// A backend of the data_source class: the part of [`crate::Server`] this class adds.
+#[doc(hidden)]
+#[cfg(all(feature = "server", feature = "data_source"))]
+pub trait DataSourceServerPart: DataSourceServer {}
+#[cfg(all(feature = "server", feature = "data_source"))]
+impl<S: DataSourceServer> DataSourceServerPart for S {}
+/// Every type: the data_source class is off (its feature `data_source`).
+#[doc(hidden)]
+#[cfg(all(feature = "server", not(feature = "data_source")))]
+pub trait DataSourceServerPart {}
+#[cfg(all(feature = "server", not(feature = "data_source")))]
+impl<S> DataSourceServerPart for S {}

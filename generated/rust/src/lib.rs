@@ -173,13 +173,17 @@ pub fn speaks(protocol: Protocol) -> bool {
 }
 pub mod client;
 pub use client::{Connection, Events, Session, Task};
+#[cfg(feature = "server")]
 pub mod roles;
+#[cfg(feature = "server")]
 mod routing;
+#[cfg(feature = "server")]
 pub mod server;
 /// Every relation of the API: a ref field whose objects the class it
 /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
 /// [`server::Record::related`], `link` and `unlink` give a store what
 /// it needs to keep both sides consistent.
+#[cfg(feature = "server")]
 pub static RELATIONS: &[server::Relation] = &[
     server::Relation {
         class: "Bond",
@@ -503,130 +507,1185 @@ pub static RELATIONS: &[server::Relation] = &[
 /// Calls `visitor.visit::<R>()` for the record type of every class
 /// that has fields, in schema order: a way to set up per-class
 /// storage (or anything else) without naming each class.
+#[cfg(feature = "server")]
 pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
-    visitor.visit::<BondRecord>();
-    visitor.visit::<CallerRecord>();
-    visitor.visit::<CertificateRecord>();
-    visitor.visit::<ClusterRecord>();
-    visitor.visit::<ClusterHostRecord>();
-    visitor.visit::<DrTaskRecord>();
-    visitor.visit::<DriverVariantRecord>();
-    visitor.visit::<FeatureRecord>();
-    visitor.visit::<GpuGroupRecord>();
-    visitor.visit::<HostDriverRecord>();
-    visitor.visit::<LvhdRecord>();
-    visitor.visit::<ObserverRecord>();
-    visitor.visit::<PbdRecord>();
-    visitor.visit::<PciRecord>();
-    visitor.visit::<PgpuRecord>();
-    visitor.visit::<PifRecord>();
-    visitor.visit::<PifMetricsRecord>();
-    visitor.visit::<PusbRecord>();
-    visitor.visit::<PvsCacheStorageRecord>();
-    visitor.visit::<PvsProxyRecord>();
-    visitor.visit::<PvsServerRecord>();
-    visitor.visit::<PvsSiteRecord>();
-    visitor.visit::<RateLimitRecord>();
-    visitor.visit::<RepositoryRecord>();
-    visitor.visit::<SdnControllerRecord>();
-    visitor.visit::<SmRecord>();
-    visitor.visit::<SrRecord>();
-    visitor.visit::<UsbGroupRecord>();
-    visitor.visit::<VbdRecord>();
-    visitor.visit::<VbdMetricsRecord>();
-    visitor.visit::<VdiRecord>();
-    visitor.visit::<VgpuRecord>();
-    visitor.visit::<VgpuTypeRecord>();
-    visitor.visit::<VifRecord>();
-    visitor.visit::<VifMetricsRecord>();
-    visitor.visit::<VlanRecord>();
-    visitor.visit::<VmRecord>();
-    visitor.visit::<VmppRecord>();
-    visitor.visit::<VmssRecord>();
-    visitor.visit::<VmApplianceRecord>();
-    visitor.visit::<VmGroupRecord>();
-    visitor.visit::<VmGuestMetricsRecord>();
-    visitor.visit::<VmMetricsRecord>();
-    visitor.visit::<VtpmRecord>();
-    visitor.visit::<VusbRecord>();
-    visitor.visit::<BlobRecord>();
-    visitor.visit::<ConsoleRecord>();
-    visitor.visit::<CrashdumpRecord>();
-    visitor.visit::<DataSourceRecord>();
+    #[cfg(feature = "Bond")] visitor.visit::<BondRecord>();
+    #[cfg(feature = "Caller")] visitor.visit::<CallerRecord>();
+    #[cfg(feature = "Certificate")] visitor.visit::<CertificateRecord>();
+    #[cfg(feature = "Cluster")] visitor.visit::<ClusterRecord>();
+    #[cfg(feature = "Cluster_host")] visitor.visit::<ClusterHostRecord>();
+    #[cfg(feature = "DR_task")] visitor.visit::<DrTaskRecord>();
+    #[cfg(feature = "Driver_variant")] visitor.visit::<DriverVariantRecord>();
+    #[cfg(feature = "Feature")] visitor.visit::<FeatureRecord>();
+    #[cfg(feature = "GPU_group")] visitor.visit::<GpuGroupRecord>();
+    #[cfg(feature = "Host_driver")] visitor.visit::<HostDriverRecord>();
+    #[cfg(feature = "LVHD")] visitor.visit::<LvhdRecord>();
+    #[cfg(feature = "Observer")] visitor.visit::<ObserverRecord>();
+    #[cfg(feature = "PBD")] visitor.visit::<PbdRecord>();
+    #[cfg(feature = "PCI")] visitor.visit::<PciRecord>();
+    #[cfg(feature = "PGPU")] visitor.visit::<PgpuRecord>();
+    #[cfg(feature = "PIF")] visitor.visit::<PifRecord>();
+    #[cfg(feature = "PIF_metrics")] visitor.visit::<PifMetricsRecord>();
+    #[cfg(feature = "PUSB")] visitor.visit::<PusbRecord>();
+    #[cfg(feature = "PVS_cache_storage")] visitor.visit::<PvsCacheStorageRecord>();
+    #[cfg(feature = "PVS_proxy")] visitor.visit::<PvsProxyRecord>();
+    #[cfg(feature = "PVS_server")] visitor.visit::<PvsServerRecord>();
+    #[cfg(feature = "PVS_site")] visitor.visit::<PvsSiteRecord>();
+    #[cfg(feature = "Rate_limit")] visitor.visit::<RateLimitRecord>();
+    #[cfg(feature = "Repository")] visitor.visit::<RepositoryRecord>();
+    #[cfg(feature = "SDN_controller")] visitor.visit::<SdnControllerRecord>();
+    #[cfg(feature = "SM")] visitor.visit::<SmRecord>();
+    #[cfg(feature = "SR")] visitor.visit::<SrRecord>();
+    #[cfg(feature = "USB_group")] visitor.visit::<UsbGroupRecord>();
+    #[cfg(feature = "VBD")] visitor.visit::<VbdRecord>();
+    #[cfg(feature = "VBD_metrics")] visitor.visit::<VbdMetricsRecord>();
+    #[cfg(feature = "VDI")] visitor.visit::<VdiRecord>();
+    #[cfg(feature = "VGPU")] visitor.visit::<VgpuRecord>();
+    #[cfg(feature = "VGPU_type")] visitor.visit::<VgpuTypeRecord>();
+    #[cfg(feature = "VIF")] visitor.visit::<VifRecord>();
+    #[cfg(feature = "VIF_metrics")] visitor.visit::<VifMetricsRecord>();
+    #[cfg(feature = "VLAN")] visitor.visit::<VlanRecord>();
+    #[cfg(feature = "VM")] visitor.visit::<VmRecord>();
+    #[cfg(feature = "VMPP")] visitor.visit::<VmppRecord>();
+    #[cfg(feature = "VMSS")] visitor.visit::<VmssRecord>();
+    #[cfg(feature = "VM_appliance")] visitor.visit::<VmApplianceRecord>();
+    #[cfg(feature = "VM_group")] visitor.visit::<VmGroupRecord>();
+    #[cfg(feature = "VM_guest_metrics")] visitor.visit::<VmGuestMetricsRecord>();
+    #[cfg(feature = "VM_metrics")] visitor.visit::<VmMetricsRecord>();
+    #[cfg(feature = "VTPM")] visitor.visit::<VtpmRecord>();
+    #[cfg(feature = "VUSB")] visitor.visit::<VusbRecord>();
+    #[cfg(feature = "blob")] visitor.visit::<BlobRecord>();
+    #[cfg(feature = "console")] visitor.visit::<ConsoleRecord>();
+    #[cfg(feature = "crashdump")] visitor.visit::<CrashdumpRecord>();
+    #[cfg(feature = "data_source")] visitor.visit::<DataSourceRecord>();
     visitor.visit::<EventRecord>();
-    visitor.visit::<HostRecord>();
-    visitor.visit::<HostCpuRecord>();
-    visitor.visit::<HostCrashdumpRecord>();
-    visitor.visit::<HostMetricsRecord>();
-    visitor.visit::<HostPatchRecord>();
-    visitor.visit::<MessageRecord>();
-    visitor.visit::<NetworkRecord>();
-    visitor.visit::<NetworkSriovRecord>();
-    visitor.visit::<PoolRecord>();
-    visitor.visit::<PoolPatchRecord>();
-    visitor.visit::<PoolUpdateRecord>();
-    visitor.visit::<ProbeResultRecord>();
-    visitor.visit::<RoleRecord>();
-    visitor.visit::<SecretRecord>();
-    visitor.visit::<SessionRecord>();
-    visitor.visit::<SrStatRecord>();
-    visitor.visit::<SubjectRecord>();
-    visitor.visit::<TaskRecord>();
-    visitor.visit::<TunnelRecord>();
-    visitor.visit::<UserRecord>();
-    visitor.visit::<VdiNbdServerInfoRecord>();
+    #[cfg(feature = "host")] visitor.visit::<HostRecord>();
+    #[cfg(feature = "host_cpu")] visitor.visit::<HostCpuRecord>();
+    #[cfg(feature = "host_crashdump")] visitor.visit::<HostCrashdumpRecord>();
+    #[cfg(feature = "host_metrics")] visitor.visit::<HostMetricsRecord>();
+    #[cfg(feature = "host_patch")] visitor.visit::<HostPatchRecord>();
+    #[cfg(feature = "message")] visitor.visit::<MessageRecord>();
+    #[cfg(feature = "network")] visitor.visit::<NetworkRecord>();
+    #[cfg(feature = "network_sriov")] visitor.visit::<NetworkSriovRecord>();
+    #[cfg(feature = "pool")] visitor.visit::<PoolRecord>();
+    #[cfg(feature = "pool_patch")] visitor.visit::<PoolPatchRecord>();
+    #[cfg(feature = "pool_update")] visitor.visit::<PoolUpdateRecord>();
+    #[cfg(feature = "probe_result")] visitor.visit::<ProbeResultRecord>();
+    #[cfg(feature = "role")] visitor.visit::<RoleRecord>();
+    #[cfg(feature = "secret")] visitor.visit::<SecretRecord>();
+    #[cfg(feature = "session")] visitor.visit::<SessionRecord>();
+    #[cfg(feature = "sr_stat")] visitor.visit::<SrStatRecord>();
+    #[cfg(feature = "subject")] visitor.visit::<SubjectRecord>();
+    #[cfg(feature = "task")] visitor.visit::<TaskRecord>();
+    #[cfg(feature = "tunnel")] visitor.visit::<TunnelRecord>();
+    #[cfg(feature = "user")] visitor.visit::<UserRecord>();
+    #[cfg(feature = "vdi_nbd_server_info")] visitor.visit::<VdiNbdServerInfoRecord>();
 }
 /// Calls the macro `$m` once per class with the name of its server
 /// trait (`$m!(VmServer);`), so a backend can give every class it
 /// does not customise the default (derived-only) implementation in
 /// one place. The macro `$m` may match the trait names it handles
 /// itself and skip them.
+#[cfg(feature = "server")]
 #[macro_export]
 macro_rules! for_each_server_trait {
     ($m:ident) => {
-        $m ! (BondServer); $m ! (CallerServer); $m ! (CertificateServer); $m !
-        (ClusterServer); $m ! (ClusterHostServer); $m ! (DrTaskServer); $m !
-        (DriverVariantServer); $m ! (FeatureServer); $m ! (GpuGroupServer); $m !
-        (HostDriverServer); $m ! (LvhdServer); $m ! (ObserverServer); $m ! (PbdServer);
-        $m ! (PciServer); $m ! (PgpuServer); $m ! (PifServer); $m ! (PifMetricsServer);
-        $m ! (PusbServer); $m ! (PvsCacheStorageServer); $m ! (PvsProxyServer); $m !
-        (PvsServerServer); $m ! (PvsSiteServer); $m ! (RateLimitServer); $m !
-        (RepositoryServer); $m ! (SdnControllerServer); $m ! (SmServer); $m ! (SrServer);
-        $m ! (UsbGroupServer); $m ! (VbdServer); $m ! (VbdMetricsServer); $m !
-        (VdiServer); $m ! (VgpuServer); $m ! (VgpuTypeServer); $m ! (VifServer); $m !
-        (VifMetricsServer); $m ! (VlanServer); $m ! (VmServer); $m ! (VmppServer); $m !
-        (VmssServer); $m ! (VmApplianceServer); $m ! (VmGroupServer); $m !
-        (VmGuestMetricsServer); $m ! (VmMetricsServer); $m ! (VtpmServer); $m !
-        (VusbServer); $m ! (AuthServer); $m ! (BlobServer); $m ! (ConsoleServer); $m !
-        (CrashdumpServer); $m ! (DataSourceServer); $m ! (EventServer); $m !
-        (HostServer); $m ! (HostCpuServer); $m ! (HostCrashdumpServer); $m !
-        (HostMetricsServer); $m ! (HostPatchServer); $m ! (MessageServer); $m !
-        (NetworkServer); $m ! (NetworkSriovServer); $m ! (PoolServer); $m !
-        (PoolPatchServer); $m ! (PoolUpdateServer); $m ! (ProbeResultServer); $m !
-        (RoleServer); $m ! (SecretServer); $m ! (SessionServer); $m ! (SrStatServer); $m
-        ! (SubjectServer); $m ! (TaskServer); $m ! (TunnelServer); $m ! (UserServer); $m
-        ! (VdiNbdServerInfoServer);
+        $crate::__xenapi_if_bond! { $m ! (BondServer); } $crate::__xenapi_if_caller! { $m
+        ! (CallerServer); } $crate::__xenapi_if_certificate! { $m ! (CertificateServer);
+        } $crate::__xenapi_if_cluster! { $m ! (ClusterServer); }
+        $crate::__xenapi_if_cluster_host! { $m ! (ClusterHostServer); }
+        $crate::__xenapi_if_dr_task! { $m ! (DrTaskServer); }
+        $crate::__xenapi_if_driver_variant! { $m ! (DriverVariantServer); }
+        $crate::__xenapi_if_feature! { $m ! (FeatureServer); }
+        $crate::__xenapi_if_gpu_group! { $m ! (GpuGroupServer); }
+        $crate::__xenapi_if_host_driver! { $m ! (HostDriverServer); }
+        $crate::__xenapi_if_lvhd! { $m ! (LvhdServer); } $crate::__xenapi_if_observer! {
+        $m ! (ObserverServer); } $crate::__xenapi_if_pbd! { $m ! (PbdServer); }
+        $crate::__xenapi_if_pci! { $m ! (PciServer); } $crate::__xenapi_if_pgpu! { $m !
+        (PgpuServer); } $crate::__xenapi_if_pif! { $m ! (PifServer); }
+        $crate::__xenapi_if_pif_metrics! { $m ! (PifMetricsServer); }
+        $crate::__xenapi_if_pusb! { $m ! (PusbServer); }
+        $crate::__xenapi_if_pvs_cache_storage! { $m ! (PvsCacheStorageServer); }
+        $crate::__xenapi_if_pvs_proxy! { $m ! (PvsProxyServer); }
+        $crate::__xenapi_if_pvs_server! { $m ! (PvsServerServer); }
+        $crate::__xenapi_if_pvs_site! { $m ! (PvsSiteServer); }
+        $crate::__xenapi_if_rate_limit! { $m ! (RateLimitServer); }
+        $crate::__xenapi_if_repository! { $m ! (RepositoryServer); }
+        $crate::__xenapi_if_sdn_controller! { $m ! (SdnControllerServer); }
+        $crate::__xenapi_if_sm! { $m ! (SmServer); } $crate::__xenapi_if_sr! { $m !
+        (SrServer); } $crate::__xenapi_if_usb_group! { $m ! (UsbGroupServer); }
+        $crate::__xenapi_if_vbd! { $m ! (VbdServer); } $crate::__xenapi_if_vbd_metrics! {
+        $m ! (VbdMetricsServer); } $crate::__xenapi_if_vdi! { $m ! (VdiServer); }
+        $crate::__xenapi_if_vgpu! { $m ! (VgpuServer); } $crate::__xenapi_if_vgpu_type! {
+        $m ! (VgpuTypeServer); } $crate::__xenapi_if_vif! { $m ! (VifServer); }
+        $crate::__xenapi_if_vif_metrics! { $m ! (VifMetricsServer); }
+        $crate::__xenapi_if_vlan! { $m ! (VlanServer); } $crate::__xenapi_if_vm! { $m !
+        (VmServer); } $crate::__xenapi_if_vmpp! { $m ! (VmppServer); }
+        $crate::__xenapi_if_vmss! { $m ! (VmssServer); }
+        $crate::__xenapi_if_vm_appliance! { $m ! (VmApplianceServer); }
+        $crate::__xenapi_if_vm_group! { $m ! (VmGroupServer); }
+        $crate::__xenapi_if_vm_guest_metrics! { $m ! (VmGuestMetricsServer); }
+        $crate::__xenapi_if_vm_metrics! { $m ! (VmMetricsServer); }
+        $crate::__xenapi_if_vtpm! { $m ! (VtpmServer); } $crate::__xenapi_if_vusb! { $m !
+        (VusbServer); } $crate::__xenapi_if_auth! { $m ! (AuthServer); }
+        $crate::__xenapi_if_blob! { $m ! (BlobServer); } $crate::__xenapi_if_console! {
+        $m ! (ConsoleServer); } $crate::__xenapi_if_crashdump! { $m ! (CrashdumpServer);
+        } $crate::__xenapi_if_data_source! { $m ! (DataSourceServer); }
+        $crate::__xenapi_if_event! { $m ! (EventServer); } $crate::__xenapi_if_host! { $m
+        ! (HostServer); } $crate::__xenapi_if_host_cpu! { $m ! (HostCpuServer); }
+        $crate::__xenapi_if_host_crashdump! { $m ! (HostCrashdumpServer); }
+        $crate::__xenapi_if_host_metrics! { $m ! (HostMetricsServer); }
+        $crate::__xenapi_if_host_patch! { $m ! (HostPatchServer); }
+        $crate::__xenapi_if_message! { $m ! (MessageServer); }
+        $crate::__xenapi_if_network! { $m ! (NetworkServer); }
+        $crate::__xenapi_if_network_sriov! { $m ! (NetworkSriovServer); }
+        $crate::__xenapi_if_pool! { $m ! (PoolServer); } $crate::__xenapi_if_pool_patch!
+        { $m ! (PoolPatchServer); } $crate::__xenapi_if_pool_update! { $m !
+        (PoolUpdateServer); } $crate::__xenapi_if_probe_result! { $m !
+        (ProbeResultServer); } $crate::__xenapi_if_role! { $m ! (RoleServer); }
+        $crate::__xenapi_if_secret! { $m ! (SecretServer); } $crate::__xenapi_if_session!
+        { $m ! (SessionServer); } $crate::__xenapi_if_sr_stat! { $m ! (SrStatServer); }
+        $crate::__xenapi_if_subject! { $m ! (SubjectServer); } $crate::__xenapi_if_task!
+        { $m ! (TaskServer); } $crate::__xenapi_if_tunnel! { $m ! (TunnelServer); }
+        $crate::__xenapi_if_user! { $m ! (UserServer); }
+        $crate::__xenapi_if_vdi_nbd_server_info! { $m ! (VdiNbdServerInfoServer); }
     };
 }
-/// A backend that implements every class.
-pub trait Server: BondServer + CallerServer + CertificateServer + ClusterServer + ClusterHostServer + DrTaskServer + DriverVariantServer + FeatureServer + GpuGroupServer + HostDriverServer + LvhdServer + ObserverServer + PbdServer + PciServer + PgpuServer + PifServer + PifMetricsServer + PusbServer + PvsCacheStorageServer + PvsProxyServer + PvsServerServer + PvsSiteServer + RateLimitServer + RepositoryServer + SdnControllerServer + SmServer + SrServer + UsbGroupServer + VbdServer + VbdMetricsServer + VdiServer + VgpuServer + VgpuTypeServer + VifServer + VifMetricsServer + VlanServer + VmServer + VmppServer + VmssServer + VmApplianceServer + VmGroupServer + VmGuestMetricsServer + VmMetricsServer + VtpmServer + VusbServer + AuthServer + BlobServer + ConsoleServer + CrashdumpServer + DataSourceServer + EventServer + HostServer + HostCpuServer + HostCrashdumpServer + HostMetricsServer + HostPatchServer + MessageServer + NetworkServer + NetworkSriovServer + PoolServer + PoolPatchServer + PoolUpdateServer + ProbeResultServer + RoleServer + SecretServer + SessionServer + SrStatServer + SubjectServer + TaskServer + TunnelServer + UserServer + VdiNbdServerInfoServer {}
+#[cfg(feature = "Bond")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_bond {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Bond"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_bond {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Caller")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_caller {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Caller"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_caller {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Certificate")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_certificate {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Certificate"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_certificate {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Cluster")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_cluster {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Cluster"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_cluster {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Cluster_host")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_cluster_host {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Cluster_host"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_cluster_host {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "DR_task")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_dr_task {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "DR_task"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_dr_task {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Driver_variant")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_driver_variant {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Driver_variant"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_driver_variant {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Feature")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_feature {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Feature"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_feature {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "GPU_group")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_gpu_group {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "GPU_group"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_gpu_group {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Host_driver")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_driver {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Host_driver"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_driver {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "LVHD")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_lvhd {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "LVHD"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_lvhd {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Observer")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_observer {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Observer"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_observer {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PBD")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pbd {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PBD"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pbd {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PCI")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pci {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PCI"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pci {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PGPU")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pgpu {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PGPU"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pgpu {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PIF")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pif {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PIF"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pif {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PIF_metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pif_metrics {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PIF_metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pif_metrics {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PUSB")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pusb {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PUSB"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pusb {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PVS_cache_storage")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_cache_storage {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PVS_cache_storage"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_cache_storage {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PVS_proxy")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_proxy {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PVS_proxy"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_proxy {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PVS_server")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_server {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PVS_server"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_server {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "PVS_site")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_site {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "PVS_site"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pvs_site {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Rate_limit")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_rate_limit {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Rate_limit"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_rate_limit {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "Repository")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_repository {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "Repository"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_repository {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "SDN_controller")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sdn_controller {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "SDN_controller"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sdn_controller {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "SM")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sm {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "SM"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sm {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "SR")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sr {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "SR"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sr {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "USB_group")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_usb_group {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "USB_group"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_usb_group {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VBD")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vbd {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VBD"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vbd {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VBD_metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vbd_metrics {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VBD_metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vbd_metrics {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VDI")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vdi {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VDI"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vdi {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VGPU")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vgpu {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VGPU"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vgpu {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VGPU_type")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vgpu_type {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VGPU_type"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vgpu_type {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VIF")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vif {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VIF"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vif {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VIF_metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vif_metrics {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VIF_metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vif_metrics {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VLAN")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vlan {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VLAN"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vlan {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VM")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VM"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VMPP")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vmpp {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VMPP"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vmpp {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VMSS")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vmss {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VMSS"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vmss {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VM_appliance")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_appliance {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VM_appliance"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_appliance {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VM_group")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_group {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VM_group"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_group {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VM_guest_metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_guest_metrics {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VM_guest_metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_guest_metrics {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VM_metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_metrics {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VM_metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vm_metrics {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VTPM")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vtpm {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VTPM"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vtpm {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "VUSB")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vusb {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "VUSB"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vusb {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "auth")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_auth {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "auth"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_auth {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "blob")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_blob {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "blob"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_blob {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "console")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_console {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "console"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_console {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "crashdump")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_crashdump {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "crashdump"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_crashdump {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "data_source")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_data_source {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "data_source"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_data_source {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "event")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_event {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "event"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_event {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "host")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "host"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "host_cpu")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_cpu {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "host_cpu"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_cpu {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "host_crashdump")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_crashdump {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "host_crashdump"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_crashdump {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "host_metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_metrics {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "host_metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_metrics {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "host_patch")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_patch {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "host_patch"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_host_patch {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "message")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_message {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "message"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_message {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "network")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_network {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "network"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_network {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "network_sriov")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_network_sriov {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "network_sriov"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_network_sriov {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "pool")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pool {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "pool"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pool {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "pool_patch")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pool_patch {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "pool_patch"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pool_patch {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "pool_update")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pool_update {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "pool_update"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_pool_update {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "probe_result")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_probe_result {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "probe_result"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_probe_result {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "role")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_role {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "role"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_role {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "secret")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_secret {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "secret"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_secret {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "session")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_session {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "session"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_session {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "sr_stat")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sr_stat {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "sr_stat"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_sr_stat {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "subject")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_subject {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "subject"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_subject {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "task")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_task {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "task"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_task {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "tunnel")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_tunnel {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "tunnel"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_tunnel {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "user")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_user {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "user"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_user {
+    ($($t:tt)*) => {};
+}
+#[cfg(feature = "vdi_nbd_server_info")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vdi_nbd_server_info {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+#[cfg(not(feature = "vdi_nbd_server_info"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xenapi_if_vdi_nbd_server_info {
+    ($($t:tt)*) => {};
+}
+/// A backend that implements every class (every class whose
+/// feature is on).
+#[cfg(feature = "server")]
+pub trait Server: server::Backend + BondServerPart + CallerServerPart + CertificateServerPart + ClusterServerPart + ClusterHostServerPart + DrTaskServerPart + DriverVariantServerPart + FeatureServerPart + GpuGroupServerPart + HostDriverServerPart + LvhdServerPart + ObserverServerPart + PbdServerPart + PciServerPart + PgpuServerPart + PifServerPart + PifMetricsServerPart + PusbServerPart + PvsCacheStorageServerPart + PvsProxyServerPart + PvsServerServerPart + PvsSiteServerPart + RateLimitServerPart + RepositoryServerPart + SdnControllerServerPart + SmServerPart + SrServerPart + UsbGroupServerPart + VbdServerPart + VbdMetricsServerPart + VdiServerPart + VgpuServerPart + VgpuTypeServerPart + VifServerPart + VifMetricsServerPart + VlanServerPart + VmServerPart + VmppServerPart + VmssServerPart + VmApplianceServerPart + VmGroupServerPart + VmGuestMetricsServerPart + VmMetricsServerPart + VtpmServerPart + VusbServerPart + AuthServerPart + BlobServerPart + ConsoleServerPart + CrashdumpServerPart + DataSourceServerPart + EventServerPart + HostServerPart + HostCpuServerPart + HostCrashdumpServerPart + HostMetricsServerPart + HostPatchServerPart + MessageServerPart + NetworkServerPart + NetworkSriovServerPart + PoolServerPart + PoolPatchServerPart + PoolUpdateServerPart + ProbeResultServerPart + RoleServerPart + SecretServerPart + SessionServerPart + SrStatServerPart + SubjectServerPart + TaskServerPart + TunnelServerPart + UserServerPart + VdiNbdServerInfoServerPart {}
+#[cfg(feature = "server")]
 impl<
-    S: BondServer + CallerServer + CertificateServer + ClusterServer + ClusterHostServer
-        + DrTaskServer + DriverVariantServer + FeatureServer + GpuGroupServer
-        + HostDriverServer + LvhdServer + ObserverServer + PbdServer + PciServer
-        + PgpuServer + PifServer + PifMetricsServer + PusbServer + PvsCacheStorageServer
-        + PvsProxyServer + PvsServerServer + PvsSiteServer + RateLimitServer
-        + RepositoryServer + SdnControllerServer + SmServer + SrServer + UsbGroupServer
-        + VbdServer + VbdMetricsServer + VdiServer + VgpuServer + VgpuTypeServer
-        + VifServer + VifMetricsServer + VlanServer + VmServer + VmppServer + VmssServer
-        + VmApplianceServer + VmGroupServer + VmGuestMetricsServer + VmMetricsServer
-        + VtpmServer + VusbServer + AuthServer + BlobServer + ConsoleServer
-        + CrashdumpServer + DataSourceServer + EventServer + HostServer + HostCpuServer
-        + HostCrashdumpServer + HostMetricsServer + HostPatchServer + MessageServer
-        + NetworkServer + NetworkSriovServer + PoolServer + PoolPatchServer
-        + PoolUpdateServer + ProbeResultServer + RoleServer + SecretServer
-        + SessionServer + SrStatServer + SubjectServer + TaskServer + TunnelServer
-        + UserServer + VdiNbdServerInfoServer,
+    S: server::Backend + BondServerPart + CallerServerPart + CertificateServerPart
+        + ClusterServerPart + ClusterHostServerPart + DrTaskServerPart
+        + DriverVariantServerPart + FeatureServerPart + GpuGroupServerPart
+        + HostDriverServerPart + LvhdServerPart + ObserverServerPart + PbdServerPart
+        + PciServerPart + PgpuServerPart + PifServerPart + PifMetricsServerPart
+        + PusbServerPart + PvsCacheStorageServerPart + PvsProxyServerPart
+        + PvsServerServerPart + PvsSiteServerPart + RateLimitServerPart
+        + RepositoryServerPart + SdnControllerServerPart + SmServerPart + SrServerPart
+        + UsbGroupServerPart + VbdServerPart + VbdMetricsServerPart + VdiServerPart
+        + VgpuServerPart + VgpuTypeServerPart + VifServerPart + VifMetricsServerPart
+        + VlanServerPart + VmServerPart + VmppServerPart + VmssServerPart
+        + VmApplianceServerPart + VmGroupServerPart + VmGuestMetricsServerPart
+        + VmMetricsServerPart + VtpmServerPart + VusbServerPart + AuthServerPart
+        + BlobServerPart + ConsoleServerPart + CrashdumpServerPart + DataSourceServerPart
+        + EventServerPart + HostServerPart + HostCpuServerPart + HostCrashdumpServerPart
+        + HostMetricsServerPart + HostPatchServerPart + MessageServerPart
+        + NetworkServerPart + NetworkSriovServerPart + PoolServerPart
+        + PoolPatchServerPart + PoolUpdateServerPart + ProbeResultServerPart
+        + RoleServerPart + SecretServerPart + SessionServerPart + SrStatServerPart
+        + SubjectServerPart + TaskServerPart + TunnelServerPart + UserServerPart
+        + VdiNbdServerInfoServerPart,
 > Server for S {}
 /// This API as the runtime sees it: `xenapi_rt`'s generic client
 /// (sessions, tasks, events) and server (store, backend,

@@ -15,6 +15,7 @@ pub type ProbeResultRef = xenapi_rt::types::Ref<ProbeResult>;
 ///
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
+#[cfg(feature = "probe_result")]
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(deprecated)]
 pub struct ProbeResultRecord {
@@ -43,6 +44,7 @@ pub struct ProbeResultRecord {
     #[serde(default)]
     pub extra_info: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
 }
+#[cfg(all(feature = "server", feature = "probe_result"))]
 impl crate::server::Record for ProbeResultRecord {
     type Class = ProbeResult;
     fn uuid(&self) -> Option<&str> {
@@ -55,11 +57,25 @@ impl crate::server::Record for ProbeResultRecord {
         None
     }
 }
+#[cfg(all(feature = "server", feature = "probe_result"))]
 impl crate::server::HasRecord for ProbeResult {
     type Record = ProbeResultRecord;
 }
 /// The probe_result class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
+#[cfg(all(feature = "server", feature = "probe_result"))]
 #[allow(unused_variables, deprecated)]
 pub trait ProbeResultServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {}
+/// A backend of the probe_result class: the part of [`crate::Server`] this class adds.
+#[doc(hidden)]
+#[cfg(all(feature = "server", feature = "probe_result"))]
+pub trait ProbeResultServerPart: ProbeResultServer {}
+#[cfg(all(feature = "server", feature = "probe_result"))]
+impl<S: ProbeResultServer> ProbeResultServerPart for S {}
+/// Every type: the probe_result class is off (its feature `probe_result`).
+#[doc(hidden)]
+#[cfg(all(feature = "server", not(feature = "probe_result")))]
+pub trait ProbeResultServerPart {}
+#[cfg(all(feature = "server", not(feature = "probe_result")))]
+impl<S> ProbeResultServerPart for S {}

@@ -7,2675 +7,5417 @@ use xenapi_rt::server::{IncomingCall, Reply};
 /// Every wire name [`route`] dispatches, as `system.listMethods`
 /// lists them.
 pub(crate) const METHODS: &[&str] = &[
+    #[cfg(feature = "Bond")]
     "Bond.set_property",
+    #[cfg(feature = "Bond")]
     "Async.Bond.set_property",
+    #[cfg(feature = "Bond")]
     "Bond.set_mode",
+    #[cfg(feature = "Bond")]
     "Async.Bond.set_mode",
+    #[cfg(feature = "Bond")]
     "Bond.destroy",
+    #[cfg(feature = "Bond")]
     "Async.Bond.destroy",
+    #[cfg(feature = "Bond")]
     "Bond.create",
+    #[cfg(feature = "Bond")]
     "Async.Bond.create",
+    #[cfg(feature = "Bond")]
     "Bond.get_record",
+    #[cfg(feature = "Bond")]
     "Bond.get_by_uuid",
+    #[cfg(feature = "Bond")]
     "Bond.get_all",
+    #[cfg(feature = "Bond")]
     "Bond.get_all_records",
+    #[cfg(feature = "Bond")]
     "Bond.get_all_where",
+    #[cfg(feature = "Bond")]
     "Bond.get_all_records_where",
+    #[cfg(feature = "Bond")]
     "Bond.get_uuid",
+    #[cfg(feature = "Bond")]
     "Bond.get_master",
+    #[cfg(feature = "Bond")]
     "Bond.get_slaves",
+    #[cfg(feature = "Bond")]
     "Bond.get_other_config",
+    #[cfg(feature = "Bond")]
     "Bond.set_other_config",
+    #[cfg(feature = "Bond")]
     "Bond.add_to_other_config",
+    #[cfg(feature = "Bond")]
     "Bond.remove_from_other_config",
+    #[cfg(feature = "Bond")]
     "Bond.get_primary_slave",
+    #[cfg(feature = "Bond")]
     "Bond.get_mode",
+    #[cfg(feature = "Bond")]
     "Bond.get_properties",
+    #[cfg(feature = "Bond")]
     "Bond.get_links_up",
+    #[cfg(feature = "Bond")]
     "Bond.get_auto_update_mac",
+    #[cfg(feature = "Caller")]
     "Caller.query_all_usage",
+    #[cfg(feature = "Caller")]
     "Async.Caller.query_all_usage",
+    #[cfg(feature = "Caller")]
     "Caller.query_group_call_count",
+    #[cfg(feature = "Caller")]
     "Async.Caller.query_group_call_count",
+    #[cfg(feature = "Caller")]
     "Caller.query_group_token_usage",
+    #[cfg(feature = "Caller")]
     "Async.Caller.query_group_token_usage",
+    #[cfg(feature = "Caller")]
     "Caller.query_call_count",
+    #[cfg(feature = "Caller")]
     "Async.Caller.query_call_count",
+    #[cfg(feature = "Caller")]
     "Caller.query_token_usage",
+    #[cfg(feature = "Caller")]
     "Async.Caller.query_token_usage",
+    #[cfg(feature = "Caller")]
     "Caller.remove_group",
+    #[cfg(feature = "Caller")]
     "Async.Caller.remove_group",
+    #[cfg(feature = "Caller")]
     "Caller.add_group",
+    #[cfg(feature = "Caller")]
     "Async.Caller.add_group",
+    #[cfg(feature = "Caller")]
     "Caller.get_record",
+    #[cfg(feature = "Caller")]
     "Caller.get_by_uuid",
+    #[cfg(feature = "Caller")]
     "Caller.get_by_name_label",
+    #[cfg(feature = "Caller")]
     "Caller.create",
+    #[cfg(feature = "Caller")]
     "Caller.destroy",
+    #[cfg(feature = "Caller")]
     "Caller.get_all",
+    #[cfg(feature = "Caller")]
     "Caller.get_all_records",
+    #[cfg(feature = "Caller")]
     "Caller.get_all_where",
+    #[cfg(feature = "Caller")]
     "Caller.get_all_records_where",
+    #[cfg(feature = "Caller")]
     "Caller.get_uuid",
+    #[cfg(feature = "Caller")]
     "Caller.get_name_label",
+    #[cfg(feature = "Caller")]
     "Caller.set_name_label",
+    #[cfg(feature = "Caller")]
     "Caller.get_name_description",
+    #[cfg(feature = "Caller")]
     "Caller.set_name_description",
+    #[cfg(feature = "Caller")]
     "Caller.get_user_agent",
+    #[cfg(feature = "Caller")]
     "Caller.get_client_ip",
+    #[cfg(feature = "Caller")]
     "Caller.get_last_access",
+    #[cfg(feature = "Caller")]
     "Caller.get_groups",
+    #[cfg(feature = "Caller")]
     "Caller.get_rate_limit",
+    #[cfg(feature = "Caller")]
     "Caller.get_auto_registered",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_record",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_by_uuid",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_all",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_all_records",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_all_where",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_all_records_where",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_uuid",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_name",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_type",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_host",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_not_before",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_not_after",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_fingerprint",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_fingerprint_sha256",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_fingerprint_sha1",
+    #[cfg(feature = "Certificate")]
     "Certificate.get_purpose",
+    #[cfg(feature = "Cluster")]
     "Cluster.pool_resync",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.pool_resync",
+    #[cfg(feature = "Cluster")]
     "Cluster.pool_destroy",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.pool_destroy",
+    #[cfg(feature = "Cluster")]
     "Cluster.pool_force_destroy",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.pool_force_destroy",
+    #[cfg(feature = "Cluster")]
     "Cluster.pool_create",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.pool_create",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_network",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.get_network",
+    #[cfg(feature = "Cluster")]
     "Cluster.destroy",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.destroy",
+    #[cfg(feature = "Cluster")]
     "Cluster.create",
+    #[cfg(feature = "Cluster")]
     "Async.Cluster.create",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_record",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_by_uuid",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_all",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_all_records",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_all_where",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_all_records_where",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_uuid",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_cluster_hosts",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_pending_forget",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_cluster_token",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_cluster_stack",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_is_quorate",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_quorum",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_live_hosts",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_allowed_operations",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_current_operations",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_pool_auto_join",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_token_timeout",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_token_timeout_coefficient",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_cluster_config",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_other_config",
+    #[cfg(feature = "Cluster")]
     "Cluster.set_other_config",
+    #[cfg(feature = "Cluster")]
     "Cluster.add_to_other_config",
+    #[cfg(feature = "Cluster")]
     "Cluster.remove_from_other_config",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_cluster_stack_version",
+    #[cfg(feature = "Cluster")]
     "Cluster.get_expected_hosts",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.disable",
+    #[cfg(feature = "Cluster_host")]
     "Async.Cluster_host.disable",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.force_destroy",
+    #[cfg(feature = "Cluster_host")]
     "Async.Cluster_host.force_destroy",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.enable",
+    #[cfg(feature = "Cluster_host")]
     "Async.Cluster_host.enable",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.destroy",
+    #[cfg(feature = "Cluster_host")]
     "Async.Cluster_host.destroy",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.create",
+    #[cfg(feature = "Cluster_host")]
     "Async.Cluster_host.create",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_record",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_by_uuid",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_all",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_all_records",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_all_where",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_all_records_where",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_uuid",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_cluster",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_host",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_enabled",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_PIF",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_joined",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_live",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_last_update_live",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_allowed_operations",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_current_operations",
+    #[cfg(feature = "Cluster_host")]
     "Cluster_host.get_other_config",
+    #[cfg(feature = "DR_task")]
     "DR_task.destroy",
+    #[cfg(feature = "DR_task")]
     "Async.DR_task.destroy",
+    #[cfg(feature = "DR_task")]
     "DR_task.create",
+    #[cfg(feature = "DR_task")]
     "Async.DR_task.create",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_record",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_by_uuid",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_all",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_all_records",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_all_where",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_all_records_where",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_uuid",
+    #[cfg(feature = "DR_task")]
     "DR_task.get_introduced_SRs",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.select",
+    #[cfg(feature = "Driver_variant")]
     "Async.Driver_variant.select",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_record",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_by_uuid",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_all",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_all_records",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_all_where",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_all_records_where",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_uuid",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_name",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_driver",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_version",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_hardware_present",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_priority",
+    #[cfg(feature = "Driver_variant")]
     "Driver_variant.get_status",
+    #[cfg(feature = "Feature")]
     "Feature.get_record",
+    #[cfg(feature = "Feature")]
     "Feature.get_by_uuid",
+    #[cfg(feature = "Feature")]
     "Feature.get_by_name_label",
+    #[cfg(feature = "Feature")]
     "Feature.get_all",
+    #[cfg(feature = "Feature")]
     "Feature.get_all_records",
+    #[cfg(feature = "Feature")]
     "Feature.get_all_where",
+    #[cfg(feature = "Feature")]
     "Feature.get_all_records_where",
+    #[cfg(feature = "Feature")]
     "Feature.get_uuid",
+    #[cfg(feature = "Feature")]
     "Feature.get_name_label",
+    #[cfg(feature = "Feature")]
     "Feature.get_name_description",
+    #[cfg(feature = "Feature")]
     "Feature.get_enabled",
+    #[cfg(feature = "Feature")]
     "Feature.get_experimental",
+    #[cfg(feature = "Feature")]
     "Feature.get_version",
+    #[cfg(feature = "Feature")]
     "Feature.get_host",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_remaining_capacity",
+    #[cfg(feature = "GPU_group")]
     "Async.GPU_group.get_remaining_capacity",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.destroy",
+    #[cfg(feature = "GPU_group")]
     "Async.GPU_group.destroy",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.create",
+    #[cfg(feature = "GPU_group")]
     "Async.GPU_group.create",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_record",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_by_uuid",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_by_name_label",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_all",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_all_records",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_all_where",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_all_records_where",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_uuid",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_name_label",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.set_name_label",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_name_description",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.set_name_description",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_PGPUs",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_VGPUs",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_GPU_types",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_other_config",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.set_other_config",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.add_to_other_config",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.remove_from_other_config",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_allocation_algorithm",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.set_allocation_algorithm",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_supported_VGPU_types",
+    #[cfg(feature = "GPU_group")]
     "GPU_group.get_enabled_VGPU_types",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.rescan",
+    #[cfg(feature = "Host_driver")]
     "Async.Host_driver.rescan",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.deselect",
+    #[cfg(feature = "Host_driver")]
     "Async.Host_driver.deselect",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.select",
+    #[cfg(feature = "Host_driver")]
     "Async.Host_driver.select",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_record",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_by_uuid",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_all",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_all_records",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_all_where",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_all_records_where",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_uuid",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_host",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_name",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_friendly_name",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_variants",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_active_variant",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_selected_variant",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_type",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_description",
+    #[cfg(feature = "Host_driver")]
     "Host_driver.get_info",
+    #[cfg(feature = "LVHD")]
     "LVHD.enable_thin_provisioning",
+    #[cfg(feature = "LVHD")]
     "Async.LVHD.enable_thin_provisioning",
+    #[cfg(feature = "LVHD")]
     "LVHD.get_record",
+    #[cfg(feature = "LVHD")]
     "LVHD.get_by_uuid",
+    #[cfg(feature = "LVHD")]
     "LVHD.get_uuid",
+    #[cfg(feature = "Observer")]
     "Observer.set_components",
+    #[cfg(feature = "Observer")]
     "Async.Observer.set_components",
+    #[cfg(feature = "Observer")]
     "Observer.set_endpoints",
+    #[cfg(feature = "Observer")]
     "Async.Observer.set_endpoints",
+    #[cfg(feature = "Observer")]
     "Observer.set_attributes",
+    #[cfg(feature = "Observer")]
     "Async.Observer.set_attributes",
+    #[cfg(feature = "Observer")]
     "Observer.set_enabled",
+    #[cfg(feature = "Observer")]
     "Async.Observer.set_enabled",
+    #[cfg(feature = "Observer")]
     "Observer.set_hosts",
+    #[cfg(feature = "Observer")]
     "Async.Observer.set_hosts",
+    #[cfg(feature = "Observer")]
     "Observer.get_record",
+    #[cfg(feature = "Observer")]
     "Observer.get_by_uuid",
+    #[cfg(feature = "Observer")]
     "Observer.get_by_name_label",
+    #[cfg(feature = "Observer")]
     "Observer.create",
+    #[cfg(feature = "Observer")]
     "Observer.destroy",
+    #[cfg(feature = "Observer")]
     "Observer.get_all",
+    #[cfg(feature = "Observer")]
     "Observer.get_all_records",
+    #[cfg(feature = "Observer")]
     "Observer.get_all_where",
+    #[cfg(feature = "Observer")]
     "Observer.get_all_records_where",
+    #[cfg(feature = "Observer")]
     "Observer.get_uuid",
+    #[cfg(feature = "Observer")]
     "Observer.get_name_label",
+    #[cfg(feature = "Observer")]
     "Observer.set_name_label",
+    #[cfg(feature = "Observer")]
     "Observer.get_name_description",
+    #[cfg(feature = "Observer")]
     "Observer.set_name_description",
+    #[cfg(feature = "Observer")]
     "Observer.get_hosts",
+    #[cfg(feature = "Observer")]
     "Observer.get_attributes",
+    #[cfg(feature = "Observer")]
     "Observer.get_endpoints",
+    #[cfg(feature = "Observer")]
     "Observer.get_components",
+    #[cfg(feature = "Observer")]
     "Observer.get_enabled",
+    #[cfg(feature = "PBD")]
     "PBD.set_device_config",
+    #[cfg(feature = "PBD")]
     "Async.PBD.set_device_config",
+    #[cfg(feature = "PBD")]
     "PBD.unplug",
+    #[cfg(feature = "PBD")]
     "Async.PBD.unplug",
+    #[cfg(feature = "PBD")]
     "PBD.plug",
+    #[cfg(feature = "PBD")]
     "Async.PBD.plug",
+    #[cfg(feature = "PBD")]
     "PBD.get_record",
+    #[cfg(feature = "PBD")]
     "PBD.get_by_uuid",
+    #[cfg(feature = "PBD")]
     "PBD.create",
+    #[cfg(feature = "PBD")]
     "PBD.destroy",
+    #[cfg(feature = "PBD")]
     "PBD.get_all",
+    #[cfg(feature = "PBD")]
     "PBD.get_all_records",
+    #[cfg(feature = "PBD")]
     "PBD.get_all_where",
+    #[cfg(feature = "PBD")]
     "PBD.get_all_records_where",
+    #[cfg(feature = "PBD")]
     "PBD.get_uuid",
+    #[cfg(feature = "PBD")]
     "PBD.get_host",
+    #[cfg(feature = "PBD")]
     "PBD.get_SR",
+    #[cfg(feature = "PBD")]
     "PBD.get_device_config",
+    #[cfg(feature = "PBD")]
     "PBD.get_currently_attached",
+    #[cfg(feature = "PBD")]
     "PBD.get_other_config",
+    #[cfg(feature = "PBD")]
     "PBD.set_other_config",
+    #[cfg(feature = "PBD")]
     "PBD.add_to_other_config",
+    #[cfg(feature = "PBD")]
     "PBD.remove_from_other_config",
+    #[cfg(feature = "PCI")]
     "PCI.get_dom0_access_status",
+    #[cfg(feature = "PCI")]
     "Async.PCI.get_dom0_access_status",
+    #[cfg(feature = "PCI")]
     "PCI.enable_dom0_access",
+    #[cfg(feature = "PCI")]
     "Async.PCI.enable_dom0_access",
+    #[cfg(feature = "PCI")]
     "PCI.disable_dom0_access",
+    #[cfg(feature = "PCI")]
     "Async.PCI.disable_dom0_access",
+    #[cfg(feature = "PCI")]
     "PCI.get_record",
+    #[cfg(feature = "PCI")]
     "PCI.get_by_uuid",
+    #[cfg(feature = "PCI")]
     "PCI.get_all",
+    #[cfg(feature = "PCI")]
     "PCI.get_all_records",
+    #[cfg(feature = "PCI")]
     "PCI.get_all_where",
+    #[cfg(feature = "PCI")]
     "PCI.get_all_records_where",
+    #[cfg(feature = "PCI")]
     "PCI.get_uuid",
+    #[cfg(feature = "PCI")]
     "PCI.get_class_name",
+    #[cfg(feature = "PCI")]
     "PCI.get_vendor_name",
+    #[cfg(feature = "PCI")]
     "PCI.get_device_name",
+    #[cfg(feature = "PCI")]
     "PCI.get_host",
+    #[cfg(feature = "PCI")]
     "PCI.get_pci_id",
+    #[cfg(feature = "PCI")]
     "PCI.get_dependencies",
+    #[cfg(feature = "PCI")]
     "PCI.get_other_config",
+    #[cfg(feature = "PCI")]
     "PCI.set_other_config",
+    #[cfg(feature = "PCI")]
     "PCI.add_to_other_config",
+    #[cfg(feature = "PCI")]
     "PCI.remove_from_other_config",
+    #[cfg(feature = "PCI")]
     "PCI.get_subsystem_vendor_name",
+    #[cfg(feature = "PCI")]
     "PCI.get_subsystem_device_name",
+    #[cfg(feature = "PCI")]
     "PCI.get_driver_name",
+    #[cfg(feature = "PCI")]
     "PCI.get_class_id",
+    #[cfg(feature = "PCI")]
     "PCI.get_vendor_id",
+    #[cfg(feature = "PCI")]
     "PCI.get_device_id",
+    #[cfg(feature = "PCI")]
     "PCI.get_subsystem_vendor_id",
+    #[cfg(feature = "PCI")]
     "PCI.get_subsystem_device_id",
+    #[cfg(feature = "PGPU")]
     "PGPU.disable_dom0_access",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.disable_dom0_access",
+    #[cfg(feature = "PGPU")]
     "PGPU.enable_dom0_access",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.enable_dom0_access",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_remaining_capacity",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.get_remaining_capacity",
+    #[cfg(feature = "PGPU")]
     "PGPU.set_GPU_group",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.set_GPU_group",
+    #[cfg(feature = "PGPU")]
     "PGPU.set_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.set_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "PGPU.remove_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.remove_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "PGPU.add_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "Async.PGPU.add_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_record",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_by_uuid",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_all",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_all_records",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_all_where",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_all_records_where",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_uuid",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_PCI",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_GPU_group",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_host",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_other_config",
+    #[cfg(feature = "PGPU")]
     "PGPU.set_other_config",
+    #[cfg(feature = "PGPU")]
     "PGPU.add_to_other_config",
+    #[cfg(feature = "PGPU")]
     "PGPU.remove_from_other_config",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_supported_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_enabled_VGPU_types",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_resident_VGPUs",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_supported_VGPU_max_capacities",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_dom0_access",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_is_system_display_device",
+    #[cfg(feature = "PGPU")]
     "PGPU.get_compatibility_metadata",
+    #[cfg(feature = "PIF")]
     "PIF.set_property",
+    #[cfg(feature = "PIF")]
     "Async.PIF.set_property",
+    #[cfg(feature = "PIF")]
     "PIF.db_forget",
+    #[cfg(feature = "PIF")]
     "Async.PIF.db_forget",
+    #[cfg(feature = "PIF")]
     "PIF.db_introduce",
+    #[cfg(feature = "PIF")]
     "Async.PIF.db_introduce",
+    #[cfg(feature = "PIF")]
     "PIF.plug",
+    #[cfg(feature = "PIF")]
     "Async.PIF.plug",
+    #[cfg(feature = "PIF")]
     "PIF.set_disallow_unplug",
+    #[cfg(feature = "PIF")]
     "Async.PIF.set_disallow_unplug",
+    #[cfg(feature = "PIF")]
     "PIF.unplug",
+    #[cfg(feature = "PIF")]
     "Async.PIF.unplug",
+    #[cfg(feature = "PIF")]
     "PIF.forget",
+    #[cfg(feature = "PIF")]
     "Async.PIF.forget",
+    #[cfg(feature = "PIF")]
     "PIF.introduce",
+    #[cfg(feature = "PIF")]
     "Async.PIF.introduce",
+    #[cfg(feature = "PIF")]
     "PIF.scan",
+    #[cfg(feature = "PIF")]
     "Async.PIF.scan",
+    #[cfg(feature = "PIF")]
     "PIF.set_primary_address_type",
+    #[cfg(feature = "PIF")]
     "Async.PIF.set_primary_address_type",
+    #[cfg(feature = "PIF")]
     "PIF.reconfigure_ipv6",
+    #[cfg(feature = "PIF")]
     "Async.PIF.reconfigure_ipv6",
+    #[cfg(feature = "PIF")]
     "PIF.reconfigure_ip",
+    #[cfg(feature = "PIF")]
     "Async.PIF.reconfigure_ip",
+    #[cfg(feature = "PIF")]
     "PIF.destroy",
+    #[cfg(feature = "PIF")]
     "Async.PIF.destroy",
+    #[cfg(feature = "PIF")]
     "PIF.create_VLAN",
+    #[cfg(feature = "PIF")]
     "Async.PIF.create_VLAN",
+    #[cfg(feature = "PIF")]
     "PIF.get_record",
+    #[cfg(feature = "PIF")]
     "PIF.get_by_uuid",
+    #[cfg(feature = "PIF")]
     "PIF.get_all",
+    #[cfg(feature = "PIF")]
     "PIF.get_all_records",
+    #[cfg(feature = "PIF")]
     "PIF.get_all_where",
+    #[cfg(feature = "PIF")]
     "PIF.get_all_records_where",
+    #[cfg(feature = "PIF")]
     "PIF.get_uuid",
+    #[cfg(feature = "PIF")]
     "PIF.get_device",
+    #[cfg(feature = "PIF")]
     "PIF.get_network",
+    #[cfg(feature = "PIF")]
     "PIF.get_host",
+    #[cfg(feature = "PIF")]
     "PIF.get_MAC",
+    #[cfg(feature = "PIF")]
     "PIF.get_MTU",
+    #[cfg(feature = "PIF")]
     "PIF.get_VLAN",
+    #[cfg(feature = "PIF")]
     "PIF.get_metrics",
+    #[cfg(feature = "PIF")]
     "PIF.get_physical",
+    #[cfg(feature = "PIF")]
     "PIF.get_currently_attached",
+    #[cfg(feature = "PIF")]
     "PIF.get_ip_configuration_mode",
+    #[cfg(feature = "PIF")]
     "PIF.get_IP",
+    #[cfg(feature = "PIF")]
     "PIF.get_netmask",
+    #[cfg(feature = "PIF")]
     "PIF.get_gateway",
+    #[cfg(feature = "PIF")]
     "PIF.get_DNS",
+    #[cfg(feature = "PIF")]
     "PIF.get_bond_slave_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_bond_master_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_VLAN_master_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_VLAN_slave_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_management",
+    #[cfg(feature = "PIF")]
     "PIF.get_other_config",
+    #[cfg(feature = "PIF")]
     "PIF.set_other_config",
+    #[cfg(feature = "PIF")]
     "PIF.add_to_other_config",
+    #[cfg(feature = "PIF")]
     "PIF.remove_from_other_config",
+    #[cfg(feature = "PIF")]
     "PIF.get_disallow_unplug",
+    #[cfg(feature = "PIF")]
     "PIF.get_tunnel_access_PIF_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_tunnel_transport_PIF_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_ipv6_configuration_mode",
+    #[cfg(feature = "PIF")]
     "PIF.get_IPv6",
+    #[cfg(feature = "PIF")]
     "PIF.get_ipv6_gateway",
+    #[cfg(feature = "PIF")]
     "PIF.get_primary_address_type",
+    #[cfg(feature = "PIF")]
     "PIF.get_managed",
+    #[cfg(feature = "PIF")]
     "PIF.get_properties",
+    #[cfg(feature = "PIF")]
     "PIF.get_capabilities",
+    #[cfg(feature = "PIF")]
     "PIF.get_igmp_snooping_status",
+    #[cfg(feature = "PIF")]
     "PIF.get_sriov_physical_PIF_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_sriov_logical_PIF_of",
+    #[cfg(feature = "PIF")]
     "PIF.get_PCI",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_record",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_by_uuid",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_all",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_all_records",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_all_where",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_all_records_where",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_uuid",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_io_read_kbs",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_io_write_kbs",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_carrier",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_vendor_id",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_vendor_name",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_device_id",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_device_name",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_speed",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_duplex",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_pci_bus_path",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_last_updated",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.get_other_config",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.set_other_config",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.add_to_other_config",
+    #[cfg(feature = "PIF_metrics")]
     "PIF_metrics.remove_from_other_config",
+    #[cfg(feature = "PUSB")]
     "PUSB.set_passthrough_enabled",
+    #[cfg(feature = "PUSB")]
     "Async.PUSB.set_passthrough_enabled",
+    #[cfg(feature = "PUSB")]
     "PUSB.scan",
+    #[cfg(feature = "PUSB")]
     "Async.PUSB.scan",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_record",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_by_uuid",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_all",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_all_records",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_all_where",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_all_records_where",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_uuid",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_USB_group",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_host",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_path",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_vendor_id",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_vendor_desc",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_product_id",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_product_desc",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_serial",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_version",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_description",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_passthrough_enabled",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_other_config",
+    #[cfg(feature = "PUSB")]
     "PUSB.set_other_config",
+    #[cfg(feature = "PUSB")]
     "PUSB.add_to_other_config",
+    #[cfg(feature = "PUSB")]
     "PUSB.remove_from_other_config",
+    #[cfg(feature = "PUSB")]
     "PUSB.get_speed",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_record",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_by_uuid",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.create",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.destroy",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_all",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_all_records",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_all_where",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_all_records_where",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_uuid",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_host",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_SR",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_site",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_size",
+    #[cfg(feature = "PVS_cache_storage")]
     "PVS_cache_storage.get_VDI",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.destroy",
+    #[cfg(feature = "PVS_proxy")]
     "Async.PVS_proxy.destroy",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.create",
+    #[cfg(feature = "PVS_proxy")]
     "Async.PVS_proxy.create",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_record",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_by_uuid",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_all",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_all_records",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_all_where",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_all_records_where",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_uuid",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_site",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_VIF",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_currently_attached",
+    #[cfg(feature = "PVS_proxy")]
     "PVS_proxy.get_status",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.forget",
+    #[cfg(feature = "PVS_server")]
     "Async.PVS_server.forget",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.introduce",
+    #[cfg(feature = "PVS_server")]
     "Async.PVS_server.introduce",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_record",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_by_uuid",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_all",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_all_records",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_all_where",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_all_records_where",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_uuid",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_addresses",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_first_port",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_last_port",
+    #[cfg(feature = "PVS_server")]
     "PVS_server.get_site",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.set_PVS_uuid",
+    #[cfg(feature = "PVS_site")]
     "Async.PVS_site.set_PVS_uuid",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.forget",
+    #[cfg(feature = "PVS_site")]
     "Async.PVS_site.forget",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.introduce",
+    #[cfg(feature = "PVS_site")]
     "Async.PVS_site.introduce",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_record",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_by_uuid",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_by_name_label",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_all",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_all_records",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_all_where",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_all_records_where",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_uuid",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_name_label",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.set_name_label",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_name_description",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.set_name_description",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_PVS_uuid",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_cache_storage",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_servers",
+    #[cfg(feature = "PVS_site")]
     "PVS_site.get_proxies",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.set_fill_rate",
+    #[cfg(feature = "Rate_limit")]
     "Async.Rate_limit.set_fill_rate",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.set_burst_size",
+    #[cfg(feature = "Rate_limit")]
     "Async.Rate_limit.set_burst_size",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.remove_caller",
+    #[cfg(feature = "Rate_limit")]
     "Async.Rate_limit.remove_caller",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.add_caller",
+    #[cfg(feature = "Rate_limit")]
     "Async.Rate_limit.add_caller",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_record",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_by_uuid",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_by_name_label",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.create",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.destroy",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_all",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_all_records",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_all_where",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_all_records_where",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_uuid",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_name_label",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.set_name_label",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_name_description",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.set_name_description",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_callers",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_burst_size",
+    #[cfg(feature = "Rate_limit")]
     "Rate_limit.get_fill_rate",
+    #[cfg(feature = "Repository")]
     "Repository.set_gpgkey_path",
+    #[cfg(feature = "Repository")]
     "Async.Repository.set_gpgkey_path",
+    #[cfg(feature = "Repository")]
     "Repository.forget",
+    #[cfg(feature = "Repository")]
     "Async.Repository.forget",
+    #[cfg(feature = "Repository")]
     "Repository.introduce",
+    #[cfg(feature = "Repository")]
     "Async.Repository.introduce",
+    #[cfg(feature = "Repository")]
     "Repository.introduce_remote_pool",
+    #[cfg(feature = "Repository")]
     "Async.Repository.introduce_remote_pool",
+    #[cfg(feature = "Repository")]
     "Repository.introduce_bundle",
+    #[cfg(feature = "Repository")]
     "Async.Repository.introduce_bundle",
+    #[cfg(feature = "Repository")]
     "Repository.get_record",
+    #[cfg(feature = "Repository")]
     "Repository.get_by_uuid",
+    #[cfg(feature = "Repository")]
     "Repository.get_by_name_label",
+    #[cfg(feature = "Repository")]
     "Repository.get_all",
+    #[cfg(feature = "Repository")]
     "Repository.get_all_records",
+    #[cfg(feature = "Repository")]
     "Repository.get_all_where",
+    #[cfg(feature = "Repository")]
     "Repository.get_all_records_where",
+    #[cfg(feature = "Repository")]
     "Repository.get_uuid",
+    #[cfg(feature = "Repository")]
     "Repository.get_name_label",
+    #[cfg(feature = "Repository")]
     "Repository.set_name_label",
+    #[cfg(feature = "Repository")]
     "Repository.get_name_description",
+    #[cfg(feature = "Repository")]
     "Repository.set_name_description",
+    #[cfg(feature = "Repository")]
     "Repository.get_binary_url",
+    #[cfg(feature = "Repository")]
     "Repository.get_source_url",
+    #[cfg(feature = "Repository")]
     "Repository.get_update",
+    #[cfg(feature = "Repository")]
     "Repository.get_hash",
+    #[cfg(feature = "Repository")]
     "Repository.get_up_to_date",
+    #[cfg(feature = "Repository")]
     "Repository.get_gpgkey_path",
+    #[cfg(feature = "Repository")]
     "Repository.get_origin",
+    #[cfg(feature = "Repository")]
     "Repository.get_certificate",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.forget",
+    #[cfg(feature = "SDN_controller")]
     "Async.SDN_controller.forget",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.introduce",
+    #[cfg(feature = "SDN_controller")]
     "Async.SDN_controller.introduce",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_record",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_by_uuid",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_all",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_all_records",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_all_where",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_all_records_where",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_uuid",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_protocol",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_address",
+    #[cfg(feature = "SDN_controller")]
     "SDN_controller.get_port",
+    #[cfg(feature = "SM")]
     "SM.get_record",
+    #[cfg(feature = "SM")]
     "SM.get_by_uuid",
+    #[cfg(feature = "SM")]
     "SM.get_by_name_label",
+    #[cfg(feature = "SM")]
     "SM.get_all",
+    #[cfg(feature = "SM")]
     "SM.get_all_records",
+    #[cfg(feature = "SM")]
     "SM.get_all_where",
+    #[cfg(feature = "SM")]
     "SM.get_all_records_where",
+    #[cfg(feature = "SM")]
     "SM.get_uuid",
+    #[cfg(feature = "SM")]
     "SM.get_name_label",
+    #[cfg(feature = "SM")]
     "SM.get_name_description",
+    #[cfg(feature = "SM")]
     "SM.get_type",
+    #[cfg(feature = "SM")]
     "SM.get_vendor",
+    #[cfg(feature = "SM")]
     "SM.get_copyright",
+    #[cfg(feature = "SM")]
     "SM.get_version",
+    #[cfg(feature = "SM")]
     "SM.get_required_api_version",
+    #[cfg(feature = "SM")]
     "SM.get_configuration",
+    #[cfg(feature = "SM")]
     "SM.get_capabilities",
+    #[cfg(feature = "SM")]
     "SM.get_features",
+    #[cfg(feature = "SM")]
     "SM.get_other_config",
+    #[cfg(feature = "SM")]
     "SM.set_other_config",
+    #[cfg(feature = "SM")]
     "SM.add_to_other_config",
+    #[cfg(feature = "SM")]
     "SM.remove_from_other_config",
+    #[cfg(feature = "SM")]
     "SM.get_driver_filename",
+    #[cfg(feature = "SM")]
     "SM.get_required_cluster_stack",
+    #[cfg(feature = "SM")]
     "SM.get_supported_image_formats",
+    #[cfg(feature = "SR")]
     "SR.forget_data_source_archives",
+    #[cfg(feature = "SR")]
     "Async.SR.forget_data_source_archives",
+    #[cfg(feature = "SR")]
     "SR.query_data_source",
+    #[cfg(feature = "SR")]
     "Async.SR.query_data_source",
+    #[cfg(feature = "SR")]
     "SR.record_data_source",
+    #[cfg(feature = "SR")]
     "Async.SR.record_data_source",
+    #[cfg(feature = "SR")]
     "SR.get_data_sources",
+    #[cfg(feature = "SR")]
     "Async.SR.get_data_sources",
+    #[cfg(feature = "SR")]
     "SR.disable_database_replication",
+    #[cfg(feature = "SR")]
     "Async.SR.disable_database_replication",
+    #[cfg(feature = "SR")]
     "SR.enable_database_replication",
+    #[cfg(feature = "SR")]
     "Async.SR.enable_database_replication",
+    #[cfg(feature = "SR")]
     "SR.assert_supports_database_replication",
+    #[cfg(feature = "SR")]
     "Async.SR.assert_supports_database_replication",
+    #[cfg(feature = "SR")]
     "SR.assert_can_host_ha_statefile",
+    #[cfg(feature = "SR")]
     "Async.SR.assert_can_host_ha_statefile",
+    #[cfg(feature = "SR")]
     "SR.set_physical_size",
+    #[cfg(feature = "SR")]
     "Async.SR.set_physical_size",
+    #[cfg(feature = "SR")]
     "SR.create_new_blob",
+    #[cfg(feature = "SR")]
     "Async.SR.create_new_blob",
+    #[cfg(feature = "SR")]
     "SR.set_name_description",
+    #[cfg(feature = "SR")]
     "Async.SR.set_name_description",
+    #[cfg(feature = "SR")]
     "SR.set_name_label",
+    #[cfg(feature = "SR")]
     "Async.SR.set_name_label",
+    #[cfg(feature = "SR")]
     "SR.set_shared",
+    #[cfg(feature = "SR")]
     "Async.SR.set_shared",
+    #[cfg(feature = "SR")]
     "SR.probe_ext",
+    #[cfg(feature = "SR")]
     "Async.SR.probe_ext",
+    #[cfg(feature = "SR")]
     "SR.probe",
+    #[cfg(feature = "SR")]
     "Async.SR.probe",
+    #[cfg(feature = "SR")]
     "SR.scan",
+    #[cfg(feature = "SR")]
     "Async.SR.scan",
+    #[cfg(feature = "SR")]
     "SR.get_supported_types",
+    #[cfg(feature = "SR")]
     "Async.SR.get_supported_types",
+    #[cfg(feature = "SR")]
     "SR.update",
+    #[cfg(feature = "SR")]
     "Async.SR.update",
+    #[cfg(feature = "SR")]
     "SR.forget",
+    #[cfg(feature = "SR")]
     "Async.SR.forget",
+    #[cfg(feature = "SR")]
     "SR.destroy",
+    #[cfg(feature = "SR")]
     "Async.SR.destroy",
+    #[cfg(feature = "SR")]
     "SR.make",
+    #[cfg(feature = "SR")]
     "Async.SR.make",
+    #[cfg(feature = "SR")]
     "SR.introduce",
+    #[cfg(feature = "SR")]
     "Async.SR.introduce",
+    #[cfg(feature = "SR")]
     "SR.create",
+    #[cfg(feature = "SR")]
     "Async.SR.create",
+    #[cfg(feature = "SR")]
     "SR.get_record",
+    #[cfg(feature = "SR")]
     "SR.get_by_uuid",
+    #[cfg(feature = "SR")]
     "SR.get_by_name_label",
+    #[cfg(feature = "SR")]
     "SR.get_all",
+    #[cfg(feature = "SR")]
     "SR.get_all_records",
+    #[cfg(feature = "SR")]
     "SR.get_all_where",
+    #[cfg(feature = "SR")]
     "SR.get_all_records_where",
+    #[cfg(feature = "SR")]
     "SR.get_uuid",
+    #[cfg(feature = "SR")]
     "SR.get_name_label",
+    #[cfg(feature = "SR")]
     "SR.get_name_description",
+    #[cfg(feature = "SR")]
     "SR.get_allowed_operations",
+    #[cfg(feature = "SR")]
     "SR.get_current_operations",
+    #[cfg(feature = "SR")]
     "SR.get_VDIs",
+    #[cfg(feature = "SR")]
     "SR.get_PBDs",
+    #[cfg(feature = "SR")]
     "SR.get_virtual_allocation",
+    #[cfg(feature = "SR")]
     "SR.get_physical_utilisation",
+    #[cfg(feature = "SR")]
     "SR.get_physical_size",
+    #[cfg(feature = "SR")]
     "SR.get_type",
+    #[cfg(feature = "SR")]
     "SR.get_content_type",
+    #[cfg(feature = "SR")]
     "SR.get_shared",
+    #[cfg(feature = "SR")]
     "SR.get_other_config",
+    #[cfg(feature = "SR")]
     "SR.set_other_config",
+    #[cfg(feature = "SR")]
     "SR.add_to_other_config",
+    #[cfg(feature = "SR")]
     "SR.remove_from_other_config",
+    #[cfg(feature = "SR")]
     "SR.get_tags",
+    #[cfg(feature = "SR")]
     "SR.set_tags",
+    #[cfg(feature = "SR")]
     "SR.add_tags",
+    #[cfg(feature = "SR")]
     "SR.remove_tags",
+    #[cfg(feature = "SR")]
     "SR.get_sm_config",
+    #[cfg(feature = "SR")]
     "SR.set_sm_config",
+    #[cfg(feature = "SR")]
     "SR.add_to_sm_config",
+    #[cfg(feature = "SR")]
     "SR.remove_from_sm_config",
+    #[cfg(feature = "SR")]
     "SR.get_blobs",
+    #[cfg(feature = "SR")]
     "SR.get_local_cache_enabled",
+    #[cfg(feature = "SR")]
     "SR.get_introduced_by",
+    #[cfg(feature = "SR")]
     "SR.get_clustered",
+    #[cfg(feature = "SR")]
     "SR.get_is_tools_sr",
+    #[cfg(feature = "USB_group")]
     "USB_group.destroy",
+    #[cfg(feature = "USB_group")]
     "Async.USB_group.destroy",
+    #[cfg(feature = "USB_group")]
     "USB_group.create",
+    #[cfg(feature = "USB_group")]
     "Async.USB_group.create",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_record",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_by_uuid",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_by_name_label",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_all",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_all_records",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_all_where",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_all_records_where",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_uuid",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_name_label",
+    #[cfg(feature = "USB_group")]
     "USB_group.set_name_label",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_name_description",
+    #[cfg(feature = "USB_group")]
     "USB_group.set_name_description",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_PUSBs",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_VUSBs",
+    #[cfg(feature = "USB_group")]
     "USB_group.get_other_config",
+    #[cfg(feature = "USB_group")]
     "USB_group.set_other_config",
+    #[cfg(feature = "USB_group")]
     "USB_group.add_to_other_config",
+    #[cfg(feature = "USB_group")]
     "USB_group.remove_from_other_config",
+    #[cfg(feature = "VBD")]
     "VBD.set_mode",
+    #[cfg(feature = "VBD")]
     "Async.VBD.set_mode",
+    #[cfg(feature = "VBD")]
     "VBD.assert_attachable",
+    #[cfg(feature = "VBD")]
     "Async.VBD.assert_attachable",
+    #[cfg(feature = "VBD")]
     "VBD.unplug_force",
+    #[cfg(feature = "VBD")]
     "Async.VBD.unplug_force",
+    #[cfg(feature = "VBD")]
     "VBD.unplug",
+    #[cfg(feature = "VBD")]
     "Async.VBD.unplug",
+    #[cfg(feature = "VBD")]
     "VBD.plug",
+    #[cfg(feature = "VBD")]
     "Async.VBD.plug",
+    #[cfg(feature = "VBD")]
     "VBD.insert",
+    #[cfg(feature = "VBD")]
     "Async.VBD.insert",
+    #[cfg(feature = "VBD")]
     "VBD.eject",
+    #[cfg(feature = "VBD")]
     "Async.VBD.eject",
+    #[cfg(feature = "VBD")]
     "VBD.get_record",
+    #[cfg(feature = "VBD")]
     "VBD.get_by_uuid",
+    #[cfg(feature = "VBD")]
     "VBD.create",
+    #[cfg(feature = "VBD")]
     "VBD.destroy",
+    #[cfg(feature = "VBD")]
     "VBD.get_all",
+    #[cfg(feature = "VBD")]
     "VBD.get_all_records",
+    #[cfg(feature = "VBD")]
     "VBD.get_all_where",
+    #[cfg(feature = "VBD")]
     "VBD.get_all_records_where",
+    #[cfg(feature = "VBD")]
     "VBD.get_uuid",
+    #[cfg(feature = "VBD")]
     "VBD.get_allowed_operations",
+    #[cfg(feature = "VBD")]
     "VBD.get_current_operations",
+    #[cfg(feature = "VBD")]
     "VBD.get_VM",
+    #[cfg(feature = "VBD")]
     "VBD.get_VDI",
+    #[cfg(feature = "VBD")]
     "VBD.get_device",
+    #[cfg(feature = "VBD")]
     "VBD.get_userdevice",
+    #[cfg(feature = "VBD")]
     "VBD.set_userdevice",
+    #[cfg(feature = "VBD")]
     "VBD.get_bootable",
+    #[cfg(feature = "VBD")]
     "VBD.set_bootable",
+    #[cfg(feature = "VBD")]
     "VBD.get_mode",
+    #[cfg(feature = "VBD")]
     "VBD.get_type",
+    #[cfg(feature = "VBD")]
     "VBD.set_type",
+    #[cfg(feature = "VBD")]
     "VBD.get_unpluggable",
+    #[cfg(feature = "VBD")]
     "VBD.set_unpluggable",
+    #[cfg(feature = "VBD")]
     "VBD.get_storage_lock",
+    #[cfg(feature = "VBD")]
     "VBD.get_empty",
+    #[cfg(feature = "VBD")]
     "VBD.get_other_config",
+    #[cfg(feature = "VBD")]
     "VBD.set_other_config",
+    #[cfg(feature = "VBD")]
     "VBD.add_to_other_config",
+    #[cfg(feature = "VBD")]
     "VBD.remove_from_other_config",
+    #[cfg(feature = "VBD")]
     "VBD.get_currently_attached",
+    #[cfg(feature = "VBD")]
     "VBD.get_status_code",
+    #[cfg(feature = "VBD")]
     "VBD.get_status_detail",
+    #[cfg(feature = "VBD")]
     "VBD.get_runtime_properties",
+    #[cfg(feature = "VBD")]
     "VBD.get_qos_algorithm_type",
+    #[cfg(feature = "VBD")]
     "VBD.set_qos_algorithm_type",
+    #[cfg(feature = "VBD")]
     "VBD.get_qos_algorithm_params",
+    #[cfg(feature = "VBD")]
     "VBD.set_qos_algorithm_params",
+    #[cfg(feature = "VBD")]
     "VBD.add_to_qos_algorithm_params",
+    #[cfg(feature = "VBD")]
     "VBD.remove_from_qos_algorithm_params",
+    #[cfg(feature = "VBD")]
     "VBD.get_qos_supported_algorithms",
+    #[cfg(feature = "VBD")]
     "VBD.get_metrics",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_record",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_by_uuid",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_all",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_all_records",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_all_where",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_all_records_where",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_uuid",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_io_read_kbs",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_io_write_kbs",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_last_updated",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.get_other_config",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.set_other_config",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.add_to_other_config",
+    #[cfg(feature = "VBD_metrics")]
     "VBD_metrics.remove_from_other_config",
+    #[cfg(feature = "VDI")]
     "VDI.get_nbd_info",
+    #[cfg(feature = "VDI")]
     "Async.VDI.get_nbd_info",
+    #[cfg(feature = "VDI")]
     "VDI.list_changed_blocks",
+    #[cfg(feature = "VDI")]
     "Async.VDI.list_changed_blocks",
+    #[cfg(feature = "VDI")]
     "VDI.data_destroy",
+    #[cfg(feature = "VDI")]
     "Async.VDI.data_destroy",
+    #[cfg(feature = "VDI")]
     "VDI.disable_cbt",
+    #[cfg(feature = "VDI")]
     "Async.VDI.disable_cbt",
+    #[cfg(feature = "VDI")]
     "VDI.enable_cbt",
+    #[cfg(feature = "VDI")]
     "Async.VDI.enable_cbt",
+    #[cfg(feature = "VDI")]
     "VDI.pool_migrate",
+    #[cfg(feature = "VDI")]
     "Async.VDI.pool_migrate",
+    #[cfg(feature = "VDI")]
     "VDI.read_database_pool_uuid",
+    #[cfg(feature = "VDI")]
     "Async.VDI.read_database_pool_uuid",
+    #[cfg(feature = "VDI")]
     "VDI.open_database",
+    #[cfg(feature = "VDI")]
     "Async.VDI.open_database",
+    #[cfg(feature = "VDI")]
     "VDI.set_allow_caching",
+    #[cfg(feature = "VDI")]
     "Async.VDI.set_allow_caching",
+    #[cfg(feature = "VDI")]
     "VDI.set_on_boot",
+    #[cfg(feature = "VDI")]
     "Async.VDI.set_on_boot",
+    #[cfg(feature = "VDI")]
     "VDI.set_name_description",
+    #[cfg(feature = "VDI")]
     "Async.VDI.set_name_description",
+    #[cfg(feature = "VDI")]
     "VDI.set_name_label",
+    #[cfg(feature = "VDI")]
     "Async.VDI.set_name_label",
+    #[cfg(feature = "VDI")]
     "VDI.set_read_only",
+    #[cfg(feature = "VDI")]
     "Async.VDI.set_read_only",
+    #[cfg(feature = "VDI")]
     "VDI.set_sharable",
+    #[cfg(feature = "VDI")]
     "Async.VDI.set_sharable",
+    #[cfg(feature = "VDI")]
     "VDI.forget",
+    #[cfg(feature = "VDI")]
     "Async.VDI.forget",
+    #[cfg(feature = "VDI")]
     "VDI.copy",
+    #[cfg(feature = "VDI")]
     "Async.VDI.copy",
+    #[cfg(feature = "VDI")]
     "VDI.update",
+    #[cfg(feature = "VDI")]
     "Async.VDI.update",
+    #[cfg(feature = "VDI")]
     "VDI.introduce",
+    #[cfg(feature = "VDI")]
     "Async.VDI.introduce",
+    #[cfg(feature = "VDI")]
     "VDI.resize_online",
+    #[cfg(feature = "VDI")]
     "Async.VDI.resize_online",
+    #[cfg(feature = "VDI")]
     "VDI.resize",
+    #[cfg(feature = "VDI")]
     "Async.VDI.resize",
+    #[cfg(feature = "VDI")]
     "VDI.clone",
+    #[cfg(feature = "VDI")]
     "Async.VDI.clone",
+    #[cfg(feature = "VDI")]
     "VDI.snapshot",
+    #[cfg(feature = "VDI")]
     "Async.VDI.snapshot",
+    #[cfg(feature = "VDI")]
     "VDI.revert",
+    #[cfg(feature = "VDI")]
     "Async.VDI.revert",
+    #[cfg(feature = "VDI")]
     "VDI.generate_config",
+    #[cfg(feature = "VDI")]
     "Async.VDI.generate_config",
+    #[cfg(feature = "VDI")]
     "VDI.get_record",
+    #[cfg(feature = "VDI")]
     "VDI.get_by_uuid",
+    #[cfg(feature = "VDI")]
     "VDI.get_by_name_label",
+    #[cfg(feature = "VDI")]
     "VDI.create",
+    #[cfg(feature = "VDI")]
     "VDI.destroy",
+    #[cfg(feature = "VDI")]
     "VDI.get_all",
+    #[cfg(feature = "VDI")]
     "VDI.get_all_records",
+    #[cfg(feature = "VDI")]
     "VDI.get_all_where",
+    #[cfg(feature = "VDI")]
     "VDI.get_all_records_where",
+    #[cfg(feature = "VDI")]
     "VDI.get_uuid",
+    #[cfg(feature = "VDI")]
     "VDI.get_name_label",
+    #[cfg(feature = "VDI")]
     "VDI.get_name_description",
+    #[cfg(feature = "VDI")]
     "VDI.get_allowed_operations",
+    #[cfg(feature = "VDI")]
     "VDI.get_current_operations",
+    #[cfg(feature = "VDI")]
     "VDI.get_SR",
+    #[cfg(feature = "VDI")]
     "VDI.get_VBDs",
+    #[cfg(feature = "VDI")]
     "VDI.get_crash_dumps",
+    #[cfg(feature = "VDI")]
     "VDI.get_virtual_size",
+    #[cfg(feature = "VDI")]
     "VDI.get_physical_utilisation",
+    #[cfg(feature = "VDI")]
     "VDI.get_type",
+    #[cfg(feature = "VDI")]
     "VDI.get_sharable",
+    #[cfg(feature = "VDI")]
     "VDI.get_read_only",
+    #[cfg(feature = "VDI")]
     "VDI.get_other_config",
+    #[cfg(feature = "VDI")]
     "VDI.set_other_config",
+    #[cfg(feature = "VDI")]
     "VDI.add_to_other_config",
+    #[cfg(feature = "VDI")]
     "VDI.remove_from_other_config",
+    #[cfg(feature = "VDI")]
     "VDI.get_storage_lock",
+    #[cfg(feature = "VDI")]
     "VDI.get_location",
+    #[cfg(feature = "VDI")]
     "VDI.get_managed",
+    #[cfg(feature = "VDI")]
     "VDI.get_missing",
+    #[cfg(feature = "VDI")]
     "VDI.get_parent",
+    #[cfg(feature = "VDI")]
     "VDI.get_xenstore_data",
+    #[cfg(feature = "VDI")]
     "VDI.set_xenstore_data",
+    #[cfg(feature = "VDI")]
     "VDI.add_to_xenstore_data",
+    #[cfg(feature = "VDI")]
     "VDI.remove_from_xenstore_data",
+    #[cfg(feature = "VDI")]
     "VDI.get_sm_config",
+    #[cfg(feature = "VDI")]
     "VDI.set_sm_config",
+    #[cfg(feature = "VDI")]
     "VDI.add_to_sm_config",
+    #[cfg(feature = "VDI")]
     "VDI.remove_from_sm_config",
+    #[cfg(feature = "VDI")]
     "VDI.get_is_a_snapshot",
+    #[cfg(feature = "VDI")]
     "VDI.get_snapshot_of",
+    #[cfg(feature = "VDI")]
     "VDI.get_snapshots",
+    #[cfg(feature = "VDI")]
     "VDI.get_snapshot_time",
+    #[cfg(feature = "VDI")]
     "VDI.get_tags",
+    #[cfg(feature = "VDI")]
     "VDI.set_tags",
+    #[cfg(feature = "VDI")]
     "VDI.add_tags",
+    #[cfg(feature = "VDI")]
     "VDI.remove_tags",
+    #[cfg(feature = "VDI")]
     "VDI.get_allow_caching",
+    #[cfg(feature = "VDI")]
     "VDI.get_on_boot",
+    #[cfg(feature = "VDI")]
     "VDI.get_metadata_of_pool",
+    #[cfg(feature = "VDI")]
     "VDI.get_metadata_latest",
+    #[cfg(feature = "VDI")]
     "VDI.get_is_tools_iso",
+    #[cfg(feature = "VDI")]
     "VDI.get_cbt_enabled",
+    #[cfg(feature = "VGPU")]
     "VGPU.destroy",
+    #[cfg(feature = "VGPU")]
     "Async.VGPU.destroy",
+    #[cfg(feature = "VGPU")]
     "VGPU.create",
+    #[cfg(feature = "VGPU")]
     "Async.VGPU.create",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_record",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_by_uuid",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_all",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_all_records",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_all_where",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_all_records_where",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_uuid",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_VM",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_GPU_group",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_device",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_currently_attached",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_other_config",
+    #[cfg(feature = "VGPU")]
     "VGPU.set_other_config",
+    #[cfg(feature = "VGPU")]
     "VGPU.add_to_other_config",
+    #[cfg(feature = "VGPU")]
     "VGPU.remove_from_other_config",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_type",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_resident_on",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_scheduled_to_be_resident_on",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_compatibility_metadata",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_extra_args",
+    #[cfg(feature = "VGPU")]
     "VGPU.set_extra_args",
+    #[cfg(feature = "VGPU")]
     "VGPU.get_PCI",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_record",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_by_uuid",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_all",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_all_records",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_all_where",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_all_records_where",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_uuid",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_vendor_name",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_model_name",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_framebuffer_size",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_max_heads",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_max_resolution_x",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_max_resolution_y",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_supported_on_PGPUs",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_enabled_on_PGPUs",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_VGPUs",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_supported_on_GPU_groups",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_enabled_on_GPU_groups",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_implementation",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_identifier",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_experimental",
+    #[cfg(feature = "VGPU_type")]
     "VGPU_type.get_compatible_types_in_vm",
+    #[cfg(feature = "VIF")]
     "VIF.configure_ipv6",
+    #[cfg(feature = "VIF")]
     "Async.VIF.configure_ipv6",
+    #[cfg(feature = "VIF")]
     "VIF.configure_ipv4",
+    #[cfg(feature = "VIF")]
     "Async.VIF.configure_ipv4",
+    #[cfg(feature = "VIF")]
     "VIF.remove_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "Async.VIF.remove_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.add_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "Async.VIF.add_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.set_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "Async.VIF.set_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.remove_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "Async.VIF.remove_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.add_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "Async.VIF.add_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.set_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "Async.VIF.set_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.set_locking_mode",
+    #[cfg(feature = "VIF")]
     "Async.VIF.set_locking_mode",
+    #[cfg(feature = "VIF")]
     "VIF.move",
+    #[cfg(feature = "VIF")]
     "Async.VIF.move",
+    #[cfg(feature = "VIF")]
     "VIF.unplug_force",
+    #[cfg(feature = "VIF")]
     "Async.VIF.unplug_force",
+    #[cfg(feature = "VIF")]
     "VIF.unplug",
+    #[cfg(feature = "VIF")]
     "Async.VIF.unplug",
+    #[cfg(feature = "VIF")]
     "VIF.plug",
+    #[cfg(feature = "VIF")]
     "Async.VIF.plug",
+    #[cfg(feature = "VIF")]
     "VIF.set_trunks",
+    #[cfg(feature = "VIF")]
     "Async.VIF.set_trunks",
+    #[cfg(feature = "VIF")]
     "VIF.remove_trunks",
+    #[cfg(feature = "VIF")]
     "Async.VIF.remove_trunks",
+    #[cfg(feature = "VIF")]
     "VIF.add_trunks",
+    #[cfg(feature = "VIF")]
     "Async.VIF.add_trunks",
+    #[cfg(feature = "VIF")]
     "VIF.get_record",
+    #[cfg(feature = "VIF")]
     "VIF.get_by_uuid",
+    #[cfg(feature = "VIF")]
     "VIF.create",
+    #[cfg(feature = "VIF")]
     "VIF.destroy",
+    #[cfg(feature = "VIF")]
     "VIF.get_all",
+    #[cfg(feature = "VIF")]
     "VIF.get_all_records",
+    #[cfg(feature = "VIF")]
     "VIF.get_all_where",
+    #[cfg(feature = "VIF")]
     "VIF.get_all_records_where",
+    #[cfg(feature = "VIF")]
     "VIF.get_uuid",
+    #[cfg(feature = "VIF")]
     "VIF.get_allowed_operations",
+    #[cfg(feature = "VIF")]
     "VIF.get_current_operations",
+    #[cfg(feature = "VIF")]
     "VIF.get_device",
+    #[cfg(feature = "VIF")]
     "VIF.get_network",
+    #[cfg(feature = "VIF")]
     "VIF.get_VM",
+    #[cfg(feature = "VIF")]
     "VIF.get_MAC",
+    #[cfg(feature = "VIF")]
     "VIF.get_MTU",
+    #[cfg(feature = "VIF")]
     "VIF.get_other_config",
+    #[cfg(feature = "VIF")]
     "VIF.set_other_config",
+    #[cfg(feature = "VIF")]
     "VIF.add_to_other_config",
+    #[cfg(feature = "VIF")]
     "VIF.remove_from_other_config",
+    #[cfg(feature = "VIF")]
     "VIF.get_currently_attached",
+    #[cfg(feature = "VIF")]
     "VIF.get_status_code",
+    #[cfg(feature = "VIF")]
     "VIF.get_status_detail",
+    #[cfg(feature = "VIF")]
     "VIF.get_runtime_properties",
+    #[cfg(feature = "VIF")]
     "VIF.get_qos_algorithm_type",
+    #[cfg(feature = "VIF")]
     "VIF.set_qos_algorithm_type",
+    #[cfg(feature = "VIF")]
     "VIF.get_qos_algorithm_params",
+    #[cfg(feature = "VIF")]
     "VIF.set_qos_algorithm_params",
+    #[cfg(feature = "VIF")]
     "VIF.add_to_qos_algorithm_params",
+    #[cfg(feature = "VIF")]
     "VIF.remove_from_qos_algorithm_params",
+    #[cfg(feature = "VIF")]
     "VIF.get_qos_supported_algorithms",
+    #[cfg(feature = "VIF")]
     "VIF.get_metrics",
+    #[cfg(feature = "VIF")]
     "VIF.get_MAC_autogenerated",
+    #[cfg(feature = "VIF")]
     "VIF.get_locking_mode",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv4_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv6_allowed",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv4_configuration_mode",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv4_addresses",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv4_gateway",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv6_configuration_mode",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv6_addresses",
+    #[cfg(feature = "VIF")]
     "VIF.get_ipv6_gateway",
+    #[cfg(feature = "VIF")]
     "VIF.get_trunks",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_record",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_by_uuid",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_all",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_all_records",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_all_where",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_all_records_where",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_uuid",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_io_read_kbs",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_io_write_kbs",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_last_updated",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.get_other_config",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.set_other_config",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.add_to_other_config",
+    #[cfg(feature = "VIF_metrics")]
     "VIF_metrics.remove_from_other_config",
+    #[cfg(feature = "VLAN")]
     "VLAN.destroy",
+    #[cfg(feature = "VLAN")]
     "Async.VLAN.destroy",
+    #[cfg(feature = "VLAN")]
     "VLAN.create",
+    #[cfg(feature = "VLAN")]
     "Async.VLAN.create",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_record",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_by_uuid",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_all",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_all_records",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_all_where",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_all_records_where",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_uuid",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_tagged_PIF",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_untagged_PIF",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_tag",
+    #[cfg(feature = "VLAN")]
     "VLAN.get_other_config",
+    #[cfg(feature = "VLAN")]
     "VLAN.set_other_config",
+    #[cfg(feature = "VLAN")]
     "VLAN.add_to_other_config",
+    #[cfg(feature = "VLAN")]
     "VLAN.remove_from_other_config",
+    #[cfg(feature = "VM")]
     "VM.restart_device_models",
+    #[cfg(feature = "VM")]
     "Async.VM.restart_device_models",
+    #[cfg(feature = "VM")]
     "VM.set_HVM_boot_policy",
+    #[cfg(feature = "VM")]
     "Async.VM.set_HVM_boot_policy",
+    #[cfg(feature = "VM")]
     "VM.set_domain_type",
+    #[cfg(feature = "VM")]
     "Async.VM.set_domain_type",
+    #[cfg(feature = "VM")]
     "VM.set_actions_after_crash",
+    #[cfg(feature = "VM")]
     "Async.VM.set_actions_after_crash",
+    #[cfg(feature = "VM")]
     "VM.import",
+    #[cfg(feature = "VM")]
     "Async.VM.import",
+    #[cfg(feature = "VM")]
     "VM.set_has_vendor_device",
+    #[cfg(feature = "VM")]
     "Async.VM.set_has_vendor_device",
+    #[cfg(feature = "VM")]
     "VM.call_plugin",
+    #[cfg(feature = "VM")]
     "Async.VM.call_plugin",
+    #[cfg(feature = "VM")]
     "VM.query_services",
+    #[cfg(feature = "VM")]
     "Async.VM.query_services",
+    #[cfg(feature = "VM")]
     "VM.set_appliance",
+    #[cfg(feature = "VM")]
     "Async.VM.set_appliance",
+    #[cfg(feature = "VM")]
     "VM.import_convert",
+    #[cfg(feature = "VM")]
     "Async.VM.import_convert",
+    #[cfg(feature = "VM")]
     "VM.recover",
+    #[cfg(feature = "VM")]
     "Async.VM.recover",
+    #[cfg(feature = "VM")]
     "VM.get_SRs_required_for_recovery",
+    #[cfg(feature = "VM")]
     "Async.VM.get_SRs_required_for_recovery",
+    #[cfg(feature = "VM")]
     "VM.assert_can_be_recovered",
+    #[cfg(feature = "VM")]
     "Async.VM.assert_can_be_recovered",
+    #[cfg(feature = "VM")]
     "VM.set_suspend_VDI",
+    #[cfg(feature = "VM")]
     "Async.VM.set_suspend_VDI",
+    #[cfg(feature = "VM")]
     "VM.set_order",
+    #[cfg(feature = "VM")]
     "Async.VM.set_order",
+    #[cfg(feature = "VM")]
     "VM.set_shutdown_delay",
+    #[cfg(feature = "VM")]
     "Async.VM.set_shutdown_delay",
+    #[cfg(feature = "VM")]
     "VM.set_start_delay",
+    #[cfg(feature = "VM")]
     "Async.VM.set_start_delay",
+    #[cfg(feature = "VM")]
     "VM.set_snapshot_schedule",
+    #[cfg(feature = "VM")]
     "Async.VM.set_snapshot_schedule",
+    #[cfg(feature = "VM")]
     "VM.set_protection_policy",
+    #[cfg(feature = "VM")]
     "Async.VM.set_protection_policy",
+    #[cfg(feature = "VM")]
     "VM.copy_bios_strings",
+    #[cfg(feature = "VM")]
     "Async.VM.copy_bios_strings",
+    #[cfg(feature = "VM")]
     "VM.set_bios_strings",
+    #[cfg(feature = "VM")]
     "Async.VM.set_bios_strings",
+    #[cfg(feature = "VM")]
     "VM.retrieve_wlb_recommendations",
+    #[cfg(feature = "VM")]
     "Async.VM.retrieve_wlb_recommendations",
+    #[cfg(feature = "VM")]
     "VM.assert_agile",
+    #[cfg(feature = "VM")]
     "Async.VM.assert_agile",
+    #[cfg(feature = "VM")]
     "VM.create_new_blob",
+    #[cfg(feature = "VM")]
     "Async.VM.create_new_blob",
+    #[cfg(feature = "VM")]
     "VM.assert_can_boot_here",
+    #[cfg(feature = "VM")]
     "Async.VM.assert_can_boot_here",
+    #[cfg(feature = "VM")]
     "VM.get_possible_hosts",
+    #[cfg(feature = "VM")]
     "Async.VM.get_possible_hosts",
+    #[cfg(feature = "VM")]
     "VM.get_allowed_VIF_devices",
+    #[cfg(feature = "VM")]
     "Async.VM.get_allowed_VIF_devices",
+    #[cfg(feature = "VM")]
     "VM.get_allowed_VBD_devices",
+    #[cfg(feature = "VM")]
     "Async.VM.get_allowed_VBD_devices",
+    #[cfg(feature = "VM")]
     "VM.update_allowed_operations",
+    #[cfg(feature = "VM")]
     "Async.VM.update_allowed_operations",
+    #[cfg(feature = "VM")]
     "VM.assert_operation_valid",
+    #[cfg(feature = "VM")]
     "Async.VM.assert_operation_valid",
+    #[cfg(feature = "VM")]
     "VM.forget_data_source_archives",
+    #[cfg(feature = "VM")]
     "Async.VM.forget_data_source_archives",
+    #[cfg(feature = "VM")]
     "VM.query_data_source",
+    #[cfg(feature = "VM")]
     "Async.VM.query_data_source",
+    #[cfg(feature = "VM")]
     "VM.record_data_source",
+    #[cfg(feature = "VM")]
     "Async.VM.record_data_source",
+    #[cfg(feature = "VM")]
     "VM.get_data_sources",
+    #[cfg(feature = "VM")]
     "Async.VM.get_data_sources",
+    #[cfg(feature = "VM")]
     "VM.get_boot_record",
+    #[cfg(feature = "VM")]
     "Async.VM.get_boot_record",
+    #[cfg(feature = "VM")]
     "VM.assert_can_migrate",
+    #[cfg(feature = "VM")]
     "Async.VM.assert_can_migrate",
+    #[cfg(feature = "VM")]
     "VM.migrate_send",
+    #[cfg(feature = "VM")]
     "Async.VM.migrate_send",
+    #[cfg(feature = "VM")]
     "VM.maximise_memory",
+    #[cfg(feature = "VM")]
     "Async.VM.maximise_memory",
+    #[cfg(feature = "VM")]
     "VM.send_trigger",
+    #[cfg(feature = "VM")]
     "Async.VM.send_trigger",
+    #[cfg(feature = "VM")]
     "VM.send_sysrq",
+    #[cfg(feature = "VM")]
     "Async.VM.send_sysrq",
+    #[cfg(feature = "VM")]
     "VM.set_VCPUs_at_startup",
+    #[cfg(feature = "VM")]
     "Async.VM.set_VCPUs_at_startup",
+    #[cfg(feature = "VM")]
     "VM.set_VCPUs_max",
+    #[cfg(feature = "VM")]
     "Async.VM.set_VCPUs_max",
+    #[cfg(feature = "VM")]
     "VM.set_shadow_multiplier_live",
+    #[cfg(feature = "VM")]
     "Async.VM.set_shadow_multiplier_live",
+    #[cfg(feature = "VM")]
     "VM.set_HVM_shadow_multiplier",
+    #[cfg(feature = "VM")]
     "Async.VM.set_HVM_shadow_multiplier",
+    #[cfg(feature = "VM")]
     "VM.get_cooperative",
+    #[cfg(feature = "VM")]
     "Async.VM.get_cooperative",
+    #[cfg(feature = "VM")]
     "VM.wait_memory_target_live",
+    #[cfg(feature = "VM")]
     "Async.VM.wait_memory_target_live",
+    #[cfg(feature = "VM")]
     "VM.set_memory_target_live",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_target_live",
+    #[cfg(feature = "VM")]
     "VM.set_memory",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory",
+    #[cfg(feature = "VM")]
     "VM.set_memory_limits",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_limits",
+    #[cfg(feature = "VM")]
     "VM.set_memory_static_range",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_static_range",
+    #[cfg(feature = "VM")]
     "VM.set_memory_static_min",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_static_min",
+    #[cfg(feature = "VM")]
     "VM.set_memory_static_max",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_static_max",
+    #[cfg(feature = "VM")]
     "VM.set_memory_dynamic_range",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_dynamic_range",
+    #[cfg(feature = "VM")]
     "VM.set_memory_dynamic_min",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_dynamic_min",
+    #[cfg(feature = "VM")]
     "VM.set_memory_dynamic_max",
+    #[cfg(feature = "VM")]
     "Async.VM.set_memory_dynamic_max",
+    #[cfg(feature = "VM")]
     "VM.compute_memory_overhead",
+    #[cfg(feature = "VM")]
     "Async.VM.compute_memory_overhead",
+    #[cfg(feature = "VM")]
     "VM.set_ha_always_run",
+    #[cfg(feature = "VM")]
     "Async.VM.set_ha_always_run",
+    #[cfg(feature = "VM")]
     "VM.set_ha_restart_priority",
+    #[cfg(feature = "VM")]
     "Async.VM.set_ha_restart_priority",
+    #[cfg(feature = "VM")]
     "VM.remove_from_NVRAM",
+    #[cfg(feature = "VM")]
     "Async.VM.remove_from_NVRAM",
+    #[cfg(feature = "VM")]
     "VM.add_to_NVRAM",
+    #[cfg(feature = "VM")]
     "Async.VM.add_to_NVRAM",
+    #[cfg(feature = "VM")]
     "VM.set_NVRAM",
+    #[cfg(feature = "VM")]
     "Async.VM.set_NVRAM",
+    #[cfg(feature = "VM")]
     "VM.add_to_VCPUs_params_live",
+    #[cfg(feature = "VM")]
     "Async.VM.add_to_VCPUs_params_live",
+    #[cfg(feature = "VM")]
     "VM.set_VCPUs_number_live",
+    #[cfg(feature = "VM")]
     "Async.VM.set_VCPUs_number_live",
+    #[cfg(feature = "VM")]
     "VM.pool_migrate",
+    #[cfg(feature = "VM")]
     "Async.VM.pool_migrate",
+    #[cfg(feature = "VM")]
     "VM.resume_on",
+    #[cfg(feature = "VM")]
     "Async.VM.resume_on",
+    #[cfg(feature = "VM")]
     "VM.resume",
+    #[cfg(feature = "VM")]
     "Async.VM.resume",
+    #[cfg(feature = "VM")]
     "VM.suspend",
+    #[cfg(feature = "VM")]
     "Async.VM.suspend",
+    #[cfg(feature = "VM")]
     "VM.hard_reboot",
+    #[cfg(feature = "VM")]
     "Async.VM.hard_reboot",
+    #[cfg(feature = "VM")]
     "VM.power_state_reset",
+    #[cfg(feature = "VM")]
     "Async.VM.power_state_reset",
+    #[cfg(feature = "VM")]
     "VM.hard_shutdown",
+    #[cfg(feature = "VM")]
     "Async.VM.hard_shutdown",
+    #[cfg(feature = "VM")]
     "VM.clean_reboot",
+    #[cfg(feature = "VM")]
     "Async.VM.clean_reboot",
+    #[cfg(feature = "VM")]
     "VM.shutdown",
+    #[cfg(feature = "VM")]
     "Async.VM.shutdown",
+    #[cfg(feature = "VM")]
     "VM.clean_shutdown",
+    #[cfg(feature = "VM")]
     "Async.VM.clean_shutdown",
+    #[cfg(feature = "VM")]
     "VM.unpause",
+    #[cfg(feature = "VM")]
     "Async.VM.unpause",
+    #[cfg(feature = "VM")]
     "VM.pause",
+    #[cfg(feature = "VM")]
     "Async.VM.pause",
+    #[cfg(feature = "VM")]
     "VM.start_on",
+    #[cfg(feature = "VM")]
     "Async.VM.start_on",
+    #[cfg(feature = "VM")]
     "VM.start",
+    #[cfg(feature = "VM")]
     "Async.VM.start",
+    #[cfg(feature = "VM")]
     "VM.provision",
+    #[cfg(feature = "VM")]
     "Async.VM.provision",
+    #[cfg(feature = "VM")]
     "VM.checkpoint",
+    #[cfg(feature = "VM")]
     "Async.VM.checkpoint",
+    #[cfg(feature = "VM")]
     "VM.revert",
+    #[cfg(feature = "VM")]
     "Async.VM.revert",
+    #[cfg(feature = "VM")]
     "VM.copy",
+    #[cfg(feature = "VM")]
     "Async.VM.copy",
+    #[cfg(feature = "VM")]
     "VM.clone",
+    #[cfg(feature = "VM")]
     "Async.VM.clone",
+    #[cfg(feature = "VM")]
     "VM.snapshot_with_quiesce",
+    #[cfg(feature = "VM")]
     "Async.VM.snapshot_with_quiesce",
+    #[cfg(feature = "VM")]
     "VM.snapshot",
+    #[cfg(feature = "VM")]
     "Async.VM.snapshot",
+    #[cfg(feature = "VM")]
     "VM.sysprep",
+    #[cfg(feature = "VM")]
     "Async.VM.sysprep",
+    #[cfg(feature = "VM")]
     "VM.update_secureboot_certificates_on_boot",
+    #[cfg(feature = "VM")]
     "Async.VM.update_secureboot_certificates_on_boot",
+    #[cfg(feature = "VM")]
     "VM.get_secureboot_readiness",
+    #[cfg(feature = "VM")]
     "Async.VM.get_secureboot_readiness",
+    #[cfg(feature = "VM")]
     "VM.set_uefi_mode",
+    #[cfg(feature = "VM")]
     "Async.VM.set_uefi_mode",
+    #[cfg(feature = "VM")]
     "VM.call_host_plugin",
+    #[cfg(feature = "VM")]
     "Async.VM.call_host_plugin",
+    #[cfg(feature = "VM")]
     "VM.set_groups",
+    #[cfg(feature = "VM")]
     "Async.VM.set_groups",
+    #[cfg(feature = "VM")]
     "VM.get_record",
+    #[cfg(feature = "VM")]
     "VM.get_by_uuid",
+    #[cfg(feature = "VM")]
     "VM.get_by_name_label",
+    #[cfg(feature = "VM")]
     "VM.create",
+    #[cfg(feature = "VM")]
     "VM.destroy",
+    #[cfg(feature = "VM")]
     "VM.get_all",
+    #[cfg(feature = "VM")]
     "VM.get_all_records",
+    #[cfg(feature = "VM")]
     "VM.get_all_where",
+    #[cfg(feature = "VM")]
     "VM.get_all_records_where",
+    #[cfg(feature = "VM")]
     "VM.get_uuid",
+    #[cfg(feature = "VM")]
     "VM.get_allowed_operations",
+    #[cfg(feature = "VM")]
     "VM.get_current_operations",
+    #[cfg(feature = "VM")]
     "VM.get_name_label",
+    #[cfg(feature = "VM")]
     "VM.set_name_label",
+    #[cfg(feature = "VM")]
     "VM.get_name_description",
+    #[cfg(feature = "VM")]
     "VM.set_name_description",
+    #[cfg(feature = "VM")]
     "VM.get_power_state",
+    #[cfg(feature = "VM")]
     "VM.get_user_version",
+    #[cfg(feature = "VM")]
     "VM.set_user_version",
+    #[cfg(feature = "VM")]
     "VM.get_is_a_template",
+    #[cfg(feature = "VM")]
     "VM.set_is_a_template",
+    #[cfg(feature = "VM")]
     "VM.get_is_default_template",
+    #[cfg(feature = "VM")]
     "VM.get_suspend_VDI",
+    #[cfg(feature = "VM")]
     "VM.get_resident_on",
+    #[cfg(feature = "VM")]
     "VM.get_scheduled_to_be_resident_on",
+    #[cfg(feature = "VM")]
     "VM.get_affinity",
+    #[cfg(feature = "VM")]
     "VM.set_affinity",
+    #[cfg(feature = "VM")]
     "VM.get_memory_overhead",
+    #[cfg(feature = "VM")]
     "VM.get_memory_target",
+    #[cfg(feature = "VM")]
     "VM.get_memory_static_max",
+    #[cfg(feature = "VM")]
     "VM.get_memory_dynamic_max",
+    #[cfg(feature = "VM")]
     "VM.get_memory_dynamic_min",
+    #[cfg(feature = "VM")]
     "VM.get_memory_static_min",
+    #[cfg(feature = "VM")]
     "VM.get_VCPUs_params",
+    #[cfg(feature = "VM")]
     "VM.set_VCPUs_params",
+    #[cfg(feature = "VM")]
     "VM.add_to_VCPUs_params",
+    #[cfg(feature = "VM")]
     "VM.remove_from_VCPUs_params",
+    #[cfg(feature = "VM")]
     "VM.get_VCPUs_max",
+    #[cfg(feature = "VM")]
     "VM.get_VCPUs_at_startup",
+    #[cfg(feature = "VM")]
     "VM.get_actions_after_softreboot",
+    #[cfg(feature = "VM")]
     "VM.set_actions_after_softreboot",
+    #[cfg(feature = "VM")]
     "VM.get_actions_after_shutdown",
+    #[cfg(feature = "VM")]
     "VM.set_actions_after_shutdown",
+    #[cfg(feature = "VM")]
     "VM.get_actions_after_reboot",
+    #[cfg(feature = "VM")]
     "VM.set_actions_after_reboot",
+    #[cfg(feature = "VM")]
     "VM.get_actions_after_crash",
+    #[cfg(feature = "VM")]
     "VM.get_consoles",
+    #[cfg(feature = "VM")]
     "VM.get_VIFs",
+    #[cfg(feature = "VM")]
     "VM.get_VBDs",
+    #[cfg(feature = "VM")]
     "VM.get_VUSBs",
+    #[cfg(feature = "VM")]
     "VM.get_crash_dumps",
+    #[cfg(feature = "VM")]
     "VM.get_VTPMs",
+    #[cfg(feature = "VM")]
     "VM.get_PV_bootloader",
+    #[cfg(feature = "VM")]
     "VM.set_PV_bootloader",
+    #[cfg(feature = "VM")]
     "VM.get_PV_kernel",
+    #[cfg(feature = "VM")]
     "VM.set_PV_kernel",
+    #[cfg(feature = "VM")]
     "VM.get_PV_ramdisk",
+    #[cfg(feature = "VM")]
     "VM.set_PV_ramdisk",
+    #[cfg(feature = "VM")]
     "VM.get_PV_args",
+    #[cfg(feature = "VM")]
     "VM.set_PV_args",
+    #[cfg(feature = "VM")]
     "VM.get_PV_bootloader_args",
+    #[cfg(feature = "VM")]
     "VM.set_PV_bootloader_args",
+    #[cfg(feature = "VM")]
     "VM.get_PV_legacy_args",
+    #[cfg(feature = "VM")]
     "VM.set_PV_legacy_args",
+    #[cfg(feature = "VM")]
     "VM.get_HVM_boot_policy",
+    #[cfg(feature = "VM")]
     "VM.get_HVM_boot_params",
+    #[cfg(feature = "VM")]
     "VM.set_HVM_boot_params",
+    #[cfg(feature = "VM")]
     "VM.add_to_HVM_boot_params",
+    #[cfg(feature = "VM")]
     "VM.remove_from_HVM_boot_params",
+    #[cfg(feature = "VM")]
     "VM.get_HVM_shadow_multiplier",
+    #[cfg(feature = "VM")]
     "VM.get_platform",
+    #[cfg(feature = "VM")]
     "VM.set_platform",
+    #[cfg(feature = "VM")]
     "VM.add_to_platform",
+    #[cfg(feature = "VM")]
     "VM.remove_from_platform",
+    #[cfg(feature = "VM")]
     "VM.get_PCI_bus",
+    #[cfg(feature = "VM")]
     "VM.set_PCI_bus",
+    #[cfg(feature = "VM")]
     "VM.get_other_config",
+    #[cfg(feature = "VM")]
     "VM.set_other_config",
+    #[cfg(feature = "VM")]
     "VM.add_to_other_config",
+    #[cfg(feature = "VM")]
     "VM.remove_from_other_config",
+    #[cfg(feature = "VM")]
     "VM.get_domid",
+    #[cfg(feature = "VM")]
     "VM.get_domarch",
+    #[cfg(feature = "VM")]
     "VM.get_last_boot_CPU_flags",
+    #[cfg(feature = "VM")]
     "VM.get_is_control_domain",
+    #[cfg(feature = "VM")]
     "VM.get_metrics",
+    #[cfg(feature = "VM")]
     "VM.get_guest_metrics",
+    #[cfg(feature = "VM")]
     "VM.get_last_booted_record",
+    #[cfg(feature = "VM")]
     "VM.get_recommendations",
+    #[cfg(feature = "VM")]
     "VM.set_recommendations",
+    #[cfg(feature = "VM")]
     "VM.get_xenstore_data",
+    #[cfg(feature = "VM")]
     "VM.set_xenstore_data",
+    #[cfg(feature = "VM")]
     "VM.add_to_xenstore_data",
+    #[cfg(feature = "VM")]
     "VM.remove_from_xenstore_data",
+    #[cfg(feature = "VM")]
     "VM.get_ha_always_run",
+    #[cfg(feature = "VM")]
     "VM.get_ha_restart_priority",
+    #[cfg(feature = "VM")]
     "VM.get_is_a_snapshot",
+    #[cfg(feature = "VM")]
     "VM.get_snapshot_of",
+    #[cfg(feature = "VM")]
     "VM.get_snapshots",
+    #[cfg(feature = "VM")]
     "VM.get_snapshot_time",
+    #[cfg(feature = "VM")]
     "VM.get_transportable_snapshot_id",
+    #[cfg(feature = "VM")]
     "VM.get_blobs",
+    #[cfg(feature = "VM")]
     "VM.get_tags",
+    #[cfg(feature = "VM")]
     "VM.set_tags",
+    #[cfg(feature = "VM")]
     "VM.add_tags",
+    #[cfg(feature = "VM")]
     "VM.remove_tags",
+    #[cfg(feature = "VM")]
     "VM.get_blocked_operations",
+    #[cfg(feature = "VM")]
     "VM.set_blocked_operations",
+    #[cfg(feature = "VM")]
     "VM.add_to_blocked_operations",
+    #[cfg(feature = "VM")]
     "VM.remove_from_blocked_operations",
+    #[cfg(feature = "VM")]
     "VM.get_snapshot_info",
+    #[cfg(feature = "VM")]
     "VM.get_snapshot_metadata",
+    #[cfg(feature = "VM")]
     "VM.get_parent",
+    #[cfg(feature = "VM")]
     "VM.get_children",
+    #[cfg(feature = "VM")]
     "VM.get_bios_strings",
+    #[cfg(feature = "VM")]
     "VM.get_protection_policy",
+    #[cfg(feature = "VM")]
     "VM.get_is_snapshot_from_vmpp",
+    #[cfg(feature = "VM")]
     "VM.get_snapshot_schedule",
+    #[cfg(feature = "VM")]
     "VM.get_is_vmss_snapshot",
+    #[cfg(feature = "VM")]
     "VM.get_appliance",
+    #[cfg(feature = "VM")]
     "VM.get_start_delay",
+    #[cfg(feature = "VM")]
     "VM.get_shutdown_delay",
+    #[cfg(feature = "VM")]
     "VM.get_order",
+    #[cfg(feature = "VM")]
     "VM.get_VGPUs",
+    #[cfg(feature = "VM")]
     "VM.get_attached_PCIs",
+    #[cfg(feature = "VM")]
     "VM.get_suspend_SR",
+    #[cfg(feature = "VM")]
     "VM.set_suspend_SR",
+    #[cfg(feature = "VM")]
     "VM.get_version",
+    #[cfg(feature = "VM")]
     "VM.get_generation_id",
+    #[cfg(feature = "VM")]
     "VM.get_hardware_platform_version",
+    #[cfg(feature = "VM")]
     "VM.set_hardware_platform_version",
+    #[cfg(feature = "VM")]
     "VM.get_has_vendor_device",
+    #[cfg(feature = "VM")]
     "VM.get_requires_reboot",
+    #[cfg(feature = "VM")]
     "VM.get_reference_label",
+    #[cfg(feature = "VM")]
     "VM.get_domain_type",
+    #[cfg(feature = "VM")]
     "VM.get_NVRAM",
+    #[cfg(feature = "VM")]
     "VM.get_pending_guidances",
+    #[cfg(feature = "VM")]
     "VM.get_pending_guidances_recommended",
+    #[cfg(feature = "VM")]
     "VM.get_pending_guidances_full",
+    #[cfg(feature = "VM")]
     "VM.get_groups",
+    #[cfg(feature = "VM")]
     "VM.get_secureboot_certificates_state",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_archive_last_run_time",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_archive_last_run_time",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_backup_last_run_time",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_backup_last_run_time",
+    #[cfg(feature = "VMPP")]
     "VMPP.remove_from_alarm_config",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.remove_from_alarm_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.remove_from_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.remove_from_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.remove_from_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.remove_from_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.remove_from_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.remove_from_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.add_to_alarm_config",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.add_to_alarm_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.add_to_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.add_to_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.add_to_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.add_to_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.add_to_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.add_to_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_alarm_config",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_alarm_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_is_alarm_enabled",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_is_alarm_enabled",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_archive_target_type",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_archive_target_type",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_archive_frequency",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_archive_frequency",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_backup_frequency",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_backup_frequency",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_backup_retention_value",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.set_backup_retention_value",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_alerts",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.get_alerts",
+    #[cfg(feature = "VMPP")]
     "VMPP.archive_now",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.archive_now",
+    #[cfg(feature = "VMPP")]
     "VMPP.protect_now",
+    #[cfg(feature = "VMPP")]
     "Async.VMPP.protect_now",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_record",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_by_uuid",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_by_name_label",
+    #[cfg(feature = "VMPP")]
     "VMPP.create",
+    #[cfg(feature = "VMPP")]
     "VMPP.destroy",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_all",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_all_records",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_all_where",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_all_records_where",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_uuid",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_name_label",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_name_label",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_name_description",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_name_description",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_is_policy_enabled",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_is_policy_enabled",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_backup_type",
+    #[cfg(feature = "VMPP")]
     "VMPP.set_backup_type",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_backup_retention_value",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_backup_frequency",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_backup_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_is_backup_running",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_backup_last_run_time",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_archive_target_type",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_archive_target_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_archive_frequency",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_archive_schedule",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_is_archive_running",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_archive_last_run_time",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_VMs",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_is_alarm_enabled",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_alarm_config",
+    #[cfg(feature = "VMPP")]
     "VMPP.get_recent_alerts",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_type",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.set_type",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_last_run_time",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.set_last_run_time",
+    #[cfg(feature = "VMSS")]
     "VMSS.remove_from_schedule",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.remove_from_schedule",
+    #[cfg(feature = "VMSS")]
     "VMSS.add_to_schedule",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.add_to_schedule",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_schedule",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.set_schedule",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_frequency",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.set_frequency",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_retained_snapshots",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.set_retained_snapshots",
+    #[cfg(feature = "VMSS")]
     "VMSS.snapshot_now",
+    #[cfg(feature = "VMSS")]
     "Async.VMSS.snapshot_now",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_record",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_by_uuid",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_by_name_label",
+    #[cfg(feature = "VMSS")]
     "VMSS.create",
+    #[cfg(feature = "VMSS")]
     "VMSS.destroy",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_all",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_all_records",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_all_where",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_all_records_where",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_uuid",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_name_label",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_name_label",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_name_description",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_name_description",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_enabled",
+    #[cfg(feature = "VMSS")]
     "VMSS.set_enabled",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_type",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_retained_snapshots",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_frequency",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_schedule",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_last_run_time",
+    #[cfg(feature = "VMSS")]
     "VMSS.get_VMs",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.recover",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.recover",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_SRs_required_for_recovery",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.get_SRs_required_for_recovery",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.assert_can_be_recovered",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.assert_can_be_recovered",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.shutdown",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.shutdown",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.hard_shutdown",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.hard_shutdown",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.clean_shutdown",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.clean_shutdown",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.start",
+    #[cfg(feature = "VM_appliance")]
     "Async.VM_appliance.start",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_record",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_by_uuid",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_by_name_label",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.create",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.destroy",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_all",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_all_records",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_all_where",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_all_records_where",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_uuid",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_name_label",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.set_name_label",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_name_description",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.set_name_description",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_allowed_operations",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_current_operations",
+    #[cfg(feature = "VM_appliance")]
     "VM_appliance.get_VMs",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_record",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_by_uuid",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_by_name_label",
+    #[cfg(feature = "VM_group")]
     "VM_group.create",
+    #[cfg(feature = "VM_group")]
     "VM_group.destroy",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_all",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_all_records",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_all_where",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_all_records_where",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_uuid",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_name_label",
+    #[cfg(feature = "VM_group")]
     "VM_group.set_name_label",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_name_description",
+    #[cfg(feature = "VM_group")]
     "VM_group.set_name_description",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_placement",
+    #[cfg(feature = "VM_group")]
     "VM_group.get_VMs",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_record",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_by_uuid",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_all",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_all_records",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_all_where",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_all_records_where",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_uuid",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_os_version",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_PV_drivers_version",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_PV_drivers_up_to_date",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_memory",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_disks",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_networks",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_other",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_last_updated",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_other_config",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.set_other_config",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.add_to_other_config",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.remove_from_other_config",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_live",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_can_use_hotplug_vbd",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_can_use_hotplug_vif",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_PV_drivers_detected",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_netbios_name",
+    #[cfg(feature = "VM_guest_metrics")]
     "VM_guest_metrics.get_services",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_record",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_by_uuid",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_all",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_all_records",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_all_where",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_all_records_where",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_uuid",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_memory_actual",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_VCPUs_number",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_VCPUs_utilisation",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_VCPUs_CPU",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_VCPUs_params",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_VCPUs_flags",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_state",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_start_time",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_install_time",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_last_updated",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_other_config",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.set_other_config",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.add_to_other_config",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.remove_from_other_config",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_hvm",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_nested_virt",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_nomigrate",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_current_domain_type",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_numa_optimised",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_numa_nodes",
+    #[cfg(feature = "VM_metrics")]
     "VM_metrics.get_numa_node_memory",
+    #[cfg(feature = "VTPM")]
     "VTPM.destroy",
+    #[cfg(feature = "VTPM")]
     "Async.VTPM.destroy",
+    #[cfg(feature = "VTPM")]
     "VTPM.create",
+    #[cfg(feature = "VTPM")]
     "Async.VTPM.create",
+    #[cfg(feature = "VTPM")]
     "VTPM.set_contents",
+    #[cfg(feature = "VTPM")]
     "Async.VTPM.set_contents",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_contents",
+    #[cfg(feature = "VTPM")]
     "Async.VTPM.get_contents",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_record",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_by_uuid",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_all",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_all_records",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_all_where",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_all_records_where",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_uuid",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_allowed_operations",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_current_operations",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_VM",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_backend",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_persistence_backend",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_is_unique",
+    #[cfg(feature = "VTPM")]
     "VTPM.get_is_protected",
+    #[cfg(feature = "VUSB")]
     "VUSB.destroy",
+    #[cfg(feature = "VUSB")]
     "Async.VUSB.destroy",
+    #[cfg(feature = "VUSB")]
     "VUSB.unplug",
+    #[cfg(feature = "VUSB")]
     "Async.VUSB.unplug",
+    #[cfg(feature = "VUSB")]
     "VUSB.create",
+    #[cfg(feature = "VUSB")]
     "Async.VUSB.create",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_record",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_by_uuid",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_all",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_all_records",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_all_where",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_all_records_where",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_uuid",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_allowed_operations",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_current_operations",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_VM",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_USB_group",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_other_config",
+    #[cfg(feature = "VUSB")]
     "VUSB.set_other_config",
+    #[cfg(feature = "VUSB")]
     "VUSB.add_to_other_config",
+    #[cfg(feature = "VUSB")]
     "VUSB.remove_from_other_config",
+    #[cfg(feature = "VUSB")]
     "VUSB.get_currently_attached",
+    #[cfg(feature = "auth")]
     "auth.get_group_membership",
+    #[cfg(feature = "auth")]
     "Async.auth.get_group_membership",
+    #[cfg(feature = "auth")]
     "auth.get_subject_information_from_identifier",
+    #[cfg(feature = "auth")]
     "Async.auth.get_subject_information_from_identifier",
+    #[cfg(feature = "auth")]
     "auth.get_subject_identifier",
+    #[cfg(feature = "auth")]
     "Async.auth.get_subject_identifier",
+    #[cfg(feature = "blob")]
     "blob.destroy",
+    #[cfg(feature = "blob")]
     "Async.blob.destroy",
+    #[cfg(feature = "blob")]
     "blob.create",
+    #[cfg(feature = "blob")]
     "Async.blob.create",
+    #[cfg(feature = "blob")]
     "blob.get_record",
+    #[cfg(feature = "blob")]
     "blob.get_by_uuid",
+    #[cfg(feature = "blob")]
     "blob.get_by_name_label",
+    #[cfg(feature = "blob")]
     "blob.get_all",
+    #[cfg(feature = "blob")]
     "blob.get_all_records",
+    #[cfg(feature = "blob")]
     "blob.get_all_where",
+    #[cfg(feature = "blob")]
     "blob.get_all_records_where",
+    #[cfg(feature = "blob")]
     "blob.get_uuid",
+    #[cfg(feature = "blob")]
     "blob.get_name_label",
+    #[cfg(feature = "blob")]
     "blob.set_name_label",
+    #[cfg(feature = "blob")]
     "blob.get_name_description",
+    #[cfg(feature = "blob")]
     "blob.set_name_description",
+    #[cfg(feature = "blob")]
     "blob.get_size",
+    #[cfg(feature = "blob")]
     "blob.get_public",
+    #[cfg(feature = "blob")]
     "blob.set_public",
+    #[cfg(feature = "blob")]
     "blob.get_last_updated",
+    #[cfg(feature = "blob")]
     "blob.get_mime_type",
+    #[cfg(feature = "console")]
     "console.get_record",
+    #[cfg(feature = "console")]
     "console.get_by_uuid",
+    #[cfg(feature = "console")]
     "console.create",
+    #[cfg(feature = "console")]
     "console.destroy",
+    #[cfg(feature = "console")]
     "console.get_all",
+    #[cfg(feature = "console")]
     "console.get_all_records",
+    #[cfg(feature = "console")]
     "console.get_all_where",
+    #[cfg(feature = "console")]
     "console.get_all_records_where",
+    #[cfg(feature = "console")]
     "console.get_uuid",
+    #[cfg(feature = "console")]
     "console.get_protocol",
+    #[cfg(feature = "console")]
     "console.get_location",
+    #[cfg(feature = "console")]
     "console.get_VM",
+    #[cfg(feature = "console")]
     "console.get_other_config",
+    #[cfg(feature = "console")]
     "console.set_other_config",
+    #[cfg(feature = "console")]
     "console.add_to_other_config",
+    #[cfg(feature = "console")]
     "console.remove_from_other_config",
+    #[cfg(feature = "crashdump")]
     "crashdump.destroy",
+    #[cfg(feature = "crashdump")]
     "Async.crashdump.destroy",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_record",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_by_uuid",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_all",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_all_records",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_all_where",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_all_records_where",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_uuid",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_VM",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_VDI",
+    #[cfg(feature = "crashdump")]
     "crashdump.get_other_config",
+    #[cfg(feature = "crashdump")]
     "crashdump.set_other_config",
+    #[cfg(feature = "crashdump")]
     "crashdump.add_to_other_config",
+    #[cfg(feature = "crashdump")]
     "crashdump.remove_from_other_config",
+    #[cfg(feature = "event")]
     "event.inject",
+    #[cfg(feature = "event")]
     "Async.event.inject",
+    #[cfg(feature = "event")]
     "event.get_current_id",
+    #[cfg(feature = "event")]
     "Async.event.get_current_id",
+    #[cfg(feature = "event")]
     "event.from",
+    #[cfg(feature = "event")]
     "Async.event.from",
+    #[cfg(feature = "event")]
     "event.next",
+    #[cfg(feature = "event")]
     "Async.event.next",
+    #[cfg(feature = "event")]
     "event.unregister",
+    #[cfg(feature = "event")]
     "Async.event.unregister",
+    #[cfg(feature = "event")]
     "event.register",
+    #[cfg(feature = "event")]
     "Async.event.register",
+    #[cfg(feature = "host")]
     "host.emergency_clear_mandatory_guidance",
+    #[cfg(feature = "host")]
     "Async.host.emergency_clear_mandatory_guidance",
+    #[cfg(feature = "host")]
     "host.apply_recommended_guidances",
+    #[cfg(feature = "host")]
     "Async.host.apply_recommended_guidances",
+    #[cfg(feature = "host")]
     "host.set_https_only",
+    #[cfg(feature = "host")]
     "Async.host.set_https_only",
+    #[cfg(feature = "host")]
     "host.apply_updates",
+    #[cfg(feature = "host")]
     "Async.host.apply_updates",
+    #[cfg(feature = "host")]
     "host.emergency_reenable_tls_verification",
+    #[cfg(feature = "host")]
     "Async.host.emergency_reenable_tls_verification",
+    #[cfg(feature = "host")]
     "host.emergency_disable_tls_verification",
+    #[cfg(feature = "host")]
     "Async.host.emergency_disable_tls_verification",
+    #[cfg(feature = "host")]
     "host.set_numa_affinity_policy",
+    #[cfg(feature = "host")]
     "Async.host.set_numa_affinity_policy",
+    #[cfg(feature = "host")]
     "host.get_sched_gran",
+    #[cfg(feature = "host")]
     "Async.host.get_sched_gran",
+    #[cfg(feature = "host")]
     "host.set_sched_gran",
+    #[cfg(feature = "host")]
     "Async.host.set_sched_gran",
+    #[cfg(feature = "host")]
     "host.set_uefi_certificates",
+    #[cfg(feature = "host")]
     "Async.host.set_uefi_certificates",
+    #[cfg(feature = "host")]
     "host.set_multipathing",
+    #[cfg(feature = "host")]
     "Async.host.set_multipathing",
+    #[cfg(feature = "host")]
     "host.set_iscsi_iqn",
+    #[cfg(feature = "host")]
     "Async.host.set_iscsi_iqn",
+    #[cfg(feature = "host")]
     "host.set_ssl_legacy",
+    #[cfg(feature = "host")]
     "Async.host.set_ssl_legacy",
+    #[cfg(feature = "host")]
     "host.disable_display",
+    #[cfg(feature = "host")]
     "Async.host.disable_display",
+    #[cfg(feature = "host")]
     "host.enable_display",
+    #[cfg(feature = "host")]
     "Async.host.enable_display",
+    #[cfg(feature = "host")]
     "host.declare_dead",
+    #[cfg(feature = "host")]
     "Async.host.declare_dead",
+    #[cfg(feature = "host")]
     "host.migrate_receive",
+    #[cfg(feature = "host")]
     "Async.host.migrate_receive",
+    #[cfg(feature = "host")]
     "host.disable_local_storage_caching",
+    #[cfg(feature = "host")]
     "Async.host.disable_local_storage_caching",
+    #[cfg(feature = "host")]
     "host.enable_local_storage_caching",
+    #[cfg(feature = "host")]
     "Async.host.enable_local_storage_caching",
+    #[cfg(feature = "host")]
     "host.reset_cpu_features",
+    #[cfg(feature = "host")]
     "Async.host.reset_cpu_features",
+    #[cfg(feature = "host")]
     "host.set_cpu_features",
+    #[cfg(feature = "host")]
     "Async.host.set_cpu_features",
+    #[cfg(feature = "host")]
     "host.set_power_on_mode",
+    #[cfg(feature = "host")]
     "Async.host.set_power_on_mode",
+    #[cfg(feature = "host")]
     "host.refresh_pack_info",
+    #[cfg(feature = "host")]
     "Async.host.refresh_pack_info",
+    #[cfg(feature = "host")]
     "host.apply_edition",
+    #[cfg(feature = "host")]
     "Async.host.apply_edition",
+    #[cfg(feature = "host")]
     "host.reset_server_certificate",
+    #[cfg(feature = "host")]
     "Async.host.reset_server_certificate",
+    #[cfg(feature = "host")]
     "host.emergency_reset_server_certificate",
+    #[cfg(feature = "host")]
     "Async.host.emergency_reset_server_certificate",
+    #[cfg(feature = "host")]
     "host.install_server_certificate",
+    #[cfg(feature = "host")]
     "Async.host.install_server_certificate",
+    #[cfg(feature = "host")]
     "host.refresh_server_certificate",
+    #[cfg(feature = "host")]
     "Async.host.refresh_server_certificate",
+    #[cfg(feature = "host")]
     "host.get_server_certificate",
+    #[cfg(feature = "host")]
     "Async.host.get_server_certificate",
+    #[cfg(feature = "host")]
     "host.retrieve_wlb_evacuate_recommendations",
+    #[cfg(feature = "host")]
     "Async.host.retrieve_wlb_evacuate_recommendations",
+    #[cfg(feature = "host")]
     "host.disable_external_auth",
+    #[cfg(feature = "host")]
     "Async.host.disable_external_auth",
+    #[cfg(feature = "host")]
     "host.enable_external_auth",
+    #[cfg(feature = "host")]
     "Async.host.enable_external_auth",
+    #[cfg(feature = "host")]
     "host.get_server_localtime",
+    #[cfg(feature = "host")]
     "Async.host.get_server_localtime",
+    #[cfg(feature = "host")]
     "host.get_servertime",
+    #[cfg(feature = "host")]
     "Async.host.get_servertime",
+    #[cfg(feature = "host")]
     "host.call_extension",
+    #[cfg(feature = "host")]
     "Async.host.call_extension",
+    #[cfg(feature = "host")]
     "host.has_extension",
+    #[cfg(feature = "host")]
     "Async.host.has_extension",
+    #[cfg(feature = "host")]
     "host.call_plugin",
+    #[cfg(feature = "host")]
     "Async.host.call_plugin",
+    #[cfg(feature = "host")]
     "host.create_new_blob",
+    #[cfg(feature = "host")]
     "Async.host.create_new_blob",
+    #[cfg(feature = "host")]
     "host.backup_rrds",
+    #[cfg(feature = "host")]
     "Async.host.backup_rrds",
+    #[cfg(feature = "host")]
     "host.sync_data",
+    #[cfg(feature = "host")]
     "Async.host.sync_data",
+    #[cfg(feature = "host")]
     "host.compute_memory_overhead",
+    #[cfg(feature = "host")]
     "Async.host.compute_memory_overhead",
+    #[cfg(feature = "host")]
     "host.compute_free_memory",
+    #[cfg(feature = "host")]
     "Async.host.compute_free_memory",
+    #[cfg(feature = "host")]
     "host.set_hostname_live",
+    #[cfg(feature = "host")]
     "Async.host.set_hostname_live",
+    #[cfg(feature = "host")]
     "host.shutdown_agent",
+    #[cfg(feature = "host")]
     "Async.host.shutdown_agent",
+    #[cfg(feature = "host")]
     "host.restart_agent",
+    #[cfg(feature = "host")]
     "Async.host.restart_agent",
+    #[cfg(feature = "host")]
     "host.get_system_status_capabilities",
+    #[cfg(feature = "host")]
     "Async.host.get_system_status_capabilities",
+    #[cfg(feature = "host")]
     "host.get_management_interface",
+    #[cfg(feature = "host")]
     "Async.host.get_management_interface",
+    #[cfg(feature = "host")]
     "host.management_disable",
+    #[cfg(feature = "host")]
     "Async.host.management_disable",
+    #[cfg(feature = "host")]
     "host.local_management_reconfigure",
+    #[cfg(feature = "host")]
     "Async.host.local_management_reconfigure",
+    #[cfg(feature = "host")]
     "host.management_reconfigure",
+    #[cfg(feature = "host")]
     "Async.host.management_reconfigure",
+    #[cfg(feature = "host")]
     "host.syslog_reconfigure",
+    #[cfg(feature = "host")]
     "Async.host.syslog_reconfigure",
+    #[cfg(feature = "host")]
     "host.evacuate",
+    #[cfg(feature = "host")]
     "Async.host.evacuate",
+    #[cfg(feature = "host")]
     "host.get_uncooperative_resident_VMs",
+    #[cfg(feature = "host")]
     "Async.host.get_uncooperative_resident_VMs",
+    #[cfg(feature = "host")]
     "host.get_vms_which_prevent_evacuation",
+    #[cfg(feature = "host")]
     "Async.host.get_vms_which_prevent_evacuation",
+    #[cfg(feature = "host")]
     "host.assert_can_evacuate",
+    #[cfg(feature = "host")]
     "Async.host.assert_can_evacuate",
+    #[cfg(feature = "host")]
     "host.forget_data_source_archives",
+    #[cfg(feature = "host")]
     "Async.host.forget_data_source_archives",
+    #[cfg(feature = "host")]
     "host.query_data_source",
+    #[cfg(feature = "host")]
     "Async.host.query_data_source",
+    #[cfg(feature = "host")]
     "host.record_data_source",
+    #[cfg(feature = "host")]
     "Async.host.record_data_source",
+    #[cfg(feature = "host")]
     "host.get_data_sources",
+    #[cfg(feature = "host")]
     "Async.host.get_data_sources",
+    #[cfg(feature = "host")]
     "host.emergency_ha_disable",
+    #[cfg(feature = "host")]
     "Async.host.emergency_ha_disable",
+    #[cfg(feature = "host")]
     "host.power_on",
+    #[cfg(feature = "host")]
     "Async.host.power_on",
+    #[cfg(feature = "host")]
     "host.destroy",
+    #[cfg(feature = "host")]
     "Async.host.destroy",
+    #[cfg(feature = "host")]
     "host.license_remove",
+    #[cfg(feature = "host")]
     "Async.host.license_remove",
+    #[cfg(feature = "host")]
     "host.license_add",
+    #[cfg(feature = "host")]
     "Async.host.license_add",
+    #[cfg(feature = "host")]
     "host.license_apply",
+    #[cfg(feature = "host")]
     "Async.host.license_apply",
+    #[cfg(feature = "host")]
     "host.list_methods",
+    #[cfg(feature = "host")]
     "Async.host.list_methods",
+    #[cfg(feature = "host")]
     "host.bugreport_upload",
+    #[cfg(feature = "host")]
     "Async.host.bugreport_upload",
+    #[cfg(feature = "host")]
     "host.send_debug_keys",
+    #[cfg(feature = "host")]
     "Async.host.send_debug_keys",
+    #[cfg(feature = "host")]
     "host.get_log",
+    #[cfg(feature = "host")]
     "Async.host.get_log",
+    #[cfg(feature = "host")]
     "host.dmesg_clear",
+    #[cfg(feature = "host")]
     "Async.host.dmesg_clear",
+    #[cfg(feature = "host")]
     "host.dmesg",
+    #[cfg(feature = "host")]
     "Async.host.dmesg",
+    #[cfg(feature = "host")]
     "host.reboot",
+    #[cfg(feature = "host")]
     "Async.host.reboot",
+    #[cfg(feature = "host")]
     "host.shutdown",
+    #[cfg(feature = "host")]
     "Async.host.shutdown",
+    #[cfg(feature = "host")]
     "host.enable",
+    #[cfg(feature = "host")]
     "Async.host.enable",
+    #[cfg(feature = "host")]
     "host.disable",
+    #[cfg(feature = "host")]
     "Async.host.disable",
+    #[cfg(feature = "host")]
     "host.set_servertime",
+    #[cfg(feature = "host")]
     "Async.host.set_servertime",
+    #[cfg(feature = "host")]
     "host.get_ntp_synchronized",
+    #[cfg(feature = "host")]
     "Async.host.get_ntp_synchronized",
+    #[cfg(feature = "host")]
     "host.list_timezones",
+    #[cfg(feature = "host")]
     "Async.host.list_timezones",
+    #[cfg(feature = "host")]
     "host.set_timezone",
+    #[cfg(feature = "host")]
     "Async.host.set_timezone",
+    #[cfg(feature = "host")]
     "host.get_ntp_servers_status",
+    #[cfg(feature = "host")]
     "Async.host.get_ntp_servers_status",
+    #[cfg(feature = "host")]
     "host.set_ntp_custom_servers",
+    #[cfg(feature = "host")]
     "Async.host.set_ntp_custom_servers",
+    #[cfg(feature = "host")]
     "host.set_ntp_mode",
+    #[cfg(feature = "host")]
     "Async.host.set_ntp_mode",
+    #[cfg(feature = "host")]
     "host.set_max_cstate",
+    #[cfg(feature = "host")]
     "Async.host.set_max_cstate",
+    #[cfg(feature = "host")]
     "host.get_tracked_user_agents",
+    #[cfg(feature = "host")]
     "Async.host.get_tracked_user_agents",
+    #[cfg(feature = "host")]
     "host.set_ssh_auto_mode",
+    #[cfg(feature = "host")]
     "Async.host.set_ssh_auto_mode",
+    #[cfg(feature = "host")]
     "host.set_console_idle_timeout",
+    #[cfg(feature = "host")]
     "Async.host.set_console_idle_timeout",
+    #[cfg(feature = "host")]
     "host.set_ssh_enabled_timeout",
+    #[cfg(feature = "host")]
     "Async.host.set_ssh_enabled_timeout",
+    #[cfg(feature = "host")]
     "host.disable_ssh",
+    #[cfg(feature = "host")]
     "Async.host.disable_ssh",
+    #[cfg(feature = "host")]
     "host.enable_ssh",
+    #[cfg(feature = "host")]
     "Async.host.enable_ssh",
+    #[cfg(feature = "host")]
     "host.rescan_drivers",
+    #[cfg(feature = "host")]
     "Async.host.rescan_drivers",
+    #[cfg(feature = "host")]
     "host.external_auth_set_ldaps",
+    #[cfg(feature = "host")]
     "Async.host.external_auth_set_ldaps",
+    #[cfg(feature = "host")]
     "host.get_record",
+    #[cfg(feature = "host")]
     "host.get_by_uuid",
+    #[cfg(feature = "host")]
     "host.get_by_name_label",
+    #[cfg(feature = "host")]
     "host.get_all",
+    #[cfg(feature = "host")]
     "host.get_all_records",
+    #[cfg(feature = "host")]
     "host.get_all_where",
+    #[cfg(feature = "host")]
     "host.get_all_records_where",
+    #[cfg(feature = "host")]
     "host.get_uuid",
+    #[cfg(feature = "host")]
     "host.get_name_label",
+    #[cfg(feature = "host")]
     "host.set_name_label",
+    #[cfg(feature = "host")]
     "host.get_name_description",
+    #[cfg(feature = "host")]
     "host.set_name_description",
+    #[cfg(feature = "host")]
     "host.get_memory_overhead",
+    #[cfg(feature = "host")]
     "host.get_allowed_operations",
+    #[cfg(feature = "host")]
     "host.get_current_operations",
+    #[cfg(feature = "host")]
     "host.get_API_version_major",
+    #[cfg(feature = "host")]
     "host.get_API_version_minor",
+    #[cfg(feature = "host")]
     "host.get_API_version_vendor",
+    #[cfg(feature = "host")]
     "host.get_API_version_vendor_implementation",
+    #[cfg(feature = "host")]
     "host.get_enabled",
+    #[cfg(feature = "host")]
     "host.get_software_version",
+    #[cfg(feature = "host")]
     "host.get_other_config",
+    #[cfg(feature = "host")]
     "host.set_other_config",
+    #[cfg(feature = "host")]
     "host.add_to_other_config",
+    #[cfg(feature = "host")]
     "host.remove_from_other_config",
+    #[cfg(feature = "host")]
     "host.get_capabilities",
+    #[cfg(feature = "host")]
     "host.get_cpu_configuration",
+    #[cfg(feature = "host")]
     "host.get_sched_policy",
+    #[cfg(feature = "host")]
     "host.get_supported_bootloaders",
+    #[cfg(feature = "host")]
     "host.get_resident_VMs",
+    #[cfg(feature = "host")]
     "host.get_logging",
+    #[cfg(feature = "host")]
     "host.set_logging",
+    #[cfg(feature = "host")]
     "host.add_to_logging",
+    #[cfg(feature = "host")]
     "host.remove_from_logging",
+    #[cfg(feature = "host")]
     "host.get_PIFs",
+    #[cfg(feature = "host")]
     "host.get_suspend_image_sr",
+    #[cfg(feature = "host")]
     "host.set_suspend_image_sr",
+    #[cfg(feature = "host")]
     "host.get_crash_dump_sr",
+    #[cfg(feature = "host")]
     "host.set_crash_dump_sr",
+    #[cfg(feature = "host")]
     "host.get_crashdumps",
+    #[cfg(feature = "host")]
     "host.get_patches",
+    #[cfg(feature = "host")]
     "host.get_updates",
+    #[cfg(feature = "host")]
     "host.get_PBDs",
+    #[cfg(feature = "host")]
     "host.get_host_CPUs",
+    #[cfg(feature = "host")]
     "host.get_cpu_info",
+    #[cfg(feature = "host")]
     "host.get_hostname",
+    #[cfg(feature = "host")]
     "host.set_hostname",
+    #[cfg(feature = "host")]
     "host.get_address",
+    #[cfg(feature = "host")]
     "host.set_address",
+    #[cfg(feature = "host")]
     "host.get_metrics",
+    #[cfg(feature = "host")]
     "host.get_license_params",
+    #[cfg(feature = "host")]
     "host.get_ha_statefiles",
+    #[cfg(feature = "host")]
     "host.get_ha_network_peers",
+    #[cfg(feature = "host")]
     "host.get_blobs",
+    #[cfg(feature = "host")]
     "host.get_tags",
+    #[cfg(feature = "host")]
     "host.set_tags",
+    #[cfg(feature = "host")]
     "host.add_tags",
+    #[cfg(feature = "host")]
     "host.remove_tags",
+    #[cfg(feature = "host")]
     "host.get_external_auth_type",
+    #[cfg(feature = "host")]
     "host.get_external_auth_service_name",
+    #[cfg(feature = "host")]
     "host.get_external_auth_configuration",
+    #[cfg(feature = "host")]
     "host.get_edition",
+    #[cfg(feature = "host")]
     "host.get_license_server",
+    #[cfg(feature = "host")]
     "host.set_license_server",
+    #[cfg(feature = "host")]
     "host.add_to_license_server",
+    #[cfg(feature = "host")]
     "host.remove_from_license_server",
+    #[cfg(feature = "host")]
     "host.get_bios_strings",
+    #[cfg(feature = "host")]
     "host.get_power_on_mode",
+    #[cfg(feature = "host")]
     "host.get_power_on_config",
+    #[cfg(feature = "host")]
     "host.get_local_cache_sr",
+    #[cfg(feature = "host")]
     "host.get_chipset_info",
+    #[cfg(feature = "host")]
     "host.get_PCIs",
+    #[cfg(feature = "host")]
     "host.get_PGPUs",
+    #[cfg(feature = "host")]
     "host.get_PUSBs",
+    #[cfg(feature = "host")]
     "host.get_ssl_legacy",
+    #[cfg(feature = "host")]
     "host.get_guest_VCPUs_params",
+    #[cfg(feature = "host")]
     "host.set_guest_VCPUs_params",
+    #[cfg(feature = "host")]
     "host.add_to_guest_VCPUs_params",
+    #[cfg(feature = "host")]
     "host.remove_from_guest_VCPUs_params",
+    #[cfg(feature = "host")]
     "host.get_display",
+    #[cfg(feature = "host")]
     "host.set_display",
+    #[cfg(feature = "host")]
     "host.get_virtual_hardware_platform_versions",
+    #[cfg(feature = "host")]
     "host.get_control_domain",
+    #[cfg(feature = "host")]
     "host.get_updates_requiring_reboot",
+    #[cfg(feature = "host")]
     "host.get_features",
+    #[cfg(feature = "host")]
     "host.get_iscsi_iqn",
+    #[cfg(feature = "host")]
     "host.get_multipathing",
+    #[cfg(feature = "host")]
     "host.get_uefi_certificates",
+    #[cfg(feature = "host")]
     "host.get_certificates",
+    #[cfg(feature = "host")]
     "host.get_editions",
+    #[cfg(feature = "host")]
     "host.get_pending_guidances",
+    #[cfg(feature = "host")]
     "host.get_tls_verification_enabled",
+    #[cfg(feature = "host")]
     "host.get_last_software_update",
+    #[cfg(feature = "host")]
     "host.get_https_only",
+    #[cfg(feature = "host")]
     "host.get_latest_synced_updates_applied",
+    #[cfg(feature = "host")]
     "host.get_numa_affinity_policy",
+    #[cfg(feature = "host")]
     "host.get_pending_guidances_recommended",
+    #[cfg(feature = "host")]
     "host.get_pending_guidances_full",
+    #[cfg(feature = "host")]
     "host.get_last_update_hash",
+    #[cfg(feature = "host")]
     "host.get_ssh_enabled",
+    #[cfg(feature = "host")]
     "host.get_ssh_enabled_timeout",
+    #[cfg(feature = "host")]
     "host.get_ssh_expiry",
+    #[cfg(feature = "host")]
     "host.get_console_idle_timeout",
+    #[cfg(feature = "host")]
     "host.get_ssh_auto_mode",
+    #[cfg(feature = "host")]
     "host.get_max_cstate",
+    #[cfg(feature = "host")]
     "host.get_secure_boot",
+    #[cfg(feature = "host")]
     "host.get_ntp_mode",
+    #[cfg(feature = "host")]
     "host.get_ntp_custom_servers",
+    #[cfg(feature = "host")]
     "host.get_timezone",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_record",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_by_uuid",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_all",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_all_records",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_all_where",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_all_records_where",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_uuid",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_host",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_number",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_vendor",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_speed",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_modelname",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_family",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_model",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_stepping",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_flags",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_features",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_utilisation",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.get_other_config",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.set_other_config",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.add_to_other_config",
+    #[cfg(feature = "host_cpu")]
     "host_cpu.remove_from_other_config",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.upload",
+    #[cfg(feature = "host_crashdump")]
     "Async.host_crashdump.upload",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.destroy",
+    #[cfg(feature = "host_crashdump")]
     "Async.host_crashdump.destroy",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_record",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_by_uuid",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_all",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_all_records",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_all_where",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_all_records_where",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_uuid",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_host",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_timestamp",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_size",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.get_other_config",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.set_other_config",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.add_to_other_config",
+    #[cfg(feature = "host_crashdump")]
     "host_crashdump.remove_from_other_config",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_record",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_by_uuid",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_all",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_all_records",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_all_where",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_all_records_where",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_uuid",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_memory_total",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_memory_free",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_live",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_last_updated",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.get_other_config",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.set_other_config",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.add_to_other_config",
+    #[cfg(feature = "host_metrics")]
     "host_metrics.remove_from_other_config",
+    #[cfg(feature = "host_patch")]
     "host_patch.apply",
+    #[cfg(feature = "host_patch")]
     "Async.host_patch.apply",
+    #[cfg(feature = "host_patch")]
     "host_patch.destroy",
+    #[cfg(feature = "host_patch")]
     "Async.host_patch.destroy",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_record",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_by_uuid",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_by_name_label",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_all",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_all_records",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_all_where",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_all_records_where",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_uuid",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_name_label",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_name_description",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_version",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_host",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_applied",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_timestamp_applied",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_size",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_pool_patch",
+    #[cfg(feature = "host_patch")]
     "host_patch.get_other_config",
+    #[cfg(feature = "host_patch")]
     "host_patch.set_other_config",
+    #[cfg(feature = "host_patch")]
     "host_patch.add_to_other_config",
+    #[cfg(feature = "host_patch")]
     "host_patch.remove_from_other_config",
+    #[cfg(feature = "message")]
     "message.get_all_records_where",
+    #[cfg(feature = "message")]
     "Async.message.get_all_records_where",
+    #[cfg(feature = "message")]
     "message.get_all_records",
+    #[cfg(feature = "message")]
     "Async.message.get_all_records",
+    #[cfg(feature = "message")]
     "message.get_by_uuid",
+    #[cfg(feature = "message")]
     "Async.message.get_by_uuid",
+    #[cfg(feature = "message")]
     "message.get_record",
+    #[cfg(feature = "message")]
     "Async.message.get_record",
+    #[cfg(feature = "message")]
     "message.get_since",
+    #[cfg(feature = "message")]
     "Async.message.get_since",
+    #[cfg(feature = "message")]
     "message.get_all",
+    #[cfg(feature = "message")]
     "Async.message.get_all",
+    #[cfg(feature = "message")]
     "message.get",
+    #[cfg(feature = "message")]
     "Async.message.get",
+    #[cfg(feature = "message")]
     "message.destroy_many",
+    #[cfg(feature = "message")]
     "Async.message.destroy_many",
+    #[cfg(feature = "message")]
     "message.destroy",
+    #[cfg(feature = "message")]
     "Async.message.destroy",
+    #[cfg(feature = "message")]
     "message.create",
+    #[cfg(feature = "message")]
     "Async.message.create",
+    #[cfg(feature = "message")]
     "message.destroy_all",
+    #[cfg(feature = "message")]
     "Async.message.destroy_all",
+    #[cfg(feature = "network")]
     "network.remove_purpose",
+    #[cfg(feature = "network")]
     "Async.network.remove_purpose",
+    #[cfg(feature = "network")]
     "network.add_purpose",
+    #[cfg(feature = "network")]
     "Async.network.add_purpose",
+    #[cfg(feature = "network")]
     "network.set_default_locking_mode",
+    #[cfg(feature = "network")]
     "Async.network.set_default_locking_mode",
+    #[cfg(feature = "network")]
     "network.create_new_blob",
+    #[cfg(feature = "network")]
     "Async.network.create_new_blob",
+    #[cfg(feature = "network")]
     "network.get_record",
+    #[cfg(feature = "network")]
     "network.get_by_uuid",
+    #[cfg(feature = "network")]
     "network.get_by_name_label",
+    #[cfg(feature = "network")]
     "network.create",
+    #[cfg(feature = "network")]
     "network.destroy",
+    #[cfg(feature = "network")]
     "network.get_all",
+    #[cfg(feature = "network")]
     "network.get_all_records",
+    #[cfg(feature = "network")]
     "network.get_all_where",
+    #[cfg(feature = "network")]
     "network.get_all_records_where",
+    #[cfg(feature = "network")]
     "network.get_uuid",
+    #[cfg(feature = "network")]
     "network.get_name_label",
+    #[cfg(feature = "network")]
     "network.set_name_label",
+    #[cfg(feature = "network")]
     "network.get_name_description",
+    #[cfg(feature = "network")]
     "network.set_name_description",
+    #[cfg(feature = "network")]
     "network.get_allowed_operations",
+    #[cfg(feature = "network")]
     "network.get_current_operations",
+    #[cfg(feature = "network")]
     "network.get_VIFs",
+    #[cfg(feature = "network")]
     "network.get_PIFs",
+    #[cfg(feature = "network")]
     "network.get_MTU",
+    #[cfg(feature = "network")]
     "network.set_MTU",
+    #[cfg(feature = "network")]
     "network.get_other_config",
+    #[cfg(feature = "network")]
     "network.set_other_config",
+    #[cfg(feature = "network")]
     "network.add_to_other_config",
+    #[cfg(feature = "network")]
     "network.remove_from_other_config",
+    #[cfg(feature = "network")]
     "network.get_bridge",
+    #[cfg(feature = "network")]
     "network.get_managed",
+    #[cfg(feature = "network")]
     "network.get_blobs",
+    #[cfg(feature = "network")]
     "network.get_tags",
+    #[cfg(feature = "network")]
     "network.set_tags",
+    #[cfg(feature = "network")]
     "network.add_tags",
+    #[cfg(feature = "network")]
     "network.remove_tags",
+    #[cfg(feature = "network")]
     "network.get_default_locking_mode",
+    #[cfg(feature = "network")]
     "network.get_assigned_ips",
+    #[cfg(feature = "network")]
     "network.get_purpose",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_remaining_capacity",
+    #[cfg(feature = "network_sriov")]
     "Async.network_sriov.get_remaining_capacity",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.destroy",
+    #[cfg(feature = "network_sriov")]
     "Async.network_sriov.destroy",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.create",
+    #[cfg(feature = "network_sriov")]
     "Async.network_sriov.create",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_record",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_by_uuid",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_all",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_all_records",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_all_where",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_all_records_where",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_uuid",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_physical_PIF",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_logical_PIF",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_requires_reboot",
+    #[cfg(feature = "network_sriov")]
     "network_sriov.get_configuration_mode",
+    #[cfg(feature = "pool")]
     "pool.set_ext_auth_max_threads",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ext_auth_max_threads",
+    #[cfg(feature = "pool")]
     "pool.set_local_auth_max_threads",
+    #[cfg(feature = "pool")]
     "Async.pool.set_local_auth_max_threads",
+    #[cfg(feature = "pool")]
     "pool.set_update_sync_enabled",
+    #[cfg(feature = "pool")]
     "Async.pool.set_update_sync_enabled",
+    #[cfg(feature = "pool")]
     "pool.configure_update_sync",
+    #[cfg(feature = "pool")]
     "Async.pool.configure_update_sync",
+    #[cfg(feature = "pool")]
     "pool.reset_telemetry_uuid",
+    #[cfg(feature = "pool")]
     "Async.pool.reset_telemetry_uuid",
+    #[cfg(feature = "pool")]
     "pool.set_telemetry_next_collection",
+    #[cfg(feature = "pool")]
     "Async.pool.set_telemetry_next_collection",
+    #[cfg(feature = "pool")]
     "pool.set_https_only",
+    #[cfg(feature = "pool")]
     "Async.pool.set_https_only",
+    #[cfg(feature = "pool")]
     "pool.set_custom_uefi_certificates",
+    #[cfg(feature = "pool")]
     "Async.pool.set_custom_uefi_certificates",
+    #[cfg(feature = "pool")]
     "pool.set_uefi_certificates",
+    #[cfg(feature = "pool")]
     "Async.pool.set_uefi_certificates",
+    #[cfg(feature = "pool")]
     "pool.disable_repository_proxy",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_repository_proxy",
+    #[cfg(feature = "pool")]
     "pool.configure_repository_proxy",
+    #[cfg(feature = "pool")]
     "Async.pool.configure_repository_proxy",
+    #[cfg(feature = "pool")]
     "pool.disable_client_certificate_auth",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_client_certificate_auth",
+    #[cfg(feature = "pool")]
     "pool.enable_client_certificate_auth",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_client_certificate_auth",
+    #[cfg(feature = "pool")]
     "pool.check_update_readiness",
+    #[cfg(feature = "pool")]
     "Async.pool.check_update_readiness",
+    #[cfg(feature = "pool")]
     "pool.sync_updates",
+    #[cfg(feature = "pool")]
     "Async.pool.sync_updates",
+    #[cfg(feature = "pool")]
     "pool.remove_repository",
+    #[cfg(feature = "pool")]
     "Async.pool.remove_repository",
+    #[cfg(feature = "pool")]
     "pool.add_repository",
+    #[cfg(feature = "pool")]
     "Async.pool.add_repository",
+    #[cfg(feature = "pool")]
     "pool.set_repositories",
+    #[cfg(feature = "pool")]
     "Async.pool.set_repositories",
+    #[cfg(feature = "pool")]
     "pool.rotate_secret",
+    #[cfg(feature = "pool")]
     "Async.pool.rotate_secret",
+    #[cfg(feature = "pool")]
     "pool.remove_from_guest_agent_config",
+    #[cfg(feature = "pool")]
     "Async.pool.remove_from_guest_agent_config",
+    #[cfg(feature = "pool")]
     "pool.add_to_guest_agent_config",
+    #[cfg(feature = "pool")]
     "Async.pool.add_to_guest_agent_config",
+    #[cfg(feature = "pool")]
     "pool.has_extension",
+    #[cfg(feature = "pool")]
     "Async.pool.has_extension",
+    #[cfg(feature = "pool")]
     "pool.set_igmp_snooping_enabled",
+    #[cfg(feature = "pool")]
     "Async.pool.set_igmp_snooping_enabled",
+    #[cfg(feature = "pool")]
     "pool.disable_ssl_legacy",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_ssl_legacy",
+    #[cfg(feature = "pool")]
     "pool.enable_ssl_legacy",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_ssl_legacy",
+    #[cfg(feature = "pool")]
     "pool.apply_edition",
+    #[cfg(feature = "pool")]
     "Async.pool.apply_edition",
+    #[cfg(feature = "pool")]
     "pool.get_license_state",
+    #[cfg(feature = "pool")]
     "Async.pool.get_license_state",
+    #[cfg(feature = "pool")]
     "pool.disable_local_storage_caching",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_local_storage_caching",
+    #[cfg(feature = "pool")]
     "pool.enable_local_storage_caching",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_local_storage_caching",
+    #[cfg(feature = "pool")]
     "pool.test_archive_target",
+    #[cfg(feature = "pool")]
     "Async.pool.test_archive_target",
+    #[cfg(feature = "pool")]
     "pool.set_vswitch_controller",
+    #[cfg(feature = "pool")]
     "Async.pool.set_vswitch_controller",
+    #[cfg(feature = "pool")]
     "pool.disable_redo_log",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_redo_log",
+    #[cfg(feature = "pool")]
     "pool.enable_redo_log",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_redo_log",
+    #[cfg(feature = "pool")]
     "pool.enable_tls_verification",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_tls_verification",
+    #[cfg(feature = "pool")]
     "pool.certificate_sync",
+    #[cfg(feature = "pool")]
     "Async.pool.certificate_sync",
+    #[cfg(feature = "pool")]
     "pool.crl_list",
+    #[cfg(feature = "pool")]
     "Async.pool.crl_list",
+    #[cfg(feature = "pool")]
     "pool.crl_uninstall",
+    #[cfg(feature = "pool")]
     "Async.pool.crl_uninstall",
+    #[cfg(feature = "pool")]
     "pool.crl_install",
+    #[cfg(feature = "pool")]
     "Async.pool.crl_install",
+    #[cfg(feature = "pool")]
     "pool.uninstall_ca_certificate",
+    #[cfg(feature = "pool")]
     "Async.pool.uninstall_ca_certificate",
+    #[cfg(feature = "pool")]
     "pool.install_ca_certificate",
+    #[cfg(feature = "pool")]
     "Async.pool.install_ca_certificate",
+    #[cfg(feature = "pool")]
     "pool.certificate_list",
+    #[cfg(feature = "pool")]
     "Async.pool.certificate_list",
+    #[cfg(feature = "pool")]
     "pool.certificate_uninstall",
+    #[cfg(feature = "pool")]
     "Async.pool.certificate_uninstall",
+    #[cfg(feature = "pool")]
     "pool.certificate_install",
+    #[cfg(feature = "pool")]
     "Async.pool.certificate_install",
+    #[cfg(feature = "pool")]
     "pool.send_test_post",
+    #[cfg(feature = "pool")]
     "Async.pool.send_test_post",
+    #[cfg(feature = "pool")]
     "pool.retrieve_wlb_recommendations",
+    #[cfg(feature = "pool")]
     "Async.pool.retrieve_wlb_recommendations",
+    #[cfg(feature = "pool")]
     "pool.retrieve_wlb_configuration",
+    #[cfg(feature = "pool")]
     "Async.pool.retrieve_wlb_configuration",
+    #[cfg(feature = "pool")]
     "pool.send_wlb_configuration",
+    #[cfg(feature = "pool")]
     "Async.pool.send_wlb_configuration",
+    #[cfg(feature = "pool")]
     "pool.deconfigure_wlb",
+    #[cfg(feature = "pool")]
     "Async.pool.deconfigure_wlb",
+    #[cfg(feature = "pool")]
     "pool.initialize_wlb",
+    #[cfg(feature = "pool")]
     "Async.pool.initialize_wlb",
+    #[cfg(feature = "pool")]
     "pool.detect_nonhomogeneous_external_auth",
+    #[cfg(feature = "pool")]
     "Async.pool.detect_nonhomogeneous_external_auth",
+    #[cfg(feature = "pool")]
     "pool.disable_external_auth",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_external_auth",
+    #[cfg(feature = "pool")]
     "pool.enable_external_auth",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_external_auth",
+    #[cfg(feature = "pool")]
     "pool.create_new_blob",
+    #[cfg(feature = "pool")]
     "Async.pool.create_new_blob",
+    #[cfg(feature = "pool")]
     "pool.set_ha_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ha_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "pool.ha_compute_vm_failover_plan",
+    #[cfg(feature = "pool")]
     "Async.pool.ha_compute_vm_failover_plan",
+    #[cfg(feature = "pool")]
     "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "Async.pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "pool.ha_compute_max_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "Async.pool.ha_compute_max_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "pool.ha_failover_plan_exists",
+    #[cfg(feature = "pool")]
     "Async.pool.ha_failover_plan_exists",
+    #[cfg(feature = "pool")]
     "pool.ha_prevent_restarts_for",
+    #[cfg(feature = "pool")]
     "Async.pool.ha_prevent_restarts_for",
+    #[cfg(feature = "pool")]
     "pool.designate_new_master",
+    #[cfg(feature = "pool")]
     "Async.pool.designate_new_master",
+    #[cfg(feature = "pool")]
     "pool.sync_database",
+    #[cfg(feature = "pool")]
     "Async.pool.sync_database",
+    #[cfg(feature = "pool")]
     "pool.disable_ha",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_ha",
+    #[cfg(feature = "pool")]
     "pool.enable_ha",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_ha",
+    #[cfg(feature = "pool")]
     "pool.create_VLAN_from_PIF",
+    #[cfg(feature = "pool")]
     "Async.pool.create_VLAN_from_PIF",
+    #[cfg(feature = "pool")]
     "pool.management_reconfigure",
+    #[cfg(feature = "pool")]
     "Async.pool.management_reconfigure",
+    #[cfg(feature = "pool")]
     "pool.create_VLAN",
+    #[cfg(feature = "pool")]
     "Async.pool.create_VLAN",
+    #[cfg(feature = "pool")]
     "pool.recover_slaves",
+    #[cfg(feature = "pool")]
     "Async.pool.recover_slaves",
+    #[cfg(feature = "pool")]
     "pool.emergency_reset_master",
+    #[cfg(feature = "pool")]
     "Async.pool.emergency_reset_master",
+    #[cfg(feature = "pool")]
     "pool.emergency_transition_to_master",
+    #[cfg(feature = "pool")]
     "Async.pool.emergency_transition_to_master",
+    #[cfg(feature = "pool")]
     "pool.eject",
+    #[cfg(feature = "pool")]
     "Async.pool.eject",
+    #[cfg(feature = "pool")]
     "pool.join_force",
+    #[cfg(feature = "pool")]
     "Async.pool.join_force",
+    #[cfg(feature = "pool")]
     "pool.join",
+    #[cfg(feature = "pool")]
     "Async.pool.join",
+    #[cfg(feature = "pool")]
     "pool.sync_trusted_certificates_from",
+    #[cfg(feature = "pool")]
     "Async.pool.sync_trusted_certificates_from",
+    #[cfg(feature = "pool")]
     "pool.uninstall_trusted_certificate",
+    #[cfg(feature = "pool")]
     "Async.pool.uninstall_trusted_certificate",
+    #[cfg(feature = "pool")]
     "pool.install_trusted_certificate",
+    #[cfg(feature = "pool")]
     "Async.pool.install_trusted_certificate",
+    #[cfg(feature = "pool")]
     "pool.set_ssh_auto_mode",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ssh_auto_mode",
+    #[cfg(feature = "pool")]
     "pool.set_console_idle_timeout",
+    #[cfg(feature = "pool")]
     "Async.pool.set_console_idle_timeout",
+    #[cfg(feature = "pool")]
     "pool.set_ssh_enabled_timeout",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ssh_enabled_timeout",
+    #[cfg(feature = "pool")]
     "pool.disable_ssh",
+    #[cfg(feature = "pool")]
     "Async.pool.disable_ssh",
+    #[cfg(feature = "pool")]
     "pool.enable_ssh",
+    #[cfg(feature = "pool")]
     "Async.pool.enable_ssh",
+    #[cfg(feature = "pool")]
     "pool.get_guest_secureboot_readiness",
+    #[cfg(feature = "pool")]
     "Async.pool.get_guest_secureboot_readiness",
+    #[cfg(feature = "pool")]
     "pool.set_ext_auth_cache_expiry",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ext_auth_cache_expiry",
+    #[cfg(feature = "pool")]
     "pool.set_ext_auth_cache_size",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ext_auth_cache_size",
+    #[cfg(feature = "pool")]
     "pool.set_ext_auth_cache_enabled",
+    #[cfg(feature = "pool")]
     "Async.pool.set_ext_auth_cache_enabled",
+    #[cfg(feature = "pool")]
     "pool.external_auth_set_ldaps",
+    #[cfg(feature = "pool")]
     "Async.pool.external_auth_set_ldaps",
+    #[cfg(feature = "pool")]
     "pool.get_record",
+    #[cfg(feature = "pool")]
     "pool.get_by_uuid",
+    #[cfg(feature = "pool")]
     "pool.get_all",
+    #[cfg(feature = "pool")]
     "pool.get_all_records",
+    #[cfg(feature = "pool")]
     "pool.get_all_where",
+    #[cfg(feature = "pool")]
     "pool.get_all_records_where",
+    #[cfg(feature = "pool")]
     "pool.get_uuid",
+    #[cfg(feature = "pool")]
     "pool.get_name_label",
+    #[cfg(feature = "pool")]
     "pool.set_name_label",
+    #[cfg(feature = "pool")]
     "pool.get_name_description",
+    #[cfg(feature = "pool")]
     "pool.set_name_description",
+    #[cfg(feature = "pool")]
     "pool.get_master",
+    #[cfg(feature = "pool")]
     "pool.get_default_SR",
+    #[cfg(feature = "pool")]
     "pool.set_default_SR",
+    #[cfg(feature = "pool")]
     "pool.get_suspend_image_SR",
+    #[cfg(feature = "pool")]
     "pool.set_suspend_image_SR",
+    #[cfg(feature = "pool")]
     "pool.get_crash_dump_SR",
+    #[cfg(feature = "pool")]
     "pool.set_crash_dump_SR",
+    #[cfg(feature = "pool")]
     "pool.get_other_config",
+    #[cfg(feature = "pool")]
     "pool.set_other_config",
+    #[cfg(feature = "pool")]
     "pool.add_to_other_config",
+    #[cfg(feature = "pool")]
     "pool.remove_from_other_config",
+    #[cfg(feature = "pool")]
     "pool.get_ha_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_ha_configuration",
+    #[cfg(feature = "pool")]
     "pool.get_ha_statefiles",
+    #[cfg(feature = "pool")]
     "pool.get_ha_host_failures_to_tolerate",
+    #[cfg(feature = "pool")]
     "pool.get_ha_plan_exists_for",
+    #[cfg(feature = "pool")]
     "pool.get_ha_allow_overcommit",
+    #[cfg(feature = "pool")]
     "pool.set_ha_allow_overcommit",
+    #[cfg(feature = "pool")]
     "pool.get_ha_overcommitted",
+    #[cfg(feature = "pool")]
     "pool.get_blobs",
+    #[cfg(feature = "pool")]
     "pool.get_tags",
+    #[cfg(feature = "pool")]
     "pool.set_tags",
+    #[cfg(feature = "pool")]
     "pool.add_tags",
+    #[cfg(feature = "pool")]
     "pool.remove_tags",
+    #[cfg(feature = "pool")]
     "pool.get_gui_config",
+    #[cfg(feature = "pool")]
     "pool.set_gui_config",
+    #[cfg(feature = "pool")]
     "pool.add_to_gui_config",
+    #[cfg(feature = "pool")]
     "pool.remove_from_gui_config",
+    #[cfg(feature = "pool")]
     "pool.get_health_check_config",
+    #[cfg(feature = "pool")]
     "pool.set_health_check_config",
+    #[cfg(feature = "pool")]
     "pool.add_to_health_check_config",
+    #[cfg(feature = "pool")]
     "pool.remove_from_health_check_config",
+    #[cfg(feature = "pool")]
     "pool.get_wlb_url",
+    #[cfg(feature = "pool")]
     "pool.get_wlb_username",
+    #[cfg(feature = "pool")]
     "pool.get_wlb_enabled",
+    #[cfg(feature = "pool")]
     "pool.set_wlb_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_wlb_verify_cert",
+    #[cfg(feature = "pool")]
     "pool.set_wlb_verify_cert",
+    #[cfg(feature = "pool")]
     "pool.get_redo_log_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_redo_log_vdi",
+    #[cfg(feature = "pool")]
     "pool.get_vswitch_controller",
+    #[cfg(feature = "pool")]
     "pool.get_restrictions",
+    #[cfg(feature = "pool")]
     "pool.get_metadata_VDIs",
+    #[cfg(feature = "pool")]
     "pool.get_ha_cluster_stack",
+    #[cfg(feature = "pool")]
     "pool.get_allowed_operations",
+    #[cfg(feature = "pool")]
     "pool.get_current_operations",
+    #[cfg(feature = "pool")]
     "pool.get_guest_agent_config",
+    #[cfg(feature = "pool")]
     "pool.get_cpu_info",
+    #[cfg(feature = "pool")]
     "pool.get_policy_no_vendor_device",
+    #[cfg(feature = "pool")]
     "pool.set_policy_no_vendor_device",
+    #[cfg(feature = "pool")]
     "pool.get_live_patching_disabled",
+    #[cfg(feature = "pool")]
     "pool.set_live_patching_disabled",
+    #[cfg(feature = "pool")]
     "pool.get_igmp_snooping_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_uefi_certificates",
+    #[cfg(feature = "pool")]
     "pool.get_custom_uefi_certificates",
+    #[cfg(feature = "pool")]
     "pool.get_is_psr_pending",
+    #[cfg(feature = "pool")]
     "pool.set_is_psr_pending",
+    #[cfg(feature = "pool")]
     "pool.get_tls_verification_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_repositories",
+    #[cfg(feature = "pool")]
     "pool.get_client_certificate_auth_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_client_certificate_auth_name",
+    #[cfg(feature = "pool")]
     "pool.get_repository_proxy_url",
+    #[cfg(feature = "pool")]
     "pool.get_repository_proxy_username",
+    #[cfg(feature = "pool")]
     "pool.get_repository_proxy_password",
+    #[cfg(feature = "pool")]
     "pool.get_migration_compression",
+    #[cfg(feature = "pool")]
     "pool.set_migration_compression",
+    #[cfg(feature = "pool")]
     "pool.get_coordinator_bias",
+    #[cfg(feature = "pool")]
     "pool.set_coordinator_bias",
+    #[cfg(feature = "pool")]
     "pool.get_local_auth_max_threads",
+    #[cfg(feature = "pool")]
     "pool.get_ext_auth_max_threads",
+    #[cfg(feature = "pool")]
     "pool.get_telemetry_uuid",
+    #[cfg(feature = "pool")]
     "pool.get_telemetry_frequency",
+    #[cfg(feature = "pool")]
     "pool.get_telemetry_next_collection",
+    #[cfg(feature = "pool")]
     "pool.get_last_update_sync",
+    #[cfg(feature = "pool")]
     "pool.get_update_sync_frequency",
+    #[cfg(feature = "pool")]
     "pool.get_update_sync_day",
+    #[cfg(feature = "pool")]
     "pool.get_update_sync_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_ext_auth_cache_enabled",
+    #[cfg(feature = "pool")]
     "pool.get_ext_auth_cache_size",
+    #[cfg(feature = "pool")]
     "pool.get_ext_auth_cache_expiry",
+    #[cfg(feature = "pool")]
     "pool.get_recommendations",
+    #[cfg(feature = "pool")]
     "pool.get_license_server",
+    #[cfg(feature = "pool")]
     "pool.set_license_server",
+    #[cfg(feature = "pool")]
     "pool.add_to_license_server",
+    #[cfg(feature = "pool")]
     "pool.remove_from_license_server",
+    #[cfg(feature = "pool")]
     "pool.get_ha_reboot_vm_on_internal_shutdown",
+    #[cfg(feature = "pool")]
     "pool.set_ha_reboot_vm_on_internal_shutdown",
+    #[cfg(feature = "pool")]
     "pool.get_limit_console_sessions",
+    #[cfg(feature = "pool")]
     "pool.set_limit_console_sessions",
+    #[cfg(feature = "pool")]
     "pool.get_vm_console_idle_timeout",
+    #[cfg(feature = "pool")]
     "pool.set_vm_console_idle_timeout",
+    #[cfg(feature = "pool")]
     "pool.get_auto_update_vm_secureboot_certificates",
+    #[cfg(feature = "pool")]
     "pool.set_auto_update_vm_secureboot_certificates",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.clean_on_host",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.clean_on_host",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.destroy",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.destroy",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.pool_clean",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.pool_clean",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.clean",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.clean",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.precheck",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.precheck",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.pool_apply",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.pool_apply",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.apply",
+    #[cfg(feature = "pool_patch")]
     "Async.pool_patch.apply",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_record",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_by_uuid",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_by_name_label",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_all",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_all_records",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_all_where",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_all_records_where",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_uuid",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_name_label",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_name_description",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_version",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_size",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_pool_applied",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_host_patches",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_after_apply_guidance",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_pool_update",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.get_other_config",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.set_other_config",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.add_to_other_config",
+    #[cfg(feature = "pool_patch")]
     "pool_patch.remove_from_other_config",
+    #[cfg(feature = "pool_update")]
     "pool_update.destroy",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.destroy",
+    #[cfg(feature = "pool_update")]
     "pool_update.pool_clean",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.pool_clean",
+    #[cfg(feature = "pool_update")]
     "pool_update.pool_apply",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.pool_apply",
+    #[cfg(feature = "pool_update")]
     "pool_update.apply",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.apply",
+    #[cfg(feature = "pool_update")]
     "pool_update.precheck",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.precheck",
+    #[cfg(feature = "pool_update")]
     "pool_update.introduce",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.introduce",
+    #[cfg(feature = "pool_update")]
     "pool_update.resync_host",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.resync_host",
+    #[cfg(feature = "pool_update")]
     "pool_update.detach",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.detach",
+    #[cfg(feature = "pool_update")]
     "pool_update.attach",
+    #[cfg(feature = "pool_update")]
     "Async.pool_update.attach",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_record",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_by_uuid",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_by_name_label",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_all",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_all_records",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_all_where",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_all_records_where",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_uuid",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_name_label",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_name_description",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_version",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_installation_size",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_key",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_after_apply_guidance",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_vdi",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_hosts",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_other_config",
+    #[cfg(feature = "pool_update")]
     "pool_update.set_other_config",
+    #[cfg(feature = "pool_update")]
     "pool_update.add_to_other_config",
+    #[cfg(feature = "pool_update")]
     "pool_update.remove_from_other_config",
+    #[cfg(feature = "pool_update")]
     "pool_update.get_enforce_homogeneity",
+    #[cfg(feature = "role")]
     "role.get_by_permission_name_label",
+    #[cfg(feature = "role")]
     "Async.role.get_by_permission_name_label",
+    #[cfg(feature = "role")]
     "role.get_by_permission",
+    #[cfg(feature = "role")]
     "Async.role.get_by_permission",
+    #[cfg(feature = "role")]
     "role.get_permissions_name_label",
+    #[cfg(feature = "role")]
     "Async.role.get_permissions_name_label",
+    #[cfg(feature = "role")]
     "role.get_permissions",
+    #[cfg(feature = "role")]
     "Async.role.get_permissions",
+    #[cfg(feature = "role")]
     "role.get_record",
+    #[cfg(feature = "role")]
     "role.get_by_uuid",
+    #[cfg(feature = "role")]
     "role.get_by_name_label",
+    #[cfg(feature = "role")]
     "role.get_all",
+    #[cfg(feature = "role")]
     "role.get_all_records",
+    #[cfg(feature = "role")]
     "role.get_all_where",
+    #[cfg(feature = "role")]
     "role.get_all_records_where",
+    #[cfg(feature = "role")]
     "role.get_uuid",
+    #[cfg(feature = "role")]
     "role.get_name_label",
+    #[cfg(feature = "role")]
     "role.get_name_description",
+    #[cfg(feature = "role")]
     "role.get_subroles",
+    #[cfg(feature = "role")]
     "role.get_is_internal",
+    #[cfg(feature = "secret")]
     "secret.get_record",
+    #[cfg(feature = "secret")]
     "secret.get_by_uuid",
+    #[cfg(feature = "secret")]
     "secret.create",
+    #[cfg(feature = "secret")]
     "secret.destroy",
+    #[cfg(feature = "secret")]
     "secret.get_all",
+    #[cfg(feature = "secret")]
     "secret.get_all_records",
+    #[cfg(feature = "secret")]
     "secret.get_all_where",
+    #[cfg(feature = "secret")]
     "secret.get_all_records_where",
+    #[cfg(feature = "secret")]
     "secret.get_uuid",
+    #[cfg(feature = "secret")]
     "secret.get_value",
+    #[cfg(feature = "secret")]
     "secret.set_value",
+    #[cfg(feature = "secret")]
     "secret.get_other_config",
+    #[cfg(feature = "secret")]
     "secret.set_other_config",
+    #[cfg(feature = "secret")]
     "secret.add_to_other_config",
+    #[cfg(feature = "secret")]
     "secret.remove_from_other_config",
+    #[cfg(feature = "session")]
     "session.logout_subject_identifier",
+    #[cfg(feature = "session")]
     "session.get_all_subject_identifiers",
+    #[cfg(feature = "session")]
     "session.local_logout",
+    #[cfg(feature = "session")]
     "session.create_from_db_file",
+    #[cfg(feature = "session")]
     "session.slave_local_login_with_password",
+    #[cfg(feature = "session")]
     "session.change_password",
+    #[cfg(feature = "session")]
     "session.logout",
+    #[cfg(feature = "session")]
     "session.login_with_password",
+    #[cfg(feature = "session")]
     "session.get_record",
+    #[cfg(feature = "session")]
     "session.get_by_uuid",
+    #[cfg(feature = "session")]
     "session.get_uuid",
+    #[cfg(feature = "session")]
     "session.get_this_host",
+    #[cfg(feature = "session")]
     "session.get_this_user",
+    #[cfg(feature = "session")]
     "session.get_last_active",
+    #[cfg(feature = "session")]
     "session.get_pool",
+    #[cfg(feature = "session")]
     "session.get_other_config",
+    #[cfg(feature = "session")]
     "session.set_other_config",
+    #[cfg(feature = "session")]
     "session.add_to_other_config",
+    #[cfg(feature = "session")]
     "session.remove_from_other_config",
+    #[cfg(feature = "session")]
     "session.get_is_local_superuser",
+    #[cfg(feature = "session")]
     "session.get_subject",
+    #[cfg(feature = "session")]
     "session.get_validation_time",
+    #[cfg(feature = "session")]
     "session.get_auth_user_sid",
+    #[cfg(feature = "session")]
     "session.get_auth_user_name",
+    #[cfg(feature = "session")]
     "session.get_rbac_permissions",
+    #[cfg(feature = "session")]
     "session.get_tasks",
+    #[cfg(feature = "session")]
     "session.get_parent",
+    #[cfg(feature = "session")]
     "session.get_originator",
+    #[cfg(feature = "session")]
     "session.get_client_certificate",
+    #[cfg(feature = "subject")]
     "subject.get_permissions_name_label",
+    #[cfg(feature = "subject")]
     "Async.subject.get_permissions_name_label",
+    #[cfg(feature = "subject")]
     "subject.remove_from_roles",
+    #[cfg(feature = "subject")]
     "Async.subject.remove_from_roles",
+    #[cfg(feature = "subject")]
     "subject.add_to_roles",
+    #[cfg(feature = "subject")]
     "Async.subject.add_to_roles",
+    #[cfg(feature = "subject")]
     "subject.get_record",
+    #[cfg(feature = "subject")]
     "subject.get_by_uuid",
+    #[cfg(feature = "subject")]
     "subject.create",
+    #[cfg(feature = "subject")]
     "subject.destroy",
+    #[cfg(feature = "subject")]
     "subject.get_all",
+    #[cfg(feature = "subject")]
     "subject.get_all_records",
+    #[cfg(feature = "subject")]
     "subject.get_all_where",
+    #[cfg(feature = "subject")]
     "subject.get_all_records_where",
+    #[cfg(feature = "subject")]
     "subject.get_uuid",
+    #[cfg(feature = "subject")]
     "subject.get_subject_identifier",
+    #[cfg(feature = "subject")]
     "subject.get_other_config",
+    #[cfg(feature = "subject")]
     "subject.get_roles",
+    #[cfg(feature = "task")]
     "task.set_error_info",
+    #[cfg(feature = "task")]
     "task.set_result",
+    #[cfg(feature = "task")]
     "task.set_progress",
+    #[cfg(feature = "task")]
     "task.set_status",
+    #[cfg(feature = "task")]
     "task.cancel",
+    #[cfg(feature = "task")]
     "task.destroy",
+    #[cfg(feature = "task")]
     "task.create",
+    #[cfg(feature = "task")]
     "task.get_record",
+    #[cfg(feature = "task")]
     "task.get_by_uuid",
+    #[cfg(feature = "task")]
     "task.get_by_name_label",
+    #[cfg(feature = "task")]
     "task.get_all",
+    #[cfg(feature = "task")]
     "task.get_all_records",
+    #[cfg(feature = "task")]
     "task.get_all_where",
+    #[cfg(feature = "task")]
     "task.get_all_records_where",
+    #[cfg(feature = "task")]
     "task.get_uuid",
+    #[cfg(feature = "task")]
     "task.get_name_label",
+    #[cfg(feature = "task")]
     "task.get_name_description",
+    #[cfg(feature = "task")]
     "task.get_allowed_operations",
+    #[cfg(feature = "task")]
     "task.get_current_operations",
+    #[cfg(feature = "task")]
     "task.get_created",
+    #[cfg(feature = "task")]
     "task.get_finished",
+    #[cfg(feature = "task")]
     "task.get_status",
+    #[cfg(feature = "task")]
     "task.get_resident_on",
+    #[cfg(feature = "task")]
     "task.get_progress",
+    #[cfg(feature = "task")]
     "task.get_type",
+    #[cfg(feature = "task")]
     "task.get_result",
+    #[cfg(feature = "task")]
     "task.get_error_info",
+    #[cfg(feature = "task")]
     "task.get_other_config",
+    #[cfg(feature = "task")]
     "task.set_other_config",
+    #[cfg(feature = "task")]
     "task.add_to_other_config",
+    #[cfg(feature = "task")]
     "task.remove_from_other_config",
+    #[cfg(feature = "task")]
     "task.get_subtask_of",
+    #[cfg(feature = "task")]
     "task.get_subtasks",
+    #[cfg(feature = "task")]
     "task.get_backtrace",
+    #[cfg(feature = "tunnel")]
     "tunnel.destroy",
+    #[cfg(feature = "tunnel")]
     "Async.tunnel.destroy",
+    #[cfg(feature = "tunnel")]
     "tunnel.create",
+    #[cfg(feature = "tunnel")]
     "Async.tunnel.create",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_record",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_by_uuid",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_all",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_all_records",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_all_where",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_all_records_where",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_uuid",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_access_PIF",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_transport_PIF",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_status",
+    #[cfg(feature = "tunnel")]
     "tunnel.set_status",
+    #[cfg(feature = "tunnel")]
     "tunnel.add_to_status",
+    #[cfg(feature = "tunnel")]
     "tunnel.remove_from_status",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_other_config",
+    #[cfg(feature = "tunnel")]
     "tunnel.set_other_config",
+    #[cfg(feature = "tunnel")]
     "tunnel.add_to_other_config",
+    #[cfg(feature = "tunnel")]
     "tunnel.remove_from_other_config",
+    #[cfg(feature = "tunnel")]
     "tunnel.get_protocol",
+    #[cfg(feature = "tunnel")]
     "tunnel.set_protocol",
+    #[cfg(feature = "user")]
     "user.get_record",
+    #[cfg(feature = "user")]
     "user.get_by_uuid",
+    #[cfg(feature = "user")]
     "user.create",
+    #[cfg(feature = "user")]
     "user.destroy",
+    #[cfg(feature = "user")]
     "user.get_uuid",
+    #[cfg(feature = "user")]
     "user.get_short_name",
+    #[cfg(feature = "user")]
     "user.get_fullname",
+    #[cfg(feature = "user")]
     "user.set_fullname",
+    #[cfg(feature = "user")]
     "user.get_other_config",
+    #[cfg(feature = "user")]
     "user.set_other_config",
+    #[cfg(feature = "user")]
     "user.add_to_other_config",
+    #[cfg(feature = "user")]
     "user.remove_from_other_config",
 ];
 /// Answers one call; unknown methods get MESSAGE_METHOD_UNKNOWN.
+#[cfg_attr(
+    not(
+        any(
+            feature = "Bond",
+            feature = "Caller",
+            feature = "Certificate",
+            feature = "Cluster",
+            feature = "Cluster_host",
+            feature = "DR_task",
+            feature = "Driver_variant",
+            feature = "Feature",
+            feature = "GPU_group",
+            feature = "Host_driver",
+            feature = "LVHD",
+            feature = "Observer",
+            feature = "PBD",
+            feature = "PCI",
+            feature = "PGPU",
+            feature = "PIF",
+            feature = "PIF_metrics",
+            feature = "PUSB",
+            feature = "PVS_cache_storage",
+            feature = "PVS_proxy",
+            feature = "PVS_server",
+            feature = "PVS_site",
+            feature = "Rate_limit",
+            feature = "Repository",
+            feature = "SDN_controller",
+            feature = "SM",
+            feature = "SR",
+            feature = "USB_group",
+            feature = "VBD",
+            feature = "VBD_metrics",
+            feature = "VDI",
+            feature = "VGPU",
+            feature = "VGPU_type",
+            feature = "VIF",
+            feature = "VIF_metrics",
+            feature = "VLAN",
+            feature = "VM",
+            feature = "VMPP",
+            feature = "VMSS",
+            feature = "VM_appliance",
+            feature = "VM_group",
+            feature = "VM_guest_metrics",
+            feature = "VM_metrics",
+            feature = "VTPM",
+            feature = "VUSB",
+            feature = "auth",
+            feature = "blob",
+            feature = "console",
+            feature = "crashdump",
+            feature = "event",
+            feature = "host",
+            feature = "host_cpu",
+            feature = "host_crashdump",
+            feature = "host_metrics",
+            feature = "host_patch",
+            feature = "message",
+            feature = "network",
+            feature = "network_sriov",
+            feature = "pool",
+            feature = "pool_patch",
+            feature = "pool_update",
+            feature = "role",
+            feature = "secret",
+            feature = "session",
+            feature = "subject",
+            feature = "task",
+            feature = "tunnel",
+            feature = "user"
+        )
+    ),
+    allow(unused_variables)
+)]
 pub(crate) async fn route<S: crate::Server>(
     s: &std::sync::Arc<S>,
     call: &IncomingCall<'_>,
@@ -2686,132 +5428,261 @@ pub(crate) async fn route<S: crate::Server>(
         None => (false, method),
     };
     let answer = match rest.split_once('.') {
-        Some((class, message)) => {
-            match class {
-                "Bond" => crate::bond::dispatch(s, message, is_async, call).await,
-                "Caller" => crate::caller::dispatch(s, message, is_async, call).await,
-                "Certificate" => {
-                    crate::certificate::dispatch(s, message, is_async, call).await
-                }
-                "Cluster" => crate::cluster::dispatch(s, message, is_async, call).await,
-                "Cluster_host" => {
-                    crate::cluster_host::dispatch(s, message, is_async, call).await
-                }
-                "DR_task" => crate::dr_task::dispatch(s, message, is_async, call).await,
-                "Driver_variant" => {
-                    crate::driver_variant::dispatch(s, message, is_async, call).await
-                }
-                "Feature" => crate::feature::dispatch(s, message, is_async, call).await,
-                "GPU_group" => {
-                    crate::gpu_group::dispatch(s, message, is_async, call).await
-                }
-                "Host_driver" => {
-                    crate::host_driver::dispatch(s, message, is_async, call).await
-                }
-                "LVHD" => crate::lvhd::dispatch(s, message, is_async, call).await,
-                "Observer" => crate::observer::dispatch(s, message, is_async, call).await,
-                "PBD" => crate::pbd::dispatch(s, message, is_async, call).await,
-                "PCI" => crate::pci::dispatch(s, message, is_async, call).await,
-                "PGPU" => crate::pgpu::dispatch(s, message, is_async, call).await,
-                "PIF" => crate::pif::dispatch(s, message, is_async, call).await,
-                "PIF_metrics" => {
-                    crate::pif_metrics::dispatch(s, message, is_async, call).await
-                }
-                "PUSB" => crate::pusb::dispatch(s, message, is_async, call).await,
-                "PVS_cache_storage" => {
-                    crate::pvs_cache_storage::dispatch(s, message, is_async, call).await
-                }
-                "PVS_proxy" => {
-                    crate::pvs_proxy::dispatch(s, message, is_async, call).await
-                }
-                "PVS_server" => {
-                    crate::pvs_server::dispatch(s, message, is_async, call).await
-                }
-                "PVS_site" => crate::pvs_site::dispatch(s, message, is_async, call).await,
-                "Rate_limit" => {
-                    crate::rate_limit::dispatch(s, message, is_async, call).await
-                }
-                "Repository" => {
-                    crate::repository::dispatch(s, message, is_async, call).await
-                }
-                "SDN_controller" => {
-                    crate::sdn_controller::dispatch(s, message, is_async, call).await
-                }
-                "SM" => crate::sm::dispatch(s, message, is_async, call).await,
-                "SR" => crate::sr::dispatch(s, message, is_async, call).await,
-                "USB_group" => {
-                    crate::usb_group::dispatch(s, message, is_async, call).await
-                }
-                "VBD" => crate::vbd::dispatch(s, message, is_async, call).await,
-                "VBD_metrics" => {
-                    crate::vbd_metrics::dispatch(s, message, is_async, call).await
-                }
-                "VDI" => crate::vdi::dispatch(s, message, is_async, call).await,
-                "VGPU" => crate::vgpu::dispatch(s, message, is_async, call).await,
-                "VGPU_type" => {
-                    crate::vgpu_type::dispatch(s, message, is_async, call).await
-                }
-                "VIF" => crate::vif::dispatch(s, message, is_async, call).await,
-                "VIF_metrics" => {
-                    crate::vif_metrics::dispatch(s, message, is_async, call).await
-                }
-                "VLAN" => crate::vlan::dispatch(s, message, is_async, call).await,
-                "VM" => crate::vm::dispatch(s, message, is_async, call).await,
-                "VMPP" => crate::vmpp::dispatch(s, message, is_async, call).await,
-                "VMSS" => crate::vmss::dispatch(s, message, is_async, call).await,
-                "VM_appliance" => {
-                    crate::vm_appliance::dispatch(s, message, is_async, call).await
-                }
-                "VM_group" => crate::vm_group::dispatch(s, message, is_async, call).await,
-                "VM_guest_metrics" => {
-                    crate::vm_guest_metrics::dispatch(s, message, is_async, call).await
-                }
-                "VM_metrics" => {
-                    crate::vm_metrics::dispatch(s, message, is_async, call).await
-                }
-                "VTPM" => crate::vtpm::dispatch(s, message, is_async, call).await,
-                "VUSB" => crate::vusb::dispatch(s, message, is_async, call).await,
-                "auth" => crate::auth::dispatch(s, message, is_async, call).await,
-                "blob" => crate::blob::dispatch(s, message, is_async, call).await,
-                "console" => crate::console::dispatch(s, message, is_async, call).await,
-                "crashdump" => {
-                    crate::crashdump::dispatch(s, message, is_async, call).await
-                }
-                "event" => crate::event::dispatch(s, message, is_async, call).await,
-                "host" => crate::host::dispatch(s, message, is_async, call).await,
-                "host_cpu" => crate::host_cpu::dispatch(s, message, is_async, call).await,
-                "host_crashdump" => {
-                    crate::host_crashdump::dispatch(s, message, is_async, call).await
-                }
-                "host_metrics" => {
-                    crate::host_metrics::dispatch(s, message, is_async, call).await
-                }
-                "host_patch" => {
-                    crate::host_patch::dispatch(s, message, is_async, call).await
-                }
-                "message" => crate::message::dispatch(s, message, is_async, call).await,
-                "network" => crate::network::dispatch(s, message, is_async, call).await,
-                "network_sriov" => {
-                    crate::network_sriov::dispatch(s, message, is_async, call).await
-                }
-                "pool" => crate::pool::dispatch(s, message, is_async, call).await,
-                "pool_patch" => {
-                    crate::pool_patch::dispatch(s, message, is_async, call).await
-                }
-                "pool_update" => {
-                    crate::pool_update::dispatch(s, message, is_async, call).await
-                }
-                "role" => crate::role::dispatch(s, message, is_async, call).await,
-                "secret" => crate::secret::dispatch(s, message, is_async, call).await,
-                "session" => crate::session::dispatch(s, message, is_async, call).await,
-                "subject" => crate::subject::dispatch(s, message, is_async, call).await,
-                "task" => crate::task::dispatch(s, message, is_async, call).await,
-                "tunnel" => crate::tunnel::dispatch(s, message, is_async, call).await,
-                "user" => crate::user::dispatch(s, message, is_async, call).await,
-                _ => Err(xenapi_rt::server::glue::unknown(call)),
-            }
+        #[cfg(feature = "Bond")]
+        Some(("Bond", message)) => {
+            crate::bond::dispatch(s, message, is_async, call).await
         }
-        None => Err(xenapi_rt::server::glue::unknown(call)),
+        #[cfg(feature = "Caller")]
+        Some(("Caller", message)) => {
+            crate::caller::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Certificate")]
+        Some(("Certificate", message)) => {
+            crate::certificate::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Cluster")]
+        Some(("Cluster", message)) => {
+            crate::cluster::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Cluster_host")]
+        Some(("Cluster_host", message)) => {
+            crate::cluster_host::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "DR_task")]
+        Some(("DR_task", message)) => {
+            crate::dr_task::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Driver_variant")]
+        Some(("Driver_variant", message)) => {
+            crate::driver_variant::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Feature")]
+        Some(("Feature", message)) => {
+            crate::feature::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "GPU_group")]
+        Some(("GPU_group", message)) => {
+            crate::gpu_group::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Host_driver")]
+        Some(("Host_driver", message)) => {
+            crate::host_driver::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "LVHD")]
+        Some(("LVHD", message)) => {
+            crate::lvhd::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Observer")]
+        Some(("Observer", message)) => {
+            crate::observer::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PBD")]
+        Some(("PBD", message)) => crate::pbd::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "PCI")]
+        Some(("PCI", message)) => crate::pci::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "PGPU")]
+        Some(("PGPU", message)) => {
+            crate::pgpu::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PIF")]
+        Some(("PIF", message)) => crate::pif::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "PIF_metrics")]
+        Some(("PIF_metrics", message)) => {
+            crate::pif_metrics::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PUSB")]
+        Some(("PUSB", message)) => {
+            crate::pusb::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PVS_cache_storage")]
+        Some(("PVS_cache_storage", message)) => {
+            crate::pvs_cache_storage::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PVS_proxy")]
+        Some(("PVS_proxy", message)) => {
+            crate::pvs_proxy::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PVS_server")]
+        Some(("PVS_server", message)) => {
+            crate::pvs_server::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "PVS_site")]
+        Some(("PVS_site", message)) => {
+            crate::pvs_site::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Rate_limit")]
+        Some(("Rate_limit", message)) => {
+            crate::rate_limit::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "Repository")]
+        Some(("Repository", message)) => {
+            crate::repository::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "SDN_controller")]
+        Some(("SDN_controller", message)) => {
+            crate::sdn_controller::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "SM")]
+        Some(("SM", message)) => crate::sm::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "SR")]
+        Some(("SR", message)) => crate::sr::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "USB_group")]
+        Some(("USB_group", message)) => {
+            crate::usb_group::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VBD")]
+        Some(("VBD", message)) => crate::vbd::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "VBD_metrics")]
+        Some(("VBD_metrics", message)) => {
+            crate::vbd_metrics::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VDI")]
+        Some(("VDI", message)) => crate::vdi::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "VGPU")]
+        Some(("VGPU", message)) => {
+            crate::vgpu::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VGPU_type")]
+        Some(("VGPU_type", message)) => {
+            crate::vgpu_type::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VIF")]
+        Some(("VIF", message)) => crate::vif::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "VIF_metrics")]
+        Some(("VIF_metrics", message)) => {
+            crate::vif_metrics::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VLAN")]
+        Some(("VLAN", message)) => {
+            crate::vlan::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VM")]
+        Some(("VM", message)) => crate::vm::dispatch(s, message, is_async, call).await,
+        #[cfg(feature = "VMPP")]
+        Some(("VMPP", message)) => {
+            crate::vmpp::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VMSS")]
+        Some(("VMSS", message)) => {
+            crate::vmss::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VM_appliance")]
+        Some(("VM_appliance", message)) => {
+            crate::vm_appliance::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VM_group")]
+        Some(("VM_group", message)) => {
+            crate::vm_group::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VM_guest_metrics")]
+        Some(("VM_guest_metrics", message)) => {
+            crate::vm_guest_metrics::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VM_metrics")]
+        Some(("VM_metrics", message)) => {
+            crate::vm_metrics::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VTPM")]
+        Some(("VTPM", message)) => {
+            crate::vtpm::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "VUSB")]
+        Some(("VUSB", message)) => {
+            crate::vusb::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "auth")]
+        Some(("auth", message)) => {
+            crate::auth::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "blob")]
+        Some(("blob", message)) => {
+            crate::blob::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "console")]
+        Some(("console", message)) => {
+            crate::console::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "crashdump")]
+        Some(("crashdump", message)) => {
+            crate::crashdump::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "event")]
+        Some(("event", message)) => {
+            crate::event::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "host")]
+        Some(("host", message)) => {
+            crate::host::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "host_cpu")]
+        Some(("host_cpu", message)) => {
+            crate::host_cpu::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "host_crashdump")]
+        Some(("host_crashdump", message)) => {
+            crate::host_crashdump::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "host_metrics")]
+        Some(("host_metrics", message)) => {
+            crate::host_metrics::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "host_patch")]
+        Some(("host_patch", message)) => {
+            crate::host_patch::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "message")]
+        Some(("message", message)) => {
+            crate::message::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "network")]
+        Some(("network", message)) => {
+            crate::network::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "network_sriov")]
+        Some(("network_sriov", message)) => {
+            crate::network_sriov::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "pool")]
+        Some(("pool", message)) => {
+            crate::pool::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "pool_patch")]
+        Some(("pool_patch", message)) => {
+            crate::pool_patch::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "pool_update")]
+        Some(("pool_update", message)) => {
+            crate::pool_update::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "role")]
+        Some(("role", message)) => {
+            crate::role::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "secret")]
+        Some(("secret", message)) => {
+            crate::secret::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "session")]
+        Some(("session", message)) => {
+            crate::session::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "subject")]
+        Some(("subject", message)) => {
+            crate::subject::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "task")]
+        Some(("task", message)) => {
+            crate::task::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "tunnel")]
+        Some(("tunnel", message)) => {
+            crate::tunnel::dispatch(s, message, is_async, call).await
+        }
+        #[cfg(feature = "user")]
+        Some(("user", message)) => {
+            crate::user::dispatch(s, message, is_async, call).await
+        }
+        _ => Err(xenapi_rt::server::glue::unknown(call)),
     };
     answer.unwrap_or_else(|early| early)
 }

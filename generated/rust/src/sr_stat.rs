@@ -12,6 +12,7 @@ impl xenapi_rt::types::Class for SrStat {
 /// A reference to a sr_stat object.
 pub type SrStatRef = xenapi_rt::types::Ref<SrStat>;
 /// Health states of a storage repository.
+#[cfg(feature = "sr_stat")]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SrHealth {
     /// The SR is working normally.
@@ -30,6 +31,7 @@ pub enum SrHealth {
     /// A value this version of the bindings does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "sr_stat")]
 impl SrHealth {
     /// Every value this version knows, in schema order.
     pub const ALL: &'static [SrHealth] = &[
@@ -59,16 +61,19 @@ impl SrHealth {
         }
     }
 }
+#[cfg(feature = "sr_stat")]
 impl std::fmt::Display for SrHealth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "sr_stat")]
 impl serde::Serialize for SrHealth {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "sr_stat")]
 impl<'de> serde::Deserialize<'de> for SrHealth {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -84,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for SrHealth {
 ///
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
+#[cfg(feature = "sr_stat")]
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(deprecated)]
 pub struct SrStatRecord {
@@ -124,6 +130,7 @@ pub struct SrStatRecord {
     #[serde(default)]
     pub health: crate::SrHealth,
 }
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 impl crate::server::Record for SrStatRecord {
     type Class = SrStat;
     fn uuid(&self) -> Option<&str> {
@@ -136,11 +143,25 @@ impl crate::server::Record for SrStatRecord {
         Some(&self.name_label)
     }
 }
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 impl crate::server::HasRecord for SrStat {
     type Record = SrStatRecord;
 }
 /// The sr_stat class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
+#[cfg(all(feature = "server", feature = "sr_stat"))]
 #[allow(unused_variables, deprecated)]
 pub trait SrStatServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {}
+/// A backend of the sr_stat class: the part of [`crate::Server`] this class adds.
+#[doc(hidden)]
+#[cfg(all(feature = "server", feature = "sr_stat"))]
+pub trait SrStatServerPart: SrStatServer {}
+#[cfg(all(feature = "server", feature = "sr_stat"))]
+impl<S: SrStatServer> SrStatServerPart for S {}
+/// Every type: the sr_stat class is off (its feature `sr_stat`).
+#[doc(hidden)]
+#[cfg(all(feature = "server", not(feature = "sr_stat")))]
+pub trait SrStatServerPart {}
+#[cfg(all(feature = "server", not(feature = "sr_stat")))]
+impl<S> SrStatServerPart for S {}

@@ -15,6 +15,7 @@ pub type VdiNbdServerInfoRef = xenapi_rt::types::Ref<VdiNbdServerInfo>;
 ///
 /// Fields missing from a server's reply take their schema defaults;
 /// fields this version does not know are ignored.
+#[cfg(feature = "vdi_nbd_server_info")]
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[allow(deprecated)]
 pub struct VdiNbdServerInfoRecord {
@@ -44,6 +45,7 @@ pub struct VdiNbdServerInfoRecord {
     #[serde(default)]
     pub subject: xenapi_rt::types::Str,
 }
+#[cfg(all(feature = "server", feature = "vdi_nbd_server_info"))]
 impl crate::server::Record for VdiNbdServerInfoRecord {
     type Class = VdiNbdServerInfo;
     fn uuid(&self) -> Option<&str> {
@@ -56,11 +58,25 @@ impl crate::server::Record for VdiNbdServerInfoRecord {
         None
     }
 }
+#[cfg(all(feature = "server", feature = "vdi_nbd_server_info"))]
 impl crate::server::HasRecord for VdiNbdServerInfo {
     type Record = VdiNbdServerInfoRecord;
 }
 /// The vdi_nbd_server_info class on the server side: one method per message. Explicit messages answer NOT_IMPLEMENTED until implemented; derived ones work on the backend's store.
+#[cfg(all(feature = "server", feature = "vdi_nbd_server_info"))]
 #[allow(unused_variables, deprecated)]
 pub trait VdiNbdServerInfoServer: crate::server::Backend<
         Store: crate::server::Store<Schema = crate::Schema>,
     > {}
+/// A backend of the vdi_nbd_server_info class: the part of [`crate::Server`] this class adds.
+#[doc(hidden)]
+#[cfg(all(feature = "server", feature = "vdi_nbd_server_info"))]
+pub trait VdiNbdServerInfoServerPart: VdiNbdServerInfoServer {}
+#[cfg(all(feature = "server", feature = "vdi_nbd_server_info"))]
+impl<S: VdiNbdServerInfoServer> VdiNbdServerInfoServerPart for S {}
+/// Every type: the vdi_nbd_server_info class is off (its feature `vdi_nbd_server_info`).
+#[doc(hidden)]
+#[cfg(all(feature = "server", not(feature = "vdi_nbd_server_info")))]
+pub trait VdiNbdServerInfoServerPart {}
+#[cfg(all(feature = "server", not(feature = "vdi_nbd_server_info")))]
+impl<S> VdiNbdServerInfoServerPart for S {}

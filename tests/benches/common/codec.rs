@@ -57,6 +57,31 @@ pub fn run(c: &mut Criterion, prefix: &str) {
             BatchSize::PerIteration,
         )
     });
+    // The same bytes read by serde_json alone, as replies were before the
+    // direct reader: the before/after of that change in one run.
+    g.bench_function("decode_serde_json", |b| {
+        b.iter_batched(
+            || (),
+            |()| super::decode_json_serde_json(black_box(&data.json)),
+            BatchSize::PerIteration,
+        )
+    });
+    // The reader alone, with no record to build: the same bytes skimmed
+    // into `IgnoredAny`, by the direct reader and by serde_json.
+    g.bench_function("skim", |b| {
+        b.iter(|| {
+            xenapi_rt::jsonrpc::decode_response::<serde::de::IgnoredAny>(black_box(&data.json)).expect("skims")
+        })
+    });
+    g.bench_function("skim_serde_json", |b| {
+        b.iter(|| {
+            xenapi_rt::jsonrpc::decode_response_serde_json::<serde::de::IgnoredAny>(
+                black_box(&data.json),
+                &xenapi_rt::Limits::default(),
+            )
+            .expect("skims")
+        })
+    });
     g.bench_function("encode", |b| {
         b.iter(|| {
             black_box(
@@ -94,6 +119,7 @@ pub fn once(op: &str, data: &super::Data, records: &super::AllRecords) -> usize 
     match op {
         "xmlrpc/decode" => super::decode_xml(&data.xml).len(),
         "jsonrpc/decode" => super::decode_json(&data.json).len(),
+        "jsonrpc/decode_serde_json" => super::decode_json_serde_json(&data.json).len(),
         "xmlrpc/encode" => xenapi_rt::xmlrpc::encode_success(records).expect("encodes").len(),
         "jsonrpc/encode" => {
             xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, records)

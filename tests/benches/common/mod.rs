@@ -457,6 +457,10 @@ pub fn build(count: usize) -> Data {
     let from_json = decode_json(&data.json);
     assert_eq!(from_xml.len(), count);
     assert!(from_xml == from_json, "the XML and JSON documents decode differently");
+    assert!(
+        from_json == decode_json_serde_json(&data.json),
+        "the direct JSON reader and serde_json decode differently"
+    );
     data
 }
 
@@ -483,6 +487,13 @@ pub fn decode_xml(body: &[u8]) -> AllRecords {
 
 pub fn decode_json(body: &[u8]) -> AllRecords {
     xenapi_rt::jsonrpc::decode_response(body).expect("JSON-RPC reply decodes")
+}
+
+/// [`decode_json`] by `serde_json` alone (the reader replies had before
+/// the direct one), for comparison.
+pub fn decode_json_serde_json(body: &[u8]) -> AllRecords {
+    xenapi_rt::jsonrpc::decode_response_serde_json(body, &xenapi_rt::Limits::default())
+        .expect("JSON-RPC reply decodes with serde_json")
 }
 
 /// Where the driver asks the benches to put (and Python to read) the data;

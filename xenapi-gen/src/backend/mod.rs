@@ -11,6 +11,7 @@ pub mod c;
 pub mod docs;
 pub mod jobs;
 pub mod python;
+pub mod python_stubs;
 pub mod rust;
 
 use crate::model::Api;
@@ -30,23 +31,26 @@ impl GeneratedFile {
 }
 
 /// A language the generator can write; on the command line, the values
-/// of `--lang` (`rust`, `c`, `python`, `docs`).
+/// of `--lang` (`rust`, `c`, `python`, `python-stubs`, `docs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Lang {
     Rust,
     C,
     Python,
+    /// Typed stubs for the PyPI `XenAPI` module.
+    PythonStubs,
     Docs,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 4] = [Lang::Rust, Lang::C, Lang::Python, Lang::Docs];
+    pub const ALL: [Lang; 5] = [Lang::Rust, Lang::C, Lang::Python, Lang::PythonStubs, Lang::Docs];
 
     pub fn name(self) -> &'static str {
         match self {
             Lang::Rust => "rust",
             Lang::C => "c",
             Lang::Python => "python",
+            Lang::PythonStubs => "python-stubs",
             Lang::Docs => "docs",
         }
     }
@@ -63,6 +67,7 @@ impl Lang {
             Lang::Rust => rust::generate,
             Lang::C => c::generate,
             Lang::Python => python::generate,
+            Lang::PythonStubs => python_stubs::generate,
             Lang::Docs => docs::generate,
         }
     }

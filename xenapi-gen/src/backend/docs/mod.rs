@@ -1,9 +1,15 @@
 //! The docs backend: Markdown reference pages (an index, one page per
-//! class, the errors, the release history) and a class relationship
-//! diagram as SVG. Anchors are explicit (`<a id="...">`) so that links
-//! are stable and checkable.
+//! class, the errors, the release history), class diagrams as SVG (one
+//! per class and an overview by topic, see [`diagram`]), and the two
+//! files that make the pages an mdBook (`book.rs`). Anchors are explicit
+//! (`<a id="...">`) so that links are stable and checkable, on GitHub
+//! and in the HTML site alike.
 
-mod svg;
+mod book;
+pub mod diagram;
+pub mod topics;
+
+pub use book::BUILD_DIR;
 
 use super::GeneratedFile;
 use crate::model::lifecycle::sentence;
@@ -12,8 +18,20 @@ use crate::names::{python as py, rust as rs};
 use askama::Template;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Text safe inside a Markdown table cell.
+/// Prose as Markdown text: a `<` (as in `<class> record` or `a <= b`)
+/// starts no HTML tag, on GitHub or in the mdBook.
+fn prose(s: &str) -> String {
+    s.trim().replace('<', "&lt;")
+}
+
+/// Prose safe inside a Markdown table cell.
 fn cell(s: &str) -> String {
+    prose(s).replace('|', "\\|").replace('\n', " ")
+}
+
+/// Code (between backticks, where `&lt;` would show as such) safe inside a
+/// Markdown table cell.
+fn code_cell(s: &str) -> String {
     s.trim().replace('|', "\\|").replace('\n', " ")
 }
 
@@ -95,6 +113,8 @@ struct MessageSection {
 #[template(path = "docs/templates/class.md", escape = "none")]
 struct ClassTpl {
     name: String,
+    /// The class diagram, relative to the class page.
+    diagram: String,
     doc: String,
     lifecycle: String,
     /// `Deprecated since ...` as a sentence, for a retired class.
@@ -131,7 +151,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             name: f.name.clone(),
             ty: type_link(&f.ty, api),
             qualifier: f.qualifier.to_string(),
-            default: f.default.as_ref().map(|d| format!("`{}`", cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
+            default: f.default.as_ref().map(|d| format!("`{}`", code_cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
             lifecycle: lifecycle_text(&f.lifecycle),
             doc: cell(&f.description),
         })
@@ -173,7 +193,8 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         .collect();
     ClassTpl {
         name: c.name.clone(),
-        doc: c.description.trim().to_string(),
+        diagram: format!("../{}", diagram::class_diagram(&c.name)),
+        doc: prose(&c.description),
         lifecycle: lifecycle_text(&c.lifecycle),
         retirement: c.lifecycle.retirement().as_deref().map(sentence),
         rust_names: format!(
@@ -196,6 +217,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
 #[template(path = "docs/templates/index.md", escape = "none")]
 struct IndexTpl {
     name: String,
+    overview: &'static str,
     doc: String,
     counts: String,
     classes: Vec<(String, String, String, bool)>,
@@ -288,7 +310,8 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let messages: usize = api.classes.iter().map(|c| c.messages.len()).sum();
     let index = IndexTpl {
         name: api.name.clone(),
-        doc: api.description.clone(),
+        overview: diagram::OVERVIEW,
+        doc: prose(&api.description),
         counts: format!(
             "{} classes, {} messages ({} derived), {} error codes, {} releases",
             api.classes.len(),
@@ -319,7 +342,7 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .iter()
             .map(|e| {
                 let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-                (e.code.clone(), params, e.lifecycle.described(e.description.trim()), raised_by.remove(e.code.as_str()).unwrap_or_default())
+                (e.code.clone(), params, e.lifecycle.described(&prose(&e.description)), raised_by.remove(e.code.as_str()).unwrap_or_default())
             })
             .collect(),
     };
@@ -327,8 +350,15 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         GeneratedFile::new("docs/index.md", index.render().expect("index renders")),
         GeneratedFile::new("docs/errors.md", errors.render().expect("errors page renders")),
         GeneratedFile::new("docs/releases.md", releases(api)),
-        GeneratedFile::new("docs/classes.svg", svg::relationships(api)),
+        GeneratedFile::new("docs/book.toml", book::config(api)),
+        GeneratedFile::new("docs/SUMMARY.md", book::summary(api)),
+        GeneratedFile::new("docs/404.md", book::NOT_FOUND),
     ];
+    let (class_diagrams, overview) = diagram::layouts(api);
+    files.push(GeneratedFile::new(format!("docs/{}", diagram::OVERVIEW), diagram::svg::render(&overview)));
+    for (name, layout) in &class_diagrams {
+        files.push(GeneratedFile::new(format!("docs/{}", diagram::class_diagram(name)), diagram::svg::render(layout)));
+    }
     for c in &api.classes {
         files.push(GeneratedFile::new(format!("docs/{}", class_page(&c.name)), class_page_text(api, c)));
     }

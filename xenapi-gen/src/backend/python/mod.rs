@@ -29,7 +29,7 @@ fn docstring(s: &str) -> String {
 }
 
 /// A Python string literal.
-fn py_str(s: &str) -> String {
+pub(crate) fn py_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -394,7 +394,7 @@ fn api_module(api: &Api, aio: bool) -> String {
         .filter(|c| !c.messages.is_empty())
         .map(|c| ClassView {
             attr: names::class_attr(&c.name),
-            api_class: format!("{}{}", if aio { "Async" } else { "" }, names::api_class(&c.name)),
+            api_class: if aio { names::async_api_class(&c.name) } else { names::api_class(&c.name) },
             doc: docstring(&c.description),
             methods: c.messages.iter().flat_map(|m| method_views(api, c, m)).collect(),
         })

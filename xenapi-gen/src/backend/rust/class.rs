@@ -2,6 +2,7 @@
 //! methods, server trait and dispatcher.
 
 use super::docs::{deprecated, doc, message_doc};
+use super::features::Gates;
 use super::Parts;
 use super::types::{borrowed, ident, owned, result, serde_with, wire_param};
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, RelationNames, Type};
@@ -11,21 +12,30 @@ use quote::quote;
 
 /// The whole module of one class, with the enums whose home it is (an
 /// enum listed by two classes is defined once); `parts` says which sides
-/// (client, server) to write.
-pub fn module(class: &Class, relations: &[RelationNames<'_>], roles: &[String], parts: Parts) -> TokenStream {
+/// (client, server) to write. The marker and ref type are always there;
+/// `gates` says when the rest is compiled.
+pub fn module(class: &Class, relations: &[RelationNames<'_>], roles: &[String], parts: Parts, gates: &Gates<'_>) -> TokenStream {
     let module_doc = format!(" {}", class.description.trim());
     let marker = marker(class);
-    let enums = class.enums.iter().filter(|e| e.home).map(enum_def);
-    let record = if class.fields.is_empty() { quote!() } else { record(class, relations, parts.server) };
+    let enums = class.enums.iter().filter(|e| e.home).map(|e| enum_def(e, &gates.enum_def(&e.name)));
+    let record = if class.fields.is_empty() {
+        quote!()
+    } else {
+        record(class, relations, parts.server, &gates.record(&class.name), &gates.server_record(&class.name))
+    };
+    let gate = gates.class(&class.name);
+    let server_gate = gates.server_class(&class.name);
     // Classes without messages (plain record types) get no client or router.
     let has_calls = !class.messages.is_empty();
-    let client = if has_calls && parts.client { client(class) } else { quote!() };
+    let client = if has_calls && parts.client { client(class, &gate) } else { quote!() };
     let (server, dispatch) = if parts.server {
-        (server(class), if has_calls { dispatch(class, roles) } else { quote!() })
+        let server = server(class, &server_gate);
+        let part = gates.server_part(&class.name);
+        (quote!(#server #part), if has_calls { dispatch(class, roles, &server_gate) } else { quote!() })
     } else {
         (quote!(), quote!())
     };
-    let imports = if has_calls && parts.server { quote!(use std::future::Future;) } else { quote!() };
+    let imports = if has_calls && parts.server { quote!(#server_gate use std::future::Future;) } else { quote!() };
     quote! {
         #![doc = #module_doc]
         #imports
@@ -60,7 +70,8 @@ fn marker(class: &Class) -> TokenStream {
     }
 }
 
-fn enum_def(e: &EnumDef) -> TokenStream {
+/// An enum and its implementations, each item under `gate`.
+fn enum_def(e: &EnumDef, gate: &TokenStream) -> TokenStream {
     let ty = ident(&names::enum_type(&e.name));
     let docs = doc(&e.description, None);
     let variants: Vec<_> = e.values.iter().map(|v| ident(&names::variant(&v.name))).collect();
@@ -73,6 +84,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     let wire_name = &e.name;
     quote! {
         #docs
+        #gate
         #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #ty {
             #first_doc
@@ -83,6 +95,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
             Unknown(String),
         }
 
+        #gate
         impl #ty {
             /// Every value this version knows, in schema order.
             pub const ALL: &'static [#ty] = &[#(#ty::#variants),*];
@@ -104,18 +117,21 @@ fn enum_def(e: &EnumDef) -> TokenStream {
             }
         }
 
+        #gate
         impl std::fmt::Display for #ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #gate
         impl serde::Serialize for #ty {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
+        #gate
         impl<'de> serde::Deserialize<'de> for #ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 xenapi_rt::types::deserialize_enum(deserializer, #wire_name, #ty::from_wire)
@@ -185,7 +201,9 @@ fn is_type_default(l: &Literal) -> bool {
     }
 }
 
-fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> TokenStream {
+/// A class's record type and its implementations, each item under `gate`;
+/// what only the server side uses under `server_gate`.
+fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &TokenStream, server_gate: &TokenStream) -> TokenStream {
     let name = &class.name;
     let rec = ident(&names::record_type(name));
     let marker = ident(&names::type_name(name));
@@ -231,6 +249,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> Token
         quote!()
     } else {
         quote! {
+            #gate
             #[allow(deprecated)]
             impl Default for #rec {
                 fn default() -> Self {
@@ -239,6 +258,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> Token
             }
 
             /// The schema defaults that differ from the type's own.
+            #gate
             #[allow(deprecated)]
             impl #rec {
                 #(#default_fns)*
@@ -254,6 +274,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> Token
     let operation_fns = operation_fns(class);
     let server_impls = if server {
         quote! {
+            #server_gate
             impl crate::server::Record for #rec {
                 type Class = #marker;
                 fn uuid(&self) -> Option<&str> {
@@ -269,6 +290,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> Token
                 #operation_fns
             }
 
+            #server_gate
             impl crate::server::HasRecord for #marker {
                 type Record = #rec;
             }
@@ -281,6 +303,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool) -> Token
         ///
         /// Fields missing from a server's reply take their schema defaults;
         /// fields this version does not know are ignored.
+        #gate
         #derives
         #[allow(deprecated)]
         pub struct #rec {
@@ -374,7 +397,7 @@ fn relation_fns(class: &Class, relations: &[RelationNames<'_>]) -> TokenStream {
     }
 }
 
-fn client(class: &Class) -> TokenStream {
+fn client(class: &Class, gate: &TokenStream) -> TokenStream {
     let name = &class.name;
     let client = ident(&names::client_type(name));
     let cdoc = format!(" Calls on the {name} class; get one with `Session::{}`.", names::bare(&names::module(name)));
@@ -387,11 +410,13 @@ fn client(class: &Class) -> TokenStream {
     }
     quote! {
         #[doc = #cdoc]
+        #gate
         #[derive(Debug, Clone, Copy)]
         pub struct #client<'s, T> {
             pub(crate) session: &'s crate::Session<T>,
         }
 
+        #gate
         impl<'s, T: xenapi_rt::Transport> #client<'s, T> {
             #(#methods)*
         }
@@ -429,7 +454,7 @@ fn client_method(class: &Class, m: &Message, is_async: bool) -> TokenStream {
     }
 }
 
-fn server(class: &Class) -> TokenStream {
+fn server(class: &Class, gate: &TokenStream) -> TokenStream {
     let name = &class.name;
     let tr = ident(&names::server_trait(name));
     let tdoc = format!(
@@ -439,6 +464,7 @@ fn server(class: &Class) -> TokenStream {
     let methods = class.messages.iter().map(|m| server_method(class, m));
     quote! {
         #[doc = #tdoc]
+        #gate
         #[allow(unused_variables, deprecated)]
         pub trait #tr: crate::server::Backend<Store: crate::server::Store<Schema = crate::Schema>> {
             #(#methods)*
@@ -551,7 +577,7 @@ fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenS
 }
 
 /// `dispatch`: decode, check and route one call of this class.
-fn dispatch(class: &Class, roles: &[String]) -> TokenStream {
+fn dispatch(class: &Class, roles: &[String], gate: &TokenStream) -> TokenStream {
     let tr = ident(&names::server_trait(&class.name));
     let mut arms = Vec::new();
     let mut async_arms = Vec::new();
@@ -578,6 +604,7 @@ fn dispatch(class: &Class, roles: &[String]) -> TokenStream {
         /// class name). `Err` holds an early answer: an unknown message,
         /// a wrong parameter count, a bad session or parameter, a missing
         /// role.
+        #gate
         #[allow(deprecated)]
         pub(crate) async fn dispatch<S: crate::Server>(
             s: &std::sync::Arc<S>,

@@ -16,10 +16,12 @@
 mod class;
 mod docs;
 mod errors;
+mod features;
 mod types;
 
 use super::jobs::Job;
 use super::GeneratedFile;
+use features::Gates;
 use crate::model::{Api, Class, ClassKind, RelationNames, Roles};
 use crate::names::rust as names;
 use proc_macro2::TokenStream;
@@ -93,20 +95,23 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
 }
 
 /// Every file of the `xenapi` crate, speaking only `protocols`; its
-/// `Cargo.toml` turns on just the matching `xenapi-rt` features.
+/// `Cargo.toml` turns on just the matching `xenapi-rt` features, and has
+/// one feature per class (all on by default).
 pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
     let dir = "rust";
     let rels = relation_names(api);
     let rels = &rels;
+    let gates = Gates::per_class(api);
+    let gates = &gates;
     // Token streams cannot cross threads, so each job builds and formats
     // a whole file; the class modules are most of the work.
     let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
-        (0, Box::new(move || GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml(protocols)))),
-        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH, protocols))))),
+        (0, Box::new(move || GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml(protocols, gates)))),
+        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH, protocols, gates))))),
         (api.errors.len(), Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))))),
         (10, Box::new(|| GeneratedFile::new(format!("{dir}/src/roles.rs"), format(roles(api))))),
-        (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api))))),
-        (20, Box::new(move || GeneratedFile::new(format!("{dir}/src/client.rs"), format(client_rs(api, protocols))))),
+        (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api, gates))))),
+        (20, Box::new(move || GeneratedFile::new(format!("{dir}/src/client.rs"), format(client_rs(api, protocols, gates))))),
         (0, Box::new(|| GeneratedFile::new(format!("{dir}/src/server.rs"), format(server_rs())))),
     ];
     for c in &api.classes {
@@ -115,7 +120,7 @@ pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
             weight,
             Box::new(move || {
                 let path = format!("{dir}/src/{}.rs", names::bare(&names::module(&c.name)));
-                GeneratedFile::new(path, format(class::module(c, rels, &api.roles, Parts::BOTH)))
+                GeneratedFile::new(path, format(class::module(c, rels, &api.roles, Parts::BOTH, gates)))
             }),
         ));
     }
@@ -127,7 +132,7 @@ fn relation_names(api: &Api) -> Vec<RelationNames<'_>> {
     api.relations().iter().map(|r| r.names(api)).collect()
 }
 
-fn cargo_toml(protocols: Protocols) -> String {
+fn cargo_toml(protocols: Protocols, gates: &Gates<'_>) -> String {
     // Both protocols are `xenapi-rt`'s defaults; one alone turns the
     // defaults off and names what stays on.
     let rt = if protocols == Protocols::BOTH {
@@ -149,8 +154,9 @@ publish = false
 xenapi-rt = {{ path = \"../../xenapi-rt\"{rt} }}
 serde = {{ version = \"1\", features = [\"derive\"] }}
 serde_json = \"1\"
-",
+{}",
         HEADER.replace("//", "#"),
+        gates.cargo_features(),
     )
 }
 
@@ -158,7 +164,7 @@ fn modules(api: &Api) -> Vec<proc_macro2::Ident> {
     api.classes.iter().map(|c| ident(&names::module(&c.name))).collect()
 }
 
-fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protocols) -> TokenStream {
+fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protocols, gates: &Gates<'_>) -> TokenStream {
     let mods = modules(api);
     let doc = format!(
         " Typed bindings for the {} ({} classes, {} error codes), generated from one schema.",
@@ -166,12 +172,20 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
         api.classes.len(),
         api.errors.len()
     );
-    let server_traits: Vec<_> = api.classes.iter().map(|c| ident(&names::server_trait(&c.name))).collect();
+    let each_server_trait = api.classes.iter().map(|c| {
+        let tr = ident(&names::server_trait(&c.name));
+        gates.in_macro(&c.name, quote!($m!(#tr);))
+    });
+    let server_parts: Vec<_> = api.classes.iter().map(|c| ident(&names::server_part_trait(&c.name))).collect();
+    let gate_macros = gates.gate_macros();
     let rel_items = rels.iter().map(|RelationNames { class, field, target, inverse }| {
         quote!(server::Relation { class: #class, field: #field, target: #target, inverse: #inverse })
     });
     let roles = &api.roles;
-    let records = api.classes.iter().filter(|c| !c.fields.is_empty()).map(|c| ident(&names::record_type(&c.name)));
+    let visits = api.classes.iter().filter(|c| !c.fields.is_empty()).map(|c| {
+        let (g, r) = (gates.record(&c.name), ident(&names::record_type(&c.name)));
+        quote!(#g visitor.visit::<#r>();)
+    });
     let (speaks, guards) = protocol_items(protocols);
     let schema = schema_impl();
     let mut intro = vec![""];
@@ -191,23 +205,29 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
     } else {
         quote!()
     };
+    let sg = gates.server();
     let server_items = if parts.server {
         quote! {
+            #sg
             pub mod roles;
+            #sg
             mod routing;
+            #sg
             pub mod server;
 
             /// Every relation of the API: a ref field whose objects the class it
             /// points at lists back in a set field (`VBD.VM` and `VM.VBDs`).
             /// [`server::Record::related`], `link` and `unlink` give a store what
             /// it needs to keep both sides consistent.
+            #sg
             pub static RELATIONS: &[server::Relation] = &[#(#rel_items),*];
 
             /// Calls `visitor.visit::<R>()` for the record type of every class
             /// that has fields, in schema order: a way to set up per-class
             /// storage (or anything else) without naming each class.
+            #sg
             pub fn visit_records<V: server::ClassVisitor>(visitor: &mut V) {
-                #(visitor.visit::<#records>();)*
+                #(#visits)*
             }
 
             /// Calls the macro `$m` once per class with the name of its server
@@ -215,16 +235,21 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
             /// does not customise the default (derived-only) implementation in
             /// one place. The macro `$m` may match the trait names it handles
             /// itself and skip them.
+            #sg
             #[macro_export]
             macro_rules! for_each_server_trait {
                 ($m:ident) => {
-                    #($m!(#server_traits);)*
+                    #(#each_server_trait)*
                 };
             }
+            #gate_macros
 
-            /// A backend that implements every class.
-            pub trait Server: #(#server_traits)+* {}
-            impl<S: #(#server_traits)+*> Server for S {}
+            /// A backend that implements every class (every class whose
+            /// feature is on).
+            #sg
+            pub trait Server: server::Backend #(+ #server_parts)* {}
+            #sg
+            impl<S: server::Backend #(+ #server_parts)*> Server for S {}
         }
     } else {
         quote!()
@@ -270,18 +295,25 @@ fn lib_rs(api: &Api, rels: &[RelationNames<'_>], parts: Parts, protocols: Protoc
     }
 }
 
-fn routing(api: &Api) -> TokenStream {
-    let arms = api.classes.iter().filter(|c| !c.messages.is_empty()).map(|c: &Class| {
+fn routing(api: &Api, gates: &Gates<'_>) -> TokenStream {
+    let routed: Vec<&Class> = api.classes.iter().filter(|c| !c.messages.is_empty()).collect();
+    let arms = routed.iter().map(|c| {
         let name = &c.name;
         let m = ident(&names::module(&c.name));
-        quote!(#name => crate::#m::dispatch(s, message, is_async, call).await)
+        let g = gates.class(&c.name);
+        quote!(#g Some((#name, message)) => crate::#m::dispatch(s, message, is_async, call).await)
     });
-    let methods = api.classes.iter().flat_map(|c: &Class| {
+    let methods = routed.iter().flat_map(|c| {
+        let g = gates.class(&c.name);
         c.messages.iter().flat_map(move |m| {
             let asynchronous = m.has_async.then(|| m.async_wire_name(c));
-            std::iter::once(m.wire_name(c)).chain(asynchronous)
+            let g = g.clone();
+            std::iter::once(m.wire_name(c)).chain(asynchronous).map(move |w| quote!(#g #w))
         })
     });
+    // With no routed class on, the arms that use these are all gone.
+    let names: Vec<&str> = routed.iter().map(|c| c.name.as_str()).collect();
+    let quiet = gates.unless_any(&names, quote!(allow(unused_variables)));
     quote! {
         //! Routes `CLASS.message` and `Async.CLASS.message` to the class
         //! dispatchers; `xenapi_rt::server::Dispatcher` reaches them through
@@ -294,6 +326,7 @@ fn routing(api: &Api) -> TokenStream {
         pub(crate) const METHODS: &[&str] = &[#(#methods),*];
 
         /// Answers one call; unknown methods get MESSAGE_METHOD_UNKNOWN.
+        #quiet
         pub(crate) async fn route<S: crate::Server>(s: &std::sync::Arc<S>, call: &IncomingCall<'_>) -> Reply {
             let method = call.method();
             let (is_async, rest) = match method.strip_prefix("Async.") {
@@ -301,11 +334,8 @@ fn routing(api: &Api) -> TokenStream {
                 None => (false, method),
             };
             let answer = match rest.split_once('.') {
-                Some((class, message)) => match class {
-                    #(#arms,)*
-                    _ => Err(xenapi_rt::server::glue::unknown(call)),
-                },
-                None => Err(xenapi_rt::server::glue::unknown(call)),
+                #(#arms,)*
+                _ => Err(xenapi_rt::server::glue::unknown(call)),
             };
             answer.unwrap_or_else(|early| early)
         }
@@ -436,12 +466,13 @@ fn schema_impl() -> TokenStream {
 /// `client.rs`: the runtime's `Connection` and `Session` wrapped with this
 /// API's login messages and class accessors, and its `Task` and `Events`
 /// for this API.
-fn client_rs(api: &Api, protocols: Protocols) -> TokenStream {
+fn client_rs(api: &Api, protocols: Protocols, gates: &Gates<'_>) -> TokenStream {
     let accessors = api.classes.iter().filter(|c| !c.messages.is_empty()).map(|c| {
         let m = ident(&names::module(&c.name));
         let client = ident(&names::client_type(&c.name));
         let d = format!(" Calls on the {} class.", c.name);
-        quote!(#[doc = #d] pub fn #m(&self) -> crate::#client<'_, T> { crate::#client { session: self } })
+        let g = gates.class(&c.name);
+        quote!(#[doc = #d] #g pub fn #m(&self) -> crate::#client<'_, T> { crate::#client { session: self } })
     });
     let raw_logins = api.messages().filter(|(_, m)| !m.takes_session()).map(|(c, m)| {
         let name = ident(&names::connection_method(&c.name, &m.name));
@@ -450,8 +481,10 @@ fn client_rs(api: &Api, protocols: Protocols) -> TokenStream {
         let pt: Vec<_> = m.call_params().iter().map(|p| types::borrowed(&p.ty)).collect();
         let res = types::result(&m.result);
         let d = docs::message_doc(m);
+        let g = gates.class(&c.name);
         quote! {
             #d
+            #g
             pub async fn #name(&self, #(#pn: #pt),*) -> Result<#res, crate::Error> {
                 Ok(self.0.client().call(#wire) #(.param(&#pn))* .send().await?)
             }
@@ -584,16 +617,18 @@ pub fn single_file(api: &Api, parts: Parts, protocols: Protocols) -> Result<Stri
 /// [`single_file`] as tokens.
 pub fn single_file_tokens(api: &Api, parts: Parts, protocols: Protocols) -> TokenStream {
     let rels = relation_names(api);
+    // Included into another crate: no features of its own to gate on.
+    let gates = Gates::none(api);
     let mut bodies: HashMap<String, TokenStream> = HashMap::new();
     bodies.insert("errors".into(), errors::errors(api));
     bodies.insert("roles".into(), roles(api));
-    bodies.insert("routing".into(), routing(api));
-    bodies.insert("client".into(), client_rs(api, protocols));
+    bodies.insert("routing".into(), routing(api, &gates));
+    bodies.insert("client".into(), client_rs(api, protocols, &gates));
     bodies.insert("server".into(), server_rs());
     for c in &api.classes {
-        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &rels, &api.roles, parts));
+        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &rels, &api.roles, parts, &gates));
     }
-    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts, protocols)) {
+    let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts, protocols, &gates)) {
         Ok(f) => f,
         Err(e) => return e.to_compile_error(),
     };

@@ -1,0 +1,5 @@
+
+{%- if let Some(d) = m.deprecated %}
+    @deprecated({{ d }})
+{%- endif %}
+    def {{ m.name }}(self{{ m.params }}) -> {{ m.ret }}: ...
