@@ -17,16 +17,16 @@ impl SdnControllerServer for Sim {
                     reason: "SDN controller has been configured. Please forget it first.".into(),
                 });
             }
-            let invalid = |field: &str, value: String| ApiError::InvalidValue { field: field.into(), value };
+            let invalid = |field: &str, value: &str| ApiError::InvalidValue { field: field.into(), value: value.to_string() };
             match protocol {
-                Protocol::Pssl if !address.is_empty() => return Err(invalid("address", address)),
-                Protocol::Pssl if port != 0 => return Err(invalid("port", port.to_string())),
-                Protocol::Ssl if address.is_empty() => return Err(invalid("address", address)),
+                Protocol::Pssl if !address.is_empty() => return Err(invalid("address", &address)),
+                Protocol::Pssl if port != 0 => return Err(invalid("port", &port.to_string())),
+                Protocol::Ssl if address.is_empty() => return Err(invalid("address", &address)),
                 Protocol::Ssl => assert_ip(Family::V4, "address", &address)?,
                 _ => {}
             }
             if port != 0 && !(1..=65535).contains(&port) {
-                return Err(invalid("port", port.to_string()));
+                return Err(invalid("port", &port.to_string()));
             }
             let port = if protocol == Protocol::Ssl && port == 0 { SSL_PORT } else { port };
             tx.create(SdnControllerRecord { protocol, address, port, ..Default::default() })

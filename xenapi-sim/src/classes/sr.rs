@@ -2,7 +2,7 @@
 //! forget, destroy, scan, probe, the supported types, and
 //! `allowed_operations` with xapi's reasons.
 
-use xenapi_rt::types::Str;
+use xenapi_rt::types::{Map, Str};
 use std::collections::HashMap;
 
 use xenapi::{
@@ -12,6 +12,7 @@ use xenapi::{
 use super::set_allowed;
 use crate::sim::{Ctx, Sim};
 use crate::store::{Db, Tx};
+use crate::util::ascii_lower;
 
 const ALL: [Op; 20] = [
     Op::Scan,
@@ -89,8 +90,8 @@ pub(crate) fn refresh(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 }
 
 /// The driver names the pool supports.
-fn supported(db: &Db) -> Vec<String> {
-    let mut types: Vec<String> = DRIVERS.iter().map(|s| s.to_string()).collect();
+fn supported(db: &Db) -> Vec<Str> {
+    let mut types: Vec<Str> = DRIVERS.iter().map(|&s| Str::from(s)).collect();
     for (_, sm) in db.all::<SmRecord>() {
         if !types.contains(&sm.r#type) {
             types.push(sm.r#type);
@@ -133,17 +134,17 @@ impl SrServer for Sim {
         host: HostRef,
         device_config: HashMap<Str, Str>,
         physical_size: i64,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        name_label: Str,
+        name_description: Str,
+        r#type: Str,
+        content_type: Str,
         shared: bool,
-        sm_config: HashMap<String, String>,
+        sm_config: Map<Str, Str>,
     ) -> Result<SrRef, ApiError> {
         let master = self.master();
         self.sim_store().write(|tx| {
             tx.get::<HostRecord>(host.as_str())?;
-            let ty = r#type.to_ascii_lowercase();
+            let ty = ascii_lower(&r#type);
             assert_driver(tx.db(), &ty)?;
             let sr = tx.create(SrRecord {
                 name_label,
@@ -180,22 +181,22 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         uuid: Str,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        name_label: Str,
+        name_description: Str,
+        r#type: Str,
+        content_type: Str,
         shared: bool,
-        sm_config: HashMap<String, String>,
+        sm_config: Map<Str, Str>,
     ) -> Result<SrRef, ApiError> {
         self.sim_store().write(|tx| {
             if !uuid.is_empty() && tx.db().table::<SrRecord>().by_uuid(&uuid).is_some() {
-                return Err(ApiError::SrUuidExists { uuid: uuid.clone() });
+                return Err(ApiError::SrUuidExists { uuid: uuid.to_string() });
             }
             let sr = tx.create(SrRecord {
                 uuid,
                 name_label,
                 name_description,
-                r#type: r#type.to_ascii_lowercase(),
+                r#type: ascii_lower(&r#type),
                 content_type,
                 shared,
                 sm_config,
@@ -240,7 +241,7 @@ impl SrServer for Sim {
         })
     }
 
-    async fn get_supported_types(&self, _ctx: &Ctx) -> Result<Vec<String>, ApiError> {
+    async fn get_supported_types(&self, _ctx: &Ctx) -> Result<Vec<Str>, ApiError> {
         Ok(supported(&self.sim_store().read()))
     }
 
@@ -275,9 +276,9 @@ impl SrServer for Sim {
         _ctx: &Ctx,
         host: HostRef,
         device_config: HashMap<Str, Str>,
-        r#type: String,
-        _sm_config: HashMap<String, String>,
-    ) -> Result<String, ApiError> {
+        r#type: Str,
+        _sm_config: Map<Str, Str>,
+    ) -> Result<Str, ApiError> {
         let db = self.sim_store().read();
         db.get::<HostRecord>(host.as_str())?;
         let ty = r#type.to_ascii_lowercase();
@@ -302,6 +303,6 @@ impl SrServer for Sim {
             }
         }
         out.push_str("</SRlist>\n");
-        Ok(out)
+        Ok(out.into())
     }
 }

@@ -1,7 +1,7 @@
 //! VGPU: virtual GPUs of halted VMs.
 
-use xenapi_rt::types::Str;
-use std::collections::HashMap;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use xenapi::{
     ApiError, GpuGroupRecord, GpuGroupRef, VgpuRecord, VgpuRef, VgpuServer, VgpuTypeRecord, VgpuTypeRef, VmPowerState as Power,
@@ -22,7 +22,7 @@ impl VgpuServer for Sim {
         vm: VmRef,
         gpu_group: GpuGroupRef,
         device: Str,
-        other_config: HashMap<String, String>,
+        other_config: Map<Str, Str>,
         r#type: VgpuTypeRef,
     ) -> Result<VgpuRef, ApiError> {
         self.sim_store().write(|tx| {
@@ -36,18 +36,18 @@ impl VgpuServer for Sim {
             }
             let used: Vec<u32> =
                 v.vgpus.iter().filter_map(|g| tx.get::<VgpuRecord>(g.as_str()).ok()).filter_map(|g| g.device.parse().ok()).collect();
-            let d: u32 = device.parse().map_err(|_| ApiError::InvalidDevice { device: device.clone() })?;
+            let d: u32 = device.parse().map_err(|_| ApiError::InvalidDevice { device: device.to_string() })?;
             let device = if d == 0 {
                 match DEVICES.clone().find(|n| !used.contains(n)) {
-                    Some(n) => n.to_string(),
+                    Some(n) => format_compact!("{n}"),
                     None => return Err(ApiError::VmPciBusFull { vm: vm.to_string() }),
                 }
             } else if used.contains(&d) {
-                return Err(ApiError::DeviceAlreadyExists { device });
+                return Err(ApiError::DeviceAlreadyExists { device: device.into() });
             } else if DEVICES.contains(&d) {
                 device
             } else {
-                return Err(ApiError::InvalidDevice { device });
+                return Err(ApiError::InvalidDevice { device: device.into() });
             };
             tx.create(VgpuRecord { vm: vm.clone(), gpu_group: gpu_group.clone(), device, other_config, r#type, ..Default::default() })
         })

@@ -2,7 +2,8 @@
 //! migration, devices, memory and VCPU settings. The work is done by the
 //! helpers in the sibling modules; this file maps messages onto them.
 
-use xenapi_rt::types::Str;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 use std::collections::HashMap;
 
 use xenapi::{
@@ -168,7 +169,7 @@ fn paused(start_paused: bool) -> Power {
 }
 
 impl VmServer for Sim {
-    async fn set_uefi_mode(&self, _ctx: &Ctx, self_: VmRef, mode: VmUefiMode) -> Result<String, ApiError> {
+    async fn set_uefi_mode(&self, _ctx: &Ctx, self_: VmRef, mode: VmUefiMode) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| super::secureboot::set_mode(tx, self_.as_str(), &mode))
     }
 
@@ -291,10 +292,10 @@ impl VmServer for Sim {
         self.vm_write(&self_, |tx, vm| tx.update::<VmRecord, _>(vm, |_| Ok(())))
     }
 
-    async fn get_allowed_vbd_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<String>, ApiError> {
+    async fn get_allowed_vbd_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<Str>, ApiError> {
         let db = self.sim_store().read();
         let rec = db.get::<VmRecord>(vm.as_str())?;
-        let used: Vec<(String, String)> = rec
+        let used: Vec<(Str, Str)> = rec
             .vbds
             .iter()
             .filter_map(|b| db.get::<VbdRecord>(b.as_str()).ok())
@@ -303,12 +304,12 @@ impl VmServer for Sim {
         Ok(config::allowed_vbd_devices(rec, &used))
     }
 
-    async fn get_allowed_vif_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<String>, ApiError> {
+    async fn get_allowed_vif_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<Str>, ApiError> {
         let db = self.sim_store().read();
         let rec = db.get::<VmRecord>(vm.as_str())?;
-        let used: Vec<String> =
+        let used: Vec<Str> =
             rec.vifs.iter().filter_map(|f| db.get::<VifRecord>(f.as_str()).ok()).map(|f| f.device.clone()).collect();
-        Ok((0..=15).map(|n| n.to_string()).filter(|d| !used.contains(d)).collect())
+        Ok((0..=15).map(|n| format_compact!("{n}")).filter(|d| !used.contains(d)).collect())
     }
 
     async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: HashMap<Str, Str>) -> Result<(), ApiError> {
@@ -324,7 +325,7 @@ impl VmServer for Sim {
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
-        _options: HashMap<String, String>,
+        _options: Map<Str, Str>,
         _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
     ) -> Result<(), ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };
@@ -347,9 +348,9 @@ impl VmServer for Sim {
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
-        _options: HashMap<String, String>,
+        _options: Map<Str, Str>,
         _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
-        _vdi_format_map: HashMap<VdiRef, String>,
+        _vdi_format_map: Map<VdiRef, Str>,
     ) -> Result<VmRef, ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };
         let domid = self.next_domid();
@@ -415,7 +416,7 @@ impl VmServer for Sim {
     async fn set_ha_always_run(&self, _ctx: &Ctx, self_: VmRef, value: bool) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| {
             tx.update::<VmRecord, _>(vm, |v| {
-                v.ha_restart_priority = if value { "restart".into() } else { String::new() };
+                v.ha_restart_priority = if value { "restart".into() } else { Str::default() };
                 if v.power_state == Power::Running {
                     v.ha_always_run = value;
                 }
@@ -440,7 +441,7 @@ impl VmServer for Sim {
         self.vm_write(&self_, |tx, vm| config::data_source(tx, vm, &data_source, false))
     }
 
-    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: Str, mime_type: String, public: bool) -> Result<BlobRef, ApiError> {
+    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: Str, mime_type: Str, public: bool) -> Result<BlobRef, ApiError> {
         self.vm_write(&vm, |tx, vm| {
             tx.get::<VmRecord>(vm)?;
             let blob = tx.create(BlobRecord { name_label: name.clone(), mime_type, public, last_updated: now(), ..Default::default() })?;
