@@ -3,7 +3,6 @@
 //! the store, NOT_IMPLEMENTED for explicit ones). The classes with
 //! behaviour live in [`crate::classes`].
 
-use xenapi_rt::types::{Map, Str};
 use std::time::Duration;
 
 use xenapi::server::Store;
@@ -11,7 +10,7 @@ use xenapi::{
     ApiError, EventBatch, EventRecord, EventServer, HostRef, SessionRecord, SessionRef, SessionServer, TaskRecord, TaskRef, TaskServer,
     TaskStatusType,
 };
-use xenapi_rt::types::DateTime;
+use xenapi_rt::types::{DateTime, Map, Str};
 
 use crate::events::{collect, counts, parse_token, token, Filter};
 use crate::sim::{Ctx, Sim, Subscription};
@@ -65,7 +64,6 @@ macro_rules! own_session_fields {
         }
     )*};
 }
-
 
 impl SessionServer for Sim {
     async fn login_with_password(
@@ -174,7 +172,6 @@ impl SessionServer for Sim {
         })
     }
 }
-
 
 impl Sim {
     /// The record of `r` when it is the caller's own session; any other

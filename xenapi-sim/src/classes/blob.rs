@@ -4,12 +4,12 @@
 //! (a public blob may be read without a session). Data is kept in memory
 //! under a cap per blob and a cap for all blobs together.
 
-use xenapi_rt::types::Str;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use xenapi::server::Backend;
 use xenapi::{ApiError, BlobRecord, BlobRef, BlobServer, SessionRef};
+use xenapi_rt::types::Str;
 use xenapi_rt::server::{HttpReply, HttpRequest};
 
 use crate::sim::{Ctx, Sim};

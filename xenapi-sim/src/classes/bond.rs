@@ -1,13 +1,12 @@
 //! Bond: joining PIFs of one host into a bond (a new master PIF on the
 //! network that takes over the members' IP configuration) and undoing it.
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::{Map, Str};
-
 use xenapi::{
     ApiError, BondMode, BondRecord, BondRef, BondServer, HostRef, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord,
     PifRef,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use super::pif::{assert_no_other_local_pifs, set_attached};
 use crate::sim::{Ctx, Sim};

@@ -2,16 +2,14 @@
 //! per-VM errors), shutdown/reboot/power-on, removal, management
 //! interface, plugins, certificates, scheduler granularity, updates.
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::{Map, Str};
-
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostAllowedOperations as HostOp, HostCpuRecord, HostMetricsRecord,
     HostRecord, HostRef, HostSchedGran, HostServer, NetworkRef, PbdRecord, PifRecord, PifRef, PoolRecord, VmOperations,
     VmPowerState as Power, VmRecord, VmRef,
 };
 use xenapi::server::Store;
-use xenapi_rt::types::DateTime;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{DateTime, Map, Str};
 
 use super::placement::{check_host, free_memory, is_live, needed};
 use crate::behaviour::check_vm_op;

@@ -1,10 +1,10 @@
 //! message: alerts about an object, named by its class and uuid.
 
-use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::server::Record;
 use xenapi::{ApiError, Cls, MessageRecord, MessageRef, MessageServer};
+use xenapi_rt::types::Str;
 
 use crate::sim::{Ctx, Sim};
 use crate::store::Db;

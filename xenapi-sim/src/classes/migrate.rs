@@ -5,12 +5,11 @@
 
 use std::collections::HashMap;
 
-use xenapi_rt::types::{Map, Str};
-
 use xenapi::{
     ApiError, HostRecord, NetworkRecord, NetworkRef, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord,
     VifRef, VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::placement::{assert_can_boot_here, host_sees_sr, refresh_memory};
 use crate::behaviour::check_vm_op;

@@ -1,7 +1,6 @@
 //! PIF: plug, unplug, IP reconfiguration, forget, scan (which finds
 //! forgotten physical interfaces again) and `disallow_unplug`.
 
-use xenapi_rt::types::Str;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -9,7 +8,7 @@ use xenapi::{
     ApiError, HostRecord, HostRef, IpConfigurationMode as V4, Ipv6ConfigurationMode as V6, PifMetricsRecord, PifRecord, PifRef,
     PifServer, PrimaryAddressType, TunnelRecord,
 };
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::{Ref, Str};
 
 use super::{assert_cidr, assert_ip, Family};
 use crate::sim::{Ctx, Sim};

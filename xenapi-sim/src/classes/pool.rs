@@ -2,14 +2,12 @@
 //! network, high availability, CA certificates, update repositories and
 //! the license state.
 
-use xenapi_rt::types::{Map, Str};
-
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostRecord, HostRef, LatestSyncedUpdatesAppliedState, NetworkRef,
     PifRecord, PifRef, PoolGuestSecurebootReadiness, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
     VmPowerState as Power, VmRecord,
 };
-use xenapi_rt::types::DateTime;
+use xenapi_rt::types::{DateTime, Map, Str};
 
 use super::host::{fingerprint, management_reconfigure, remove_host};
 use super::placement::is_live;

@@ -1,7 +1,7 @@
 //! Repository: update repositories the pool may sync from.
 
-use xenapi_rt::types::Str;
 use xenapi::{ApiError, Origin, RepositoryRecord, RepositoryRef, RepositoryServer};
+use xenapi_rt::types::Str;
 
 use crate::sim::{Ctx, Sim};
 

@@ -1,7 +1,7 @@
 //! SDN_controller: the pool's one SDN controller.
 
-use xenapi_rt::types::Str;
 use xenapi::{ApiError, SdnControllerProtocol as Protocol, SdnControllerRecord, SdnControllerRef, SdnControllerServer};
+use xenapi_rt::types::Str;
 
 use super::{assert_ip, Family};
 use crate::sim::{Ctx, Sim};

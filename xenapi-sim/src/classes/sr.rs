@@ -2,12 +2,10 @@
 //! forget, destroy, scan, probe, the supported types, and
 //! `allowed_operations` with xapi's reasons.
 
-use xenapi_rt::types::{Map, Str};
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, HostRecord, HostRef, PbdRecord, SmRecord, SrRecord, SrRef, SrServer, StorageOperations as Op, VdiRecord, VdiType,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::set_allowed;
 use crate::sim::{Ctx, Sim};
@@ -132,7 +130,7 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<Str, Str>,
+        device_config: Map<Str, Str>,
         physical_size: i64,
         name_label: Str,
         name_description: Str,
@@ -275,7 +273,7 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<Str, Str>,
+        device_config: Map<Str, Str>,
         r#type: Str,
         _sm_config: Map<Str, Str>,
     ) -> Result<Str, ApiError> {

@@ -1,12 +1,11 @@
 //! tunnel: an access PIF on a network, carried over a transport PIF.
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::Map;
-
 use xenapi::{
     ApiError, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord, PifRef, TunnelProtocol, TunnelRecord, TunnelRef,
     TunnelServer,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::Map;
 
 use super::pif::{assert_no_other_local_pifs, plug, unplug};
 use crate::sim::{Ctx, Sim};

@@ -2,15 +2,14 @@
 //! to another SR, changed block tracking, and `allowed_operations` with
 //! xapi's reasons (VDI_IN_USE while attached, ...).
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::Str;
 use std::collections::HashMap;
 
 use xenapi::{
     ApiError, HostRecord, HostRef, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef, VbdRecord, VdiNbdServerInfoRecord,
     VdiOperations as Op, VdiRecord, VdiRef, VdiServer, VdiType, VmPowerState as Power, VmRecord,
 };
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Ref, Str};
 
 use super::set_allowed;
 use crate::sim::{Ctx, Sim};
@@ -253,14 +252,14 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn clone(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<Str, Str>) -> Result<VdiRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: Map<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Clone)?;
             tx.create(duplicate(&v, v.sr.clone()))
         })
     }
 
-    async fn snapshot(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<Str, Str>) -> Result<VdiRef, ApiError> {
+    async fn snapshot(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: Map<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Snapshot)?;
             tx.create(VdiRecord {
@@ -309,7 +308,7 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: HashMap<Str, Str>) -> Result<VdiRef, ApiError> {
+    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: Map<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = tx.get::<VdiRecord>(vdi.as_str())?.clone();
             tx.get::<SrRecord>(sr.as_str())?;

@@ -1,12 +1,11 @@
 //! VGPU: virtual GPUs of halted VMs.
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::{Map, Str};
-
 use xenapi::{
     ApiError, GpuGroupRecord, GpuGroupRef, VgpuRecord, VgpuRef, VgpuServer, VgpuTypeRecord, VgpuTypeRef, VmPowerState as Power,
     VmRecord, VmRef,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use super::assert_power;
 use crate::sim::{Ctx, Sim};

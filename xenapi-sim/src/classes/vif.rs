@@ -1,11 +1,11 @@
 //! VIF: plug and unplug on running VMs, moving to another network, and
 //! the guest IP configuration.
 
-use xenapi_rt::types::Str;
 use xenapi::{
     ApiError, NetworkRecord, NetworkRef, VifIpv4ConfigurationMode as V4, VifIpv6ConfigurationMode as V6,
     VifOperations as Op, VifRecord, VifRef, VifServer, VmPowerState as Power, VmRecord,
 };
+use xenapi_rt::types::Str;
 
 use super::{assert_cidr, assert_ip, bad_power, set_allowed, Family};
 use crate::sim::{Ctx, Sim};

@@ -2,8 +2,6 @@
 //! migration, devices, memory and VCPU settings. The work is done by the
 //! helpers in the sibling modules; this file maps messages onto them.
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::{Map, Str};
 use std::collections::HashMap;
 
 use xenapi::{
@@ -12,7 +10,8 @@ use xenapi::{
     VmGroupRef, VmSecurebootReadiness, VmServer, VmUefiMode,
 };
 use xenapi::server::Store;
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Ref, Str};
 
 use super::placement::{assert_can_boot_here, choose_host, refresh_memory};
 use super::vm_copy::{copy_vm, revert, CopyKind};
@@ -312,7 +311,7 @@ impl VmServer for Sim {
         Ok((0..=15).map(|n| format_compact!("{n}")).filter(|d| !used.contains(d)).collect())
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: HashMap<Str, Str>) -> Result<(), ApiError> {
+    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: Map<Str, Str>) -> Result<(), ApiError> {
         let domid = self.next_domid();
         self.vm_write(&vm, |tx, vm| migrate::pool_migrate(tx, vm, host.as_str(), domid))
     }
@@ -321,7 +320,7 @@ impl VmServer for Sim {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        dest: HashMap<Str, Str>,
+        dest: Map<Str, Str>,
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
@@ -344,7 +343,7 @@ impl VmServer for Sim {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        dest: HashMap<Str, Str>,
+        dest: Map<Str, Str>,
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
@@ -425,7 +424,7 @@ impl VmServer for Sim {
         })
     }
 
-    async fn set_bios_strings(&self, _ctx: &Ctx, self_: VmRef, value: HashMap<Str, Str>) -> Result<(), ApiError> {
+    async fn set_bios_strings(&self, _ctx: &Ctx, self_: VmRef, value: Map<Str, Str>) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::set_bios_strings(tx, vm, value))
     }
 

@@ -2,13 +2,12 @@
 //! boot policy and domain type, BIOS strings, data sources, and the
 //! device numbers still free.
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::{Map, Str};
-
 use xenapi::{
     ApiError, DomainType, HostRecord, PoolRecord, VdiRecord, VdiRef, VdiType, VmOperations as Op, VmPowerState as Power,
     VmRecord,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use crate::behaviour::check_vm_op;
 use crate::store::Tx;

@@ -132,8 +132,6 @@ pub fn copy_vm(
     Ok(new_vm)
 }
 
-
-
 /// The settings a revert takes back from the snapshot: everything but
 /// identity, name, relations and run-time state.
 fn restore_config(vm: &mut VmRecord, snap: &VmRecord) {

@@ -4,11 +4,11 @@
 //! through a field the API does not show. The simulator keeps it in a
 //! secret too, found by `xenapi-sim:vtpm` in the secret's `other_config`.
 
-use xenapi_rt::types::{Map, Str};
 use xenapi::{
     ApiError, PoolRecord, SecretRecord, SecretRef, VmPowerState as Power, VmRecord, VmRef, VtpmOperations as Op, VtpmRecord, VtpmRef,
     VtpmServer,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::assert_power;
 use crate::sim::{Ctx, Sim};
