@@ -78,10 +78,10 @@ impl Backend for BenchBackend {
 impl xenapi::SessionServer for BenchBackend {
     async fn login_with_password(
         &self,
-        _uname: String,
-        _pwd: String,
-        _version: String,
-        _originator: String,
+        _uname: xenapi_rt::types::Str,
+        _pwd: xenapi_rt::types::Str,
+        _version: xenapi_rt::types::Str,
+        _originator: xenapi_rt::types::Str,
     ) -> Result<SessionRef, ApiError> {
         let n = self.next_session.fetch_add(1, Ordering::Relaxed);
         let s = format!("OpaqueRef:session-{n}");

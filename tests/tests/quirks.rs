@@ -73,7 +73,7 @@ async fn event_batches_accept_valid_ref_counts_in_camel_case() {
     let url = canned_server().await;
     for protocol in [Protocol::XmlRpc, Protocol::JsonRpc(Version::V2)] {
         let session = Connection::new(HttpTransport::new(&url).unwrap(), protocol).with_session(SessionRef::new("OpaqueRef:s"));
-        let batch = session.event().from(&["*".to_string()], "", 1.0).await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
+        let batch = session.event().from(&["*".into()], "", 1.0).await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
         assert_eq!(batch.valid_ref_counts, HashMap::from([("VM".to_string(), 3), ("host".to_string(), 1)]), "{protocol:?}");
         assert_eq!(batch.token, "token-7");
         assert!(batch.events.is_empty());

@@ -6,6 +6,8 @@
 //! with automatic re-login, RBAC, duplicate map key).
 #![allow(deprecated)]
 
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +43,10 @@ fn metrics1() -> VmMetricsRef {
 }
 fn net1() -> NetworkRef {
     Ref::new("OpaqueRef:net-1")
+}
+/// A string map from literal pairs.
+fn str_map(pairs: &[(&str, &str)]) -> Map<Str, Str> {
+    pairs.iter().map(|&(k, v)| (Str::from(k), Str::from(v))).collect()
 }
 fn server_time() -> DateTime {
     DateTime::from_civil(2024, 4, 20, 12, 0, 0).unwrap()
@@ -90,7 +96,7 @@ impl TestBackend {
                 metrics: metrics1(),
                 snapshot_time: server_time(),
                 allowed_operations: vec![VmOperations::Start, VmOperations::Clone],
-                other_config: [("owner".to_string(), "ops".to_string())].into_iter().collect(),
+                other_config: str_map(&[("owner", "ops")]),
                 ..VmRecord::default()
             },
         );
@@ -115,8 +121,8 @@ impl TestBackend {
             s.insert(
                 &MessageRef::new(format!("OpaqueRef:message-{i}")),
                 MessageRecord {
-                    uuid: format!("msg-{i}"),
-                    name: format!("ALERT_{i}"),
+                    uuid: format_compact!("msg-{i}"),
+                    name: format_compact!("ALERT_{i}"),
                     priority: i,
                     timestamp: DateTime::from_civil(2024, 4, day, 0, 0, 0).unwrap(),
                     ..MessageRecord::default()
@@ -168,7 +174,7 @@ impl Backend for TestBackend {
         work: BoxFuture<Result<String, ApiError>>,
     ) -> Result<TaskRef, ApiError> {
         let task = self.store.create(TaskRecord {
-            name_label: method.to_string(),
+            name_label: method.into(),
             status: TaskStatusType::Pending,
             created: DateTime::now(),
             ..TaskRecord::default()
@@ -183,12 +189,12 @@ impl Backend for TestBackend {
                 match outcome {
                     Ok(result) => {
                         rec.status = TaskStatusType::Success;
-                        rec.result = result;
+                        rec.result = result.into();
                         rec.progress = 1.0;
                     }
                     Err(e) => {
                         rec.status = TaskStatusType::Failure;
-                        rec.error_info = e.to_description();
+                        rec.error_info = e.to_description().into_iter().map(Str::from).collect();
                     }
                 }
                 rec.finished = DateTime::now();
@@ -202,10 +208,10 @@ impl Backend for TestBackend {
 impl xenapi::SessionServer for TestBackend {
     async fn login_with_password(
         &self,
-        uname: String,
-        pwd: String,
-        version: String,
-        originator: String,
+        uname: Str,
+        pwd: Str,
+        version: Str,
+        originator: Str,
     ) -> Result<SessionRef, ApiError> {
         expect("version", version.as_str(), "1.0")?;
         expect("originator", originator.as_str(), "xenapi-tests")?;
@@ -214,7 +220,7 @@ impl xenapi::SessionServer for TestBackend {
         }
         let n = self.logins.fetch_add(1, Ordering::SeqCst) + 1;
         let r = format!("OpaqueRef:session-{n}");
-        self.sessions.lock().unwrap().insert(r.clone(), uname);
+        self.sessions.lock().unwrap().insert(r.clone(), uname.into());
         Ok(Ref::new(r))
     }
 
@@ -226,9 +232,9 @@ impl xenapi::SessionServer for TestBackend {
 
 impl xenapi::VmServer for TestBackend {
     // ref param, string param, ref result (also run as Async.VM.clone).
-    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: String) -> Result<VmRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: Str) -> Result<VmRef, ApiError> {
         let mut rec: VmRecord = self.store.get(&vm)?;
-        rec.uuid = String::new();
+        rec.uuid = Str::default();
         rec.name_label = new_name;
         self.store.create(rec)
     }
@@ -242,7 +248,7 @@ impl xenapi::VmServer for TestBackend {
     }
 
     // float result.
-    async fn query_data_source(&self, _ctx: &Ctx, vm: VmRef, data_source: String) -> Result<f64, ApiError> {
+    async fn query_data_source(&self, _ctx: &Ctx, vm: VmRef, data_source: Str) -> Result<f64, ApiError> {
         self.store.get::<VmRecord>(&vm)?;
         match data_source.as_str() {
             "cpu0" => Ok(0.125),
@@ -267,14 +273,14 @@ impl xenapi::VmServer for TestBackend {
     }
 
     // set of strings.
-    async fn get_allowed_vbd_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<String>, ApiError> {
+    async fn get_allowed_vbd_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<Str>, ApiError> {
         self.store.get::<VmRecord>(&vm)?;
         Ok(vec!["1".into(), "2".into(), "xvdq".into()])
     }
 
     // string -> string map result.
-    async fn query_services(&self, _ctx: &Ctx, _vm: VmRef) -> Result<HashMap<String, String>, ApiError> {
-        Ok([("sshd".to_string(), "running".to_string()), ("empty".to_string(), String::new())].into_iter().collect())
+    async fn query_services(&self, _ctx: &Ctx, _vm: VmRef) -> Result<Map<Str, Str>, ApiError> {
+        Ok(str_map(&[("sshd", "running"), ("empty", "")]))
     }
 
     // enum param (known or not), stored for the derived getter.
@@ -288,7 +294,7 @@ impl xenapi::VmServer for TestBackend {
     // record result.
     async fn get_boot_record(&self, _ctx: &Ctx, vm: VmRef) -> Result<VmRecord, ApiError> {
         let mut rec: VmRecord = self.store.get(&vm)?;
-        rec.name_label = format!("{} (as booted)", rec.name_label);
+        rec.name_label = format_compact!("{} (as booted)", rec.name_label);
         Ok(rec)
     }
 
@@ -297,14 +303,14 @@ impl xenapi::VmServer for TestBackend {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        plugin: String,
-        r#fn: String,
-        args: HashMap<String, String>,
-    ) -> Result<String, ApiError> {
+        plugin: Str,
+        r#fn: Str,
+        args: Map<Str, Str>,
+    ) -> Result<Str, ApiError> {
         expect("vm", &vm, &vm1())?;
         let mut keys: Vec<_> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
         keys.sort();
-        Ok(format!("{plugin}/{}({})", r#fn, keys.join(",")))
+        Ok(format_compact!("{plugin}/{}({})", r#fn, keys.join(",")))
     }
 
     // bool result.
@@ -343,7 +349,7 @@ impl xenapi::HostServer for TestBackend {
     }
 
     // bool result from a string param.
-    async fn has_extension(&self, _ctx: &Ctx, _host: HostRef, name: String) -> Result<bool, ApiError> {
+    async fn has_extension(&self, _ctx: &Ctx, _host: HostRef, name: Str) -> Result<bool, ApiError> {
         Ok(name == "Host.enable_ssh")
     }
 }
@@ -361,13 +367,13 @@ impl xenapi::SrServer for TestBackend {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<String, String>,
-        r#type: String,
-        sm_config: HashMap<String, String>,
+        device_config: HashMap<Str, Str>,
+        r#type: Str,
+        sm_config: Map<Str, Str>,
     ) -> Result<Vec<ProbeResultRecord>, ApiError> {
         expect("host", &host, &host1())?;
         expect("type", r#type.as_str(), "lvm")?;
-        expect("device_config", device_config.get("device").map(String::as_str), Some("/dev/sdb"))?;
+        expect("device_config", device_config.get("device").map(Str::as_str), Some("/dev/sdb"))?;
         expect("sm_config", sm_config.len(), 0)?;
         Ok(vec![
             ProbeResultRecord {
@@ -394,8 +400,8 @@ impl xenapi::SrServer for TestBackend {
 
 impl xenapi::EventServer for TestBackend {
     // string set, string and float params; an event batch result.
-    async fn from(&self, _ctx: &Ctx, classes: Vec<String>, token: String, timeout: f64) -> Result<EventBatch, ApiError> {
-        expect("classes", classes, vec!["vm".to_string()])?;
+    async fn from(&self, _ctx: &Ctx, classes: Vec<Str>, token: Str, timeout: f64) -> Result<EventBatch, ApiError> {
+        expect("classes", classes, vec![Str::from("vm")])?;
         expect("timeout", timeout, 0.25)?;
         match token.as_str() {
             "" => {
@@ -408,7 +414,7 @@ impl xenapi::EventServer for TestBackend {
                         timestamp: server_time(),
                         class: "vm".into(),
                         operation: EventOperation::Add,
-                        r#ref: r.to_string(),
+                        r#ref: r.as_str().into(),
                         obj_uuid: rec.uuid.clone(),
                         snapshot: serde_json::to_value(rec).expect("snapshot"),
                     })
@@ -508,7 +514,7 @@ async fn every_shape(protocol: Protocol) {
     assert_eq!(s.vm().get_name_label(&vm).await.unwrap(), "web-1", "{ctx}");
     s.vm().set_name_label(&vm, "web <&> \"1\" \u{2603}").await.unwrap();
     assert_eq!(s.vm().get_name_label(&vm).await.unwrap(), "web <&> \"1\" \u{2603}", "{ctx}");
-    let args: HashMap<String, String> = [("a".to_string(), "1".to_string()), ("b".to_string(), "<two>".to_string())].into();
+    let args = str_map(&[("a", "1"), ("b", "<two>")]);
     assert_eq!(s.vm().call_plugin(&vm, "echo", "run", &args).await.unwrap(), "echo/run(a=1,b=<two>)", "{ctx}");
 
     // int in and out, beyond 32 bits.
@@ -565,8 +571,8 @@ async fn every_shape(protocol: Protocol) {
         name_label: "created".into(),
         vcpus_max: 4,
         hvm_shadow_multiplier: 2.0,
-        platform: [("acpi".to_string(), "1".to_string())].into(),
-        blocked_operations: [(VmOperations::Destroy, "keep".to_string())].into(),
+        platform: str_map(&[("acpi", "1")]),
+        blocked_operations: [(VmOperations::Destroy, Str::from("keep"))].into(),
         power_state: VmPowerState::Unknown("Crashed".into()),
         ..VmRecord::default()
     };
@@ -580,7 +586,7 @@ async fn every_shape(protocol: Protocol) {
     assert_eq!(s.vm().get_allowed_vbd_devices(&vm).await.unwrap(), ["1", "2", "xvdq"], "{ctx}");
     assert_eq!(s.network().get_purpose(&net1()).await.unwrap(), vec![NetworkPurpose::InsecureNbd, NetworkPurpose::Nbd], "{ctx}");
     assert_eq!(s.vm().get_allowed_operations(&vm).await.unwrap(), vec![VmOperations::Start, VmOperations::Clone], "{ctx}");
-    s.vm().set_tags(&vm, &["a".to_string(), "b c".to_string()]).await.unwrap();
+    s.vm().set_tags(&vm, &["a".into(), "b c".into()]).await.unwrap();
     s.vm().add_tags(&vm, "d").await.unwrap();
     s.vm().remove_tags(&vm, "a").await.unwrap();
     assert_eq!(s.vm().get_tags(&vm).await.unwrap(), ["b c", "d"], "{ctx}");
@@ -588,12 +594,12 @@ async fn every_shape(protocol: Protocol) {
     // maps: string -> string, enum -> string, ref -> record, int -> float.
     assert_eq!(
         s.vm().query_services(&vm).await.unwrap(),
-        HashMap::from([("sshd".to_string(), "running".to_string()), ("empty".to_string(), String::new())]),
+        str_map(&[("sshd", "running"), ("empty", "")]),
         "{ctx}"
     );
-    assert_eq!(s.vm().get_other_config(&vm).await.unwrap(), HashMap::from([("owner".to_string(), "ops".to_string())]), "{ctx}");
-    let blocked: HashMap<VmOperations, String> =
-        [(VmOperations::HardShutdown, "maintenance".to_string()), (VmOperations::Unknown("teleport".into()), "never".to_string())].into();
+    assert_eq!(s.vm().get_other_config(&vm).await.unwrap(), str_map(&[("owner", "ops")]), "{ctx}");
+    let blocked: Map<VmOperations, Str> =
+        [(VmOperations::HardShutdown, Str::from("maintenance")), (VmOperations::Unknown("teleport".into()), Str::from("never"))].into();
     s.vm().set_blocked_operations(&vm, &blocked).await.unwrap();
     s.vm().add_to_blocked_operations(&vm, &VmOperations::Clone, "x").await.unwrap();
     let mut want = blocked.clone();
@@ -608,7 +614,7 @@ async fn every_shape(protocol: Protocol) {
 
     // option: a record holding `sr_stat record option`, which holds a
     // `string option`, both Some and None.
-    let dc: HashMap<String, String> = [("device".to_string(), "/dev/sdb".to_string())].into();
+    let dc = str_map(&[("device", "/dev/sdb")]);
     let probed = s.sr().probe_ext(&host1(), &dc, "lvm", &HashMap::new()).await.unwrap_or_else(|e| panic!("{ctx}: {e}"));
     assert_eq!(probed.len(), 3, "{ctx}");
     let sr = probed[0].sr.as_ref().expect("Some sr");
@@ -675,7 +681,7 @@ async fn async_calls_follow_their_task_to_the_typed_result() {
             vec![host1(), HostRef::new("OpaqueRef:host-2")]
         );
         assert_eq!(s.vm().async_query_services(&vm1()).await.unwrap().wait().await.unwrap()["sshd"], "running");
-        let dc: HashMap<String, String> = [("device".to_string(), "/dev/sdb".to_string())].into();
+        let dc = str_map(&[("device", "/dev/sdb")]);
         let probed = s.sr().async_probe_ext(&host1(), &dc, "lvm", &HashMap::new()).await.unwrap().wait().await.unwrap();
         assert_eq!(probed[0].sr.as_ref().and_then(|s| s.uuid.as_deref()), Some("sr-uuid-1"));
         assert_eq!(probed[2].sr, None, "{protocol:?}");
@@ -703,7 +709,7 @@ async fn event_from_returns_typed_batches() {
     for protocol in PROTOCOLS {
         let s = h.login(protocol, "root").await;
         // The raw call: a batch with events, counts and a token.
-        let batch = s.event().from(&["vm".to_string()], "", 0.25).await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
+        let batch = s.event().from(&["vm".into()], "", 0.25).await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
         assert_eq!(batch.token, "token-1");
         assert_eq!(batch.valid_ref_counts, HashMap::from([("vm".to_string(), 2)]));
         assert_eq!(batch.events.len(), 2);
@@ -712,7 +718,7 @@ async fn event_from_returns_typed_batches() {
         for ev in &batch.events {
             assert_eq!((ev.class.as_str(), &ev.operation, ev.timestamp), ("vm", &EventOperation::Add, server_time()));
             let snap: VmRecord = ev.snapshot_as().unwrap_or_else(|e| panic!("{protocol:?}: snapshot: {e}"));
-            assert_eq!(&snap, &stored[&ev.r#ref], "{protocol:?}");
+            assert_eq!(&snap, &stored[ev.r#ref.as_str()], "{protocol:?}");
             assert_eq!(snap.uuid, ev.obj_uuid);
         }
         // The helper keeps the token between calls.
@@ -720,7 +726,7 @@ async fn event_from_returns_typed_batches() {
         assert_eq!(events.next().await.unwrap().len(), 2);
         assert!(events.next().await.unwrap().is_empty());
         // A bad token is the backend's typed error.
-        let e = api(s.event().from(&["vm".to_string()], "bogus", 0.25).await);
+        let e = api(s.event().from(&["vm".into()], "bogus", 0.25).await);
         assert_eq!(e, ApiError::InvalidValue { field: "token".into(), value: "bogus".into() });
     }
 }
@@ -882,7 +888,7 @@ async fn derived_map_updates_refuse_duplicate_keys() {
             }
         );
         // The failed update changed nothing.
-        assert_eq!(s.vm().get_other_config(&vm).await.unwrap()[&key], "first");
+        assert_eq!(s.vm().get_other_config(&vm).await.unwrap()[key.as_str()], "first");
         // Enum-keyed maps too.
         s.vm().add_to_blocked_operations(&vm, &VmOperations::Suspend, "a").await.unwrap();
         assert!(matches!(
@@ -893,7 +899,7 @@ async fn derived_map_updates_refuse_duplicate_keys() {
         s.vm().remove_from_other_config(&vm, &key).await.unwrap();
         s.vm().remove_from_blocked_operations(&vm, &VmOperations::Suspend).await.unwrap();
         s.vm().add_to_other_config(&vm, &key, "again").await.unwrap();
-        assert_eq!(s.vm().get_other_config(&vm).await.unwrap()[&key], "again");
+        assert_eq!(s.vm().get_other_config(&vm).await.unwrap()[key.as_str()], "again");
         // Setters and map updates on unknown objects: HANDLE_INVALID.
         let gone = VmRef::new("OpaqueRef:gone");
         assert_eq!(

@@ -160,8 +160,8 @@ fn sample_vm() -> VmRecord {
         is_a_template: true,
         resident_on: Ref::new("OpaqueRef:host-1"),
         allowed_operations: vec![VmOperations::CleanShutdown, VmOperations::Clone],
-        blocked_operations: [(VmOperations::Destroy, "locked".to_string())].into_iter().collect(),
-        other_config: [("k".to_string(), "v".to_string())].into_iter().collect(),
+        blocked_operations: [(VmOperations::Destroy, "locked".into())].into_iter().collect(),
+        other_config: [("k".into(), "v".into())].into_iter().collect(),
         domain_type: DomainType::Hvm,
         ..VmRecord::default()
     }
@@ -303,7 +303,7 @@ fn option_fields_are_left_out_when_none_and_read_back_as_none() {
     assert_eq!(from_json::<ProbeResultRecord>(r#"{"complete": true, "sr": null}"#), none);
 
     // Some, including Some of an empty string, stays Some in both protocols.
-    for uuid in [Some(String::new()), Some("u".to_string()), None] {
+    for uuid in [Some(xenapi_rt::types::Str::default()), Some("u".into()), None] {
         let rec = ProbeResultRecord {
             sr: Some(SrStatRecord { uuid: uuid.clone(), name_label: "x".into(), ..SrStatRecord::default() }),
             ..ProbeResultRecord::default()

@@ -3,7 +3,6 @@
 //! the store, NOT_IMPLEMENTED for explicit ones). The classes with
 //! behaviour live in [`crate::classes`].
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use xenapi::server::Store;
@@ -11,11 +10,11 @@ use xenapi::{
     ApiError, EventBatch, EventRecord, EventServer, HostRef, SessionRecord, SessionRef, SessionServer, TaskRecord, TaskRef, TaskServer,
     TaskStatusType,
 };
-use xenapi_rt::types::DateTime;
+use xenapi_rt::types::{DateTime, Map, Str};
 
 use crate::events::{collect, counts, parse_token, token, Filter};
 use crate::sim::{Ctx, Sim, Subscription};
-use crate::util::now;
+use crate::util::{error_info, now};
 
 // Every class without behaviour of its own gets the generated defaults.
 macro_rules! derived_only {
@@ -66,16 +65,15 @@ macro_rules! own_session_fields {
     )*};
 }
 
-
 impl SessionServer for Sim {
     async fn login_with_password(
         &self,
-        uname: String,
-        pwd: String,
-        _version: String,
-        originator: String,
+        uname: Str,
+        pwd: Str,
+        _version: Str,
+        originator: Str,
     ) -> Result<SessionRef, ApiError> {
-        let user = self.users().read().unwrap_or_else(|e| e.into_inner()).get(&uname).cloned();
+        let user = self.users().read().unwrap_or_else(|e| e.into_inner()).get(uname.as_str()).cloned();
         match user {
             Some(u) if u.password == pwd => self.open_session(&u, &originator),
             _ => Err(ApiError::SessionAuthenticationFailed),
@@ -92,18 +90,18 @@ impl SessionServer for Sim {
         Ok(())
     }
 
-    async fn change_password(&self, ctx: &Ctx, old_pwd: String, new_pwd: String) -> Result<(), ApiError> {
+    async fn change_password(&self, ctx: &Ctx, old_pwd: Str, new_pwd: Str) -> Result<(), ApiError> {
         let mut users = self.users().write().unwrap_or_else(|e| e.into_inner());
         match users.get_mut(&ctx.session.user) {
             Some(u) if u.password == old_pwd => {
-                u.password = new_pwd;
+                u.password = new_pwd.into();
                 Ok(())
             }
             _ => Err(ApiError::ChangePasswordRejected { msg: "the old password is not correct".into() }),
         }
     }
 
-    async fn get_all_subject_identifiers(&self, _ctx: &Ctx) -> Result<Vec<String>, ApiError> {
+    async fn get_all_subject_identifiers(&self, _ctx: &Ctx) -> Result<Vec<Str>, ApiError> {
         Ok(Vec::new())
     }
 
@@ -115,34 +113,34 @@ impl SessionServer for Sim {
         self.own_session(ctx, &self_)
     }
 
-    async fn get_by_uuid(&self, ctx: &Ctx, uuid: String) -> Result<SessionRef, ApiError> {
+    async fn get_by_uuid(&self, ctx: &Ctx, uuid: Str) -> Result<SessionRef, ApiError> {
         let own = SessionRef::new(ctx.session.r.clone());
         match self.own_session(ctx, &own) {
             Ok(rec) if rec.uuid == uuid => Ok(own),
-            _ => Err(ApiError::UuidInvalid { r#type: "session".into(), uuid }),
+            _ => Err(ApiError::UuidInvalid { r#type: "session".into(), uuid: uuid.into() }),
         }
     }
 
     own_session_fields! {
-        get_uuid => uuid: String,
+        get_uuid => uuid: Str,
         get_this_host => this_host: HostRef,
         get_this_user => this_user: xenapi::UserRef,
         get_last_active => last_active: DateTime,
         get_pool => pool: bool,
-        get_other_config => other_config: HashMap<String, String>,
+        get_other_config => other_config: Map<Str, Str>,
         get_is_local_superuser => is_local_superuser: bool,
         get_subject => subject: xenapi::SubjectRef,
         get_validation_time => validation_time: DateTime,
-        get_auth_user_sid => auth_user_sid: String,
-        get_auth_user_name => auth_user_name: String,
-        get_rbac_permissions => rbac_permissions: Vec<String>,
+        get_auth_user_sid => auth_user_sid: Str,
+        get_auth_user_name => auth_user_name: Str,
+        get_rbac_permissions => rbac_permissions: Vec<Str>,
         get_tasks => tasks: Vec<TaskRef>,
         get_parent => parent: SessionRef,
-        get_originator => originator: String,
+        get_originator => originator: Str,
         get_client_certificate => client_certificate: bool,
     }
 
-    async fn set_other_config(&self, ctx: &Ctx, self_: SessionRef, value: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn set_other_config(&self, ctx: &Ctx, self_: SessionRef, value: Map<Str, Str>) -> Result<(), ApiError> {
         self.own_session(ctx, &self_)?;
         self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
             r.other_config = value;
@@ -150,15 +148,15 @@ impl SessionServer for Sim {
         })
     }
 
-    async fn add_to_other_config(&self, ctx: &Ctx, self_: SessionRef, key: String, value: String) -> Result<(), ApiError> {
+    async fn add_to_other_config(&self, ctx: &Ctx, self_: SessionRef, key: Str, value: Str) -> Result<(), ApiError> {
         self.own_session(ctx, &self_)?;
         self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
             if r.other_config.contains_key(&key) {
                 return Err(ApiError::MapDuplicateKey {
                     r#type: "session".into(),
                     param_name: "other_config".into(),
-                    uuid: r.uuid.clone(),
-                    key,
+                    uuid: r.uuid.to_string(),
+                    key: key.into(),
                 });
             }
             r.other_config.insert(key, value);
@@ -166,7 +164,7 @@ impl SessionServer for Sim {
         })
     }
 
-    async fn remove_from_other_config(&self, ctx: &Ctx, self_: SessionRef, key: String) -> Result<(), ApiError> {
+    async fn remove_from_other_config(&self, ctx: &Ctx, self_: SessionRef, key: Str) -> Result<(), ApiError> {
         self.own_session(ctx, &self_)?;
         self.sim_store().update::<SessionRecord, _, _>(&self_, |r| {
             r.other_config.remove(&key);
@@ -174,7 +172,6 @@ impl SessionServer for Sim {
         })
     }
 }
-
 
 impl Sim {
     /// The record of `r` when it is the caller's own session; any other
@@ -190,7 +187,7 @@ impl Sim {
 // ---------------------------------------------------------------- task
 
 impl TaskServer for Sim {
-    async fn create(&self, ctx: &Ctx, label: String, description: String) -> Result<TaskRef, ApiError> {
+    async fn create(&self, ctx: &Ctx, label: Str, description: Str) -> Result<TaskRef, ApiError> {
         let rec = TaskRecord {
             name_label: label,
             name_description: description,
@@ -231,7 +228,7 @@ impl TaskServer for Sim {
                 t.status = TaskStatusType::Cancelled;
                 t.finished = now();
                 t.allowed_operations.clear();
-                t.error_info = ApiError::TaskCancelled { task: task.to_string() }.to_description();
+                t.error_info = error_info(&ApiError::TaskCancelled { task: task.to_string() });
                 Ok(())
             })?,
         }
@@ -259,14 +256,14 @@ impl TaskServer for Sim {
         })
     }
 
-    async fn set_result(&self, _ctx: &Ctx, self_: TaskRef, value: String) -> Result<(), ApiError> {
+    async fn set_result(&self, _ctx: &Ctx, self_: TaskRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().update::<TaskRecord, _, _>(&self_, |t| {
             t.result = value;
             Ok(())
         })
     }
 
-    async fn set_error_info(&self, _ctx: &Ctx, self_: TaskRef, value: Vec<String>) -> Result<(), ApiError> {
+    async fn set_error_info(&self, _ctx: &Ctx, self_: TaskRef, value: Vec<Str>) -> Result<(), ApiError> {
         self.sim_store().update::<TaskRecord, _, _>(&self_, |t| {
             t.error_info = value;
             Ok(())
@@ -280,7 +277,7 @@ impl TaskServer for Sim {
 const MAX_WAIT: f64 = 3600.0;
 
 impl EventServer for Sim {
-    async fn register(&self, ctx: &Ctx, classes: Vec<String>) -> Result<(), ApiError> {
+    async fn register(&self, ctx: &Ctx, classes: Vec<Str>) -> Result<(), ApiError> {
         let gen = self.sim_store().read().gen;
         let mut sub = ctx.session.subscription.lock().unwrap_or_else(|e| e.into_inner());
         let s = sub.get_or_insert_with(|| Subscription { classes: Vec::new(), cursor: gen });
@@ -298,7 +295,7 @@ impl EventServer for Sim {
         Ok(())
     }
 
-    async fn unregister(&self, ctx: &Ctx, classes: Vec<String>) -> Result<(), ApiError> {
+    async fn unregister(&self, ctx: &Ctx, classes: Vec<Str>) -> Result<(), ApiError> {
         let mut sub = ctx.session.subscription.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = sub.as_mut() {
             s.classes.retain(|x| !classes.iter().any(|c| c.eq_ignore_ascii_case(x)));
@@ -335,7 +332,7 @@ impl EventServer for Sim {
         }
     }
 
-    async fn from(&self, ctx: &Ctx, classes: Vec<String>, token_in: String, timeout: f64) -> Result<EventBatch, ApiError> {
+    async fn from(&self, ctx: &Ctx, classes: Vec<Str>, token_in: Str, timeout: f64) -> Result<EventBatch, ApiError> {
         let since = parse_token(&token_in)?;
         let wait = if timeout.is_finite() && timeout > 0.0 { timeout.min(MAX_WAIT) } else { 0.0 };
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(wait);
@@ -365,8 +362,8 @@ impl EventServer for Sim {
         Ok(self.sim_store().read().gen as i64)
     }
 
-    async fn inject(&self, _ctx: &Ctx, class: String, r#ref: String) -> Result<String, ApiError> {
+    async fn inject(&self, _ctx: &Ctx, class: Str, r#ref: Str) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| tx.touch_object(&class, &r#ref))?;
-        Ok(token(self.sim_store().read().gen))
+        Ok(token(self.sim_store().read().gen).into())
     }
 }

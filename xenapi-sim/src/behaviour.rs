@@ -172,7 +172,7 @@ pub fn power_word(p: &Power) -> String {
 /// power states that would allow it) otherwise.
 pub fn check_vm_op(r: &str, vm: &VmRecord, op: &Op) -> Result<(), ApiError> {
     if let Some(code) = vm.blocked_operations.get(op) {
-        return Err(ApiError::OperationBlocked { r#ref: r.to_string(), code: code.clone() });
+        return Err(ApiError::OperationBlocked { r#ref: r.to_string(), code: code.to_string() });
     }
     if vm.is_control_domain {
         return Err(ApiError::OperationNotAllowed { reason: format!("{op} is not allowed on the control domain") });

@@ -15,8 +15,10 @@
 use std::collections::{HashMap, HashSet};
 
 use xenapi::{ApiError, EventOperation, EventRecord};
+use xenapi_rt::types::Str;
 
 use crate::store::Db;
+use crate::util::ascii_lower;
 
 /// Which objects a subscriber wants.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +34,7 @@ impl Filter {
     /// Reads `event.from` / `event.register` class names for the caller
     /// whose session is `own_session`. Names of no known class match
     /// nothing.
-    pub fn parse(db: &Db, names: &[String], own_session: &str) -> Filter {
+    pub fn parse(db: &Db, names: &[Str], own_session: &str) -> Filter {
         let mut f = Filter {
             session: db.class_index("session").map(|idx| (idx, own_session.to_string())),
             ..Filter::default()
@@ -86,15 +88,15 @@ pub fn token(gen: u64) -> String {
 }
 
 #[allow(deprecated)]
-fn event(db: &Db, id: u64, idx: usize, r: &str, op: EventOperation, uuid: Option<String>, time: i64) -> EventRecord {
+fn event(db: &Db, id: u64, idx: usize, r: &str, op: EventOperation, uuid: Option<Str>, time: i64) -> EventRecord {
     let t = db.erased(idx);
     EventRecord {
         snapshot: if op == EventOperation::Del { serde_json::Value::Null } else { t.to_json(r).unwrap_or_default() },
         id: id as i64,
         timestamp: xenapi_rt::types::DateTime::from_unix(time),
-        class: t.class().to_ascii_lowercase(),
+        class: ascii_lower(t.class()),
         operation: op,
-        r#ref: r.to_string(),
+        r#ref: r.into(),
         obj_uuid: uuid.or_else(|| t.uuid(r)).unwrap_or_default(),
     }
 }

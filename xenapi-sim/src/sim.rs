@@ -12,9 +12,10 @@ use xenapi::server::{BoxFuture, Store};
 use xenapi::{
     ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType,
 };
+use xenapi_rt::types::Str;
 
 use crate::store::SimStore;
-use crate::util::now;
+use crate::util::{error_info, now};
 
 /// A user who may log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +117,7 @@ pub struct SessionState {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Subscription {
-    pub classes: Vec<String>,
+    pub classes: Vec<Str>,
     pub cursor: u64,
 }
 
@@ -302,8 +303,8 @@ impl Sim {
             last_active: now(),
             validation_time: now(),
             is_local_superuser: user.is_local_superuser(),
-            auth_user_name: user.name.clone(),
-            originator: originator.to_string(),
+            auth_user_name: user.name.as_str().into(),
+            originator: originator.into(),
             ..Default::default()
         };
         let r = self.0.store.create(rec)?;
@@ -477,8 +478,8 @@ impl xenapi::server::Backend for Sim {
         work: BoxFuture<Result<String, ApiError>>,
     ) -> Result<TaskRef, ApiError> {
         let rec = TaskRecord {
-            name_label: method.to_string(),
-            name_description: String::new(),
+            name_label: method.into(),
+            name_description: Str::default(),
             status: TaskStatusType::Pending,
             created: now(),
             resident_on: self.master(),
@@ -536,16 +537,16 @@ async fn run_task(
             Some(Ok(result)) => {
                 t.status = TaskStatusType::Success;
                 t.progress = 1.0;
-                t.result = result;
+                t.result = result.into();
             }
             Some(Err(e)) => {
                 t.status = TaskStatusType::Failure;
                 t.progress = 1.0;
-                t.error_info = e.to_description();
+                t.error_info = error_info(&e);
             }
             None => {
                 t.status = TaskStatusType::Cancelled;
-                t.error_info = ApiError::TaskCancelled { task: task.to_string() }.to_description();
+                t.error_info = error_info(&ApiError::TaskCancelled { task: task.to_string() });
             }
         }
         Ok(())

@@ -20,7 +20,7 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use serde_json::Value;
 use xenapi::server::{ClassVisitor, Record, Relation};
 use xenapi::ApiError;
-use xenapi_rt::types::{Class, Ref};
+use xenapi_rt::types::{Class, Ref, Str};
 
 use crate::persist::{Log, Op};
 use crate::util::{new_ref, new_uuid, now_secs};
@@ -56,10 +56,10 @@ pub(crate) trait Table: Send + Sync {
     fn set_modified(&mut self, r: &str, gen: u64) -> Option<u64>;
     fn set_created(&mut self, r: &str, gen: u64);
     /// The last-change generation and UUID of a saved row.
-    fn saved_info(&self, saved: &Saved) -> (u64, String);
+    fn saved_info(&self, saved: &Saved) -> (u64, Str);
     /// The record as a JSON value (field names as on the wire).
     fn to_json(&self, r: &str) -> Option<Value>;
-    fn uuid(&self, r: &str) -> Option<String>;
+    fn uuid(&self, r: &str) -> Option<Str>;
     fn link(&mut self, r: &str, inverse: &str, other: &str) -> bool;
     fn unlink(&mut self, r: &str, inverse: &str, other: &str) -> bool;
     /// Lists (`Some`) or unlists (`None`) a running task's operation in
@@ -154,17 +154,17 @@ impl<R: Record> Table for TypedTable<R> {
             row.created = gen;
         }
     }
-    fn saved_info(&self, saved: &Saved) -> (u64, String) {
+    fn saved_info(&self, saved: &Saved) -> (u64, Str) {
         match saved.downcast_ref::<Row<R>>() {
-            Some(row) => (row.modified, row.rec.uuid().unwrap_or_default().to_string()),
-            None => (0, String::new()),
+            Some(row) => (row.modified, Str::from(row.rec.uuid().unwrap_or_default())),
+            None => (0, Str::default()),
         }
     }
     fn to_json(&self, r: &str) -> Option<Value> {
         self.rows.get(r).and_then(|row| serde_json::to_value(&row.rec).ok())
     }
-    fn uuid(&self, r: &str) -> Option<String> {
-        self.rows.get(r).and_then(|row| row.rec.uuid().map(str::to_string))
+    fn uuid(&self, r: &str) -> Option<Str> {
+        self.rows.get(r).and_then(|row| row.rec.uuid().map(Str::from))
     }
     fn link(&mut self, r: &str, inverse: &str, other: &str) -> bool {
         self.rows.get_mut(r).is_some_and(|row| row.rec.link(inverse, other))
@@ -208,7 +208,7 @@ impl<R: Record> Table for TypedTable<R> {
 pub(crate) struct Change {
     pub table: usize,
     pub r: String,
-    pub deleted: Option<String>,
+    pub deleted: Option<Str>,
     pub time: i64,
 }
 

@@ -19,6 +19,7 @@ pub use memory::Memory;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use xenapi_rt::types::Str;
 
 /// The backend: a store and the sessions logged in.
 #[derive(Debug)]
@@ -59,10 +60,10 @@ impl server::Backend for Tiny {
 impl SessionServer for Tiny {
     async fn login_with_password(
         &self,
-        _uname: String,
-        pwd: String,
-        _version: String,
-        _originator: String,
+        _uname: Str,
+        pwd: Str,
+        _version: Str,
+        _originator: Str,
     ) -> Result<SessionRef, ApiError> {
         if pwd != self.password {
             return Err(ApiError::SessionAuthenticationFailed);

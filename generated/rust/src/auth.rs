@@ -27,7 +27,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     pub async fn get_group_membership(
         &self,
         subject_identifier: &str,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session
             .call("auth.get_group_membership", |c| c.param(&subject_identifier))
             .await
@@ -40,7 +40,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     pub async fn async_get_group_membership(
         &self,
         subject_identifier: &str,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session
             .start("Async.auth.get_group_membership", |c| c.param(&subject_identifier))
             .await
@@ -51,7 +51,10 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     pub async fn get_subject_information_from_identifier(
         &self,
         subject_identifier: &str,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call(
                 "auth.get_subject_information_from_identifier",
@@ -68,7 +71,11 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
         &self,
         subject_identifier: &str,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -84,7 +91,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     pub async fn get_subject_identifier(
         &self,
         subject_name: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("auth.get_subject_identifier", |c| c.param(&subject_name))
             .await
@@ -97,7 +104,7 @@ impl<'s, T: xenapi_rt::Transport> AuthClient<'s, T> {
     pub async fn async_get_subject_identifier(
         &self,
         subject_name: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.auth.get_subject_identifier", |c| c.param(&subject_name))
             .await
@@ -115,8 +122,10 @@ pub trait AuthServer: crate::server::Backend<
     fn get_group_membership(
         &self,
         ctx: &Self::Ctx,
-        subject_identifier: String,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+        subject_identifier: xenapi_rt::types::Str,
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("auth.get_group_membership")
     }
     /// Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
@@ -125,9 +134,12 @@ pub trait AuthServer: crate::server::Backend<
     fn get_subject_information_from_identifier(
         &self,
         ctx: &Self::Ctx,
-        subject_identifier: String,
+        subject_identifier: xenapi_rt::types::Str,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("auth.get_subject_information_from_identifier")
     }
@@ -137,8 +149,8 @@ pub trait AuthServer: crate::server::Backend<
     fn get_subject_identifier(
         &self,
         ctx: &Self::Ctx,
-        subject_name: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        subject_name: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("auth.get_subject_identifier")
     }
 }

@@ -25,17 +25,17 @@ pub struct BlobRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the blob.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the blob.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Size of the stored data, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -55,7 +55,7 @@ pub struct BlobRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub mime_type: String,
+    pub mime_type: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "blob"))]
 impl crate::server::Record for BlobRecord {
@@ -64,7 +64,7 @@ impl crate::server::Record for BlobRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -158,10 +158,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     /// Published in XenServer 5.0 (orlando).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>, crate::Error> {
         self.session.call("blob.get_all_records", |c| c).await
     }
     /// Lists every blob whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -183,10 +180,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>, crate::Error> {
         self.session.call("blob.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given blob.
@@ -195,7 +189,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given blob.
@@ -204,7 +198,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given blob.
@@ -225,7 +219,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given blob.
@@ -282,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> BlobClient<'s, T> {
     pub async fn get_mime_type(
         &self,
         self_: &crate::BlobRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("blob.get_mime_type", |c| c.param(&self_)).await
     }
 }
@@ -308,7 +302,7 @@ pub trait BlobServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        mime_type: String,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("blob.create")
@@ -333,7 +327,7 @@ pub trait BlobServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -347,7 +341,7 @@ pub trait BlobServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::BlobRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -389,7 +383,7 @@ pub trait BlobServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
+            xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -411,7 +405,7 @@ pub trait BlobServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::BlobRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -428,10 +422,10 @@ pub trait BlobServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BlobRef, crate::BlobRecord>,
+            xenapi_rt::types::Map<crate::BlobRef, crate::BlobRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -449,7 +443,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,
@@ -464,7 +458,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,
@@ -479,7 +473,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -503,7 +497,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,
@@ -518,7 +512,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -613,7 +607,7 @@ pub trait BlobServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BlobRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BlobRecord,

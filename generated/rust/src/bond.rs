@@ -90,7 +90,7 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The logical PIF that represents the bonded interface.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -105,7 +105,10 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// The member PIF whose MAC and configuration the bond took over; OpaqueRef:NULL if none was designated.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -120,7 +123,7 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub properties: std::collections::HashMap<String, String>,
+    pub properties: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Number of member interfaces whose link is currently up.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -167,7 +170,7 @@ impl crate::server::Record for BondRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -296,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
         members: &[crate::PifRef],
         mac: &str,
         mode: &crate::BondMode,
-        properties: &std::collections::HashMap<String, String>,
+        properties: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::BondRef, crate::Error> {
         self.session
             .call(
@@ -323,7 +326,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
         members: &[crate::PifRef],
         mac: &str,
         mode: &crate::BondMode,
-        properties: &std::collections::HashMap<String, String>,
+        properties: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::BondRef>, crate::Error> {
         self.session
             .start(
@@ -365,10 +368,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     /// Published in XenServer 4.1 (miami).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::BondRef, crate::BondRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>, crate::Error> {
         self.session.call("Bond.get_all_records", |c| c).await
     }
     /// Lists every Bond whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -390,10 +390,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::BondRef, crate::BondRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>, crate::Error> {
         self.session.call("Bond.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given Bond.
@@ -402,7 +399,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::BondRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Bond.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `master` field of the given Bond.
@@ -429,7 +426,10 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::BondRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Bond.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given Bond.
@@ -438,7 +438,7 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::BondRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("Bond.set_other_config", |c| c.param(&self_).param(&value))
@@ -496,7 +496,10 @@ impl<'s, T: xenapi_rt::Transport> BondClient<'s, T> {
     pub async fn get_properties(
         &self,
         self_: &crate::BondRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Bond.get_properties", |c| c.param(&self_)).await
     }
     /// Returns the `links_up` field of the given Bond.
@@ -531,8 +534,8 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        name: String,
-        value: String,
+        name: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Bond.set_property")
     }
@@ -565,9 +568,9 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
         network: crate::NetworkRef,
         members: Vec<crate::PifRef>,
-        mac: String,
+        mac: xenapi_rt::types::Str,
         mode: crate::BondMode,
-        properties: std::collections::HashMap<String, String>,
+        properties: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::BondRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Bond.create")
     }
@@ -591,7 +594,7 @@ pub trait BondServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::BondRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -625,7 +628,7 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BondRef, crate::BondRecord>,
+            xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -647,7 +650,7 @@ pub trait BondServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::BondRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -664,10 +667,10 @@ pub trait BondServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::BondRef, crate::BondRecord>,
+            xenapi_rt::types::Map<crate::BondRef, crate::BondRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -685,7 +688,7 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 BondRecord,
@@ -731,7 +734,10 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::BondRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -747,7 +753,7 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -771,8 +777,8 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -806,7 +812,7 @@ pub trait BondServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::BondRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -861,7 +867,10 @@ pub trait BondServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::BondRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -25,27 +25,27 @@ pub struct CallerRecord {
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the caller.
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the caller.
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Pattern for the User-Agent of incoming requests. An empty value matches any user agent, a value ending in '*' matches user agents that start with the text before the '*', and any other value must match exactly. Set when the caller is created.
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub user_agent: String,
+    pub user_agent: xenapi_rt::types::Str,
     /// Pattern for the client's IP address, with the same rules as user_agent: empty matches any address, a trailing '*' matches by prefix, and anything else must match exactly. Set when the caller is created.
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub client_ip: String,
+    pub client_ip: xenapi_rt::types::Str,
     /// Time the last matching call arrived, or the epoch (19700101T00:00:00Z) if no call has matched yet.
     ///
     /// Prototyped in XAPI 26.17.0.
@@ -55,7 +55,7 @@ pub struct CallerRecord {
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub groups: Vec<String>,
+    pub groups: Vec<xenapi_rt::types::Str>,
     /// The rate limiter that throttles this caller, or OpaqueRef:NULL if the caller is not limited. Set with Rate_limit.add_caller and Rate_limit.remove_caller.
     ///
     /// Prototyped in XAPI 26.17.0.
@@ -74,7 +74,7 @@ impl crate::server::Record for CallerRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -102,7 +102,9 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     /// Returns how much each known caller has used since the toolstack last started, ordered from most tokens to fewest.
     ///
     /// Prototyped in XAPI 26.17.0.
-    pub async fn query_all_usage(&self) -> Result<Vec<Vec<String>>, crate::Error> {
+    pub async fn query_all_usage(
+        &self,
+    ) -> Result<Vec<Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.call("Caller.query_all_usage", |c| c).await
     }
     /// Returns how much each known caller has used since the toolstack last started, ordered from most tokens to fewest.
@@ -112,7 +114,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_query_all_usage(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<Vec<String>>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<Vec<xenapi_rt::types::Str>>>, crate::Error> {
         self.session.start("Async.Caller.query_all_usage", |c| c).await
     }
     /// Returns the total number of calls made by all callers in the named group since the toolstack last started.
@@ -307,7 +309,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::CallerRef, crate::CallerRecord>,
+        xenapi_rt::types::Map<crate::CallerRef, crate::CallerRecord>,
         crate::Error,
     > {
         self.session.call("Caller.get_all_records", |c| c).await
@@ -332,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::CallerRef, crate::CallerRecord>,
+        xenapi_rt::types::Map<crate::CallerRef, crate::CallerRecord>,
         crate::Error,
     > {
         self.session.call("Caller.get_all_records_where", |c| c.param(&expr)).await
@@ -343,7 +345,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::CallerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Caller.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Caller.
@@ -352,7 +354,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::CallerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Caller.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given Caller.
@@ -373,7 +375,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::CallerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Caller.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given Caller.
@@ -394,7 +396,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_user_agent(
         &self,
         self_: &crate::CallerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Caller.get_user_agent", |c| c.param(&self_)).await
     }
     /// Returns the `client_ip` field of the given Caller.
@@ -403,7 +405,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_client_ip(
         &self,
         self_: &crate::CallerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Caller.get_client_ip", |c| c.param(&self_)).await
     }
     /// Returns the `last_access` field of the given Caller.
@@ -421,7 +423,7 @@ impl<'s, T: xenapi_rt::Transport> CallerClient<'s, T> {
     pub async fn get_groups(
         &self,
         self_: &crate::CallerRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("Caller.get_groups", |c| c.param(&self_)).await
     }
     /// Returns the `rate_limit` field of the given Caller.
@@ -455,7 +457,9 @@ pub trait CallerServer: crate::server::Backend<
     fn query_all_usage(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<Vec<String>>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<Vec<xenapi_rt::types::Str>>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("Caller.query_all_usage")
     }
     /// Returns the total number of calls made by all callers in the named group since the toolstack last started.
@@ -464,7 +468,7 @@ pub trait CallerServer: crate::server::Backend<
     fn query_group_call_count(
         &self,
         ctx: &Self::Ctx,
-        group: String,
+        group: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
         crate::server::not_implemented("Caller.query_group_call_count")
     }
@@ -474,7 +478,7 @@ pub trait CallerServer: crate::server::Backend<
     fn query_group_token_usage(
         &self,
         ctx: &Self::Ctx,
-        group: String,
+        group: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("Caller.query_group_token_usage")
     }
@@ -505,7 +509,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-        group: String,
+        group: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Caller.remove_group")
     }
@@ -516,7 +520,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-        group: String,
+        group: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Caller.add_group")
     }
@@ -540,7 +544,7 @@ pub trait CallerServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::CallerRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -554,7 +558,7 @@ pub trait CallerServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::CallerRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -631,7 +635,7 @@ pub trait CallerServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::CallerRef, crate::CallerRecord>,
+            xenapi_rt::types::Map<crate::CallerRef, crate::CallerRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -653,7 +657,7 @@ pub trait CallerServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::CallerRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -670,10 +674,10 @@ pub trait CallerServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::CallerRef, crate::CallerRecord>,
+            xenapi_rt::types::Map<crate::CallerRef, crate::CallerRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -691,7 +695,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CallerRecord,
@@ -706,7 +710,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CallerRecord,
@@ -721,7 +725,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -745,7 +749,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CallerRecord,
@@ -760,7 +764,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -784,7 +788,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CallerRecord,
@@ -799,7 +803,7 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CallerRecord,
@@ -831,7 +835,9 @@ pub trait CallerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CallerRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 CallerRecord,

@@ -157,12 +157,12 @@ pub struct CertificateRecord {
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Name under which a CA certificate was installed; empty for host certificates.
     ///
     /// Published in XAPI 1.294.0.
     #[serde(default)]
-    pub name: String,
+    pub name: xenapi_rt::types::Str,
     /// Whether this is a trusted CA, a host's public server certificate or a host's internal pool certificate.
     ///
     /// Published in XAPI 1.294.0.
@@ -188,17 +188,17 @@ pub struct CertificateRecord {
     /// Published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0.
     #[deprecated(note = "deprecated since XAPI 24.19.0")]
     #[serde(default)]
-    pub fingerprint: String,
+    pub fingerprint: xenapi_rt::types::Str,
     /// SHA-256 fingerprint of the certificate as uppercase hexadecimal bytes separated by colons. Use this in place of the deprecated fingerprint field.
     ///
     /// Prototyped in XAPI 24.20.0.
     #[serde(default)]
-    pub fingerprint_sha256: String,
+    pub fingerprint_sha256: xenapi_rt::types::Str,
     /// SHA-1 fingerprint of the certificate as uppercase hexadecimal bytes separated by colons.
     ///
     /// Prototyped in XAPI 24.20.0.
     #[serde(default)]
-    pub fingerprint_sha1: String,
+    pub fingerprint_sha1: xenapi_rt::types::Str,
     /// Uses for which this trusted certificate is accepted, such as licensing or LDAPS. Empty if the certificate has no specific purpose, as with host certificates and general CA certificates.
     ///
     /// Prototyped in XAPI 26.13.0.
@@ -238,7 +238,7 @@ impl crate::server::Record for CertificateRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -293,7 +293,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::CertificateRef, crate::CertificateRecord>,
+        xenapi_rt::types::Map<crate::CertificateRef, crate::CertificateRecord>,
         crate::Error,
     > {
         self.session.call("Certificate.get_all_records", |c| c).await
@@ -318,7 +318,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::CertificateRef, crate::CertificateRecord>,
+        xenapi_rt::types::Map<crate::CertificateRef, crate::CertificateRecord>,
         crate::Error,
     > {
         self.session.call("Certificate.get_all_records_where", |c| c.param(&expr)).await
@@ -329,7 +329,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::CertificateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Certificate.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name` field of the given Certificate.
@@ -338,7 +338,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     pub async fn get_name(
         &self,
         self_: &crate::CertificateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Certificate.get_name", |c| c.param(&self_)).await
     }
     /// Returns the `type` field of the given Certificate.
@@ -384,7 +384,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     pub async fn get_fingerprint(
         &self,
         self_: &crate::CertificateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Certificate.get_fingerprint", |c| c.param(&self_)).await
     }
     /// Returns the `fingerprint_sha256` field of the given Certificate.
@@ -393,7 +393,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     pub async fn get_fingerprint_sha256(
         &self,
         self_: &crate::CertificateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("Certificate.get_fingerprint_sha256", |c| c.param(&self_))
             .await
@@ -404,7 +404,7 @@ impl<'s, T: xenapi_rt::Transport> CertificateClient<'s, T> {
     pub async fn get_fingerprint_sha1(
         &self,
         self_: &crate::CertificateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Certificate.get_fingerprint_sha1", |c| c.param(&self_)).await
     }
     /// Returns the `purpose` field of the given Certificate.
@@ -443,7 +443,7 @@ pub trait CertificateServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::CertificateRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -479,7 +479,7 @@ pub trait CertificateServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::CertificateRef, crate::CertificateRecord>,
+            xenapi_rt::types::Map<crate::CertificateRef, crate::CertificateRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -501,7 +501,7 @@ pub trait CertificateServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::CertificateRef>, crate::ApiError>,
     > + Send {
@@ -520,10 +520,10 @@ pub trait CertificateServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::CertificateRef, crate::CertificateRecord>,
+            xenapi_rt::types::Map<crate::CertificateRef, crate::CertificateRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -545,7 +545,7 @@ pub trait CertificateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CertificateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CertificateRecord,
@@ -560,7 +560,7 @@ pub trait CertificateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CertificateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CertificateRecord,
@@ -639,7 +639,7 @@ pub trait CertificateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CertificateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CertificateRecord,
@@ -654,7 +654,7 @@ pub trait CertificateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CertificateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CertificateRecord,
@@ -669,7 +669,7 @@ pub trait CertificateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CertificateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CertificateRecord,

@@ -100,7 +100,7 @@ pub struct ClusterRecord {
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Membership records of the hosts that belong to this cluster.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -110,17 +110,17 @@ pub struct ClusterRecord {
     ///
     /// Published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub pending_forget: Vec<String>,
+    pub pending_forget: Vec<xenapi_rt::types::Str>,
     /// Secret shared by members to authenticate to one another.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub cluster_token: String,
+    pub cluster_token: xenapi_rt::types::Str,
     /// Clustering software used, such as corosync.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default = "ClusterRecord::default_cluster_stack")]
-    pub cluster_stack: String,
+    pub cluster_stack: xenapi_rt::types::Str,
     /// True if enough members are live for the cluster to have quorum.
     ///
     /// Prototyped in XAPI 24.3.0.
@@ -145,7 +145,10 @@ pub struct ClusterRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::ClusterOperation>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::ClusterOperation,
+    >,
     /// True if hosts joining the pool are automatically added to the cluster.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -167,12 +170,18 @@ pub struct ClusterRecord {
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub cluster_config: std::collections::HashMap<String, String>,
+    pub cluster_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Major version of the cluster stack (corosync) the cluster runs: 3 if the pool's license allowed corosync 3 when the cluster was created, otherwise 2. Clusters created before this field existed show 2. It cannot be changed through the API.
     ///
     /// Prototyped in XAPI 24.15.0.
@@ -213,8 +222,8 @@ impl Default for ClusterRecord {
 #[cfg(feature = "Cluster")]
 #[allow(deprecated)]
 impl ClusterRecord {
-    fn default_cluster_stack() -> String {
-        String::from("corosync")
+    fn default_cluster_stack() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("corosync")
     }
     fn default_pool_auto_join() -> bool {
         true
@@ -236,7 +245,7 @@ impl crate::server::Record for ClusterRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -265,7 +274,7 @@ impl crate::server::Record for ClusterRecord {
         match crate::ClusterOperation::from_wire(operation) {
             crate::ClusterOperation::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -513,7 +522,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::ClusterRef, crate::ClusterRecord>,
+        xenapi_rt::types::Map<crate::ClusterRef, crate::ClusterRecord>,
         crate::Error,
     > {
         self.session.call("Cluster.get_all_records", |c| c).await
@@ -538,7 +547,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::ClusterRef, crate::ClusterRecord>,
+        xenapi_rt::types::Map<crate::ClusterRef, crate::ClusterRecord>,
         crate::Error,
     > {
         self.session.call("Cluster.get_all_records_where", |c| c.param(&expr)).await
@@ -549,7 +558,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::ClusterRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Cluster.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `cluster_hosts` field of the given Cluster.
@@ -567,7 +576,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_pending_forget(
         &self,
         self_: &crate::ClusterRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("Cluster.get_pending_forget", |c| c.param(&self_)).await
     }
     /// Returns the `cluster_token` field of the given Cluster.
@@ -576,7 +585,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_cluster_token(
         &self,
         self_: &crate::ClusterRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Cluster.get_cluster_token", |c| c.param(&self_)).await
     }
     /// Returns the `cluster_stack` field of the given Cluster.
@@ -585,7 +594,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_cluster_stack(
         &self,
         self_: &crate::ClusterRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Cluster.get_cluster_stack", |c| c.param(&self_)).await
     }
     /// Returns the `is_quorate` field of the given Cluster.
@@ -631,7 +640,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
         &self,
         self_: &crate::ClusterRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::ClusterOperation>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::ClusterOperation>,
         crate::Error,
     > {
         self.session.call("Cluster.get_current_operations", |c| c.param(&self_)).await
@@ -671,7 +680,10 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_cluster_config(
         &self,
         self_: &crate::ClusterRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Cluster.get_cluster_config", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given Cluster.
@@ -680,7 +692,10 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::ClusterRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Cluster.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given Cluster.
@@ -689,7 +704,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::ClusterRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("Cluster.set_other_config", |c| c.param(&self_).param(&value))
@@ -788,7 +803,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         network: crate::NetworkRef,
-        cluster_stack: String,
+        cluster_stack: xenapi_rt::types::Str,
         token_timeout: f64,
         token_timeout_coefficient: f64,
     ) -> impl Future<Output = Result<crate::ClusterRef, crate::ApiError>> + Send {
@@ -821,7 +836,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         pif: crate::PifRef,
-        cluster_stack: String,
+        cluster_stack: xenapi_rt::types::Str,
         pool_auto_join: bool,
         token_timeout: f64,
         token_timeout_coefficient: f64,
@@ -848,7 +863,7 @@ pub trait ClusterServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::ClusterRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -882,7 +897,7 @@ pub trait ClusterServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ClusterRef, crate::ClusterRecord>,
+            xenapi_rt::types::Map<crate::ClusterRef, crate::ClusterRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -904,7 +919,7 @@ pub trait ClusterServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::ClusterRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -921,10 +936,10 @@ pub trait ClusterServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ClusterRef, crate::ClusterRecord>,
+            xenapi_rt::types::Map<crate::ClusterRef, crate::ClusterRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -946,7 +961,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ClusterRecord,
@@ -978,7 +993,9 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 ClusterRecord,
@@ -993,7 +1010,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ClusterRecord,
@@ -1008,7 +1025,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ClusterRecord,
@@ -1087,7 +1104,7 @@ pub trait ClusterServer: crate::server::Backend<
         self_: crate::ClusterRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::ClusterOperation>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::ClusterOperation>,
             crate::ApiError,
         >,
     > + Send {
@@ -1151,7 +1168,10 @@ pub trait ClusterServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1168,7 +1188,10 @@ pub trait ClusterServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1184,7 +1207,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1208,8 +1231,8 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1243,7 +1266,7 @@ pub trait ClusterServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -90,7 +90,7 @@ pub struct ClusterHostRecord {
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The cluster that this host belongs to.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -136,15 +136,18 @@ pub struct ClusterHostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<
-        String,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
         crate::ClusterHostOperation,
     >,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(feature = "Cluster_host")]
 #[allow(deprecated)]
@@ -180,7 +183,7 @@ impl crate::server::Record for ClusterHostRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -196,7 +199,7 @@ impl crate::server::Record for ClusterHostRecord {
         match crate::ClusterHostOperation::from_wire(operation) {
             crate::ClusterHostOperation::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -358,7 +361,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::ClusterHostRef, crate::ClusterHostRecord>,
+        xenapi_rt::types::Map<crate::ClusterHostRef, crate::ClusterHostRecord>,
         crate::Error,
     > {
         self.session.call("Cluster_host.get_all_records", |c| c).await
@@ -383,7 +386,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::ClusterHostRef, crate::ClusterHostRecord>,
+        xenapi_rt::types::Map<crate::ClusterHostRef, crate::ClusterHostRecord>,
         crate::Error,
     > {
         self.session.call("Cluster_host.get_all_records_where", |c| c.param(&expr)).await
@@ -394,7 +397,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::ClusterHostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Cluster_host.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `cluster` field of the given Cluster_host.
@@ -478,7 +481,7 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
         &self,
         self_: &crate::ClusterHostRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::ClusterHostOperation>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::ClusterHostOperation>,
         crate::Error,
     > {
         self.session
@@ -491,7 +494,10 @@ impl<'s, T: xenapi_rt::Transport> ClusterHostClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::ClusterHostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Cluster_host.get_other_config", |c| c.param(&self_)).await
     }
 }
@@ -573,7 +579,7 @@ pub trait ClusterHostServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::ClusterHostRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -609,7 +615,7 @@ pub trait ClusterHostServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ClusterHostRef, crate::ClusterHostRecord>,
+            xenapi_rt::types::Map<crate::ClusterHostRef, crate::ClusterHostRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -631,7 +637,7 @@ pub trait ClusterHostServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::ClusterHostRef>, crate::ApiError>,
     > + Send {
@@ -650,10 +656,10 @@ pub trait ClusterHostServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ClusterHostRef, crate::ClusterHostRecord>,
+            xenapi_rt::types::Map<crate::ClusterHostRef, crate::ClusterHostRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -675,7 +681,7 @@ pub trait ClusterHostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ClusterHostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ClusterHostRecord,
@@ -816,7 +822,7 @@ pub trait ClusterHostServer: crate::server::Backend<
         self_: crate::ClusterHostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::ClusterHostOperation>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::ClusterHostOperation>,
             crate::ApiError,
         >,
     > + Send {
@@ -835,7 +841,10 @@ pub trait ClusterHostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::ClusterHostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

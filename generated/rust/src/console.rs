@@ -90,7 +90,7 @@ pub struct ConsoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The protocol a client must speak to use this console.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -100,7 +100,7 @@ pub struct ConsoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub location: String,
+    pub location: xenapi_rt::types::Str,
     /// The VM whose display or terminal this console exposes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -111,7 +111,10 @@ pub struct ConsoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "console"))]
 impl crate::server::Record for ConsoleRecord {
@@ -120,7 +123,7 @@ impl crate::server::Record for ConsoleRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -190,7 +193,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+        xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
         crate::Error,
     > {
         self.session.call("console.get_all_records", |c| c).await
@@ -215,7 +218,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+        xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
         crate::Error,
     > {
         self.session.call("console.get_all_records_where", |c| c.param(&expr)).await
@@ -226,7 +229,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::ConsoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("console.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `protocol` field of the given console.
@@ -244,7 +247,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_location(
         &self,
         self_: &crate::ConsoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("console.get_location", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given console.
@@ -262,7 +265,10 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::ConsoleRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("console.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given console.
@@ -271,7 +277,7 @@ impl<'s, T: xenapi_rt::Transport> ConsoleClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::ConsoleRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("console.set_other_config", |c| c.param(&self_).param(&value))
@@ -335,7 +341,7 @@ pub trait ConsoleServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::ConsoleRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -401,7 +407,7 @@ pub trait ConsoleServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+            xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -423,7 +429,7 @@ pub trait ConsoleServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::ConsoleRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -440,10 +446,10 @@ pub trait ConsoleServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ConsoleRef, crate::ConsoleRecord>,
+            xenapi_rt::types::Map<crate::ConsoleRef, crate::ConsoleRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -465,7 +471,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ConsoleRecord,
@@ -495,7 +501,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ConsoleRecord,
@@ -526,7 +532,10 @@ pub trait ConsoleServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -542,7 +551,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -566,8 +575,8 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -601,7 +610,7 @@ pub trait ConsoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ConsoleRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

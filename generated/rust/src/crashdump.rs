@@ -26,7 +26,7 @@ pub struct CrashdumpRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The virtual machine whose crash produced this dump.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -43,7 +43,10 @@ pub struct CrashdumpRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "crashdump"))]
 impl crate::server::Record for CrashdumpRecord {
@@ -52,7 +55,7 @@ impl crate::server::Record for CrashdumpRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -134,7 +137,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::CrashdumpRef, crate::CrashdumpRecord>,
+        xenapi_rt::types::Map<crate::CrashdumpRef, crate::CrashdumpRecord>,
         crate::Error,
     > {
         self.session.call("crashdump.get_all_records", |c| c).await
@@ -161,7 +164,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::CrashdumpRef, crate::CrashdumpRecord>,
+        xenapi_rt::types::Map<crate::CrashdumpRef, crate::CrashdumpRecord>,
         crate::Error,
     > {
         self.session.call("crashdump.get_all_records_where", |c| c.param(&expr)).await
@@ -172,7 +175,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::CrashdumpRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("crashdump.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given crashdump.
@@ -199,7 +202,10 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::CrashdumpRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("crashdump.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given crashdump.
@@ -208,7 +214,7 @@ impl<'s, T: xenapi_rt::Transport> CrashdumpClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::CrashdumpRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("crashdump.set_other_config", |c| c.param(&self_).param(&value))
@@ -282,7 +288,7 @@ pub trait CrashdumpServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::CrashdumpRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -316,7 +322,7 @@ pub trait CrashdumpServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::CrashdumpRef, crate::CrashdumpRecord>,
+            xenapi_rt::types::Map<crate::CrashdumpRef, crate::CrashdumpRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -338,7 +344,7 @@ pub trait CrashdumpServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::CrashdumpRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -355,10 +361,10 @@ pub trait CrashdumpServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::CrashdumpRef, crate::CrashdumpRecord>,
+            xenapi_rt::types::Map<crate::CrashdumpRef, crate::CrashdumpRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -380,7 +386,7 @@ pub trait CrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CrashdumpRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 CrashdumpRecord,
@@ -426,7 +432,10 @@ pub trait CrashdumpServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::CrashdumpRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -442,7 +451,7 @@ pub trait CrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CrashdumpRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -466,8 +475,8 @@ pub trait CrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CrashdumpRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -501,7 +510,7 @@ pub trait CrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::CrashdumpRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -23,12 +23,12 @@ pub struct DataSourceRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Human-readable explanation of what the metric measures.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// True if the metric is currently being recorded.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -43,7 +43,7 @@ pub struct DataSourceRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub units: String,
+    pub units: xenapi_rt::types::Str,
     /// The smallest value the metric is expected to take.
     ///
     /// Published in XenServer 4.0 (rio).

@@ -25,7 +25,7 @@ pub struct DrTaskRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The SRs that were introduced into the pool by this DR task.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -40,7 +40,7 @@ impl crate::server::Record for DrTaskRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -101,8 +101,11 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     pub async fn create(
         &self,
         r#type: &str,
-        device_config: &std::collections::HashMap<String, String>,
-        whitelist: &[String],
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        whitelist: &[xenapi_rt::types::Str],
     ) -> Result<crate::DrTaskRef, crate::Error> {
         self.session
             .call(
@@ -119,8 +122,11 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     pub async fn async_create(
         &self,
         r#type: &str,
-        device_config: &std::collections::HashMap<String, String>,
-        whitelist: &[String],
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        whitelist: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, crate::DrTaskRef>, crate::Error> {
         self.session
             .start(
@@ -159,7 +165,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::DrTaskRef, crate::DrTaskRecord>,
+        xenapi_rt::types::Map<crate::DrTaskRef, crate::DrTaskRecord>,
         crate::Error,
     > {
         self.session.call("DR_task.get_all_records", |c| c).await
@@ -184,7 +190,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::DrTaskRef, crate::DrTaskRecord>,
+        xenapi_rt::types::Map<crate::DrTaskRef, crate::DrTaskRecord>,
         crate::Error,
     > {
         self.session.call("DR_task.get_all_records_where", |c| c.param(&expr)).await
@@ -195,7 +201,7 @@ impl<'s, T: xenapi_rt::Transport> DrTaskClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::DrTaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("DR_task.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `introduced_SRs` field of the given DR_task.
@@ -230,9 +236,12 @@ pub trait DrTaskServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        r#type: String,
-        device_config: std::collections::HashMap<String, String>,
-        whitelist: Vec<String>,
+        r#type: xenapi_rt::types::Str,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        whitelist: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::DrTaskRef, crate::ApiError>> + Send {
         crate::server::not_implemented("DR_task.create")
     }
@@ -256,7 +265,7 @@ pub trait DrTaskServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::DrTaskRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -290,7 +299,7 @@ pub trait DrTaskServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::DrTaskRef, crate::DrTaskRecord>,
+            xenapi_rt::types::Map<crate::DrTaskRef, crate::DrTaskRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -312,7 +321,7 @@ pub trait DrTaskServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::DrTaskRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -329,10 +338,10 @@ pub trait DrTaskServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::DrTaskRef, crate::DrTaskRecord>,
+            xenapi_rt::types::Map<crate::DrTaskRef, crate::DrTaskRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -354,7 +363,7 @@ pub trait DrTaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DrTaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DrTaskRecord,

@@ -25,12 +25,12 @@ pub struct DriverVariantRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Name of the variant. It is unique among the variants of its driver.
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub name: String,
+    pub name: xenapi_rt::types::Str,
     /// The host driver this variant belongs to.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -40,7 +40,7 @@ pub struct DriverVariantRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// True if the host has the hardware this variant supports. A variant whose hardware is missing cannot be selected.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -56,7 +56,7 @@ pub struct DriverVariantRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub status: String,
+    pub status: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "Driver_variant"))]
 impl crate::server::Record for DriverVariantRecord {
@@ -65,7 +65,7 @@ impl crate::server::Record for DriverVariantRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -140,7 +140,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::DriverVariantRef, crate::DriverVariantRecord>,
+        xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
         crate::Error,
     > {
         self.session.call("Driver_variant.get_all_records", |c| c).await
@@ -165,7 +165,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::DriverVariantRef, crate::DriverVariantRecord>,
+        xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
         crate::Error,
     > {
         self.session
@@ -178,7 +178,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name` field of the given Driver_variant.
@@ -187,7 +187,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_name(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_name", |c| c.param(&self_)).await
     }
     /// Returns the `driver` field of the given Driver_variant.
@@ -205,7 +205,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `hardware_present` field of the given Driver_variant.
@@ -234,7 +234,7 @@ impl<'s, T: xenapi_rt::Transport> DriverVariantClient<'s, T> {
     pub async fn get_status(
         &self,
         self_: &crate::DriverVariantRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Driver_variant.get_status", |c| c.param(&self_)).await
     }
 }
@@ -276,7 +276,7 @@ pub trait DriverVariantServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::DriverVariantRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -312,10 +312,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::DriverVariantRef,
-                crate::DriverVariantRecord,
-            >,
+            xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -337,7 +334,7 @@ pub trait DriverVariantServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::DriverVariantRef>, crate::ApiError>,
     > + Send {
@@ -356,13 +353,10 @@ pub trait DriverVariantServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::DriverVariantRef,
-                crate::DriverVariantRecord,
-            >,
+            xenapi_rt::types::Map<crate::DriverVariantRef, crate::DriverVariantRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -384,7 +378,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,
@@ -399,7 +393,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,
@@ -429,7 +423,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,
@@ -474,7 +468,7 @@ pub trait DriverVariantServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::DriverVariantRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 DriverVariantRecord,

@@ -100,7 +100,7 @@ pub struct EventRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub class: String,
+    pub class: xenapi_rt::types::Str,
     /// Whether the object was added, deleted or modified.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -110,13 +110,13 @@ pub struct EventRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#ref: String,
+    pub r#ref: xenapi_rt::types::Str,
     /// UUID of the changed object.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(default)]
-    pub obj_uuid: String,
+    pub obj_uuid: xenapi_rt::types::Str,
 }
 #[cfg(feature = "server")]
 impl crate::server::Record for EventRecord {
@@ -150,7 +150,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
         &self,
         class: &str,
         r#ref: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("event.inject", |c| c.param(&class).param(&r#ref)).await
     }
     /// Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
@@ -162,7 +162,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
         &self,
         class: &str,
         r#ref: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.event.inject", |c| c.param(&class).param(&r#ref)).await
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
@@ -186,7 +186,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     /// Published in XenServer 6.0 (boston).
     pub async fn from(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
         token: &str,
         timeout: f64,
     ) -> Result<crate::EventBatch, crate::Error> {
@@ -209,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_from(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
         token: &str,
         timeout: f64,
     ) -> Result<crate::Task<'s, T, crate::EventBatch>, crate::Error> {
@@ -247,7 +247,10 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
-    pub async fn unregister(&self, classes: &[String]) -> Result<(), crate::Error> {
+    pub async fn unregister(
+        &self,
+        classes: &[xenapi_rt::types::Str],
+    ) -> Result<(), crate::Error> {
         self.session.call_void("event.unregister", |c| c.param(&classes)).await
     }
     /// Stops delivery of events for the given classes to this session through the legacy next call.
@@ -258,7 +261,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_unregister(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.event.unregister", |c| c.param(&classes)).await
     }
@@ -266,7 +269,10 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
-    pub async fn register(&self, classes: &[String]) -> Result<(), crate::Error> {
+    pub async fn register(
+        &self,
+        classes: &[xenapi_rt::types::Str],
+    ) -> Result<(), crate::Error> {
         self.session.call_void("event.register", |c| c.param(&classes)).await
     }
     /// Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
@@ -277,7 +283,7 @@ impl<'s, T: xenapi_rt::Transport> EventClient<'s, T> {
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     pub async fn async_register(
         &self,
-        classes: &[String],
+        classes: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.event.register", |c| c.param(&classes)).await
     }
@@ -294,9 +300,9 @@ pub trait EventServer: crate::server::Backend<
     fn inject(
         &self,
         ctx: &Self::Ctx,
-        class: String,
-        r#ref: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        class: xenapi_rt::types::Str,
+        r#ref: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("event.inject")
     }
     /// Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
@@ -314,8 +320,8 @@ pub trait EventServer: crate::server::Backend<
     fn from(
         &self,
         ctx: &Self::Ctx,
-        classes: Vec<String>,
-        token: String,
+        classes: Vec<xenapi_rt::types::Str>,
+        token: xenapi_rt::types::Str,
         timeout: f64,
     ) -> impl Future<Output = Result<crate::EventBatch, crate::ApiError>> + Send {
         crate::server::not_implemented("event.from")
@@ -335,7 +341,7 @@ pub trait EventServer: crate::server::Backend<
     fn unregister(
         &self,
         ctx: &Self::Ctx,
-        classes: Vec<String>,
+        classes: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("event.unregister")
     }
@@ -345,7 +351,7 @@ pub trait EventServer: crate::server::Backend<
     fn register(
         &self,
         ctx: &Self::Ctx,
-        classes: Vec<String>,
+        classes: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("event.register")
     }

@@ -25,17 +25,17 @@ pub struct FeatureRecord {
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short name identifying the feature.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Human-readable explanation of what the feature provides.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// True if the feature is currently active on the host, for instance because it is licensed.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -50,7 +50,7 @@ pub struct FeatureRecord {
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default = "FeatureRecord::default_version")]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// The host on which the feature is available.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -76,8 +76,8 @@ impl Default for FeatureRecord {
 #[cfg(feature = "Feature")]
 #[allow(deprecated)]
 impl FeatureRecord {
-    fn default_version() -> String {
-        String::from("1.0")
+    fn default_version() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("1.0")
     }
 }
 #[cfg(all(feature = "server", feature = "Feature"))]
@@ -87,7 +87,7 @@ impl crate::server::Record for FeatureRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -151,7 +151,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+        xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
         crate::Error,
     > {
         self.session.call("Feature.get_all_records", |c| c).await
@@ -176,7 +176,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+        xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
         crate::Error,
     > {
         self.session.call("Feature.get_all_records_where", |c| c.param(&expr)).await
@@ -187,7 +187,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Feature.
@@ -196,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given Feature.
@@ -205,7 +205,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `enabled` field of the given Feature.
@@ -232,7 +232,7 @@ impl<'s, T: xenapi_rt::Transport> FeatureClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::FeatureRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Feature.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given Feature.
@@ -271,7 +271,7 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::FeatureRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -285,7 +285,7 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::FeatureRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -327,7 +327,7 @@ pub trait FeatureServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+            xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -349,7 +349,7 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::FeatureRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -366,10 +366,10 @@ pub trait FeatureServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::FeatureRef, crate::FeatureRecord>,
+            xenapi_rt::types::Map<crate::FeatureRef, crate::FeatureRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -391,7 +391,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,
@@ -406,7 +406,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,
@@ -421,7 +421,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,
@@ -466,7 +466,7 @@ pub trait FeatureServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::FeatureRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 FeatureRecord,

@@ -85,17 +85,17 @@ pub struct GpuGroupRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the group.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the group.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Physical GPUs that belong to this group.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -113,12 +113,15 @@ pub struct GpuGroupRecord {
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "GPU_types")]
     #[serde(default)]
-    pub gpu_types: Vec<String>,
+    pub gpu_types: Vec<xenapi_rt::types::Str>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// How new vGPUs are distributed over the physical GPUs of the group.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
@@ -170,7 +173,7 @@ impl crate::server::Record for GpuGroupRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -274,7 +277,10 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
         &self,
         name_label: &str,
         name_description: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::GpuGroupRef, crate::Error> {
         self.session
             .call(
@@ -292,7 +298,10 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
         &self,
         name_label: &str,
         name_description: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::GpuGroupRef>, crate::Error> {
         self.session
             .start(
@@ -340,7 +349,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::GpuGroupRef, crate::GpuGroupRecord>,
+        xenapi_rt::types::Map<crate::GpuGroupRef, crate::GpuGroupRecord>,
         crate::Error,
     > {
         self.session.call("GPU_group.get_all_records", |c| c).await
@@ -365,7 +374,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::GpuGroupRef, crate::GpuGroupRecord>,
+        xenapi_rt::types::Map<crate::GpuGroupRef, crate::GpuGroupRecord>,
         crate::Error,
     > {
         self.session.call("GPU_group.get_all_records_where", |c| c.param(&expr)).await
@@ -376,7 +385,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::GpuGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("GPU_group.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given GPU_group.
@@ -385,7 +394,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::GpuGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("GPU_group.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given GPU_group.
@@ -406,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::GpuGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("GPU_group.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given GPU_group.
@@ -448,7 +457,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn get_gpu_types(
         &self,
         self_: &crate::GpuGroupRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("GPU_group.get_GPU_types", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given GPU_group.
@@ -457,7 +466,10 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::GpuGroupRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("GPU_group.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given GPU_group.
@@ -466,7 +478,7 @@ impl<'s, T: xenapi_rt::Transport> GpuGroupClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::GpuGroupRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("GPU_group.set_other_config", |c| c.param(&self_).param(&value))
@@ -583,9 +595,9 @@ pub trait GpuGroupServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        other_config: std::collections::HashMap<String, String>,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        other_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::GpuGroupRef, crate::ApiError>> + Send {
         crate::server::not_implemented("GPU_group.create")
     }
@@ -609,7 +621,7 @@ pub trait GpuGroupServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::GpuGroupRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -623,7 +635,7 @@ pub trait GpuGroupServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::GpuGroupRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -665,7 +677,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::GpuGroupRef, crate::GpuGroupRecord>,
+            xenapi_rt::types::Map<crate::GpuGroupRef, crate::GpuGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -687,7 +699,7 @@ pub trait GpuGroupServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::GpuGroupRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -704,10 +716,10 @@ pub trait GpuGroupServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::GpuGroupRef, crate::GpuGroupRecord>,
+            xenapi_rt::types::Map<crate::GpuGroupRef, crate::GpuGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -729,7 +741,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 GpuGroupRecord,
@@ -744,7 +756,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 GpuGroupRecord,
@@ -759,7 +771,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -783,7 +795,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 GpuGroupRecord,
@@ -798,7 +810,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -852,7 +864,9 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 GpuGroupRecord,
@@ -868,7 +882,10 @@ pub trait GpuGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -884,7 +901,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -908,8 +925,8 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -943,7 +960,7 @@ pub trait GpuGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::GpuGroupRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

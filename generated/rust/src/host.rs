@@ -460,17 +460,17 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Memory used by virtualisation overheads on this host, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -485,8 +485,8 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<
-        String,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
         crate::HostAllowedOperations,
     >,
     /// Major version number of the API implemented by the host.
@@ -506,13 +506,16 @@ pub struct HostRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_vendor")]
     #[serde(default)]
-    pub api_version_vendor: String,
+    pub api_version_vendor: xenapi_rt::types::Str,
     /// Vendor-specific details of the API implementation, as key/value pairs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "API_version_vendor_implementation")]
     #[serde(default)]
-    pub api_version_vendor_implementation: std::collections::HashMap<String, String>,
+    pub api_version_vendor_implementation: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the host accepts new VMs; false while it is disabled, e.g. for maintenance.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -522,32 +525,41 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub software_version: std::collections::HashMap<String, String>,
+    pub software_version: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Guest architectures and virtualisation modes the hypervisor on this host can run.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<xenapi_rt::types::Str>,
     /// CPU-related configuration settings of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub cpu_configuration: std::collections::HashMap<String, String>,
+    pub cpu_configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the hypervisor's CPU scheduler on this host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub sched_policy: String,
+    pub sched_policy: xenapi_rt::types::Str,
     /// Names of the guest bootloaders available on this host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub supported_bootloaders: Vec<String>,
+    pub supported_bootloaders: Vec<xenapi_rt::types::Str>,
     /// VMs currently running on this host, including its control domain.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -558,7 +570,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub logging: std::collections::HashMap<String, String>,
+    pub logging: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Network interfaces belonging to this host.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -607,17 +619,17 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub cpu_info: std::collections::HashMap<String, String>,
+    pub cpu_info: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Network hostname of the host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub hostname: String,
+    pub hostname: xenapi_rt::types::Str,
     /// IP address or name other pool members use to reach this host's management interface.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub address: String,
+    pub address: xenapi_rt::types::Str,
     /// Metrics record holding memory and liveness data for this host.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -627,67 +639,82 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub license_params: std::collections::HashMap<String, String>,
+    pub license_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// UUIDs of the HA statefile VDIs this host is using.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_statefiles: Vec<String>,
+    pub ha_statefiles: Vec<xenapi_rt::types::Str>,
     /// UUIDs of the hosts this host can reach over the network according to HA.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_network_peers: Vec<String>,
+    pub ha_network_peers: Vec<xenapi_rt::types::Str>,
     /// Named binary data items attached to this host.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels attached to this host.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Kind of external directory service used to authenticate users, such as AD; empty if none.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub external_auth_type: String,
+    pub external_auth_type: xenapi_rt::types::Str,
     /// Name of the external directory service, such as an AD domain; empty if none.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub external_auth_service_name: String,
+    pub external_auth_service_name: xenapi_rt::types::Str,
     /// Settings used to connect to the external directory service.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub external_auth_configuration: std::collections::HashMap<String, String>,
+    pub external_auth_configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Product edition the host is currently licensed for.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub edition: String,
+    pub edition: xenapi_rt::types::Str,
     /// Location of the licence server, given by its "address" and "port" keys.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default = "HostRecord::default_license_server")]
-    pub license_server: std::collections::HashMap<String, String>,
+    pub license_server: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// SMBIOS strings read from the host's firmware, which VMs can copy.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub bios_strings: std::collections::HashMap<String, String>,
+    pub bios_strings: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Method used to power the host on remotely, such as wake-on-LAN or a management controller; empty if disabled.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub power_on_mode: String,
+    pub power_on_mode: xenapi_rt::types::Str,
     /// Settings for the remote power-on method, such as controller address and credentials.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub power_on_config: std::collections::HashMap<String, String>,
+    pub power_on_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Local SR used to cache VM disk reads on this host, or OpaqueRef:NULL if caching is off.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -697,7 +724,10 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub chipset_info: std::collections::HashMap<String, String>,
+    pub chipset_info: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// PCI devices present in this host.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -727,7 +757,10 @@ pub struct HostRecord {
     /// Published in XenServer 6.1 (tampa).
     #[serde(rename = "guest_VCPUs_params")]
     #[serde(default)]
-    pub guest_vcpus_params: std::collections::HashMap<String, String>,
+    pub guest_vcpus_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// State of the host's own physical display console.
     ///
     /// Published in XenServer 6.5 SP1 (cream).
@@ -757,7 +790,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
-    pub iscsi_iqn: String,
+    pub iscsi_iqn: xenapi_rt::types::Str,
     /// True if storage multipathing is enabled on this host.
     ///
     /// Published in XenServer 7.5 (kolkata).
@@ -768,7 +801,7 @@ pub struct HostRecord {
     /// Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
     #[deprecated(note = "deprecated since XAPI 22.16.0")]
     #[serde(default)]
-    pub uefi_certificates: String,
+    pub uefi_certificates: xenapi_rt::types::Str,
     /// TLS certificates installed on this host.
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
@@ -778,7 +811,7 @@ pub struct HostRecord {
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
-    pub editions: Vec<String>,
+    pub editions: Vec<xenapi_rt::types::Str>,
     /// Actions that must still be carried out for the installed updates to take effect.
     ///
     /// Published in XAPI 1.303.0.
@@ -823,7 +856,7 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
-    pub last_update_hash: String,
+    pub last_update_hash: xenapi_rt::types::Str,
     /// Whether the SSH service in the host's control domain is currently enabled and reachable through the firewall.
     ///
     /// Prototyped in XAPI 25.21.0.
@@ -853,7 +886,7 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default)]
-    pub max_cstate: String,
+    pub max_cstate: xenapi_rt::types::Str,
     /// Whether the host itself was booted with UEFI Secure Boot enabled.
     ///
     /// Prototyped in XAPI 25.31.0.
@@ -868,12 +901,12 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default)]
-    pub ntp_custom_servers: Vec<String>,
+    pub ntp_custom_servers: Vec<xenapi_rt::types::Str>,
     /// The host's time zone, as an IANA time zone name such as "Europe/London"; defaults to "UTC".
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default = "HostRecord::default_timezone")]
-    pub timezone: String,
+    pub timezone: xenapi_rt::types::Str,
 }
 #[cfg(feature = "host")]
 #[allow(deprecated)]
@@ -967,10 +1000,16 @@ impl Default for HostRecord {
 #[cfg(feature = "host")]
 #[allow(deprecated)]
 impl HostRecord {
-    fn default_license_server() -> std::collections::HashMap<String, String> {
+    fn default_license_server() -> xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    > {
         [
-            (String::from("address"), String::from("localhost")),
-            (String::from("port"), String::from("27000")),
+            (
+                xenapi_rt::types::Str::from("address"),
+                xenapi_rt::types::Str::from("localhost"),
+            ),
+            (xenapi_rt::types::Str::from("port"), xenapi_rt::types::Str::from("27000")),
         ]
             .into_iter()
             .collect()
@@ -996,8 +1035,8 @@ impl HostRecord {
     fn default_ntp_mode() -> crate::HostNtpMode {
         crate::HostNtpMode::Factory
     }
-    fn default_timezone() -> String {
-        String::from("UTC")
+    fn default_timezone() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("UTC")
     }
 }
 #[cfg(all(feature = "server", feature = "host"))]
@@ -1007,7 +1046,7 @@ impl crate::server::Record for HostRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -1136,7 +1175,7 @@ impl crate::server::Record for HostRecord {
         match crate::HostAllowedOperations::from_wire(operation) {
             crate::HostAllowedOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -1232,7 +1271,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         hash: &str,
-    ) -> Result<Vec<Vec<String>>, crate::Error> {
+    ) -> Result<Vec<Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.call("host.apply_updates", |c| c.param(&self_).param(&hash)).await
     }
     /// Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
@@ -1244,7 +1283,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         hash: &str,
-    ) -> Result<crate::Task<'s, T, Vec<Vec<String>>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<Vec<xenapi_rt::types::Str>>>, crate::Error> {
         self.session
             .start("Async.host.apply_updates", |c| c.param(&self_).param(&hash))
             .await
@@ -1529,8 +1568,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         network: &crate::NetworkRef,
-        options: &std::collections::HashMap<String, String>,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call(
                 "host.migrate_receive",
@@ -1547,9 +1589,13 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         network: &crate::NetworkRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -1672,7 +1718,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         power_on_mode: &str,
-        power_on_config: &std::collections::HashMap<String, String>,
+        power_on_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -1690,7 +1739,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
         power_on_mode: &str,
-        power_on_config: &std::collections::HashMap<String, String>,
+        power_on_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -1871,7 +1923,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_server_certificate(
         &self,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_server_certificate", |c| c.param(&host)).await
     }
     /// Returns the host's TLS server certificate in PEM format.
@@ -1882,7 +1934,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_get_server_certificate(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.get_server_certificate", |c| c.param(&host)).await
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
@@ -1891,7 +1943,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn retrieve_wlb_evacuate_recommendations(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<crate::VmRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session
             .call("host.retrieve_wlb_evacuate_recommendations", |c| c.param(&self_))
             .await
@@ -1905,7 +1960,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::VmRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session
@@ -1921,7 +1980,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn disable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         force: bool,
     ) -> Result<(), crate::Error> {
         self.session
@@ -1939,7 +1998,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_disable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         force: bool,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
@@ -1955,7 +2014,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn enable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         service_name: &str,
         auth_type: &str,
     ) -> Result<(), crate::Error> {
@@ -1974,7 +2033,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_enable_external_auth(
         &self,
         host: &crate::HostRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         service_name: &str,
         auth_type: &str,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
@@ -2032,7 +2091,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         call: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.call_extension", |c| c.param(&host).param(&call)).await
     }
     /// Runs a host extension with the given serialised call and returns its serialised response.
@@ -2044,7 +2103,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         call: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.host.call_extension", |c| c.param(&host).param(&call))
             .await
@@ -2081,8 +2140,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         host: &crate::HostRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "host.call_plugin",
@@ -2100,8 +2159,8 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         host: &crate::HostRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.host.call_plugin",
@@ -2304,7 +2363,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_system_status_capabilities(
         &self,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("host.get_system_status_capabilities", |c| c.param(&host))
             .await
@@ -2317,7 +2376,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_get_system_status_capabilities(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.host.get_system_status_capabilities", |c| c.param(&host))
             .await
@@ -2490,7 +2549,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_vms_which_prevent_evacuation(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<crate::VmRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session
             .call("host.get_vms_which_prevent_evacuation", |c| c.param(&self_))
             .await
@@ -2504,7 +2566,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::VmRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session
@@ -2769,7 +2835,9 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Returns the names of all API methods the server supports.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn list_methods(&self) -> Result<Vec<String>, crate::Error> {
+    pub async fn list_methods(
+        &self,
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.list_methods", |c| c).await
     }
     /// Returns the names of all API methods the server supports.
@@ -2779,7 +2847,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_list_methods(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.host.list_methods", |c| c).await
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
@@ -2789,7 +2857,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         url: &str,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -2807,7 +2875,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         host: &crate::HostRef,
         url: &str,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -2845,7 +2913,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Returns the host's log as a string.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_log(&self, host: &crate::HostRef) -> Result<String, crate::Error> {
+    pub async fn get_log(
+        &self,
+        host: &crate::HostRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_log", |c| c.param(&host)).await
     }
     /// Returns the host's log as a string.
@@ -2856,7 +2927,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_get_log(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.get_log", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages and then clears them.
@@ -2865,7 +2936,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn dmesg_clear(
         &self,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.dmesg_clear", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages and then clears them.
@@ -2876,13 +2947,16 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_dmesg_clear(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.dmesg_clear", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn dmesg(&self, host: &crate::HostRef) -> Result<String, crate::Error> {
+    pub async fn dmesg(
+        &self,
+        host: &crate::HostRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.dmesg", |c| c.param(&host)).await
     }
     /// Returns the hypervisor's console messages.
@@ -2893,7 +2967,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_dmesg(
         &self,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host.dmesg", |c| c.param(&host)).await
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
@@ -3025,7 +3099,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn list_timezones(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.list_timezones", |c| c.param(&self_)).await
     }
     /// Lists the time zone names that the host accepts for set_timezone.
@@ -3036,7 +3110,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_list_timezones(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.host.list_timezones", |c| c.param(&self_)).await
     }
     /// Changes the host's time zone, both in the operating system and in the host record.
@@ -3071,7 +3145,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ntp_servers_status(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_ntp_servers_status", |c| c.param(&self_)).await
     }
     /// Reports the state of each NTP server the host is using; empty if the time service is not running.
@@ -3083,7 +3160,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -3096,7 +3177,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_ntp_custom_servers(
         &self,
         self_: &crate::HostRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_ntp_custom_servers", |c| c.param(&self_).param(&value))
@@ -3110,7 +3191,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn async_set_ntp_custom_servers(
         &self,
         self_: &crate::HostRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -3177,7 +3258,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_tracked_user_agents(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_tracked_user_agents", |c| c.param(&self_)).await
     }
     /// Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
@@ -3189,7 +3273,11 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session
@@ -3406,10 +3494,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::HostRef, crate::HostRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>, crate::Error> {
         self.session.call("host.get_all_records", |c| c).await
     }
     /// Lists every host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -3431,10 +3516,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::HostRef, crate::HostRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>, crate::Error> {
         self.session.call("host.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given host.
@@ -3443,7 +3525,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given host.
@@ -3452,7 +3534,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given host.
@@ -3473,7 +3555,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given host.
@@ -3513,7 +3595,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
         &self,
         self_: &crate::HostRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::HostAllowedOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::HostAllowedOperations>,
         crate::Error,
     > {
         self.session.call("host.get_current_operations", |c| c.param(&self_)).await
@@ -3542,7 +3624,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_api_version_vendor(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_API_version_vendor", |c| c.param(&self_)).await
     }
     /// Returns the `API_version_vendor_implementation` field of the given host.
@@ -3551,7 +3633,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_api_version_vendor_implementation(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call("host.get_API_version_vendor_implementation", |c| c.param(&self_))
             .await
@@ -3571,7 +3656,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_software_version(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_software_version", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given host.
@@ -3580,7 +3668,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host.
@@ -3589,7 +3680,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_other_config", |c| c.param(&self_).param(&value))
@@ -3629,7 +3720,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_capabilities(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_capabilities", |c| c.param(&self_)).await
     }
     /// Returns the `cpu_configuration` field of the given host.
@@ -3638,7 +3729,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_cpu_configuration(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_cpu_configuration", |c| c.param(&self_)).await
     }
     /// Returns the `sched_policy` field of the given host.
@@ -3647,7 +3741,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_sched_policy(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_sched_policy", |c| c.param(&self_)).await
     }
     /// Returns the `supported_bootloaders` field of the given host.
@@ -3656,7 +3750,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_supported_bootloaders(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_supported_bootloaders", |c| c.param(&self_)).await
     }
     /// Returns the `resident_VMs` field of the given host.
@@ -3674,7 +3768,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_logging(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_logging", |c| c.param(&self_)).await
     }
     /// Replaces the `logging` field of the given host.
@@ -3683,7 +3780,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_logging(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_logging", |c| c.param(&self_).param(&value))
@@ -3820,7 +3917,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_cpu_info(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_cpu_info", |c| c.param(&self_)).await
     }
     /// Returns the `hostname` field of the given host.
@@ -3829,7 +3929,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_hostname(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_hostname", |c| c.param(&self_)).await
     }
     /// Replaces the `hostname` field of the given host.
@@ -3850,7 +3950,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_address(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_address", |c| c.param(&self_)).await
     }
     /// Replaces the `address` field of the given host.
@@ -3880,7 +3980,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_license_params(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_license_params", |c| c.param(&self_)).await
     }
     /// Returns the `ha_statefiles` field of the given host.
@@ -3889,7 +3992,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ha_statefiles(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_ha_statefiles", |c| c.param(&self_)).await
     }
     /// Returns the `ha_network_peers` field of the given host.
@@ -3898,7 +4001,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ha_network_peers(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_ha_network_peers", |c| c.param(&self_)).await
     }
     /// Returns the `blobs` field of the given host.
@@ -3907,7 +4010,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("host.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given host.
@@ -3916,7 +4022,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given host.
@@ -3925,7 +4031,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::HostRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("host.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -3957,7 +4063,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_external_auth_type(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_external_auth_type", |c| c.param(&self_)).await
     }
     /// Returns the `external_auth_service_name` field of the given host.
@@ -3966,7 +4072,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_external_auth_service_name(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("host.get_external_auth_service_name", |c| c.param(&self_))
             .await
@@ -3977,7 +4083,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_external_auth_configuration(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call("host.get_external_auth_configuration", |c| c.param(&self_))
             .await
@@ -3988,7 +4097,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_edition(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_edition", |c| c.param(&self_)).await
     }
     /// Returns the `license_server` field of the given host.
@@ -3997,7 +4106,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_license_server(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_license_server", |c| c.param(&self_)).await
     }
     /// Replaces the `license_server` field of the given host.
@@ -4006,7 +4118,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_license_server(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_license_server", |c| c.param(&self_).param(&value))
@@ -4049,7 +4161,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_bios_strings(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_bios_strings", |c| c.param(&self_)).await
     }
     /// Returns the `power_on_mode` field of the given host.
@@ -4058,7 +4173,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_power_on_mode(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_power_on_mode", |c| c.param(&self_)).await
     }
     /// Returns the `power_on_config` field of the given host.
@@ -4067,7 +4182,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_power_on_config(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_power_on_config", |c| c.param(&self_)).await
     }
     /// Returns the `local_cache_sr` field of the given host.
@@ -4085,7 +4203,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_chipset_info(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_chipset_info", |c| c.param(&self_)).await
     }
     /// Returns the `PCIs` field of the given host.
@@ -4131,7 +4252,10 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host.get_guest_VCPUs_params", |c| c.param(&self_)).await
     }
     /// Replaces the `guest_VCPUs_params` field of the given host.
@@ -4140,7 +4264,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn set_guest_vcpus_params(
         &self,
         self_: &crate::HostRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host.set_guest_VCPUs_params", |c| c.param(&self_).param(&value))
@@ -4242,7 +4366,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_iscsi_iqn(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_iscsi_iqn", |c| c.param(&self_)).await
     }
     /// Returns the `multipathing` field of the given host.
@@ -4261,7 +4385,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_uefi_certificates(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_uefi_certificates", |c| c.param(&self_)).await
     }
     /// Returns the `certificates` field of the given host.
@@ -4279,7 +4403,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_editions(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_editions", |c| c.param(&self_)).await
     }
     /// Returns the `pending_guidances` field of the given host.
@@ -4364,7 +4488,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_last_update_hash(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_last_update_hash", |c| c.param(&self_)).await
     }
     /// Returns the `ssh_enabled` field of the given host.
@@ -4418,7 +4542,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_max_cstate(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_max_cstate", |c| c.param(&self_)).await
     }
     /// Returns the `secure_boot` field of the given host.
@@ -4445,7 +4569,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_ntp_custom_servers(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("host.get_ntp_custom_servers", |c| c.param(&self_)).await
     }
     /// Returns the `timezone` field of the given host.
@@ -4454,7 +4578,7 @@ impl<'s, T: xenapi_rt::Transport> HostClient<'s, T> {
     pub async fn get_timezone(
         &self,
         self_: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host.get_timezone", |c| c.param(&self_)).await
     }
 }
@@ -4501,8 +4625,10 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        hash: String,
-    ) -> impl Future<Output = Result<Vec<Vec<String>>, crate::ApiError>> + Send {
+        hash: xenapi_rt::types::Str,
+    ) -> impl Future<
+        Output = Result<Vec<Vec<xenapi_rt::types::Str>>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("host.apply_updates")
     }
     /// Emergency call that turns TLS certificate verification back on for the host the session is connected to.
@@ -4562,7 +4688,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_uefi_certificates")
     }
@@ -4584,7 +4710,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_iscsi_iqn")
     }
@@ -4637,9 +4763,12 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         host: crate::HostRef,
         network: crate::NetworkRef,
-        options: std::collections::HashMap<String, String>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("host.migrate_receive")
     }
@@ -4681,7 +4810,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        features: String,
+        features: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_cpu_features")
     }
@@ -4692,8 +4821,11 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        power_on_mode: String,
-        power_on_config: std::collections::HashMap<String, String>,
+        power_on_mode: xenapi_rt::types::Str,
+        power_on_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_power_on_mode")
     }
@@ -4714,7 +4846,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        edition: String,
+        edition: xenapi_rt::types::Str,
         force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.apply_edition")
@@ -4745,9 +4877,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        certificate: String,
-        private_key: String,
-        certificate_chain: String,
+        certificate: xenapi_rt::types::Str,
+        private_key: xenapi_rt::types::Str,
+        certificate_chain: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.install_server_certificate")
     }
@@ -4768,7 +4900,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.get_server_certificate")
     }
     /// Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
@@ -4780,7 +4912,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -4793,7 +4925,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        config: std::collections::HashMap<String, String>,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.disable_external_auth")
@@ -4805,9 +4937,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        config: std::collections::HashMap<String, String>,
-        service_name: String,
-        auth_type: String,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        service_name: xenapi_rt::types::Str,
+        auth_type: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.enable_external_auth")
     }
@@ -4842,8 +4974,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        call: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        call: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.call_extension")
     }
     /// Returns true if an extension with the given name is installed on the host.
@@ -4853,7 +4985,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        name: String,
+        name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
         crate::server::not_implemented("host.has_extension")
     }
@@ -4864,10 +4996,10 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        plugin: String,
-        r#fn: String,
-        args: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        plugin: xenapi_rt::types::Str,
+        r#fn: xenapi_rt::types::Str,
+        args: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.call_plugin")
     }
     /// Creates a named binary data item with the given MIME type attached to the host and returns it.
@@ -4877,8 +5009,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("host.create_new_blob")
@@ -4931,7 +5063,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        hostname: String,
+        hostname: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_hostname_live")
     }
@@ -4961,7 +5093,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.get_system_status_capabilities")
     }
     /// Returns the PIF the host uses for management traffic.
@@ -4989,7 +5121,7 @@ pub trait HostServer: crate::server::Backend<
     fn local_management_reconfigure(
         &self,
         ctx: &Self::Ctx,
-        interface: String,
+        interface: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.local_management_reconfigure")
     }
@@ -5044,7 +5176,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -5067,7 +5199,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.forget_data_source_archives")
     }
@@ -5078,7 +5210,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("host.query_data_source")
     }
@@ -5089,7 +5221,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.record_data_source")
     }
@@ -5152,7 +5284,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        contents: String,
+        contents: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.license_add")
     }
@@ -5163,7 +5295,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        contents: String,
+        contents: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.license_apply")
     }
@@ -5173,7 +5305,9 @@ pub trait HostServer: crate::server::Backend<
     fn list_methods(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("host.list_methods")
     }
     /// Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
@@ -5183,8 +5317,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        url: String,
-        options: std::collections::HashMap<String, String>,
+        url: xenapi_rt::types::Str,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.bugreport_upload")
     }
@@ -5195,7 +5329,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        keys: String,
+        keys: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.send_debug_keys")
     }
@@ -5206,7 +5340,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.get_log")
     }
     /// Returns the hypervisor's console messages and then clears them.
@@ -5216,7 +5350,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.dmesg_clear")
     }
     /// Returns the hypervisor's console messages.
@@ -5226,7 +5360,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host.dmesg")
     }
     /// Reboots the host; it should be disabled and free of running VMs first.
@@ -5298,7 +5432,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("host.list_timezones")
     }
     /// Changes the host's time zone, both in the operating system and in the host record.
@@ -5308,7 +5444,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_timezone")
     }
@@ -5320,7 +5456,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("host.get_ntp_servers_status")
     }
@@ -5331,7 +5470,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_ntp_custom_servers")
     }
@@ -5353,7 +5492,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host.set_max_cstate")
     }
@@ -5365,7 +5504,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("host.get_tracked_user_agents")
     }
@@ -5464,7 +5606,7 @@ pub trait HostServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -5478,7 +5620,7 @@ pub trait HostServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -5520,7 +5662,7 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostRef, crate::HostRecord>,
+            xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -5542,7 +5684,7 @@ pub trait HostServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -5559,10 +5701,10 @@ pub trait HostServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostRef, crate::HostRecord>,
+            xenapi_rt::types::Map<crate::HostRef, crate::HostRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -5580,7 +5722,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5595,7 +5737,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5610,7 +5752,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5634,7 +5776,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5649,7 +5791,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5707,7 +5849,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::HostAllowedOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::HostAllowedOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -5755,7 +5897,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5771,7 +5913,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5803,7 +5948,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5820,7 +5968,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5836,7 +5987,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5860,8 +6011,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5895,7 +6046,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5919,7 +6070,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5935,7 +6088,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5951,7 +6107,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5966,7 +6122,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -5997,7 +6155,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6013,7 +6174,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6037,8 +6198,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6072,7 +6233,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6269,7 +6430,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6285,7 +6449,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6300,7 +6464,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6324,7 +6488,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6339,7 +6503,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6379,7 +6543,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6395,7 +6562,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6410,7 +6579,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6427,7 +6598,7 @@ pub trait HostServer: crate::server::Backend<
         self_: crate::HostRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -6445,7 +6616,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6460,7 +6633,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6484,7 +6657,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6510,7 +6683,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6534,7 +6707,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6549,7 +6722,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6565,7 +6738,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6581,7 +6757,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6597,7 +6773,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6613,7 +6792,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6637,8 +6816,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6672,7 +6851,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6697,7 +6876,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6713,7 +6895,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -6729,7 +6911,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6761,7 +6946,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6838,7 +7026,10 @@ pub trait HostServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6854,7 +7045,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6878,8 +7069,8 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6913,7 +7104,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7038,7 +7229,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7068,7 +7259,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7100,7 +7291,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7247,7 +7440,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7339,7 +7532,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7384,7 +7577,9 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,
@@ -7399,7 +7594,7 @@ pub trait HostServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostRecord,

@@ -26,7 +26,7 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The physical host this CPU belongs to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -41,7 +41,7 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub vendor: String,
+    pub vendor: xenapi_rt::types::Str,
     /// Clock speed of the CPU, in MHz.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -51,7 +51,7 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub modelname: String,
+    pub modelname: xenapi_rt::types::Str,
     /// CPU family number as reported by CPUID.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -66,17 +66,17 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub stepping: String,
+    pub stepping: xenapi_rt::types::Str,
     /// Space-separated list of CPU feature flags, as shown in /proc/cpuinfo.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub flags: String,
+    pub flags: xenapi_rt::types::Str,
     /// Hexadecimal bitmap of the CPU features available to guests.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub features: String,
+    pub features: xenapi_rt::types::Str,
     /// Fraction of time this CPU was busy at the last sample, between 0.0 and 1.0.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -87,7 +87,10 @@ pub struct HostCpuRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "host_cpu"))]
 impl crate::server::Record for HostCpuRecord {
@@ -96,7 +99,7 @@ impl crate::server::Record for HostCpuRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -155,7 +158,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+        xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
         crate::Error,
     > {
         self.session.call("host_cpu.get_all_records", |c| c).await
@@ -182,7 +185,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+        xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
         crate::Error,
     > {
         self.session.call("host_cpu.get_all_records_where", |c| c.param(&expr)).await
@@ -193,7 +196,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given host_cpu.
@@ -220,7 +223,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_vendor(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_vendor", |c| c.param(&self_)).await
     }
     /// Returns the `speed` field of the given host_cpu.
@@ -238,7 +241,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_modelname(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_modelname", |c| c.param(&self_)).await
     }
     /// Returns the `family` field of the given host_cpu.
@@ -265,7 +268,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_stepping(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_stepping", |c| c.param(&self_)).await
     }
     /// Returns the `flags` field of the given host_cpu.
@@ -274,7 +277,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_flags(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_flags", |c| c.param(&self_)).await
     }
     /// Returns the `features` field of the given host_cpu.
@@ -283,7 +286,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_features(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_cpu.get_features", |c| c.param(&self_)).await
     }
     /// Returns the `utilisation` field of the given host_cpu.
@@ -301,7 +304,10 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostCpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_cpu.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_cpu.
@@ -310,7 +316,7 @@ impl<'s, T: xenapi_rt::Transport> HostCpuClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostCpuRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host_cpu.set_other_config", |c| c.param(&self_).param(&value))
@@ -374,7 +380,7 @@ pub trait HostCpuServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostCpuRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -408,7 +414,7 @@ pub trait HostCpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+            xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -430,7 +436,7 @@ pub trait HostCpuServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostCpuRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -447,10 +453,10 @@ pub trait HostCpuServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostCpuRef, crate::HostCpuRecord>,
+            xenapi_rt::types::Map<crate::HostCpuRef, crate::HostCpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -472,7 +478,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -517,7 +523,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -547,7 +553,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -592,7 +598,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -607,7 +613,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -622,7 +628,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCpuRecord,
@@ -653,7 +659,10 @@ pub trait HostCpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -669,7 +678,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -693,8 +702,8 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -728,7 +737,7 @@ pub trait HostCpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCpuRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -25,7 +25,7 @@ pub struct HostCrashdumpRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The physical host on which the crash dump was captured and is stored.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -45,7 +45,10 @@ pub struct HostCrashdumpRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "host_crashdump"))]
 impl crate::server::Record for HostCrashdumpRecord {
@@ -54,7 +57,7 @@ impl crate::server::Record for HostCrashdumpRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -86,7 +89,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
         &self,
         self_: &crate::HostCrashdumpRef,
         url: &str,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -104,7 +107,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
         &self,
         self_: &crate::HostCrashdumpRef,
         url: &str,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -163,7 +166,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostCrashdumpRef, crate::HostCrashdumpRecord>,
+        xenapi_rt::types::Map<crate::HostCrashdumpRef, crate::HostCrashdumpRecord>,
         crate::Error,
     > {
         self.session.call("host_crashdump.get_all_records", |c| c).await
@@ -188,7 +191,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostCrashdumpRef, crate::HostCrashdumpRecord>,
+        xenapi_rt::types::Map<crate::HostCrashdumpRef, crate::HostCrashdumpRecord>,
         crate::Error,
     > {
         self.session
@@ -201,7 +204,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostCrashdumpRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_crashdump.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given host_crashdump.
@@ -237,7 +240,10 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostCrashdumpRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_crashdump.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_crashdump.
@@ -246,7 +252,7 @@ impl<'s, T: xenapi_rt::Transport> HostCrashdumpClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostCrashdumpRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -300,8 +306,8 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCrashdumpRef,
-        url: String,
-        options: std::collections::HashMap<String, String>,
+        url: xenapi_rt::types::Str,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("host_crashdump.upload")
     }
@@ -337,7 +343,7 @@ pub trait HostCrashdumpServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostCrashdumpRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -373,10 +379,7 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::HostCrashdumpRef,
-                crate::HostCrashdumpRecord,
-            >,
+            xenapi_rt::types::Map<crate::HostCrashdumpRef, crate::HostCrashdumpRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -398,7 +401,7 @@ pub trait HostCrashdumpServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::HostCrashdumpRef>, crate::ApiError>,
     > + Send {
@@ -417,13 +420,10 @@ pub trait HostCrashdumpServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::HostCrashdumpRef,
-                crate::HostCrashdumpRecord,
-            >,
+            xenapi_rt::types::Map<crate::HostCrashdumpRef, crate::HostCrashdumpRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -445,7 +445,7 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCrashdumpRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostCrashdumpRecord,
@@ -508,7 +508,10 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostCrashdumpRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -524,7 +527,7 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCrashdumpRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -548,8 +551,8 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCrashdumpRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -583,7 +586,7 @@ pub trait HostCrashdumpServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostCrashdumpRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

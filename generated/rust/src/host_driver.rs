@@ -25,7 +25,7 @@ pub struct HostDriverRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The host on which the driver is installed.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -35,12 +35,12 @@ pub struct HostDriverRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub name: String,
+    pub name: xenapi_rt::types::Str,
     /// Display name of the driver. It is not used to identify the driver.
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub friendly_name: String,
+    pub friendly_name: xenapi_rt::types::Str,
     /// The variants of this driver that are installed on the host and can be selected.
     ///
     /// Prototyped in XAPI 25.2.0.
@@ -60,17 +60,17 @@ pub struct HostDriverRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub r#type: String,
+    pub r#type: xenapi_rt::types::Str,
     /// Human-readable description of the driver, as reported by the host.
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub description: String,
+    pub description: xenapi_rt::types::Str,
     /// More information about the driver, as reported by the host's driver tool.
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
-    pub info: String,
+    pub info: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "Host_driver"))]
 impl crate::server::Record for HostDriverRecord {
@@ -79,7 +79,7 @@ impl crate::server::Record for HostDriverRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -210,7 +210,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostDriverRef, crate::HostDriverRecord>,
+        xenapi_rt::types::Map<crate::HostDriverRef, crate::HostDriverRecord>,
         crate::Error,
     > {
         self.session.call("Host_driver.get_all_records", |c| c).await
@@ -235,7 +235,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostDriverRef, crate::HostDriverRecord>,
+        xenapi_rt::types::Map<crate::HostDriverRef, crate::HostDriverRecord>,
         crate::Error,
     > {
         self.session.call("Host_driver.get_all_records_where", |c| c.param(&expr)).await
@@ -246,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostDriverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Host_driver.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given Host_driver.
@@ -264,7 +264,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_name(
         &self,
         self_: &crate::HostDriverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Host_driver.get_name", |c| c.param(&self_)).await
     }
     /// Returns the `friendly_name` field of the given Host_driver.
@@ -273,7 +273,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_friendly_name(
         &self,
         self_: &crate::HostDriverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Host_driver.get_friendly_name", |c| c.param(&self_)).await
     }
     /// Returns the `variants` field of the given Host_driver.
@@ -309,7 +309,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_type(
         &self,
         self_: &crate::HostDriverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Host_driver.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `description` field of the given Host_driver.
@@ -318,7 +318,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_description(
         &self,
         self_: &crate::HostDriverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Host_driver.get_description", |c| c.param(&self_)).await
     }
     /// Returns the `info` field of the given Host_driver.
@@ -327,7 +327,7 @@ impl<'s, T: xenapi_rt::Transport> HostDriverClient<'s, T> {
     pub async fn get_info(
         &self,
         self_: &crate::HostDriverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Host_driver.get_info", |c| c.param(&self_)).await
     }
 }
@@ -388,7 +388,7 @@ pub trait HostDriverServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostDriverRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -424,7 +424,7 @@ pub trait HostDriverServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostDriverRef, crate::HostDriverRecord>,
+            xenapi_rt::types::Map<crate::HostDriverRef, crate::HostDriverRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -446,7 +446,7 @@ pub trait HostDriverServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::HostDriverRef>, crate::ApiError>,
     > + Send {
@@ -465,10 +465,10 @@ pub trait HostDriverServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostDriverRef, crate::HostDriverRecord>,
+            xenapi_rt::types::Map<crate::HostDriverRef, crate::HostDriverRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -490,7 +490,7 @@ pub trait HostDriverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostDriverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostDriverRecord,
@@ -520,7 +520,7 @@ pub trait HostDriverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostDriverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostDriverRecord,
@@ -535,7 +535,7 @@ pub trait HostDriverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostDriverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostDriverRecord,
@@ -597,7 +597,7 @@ pub trait HostDriverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostDriverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostDriverRecord,
@@ -612,7 +612,7 @@ pub trait HostDriverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostDriverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostDriverRecord,
@@ -627,7 +627,7 @@ pub trait HostDriverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostDriverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostDriverRecord,

@@ -25,7 +25,7 @@ pub struct HostMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Total physical memory installed in the host, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -51,7 +51,10 @@ pub struct HostMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "host_metrics"))]
 impl crate::server::Record for HostMetricsRecord {
@@ -60,7 +63,7 @@ impl crate::server::Record for HostMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -108,7 +111,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+        xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
         crate::Error,
     > {
         self.session.call("host_metrics.get_all_records", |c| c).await
@@ -133,7 +136,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+        xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
         crate::Error,
     > {
         self.session.call("host_metrics.get_all_records_where", |c| c.param(&expr)).await
@@ -144,7 +147,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `memory_total` field of the given host_metrics.
@@ -190,7 +193,10 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_metrics.
@@ -199,7 +205,7 @@ impl<'s, T: xenapi_rt::Transport> HostMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -266,7 +272,7 @@ pub trait HostMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -302,7 +308,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+            xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -324,7 +330,7 @@ pub trait HostMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::HostMetricsRef>, crate::ApiError>,
     > + Send {
@@ -343,10 +349,10 @@ pub trait HostMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostMetricsRef, crate::HostMetricsRecord>,
+            xenapi_rt::types::Map<crate::HostMetricsRef, crate::HostMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -368,7 +374,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostMetricsRecord,
@@ -446,7 +452,10 @@ pub trait HostMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -462,7 +471,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -486,8 +495,8 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -521,7 +530,7 @@ pub trait HostMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

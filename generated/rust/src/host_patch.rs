@@ -26,22 +26,22 @@ pub struct HostPatchRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Version string of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// The host this patch record refers to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -71,7 +71,10 @@ pub struct HostPatchRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "host_patch"))]
 impl crate::server::Record for HostPatchRecord {
@@ -80,7 +83,7 @@ impl crate::server::Record for HostPatchRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -115,7 +118,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn apply(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.apply", |c| c.param(&self_)).await
     }
     /// Installs the patch on its host; returns the output produced by the patch script.
@@ -127,7 +130,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn async_apply(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.host_patch.apply", |c| c.param(&self_)).await
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
@@ -196,7 +199,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+        xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
         crate::Error,
     > {
         self.session.call("host_patch.get_all_records", |c| c).await
@@ -223,7 +226,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+        xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
         crate::Error,
     > {
         self.session.call("host_patch.get_all_records_where", |c| c.param(&expr)).await
@@ -234,7 +237,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given host_patch.
@@ -243,7 +246,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given host_patch.
@@ -252,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given host_patch.
@@ -261,7 +264,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("host_patch.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given host_patch.
@@ -315,7 +318,10 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::HostPatchRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("host_patch.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given host_patch.
@@ -324,7 +330,7 @@ impl<'s, T: xenapi_rt::Transport> HostPatchClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::HostPatchRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("host_patch.set_other_config", |c| c.param(&self_).param(&value))
@@ -375,7 +381,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("host_patch.apply")
     }
     /// Removes the patch file from the host's disk and deletes this record; returns nothing.
@@ -408,7 +414,7 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::HostPatchRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -422,7 +428,7 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostPatchRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -464,7 +470,7 @@ pub trait HostPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+            xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -486,7 +492,7 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::HostPatchRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -503,10 +509,10 @@ pub trait HostPatchServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostPatchRef, crate::HostPatchRecord>,
+            xenapi_rt::types::Map<crate::HostPatchRef, crate::HostPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -528,7 +534,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -543,7 +549,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -558,7 +564,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -573,7 +579,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 HostPatchRecord,
@@ -666,7 +672,10 @@ pub trait HostPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -682,7 +691,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -706,8 +715,8 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -741,7 +750,7 @@ pub trait HostPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::HostPatchRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -25,7 +25,7 @@ pub struct LvhdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "LVHD"))]
 impl crate::server::Record for LvhdRecord {
@@ -34,7 +34,7 @@ impl crate::server::Record for LvhdRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -61,7 +61,7 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
         sr: &crate::SrRef,
         initial_allocation: i64,
         allocation_quantum: i64,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "LVHD.enable_thin_provisioning",
@@ -86,7 +86,7 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
         sr: &crate::SrRef,
         initial_allocation: i64,
         allocation_quantum: i64,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.LVHD.enable_thin_provisioning",
@@ -121,7 +121,7 @@ impl<'s, T: xenapi_rt::Transport> LvhdClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::LvhdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("LVHD.get_uuid", |c| c.param(&self_)).await
     }
 }
@@ -141,7 +141,7 @@ pub trait LvhdServer: crate::server::Backend<
         sr: crate::SrRef,
         initial_allocation: i64,
         allocation_quantum: i64,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("LVHD.enable_thin_provisioning")
     }
     /// Returns every field of the given LVHD as one record.
@@ -164,7 +164,7 @@ pub trait LvhdServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::LvhdRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -179,7 +179,7 @@ pub trait LvhdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::LvhdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 LvhdRecord,

@@ -116,12 +116,12 @@ pub struct MessageRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Identifier of the kind of alert, such as HA_HOST_FAILED or ALARM; clients use it to recognise and translate messages.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name: String,
+    pub name: xenapi_rt::types::Str,
     /// Importance of the message as a small integer; lower numbers are more urgent (1 is the most severe).
     ///
     /// Published in XenServer 4.0 (rio).
@@ -136,7 +136,7 @@ pub struct MessageRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub obj_uuid: String,
+    pub obj_uuid: xenapi_rt::types::Str,
     /// Time at which the message was created.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -146,7 +146,7 @@ pub struct MessageRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub body: String,
+    pub body: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "message"))]
 impl crate::server::Record for MessageRecord {
@@ -155,7 +155,7 @@ impl crate::server::Record for MessageRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -180,7 +180,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+        xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         crate::Error,
     > {
         self.session.call("message.get_all_records_where", |c| c.param(&expr)).await
@@ -197,7 +197,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         crate::Task<
             's,
             T,
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         >,
         crate::Error,
     > {
@@ -211,7 +211,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+        xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         crate::Error,
     > {
         self.session.call("message.get_all_records", |c| c).await
@@ -227,7 +227,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         crate::Task<
             's,
             T,
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         >,
         crate::Error,
     > {
@@ -280,7 +280,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         &self,
         since: xenapi_rt::types::DateTime,
     ) -> Result<
-        std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+        xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         crate::Error,
     > {
         self.session.call("message.get_since", |c| c.param(&since)).await
@@ -297,7 +297,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         crate::Task<
             's,
             T,
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         >,
         crate::Error,
     > {
@@ -328,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         obj_uuid: &str,
         since: xenapi_rt::types::DateTime,
     ) -> Result<
-        std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+        xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         crate::Error,
     > {
         self.session
@@ -349,7 +349,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
         crate::Task<
             's,
             T,
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
         >,
         crate::Error,
     > {
@@ -451,7 +451,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     /// Prototyped in XAPI 26.6.0.
     pub async fn destroy_all(
         &self,
-        filters: &std::collections::HashMap<String, String>,
+        filters: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session.call_void("message.destroy_all", |c| c.param(&filters)).await
     }
@@ -462,7 +462,7 @@ impl<'s, T: xenapi_rt::Transport> MessageClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_destroy_all(
         &self,
-        filters: &std::collections::HashMap<String, String>,
+        filters: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.message.destroy_all", |c| c.param(&filters)).await
     }
@@ -479,10 +479,10 @@ pub trait MessageServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -496,7 +496,7 @@ pub trait MessageServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -508,7 +508,7 @@ pub trait MessageServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::MessageRef, crate::ApiError>> + Send {
         crate::server::not_implemented("message.get_by_uuid")
     }
@@ -531,7 +531,7 @@ pub trait MessageServer: crate::server::Backend<
         since: xenapi_rt::types::DateTime,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -553,11 +553,11 @@ pub trait MessageServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         cls: crate::Cls,
-        obj_uuid: String,
+        obj_uuid: xenapi_rt::types::Str,
         since: xenapi_rt::types::DateTime,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::MessageRef, crate::MessageRecord>,
+            xenapi_rt::types::Map<crate::MessageRef, crate::MessageRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -589,11 +589,11 @@ pub trait MessageServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        name: String,
+        name: xenapi_rt::types::Str,
         priority: i64,
         cls: crate::Cls,
-        obj_uuid: String,
-        body: String,
+        obj_uuid: xenapi_rt::types::Str,
+        body: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::MessageRef, crate::ApiError>> + Send {
         crate::server::not_implemented("message.create")
     }
@@ -603,7 +603,7 @@ pub trait MessageServer: crate::server::Backend<
     fn destroy_all(
         &self,
         ctx: &Self::Ctx,
-        filters: std::collections::HashMap<String, String>,
+        filters: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("message.destroy_all")
     }

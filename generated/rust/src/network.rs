@@ -198,17 +198,17 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the network.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the network.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Operations that can currently be performed on this network.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -218,7 +218,10 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::NetworkOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::NetworkOperations,
+    >,
     /// Virtual interfaces of VMs connected to this network.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -241,12 +244,15 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the bridge device that implements the network on each host.
     ///
     /// Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon).
     #[serde(default)]
-    pub bridge: String,
+    pub bridge: xenapi_rt::types::Str,
     /// True if the server creates and manages the bridge; false if it is an existing bridge managed outside the server.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -256,12 +262,12 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels used to organise networks.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Filtering policy applied to VIFs on this network that use the default locking mode.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -271,7 +277,7 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 6.5 (creedence).
     #[serde(default)]
-    pub assigned_ips: std::collections::HashMap<crate::VifRef, String>,
+    pub assigned_ips: xenapi_rt::types::Map<crate::VifRef, xenapi_rt::types::Str>,
     /// Special roles this network is designated for, such as NBD exports.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -323,7 +329,7 @@ impl crate::server::Record for NetworkRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -362,7 +368,7 @@ impl crate::server::Record for NetworkRecord {
         match crate::NetworkOperations::from_wire(operation) {
             crate::NetworkOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -557,7 +563,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+        xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
         crate::Error,
     > {
         self.session.call("network.get_all_records", |c| c).await
@@ -582,7 +588,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+        xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
         crate::Error,
     > {
         self.session.call("network.get_all_records_where", |c| c.param(&expr)).await
@@ -593,7 +599,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given network.
@@ -602,7 +608,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given network.
@@ -623,7 +629,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given network.
@@ -654,7 +660,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
         &self,
         self_: &crate::NetworkRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::NetworkOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::NetworkOperations>,
         crate::Error,
     > {
         self.session.call("network.get_current_operations", |c| c.param(&self_)).await
@@ -701,7 +707,10 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("network.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given network.
@@ -710,7 +719,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::NetworkRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("network.set_other_config", |c| c.param(&self_).param(&value))
@@ -753,7 +762,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_bridge(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network.get_bridge", |c| c.param(&self_)).await
     }
     /// Returns the `managed` field of the given network.
@@ -771,7 +780,10 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("network.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given network.
@@ -780,7 +792,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("network.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given network.
@@ -789,7 +801,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::NetworkRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("network.set_tags", |c| c.param(&self_).param(&value))
@@ -834,7 +846,10 @@ impl<'s, T: xenapi_rt::Transport> NetworkClient<'s, T> {
     pub async fn get_assigned_ips(
         &self,
         self_: &crate::NetworkRef,
-    ) -> Result<std::collections::HashMap<crate::VifRef, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VifRef, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("network.get_assigned_ips", |c| c.param(&self_)).await
     }
     /// Returns the `purpose` field of the given network.
@@ -893,8 +908,8 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         network: crate::NetworkRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("network.create_new_blob")
@@ -919,7 +934,7 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::NetworkRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -933,7 +948,7 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::NetworkRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -1013,7 +1028,7 @@ pub trait NetworkServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+            xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1035,7 +1050,7 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::NetworkRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1052,10 +1067,10 @@ pub trait NetworkServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::NetworkRef, crate::NetworkRecord>,
+            xenapi_rt::types::Map<crate::NetworkRef, crate::NetworkRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1077,7 +1092,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1092,7 +1107,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1107,7 +1122,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1131,7 +1146,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1146,7 +1161,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1189,7 +1204,7 @@ pub trait NetworkServer: crate::server::Backend<
         self_: crate::NetworkRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::NetworkOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::NetworkOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1277,7 +1292,10 @@ pub trait NetworkServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1293,7 +1311,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1317,8 +1335,8 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1352,7 +1370,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1376,7 +1394,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1408,7 +1426,7 @@ pub trait NetworkServer: crate::server::Backend<
         self_: crate::NetworkRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -1426,7 +1444,9 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 NetworkRecord,
@@ -1441,7 +1461,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1465,7 +1485,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1491,7 +1511,7 @@ pub trait NetworkServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1534,7 +1554,7 @@ pub trait NetworkServer: crate::server::Backend<
         self_: crate::NetworkRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifRef, String>,
+            xenapi_rt::types::Map<crate::VifRef, xenapi_rt::types::Str>,
             crate::ApiError,
         >,
     > + Send {

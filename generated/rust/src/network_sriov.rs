@@ -95,7 +95,7 @@ pub struct NetworkSriovRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The physical network interface whose card provides the SR-IOV virtual functions.
     ///
     /// Published in XenServer 7.5 (kolkata).
@@ -147,7 +147,7 @@ impl crate::server::Record for NetworkSriovRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -275,7 +275,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
+        xenapi_rt::types::Map<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
         crate::Error,
     > {
         self.session.call("network_sriov.get_all_records", |c| c).await
@@ -300,7 +300,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
+        xenapi_rt::types::Map<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
         crate::Error,
     > {
         self.session
@@ -313,7 +313,7 @@ impl<'s, T: xenapi_rt::Transport> NetworkSriovClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::NetworkSriovRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("network_sriov.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `physical_PIF` field of the given network_sriov.
@@ -414,7 +414,7 @@ pub trait NetworkSriovServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::NetworkSriovRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -450,7 +450,7 @@ pub trait NetworkSriovServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
+            xenapi_rt::types::Map<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -472,7 +472,7 @@ pub trait NetworkSriovServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::NetworkSriovRef>, crate::ApiError>,
     > + Send {
@@ -491,10 +491,10 @@ pub trait NetworkSriovServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
+            xenapi_rt::types::Map<crate::NetworkSriovRef, crate::NetworkSriovRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -516,7 +516,7 @@ pub trait NetworkSriovServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::NetworkSriovRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 NetworkSriovRecord,

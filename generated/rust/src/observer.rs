@@ -25,17 +25,17 @@ pub struct ObserverRecord {
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the observer.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the observer.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Hosts on which this observer collects traces; an empty set means every host in the pool.
     ///
     /// Prototyped in XAPI 23.14.0.
@@ -45,17 +45,17 @@ pub struct ObserverRecord {
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
-    pub attributes: std::collections::HashMap<String, String>,
+    pub attributes: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Destinations that spans are exported to, such as a collector URL or bugtool for local files.
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
-    pub endpoints: Vec<String>,
+    pub endpoints: Vec<xenapi_rt::types::Str>,
     /// Server components (e.g. xapi, xenopsd, SM) that are traced; an empty set means all supported components.
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
-    pub components: Vec<String>,
+    pub components: Vec<xenapi_rt::types::Str>,
     /// True if the observer is actively collecting and exporting traces.
     ///
     /// Prototyped in XAPI 23.14.0.
@@ -69,7 +69,7 @@ impl crate::server::Record for ObserverRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -93,7 +93,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn set_components(
         &self,
         self_: &crate::ObserverRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("Observer.set_components", |c| c.param(&self_).param(&value))
@@ -107,7 +107,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn async_set_components(
         &self,
         self_: &crate::ObserverRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.Observer.set_components", |c| c.param(&self_).param(&value))
@@ -119,7 +119,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn set_endpoints(
         &self,
         self_: &crate::ObserverRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("Observer.set_endpoints", |c| c.param(&self_).param(&value))
@@ -133,7 +133,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn async_set_endpoints(
         &self,
         self_: &crate::ObserverRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.Observer.set_endpoints", |c| c.param(&self_).param(&value))
@@ -145,7 +145,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn set_attributes(
         &self,
         self_: &crate::ObserverRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("Observer.set_attributes", |c| c.param(&self_).param(&value))
@@ -159,7 +159,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn async_set_attributes(
         &self,
         self_: &crate::ObserverRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.Observer.set_attributes", |c| c.param(&self_).param(&value))
@@ -271,7 +271,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::ObserverRef, crate::ObserverRecord>,
+        xenapi_rt::types::Map<crate::ObserverRef, crate::ObserverRecord>,
         crate::Error,
     > {
         self.session.call("Observer.get_all_records", |c| c).await
@@ -296,7 +296,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::ObserverRef, crate::ObserverRecord>,
+        xenapi_rt::types::Map<crate::ObserverRef, crate::ObserverRecord>,
         crate::Error,
     > {
         self.session.call("Observer.get_all_records_where", |c| c.param(&expr)).await
@@ -307,7 +307,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::ObserverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Observer.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Observer.
@@ -316,7 +316,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::ObserverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Observer.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given Observer.
@@ -337,7 +337,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::ObserverRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Observer.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given Observer.
@@ -370,7 +370,10 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_attributes(
         &self,
         self_: &crate::ObserverRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("Observer.get_attributes", |c| c.param(&self_)).await
     }
     /// Returns the `endpoints` field of the given Observer.
@@ -379,7 +382,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_endpoints(
         &self,
         self_: &crate::ObserverRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("Observer.get_endpoints", |c| c.param(&self_)).await
     }
     /// Returns the `components` field of the given Observer.
@@ -388,7 +391,7 @@ impl<'s, T: xenapi_rt::Transport> ObserverClient<'s, T> {
     pub async fn get_components(
         &self,
         self_: &crate::ObserverRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("Observer.get_components", |c| c.param(&self_)).await
     }
     /// Returns the `enabled` field of the given Observer.
@@ -414,7 +417,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Observer.set_components")
     }
@@ -425,7 +428,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Observer.set_endpoints")
     }
@@ -436,7 +439,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Observer.set_attributes")
     }
@@ -482,7 +485,7 @@ pub trait ObserverServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::ObserverRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -496,7 +499,7 @@ pub trait ObserverServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::ObserverRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -576,7 +579,7 @@ pub trait ObserverServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ObserverRef, crate::ObserverRecord>,
+            xenapi_rt::types::Map<crate::ObserverRef, crate::ObserverRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -598,7 +601,7 @@ pub trait ObserverServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::ObserverRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -615,10 +618,10 @@ pub trait ObserverServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::ObserverRef, crate::ObserverRecord>,
+            xenapi_rt::types::Map<crate::ObserverRef, crate::ObserverRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -640,7 +643,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ObserverRecord,
@@ -655,7 +658,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ObserverRecord,
@@ -670,7 +673,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -694,7 +697,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 ObserverRecord,
@@ -709,7 +712,7 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -749,7 +752,10 @@ pub trait ObserverServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -765,7 +771,9 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 ObserverRecord,
@@ -780,7 +788,9 @@ pub trait ObserverServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::ObserverRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 ObserverRecord,

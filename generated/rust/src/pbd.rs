@@ -25,7 +25,7 @@ pub struct PbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The host that uses this PBD to reach the SR.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -41,7 +41,10 @@ pub struct PbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device_config: std::collections::HashMap<String, String>,
+    pub device_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the SR is currently plugged in on the host through this PBD.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -51,7 +54,10 @@ pub struct PbdRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "PBD"))]
 impl crate::server::Record for PbdRecord {
@@ -60,7 +66,7 @@ impl crate::server::Record for PbdRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -94,7 +100,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn set_device_config(
         &self,
         self_: &crate::PbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PBD.set_device_config", |c| c.param(&self_).param(&value))
@@ -108,7 +114,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn async_set_device_config(
         &self,
         self_: &crate::PbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.PBD.set_device_config", |c| c.param(&self_).param(&value))
@@ -189,10 +195,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>, crate::Error> {
         self.session.call("PBD.get_all_records", |c| c).await
     }
     /// Lists every PBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -214,16 +217,16 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>, crate::Error> {
         self.session.call("PBD.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PBD.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::PbdRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::PbdRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PBD.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given PBD.
@@ -250,7 +253,10 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn get_device_config(
         &self,
         self_: &crate::PbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PBD.get_device_config", |c| c.param(&self_)).await
     }
     /// Returns the `currently_attached` field of the given PBD.
@@ -268,7 +274,10 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PBD.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PBD.
@@ -277,7 +286,7 @@ impl<'s, T: xenapi_rt::Transport> PbdClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PBD.set_other_config", |c| c.param(&self_).param(&value))
@@ -325,7 +334,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PBD.set_device_config")
     }
@@ -369,7 +378,7 @@ pub trait PbdServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PbdRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -438,7 +447,7 @@ pub trait PbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
+            xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -460,7 +469,7 @@ pub trait PbdServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PbdRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -477,10 +486,10 @@ pub trait PbdServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PbdRef, crate::PbdRecord>,
+            xenapi_rt::types::Map<crate::PbdRef, crate::PbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -498,7 +507,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PbdRecord,
@@ -544,7 +553,10 @@ pub trait PbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -576,7 +588,10 @@ pub trait PbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -592,7 +607,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -616,8 +631,8 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -651,7 +666,7 @@ pub trait PbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PbdRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -95,22 +95,22 @@ pub struct PciRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Name of the PCI device class, for example VGA compatible controller or Ethernet controller.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub class_name: String,
+    pub class_name: xenapi_rt::types::Str,
     /// Name of the device's manufacturer, from the PCI ID database.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub vendor_name: String,
+    pub vendor_name: xenapi_rt::types::Str,
     /// Product name of the device, from the PCI ID database.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub device_name: String,
+    pub device_name: xenapi_rt::types::Str,
     /// The physical host in which the device is installed.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -120,7 +120,7 @@ pub struct PciRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub pci_id: String,
+    pub pci_id: xenapi_rt::types::Str,
     /// Other PCI devices that must be passed through together with this one, such as functions sharing its IOMMU group.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -130,47 +130,50 @@ pub struct PciRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the subsystem vendor, typically the maker of the board carrying the chip; empty if not reported.
     ///
     /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     #[serde(default)]
-    pub subsystem_vendor_name: String,
+    pub subsystem_vendor_name: xenapi_rt::types::Str,
     /// Name of the subsystem device as reported by the board maker; empty if not reported.
     ///
     /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     #[serde(default)]
-    pub subsystem_device_name: String,
+    pub subsystem_device_name: xenapi_rt::types::Str,
     /// Name of the kernel driver currently bound to the device in the control domain; empty if none.
     ///
     /// Published in XenServer 7.5 (kolkata).
     #[serde(default)]
-    pub driver_name: String,
+    pub driver_name: xenapi_rt::types::Str,
     /// PCI class code of the device as four lowercase hexadecimal digits without a prefix, base class followed by subclass; for example '0300' for a VGA controller or '0200' for an Ethernet controller.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub class_id: String,
+    pub class_id: xenapi_rt::types::Str,
     /// PCI vendor ID of the chip's maker as four lowercase hexadecimal digits without a prefix, for example '10de'.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub vendor_id: String,
+    pub vendor_id: xenapi_rt::types::Str,
     /// PCI device ID assigned by the vendor, as four lowercase hexadecimal digits without a prefix.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub device_id: String,
+    pub device_id: xenapi_rt::types::Str,
     /// PCI subsystem vendor ID as four lowercase hexadecimal digits, usually identifying the maker of the board or card; empty if the device reports no subsystem IDs.
     ///
     /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     #[serde(default)]
-    pub subsystem_vendor_id: String,
+    pub subsystem_vendor_id: xenapi_rt::types::Str,
     /// PCI subsystem device ID as four lowercase hexadecimal digits, assigned by the subsystem vendor; empty if the device reports no subsystem IDs.
     ///
     /// Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone).
     #[serde(default)]
-    pub subsystem_device_id: String,
+    pub subsystem_device_id: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "PCI"))]
 impl crate::server::Record for PciRecord {
@@ -179,7 +182,7 @@ impl crate::server::Record for PciRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -290,10 +293,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PciRef, crate::PciRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PciRef, crate::PciRecord>, crate::Error> {
         self.session.call("PCI.get_all_records", |c| c).await
     }
     /// Lists every PCI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -315,16 +315,16 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PciRef, crate::PciRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PciRef, crate::PciRecord>, crate::Error> {
         self.session.call("PCI.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PCI.
     ///
     /// Published in XenServer 6.0 (boston).
-    pub async fn get_uuid(&self, self_: &crate::PciRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::PciRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `class_name` field of the given PCI.
@@ -333,7 +333,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_class_name(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_class_name", |c| c.param(&self_)).await
     }
     /// Returns the `vendor_name` field of the given PCI.
@@ -342,7 +342,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_vendor_name(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_vendor_name", |c| c.param(&self_)).await
     }
     /// Returns the `device_name` field of the given PCI.
@@ -351,7 +351,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_device_name(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_device_name", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given PCI.
@@ -369,7 +369,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_pci_id(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_pci_id", |c| c.param(&self_)).await
     }
     /// Returns the `dependencies` field of the given PCI.
@@ -387,7 +387,10 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PCI.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PCI.
@@ -396,7 +399,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PciRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PCI.set_other_config", |c| c.param(&self_).param(&value))
@@ -436,7 +439,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_subsystem_vendor_name(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_subsystem_vendor_name", |c| c.param(&self_)).await
     }
     /// Returns the `subsystem_device_name` field of the given PCI.
@@ -445,7 +448,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_subsystem_device_name(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_subsystem_device_name", |c| c.param(&self_)).await
     }
     /// Returns the `driver_name` field of the given PCI.
@@ -454,7 +457,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_driver_name(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_driver_name", |c| c.param(&self_)).await
     }
     /// Returns the `class_id` field of the given PCI.
@@ -463,7 +466,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_class_id(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_class_id", |c| c.param(&self_)).await
     }
     /// Returns the `vendor_id` field of the given PCI.
@@ -472,7 +475,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_vendor_id(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_vendor_id", |c| c.param(&self_)).await
     }
     /// Returns the `device_id` field of the given PCI.
@@ -481,7 +484,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_device_id(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_device_id", |c| c.param(&self_)).await
     }
     /// Returns the `subsystem_vendor_id` field of the given PCI.
@@ -490,7 +493,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_subsystem_vendor_id(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_subsystem_vendor_id", |c| c.param(&self_)).await
     }
     /// Returns the `subsystem_device_id` field of the given PCI.
@@ -499,7 +502,7 @@ impl<'s, T: xenapi_rt::Transport> PciClient<'s, T> {
     pub async fn get_subsystem_device_id(
         &self,
         self_: &crate::PciRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PCI.get_subsystem_device_id", |c| c.param(&self_)).await
     }
 }
@@ -559,7 +562,7 @@ pub trait PciServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PciRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -593,7 +596,7 @@ pub trait PciServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PciRef, crate::PciRecord>,
+            xenapi_rt::types::Map<crate::PciRef, crate::PciRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -615,7 +618,7 @@ pub trait PciServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PciRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -632,10 +635,10 @@ pub trait PciServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PciRef, crate::PciRecord>,
+            xenapi_rt::types::Map<crate::PciRef, crate::PciRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -653,7 +656,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -668,7 +671,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -683,7 +686,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -698,7 +701,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -728,7 +731,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -759,7 +762,10 @@ pub trait PciServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PciRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -775,7 +781,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -799,8 +805,8 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -834,7 +840,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -858,7 +864,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -873,7 +879,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -888,7 +894,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -903,7 +909,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -918,7 +924,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -933,7 +939,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -948,7 +954,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,
@@ -963,7 +969,7 @@ pub trait PciServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PciRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PciRecord,

@@ -25,7 +25,7 @@ pub struct PgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The PCI device that this GPU corresponds to.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -47,7 +47,10 @@ pub struct PgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Virtual GPU types that this physical GPU is capable of running.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
@@ -71,10 +74,7 @@ pub struct PgpuRecord {
     /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_VGPU_max_capacities")]
     #[serde(default)]
-    pub supported_vgpu_max_capacities: std::collections::HashMap<
-        crate::VgpuTypeRef,
-        i64,
-    >,
+    pub supported_vgpu_max_capacities: xenapi_rt::types::Map<crate::VgpuTypeRef, i64>,
     /// Whether the control domain can currently use this GPU, including any change pending until reboot.
     ///
     /// Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
@@ -90,7 +90,10 @@ pub struct PgpuRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub compatibility_metadata: std::collections::HashMap<String, String>,
+    pub compatibility_metadata: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(feature = "PGPU")]
 #[allow(deprecated)]
@@ -127,7 +130,7 @@ impl crate::server::Record for PgpuRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -390,10 +393,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>, crate::Error> {
         self.session.call("PGPU.get_all_records", |c| c).await
     }
     /// Lists every PGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -415,10 +415,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>, crate::Error> {
         self.session.call("PGPU.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PGPU.
@@ -427,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PGPU.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `PCI` field of the given PGPU.
@@ -463,7 +460,10 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PGPU.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PGPU.
@@ -472,7 +472,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PgpuRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PGPU.set_other_config", |c| c.param(&self_).param(&value))
@@ -539,7 +539,7 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_supported_vgpu_max_capacities(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<std::collections::HashMap<crate::VgpuTypeRef, i64>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::VgpuTypeRef, i64>, crate::Error> {
         self.session
             .call("PGPU.get_supported_VGPU_max_capacities", |c| c.param(&self_))
             .await
@@ -569,7 +569,10 @@ impl<'s, T: xenapi_rt::Transport> PgpuClient<'s, T> {
     pub async fn get_compatibility_metadata(
         &self,
         self_: &crate::PgpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PGPU.get_compatibility_metadata", |c| c.param(&self_)).await
     }
 }
@@ -674,7 +677,7 @@ pub trait PgpuServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PgpuRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -708,7 +711,7 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
+            xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -730,7 +733,7 @@ pub trait PgpuServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PgpuRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -747,10 +750,10 @@ pub trait PgpuServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PgpuRef, crate::PgpuRecord>,
+            xenapi_rt::types::Map<crate::PgpuRef, crate::PgpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -768,7 +771,7 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PgpuRecord,
@@ -829,7 +832,10 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -845,7 +851,7 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -869,8 +875,8 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -904,7 +910,7 @@ pub trait PgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -974,10 +980,7 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
     ) -> impl Future<
-        Output = Result<
-            std::collections::HashMap<crate::VgpuTypeRef, i64>,
-            crate::ApiError,
-        >,
+        Output = Result<xenapi_rt::types::Map<crate::VgpuTypeRef, i64>, crate::ApiError>,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1024,7 +1027,10 @@ pub trait PgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PgpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -285,12 +285,12 @@ pub struct PifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Name of the interface in the control domain, such as eth0.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device: String,
+    pub device: xenapi_rt::types::Str,
     /// The network this interface is connected to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -306,7 +306,7 @@ pub struct PifRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "MAC")]
     #[serde(default)]
-    pub mac: String,
+    pub mac: xenapi_rt::types::Str,
     /// Maximum transmission unit of the interface, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -344,23 +344,23 @@ pub struct PifRecord {
     /// Published in XenServer 4.1 (miami).
     #[serde(rename = "IP")]
     #[serde(default)]
-    pub ip: String,
+    pub ip: xenapi_rt::types::Str,
     /// IPv4 netmask of the interface; empty if none.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub netmask: String,
+    pub netmask: xenapi_rt::types::Str,
     /// IPv4 default gateway used through this interface; empty if none.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub gateway: String,
+    pub gateway: xenapi_rt::types::Str,
     /// Comma-separated DNS server addresses used through this interface; empty if none.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(rename = "DNS")]
     #[serde(default)]
-    pub dns: String,
+    pub dns: xenapi_rt::types::Str,
     /// The bond this interface is a member of, or a null reference if it is not bonded.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -392,7 +392,10 @@ pub struct PifRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the interface must stay up, for example because it carries storage traffic.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -420,12 +423,12 @@ pub struct PifRecord {
     /// Published in XenServer 6.1 (tampa).
     #[serde(rename = "IPv6")]
     #[serde(default)]
-    pub ipv6: Vec<String>,
+    pub ipv6: Vec<xenapi_rt::types::Str>,
     /// IPv6 default gateway used through this interface; empty if none.
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub ipv6_gateway: String,
+    pub ipv6_gateway: xenapi_rt::types::Str,
     /// Which address family is treated as the interface's primary address.
     ///
     /// Published in XenServer 6.1 (tampa).
@@ -440,12 +443,12 @@ pub struct PifRecord {
     ///
     /// Published in XenServer 6.5 (creedence).
     #[serde(default)]
-    pub properties: std::collections::HashMap<String, String>,
+    pub properties: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Optional features the interface supports, such as FCoE or SR-IOV.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<xenapi_rt::types::Str>,
     /// Whether IGMP snooping is active on this interface.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -543,7 +546,7 @@ impl crate::server::Record for PifRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -715,14 +718,17 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
         bond_slave_of: &crate::BondRef,
         vlan_master_of: &crate::VlanRef,
         management: bool,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         disallow_unplug: bool,
         ipv6_configuration_mode: &crate::Ipv6ConfigurationMode,
-        ipv6: &[String],
+        ipv6: &[xenapi_rt::types::Str],
         ipv6_gateway: &str,
         primary_address_type: &crate::PrimaryAddressType,
         managed: bool,
-        properties: &std::collections::HashMap<String, String>,
+        properties: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::PifRef, crate::Error> {
         self.session
             .call(
@@ -778,14 +784,17 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
         bond_slave_of: &crate::BondRef,
         vlan_master_of: &crate::VlanRef,
         management: bool,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         disallow_unplug: bool,
         ipv6_configuration_mode: &crate::Ipv6ConfigurationMode,
-        ipv6: &[String],
+        ipv6: &[xenapi_rt::types::Str],
         ipv6_gateway: &str,
         primary_address_type: &crate::PrimaryAddressType,
         managed: bool,
-        properties: &std::collections::HashMap<String, String>,
+        properties: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::PifRef>, crate::Error> {
         self.session
             .start(
@@ -1158,10 +1167,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PifRef, crate::PifRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PifRef, crate::PifRecord>, crate::Error> {
         self.session.call("PIF.get_all_records", |c| c).await
     }
     /// Lists every PIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1183,16 +1189,16 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PifRef, crate::PifRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PifRef, crate::PifRecord>, crate::Error> {
         self.session.call("PIF.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PIF.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::PifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `device` field of the given PIF.
@@ -1201,7 +1207,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_device(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_device", |c| c.param(&self_)).await
     }
     /// Returns the `network` field of the given PIF.
@@ -1225,7 +1231,10 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     /// Returns the `MAC` field of the given PIF.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_mac(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
+    pub async fn get_mac(
+        &self,
+        self_: &crate::PifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_MAC", |c| c.param(&self_)).await
     }
     /// Returns the `MTU` field of the given PIF.
@@ -1279,7 +1288,10 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     /// Returns the `IP` field of the given PIF.
     ///
     /// Published in XenServer 4.1 (miami).
-    pub async fn get_ip(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
+    pub async fn get_ip(
+        &self,
+        self_: &crate::PifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_IP", |c| c.param(&self_)).await
     }
     /// Returns the `netmask` field of the given PIF.
@@ -1288,7 +1300,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_netmask(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_netmask", |c| c.param(&self_)).await
     }
     /// Returns the `gateway` field of the given PIF.
@@ -1297,13 +1309,16 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_gateway(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_gateway", |c| c.param(&self_)).await
     }
     /// Returns the `DNS` field of the given PIF.
     ///
     /// Published in XenServer 4.1 (miami).
-    pub async fn get_dns(&self, self_: &crate::PifRef) -> Result<String, crate::Error> {
+    pub async fn get_dns(
+        &self,
+        self_: &crate::PifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_DNS", |c| c.param(&self_)).await
     }
     /// Returns the `bond_slave_of` field of the given PIF.
@@ -1357,7 +1372,10 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PIF.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PIF.
@@ -1366,7 +1384,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PifRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PIF.set_other_config", |c| c.param(&self_).param(&value))
@@ -1442,7 +1460,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_ipv6(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("PIF.get_IPv6", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_gateway` field of the given PIF.
@@ -1451,7 +1469,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_ipv6_gateway(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF.get_ipv6_gateway", |c| c.param(&self_)).await
     }
     /// Returns the `primary_address_type` field of the given PIF.
@@ -1478,7 +1496,10 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_properties(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PIF.get_properties", |c| c.param(&self_)).await
     }
     /// Returns the `capabilities` field of the given PIF.
@@ -1487,7 +1508,7 @@ impl<'s, T: xenapi_rt::Transport> PifClient<'s, T> {
     pub async fn get_capabilities(
         &self,
         self_: &crate::PifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("PIF.get_capabilities", |c| c.param(&self_)).await
     }
     /// Returns the `igmp_snooping_status` field of the given PIF.
@@ -1540,8 +1561,8 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-        name: String,
-        value: String,
+        name: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PIF.set_property")
     }
@@ -1561,29 +1582,32 @@ pub trait PifServer: crate::server::Backend<
     fn db_introduce(
         &self,
         ctx: &Self::Ctx,
-        device: String,
+        device: xenapi_rt::types::Str,
         network: crate::NetworkRef,
         host: crate::HostRef,
-        mac: String,
+        mac: xenapi_rt::types::Str,
         mtu: i64,
         vlan: i64,
         physical: bool,
         ip_configuration_mode: crate::IpConfigurationMode,
-        ip: String,
-        netmask: String,
-        gateway: String,
-        dns: String,
+        ip: xenapi_rt::types::Str,
+        netmask: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
+        dns: xenapi_rt::types::Str,
         bond_slave_of: crate::BondRef,
         vlan_master_of: crate::VlanRef,
         management: bool,
-        other_config: std::collections::HashMap<String, String>,
+        other_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         disallow_unplug: bool,
         ipv6_configuration_mode: crate::Ipv6ConfigurationMode,
-        ipv6: Vec<String>,
-        ipv6_gateway: String,
+        ipv6: Vec<xenapi_rt::types::Str>,
+        ipv6_gateway: xenapi_rt::types::Str,
         primary_address_type: crate::PrimaryAddressType,
         managed: bool,
-        properties: std::collections::HashMap<String, String>,
+        properties: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::PifRef, crate::ApiError>> + Send {
         crate::server::not_implemented("PIF.db_introduce")
     }
@@ -1635,8 +1659,8 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        mac: String,
-        device: String,
+        mac: xenapi_rt::types::Str,
+        device: xenapi_rt::types::Str,
         managed: bool,
     ) -> impl Future<Output = Result<crate::PifRef, crate::ApiError>> + Send {
         crate::server::not_implemented("PIF.introduce")
@@ -1670,9 +1694,9 @@ pub trait PifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PifRef,
         mode: crate::Ipv6ConfigurationMode,
-        ipv6: String,
-        gateway: String,
-        dns: String,
+        ipv6: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
+        dns: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PIF.reconfigure_ipv6")
     }
@@ -1684,10 +1708,10 @@ pub trait PifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PifRef,
         mode: crate::IpConfigurationMode,
-        ip: String,
-        netmask: String,
-        gateway: String,
-        dns: String,
+        ip: xenapi_rt::types::Str,
+        netmask: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
+        dns: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PIF.reconfigure_ip")
     }
@@ -1707,7 +1731,7 @@ pub trait PifServer: crate::server::Backend<
     fn create_vlan(
         &self,
         ctx: &Self::Ctx,
-        device: String,
+        device: xenapi_rt::types::Str,
         network: crate::NetworkRef,
         host: crate::HostRef,
         vlan: i64,
@@ -1734,7 +1758,7 @@ pub trait PifServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PifRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1768,7 +1792,7 @@ pub trait PifServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PifRef, crate::PifRecord>,
+            xenapi_rt::types::Map<crate::PifRef, crate::PifRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1790,7 +1814,7 @@ pub trait PifServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PifRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1807,10 +1831,10 @@ pub trait PifServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PifRef, crate::PifRecord>,
+            xenapi_rt::types::Map<crate::PifRef, crate::PifRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1828,7 +1852,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -1843,7 +1867,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -1888,7 +1912,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -1995,7 +2019,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -2010,7 +2034,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -2025,7 +2049,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -2040,7 +2064,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -2131,7 +2155,10 @@ pub trait PifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2147,7 +2174,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2171,8 +2198,8 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2206,7 +2233,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2292,7 +2319,9 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -2307,7 +2336,7 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,
@@ -2355,7 +2384,10 @@ pub trait PifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2371,7 +2403,9 @@ pub trait PifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 PifRecord,

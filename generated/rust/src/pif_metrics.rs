@@ -25,7 +25,7 @@ pub struct PifMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Receive throughput in KiB per second.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -49,22 +49,22 @@ pub struct PifMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub vendor_id: String,
+    pub vendor_id: xenapi_rt::types::Str,
     /// Name of the network adapter's manufacturer.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub vendor_name: String,
+    pub vendor_name: xenapi_rt::types::Str,
     /// PCI device ID of the network adapter.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device_id: String,
+    pub device_id: xenapi_rt::types::Str,
     /// Product name of the network adapter.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device_name: String,
+    pub device_name: xenapi_rt::types::Str,
     /// Negotiated link speed in Mbit/s.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -79,7 +79,7 @@ pub struct PifMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub pci_bus_path: String,
+    pub pci_bus_path: xenapi_rt::types::Str,
     /// Time at which these statistics were last refreshed.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -89,7 +89,10 @@ pub struct PifMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "PIF_metrics"))]
 impl crate::server::Record for PifMetricsRecord {
@@ -98,7 +101,7 @@ impl crate::server::Record for PifMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -146,7 +149,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PifMetricsRef, crate::PifMetricsRecord>,
+        xenapi_rt::types::Map<crate::PifMetricsRef, crate::PifMetricsRecord>,
         crate::Error,
     > {
         self.session.call("PIF_metrics.get_all_records", |c| c).await
@@ -171,7 +174,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PifMetricsRef, crate::PifMetricsRecord>,
+        xenapi_rt::types::Map<crate::PifMetricsRef, crate::PifMetricsRecord>,
         crate::Error,
     > {
         self.session.call("PIF_metrics.get_all_records_where", |c| c.param(&expr)).await
@@ -182,7 +185,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `io_read_kbs` field of the given PIF_metrics.
@@ -222,7 +225,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_vendor_id(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF_metrics.get_vendor_id", |c| c.param(&self_)).await
     }
     /// Returns the `vendor_name` field of the given PIF_metrics.
@@ -231,7 +234,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_vendor_name(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF_metrics.get_vendor_name", |c| c.param(&self_)).await
     }
     /// Returns the `device_id` field of the given PIF_metrics.
@@ -240,7 +243,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_device_id(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF_metrics.get_device_id", |c| c.param(&self_)).await
     }
     /// Returns the `device_name` field of the given PIF_metrics.
@@ -249,7 +252,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_device_name(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF_metrics.get_device_name", |c| c.param(&self_)).await
     }
     /// Returns the `speed` field of the given PIF_metrics.
@@ -276,7 +279,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_pci_bus_path(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PIF_metrics.get_pci_bus_path", |c| c.param(&self_)).await
     }
     /// Returns the `last_updated` field of the given PIF_metrics.
@@ -294,7 +297,10 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PifMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PIF_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PIF_metrics.
@@ -303,7 +309,7 @@ impl<'s, T: xenapi_rt::Transport> PifMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PifMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PIF_metrics.set_other_config", |c| c.param(&self_).param(&value))
@@ -367,7 +373,7 @@ pub trait PifMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PifMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -403,7 +409,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PifMetricsRef, crate::PifMetricsRecord>,
+            xenapi_rt::types::Map<crate::PifMetricsRef, crate::PifMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -425,7 +431,7 @@ pub trait PifMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::PifMetricsRef>, crate::ApiError>,
     > + Send {
@@ -444,10 +450,10 @@ pub trait PifMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PifMetricsRef, crate::PifMetricsRecord>,
+            xenapi_rt::types::Map<crate::PifMetricsRef, crate::PifMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -469,7 +475,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifMetricsRecord,
@@ -529,7 +535,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifMetricsRecord,
@@ -544,7 +550,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifMetricsRecord,
@@ -559,7 +565,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifMetricsRecord,
@@ -574,7 +580,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifMetricsRecord,
@@ -619,7 +625,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PifMetricsRecord,
@@ -652,7 +658,10 @@ pub trait PifMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -668,7 +677,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -692,8 +701,8 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -727,7 +736,7 @@ pub trait PifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PifMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

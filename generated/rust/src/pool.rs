@@ -357,17 +357,17 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the pool.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the pool.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The host currently acting as pool coordinator, which serves the API for the whole pool.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -395,7 +395,10 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if high availability is currently active for the pool.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -405,12 +408,15 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_configuration: std::collections::HashMap<String, String>,
+    pub ha_configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Identifiers of the VDIs serving as high availability state files.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_statefiles: Vec<String>,
+    pub ha_statefiles: Vec<xenapi_rt::types::Str>,
     /// Number of simultaneous host failures the HA plan is meant to survive while still restarting protected VMs.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -435,32 +441,35 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels used to organise pools.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Settings stored on behalf of graphical management clients.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub gui_config: std::collections::HashMap<String, String>,
+    pub gui_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Settings of the health check (diagnostic upload) service.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub health_check_config: std::collections::HashMap<String, String>,
+    pub health_check_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Address of the workload balancing server; empty if none is configured.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub wlb_url: String,
+    pub wlb_url: xenapi_rt::types::Str,
     /// User name used to log in to the workload balancing server; empty if none is configured.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub wlb_username: String,
+    pub wlb_username: xenapi_rt::types::Str,
     /// True if workload balancing recommendations are used when placing VMs.
     ///
     /// Published in XenServer 5.5 (george).
@@ -487,12 +496,15 @@ pub struct PoolRecord {
     /// Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon).
     #[deprecated(note = "deprecated since XenServer 7.2 (falcon)")]
     #[serde(default)]
-    pub vswitch_controller: String,
+    pub vswitch_controller: xenapi_rt::types::Str,
     /// Features and limits imposed on the pool by its current license.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub restrictions: std::collections::HashMap<String, String>,
+    pub restrictions: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Disks that hold copies of pool metadata, used for disaster recovery.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -503,7 +515,7 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ha_cluster_stack: String,
+    pub ha_cluster_stack: xenapi_rt::types::Str,
     /// Pool-wide operations that can currently be started.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -513,20 +525,23 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<
-        String,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
         crate::PoolAllowedOperations,
     >,
     /// Pool-wide settings passed to guest agents in the VMs.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub guest_agent_config: std::collections::HashMap<String, String>,
+    pub guest_agent_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// CPU details and the feature set common to all hosts in the pool.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub cpu_info: std::collections::HashMap<String, String>,
+    pub cpu_info: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// If true, clients should not give new VMs the Xen vendor PCI device used to deliver drivers via Windows Update.
     ///
     /// Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0.
@@ -547,12 +562,12 @@ pub struct PoolRecord {
     ///
     /// Published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0.
     #[serde(default)]
-    pub uefi_certificates: String,
+    pub uefi_certificates: xenapi_rt::types::Str,
     /// UEFI Secure Boot certificates supplied by the administrator to override the defaults, as a base64-encoded archive.
     ///
     /// Prototyped in XAPI 24.0.0.
     #[serde(default)]
-    pub custom_uefi_certificates: String,
+    pub custom_uefi_certificates: xenapi_rt::types::Str,
     /// True if a pool secret rotation was started but has not finished on every host.
     ///
     /// Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
@@ -577,17 +592,17 @@ pub struct PoolRecord {
     ///
     /// Published in XAPI 1.318.0.
     #[serde(default)]
-    pub client_certificate_auth_name: String,
+    pub client_certificate_auth_name: xenapi_rt::types::Str,
     /// URL of the proxy used to reach update repositories; empty if no proxy is used.
     ///
     /// Published in XAPI 21.3.0.
     #[serde(default)]
-    pub repository_proxy_url: String,
+    pub repository_proxy_url: xenapi_rt::types::Str,
     /// User name for the update repository proxy; empty if none.
     ///
     /// Published in XAPI 21.3.0.
     #[serde(default)]
-    pub repository_proxy_username: String,
+    pub repository_proxy_username: xenapi_rt::types::Str,
     /// Secret holding the update repository proxy password; OpaqueRef:NULL if none.
     ///
     /// Published in XAPI 21.3.0; changed in XAPI 23.9.0.
@@ -667,12 +682,18 @@ pub struct PoolRecord {
     ///
     /// Prototyped in XAPI 24.19.1.
     #[serde(default)]
-    pub recommendations: std::collections::HashMap<String, String>,
+    pub recommendations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Licensing settings shared by every host in the pool, as key/value pairs; a key set on an individual host takes precedence over the same key here.
     ///
     /// Prototyped in XAPI 25.6.0.
     #[serde(default)]
-    pub license_server: std::collections::HashMap<String, String>,
+    pub license_server: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// When true (the default) and HA is enabled, a protected VM that is shut down from inside the guest is restarted automatically; when false, such a shutdown removes the VM's HA restart requirement instead.
     ///
     /// Prototyped in XAPI 25.16.0.
@@ -807,7 +828,7 @@ impl crate::server::Record for PoolRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -836,7 +857,7 @@ impl crate::server::Record for PoolRecord {
         match crate::PoolAllowedOperations::from_wire(operation) {
             crate::PoolAllowedOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -1245,7 +1266,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         &self,
         self_: &crate::PoolRef,
         requires_reboot: bool,
-    ) -> Result<Vec<Vec<String>>, crate::Error> {
+    ) -> Result<Vec<Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session
             .call(
                 "pool.check_update_readiness",
@@ -1262,7 +1283,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         &self,
         self_: &crate::PoolRef,
         requires_reboot: bool,
-    ) -> Result<crate::Task<'s, T, Vec<Vec<String>>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<Vec<xenapi_rt::types::Str>>>, crate::Error> {
         self.session
             .start(
                 "Async.pool.check_update_readiness",
@@ -1281,7 +1302,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         token_id: &str,
         username: &str,
         password: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "pool.sync_updates",
@@ -1310,7 +1331,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         token_id: &str,
         username: &str,
         password: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.pool.sync_updates",
@@ -1618,7 +1639,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_license_state(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_license_state", |c| c.param(&self_)).await
     }
     /// Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
@@ -1630,7 +1654,11 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         &self,
         self_: &crate::PoolRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session.start("Async.pool.get_license_state", |c| c.param(&self_)).await
@@ -1689,8 +1717,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn test_archive_target(
         &self,
         self_: &crate::PoolRef,
-        config: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("pool.test_archive_target", |c| c.param(&self_).param(&config))
             .await
@@ -1703,8 +1731,8 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn async_test_archive_target(
         &self,
         self_: &crate::PoolRef,
-        config: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.pool.test_archive_target", |c| c.param(&self_).param(&config))
             .await
@@ -1803,7 +1831,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Lists the certificate revocation lists installed in the pool; returns their names.
     ///
     /// Published in XenServer 5.5 (george).
-    pub async fn crl_list(&self) -> Result<Vec<String>, crate::Error> {
+    pub async fn crl_list(&self) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("pool.crl_list", |c| c).await
     }
     /// Lists the certificate revocation lists installed in the pool; returns their names.
@@ -1813,7 +1841,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_crl_list(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.pool.crl_list", |c| c).await
     }
     /// Removes the named certificate revocation list from the pool; returns nothing.
@@ -1916,7 +1944,9 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     ///
     /// Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
     #[deprecated(note = "deprecated since XAPI 1.290.0")]
-    pub async fn certificate_list(&self) -> Result<Vec<String>, crate::Error> {
+    pub async fn certificate_list(
+        &self,
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("pool.certificate_list", |c| c).await
     }
     /// Lists the trusted CA certificates installed in the pool; returns their names.
@@ -1927,7 +1957,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     #[deprecated(note = "deprecated since XAPI 1.290.0")]
     pub async fn async_certificate_list(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.pool.certificate_list", |c| c).await
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
@@ -1985,7 +2015,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         host: &str,
         port: i64,
         body: &str,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("pool.send_test_post", |c| c.param(&host).param(&port).param(&body))
             .await
@@ -2000,7 +2030,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         host: &str,
         port: i64,
         body: &str,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.pool.send_test_post",
@@ -2013,7 +2043,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Published in XenServer 5.5 (george).
     pub async fn retrieve_wlb_recommendations(
         &self,
-    ) -> Result<std::collections::HashMap<crate::VmRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session.call("pool.retrieve_wlb_recommendations", |c| c).await
     }
     /// Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
@@ -2024,7 +2057,11 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn async_retrieve_wlb_recommendations(
         &self,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::VmRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session.start("Async.pool.retrieve_wlb_recommendations", |c| c).await
@@ -2034,7 +2071,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Published in XenServer 5.5 (george).
     pub async fn retrieve_wlb_configuration(
         &self,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.retrieve_wlb_configuration", |c| c).await
     }
     /// Reads the configuration of the workload balancing server; returns it as key/value pairs.
@@ -2045,7 +2085,11 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn async_retrieve_wlb_configuration(
         &self,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session.start("Async.pool.retrieve_wlb_configuration", |c| c).await
@@ -2055,7 +2099,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Published in XenServer 5.5 (george).
     pub async fn send_wlb_configuration(
         &self,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session.call_void("pool.send_wlb_configuration", |c| c.param(&config)).await
     }
@@ -2066,7 +2110,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_send_wlb_configuration(
         &self,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.pool.send_wlb_configuration", |c| c.param(&config))
@@ -2170,7 +2214,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn disable_external_auth(
         &self,
         pool: &crate::PoolRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool.disable_external_auth", |c| c.param(&pool).param(&config))
@@ -2184,7 +2228,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn async_disable_external_auth(
         &self,
         pool: &crate::PoolRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.pool.disable_external_auth", |c| c.param(&pool).param(&config))
@@ -2196,7 +2240,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn enable_external_auth(
         &self,
         pool: &crate::PoolRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         service_name: &str,
         auth_type: &str,
     ) -> Result<(), crate::Error> {
@@ -2215,7 +2259,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn async_enable_external_auth(
         &self,
         pool: &crate::PoolRef,
-        config: &std::collections::HashMap<String, String>,
+        config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         service_name: &str,
         auth_type: &str,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
@@ -2302,9 +2346,9 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         failed_hosts: &[crate::HostRef],
         failed_vms: &[crate::VmRef],
     ) -> Result<
-        std::collections::HashMap<
+        xenapi_rt::types::Map<
             crate::VmRef,
-            std::collections::HashMap<String, String>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         >,
         crate::Error,
     > {
@@ -2328,9 +2372,9 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         crate::Task<
             's,
             T,
-            std::collections::HashMap<
+            xenapi_rt::types::Map<
                 crate::VmRef,
-                std::collections::HashMap<String, String>,
+                xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
             >,
         >,
         crate::Error,
@@ -2347,7 +2391,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Published in XenServer 5.0 (orlando).
     pub async fn ha_compute_hypothetical_max_host_failures_to_tolerate(
         &self,
-        configuration: &std::collections::HashMap<crate::VmRef, String>,
+        configuration: &xenapi_rt::types::Map<crate::VmRef, xenapi_rt::types::Str>,
     ) -> Result<i64, crate::Error> {
         self.session
             .call(
@@ -2363,7 +2407,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_ha_compute_hypothetical_max_host_failures_to_tolerate(
         &self,
-        configuration: &std::collections::HashMap<crate::VmRef, String>,
+        configuration: &xenapi_rt::types::Map<crate::VmRef, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, i64>, crate::Error> {
         self.session
             .start(
@@ -2491,7 +2535,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn enable_ha(
         &self,
         heartbeat_srs: &[crate::SrRef],
-        configuration: &std::collections::HashMap<String, String>,
+        configuration: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -2508,7 +2555,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn async_enable_ha(
         &self,
         heartbeat_srs: &[crate::SrRef],
-        configuration: &std::collections::HashMap<String, String>,
+        configuration: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -3185,10 +3235,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PoolRef, crate::PoolRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PoolRef, crate::PoolRecord>, crate::Error> {
         self.session.call("pool.get_all_records", |c| c).await
     }
     /// Lists every pool whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -3210,10 +3257,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PoolRef, crate::PoolRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PoolRef, crate::PoolRecord>, crate::Error> {
         self.session.call("pool.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given pool.
@@ -3222,7 +3266,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given pool.
@@ -3231,7 +3275,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given pool.
@@ -3252,7 +3296,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given pool.
@@ -3345,7 +3389,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given pool.
@@ -3354,7 +3401,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool.set_other_config", |c| c.param(&self_).param(&value))
@@ -3403,7 +3450,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_ha_configuration(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_ha_configuration", |c| c.param(&self_)).await
     }
     /// Returns the `ha_statefiles` field of the given pool.
@@ -3412,7 +3462,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_ha_statefiles(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("pool.get_ha_statefiles", |c| c.param(&self_)).await
     }
     /// Returns the `ha_host_failures_to_tolerate` field of the given pool.
@@ -3471,7 +3521,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("pool.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given pool.
@@ -3480,7 +3533,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("pool.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given pool.
@@ -3489,7 +3542,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::PoolRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("pool.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -3521,7 +3574,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_gui_config(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_gui_config", |c| c.param(&self_)).await
     }
     /// Replaces the `gui_config` field of the given pool.
@@ -3530,7 +3586,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn set_gui_config(
         &self,
         self_: &crate::PoolRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool.set_gui_config", |c| c.param(&self_).param(&value))
@@ -3570,7 +3626,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_health_check_config(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_health_check_config", |c| c.param(&self_)).await
     }
     /// Replaces the `health_check_config` field of the given pool.
@@ -3579,7 +3638,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn set_health_check_config(
         &self,
         self_: &crate::PoolRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool.set_health_check_config", |c| c.param(&self_).param(&value))
@@ -3622,7 +3681,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_wlb_url(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_wlb_url", |c| c.param(&self_)).await
     }
     /// Returns the `wlb_username` field of the given pool.
@@ -3631,7 +3690,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_wlb_username(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_wlb_username", |c| c.param(&self_)).await
     }
     /// Returns the `wlb_enabled` field of the given pool.
@@ -3703,7 +3762,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_vswitch_controller(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_vswitch_controller", |c| c.param(&self_)).await
     }
     /// Returns the `restrictions` field of the given pool.
@@ -3712,7 +3771,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_restrictions(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_restrictions", |c| c.param(&self_)).await
     }
     /// Returns the `metadata_VDIs` field of the given pool.
@@ -3730,7 +3792,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_ha_cluster_stack(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_ha_cluster_stack", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given pool.
@@ -3749,7 +3811,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
         &self,
         self_: &crate::PoolRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::PoolAllowedOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::PoolAllowedOperations>,
         crate::Error,
     > {
         self.session.call("pool.get_current_operations", |c| c.param(&self_)).await
@@ -3760,7 +3822,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_guest_agent_config(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_guest_agent_config", |c| c.param(&self_)).await
     }
     /// Returns the `cpu_info` field of the given pool.
@@ -3769,7 +3834,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_cpu_info(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_cpu_info", |c| c.param(&self_)).await
     }
     /// Returns the `policy_no_vendor_device` field of the given pool.
@@ -3837,7 +3905,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_uefi_certificates", |c| c.param(&self_)).await
     }
     /// Returns the `custom_uefi_certificates` field of the given pool.
@@ -3846,7 +3914,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_custom_uefi_certificates(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_custom_uefi_certificates", |c| c.param(&self_)).await
     }
     /// Returns the `is_psr_pending` field of the given pool.
@@ -3905,7 +3973,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_client_certificate_auth_name(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("pool.get_client_certificate_auth_name", |c| c.param(&self_))
             .await
@@ -3916,7 +3984,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_repository_proxy_url(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool.get_repository_proxy_url", |c| c.param(&self_)).await
     }
     /// Returns the `repository_proxy_username` field of the given pool.
@@ -3925,7 +3993,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_repository_proxy_username(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("pool.get_repository_proxy_username", |c| c.param(&self_))
             .await
@@ -4102,7 +4170,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_recommendations(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_recommendations", |c| c.param(&self_)).await
     }
     /// Returns the `license_server` field of the given pool.
@@ -4111,7 +4182,10 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn get_license_server(
         &self,
         self_: &crate::PoolRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool.get_license_server", |c| c.param(&self_)).await
     }
     /// Replaces the `license_server` field of the given pool.
@@ -4120,7 +4194,7 @@ impl<'s, T: xenapi_rt::Transport> PoolClient<'s, T> {
     pub async fn set_license_server(
         &self,
         self_: &crate::PoolRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool.set_license_server", |c| c.param(&self_).param(&value))
@@ -4348,7 +4422,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.set_custom_uefi_certificates")
     }
@@ -4359,7 +4433,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.set_uefi_certificates")
     }
@@ -4380,9 +4454,9 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        url: String,
-        username: String,
-        password: String,
+        url: xenapi_rt::types::Str,
+        username: xenapi_rt::types::Str,
+        password: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.configure_repository_proxy")
     }
@@ -4403,7 +4477,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        name: String,
+        name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.enable_client_certificate_auth")
     }
@@ -4415,7 +4489,9 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
         requires_reboot: bool,
-    ) -> impl Future<Output = Result<Vec<Vec<String>>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<Vec<xenapi_rt::types::Str>>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("pool.check_update_readiness")
     }
     /// Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
@@ -4426,11 +4502,11 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
         force: bool,
-        token: String,
-        token_id: String,
-        username: String,
-        password: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        token: xenapi_rt::types::Str,
+        token_id: xenapi_rt::types::Str,
+        username: xenapi_rt::types::Str,
+        password: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool.sync_updates")
     }
     /// Stops the pool using the given update repository; returns nothing.
@@ -4482,7 +4558,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.remove_from_guest_agent_config")
     }
@@ -4493,8 +4569,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.add_to_guest_agent_config")
     }
@@ -4505,7 +4581,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        name: String,
+        name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<bool, crate::ApiError>> + Send {
         crate::server::not_implemented("pool.has_extension")
     }
@@ -4547,7 +4623,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        edition: String,
+        edition: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.apply_edition")
     }
@@ -4559,7 +4635,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("pool.get_license_state")
     }
@@ -4590,8 +4669,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        config: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool.test_archive_target")
     }
     /// Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
@@ -4600,7 +4679,7 @@ pub trait PoolServer: crate::server::Backend<
     fn set_vswitch_controller(
         &self,
         ctx: &Self::Ctx,
-        address: String,
+        address: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.set_vswitch_controller")
     }
@@ -4647,7 +4726,9 @@ pub trait PoolServer: crate::server::Backend<
     fn crl_list(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("pool.crl_list")
     }
     /// Removes the named certificate revocation list from the pool; returns nothing.
@@ -4656,7 +4737,7 @@ pub trait PoolServer: crate::server::Backend<
     fn crl_uninstall(
         &self,
         ctx: &Self::Ctx,
-        name: String,
+        name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.crl_uninstall")
     }
@@ -4666,8 +4747,8 @@ pub trait PoolServer: crate::server::Backend<
     fn crl_install(
         &self,
         ctx: &Self::Ctx,
-        name: String,
-        cert: String,
+        name: xenapi_rt::types::Str,
+        cert: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.crl_install")
     }
@@ -4677,7 +4758,7 @@ pub trait PoolServer: crate::server::Backend<
     fn uninstall_ca_certificate(
         &self,
         ctx: &Self::Ctx,
-        name: String,
+        name: xenapi_rt::types::Str,
         force: bool,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.uninstall_ca_certificate")
@@ -4688,8 +4769,8 @@ pub trait PoolServer: crate::server::Backend<
     fn install_ca_certificate(
         &self,
         ctx: &Self::Ctx,
-        name: String,
-        cert: String,
+        name: xenapi_rt::types::Str,
+        cert: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.install_ca_certificate")
     }
@@ -4699,7 +4780,9 @@ pub trait PoolServer: crate::server::Backend<
     fn certificate_list(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("pool.certificate_list")
     }
     /// Removes the named trusted CA certificate from the pool; returns nothing.
@@ -4708,7 +4791,7 @@ pub trait PoolServer: crate::server::Backend<
     fn certificate_uninstall(
         &self,
         ctx: &Self::Ctx,
-        name: String,
+        name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.certificate_uninstall")
     }
@@ -4718,8 +4801,8 @@ pub trait PoolServer: crate::server::Backend<
     fn certificate_install(
         &self,
         ctx: &Self::Ctx,
-        name: String,
-        cert: String,
+        name: xenapi_rt::types::Str,
+        cert: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.certificate_install")
     }
@@ -4729,10 +4812,10 @@ pub trait PoolServer: crate::server::Backend<
     fn send_test_post(
         &self,
         ctx: &Self::Ctx,
-        host: String,
+        host: xenapi_rt::types::Str,
         port: i64,
-        body: String,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        body: xenapi_rt::types::Str,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool.send_test_post")
     }
     /// Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
@@ -4743,7 +4826,7 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::VmRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -4756,7 +4839,10 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("pool.retrieve_wlb_configuration")
     }
@@ -4766,7 +4852,7 @@ pub trait PoolServer: crate::server::Backend<
     fn send_wlb_configuration(
         &self,
         ctx: &Self::Ctx,
-        config: std::collections::HashMap<String, String>,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.send_wlb_configuration")
     }
@@ -4785,11 +4871,11 @@ pub trait PoolServer: crate::server::Backend<
     fn initialize_wlb(
         &self,
         ctx: &Self::Ctx,
-        wlb_url: String,
-        wlb_username: String,
-        wlb_password: String,
-        xenserver_username: String,
-        xenserver_password: String,
+        wlb_url: xenapi_rt::types::Str,
+        wlb_username: xenapi_rt::types::Str,
+        wlb_password: xenapi_rt::types::Str,
+        xenserver_username: xenapi_rt::types::Str,
+        xenserver_password: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.initialize_wlb")
     }
@@ -4810,7 +4896,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         pool: crate::PoolRef,
-        config: std::collections::HashMap<String, String>,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.disable_external_auth")
     }
@@ -4821,9 +4907,9 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         pool: crate::PoolRef,
-        config: std::collections::HashMap<String, String>,
-        service_name: String,
-        auth_type: String,
+        config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        service_name: xenapi_rt::types::Str,
+        auth_type: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.enable_external_auth")
     }
@@ -4834,8 +4920,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         pool: crate::PoolRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("pool.create_new_blob")
@@ -4861,9 +4947,9 @@ pub trait PoolServer: crate::server::Backend<
         failed_vms: Vec<crate::VmRef>,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
+            xenapi_rt::types::Map<
                 crate::VmRef,
-                std::collections::HashMap<String, String>,
+                xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
             >,
             crate::ApiError,
         >,
@@ -4876,7 +4962,7 @@ pub trait PoolServer: crate::server::Backend<
     fn ha_compute_hypothetical_max_host_failures_to_tolerate(
         &self,
         ctx: &Self::Ctx,
-        configuration: std::collections::HashMap<crate::VmRef, String>,
+        configuration: xenapi_rt::types::Map<crate::VmRef, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<i64, crate::ApiError>> + Send {
         crate::server::not_implemented(
             "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
@@ -4946,7 +5032,10 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         heartbeat_srs: Vec<crate::SrRef>,
-        configuration: std::collections::HashMap<String, String>,
+        configuration: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.enable_ha")
     }
@@ -4978,7 +5067,7 @@ pub trait PoolServer: crate::server::Backend<
     fn create_vlan(
         &self,
         ctx: &Self::Ctx,
-        device: String,
+        device: xenapi_rt::types::Str,
         network: crate::NetworkRef,
         vlan: i64,
     ) -> impl Future<Output = Result<Vec<crate::PifRef>, crate::ApiError>> + Send {
@@ -4999,7 +5088,7 @@ pub trait PoolServer: crate::server::Backend<
     fn emergency_reset_master(
         &self,
         ctx: &Self::Ctx,
-        master_address: String,
+        master_address: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.emergency_reset_master")
     }
@@ -5028,9 +5117,9 @@ pub trait PoolServer: crate::server::Backend<
     fn join_force(
         &self,
         ctx: &Self::Ctx,
-        master_address: String,
-        master_username: String,
-        master_password: String,
+        master_address: xenapi_rt::types::Str,
+        master_username: xenapi_rt::types::Str,
+        master_password: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.join_force")
     }
@@ -5040,9 +5129,9 @@ pub trait PoolServer: crate::server::Backend<
     fn join(
         &self,
         ctx: &Self::Ctx,
-        master_address: String,
-        master_username: String,
-        master_password: String,
+        master_address: xenapi_rt::types::Str,
+        master_username: xenapi_rt::types::Str,
+        master_password: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.join")
     }
@@ -5053,9 +5142,9 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        remote_pool: String,
+        remote_pool: xenapi_rt::types::Str,
         remote_session: crate::SessionRef,
-        remote_certificate: String,
+        remote_certificate: xenapi_rt::types::Str,
         ca: bool,
     ) -> impl Future<
         Output = Result<Vec<crate::CertificateRef>, crate::ApiError>,
@@ -5081,7 +5170,7 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
         ca: bool,
-        cert: String,
+        cert: xenapi_rt::types::Str,
         purpose: Vec<crate::CertificatePurpose>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("pool.install_trusted_certificate")
@@ -5216,7 +5305,7 @@ pub trait PoolServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PoolRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -5250,7 +5339,7 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolRef, crate::PoolRecord>,
+            xenapi_rt::types::Map<crate::PoolRef, crate::PoolRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -5272,7 +5361,7 @@ pub trait PoolServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PoolRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -5289,10 +5378,10 @@ pub trait PoolServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolRef, crate::PoolRecord>,
+            xenapi_rt::types::Map<crate::PoolRef, crate::PoolRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -5310,7 +5399,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -5325,7 +5414,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -5340,7 +5429,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5364,7 +5453,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -5379,7 +5468,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5536,7 +5625,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5552,7 +5644,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5576,8 +5668,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5611,7 +5703,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5651,7 +5743,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5667,7 +5762,9 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -5768,7 +5865,7 @@ pub trait PoolServer: crate::server::Backend<
         self_: crate::PoolRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -5786,7 +5883,9 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -5801,7 +5900,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5825,7 +5924,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5851,7 +5950,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5876,7 +5975,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5892,7 +5994,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5916,8 +6018,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5951,7 +6053,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -5976,7 +6078,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -5992,7 +6097,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6016,8 +6121,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6051,7 +6156,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6075,7 +6180,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6090,7 +6195,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6213,7 +6318,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6229,7 +6334,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6260,7 +6368,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6294,7 +6402,7 @@ pub trait PoolServer: crate::server::Backend<
         self_: crate::PoolRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::PoolAllowedOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::PoolAllowedOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -6313,7 +6421,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6330,7 +6441,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6439,7 +6553,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6454,7 +6568,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6555,7 +6669,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6570,7 +6684,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6585,7 +6699,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolRecord,
@@ -6882,7 +6996,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6899,7 +7016,10 @@ pub trait PoolServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -6915,7 +7035,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6939,8 +7059,8 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6974,7 +7094,7 @@ pub trait PoolServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

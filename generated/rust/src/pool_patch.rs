@@ -96,22 +96,22 @@ pub struct PoolPatchRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the patch.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Human-readable description of what the patch contains.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Version string of the patch.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Size of the patch file, in bytes.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -141,7 +141,10 @@ pub struct PoolPatchRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "pool_patch"))]
 impl crate::server::Record for PoolPatchRecord {
@@ -150,7 +153,7 @@ impl crate::server::Record for PoolPatchRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -287,7 +290,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.precheck", |c| c.param(&self_).param(&host)).await
     }
     /// Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
@@ -300,7 +303,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.pool_patch.precheck", |c| c.param(&self_).param(&host))
             .await
@@ -335,7 +338,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.apply", |c| c.param(&self_).param(&host)).await
     }
     /// Applies the patch to the given host and returns the output of the patch script.
@@ -348,7 +351,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         self_: &crate::PoolPatchRef,
         host: &crate::HostRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.pool_patch.apply", |c| c.param(&self_).param(&host))
             .await
@@ -397,7 +400,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+        xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
         crate::Error,
     > {
         self.session.call("pool_patch.get_all_records", |c| c).await
@@ -424,7 +427,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+        xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
         crate::Error,
     > {
         self.session.call("pool_patch.get_all_records_where", |c| c.param(&expr)).await
@@ -435,7 +438,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given pool_patch.
@@ -444,7 +447,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given pool_patch.
@@ -453,7 +456,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given pool_patch.
@@ -462,7 +465,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_patch.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `size` field of the given pool_patch.
@@ -518,7 +521,10 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolPatchRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool_patch.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given pool_patch.
@@ -527,7 +533,7 @@ impl<'s, T: xenapi_rt::Transport> PoolPatchClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolPatchRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool_patch.set_other_config", |c| c.param(&self_).param(&value))
@@ -620,7 +626,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_patch.precheck")
     }
     /// Applies the patch to every host in the pool.
@@ -641,7 +647,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
         host: crate::HostRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_patch.apply")
     }
     /// Returns every field of the given pool_patch as one record.
@@ -664,7 +670,7 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PoolPatchRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -678,7 +684,7 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PoolPatchRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -720,7 +726,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+            xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -742,7 +748,7 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PoolPatchRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -759,10 +765,10 @@ pub trait PoolPatchServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolPatchRef, crate::PoolPatchRecord>,
+            xenapi_rt::types::Map<crate::PoolPatchRef, crate::PoolPatchRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -784,7 +790,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -799,7 +805,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -814,7 +820,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -829,7 +835,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolPatchRecord,
@@ -922,7 +928,10 @@ pub trait PoolPatchServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -938,7 +947,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -962,8 +971,8 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -997,7 +1006,7 @@ pub trait PoolPatchServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolPatchRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -160,22 +160,22 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the update.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the update.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Version string of the update.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Disk space the update needs once installed, in bytes.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -185,7 +185,7 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub key: String,
+    pub key: xenapi_rt::types::Str,
     /// Actions recommended once the update has been applied.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -205,7 +205,10 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if every host in the pool must have this update applied, keeping the pool uniform.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -219,7 +222,7 @@ impl crate::server::Record for PoolUpdateRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -421,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
         &self,
         self_: &crate::PoolUpdateRef,
         use_localhost_proxy: bool,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("pool_update.attach", |c| c.param(&self_).param(&use_localhost_proxy))
             .await
@@ -437,7 +440,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
         &self,
         self_: &crate::PoolUpdateRef,
         use_localhost_proxy: bool,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.pool_update.attach",
@@ -484,7 +487,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+        xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
         crate::Error,
     > {
         self.session.call("pool_update.get_all_records", |c| c).await
@@ -509,7 +512,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+        xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
         crate::Error,
     > {
         self.session.call("pool_update.get_all_records_where", |c| c.param(&expr)).await
@@ -520,7 +523,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given pool_update.
@@ -529,7 +532,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given pool_update.
@@ -538,7 +541,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given pool_update.
@@ -547,7 +550,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `installation_size` field of the given pool_update.
@@ -565,7 +568,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_key(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("pool_update.get_key", |c| c.param(&self_)).await
     }
     /// Returns the `after_apply_guidance` field of the given pool_update.
@@ -603,7 +606,10 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("pool_update.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given pool_update.
@@ -612,7 +618,7 @@ impl<'s, T: xenapi_rt::Transport> PoolUpdateClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PoolUpdateRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("pool_update.set_other_config", |c| c.param(&self_).param(&value))
@@ -763,7 +769,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
         use_localhost_proxy: bool,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("pool_update.attach")
     }
     /// Returns every field of the given pool_update as one record.
@@ -786,7 +792,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PoolUpdateRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -800,7 +806,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::PoolUpdateRef>, crate::ApiError>,
     > + Send {
@@ -846,7 +852,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+            xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -868,7 +874,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::PoolUpdateRef>, crate::ApiError>,
     > + Send {
@@ -887,10 +893,10 @@ pub trait PoolUpdateServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
+            xenapi_rt::types::Map<crate::PoolUpdateRef, crate::PoolUpdateRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -912,7 +918,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -927,7 +933,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -942,7 +948,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -957,7 +963,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -987,7 +993,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PoolUpdateRecord,
@@ -1050,7 +1056,10 @@ pub trait PoolUpdateServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1066,7 +1075,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1090,8 +1099,8 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1125,7 +1134,7 @@ pub trait PoolUpdateServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PoolUpdateRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

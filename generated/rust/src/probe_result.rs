@@ -23,7 +23,10 @@ pub struct ProbeResultRecord {
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub configuration: std::collections::HashMap<String, String>,
+    pub configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True when the configuration is complete enough to be used as-is; false when further keys must be supplied.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
@@ -39,7 +42,7 @@ pub struct ProbeResultRecord {
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
-    pub extra_info: std::collections::HashMap<String, String>,
+    pub extra_info: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
 }
 #[cfg(all(feature = "server", feature = "probe_result"))]
 impl crate::server::Record for ProbeResultRecord {

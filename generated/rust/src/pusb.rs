@@ -25,7 +25,7 @@ pub struct PusbRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The USB group this device belongs to.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -41,42 +41,42 @@ pub struct PusbRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub path: String,
+    pub path: xenapi_rt::types::Str,
     /// USB vendor ID of the device, as a hexadecimal string.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub vendor_id: String,
+    pub vendor_id: xenapi_rt::types::Str,
     /// Manufacturer name reported by the device.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub vendor_desc: String,
+    pub vendor_desc: xenapi_rt::types::Str,
     /// USB product ID of the device, as a hexadecimal string.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub product_id: String,
+    pub product_id: xenapi_rt::types::Str,
     /// Product name reported by the device.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub product_desc: String,
+    pub product_desc: xenapi_rt::types::Str,
     /// Serial number reported by the device; empty if it has none.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub serial: String,
+    pub serial: xenapi_rt::types::Str,
     /// USB specification version the device reports.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Combined human-readable summary of the device.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub description: String,
+    pub description: xenapi_rt::types::Str,
     /// True if the device may be passed through to VMs.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -86,7 +86,10 @@ pub struct PusbRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Device speed in Mbit/s; -1 when the speed is unknown.
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
@@ -131,7 +134,7 @@ impl crate::server::Record for PusbRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -231,10 +234,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     /// Published in XenServer 7.3 (inverness).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::PusbRef, crate::PusbRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PusbRef, crate::PusbRecord>, crate::Error> {
         self.session.call("PUSB.get_all_records", |c| c).await
     }
     /// Lists every PUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -256,10 +256,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::PusbRef, crate::PusbRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::PusbRef, crate::PusbRecord>, crate::Error> {
         self.session.call("PUSB.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given PUSB.
@@ -268,7 +265,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `USB_group` field of the given PUSB.
@@ -295,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_path(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_path", |c| c.param(&self_)).await
     }
     /// Returns the `vendor_id` field of the given PUSB.
@@ -304,7 +301,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_vendor_id(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_vendor_id", |c| c.param(&self_)).await
     }
     /// Returns the `vendor_desc` field of the given PUSB.
@@ -313,7 +310,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_vendor_desc(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_vendor_desc", |c| c.param(&self_)).await
     }
     /// Returns the `product_id` field of the given PUSB.
@@ -322,7 +319,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_product_id(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_product_id", |c| c.param(&self_)).await
     }
     /// Returns the `product_desc` field of the given PUSB.
@@ -331,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_product_desc(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_product_desc", |c| c.param(&self_)).await
     }
     /// Returns the `serial` field of the given PUSB.
@@ -340,7 +337,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_serial(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_serial", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given PUSB.
@@ -349,7 +346,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `description` field of the given PUSB.
@@ -358,7 +355,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_description(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PUSB.get_description", |c| c.param(&self_)).await
     }
     /// Returns the `passthrough_enabled` field of the given PUSB.
@@ -376,7 +373,10 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::PusbRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("PUSB.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given PUSB.
@@ -385,7 +385,7 @@ impl<'s, T: xenapi_rt::Transport> PusbClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::PusbRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("PUSB.set_other_config", |c| c.param(&self_).param(&value))
@@ -473,7 +473,7 @@ pub trait PusbServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PusbRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -507,7 +507,7 @@ pub trait PusbServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PusbRef, crate::PusbRecord>,
+            xenapi_rt::types::Map<crate::PusbRef, crate::PusbRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -529,7 +529,7 @@ pub trait PusbServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PusbRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -546,10 +546,10 @@ pub trait PusbServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PusbRef, crate::PusbRecord>,
+            xenapi_rt::types::Map<crate::PusbRef, crate::PusbRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -567,7 +567,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -612,7 +612,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -627,7 +627,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -642,7 +642,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -657,7 +657,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -672,7 +672,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -687,7 +687,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -702,7 +702,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -717,7 +717,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PusbRecord,
@@ -748,7 +748,10 @@ pub trait PusbServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -764,7 +767,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -788,8 +791,8 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -823,7 +826,7 @@ pub trait PusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PusbRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -25,7 +25,7 @@ pub struct PvsCacheStorageRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The host on which this cache storage is configured.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -83,7 +83,7 @@ impl crate::server::Record for PvsCacheStorageRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -156,10 +156,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<
-            crate::PvsCacheStorageRef,
-            crate::PvsCacheStorageRecord,
-        >,
+        xenapi_rt::types::Map<crate::PvsCacheStorageRef, crate::PvsCacheStorageRecord>,
         crate::Error,
     > {
         self.session.call("PVS_cache_storage.get_all_records", |c| c).await
@@ -184,10 +181,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<
-            crate::PvsCacheStorageRef,
-            crate::PvsCacheStorageRecord,
-        >,
+        xenapi_rt::types::Map<crate::PvsCacheStorageRef, crate::PvsCacheStorageRecord>,
         crate::Error,
     > {
         self.session
@@ -200,7 +194,7 @@ impl<'s, T: xenapi_rt::Transport> PvsCacheStorageClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsCacheStorageRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_cache_storage.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `host` field of the given PVS_cache_storage.
@@ -277,7 +271,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<crate::PvsCacheStorageRef, crate::ApiError>,
     > + Send {
@@ -352,7 +346,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
+            xenapi_rt::types::Map<
                 crate::PvsCacheStorageRef,
                 crate::PvsCacheStorageRecord,
             >,
@@ -377,7 +371,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::PvsCacheStorageRef>, crate::ApiError>,
     > + Send {
@@ -400,10 +394,10 @@ pub trait PvsCacheStorageServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
+            xenapi_rt::types::Map<
                 crate::PvsCacheStorageRef,
                 crate::PvsCacheStorageRecord,
             >,
@@ -428,7 +422,7 @@ pub trait PvsCacheStorageServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsCacheStorageRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsCacheStorageRecord,

@@ -104,7 +104,7 @@ pub struct PvsProxyRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The PVS site whose streamed data this proxy caches.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -155,7 +155,7 @@ impl crate::server::Record for PvsProxyRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -251,7 +251,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PvsProxyRef, crate::PvsProxyRecord>,
+        xenapi_rt::types::Map<crate::PvsProxyRef, crate::PvsProxyRecord>,
         crate::Error,
     > {
         self.session.call("PVS_proxy.get_all_records", |c| c).await
@@ -276,7 +276,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PvsProxyRef, crate::PvsProxyRecord>,
+        xenapi_rt::types::Map<crate::PvsProxyRef, crate::PvsProxyRecord>,
         crate::Error,
     > {
         self.session.call("PVS_proxy.get_all_records_where", |c| c.param(&expr)).await
@@ -287,7 +287,7 @@ impl<'s, T: xenapi_rt::Transport> PvsProxyClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsProxyRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_proxy.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `site` field of the given PVS_proxy.
@@ -374,7 +374,7 @@ pub trait PvsProxyServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PvsProxyRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -408,7 +408,7 @@ pub trait PvsProxyServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsProxyRef, crate::PvsProxyRecord>,
+            xenapi_rt::types::Map<crate::PvsProxyRef, crate::PvsProxyRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -430,7 +430,7 @@ pub trait PvsProxyServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PvsProxyRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -447,10 +447,10 @@ pub trait PvsProxyServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsProxyRef, crate::PvsProxyRecord>,
+            xenapi_rt::types::Map<crate::PvsProxyRef, crate::PvsProxyRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -472,7 +472,7 @@ pub trait PvsProxyServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsProxyRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsProxyRecord,

@@ -25,12 +25,12 @@ pub struct PvsServerRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// IP addresses on which the PVS server can be reached.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub addresses: Vec<String>,
+    pub addresses: Vec<xenapi_rt::types::Str>,
     /// Lowest UDP port in the range the PVS server listens on.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -54,7 +54,7 @@ impl crate::server::Record for PvsServerRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -101,7 +101,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     /// Published in XenServer 7.1 (ely).
     pub async fn introduce(
         &self,
-        addresses: &[String],
+        addresses: &[xenapi_rt::types::Str],
         first_port: i64,
         last_port: i64,
         site: &crate::PvsSiteRef,
@@ -120,7 +120,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_introduce(
         &self,
-        addresses: &[String],
+        addresses: &[xenapi_rt::types::Str],
         first_port: i64,
         last_port: i64,
         site: &crate::PvsSiteRef,
@@ -162,7 +162,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PvsServerRef, crate::PvsServerRecord>,
+        xenapi_rt::types::Map<crate::PvsServerRef, crate::PvsServerRecord>,
         crate::Error,
     > {
         self.session.call("PVS_server.get_all_records", |c| c).await
@@ -187,7 +187,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PvsServerRef, crate::PvsServerRecord>,
+        xenapi_rt::types::Map<crate::PvsServerRef, crate::PvsServerRecord>,
         crate::Error,
     > {
         self.session.call("PVS_server.get_all_records_where", |c| c.param(&expr)).await
@@ -198,7 +198,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsServerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_server.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `addresses` field of the given PVS_server.
@@ -207,7 +207,7 @@ impl<'s, T: xenapi_rt::Transport> PvsServerClient<'s, T> {
     pub async fn get_addresses(
         &self,
         self_: &crate::PvsServerRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("PVS_server.get_addresses", |c| c.param(&self_)).await
     }
     /// Returns the `first_port` field of the given PVS_server.
@@ -260,7 +260,7 @@ pub trait PvsServerServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        addresses: Vec<String>,
+        addresses: Vec<xenapi_rt::types::Str>,
         first_port: i64,
         last_port: i64,
         site: crate::PvsSiteRef,
@@ -287,7 +287,7 @@ pub trait PvsServerServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PvsServerRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -321,7 +321,7 @@ pub trait PvsServerServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsServerRef, crate::PvsServerRecord>,
+            xenapi_rt::types::Map<crate::PvsServerRef, crate::PvsServerRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -343,7 +343,7 @@ pub trait PvsServerServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PvsServerRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -360,10 +360,10 @@ pub trait PvsServerServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsServerRef, crate::PvsServerRecord>,
+            xenapi_rt::types::Map<crate::PvsServerRef, crate::PvsServerRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -385,7 +385,7 @@ pub trait PvsServerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsServerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsServerRecord,
@@ -400,7 +400,9 @@ pub trait PvsServerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsServerRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 PvsServerRecord,

@@ -25,23 +25,23 @@ pub struct PvsSiteRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the site.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the site.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Identifier of the site as known to the PVS farm itself, used to match it with PVS configuration.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(rename = "PVS_uuid")]
     #[serde(default)]
-    pub pvs_uuid: String,
+    pub pvs_uuid: xenapi_rt::types::Str,
     /// Storage configured on hosts for caching data streamed from this site.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -65,7 +65,7 @@ impl crate::server::Record for PvsSiteRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -239,7 +239,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+        xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
         crate::Error,
     > {
         self.session.call("PVS_site.get_all_records", |c| c).await
@@ -264,7 +264,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+        xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
         crate::Error,
     > {
         self.session.call("PVS_site.get_all_records_where", |c| c.param(&expr)).await
@@ -275,7 +275,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given PVS_site.
@@ -284,7 +284,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given PVS_site.
@@ -305,7 +305,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given PVS_site.
@@ -329,7 +329,7 @@ impl<'s, T: xenapi_rt::Transport> PvsSiteClient<'s, T> {
     pub async fn get_pvs_uuid(
         &self,
         self_: &crate::PvsSiteRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("PVS_site.get_PVS_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `cache_storage` field of the given PVS_site.
@@ -373,7 +373,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("PVS_site.set_PVS_uuid")
     }
@@ -393,9 +393,9 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        pvs_uuid: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        pvs_uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PvsSiteRef, crate::ApiError>> + Send {
         crate::server::not_implemented("PVS_site.introduce")
     }
@@ -419,7 +419,7 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::PvsSiteRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -433,7 +433,7 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PvsSiteRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -475,7 +475,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+            xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -497,7 +497,7 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::PvsSiteRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -514,10 +514,10 @@ pub trait PvsSiteServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::PvsSiteRef, crate::PvsSiteRecord>,
+            xenapi_rt::types::Map<crate::PvsSiteRef, crate::PvsSiteRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -539,7 +539,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,
@@ -554,7 +554,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,
@@ -569,7 +569,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -593,7 +593,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,
@@ -608,7 +608,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -632,7 +632,7 @@ pub trait PvsSiteServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::PvsSiteRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 PvsSiteRecord,

@@ -25,17 +25,17 @@ pub struct RateLimitRecord {
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the rate limiter.
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the rate limiter.
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The callers throttled by this rate limiter. They all draw on the same token bucket. Changed with add_caller and remove_caller.
     ///
     /// Prototyped in XAPI 26.17.0.
@@ -61,7 +61,7 @@ impl crate::server::Record for RateLimitRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -272,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> RateLimitClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::RateLimitRef, crate::RateLimitRecord>,
+        xenapi_rt::types::Map<crate::RateLimitRef, crate::RateLimitRecord>,
         crate::Error,
     > {
         self.session.call("Rate_limit.get_all_records", |c| c).await
@@ -297,7 +297,7 @@ impl<'s, T: xenapi_rt::Transport> RateLimitClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::RateLimitRef, crate::RateLimitRecord>,
+        xenapi_rt::types::Map<crate::RateLimitRef, crate::RateLimitRecord>,
         crate::Error,
     > {
         self.session.call("Rate_limit.get_all_records_where", |c| c.param(&expr)).await
@@ -308,7 +308,7 @@ impl<'s, T: xenapi_rt::Transport> RateLimitClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::RateLimitRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Rate_limit.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Rate_limit.
@@ -317,7 +317,7 @@ impl<'s, T: xenapi_rt::Transport> RateLimitClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::RateLimitRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Rate_limit.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given Rate_limit.
@@ -338,7 +338,7 @@ impl<'s, T: xenapi_rt::Transport> RateLimitClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::RateLimitRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Rate_limit.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given Rate_limit.
@@ -454,7 +454,7 @@ pub trait RateLimitServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RateLimitRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -468,7 +468,7 @@ pub trait RateLimitServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::RateLimitRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -545,7 +545,7 @@ pub trait RateLimitServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RateLimitRef, crate::RateLimitRecord>,
+            xenapi_rt::types::Map<crate::RateLimitRef, crate::RateLimitRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -567,7 +567,7 @@ pub trait RateLimitServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::RateLimitRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -584,10 +584,10 @@ pub trait RateLimitServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RateLimitRef, crate::RateLimitRecord>,
+            xenapi_rt::types::Map<crate::RateLimitRef, crate::RateLimitRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -609,7 +609,7 @@ pub trait RateLimitServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RateLimitRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RateLimitRecord,
@@ -624,7 +624,7 @@ pub trait RateLimitServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RateLimitRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RateLimitRecord,
@@ -639,7 +639,7 @@ pub trait RateLimitServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RateLimitRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -663,7 +663,7 @@ pub trait RateLimitServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RateLimitRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RateLimitRecord,
@@ -678,7 +678,7 @@ pub trait RateLimitServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RateLimitRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

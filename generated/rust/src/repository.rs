@@ -86,27 +86,27 @@ pub struct RepositoryRecord {
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the repository.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the repository.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Base URL from which the repository's binary packages are fetched.
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub binary_url: String,
+    pub binary_url: xenapi_rt::types::Str,
     /// Base URL of the repository holding the matching source packages.
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub source_url: String,
+    pub source_url: xenapi_rt::types::Str,
     /// True if this is an update repository layered on a base repository, rather than the base installation repository.
     ///
     /// Published in XAPI 1.301.0.
@@ -116,7 +116,7 @@ pub struct RepositoryRecord {
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
-    pub hash: String,
+    pub hash: xenapi_rt::types::Str,
     /// True if the pool's local copy of this repository is in sync with the remote one.
     ///
     /// Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0.
@@ -127,7 +127,7 @@ pub struct RepositoryRecord {
     ///
     /// Prototyped in XAPI 22.12.0.
     #[serde(default)]
-    pub gpgkey_path: String,
+    pub gpgkey_path: xenapi_rt::types::Str,
     /// Where the repository's content comes from: remote URLs ('remote'), an update bundle uploaded to the pool ('bundle'), or another pool's coordinator ('remote_pool'). Set when the repository is introduced.
     ///
     /// Prototyped in XAPI 24.23.0.
@@ -137,7 +137,7 @@ pub struct RepositoryRecord {
     ///
     /// Prototyped in XAPI 25.7.0.
     #[serde(default)]
-    pub certificate: String,
+    pub certificate: xenapi_rt::types::Str,
 }
 #[cfg(feature = "Repository")]
 #[allow(deprecated)]
@@ -173,7 +173,7 @@ impl crate::server::Record for RepositoryRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -412,7 +412,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+        xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
         crate::Error,
     > {
         self.session.call("Repository.get_all_records", |c| c).await
@@ -437,7 +437,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+        xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
         crate::Error,
     > {
         self.session.call("Repository.get_all_records_where", |c| c.param(&expr)).await
@@ -448,7 +448,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given Repository.
@@ -457,7 +457,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given Repository.
@@ -478,7 +478,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given Repository.
@@ -502,7 +502,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_binary_url(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_binary_url", |c| c.param(&self_)).await
     }
     /// Returns the `source_url` field of the given Repository.
@@ -511,7 +511,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_source_url(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_source_url", |c| c.param(&self_)).await
     }
     /// Returns the `update` field of the given Repository.
@@ -529,7 +529,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_hash(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_hash", |c| c.param(&self_)).await
     }
     /// Returns the `up_to_date` field of the given Repository.
@@ -548,7 +548,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_gpgkey_path(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_gpgkey_path", |c| c.param(&self_)).await
     }
     /// Returns the `origin` field of the given Repository.
@@ -566,7 +566,7 @@ impl<'s, T: xenapi_rt::Transport> RepositoryClient<'s, T> {
     pub async fn get_certificate(
         &self,
         self_: &crate::RepositoryRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("Repository.get_certificate", |c| c.param(&self_)).await
     }
 }
@@ -583,7 +583,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.set_gpgkey_path")
     }
@@ -603,12 +603,12 @@ pub trait RepositoryServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        binary_url: String,
-        source_url: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        binary_url: xenapi_rt::types::Str,
+        source_url: xenapi_rt::types::Str,
         update: bool,
-        gpgkey_path: String,
+        gpgkey_path: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce")
     }
@@ -618,10 +618,10 @@ pub trait RepositoryServer: crate::server::Backend<
     fn introduce_remote_pool(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        binary_url: String,
-        certificate: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        binary_url: xenapi_rt::types::Str,
+        certificate: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce_remote_pool")
     }
@@ -631,8 +631,8 @@ pub trait RepositoryServer: crate::server::Backend<
     fn introduce_bundle(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         crate::server::not_implemented("Repository.introduce_bundle")
     }
@@ -656,7 +656,7 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RepositoryRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -670,7 +670,7 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::RepositoryRef>, crate::ApiError>,
     > + Send {
@@ -716,7 +716,7 @@ pub trait RepositoryServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+            xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -738,7 +738,7 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::RepositoryRef>, crate::ApiError>,
     > + Send {
@@ -757,10 +757,10 @@ pub trait RepositoryServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RepositoryRef, crate::RepositoryRecord>,
+            xenapi_rt::types::Map<crate::RepositoryRef, crate::RepositoryRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -782,7 +782,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -797,7 +797,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -812,7 +812,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -836,7 +836,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -851,7 +851,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -875,7 +875,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -890,7 +890,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -920,7 +920,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -950,7 +950,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,
@@ -980,7 +980,7 @@ pub trait RepositoryServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RepositoryRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RepositoryRecord,

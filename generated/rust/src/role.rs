@@ -25,17 +25,17 @@ pub struct RoleRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short name of the role or permission, such as pool-admin or vm.start.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Human-readable explanation of what the role or permission allows.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Roles or permissions contained in this role; empty for an individual permission.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -54,7 +54,7 @@ impl crate::server::Record for RoleRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -122,7 +122,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     pub async fn get_permissions_name_label(
         &self,
         self_: &crate::RoleRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("role.get_permissions_name_label", |c| c.param(&self_)).await
     }
     /// Expands the role into its complete set of permissions; returns their name labels.
@@ -133,7 +133,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     pub async fn async_get_permissions_name_label(
         &self,
         self_: &crate::RoleRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session
             .start("Async.role.get_permissions_name_label", |c| c.param(&self_))
             .await
@@ -193,10 +193,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     /// Published in XenServer 5.6 (midnight-ride).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::RoleRef, crate::RoleRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::RoleRef, crate::RoleRecord>, crate::Error> {
         self.session.call("role.get_all_records", |c| c).await
     }
     /// Lists every role whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -218,10 +215,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::RoleRef, crate::RoleRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::RoleRef, crate::RoleRecord>, crate::Error> {
         self.session.call("role.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given role.
@@ -230,7 +224,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::RoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("role.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given role.
@@ -239,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::RoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("role.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given role.
@@ -248,7 +242,7 @@ impl<'s, T: xenapi_rt::Transport> RoleClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::RoleRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("role.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `subroles` field of the given role.
@@ -282,7 +276,7 @@ pub trait RoleServer: crate::server::Backend<
     fn get_by_permission_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::RoleRef>, crate::ApiError>> + Send {
         crate::server::not_implemented("role.get_by_permission_name_label")
     }
@@ -303,7 +297,9 @@ pub trait RoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RoleRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("role.get_permissions_name_label")
     }
     /// Expands the role into its complete set of permissions; returns their references.
@@ -336,7 +332,7 @@ pub trait RoleServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::RoleRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -350,7 +346,7 @@ pub trait RoleServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::RoleRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -392,7 +388,7 @@ pub trait RoleServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RoleRef, crate::RoleRecord>,
+            xenapi_rt::types::Map<crate::RoleRef, crate::RoleRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -414,7 +410,7 @@ pub trait RoleServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::RoleRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -431,10 +427,10 @@ pub trait RoleServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::RoleRef, crate::RoleRecord>,
+            xenapi_rt::types::Map<crate::RoleRef, crate::RoleRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -452,7 +448,7 @@ pub trait RoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RoleRecord,
@@ -467,7 +463,7 @@ pub trait RoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RoleRecord,
@@ -482,7 +478,7 @@ pub trait RoleServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::RoleRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 RoleRecord,

@@ -85,7 +85,7 @@ pub struct SdnControllerRecord {
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Connection protocol used to reach the controller; ssl by default.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -95,7 +95,7 @@ pub struct SdnControllerRecord {
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
-    pub address: String,
+    pub address: xenapi_rt::types::Str,
     /// TCP port of the controller; 0 means the protocol's default port.
     ///
     /// Published in XenServer 7.2 (falcon).
@@ -129,7 +129,7 @@ impl crate::server::Record for SdnControllerRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -231,7 +231,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::SdnControllerRef, crate::SdnControllerRecord>,
+        xenapi_rt::types::Map<crate::SdnControllerRef, crate::SdnControllerRecord>,
         crate::Error,
     > {
         self.session.call("SDN_controller.get_all_records", |c| c).await
@@ -256,7 +256,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::SdnControllerRef, crate::SdnControllerRecord>,
+        xenapi_rt::types::Map<crate::SdnControllerRef, crate::SdnControllerRecord>,
         crate::Error,
     > {
         self.session
@@ -269,7 +269,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::SdnControllerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SDN_controller.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `protocol` field of the given SDN_controller.
@@ -287,7 +287,7 @@ impl<'s, T: xenapi_rt::Transport> SdnControllerClient<'s, T> {
     pub async fn get_address(
         &self,
         self_: &crate::SdnControllerRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SDN_controller.get_address", |c| c.param(&self_)).await
     }
     /// Returns the `port` field of the given SDN_controller.
@@ -323,7 +323,7 @@ pub trait SdnControllerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         protocol: crate::SdnControllerProtocol,
-        address: String,
+        address: xenapi_rt::types::Str,
         port: i64,
     ) -> impl Future<Output = Result<crate::SdnControllerRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SDN_controller.introduce")
@@ -350,7 +350,7 @@ pub trait SdnControllerServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SdnControllerRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -386,10 +386,7 @@ pub trait SdnControllerServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::SdnControllerRef,
-                crate::SdnControllerRecord,
-            >,
+            xenapi_rt::types::Map<crate::SdnControllerRef, crate::SdnControllerRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -411,7 +408,7 @@ pub trait SdnControllerServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::SdnControllerRef>, crate::ApiError>,
     > + Send {
@@ -430,13 +427,10 @@ pub trait SdnControllerServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::SdnControllerRef,
-                crate::SdnControllerRecord,
-            >,
+            xenapi_rt::types::Map<crate::SdnControllerRef, crate::SdnControllerRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -458,7 +452,7 @@ pub trait SdnControllerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SdnControllerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SdnControllerRecord,
@@ -490,7 +484,7 @@ pub trait SdnControllerServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SdnControllerRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SdnControllerRecord,

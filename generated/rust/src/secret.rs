@@ -25,17 +25,20 @@ pub struct SecretRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The secret string itself.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub value: String,
+    pub value: xenapi_rt::types::Str,
     /// Free-form key/value pairs for clients.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "secret"))]
 impl crate::server::Record for SecretRecord {
@@ -44,7 +47,7 @@ impl crate::server::Record for SecretRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -107,7 +110,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::SecretRef, crate::SecretRecord>,
+        xenapi_rt::types::Map<crate::SecretRef, crate::SecretRecord>,
         crate::Error,
     > {
         self.session.call("secret.get_all_records", |c| c).await
@@ -132,7 +135,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::SecretRef, crate::SecretRecord>,
+        xenapi_rt::types::Map<crate::SecretRef, crate::SecretRecord>,
         crate::Error,
     > {
         self.session.call("secret.get_all_records_where", |c| c.param(&expr)).await
@@ -143,7 +146,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::SecretRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("secret.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `value` field of the given secret.
@@ -152,7 +155,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     pub async fn get_value(
         &self,
         self_: &crate::SecretRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("secret.get_value", |c| c.param(&self_)).await
     }
     /// Replaces the `value` field of the given secret.
@@ -173,7 +176,10 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SecretRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("secret.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given secret.
@@ -182,7 +188,7 @@ impl<'s, T: xenapi_rt::Transport> SecretClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::SecretRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("secret.set_other_config", |c| c.param(&self_).param(&value))
@@ -246,7 +252,7 @@ pub trait SecretServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SecretRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -313,7 +319,7 @@ pub trait SecretServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SecretRef, crate::SecretRecord>,
+            xenapi_rt::types::Map<crate::SecretRef, crate::SecretRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -335,7 +341,7 @@ pub trait SecretServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SecretRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -352,10 +358,10 @@ pub trait SecretServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SecretRef, crate::SecretRecord>,
+            xenapi_rt::types::Map<crate::SecretRef, crate::SecretRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -373,7 +379,7 @@ pub trait SecretServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SecretRecord,
@@ -388,7 +394,7 @@ pub trait SecretServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SecretRecord,
@@ -403,7 +409,7 @@ pub trait SecretServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -428,7 +434,10 @@ pub trait SecretServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -444,7 +453,7 @@ pub trait SecretServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -468,8 +477,8 @@ pub trait SecretServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -503,7 +512,7 @@ pub trait SecretServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SecretRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

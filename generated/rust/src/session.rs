@@ -25,7 +25,7 @@ pub struct SessionRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The host that the client logged in to and that created this session.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -50,7 +50,10 @@ pub struct SessionRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the session was created with the local root account rather than through an external directory subject.
     ///
     /// Published in XenServer 5.5 (george).
@@ -70,17 +73,17 @@ pub struct SessionRecord {
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub auth_user_sid: String,
+    pub auth_user_sid: xenapi_rt::types::Str,
     /// Name of the user who logged in, as given by the authentication service.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub auth_user_name: String,
+    pub auth_user_name: xenapi_rt::types::Str,
     /// The RBAC permissions granted to this session, derived from the roles of its subject.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub rbac_permissions: Vec<String>,
+    pub rbac_permissions: Vec<xenapi_rt::types::Str>,
     /// Tasks created through this session; they are cleaned up when the session ends.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -95,7 +98,7 @@ pub struct SessionRecord {
     ///
     /// Published in XenServer 6.2 (clearwater).
     #[serde(default)]
-    pub originator: String,
+    pub originator: xenapi_rt::types::Str,
     /// True if the client authenticated by presenting a TLS client certificate.
     ///
     /// Published in XAPI 21.2.0.
@@ -109,7 +112,7 @@ impl crate::server::Record for SessionRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -146,7 +149,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     /// Published in XenServer 5.5 (george).
     pub async fn get_all_subject_identifiers(
         &self,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("session.get_all_subject_identifiers", |c| c).await
     }
     /// Ends a session that was created with slave_local_login_with_password on a pool member.
@@ -206,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::SessionRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("session.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `this_host` field of the given session.
@@ -251,7 +254,10 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SessionRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("session.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given session.
@@ -260,7 +266,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::SessionRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("session.set_other_config", |c| c.param(&self_).param(&value))
@@ -330,7 +336,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn get_auth_user_sid(
         &self,
         self_: &crate::SessionRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("session.get_auth_user_sid", |c| c.param(&self_)).await
     }
     /// Returns the `auth_user_name` field of the given session.
@@ -339,7 +345,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn get_auth_user_name(
         &self,
         self_: &crate::SessionRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("session.get_auth_user_name", |c| c.param(&self_)).await
     }
     /// Returns the `rbac_permissions` field of the given session.
@@ -348,7 +354,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn get_rbac_permissions(
         &self,
         self_: &crate::SessionRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("session.get_rbac_permissions", |c| c.param(&self_)).await
     }
     /// Returns the `tasks` field of the given session.
@@ -375,7 +381,7 @@ impl<'s, T: xenapi_rt::Transport> SessionClient<'s, T> {
     pub async fn get_originator(
         &self,
         self_: &crate::SessionRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("session.get_originator", |c| c.param(&self_)).await
     }
     /// Returns the `client_certificate` field of the given session.
@@ -400,7 +406,7 @@ pub trait SessionServer: crate::server::Backend<
     fn logout_subject_identifier(
         &self,
         ctx: &Self::Ctx,
-        subject_identifier: String,
+        subject_identifier: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("session.logout_subject_identifier")
     }
@@ -410,7 +416,9 @@ pub trait SessionServer: crate::server::Backend<
     fn get_all_subject_identifiers(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("session.get_all_subject_identifiers")
     }
     /// Ends a session that was created with slave_local_login_with_password on a pool member.
@@ -428,7 +436,7 @@ pub trait SessionServer: crate::server::Backend<
     fn create_from_db_file(
         &self,
         ctx: &Self::Ctx,
-        filename: String,
+        filename: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SessionRef, crate::ApiError>> + Send {
         crate::server::not_implemented("session.create_from_db_file")
     }
@@ -437,8 +445,8 @@ pub trait SessionServer: crate::server::Backend<
     /// Published in XenServer 4.1 (miami).
     fn slave_local_login_with_password(
         &self,
-        uname: String,
-        pwd: String,
+        uname: xenapi_rt::types::Str,
+        pwd: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SessionRef, crate::ApiError>> + Send {
         crate::server::not_implemented("session.slave_local_login_with_password")
     }
@@ -448,8 +456,8 @@ pub trait SessionServer: crate::server::Backend<
     fn change_password(
         &self,
         ctx: &Self::Ctx,
-        old_pwd: String,
-        new_pwd: String,
+        old_pwd: xenapi_rt::types::Str,
+        new_pwd: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("session.change_password")
     }
@@ -467,10 +475,10 @@ pub trait SessionServer: crate::server::Backend<
     /// Published in XenServer 4.0 (rio).
     fn login_with_password(
         &self,
-        uname: String,
-        pwd: String,
-        version: String,
-        originator: String,
+        uname: xenapi_rt::types::Str,
+        pwd: xenapi_rt::types::Str,
+        version: xenapi_rt::types::Str,
+        originator: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SessionRef, crate::ApiError>> + Send {
         crate::server::not_implemented("session.login_with_password")
     }
@@ -494,7 +502,7 @@ pub trait SessionServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SessionRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -509,7 +517,7 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SessionRecord,
@@ -587,7 +595,10 @@ pub trait SessionServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -603,7 +614,7 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -627,8 +638,8 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -662,7 +673,7 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -733,7 +744,7 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SessionRecord,
@@ -748,7 +759,7 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SessionRecord,
@@ -763,7 +774,9 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SessionRecord,
@@ -808,7 +821,7 @@ pub trait SessionServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SessionRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SessionRecord,
@@ -952,7 +965,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
             srv::arity(call, "session.login_with_password", 2, 4, false)?;
             let uname = srv::param(call, 0, "uname")?;
             let pwd = srv::param(call, 1, "pwd")?;
-            let version = srv::param_or(call, 2, "version", String::from("1.1"))?;
+            let version = srv::param_or(
+                call,
+                2,
+                "version",
+                xenapi_rt::types::Str::from("1.1"),
+            )?;
             let originator = srv::param_or(call, 3, "originator", Default::default())?;
             srv::done(
                 SessionServer::login_with_password(&**s, uname, pwd, version, originator)

@@ -90,73 +90,79 @@ pub struct SmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the storage manager.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the storage manager.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The SR type this plugin handles, such as lvm, nfs or ext.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#type: String,
+    pub r#type: xenapi_rt::types::Str,
     /// Name of the vendor who supplied the plugin.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub vendor: String,
+    pub vendor: xenapi_rt::types::Str,
     /// Copyright notice of the plugin.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub copyright: String,
+    pub copyright: xenapi_rt::types::Str,
     /// Version string of the plugin.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub version: String,
+    pub version: xenapi_rt::types::Str,
     /// Minimum storage manager API version the plugin needs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub required_api_version: String,
+    pub required_api_version: xenapi_rt::types::Str,
     /// Device-config keys accepted by the plugin, mapped to a short explanation of each.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub configuration: std::collections::HashMap<String, String>,
+    pub configuration: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Operations the plugin supports; deprecated in favour of the features field.
     ///
     /// Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater).
     #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<xenapi_rt::types::Str>,
     /// Operations the plugin supports, mapped to the version of each capability.
     ///
     /// Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0.
     #[serde(default)]
-    pub features: std::collections::HashMap<String, i64>,
+    pub features: xenapi_rt::types::Map<xenapi_rt::types::Str, i64>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Path of the plugin's driver executable on the host.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub driver_filename: String,
+    pub driver_filename: xenapi_rt::types::Str,
     /// Cluster stacks that must be running before an SR of this type can be attached; empty when none is needed.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub required_cluster_stack: Vec<String>,
+    pub required_cluster_stack: Vec<xenapi_rt::types::Str>,
     /// Disk image formats (raw, vhd, qcow2) that SRs of this type can store VDIs in, as reported by the storage driver; empty if the driver does not say.
     ///
     /// Prototyped in XAPI 26.15.0.
@@ -170,7 +176,7 @@ impl crate::server::Record for SmRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -223,7 +229,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<std::collections::HashMap<crate::SmRef, crate::SmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>, crate::Error> {
         self.session.call("SM.get_all_records", |c| c).await
     }
     /// Lists every SM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -245,13 +251,16 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<std::collections::HashMap<crate::SmRef, crate::SmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>, crate::Error> {
         self.session.call("SM.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given SM.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::SmRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::SmRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given SM.
@@ -260,7 +269,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given SM.
@@ -269,13 +278,16 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `type` field of the given SM.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_type(&self, self_: &crate::SmRef) -> Result<String, crate::Error> {
+    pub async fn get_type(
+        &self,
+        self_: &crate::SmRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `vendor` field of the given SM.
@@ -284,7 +296,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_vendor(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_vendor", |c| c.param(&self_)).await
     }
     /// Returns the `copyright` field of the given SM.
@@ -293,7 +305,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_copyright(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_copyright", |c| c.param(&self_)).await
     }
     /// Returns the `version` field of the given SM.
@@ -302,7 +314,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_version(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_version", |c| c.param(&self_)).await
     }
     /// Returns the `required_api_version` field of the given SM.
@@ -311,7 +323,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_required_api_version(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_required_api_version", |c| c.param(&self_)).await
     }
     /// Returns the `configuration` field of the given SM.
@@ -320,7 +332,10 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_configuration(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SM.get_configuration", |c| c.param(&self_)).await
     }
     /// Returns the `capabilities` field of the given SM.
@@ -330,7 +345,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_capabilities(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SM.get_capabilities", |c| c.param(&self_)).await
     }
     /// Returns the `features` field of the given SM.
@@ -339,7 +354,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_features(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<std::collections::HashMap<String, i64>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<xenapi_rt::types::Str, i64>, crate::Error> {
         self.session.call("SM.get_features", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given SM.
@@ -348,7 +363,10 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SM.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given SM.
@@ -357,7 +375,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::SmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("SM.set_other_config", |c| c.param(&self_).param(&value))
@@ -397,7 +415,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_driver_filename(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SM.get_driver_filename", |c| c.param(&self_)).await
     }
     /// Returns the `required_cluster_stack` field of the given SM.
@@ -406,7 +424,7 @@ impl<'s, T: xenapi_rt::Transport> SmClient<'s, T> {
     pub async fn get_required_cluster_stack(
         &self,
         self_: &crate::SmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SM.get_required_cluster_stack", |c| c.param(&self_)).await
     }
     /// Returns the `supported_image_formats` field of the given SM.
@@ -445,7 +463,7 @@ pub trait SmServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SmRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -459,7 +477,7 @@ pub trait SmServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SmRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -501,7 +519,7 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SmRef, crate::SmRecord>,
+            xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -523,7 +541,7 @@ pub trait SmServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SmRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -540,10 +558,10 @@ pub trait SmServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SmRef, crate::SmRecord>,
+            xenapi_rt::types::Map<crate::SmRef, crate::SmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -561,7 +579,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -576,7 +594,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -591,7 +609,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -606,7 +624,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -621,7 +639,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -636,7 +654,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -651,7 +669,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -666,7 +684,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -682,7 +700,10 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -698,7 +719,9 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -714,7 +737,10 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, i64>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, i64>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -731,7 +757,10 @@ pub trait SmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -747,7 +776,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -771,8 +800,8 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -806,7 +835,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -830,7 +859,7 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,
@@ -845,7 +874,9 @@ pub trait SmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SmRecord,

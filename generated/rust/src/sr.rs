@@ -231,17 +231,17 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the SR.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text human-readable notes about the SR.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The storage operations that may currently be started on this SR, recomputed by the server after each state change.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -251,7 +251,10 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::StorageOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::StorageOperations,
+    >,
     /// The virtual disk images that live in this SR.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -283,12 +286,12 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#type: String,
+    pub r#type: xenapi_rt::types::Str,
     /// Informal tag describing what the SR holds; "iso" marks an ISO library, other values are free-form.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub content_type: String,
+    pub content_type: xenapi_rt::types::Str,
     /// True if the SR can be reached from every host in the pool, which lets VMs using it migrate and restart anywhere.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -298,22 +301,25 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// User-defined labels attached to the SR for searching and grouping.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Driver-specific key/value settings passed to and maintained by the storage manager backend.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub sm_config: std::collections::HashMap<String, String>,
+    pub sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Named binary objects attached to this SR, such as client-side metadata, keyed by blob name.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// True if this SR is used on its host as a local read cache for disks of shared-storage VMs (IntelliCache).
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -342,7 +348,7 @@ impl crate::server::Record for SrRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -388,7 +394,7 @@ impl crate::server::Record for SrRecord {
         match crate::StorageOperations::from_wire(operation) {
             crate::StorageOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -743,9 +749,12 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn probe_ext(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<Vec<crate::ProbeResultRecord>, crate::Error> {
         self.session
             .call(
@@ -762,9 +771,12 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_probe_ext(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, Vec<crate::ProbeResultRecord>>, crate::Error> {
         self.session
             .start(
@@ -779,10 +791,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn probe(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "SR.probe",
@@ -798,10 +813,13 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_probe(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.SR.probe",
@@ -829,7 +847,9 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Returns the names of the SR types that the installed storage drivers can create.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_supported_types(&self) -> Result<Vec<String>, crate::Error> {
+    pub async fn get_supported_types(
+        &self,
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SR.get_supported_types", |c| c).await
     }
     /// Returns the names of the SR types that the installed storage drivers can create.
@@ -839,7 +859,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Runs as a server task: await `Task::wait` for the result.
     pub async fn async_get_supported_types(
         &self,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.SR.get_supported_types", |c| c).await
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
@@ -900,14 +920,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn make(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "SR.make",
@@ -934,14 +957,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_make(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
-        sm_config: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.SR.make",
@@ -970,7 +996,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::SrRef, crate::Error> {
         self.session
             .call(
@@ -1001,7 +1027,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::SrRef>, crate::Error> {
         self.session
             .start(
@@ -1025,14 +1051,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn create(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::SrRef, crate::Error> {
         self.session
             .call(
@@ -1060,14 +1089,17 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn async_create(
         &self,
         host: &crate::HostRef,
-        device_config: &std::collections::HashMap<String, String>,
+        device_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
         name_label: &str,
         name_description: &str,
         r#type: &str,
         content_type: &str,
         shared: bool,
-        sm_config: &std::collections::HashMap<String, String>,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::SrRef>, crate::Error> {
         self.session
             .start(
@@ -1122,7 +1154,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<std::collections::HashMap<crate::SrRef, crate::SrRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>, crate::Error> {
         self.session.call("SR.get_all_records", |c| c).await
     }
     /// Lists every SR whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1144,13 +1176,16 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<std::collections::HashMap<crate::SrRef, crate::SrRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>, crate::Error> {
         self.session.call("SR.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given SR.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::SrRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::SrRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given SR.
@@ -1159,7 +1194,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given SR.
@@ -1168,7 +1203,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given SR.
@@ -1187,7 +1222,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
         &self,
         self_: &crate::SrRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::StorageOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::StorageOperations>,
         crate::Error,
     > {
         self.session.call("SR.get_current_operations", |c| c.param(&self_)).await
@@ -1240,7 +1275,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     /// Returns the `type` field of the given SR.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_type(&self, self_: &crate::SrRef) -> Result<String, crate::Error> {
+    pub async fn get_type(
+        &self,
+        self_: &crate::SrRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `content_type` field of the given SR.
@@ -1249,7 +1287,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_content_type(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("SR.get_content_type", |c| c.param(&self_)).await
     }
     /// Returns the `shared` field of the given SR.
@@ -1264,7 +1302,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SR.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given SR.
@@ -1273,7 +1314,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::SrRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("SR.set_other_config", |c| c.param(&self_).param(&value))
@@ -1313,7 +1354,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("SR.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given SR.
@@ -1322,7 +1363,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::SrRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("SR.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -1352,7 +1393,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_sm_config(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("SR.get_sm_config", |c| c.param(&self_)).await
     }
     /// Replaces the `sm_config` field of the given SR.
@@ -1361,7 +1405,7 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn set_sm_config(
         &self,
         self_: &crate::SrRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("SR.set_sm_config", |c| c.param(&self_).param(&value))
@@ -1401,7 +1445,10 @@ impl<'s, T: xenapi_rt::Transport> SrClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::SrRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("SR.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `local_cache_enabled` field of the given SR.
@@ -1454,7 +1501,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.forget_data_source_archives")
     }
@@ -1465,7 +1512,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.query_data_source")
     }
@@ -1476,7 +1523,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.record_data_source")
     }
@@ -1550,8 +1597,8 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.create_new_blob")
@@ -1563,7 +1610,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.set_name_description")
     }
@@ -1574,7 +1621,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         sr: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("SR.set_name_label")
     }
@@ -1596,9 +1643,12 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
-        r#type: String,
-        sm_config: std::collections::HashMap<String, String>,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        r#type: xenapi_rt::types::Str,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<
         Output = Result<Vec<crate::ProbeResultRecord>, crate::ApiError>,
     > + Send {
@@ -1611,10 +1661,13 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
-        r#type: String,
-        sm_config: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        r#type: xenapi_rt::types::Str,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.probe")
     }
     /// Rescans the SR so the database matches the disks actually present and its size fields are current.
@@ -1633,7 +1686,9 @@ pub trait SrServer: crate::server::Backend<
     fn get_supported_types(
         &self,
         ctx: &Self::Ctx,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("SR.get_supported_types")
     }
     /// Refreshes the SR's fields, such as sizes, from the storage backend.
@@ -1673,14 +1728,17 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
-        sm_config: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        r#type: xenapi_rt::types::Str,
+        content_type: xenapi_rt::types::Str,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.make")
     }
     /// Registers an already existing SR in the database, without PBDs, and returns its new reference.
@@ -1689,13 +1747,13 @@ pub trait SrServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        uuid: xenapi_rt::types::Str,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        r#type: xenapi_rt::types::Str,
+        content_type: xenapi_rt::types::Str,
         shared: bool,
-        sm_config: std::collections::HashMap<String, String>,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::SrRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.introduce")
     }
@@ -1706,14 +1764,17 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         host: crate::HostRef,
-        device_config: std::collections::HashMap<String, String>,
+        device_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         physical_size: i64,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        r#type: xenapi_rt::types::Str,
+        content_type: xenapi_rt::types::Str,
         shared: bool,
-        sm_config: std::collections::HashMap<String, String>,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::SrRef, crate::ApiError>> + Send {
         crate::server::not_implemented("SR.create")
     }
@@ -1737,7 +1798,7 @@ pub trait SrServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SrRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1751,7 +1812,7 @@ pub trait SrServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SrRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -1793,7 +1854,7 @@ pub trait SrServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SrRef, crate::SrRecord>,
+            xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1815,7 +1876,7 @@ pub trait SrServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SrRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1832,10 +1893,10 @@ pub trait SrServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SrRef, crate::SrRecord>,
+            xenapi_rt::types::Map<crate::SrRef, crate::SrRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1853,7 +1914,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -1868,7 +1929,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -1883,7 +1944,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -1917,7 +1978,7 @@ pub trait SrServer: crate::server::Backend<
         self_: crate::SrRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::StorageOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::StorageOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -2010,7 +2071,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -2025,7 +2086,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -2056,7 +2117,10 @@ pub trait SrServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SrRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2072,7 +2136,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2096,8 +2160,8 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2131,7 +2195,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2155,7 +2219,9 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 SrRecord,
@@ -2170,7 +2236,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2194,7 +2260,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2220,7 +2286,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2245,7 +2311,10 @@ pub trait SrServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SrRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2261,7 +2330,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2285,8 +2354,8 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2320,7 +2389,7 @@ pub trait SrServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SrRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2346,7 +2415,7 @@ pub trait SrServer: crate::server::Backend<
         self_: crate::SrRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {

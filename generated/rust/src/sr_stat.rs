@@ -98,17 +98,17 @@ pub struct SrStatRecord {
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<String>,
+    pub uuid: Option<xenapi_rt::types::Str>,
     /// Short human-readable name of the SR.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text description of the SR.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Space still available in the SR, in bytes.
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima); extended in XAPI 24.17.0.

@@ -25,17 +25,20 @@ pub struct SubjectRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Directory-specific identifier of the user or group, such as its SID.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub subject_identifier: String,
+    pub subject_identifier: xenapi_rt::types::Str,
     /// Attributes of the subject cached from the external directory, such as its display name and account status.
     ///
     /// Published in XenServer 5.5 (george).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// RBAC roles granted to this subject; new subjects receive a default role.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -71,7 +74,7 @@ impl crate::server::Record for SubjectRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -95,7 +98,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     pub async fn get_permissions_name_label(
         &self,
         self_: &crate::SubjectRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session
             .call("subject.get_permissions_name_label", |c| c.param(&self_))
             .await
@@ -108,7 +111,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     pub async fn async_get_permissions_name_label(
         &self,
         self_: &crate::SubjectRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session
             .start("Async.subject.get_permissions_name_label", |c| c.param(&self_))
             .await
@@ -210,7 +213,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::SubjectRef, crate::SubjectRecord>,
+        xenapi_rt::types::Map<crate::SubjectRef, crate::SubjectRecord>,
         crate::Error,
     > {
         self.session.call("subject.get_all_records", |c| c).await
@@ -235,7 +238,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::SubjectRef, crate::SubjectRecord>,
+        xenapi_rt::types::Map<crate::SubjectRef, crate::SubjectRecord>,
         crate::Error,
     > {
         self.session.call("subject.get_all_records_where", |c| c.param(&expr)).await
@@ -246,7 +249,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::SubjectRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("subject.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `subject_identifier` field of the given subject.
@@ -255,7 +258,7 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     pub async fn get_subject_identifier(
         &self,
         self_: &crate::SubjectRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("subject.get_subject_identifier", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given subject.
@@ -264,7 +267,10 @@ impl<'s, T: xenapi_rt::Transport> SubjectClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::SubjectRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("subject.get_other_config", |c| c.param(&self_)).await
     }
     /// Returns the `roles` field of the given subject.
@@ -290,7 +296,9 @@ pub trait SubjectServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SubjectRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("subject.get_permissions_name_label")
     }
     /// Revokes the given role from the subject; returns nothing.
@@ -335,7 +343,7 @@ pub trait SubjectServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::SubjectRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -402,7 +410,7 @@ pub trait SubjectServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SubjectRef, crate::SubjectRecord>,
+            xenapi_rt::types::Map<crate::SubjectRef, crate::SubjectRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -424,7 +432,7 @@ pub trait SubjectServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::SubjectRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -441,10 +449,10 @@ pub trait SubjectServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::SubjectRef, crate::SubjectRecord>,
+            xenapi_rt::types::Map<crate::SubjectRef, crate::SubjectRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -466,7 +474,7 @@ pub trait SubjectServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SubjectRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SubjectRecord,
@@ -481,7 +489,7 @@ pub trait SubjectServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::SubjectRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 SubjectRecord,
@@ -497,7 +505,10 @@ pub trait SubjectServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::SubjectRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -155,17 +155,17 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short name of the task, usually naming the API call it tracks, such as Async.VM.start.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text description of the task.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// The operations that may currently be invoked on this task, such as cancel.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -175,8 +175,8 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<
-        String,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
         crate::TaskAllowedOperations,
     >,
     /// Time at which the task was created.
@@ -209,22 +209,25 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub r#type: String,
+    pub r#type: xenapi_rt::types::Str,
     /// On success, the operation's return value in XML-RPC encoded form (for instance a wrapped object reference); empty otherwise.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub result: String,
+    pub result: xenapi_rt::types::Str,
     /// On failure, the error code followed by its parameters; empty while pending or after success.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub error_info: Vec<String>,
+    pub error_info: Vec<xenapi_rt::types::Str>,
     /// Free-form key/value pairs for clients; some clients use it to tag their own tasks.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// The parent task if this task was spawned as part of a larger operation, or OpaqueRef:NULL for a top-level task.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -239,7 +242,7 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default = "TaskRecord::default_backtrace")]
-    pub backtrace: String,
+    pub backtrace: xenapi_rt::types::Str,
 }
 #[cfg(feature = "task")]
 #[allow(deprecated)]
@@ -270,8 +273,8 @@ impl Default for TaskRecord {
 #[cfg(feature = "task")]
 #[allow(deprecated)]
 impl TaskRecord {
-    fn default_backtrace() -> String {
-        String::from("()")
+    fn default_backtrace() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("()")
     }
 }
 #[cfg(all(feature = "server", feature = "task"))]
@@ -281,7 +284,7 @@ impl crate::server::Record for TaskRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -317,7 +320,7 @@ impl crate::server::Record for TaskRecord {
         match crate::TaskAllowedOperations::from_wire(operation) {
             crate::TaskAllowedOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -344,7 +347,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn set_error_info(
         &self,
         self_: &crate::TaskRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("task.set_error_info", |c| c.param(&self_).param(&value))
@@ -446,10 +449,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::TaskRef, crate::TaskRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::TaskRef, crate::TaskRecord>, crate::Error> {
         self.session.call("task.get_all_records", |c| c).await
     }
     /// Lists every task whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -471,10 +471,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::TaskRef, crate::TaskRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::TaskRef, crate::TaskRecord>, crate::Error> {
         self.session.call("task.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given task.
@@ -483,7 +480,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("task.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given task.
@@ -492,7 +489,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("task.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given task.
@@ -501,7 +498,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("task.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given task.
@@ -520,7 +517,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
         &self,
         self_: &crate::TaskRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::TaskAllowedOperations>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::TaskAllowedOperations>,
         crate::Error,
     > {
         self.session.call("task.get_current_operations", |c| c.param(&self_)).await
@@ -576,7 +573,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_type(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("task.get_type", |c| c.param(&self_)).await
     }
     /// Returns the `result` field of the given task.
@@ -585,7 +582,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_result(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("task.get_result", |c| c.param(&self_)).await
     }
     /// Returns the `error_info` field of the given task.
@@ -594,7 +591,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_error_info(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("task.get_error_info", |c| c.param(&self_)).await
     }
     /// Returns the `other_config` field of the given task.
@@ -603,7 +600,10 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("task.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given task.
@@ -612,7 +612,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::TaskRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("task.set_other_config", |c| c.param(&self_).param(&value))
@@ -670,7 +670,7 @@ impl<'s, T: xenapi_rt::Transport> TaskClient<'s, T> {
     pub async fn get_backtrace(
         &self,
         self_: &crate::TaskRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("task.get_backtrace", |c| c.param(&self_)).await
     }
 }
@@ -687,7 +687,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("task.set_error_info")
     }
@@ -698,7 +698,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("task.set_result")
     }
@@ -750,8 +750,8 @@ pub trait TaskServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        label: String,
-        description: String,
+        label: xenapi_rt::types::Str,
+        description: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::TaskRef, crate::ApiError>> + Send {
         crate::server::not_implemented("task.create")
     }
@@ -775,7 +775,7 @@ pub trait TaskServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::TaskRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -789,7 +789,7 @@ pub trait TaskServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::TaskRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -831,7 +831,7 @@ pub trait TaskServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::TaskRef, crate::TaskRecord>,
+            xenapi_rt::types::Map<crate::TaskRef, crate::TaskRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -853,7 +853,7 @@ pub trait TaskServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::TaskRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -870,10 +870,10 @@ pub trait TaskServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::TaskRef, crate::TaskRecord>,
+            xenapi_rt::types::Map<crate::TaskRef, crate::TaskRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -891,7 +891,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,
@@ -906,7 +906,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,
@@ -921,7 +921,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,
@@ -955,7 +955,7 @@ pub trait TaskServer: crate::server::Backend<
         self_: crate::TaskRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::TaskAllowedOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::TaskAllowedOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1052,7 +1052,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,
@@ -1067,7 +1067,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,
@@ -1082,7 +1082,9 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,
@@ -1098,7 +1100,10 @@ pub trait TaskServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1114,7 +1119,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1138,8 +1143,8 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1173,7 +1178,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1227,7 +1232,7 @@ pub trait TaskServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TaskRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TaskRecord,

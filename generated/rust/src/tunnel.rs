@@ -85,7 +85,7 @@ pub struct TunnelRecord {
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The PIF that gives the tunnelled network its endpoint on the host.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -102,12 +102,15 @@ pub struct TunnelRecord {
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default = "TunnelRecord::default_status")]
-    pub status: std::collections::HashMap<String, String>,
+    pub status: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// The encapsulation protocol used by this tunnel.
     ///
     /// Published in XAPI 1.250.0.
@@ -132,8 +135,13 @@ impl Default for TunnelRecord {
 #[cfg(feature = "tunnel")]
 #[allow(deprecated)]
 impl TunnelRecord {
-    fn default_status() -> std::collections::HashMap<String, String> {
-        [(String::from("active"), String::from("false"))].into_iter().collect()
+    fn default_status() -> xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    > {
+        [(xenapi_rt::types::Str::from("active"), xenapi_rt::types::Str::from("false"))]
+            .into_iter()
+            .collect()
     }
     fn default_protocol() -> crate::TunnelProtocol {
         crate::TunnelProtocol::Gre
@@ -146,7 +154,7 @@ impl crate::server::Record for TunnelRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -255,7 +263,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::TunnelRef, crate::TunnelRecord>,
+        xenapi_rt::types::Map<crate::TunnelRef, crate::TunnelRecord>,
         crate::Error,
     > {
         self.session.call("tunnel.get_all_records", |c| c).await
@@ -280,7 +288,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::TunnelRef, crate::TunnelRecord>,
+        xenapi_rt::types::Map<crate::TunnelRef, crate::TunnelRecord>,
         crate::Error,
     > {
         self.session.call("tunnel.get_all_records_where", |c| c.param(&expr)).await
@@ -291,7 +299,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::TunnelRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("tunnel.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `access_PIF` field of the given tunnel.
@@ -318,7 +326,10 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     pub async fn get_status(
         &self,
         self_: &crate::TunnelRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("tunnel.get_status", |c| c.param(&self_)).await
     }
     /// Replaces the `status` field of the given tunnel.
@@ -327,7 +338,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     pub async fn set_status(
         &self,
         self_: &crate::TunnelRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("tunnel.set_status", |c| c.param(&self_).param(&value))
@@ -367,7 +378,10 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::TunnelRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("tunnel.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given tunnel.
@@ -376,7 +390,7 @@ impl<'s, T: xenapi_rt::Transport> TunnelClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::TunnelRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("tunnel.set_other_config", |c| c.param(&self_).param(&value))
@@ -483,7 +497,7 @@ pub trait TunnelServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::TunnelRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -517,7 +531,7 @@ pub trait TunnelServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::TunnelRef, crate::TunnelRecord>,
+            xenapi_rt::types::Map<crate::TunnelRef, crate::TunnelRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -539,7 +553,7 @@ pub trait TunnelServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::TunnelRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -556,10 +570,10 @@ pub trait TunnelServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::TunnelRef, crate::TunnelRecord>,
+            xenapi_rt::types::Map<crate::TunnelRef, crate::TunnelRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -577,7 +591,7 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 TunnelRecord,
@@ -623,7 +637,10 @@ pub trait TunnelServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -639,7 +656,7 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -663,8 +680,8 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -698,7 +715,7 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -723,7 +740,10 @@ pub trait TunnelServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -739,7 +759,7 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -763,8 +783,8 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -798,7 +818,7 @@ pub trait TunnelServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::TunnelRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

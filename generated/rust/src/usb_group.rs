@@ -25,17 +25,17 @@ pub struct UsbGroupRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the group.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the group.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Physical USB devices that belong to this group.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -52,7 +52,10 @@ pub struct UsbGroupRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "USB_group"))]
 impl crate::server::Record for UsbGroupRecord {
@@ -61,7 +64,7 @@ impl crate::server::Record for UsbGroupRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -133,7 +136,10 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
         &self,
         name_label: &str,
         name_description: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::UsbGroupRef, crate::Error> {
         self.session
             .call(
@@ -151,7 +157,10 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
         &self,
         name_label: &str,
         name_description: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::UsbGroupRef>, crate::Error> {
         self.session
             .start(
@@ -199,7 +208,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+        xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
         crate::Error,
     > {
         self.session.call("USB_group.get_all_records", |c| c).await
@@ -224,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+        xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
         crate::Error,
     > {
         self.session.call("USB_group.get_all_records_where", |c| c.param(&expr)).await
@@ -235,7 +244,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("USB_group.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given USB_group.
@@ -244,7 +253,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("USB_group.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given USB_group.
@@ -265,7 +274,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("USB_group.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given USB_group.
@@ -307,7 +316,10 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::UsbGroupRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("USB_group.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given USB_group.
@@ -316,7 +328,7 @@ impl<'s, T: xenapi_rt::Transport> UsbGroupClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::UsbGroupRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("USB_group.set_other_config", |c| c.param(&self_).param(&value))
@@ -376,9 +388,9 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn create(
         &self,
         ctx: &Self::Ctx,
-        name_label: String,
-        name_description: String,
-        other_config: std::collections::HashMap<String, String>,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
+        other_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::UsbGroupRef, crate::ApiError>> + Send {
         crate::server::not_implemented("USB_group.create")
     }
@@ -402,7 +414,7 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::UsbGroupRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -416,7 +428,7 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::UsbGroupRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -458,7 +470,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+            xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -480,7 +492,7 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::UsbGroupRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -497,10 +509,10 @@ pub trait UsbGroupServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::UsbGroupRef, crate::UsbGroupRecord>,
+            xenapi_rt::types::Map<crate::UsbGroupRef, crate::UsbGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -522,7 +534,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UsbGroupRecord,
@@ -537,7 +549,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UsbGroupRecord,
@@ -552,7 +564,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -576,7 +588,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UsbGroupRecord,
@@ -591,7 +603,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -646,7 +658,10 @@ pub trait UsbGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -662,7 +677,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -686,8 +701,8 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -721,7 +736,7 @@ pub trait UsbGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UsbGroupRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

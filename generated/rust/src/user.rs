@@ -26,22 +26,25 @@ pub struct UserRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Login name of the user, fixed when the record is created.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub short_name: String,
+    pub short_name: xenapi_rt::types::Str,
     /// Human-readable full name of the user.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub fullname: String,
+    pub fullname: xenapi_rt::types::Str,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "user"))]
 impl crate::server::Record for UserRecord {
@@ -50,7 +53,7 @@ impl crate::server::Record for UserRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -108,7 +111,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::UserRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("user.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `short_name` field of the given user.
@@ -117,7 +120,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     pub async fn get_short_name(
         &self,
         self_: &crate::UserRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("user.get_short_name", |c| c.param(&self_)).await
     }
     /// Returns the `fullname` field of the given user.
@@ -126,7 +129,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     pub async fn get_fullname(
         &self,
         self_: &crate::UserRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("user.get_fullname", |c| c.param(&self_)).await
     }
     /// Replaces the `fullname` field of the given user.
@@ -147,7 +150,10 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::UserRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("user.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given user.
@@ -156,7 +162,7 @@ impl<'s, T: xenapi_rt::Transport> UserClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::UserRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("user.set_other_config", |c| c.param(&self_).param(&value))
@@ -217,7 +223,7 @@ pub trait UserServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::UserRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -266,7 +272,7 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UserRecord,
@@ -281,7 +287,7 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UserRecord,
@@ -296,7 +302,7 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 UserRecord,
@@ -311,7 +317,7 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -336,7 +342,10 @@ pub trait UserServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::UserRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -352,7 +361,7 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -376,8 +385,8 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -411,7 +420,7 @@ pub trait UserServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::UserRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

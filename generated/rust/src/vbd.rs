@@ -225,7 +225,7 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this device.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -235,7 +235,10 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VbdOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VbdOperations,
+    >,
     /// The VM this device is attached to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -252,12 +255,12 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     #[serde(default)]
-    pub device: String,
+    pub device: xenapi_rt::types::Str,
     /// Requested device position in the guest, such as "0" for the first disk, or "autodetect" to pick a free slot.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub userdevice: String,
+    pub userdevice: xenapi_rt::types::Str,
     /// True if the VM may boot from this device.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -292,7 +295,10 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the device is currently connected to the running VM.
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
@@ -307,27 +313,33 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub status_detail: String,
+    pub status_detail: xenapi_rt::types::Str,
     /// Backend details about the device while it is attached, as key/value pairs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub runtime_properties: std::collections::HashMap<String, String>,
+    pub runtime_properties: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the I/O QoS algorithm applied to this device; empty for none.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_type: String,
+    pub qos_algorithm_type: xenapi_rt::types::Str,
     /// Parameters for the chosen I/O QoS algorithm.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_params: std::collections::HashMap<String, String>,
+    pub qos_algorithm_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// I/O QoS algorithms that can be used with this device.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_supported_algorithms: Vec<String>,
+    pub qos_supported_algorithms: Vec<xenapi_rt::types::Str>,
     /// Performance metrics record for this device, or OpaqueRef:NULL if none.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -380,7 +392,7 @@ impl crate::server::Record for VbdRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -399,7 +411,7 @@ impl crate::server::Record for VbdRecord {
         match crate::VbdOperations::from_wire(operation) {
             crate::VbdOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -593,10 +605,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>, crate::Error> {
         self.session.call("VBD.get_all_records", |c| c).await
     }
     /// Lists every VBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -618,16 +627,16 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>, crate::Error> {
         self.session.call("VBD.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VBD.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VbdRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VbdRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VBD.
@@ -645,7 +654,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, crate::VbdOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VbdOperations>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given VBD.
@@ -672,7 +684,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_device(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_device", |c| c.param(&self_)).await
     }
     /// Returns the `userdevice` field of the given VBD.
@@ -681,7 +693,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_userdevice(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_userdevice", |c| c.param(&self_)).await
     }
     /// Replaces the `userdevice` field of the given VBD.
@@ -787,7 +799,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VBD.
@@ -796,7 +811,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VBD.set_other_config", |c| c.param(&self_).param(&value))
@@ -854,7 +869,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_status_detail(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_status_detail", |c| c.param(&self_)).await
     }
     /// Returns the `runtime_properties` field of the given VBD.
@@ -863,7 +878,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_runtime_properties(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_runtime_properties", |c| c.param(&self_)).await
     }
     /// Returns the `qos_algorithm_type` field of the given VBD.
@@ -872,7 +890,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_qos_algorithm_type(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD.get_qos_algorithm_type", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_type` field of the given VBD.
@@ -893,7 +911,10 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD.get_qos_algorithm_params", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_params` field of the given VBD.
@@ -902,7 +923,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn set_qos_algorithm_params(
         &self,
         self_: &crate::VbdRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VBD.set_qos_algorithm_params", |c| c.param(&self_).param(&value))
@@ -945,7 +966,7 @@ impl<'s, T: xenapi_rt::Transport> VbdClient<'s, T> {
     pub async fn get_qos_supported_algorithms(
         &self,
         self_: &crate::VbdRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VBD.get_qos_supported_algorithms", |c| c.param(&self_)).await
     }
     /// Returns the `metrics` field of the given VBD.
@@ -1057,7 +1078,7 @@ pub trait VbdServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VbdRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1135,7 +1156,7 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
+            xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1157,7 +1178,7 @@ pub trait VbdServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VbdRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1174,10 +1195,10 @@ pub trait VbdServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VbdRef, crate::VbdRecord>,
+            xenapi_rt::types::Map<crate::VbdRef, crate::VbdRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1195,7 +1216,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1229,7 +1250,7 @@ pub trait VbdServer: crate::server::Backend<
         self_: crate::VbdRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VbdOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VbdOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1277,7 +1298,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1292,7 +1313,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1307,7 +1328,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1494,7 +1515,10 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1510,7 +1534,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1534,8 +1558,8 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1569,7 +1593,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1623,7 +1647,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1639,7 +1663,10 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1655,7 +1682,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,
@@ -1670,7 +1697,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1695,7 +1722,10 @@ pub trait VbdServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1711,7 +1741,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1735,8 +1765,8 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1770,7 +1800,7 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1794,7 +1824,9 @@ pub trait VbdServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VbdRecord,

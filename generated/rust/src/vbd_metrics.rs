@@ -26,7 +26,7 @@ pub struct VbdMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Recent read throughput of the virtual disk, in KiB per second.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -52,7 +52,10 @@ pub struct VbdMetricsRecord {
     /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
     #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "VBD_metrics"))]
 impl crate::server::Record for VbdMetricsRecord {
@@ -61,7 +64,7 @@ impl crate::server::Record for VbdMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -113,7 +116,7 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
+        xenapi_rt::types::Map<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VBD_metrics.get_all_records", |c| c).await
@@ -140,7 +143,7 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
+        xenapi_rt::types::Map<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VBD_metrics.get_all_records_where", |c| c.param(&expr)).await
@@ -151,7 +154,7 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VbdMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VBD_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `io_read_kbs` field of the given VBD_metrics.
@@ -193,7 +196,10 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VbdMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VBD_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VBD_metrics.
@@ -203,7 +209,7 @@ impl<'s, T: xenapi_rt::Transport> VbdMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VbdMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VBD_metrics.set_other_config", |c| c.param(&self_).param(&value))
@@ -269,7 +275,7 @@ pub trait VbdMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VbdMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -305,7 +311,7 @@ pub trait VbdMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
+            xenapi_rt::types::Map<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -327,7 +333,7 @@ pub trait VbdMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::VbdMetricsRef>, crate::ApiError>,
     > + Send {
@@ -346,10 +352,10 @@ pub trait VbdMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
+            xenapi_rt::types::Map<crate::VbdMetricsRef, crate::VbdMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -371,7 +377,7 @@ pub trait VbdMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VbdMetricsRecord,
@@ -434,7 +440,10 @@ pub trait VbdMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VbdMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -450,7 +459,7 @@ pub trait VbdMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -474,8 +483,8 @@ pub trait VbdMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -509,7 +518,7 @@ pub trait VbdMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VbdMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

@@ -328,17 +328,17 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the disk.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the disk.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Operations that can currently be performed on this disk.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -348,7 +348,10 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VdiOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VdiOperations,
+    >,
     /// The storage repository in which the disk lives.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -395,7 +398,10 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if a host currently holds the storage-level lock on this disk.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -405,7 +411,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub location: String,
+    pub location: xenapi_rt::types::Str,
     /// True if the disk is under the server's control; false for internal or hidden disks.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -426,12 +432,15 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub xenstore_data: std::collections::HashMap<String, String>,
+    pub xenstore_data: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Storage-backend-specific settings and hints for this disk.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub sm_config: std::collections::HashMap<String, String>,
+    pub sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// True if this disk is a snapshot of another disk.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -456,7 +465,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// True if the disk may be cached on local storage (IntelliCache) when attached.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
@@ -543,7 +552,7 @@ impl crate::server::Record for VdiRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -605,7 +614,7 @@ impl crate::server::Record for VdiRecord {
         match crate::VdiOperations::from_wire(operation) {
             crate::VdiOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -653,7 +662,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi_from: &crate::VdiRef,
         vdi_to: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call("VDI.list_changed_blocks", |c| c.param(&vdi_from).param(&vdi_to))
             .await
@@ -667,7 +676,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi_from: &crate::VdiRef,
         vdi_to: &crate::VdiRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.VDI.list_changed_blocks",
@@ -733,7 +742,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi: &crate::VdiRef,
         sr: &crate::SrRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::VdiRef, crate::Error> {
         self.session
             .call("VDI.pool_migrate", |c| c.param(&vdi).param(&sr).param(&options))
@@ -748,7 +757,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         vdi: &crate::VdiRef,
         sr: &crate::SrRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start(
@@ -763,7 +772,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn read_database_pool_uuid(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.read_database_pool_uuid", |c| c.param(&self_)).await
     }
     /// Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
@@ -774,7 +783,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn async_read_database_pool_uuid(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.VDI.read_database_pool_uuid", |c| c.param(&self_))
             .await
@@ -1037,10 +1046,16 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         r#type: &crate::VdiType,
         sharable: bool,
         read_only: bool,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         location: &str,
-        xenstore_data: &std::collections::HashMap<String, String>,
-        sm_config: &std::collections::HashMap<String, String>,
+        xenstore_data: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         managed: bool,
         virtual_size: i64,
         physical_utilisation: i64,
@@ -1090,10 +1105,16 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         r#type: &crate::VdiType,
         sharable: bool,
         read_only: bool,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         location: &str,
-        xenstore_data: &std::collections::HashMap<String, String>,
-        sm_config: &std::collections::HashMap<String, String>,
+        xenstore_data: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        sm_config: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         managed: bool,
         virtual_size: i64,
         physical_utilisation: i64,
@@ -1183,7 +1204,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn clone(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::VdiRef, crate::Error> {
         self.session.call("VDI.clone", |c| c.param(&vdi).param(&driver_params)).await
     }
@@ -1195,7 +1219,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn async_clone(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start("Async.VDI.clone", |c| c.param(&vdi).param(&driver_params))
@@ -1207,7 +1234,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn snapshot(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::VdiRef, crate::Error> {
         self.session.call("VDI.snapshot", |c| c.param(&vdi).param(&driver_params)).await
     }
@@ -1219,7 +1249,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn async_snapshot(
         &self,
         vdi: &crate::VdiRef,
-        driver_params: &std::collections::HashMap<String, String>,
+        driver_params: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::VdiRef>, crate::Error> {
         self.session
             .start("Async.VDI.snapshot", |c| c.param(&vdi).param(&driver_params))
@@ -1251,7 +1284,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         host: &crate::HostRef,
         vdi: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.generate_config", |c| c.param(&host).param(&vdi)).await
     }
     /// A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
@@ -1265,7 +1298,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
         &self,
         host: &crate::HostRef,
         vdi: &crate::VdiRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.VDI.generate_config", |c| c.param(&host).param(&vdi))
             .await
@@ -1320,10 +1353,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>, crate::Error> {
         self.session.call("VDI.get_all_records", |c| c).await
     }
     /// Lists every VDI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1345,16 +1375,16 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>, crate::Error> {
         self.session.call("VDI.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VDI.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VdiRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VdiRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VDI.
@@ -1363,7 +1393,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_name_label", |c| c.param(&self_)).await
     }
     /// Returns the `name_description` field of the given VDI.
@@ -1372,7 +1402,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_name_description", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VDI.
@@ -1390,7 +1420,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, crate::VdiOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VdiOperations>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `SR` field of the given VDI.
@@ -1471,7 +1504,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VDI.
@@ -1480,7 +1516,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VdiRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VDI.set_other_config", |c| c.param(&self_).param(&value))
@@ -1529,7 +1565,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_location(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VDI.get_location", |c| c.param(&self_)).await
     }
     /// Returns the `managed` field of the given VDI.
@@ -1566,7 +1602,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_xenstore_data(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_xenstore_data", |c| c.param(&self_)).await
     }
     /// Replaces the `xenstore_data` field of the given VDI.
@@ -1575,7 +1614,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_xenstore_data(
         &self,
         self_: &crate::VdiRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VDI.set_xenstore_data", |c| c.param(&self_).param(&value))
@@ -1615,7 +1654,10 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_sm_config(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VDI.get_sm_config", |c| c.param(&self_)).await
     }
     /// Replaces the `sm_config` field of the given VDI.
@@ -1624,7 +1666,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_sm_config(
         &self,
         self_: &crate::VdiRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VDI.set_sm_config", |c| c.param(&self_).param(&value))
@@ -1700,7 +1742,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::VdiRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VDI.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given VDI.
@@ -1709,7 +1751,7 @@ impl<'s, T: xenapi_rt::Transport> VdiClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::VdiRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("VDI.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -1816,7 +1858,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vdi_from: crate::VdiRef,
         vdi_to: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.list_changed_blocks")
     }
     /// Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
@@ -1857,7 +1899,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vdi: crate::VdiRef,
         sr: crate::SrRef,
-        options: std::collections::HashMap<String, String>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.pool_migrate")
     }
@@ -1868,7 +1910,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.read_database_pool_uuid")
     }
     /// Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
@@ -1910,7 +1952,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.set_name_description")
     }
@@ -1921,7 +1963,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.set_name_label")
     }
@@ -1986,17 +2028,23 @@ pub trait VdiServer: crate::server::Backend<
     fn introduce(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
-        name_label: String,
-        name_description: String,
+        uuid: xenapi_rt::types::Str,
+        name_label: xenapi_rt::types::Str,
+        name_description: xenapi_rt::types::Str,
         sr: crate::SrRef,
         r#type: crate::VdiType,
         sharable: bool,
         read_only: bool,
-        other_config: std::collections::HashMap<String, String>,
-        location: String,
-        xenstore_data: std::collections::HashMap<String, String>,
-        sm_config: std::collections::HashMap<String, String>,
+        other_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        location: xenapi_rt::types::Str,
+        xenstore_data: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
+        sm_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         managed: bool,
         virtual_size: i64,
         physical_utilisation: i64,
@@ -2036,7 +2084,10 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vdi: crate::VdiRef,
-        driver_params: std::collections::HashMap<String, String>,
+        driver_params: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.clone")
     }
@@ -2047,7 +2098,10 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vdi: crate::VdiRef,
-        driver_params: std::collections::HashMap<String, String>,
+        driver_params: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.snapshot")
     }
@@ -2071,7 +2125,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         host: crate::HostRef,
         vdi: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VDI.generate_config")
     }
     /// Returns every field of the given VDI as one record.
@@ -2094,7 +2148,7 @@ pub trait VdiServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VdiRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -2108,7 +2162,7 @@ pub trait VdiServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VdiRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -2192,7 +2246,7 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
+            xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -2214,7 +2268,7 @@ pub trait VdiServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VdiRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -2231,10 +2285,10 @@ pub trait VdiServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VdiRef, crate::VdiRecord>,
+            xenapi_rt::types::Map<crate::VdiRef, crate::VdiRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -2252,7 +2306,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2267,7 +2321,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2282,7 +2336,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2316,7 +2370,7 @@ pub trait VdiServer: crate::server::Backend<
         self_: crate::VdiRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VdiOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VdiOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -2455,7 +2509,10 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2471,7 +2528,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2495,8 +2552,8 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2530,7 +2587,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2569,7 +2626,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2630,7 +2687,10 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2646,7 +2706,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2670,8 +2730,8 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2705,7 +2765,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2730,7 +2790,10 @@ pub trait VdiServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2746,7 +2809,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2770,8 +2833,8 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2805,7 +2868,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2891,7 +2954,9 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VdiRecord,
@@ -2906,7 +2971,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2930,7 +2995,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2956,7 +3021,7 @@ pub trait VdiServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VdiRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

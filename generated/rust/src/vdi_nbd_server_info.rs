@@ -23,12 +23,12 @@ pub struct VdiNbdServerInfoRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub exportname: String,
+    pub exportname: xenapi_rt::types::Str,
     /// IP address of the host serving the NBD export.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub address: String,
+    pub address: xenapi_rt::types::Str,
     /// TCP port on which the NBD server listens.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -38,12 +38,12 @@ pub struct VdiNbdServerInfoRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub cert: String,
+    pub cert: xenapi_rt::types::Str,
     /// Host name expected in the server certificate's subject, to check when verifying the TLS connection.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub subject: String,
+    pub subject: xenapi_rt::types::Str,
 }
 #[cfg(all(feature = "server", feature = "vdi_nbd_server_info"))]
 impl crate::server::Record for VdiNbdServerInfoRecord {

@@ -25,7 +25,7 @@ pub struct VgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The virtual machine that owns this virtual GPU.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -42,7 +42,7 @@ pub struct VgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default = "VgpuRecord::default_device")]
-    pub device: String,
+    pub device: xenapi_rt::types::Str,
     /// True while the virtual GPU is plugged into a running VM.
     ///
     /// Published in XenServer 6.0 (boston).
@@ -52,7 +52,10 @@ pub struct VgpuRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// The vGPU type (profile) this device uses, which fixes its framebuffer size and capabilities; OpaqueRef:NULL if unset.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
@@ -72,12 +75,15 @@ pub struct VgpuRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub compatibility_metadata: std::collections::HashMap<String, String>,
+    pub compatibility_metadata: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Additional vendor-specific arguments passed to the vGPU device model on start; empty for none.
     ///
     /// Published in Citrix Hypervisor 8.1 (quebec).
     #[serde(default)]
-    pub extra_args: String,
+    pub extra_args: xenapi_rt::types::Str,
     /// The physical PCI function (e.g. an SR-IOV virtual function) assigned to back this vGPU; OpaqueRef:NULL if none.
     ///
     /// Published in Citrix Hypervisor 8.1 (quebec).
@@ -109,8 +115,8 @@ impl Default for VgpuRecord {
 #[cfg(feature = "VGPU")]
 #[allow(deprecated)]
 impl VgpuRecord {
-    fn default_device() -> String {
-        String::from("0")
+    fn default_device() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("0")
     }
 }
 #[cfg(all(feature = "server", feature = "VGPU"))]
@@ -120,7 +126,7 @@ impl crate::server::Record for VgpuRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -179,7 +185,10 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
         vm: &crate::VmRef,
         gpu_group: &crate::GpuGroupRef,
         device: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &crate::VgpuTypeRef,
     ) -> Result<crate::VgpuRef, crate::Error> {
         self.session
@@ -206,7 +215,10 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
         vm: &crate::VmRef,
         gpu_group: &crate::GpuGroupRef,
         device: &str,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: &crate::VgpuTypeRef,
     ) -> Result<crate::Task<'s, T, crate::VgpuRef>, crate::Error> {
         self.session
@@ -249,10 +261,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     /// Published in XenServer 6.0 (boston).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VgpuRef, crate::VgpuRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VgpuRef, crate::VgpuRecord>, crate::Error> {
         self.session.call("VGPU.get_all_records", |c| c).await
     }
     /// Lists every VGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -274,10 +283,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VgpuRef, crate::VgpuRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VgpuRef, crate::VgpuRecord>, crate::Error> {
         self.session.call("VGPU.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VGPU.
@@ -286,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VgpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given VGPU.
@@ -313,7 +319,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn get_device(
         &self,
         self_: &crate::VgpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU.get_device", |c| c.param(&self_)).await
     }
     /// Returns the `currently_attached` field of the given VGPU.
@@ -331,7 +337,10 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VgpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VGPU.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VGPU.
@@ -340,7 +349,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VgpuRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VGPU.set_other_config", |c| c.param(&self_).param(&value))
@@ -409,7 +418,10 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn get_compatibility_metadata(
         &self,
         self_: &crate::VgpuRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VGPU.get_compatibility_metadata", |c| c.param(&self_)).await
     }
     /// Returns the `extra_args` field of the given VGPU.
@@ -418,7 +430,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuClient<'s, T> {
     pub async fn get_extra_args(
         &self,
         self_: &crate::VgpuRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU.get_extra_args", |c| c.param(&self_)).await
     }
     /// Replaces the `extra_args` field of the given VGPU.
@@ -467,8 +479,11 @@ pub trait VgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vm: crate::VmRef,
         gpu_group: crate::GpuGroupRef,
-        device: String,
-        other_config: std::collections::HashMap<String, String>,
+        device: xenapi_rt::types::Str,
+        other_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
         r#type: crate::VgpuTypeRef,
     ) -> impl Future<Output = Result<crate::VgpuRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VGPU.create")
@@ -493,7 +508,7 @@ pub trait VgpuServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VgpuRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -527,7 +542,7 @@ pub trait VgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VgpuRef, crate::VgpuRecord>,
+            xenapi_rt::types::Map<crate::VgpuRef, crate::VgpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -549,7 +564,7 @@ pub trait VgpuServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VgpuRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -566,10 +581,10 @@ pub trait VgpuServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VgpuRef, crate::VgpuRecord>,
+            xenapi_rt::types::Map<crate::VgpuRef, crate::VgpuRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -587,7 +602,7 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuRecord,
@@ -632,7 +647,7 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuRecord,
@@ -663,7 +678,10 @@ pub trait VgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -679,7 +697,7 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -703,8 +721,8 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -738,7 +756,7 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -808,7 +826,10 @@ pub trait VgpuServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -824,7 +845,7 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuRecord,
@@ -839,7 +860,7 @@ pub trait VgpuServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -932,7 +953,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                     .await?;
                 let vm = srv::param(call, 1, "VM")?;
                 let gpu_group = srv::param(call, 2, "GPU_group")?;
-                let device = srv::param_or(call, 3, "device", String::from("0"))?;
+                let device = srv::param_or(
+                    call,
+                    3,
+                    "device",
+                    xenapi_rt::types::Str::from("0"),
+                )?;
                 let other_config = srv::param_or(
                     call,
                     4,
@@ -987,7 +1013,12 @@ pub(crate) async fn dispatch<S: crate::Server>(
                 .await?;
             let vm = srv::param(call, 1, "VM")?;
             let gpu_group = srv::param(call, 2, "GPU_group")?;
-            let device = srv::param_or(call, 3, "device", String::from("0"))?;
+            let device = srv::param_or(
+                call,
+                3,
+                "device",
+                xenapi_rt::types::Str::from("0"),
+            )?;
             let other_config = srv::param_or(
                 call,
                 4,

@@ -100,17 +100,17 @@ pub struct VgpuTypeRecord {
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Name of the GPU vendor, for example NVIDIA Corporation.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
-    pub vendor_name: String,
+    pub vendor_name: xenapi_rt::types::Str,
     /// Model name of this vGPU type as given by the vendor.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(default)]
-    pub model_name: String,
+    pub model_name: xenapi_rt::types::Str,
     /// Amount of video memory given to each vGPU of this type, in bytes.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
@@ -170,7 +170,7 @@ pub struct VgpuTypeRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub identifier: String,
+    pub identifier: xenapi_rt::types::Str,
     /// True if support for this vGPU type is experimental and not intended for production use.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -221,7 +221,7 @@ impl crate::server::Record for VgpuTypeRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -289,7 +289,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
+        xenapi_rt::types::Map<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
         crate::Error,
     > {
         self.session.call("VGPU_type.get_all_records", |c| c).await
@@ -314,7 +314,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
+        xenapi_rt::types::Map<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
         crate::Error,
     > {
         self.session.call("VGPU_type.get_all_records_where", |c| c.param(&expr)).await
@@ -325,7 +325,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VgpuTypeRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU_type.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `vendor_name` field of the given VGPU_type.
@@ -334,7 +334,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     pub async fn get_vendor_name(
         &self,
         self_: &crate::VgpuTypeRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU_type.get_vendor_name", |c| c.param(&self_)).await
     }
     /// Returns the `model_name` field of the given VGPU_type.
@@ -343,7 +343,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     pub async fn get_model_name(
         &self,
         self_: &crate::VgpuTypeRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU_type.get_model_name", |c| c.param(&self_)).await
     }
     /// Returns the `framebuffer_size` field of the given VGPU_type.
@@ -446,7 +446,7 @@ impl<'s, T: xenapi_rt::Transport> VgpuTypeClient<'s, T> {
     pub async fn get_identifier(
         &self,
         self_: &crate::VgpuTypeRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VGPU_type.get_identifier", |c| c.param(&self_)).await
     }
     /// Returns the `experimental` field of the given VGPU_type.
@@ -496,7 +496,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VgpuTypeRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -530,7 +530,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
+            xenapi_rt::types::Map<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -552,7 +552,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VgpuTypeRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -569,10 +569,10 @@ pub trait VgpuTypeServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
+            xenapi_rt::types::Map<crate::VgpuTypeRef, crate::VgpuTypeRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -594,7 +594,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuTypeRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuTypeRecord,
@@ -609,7 +609,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuTypeRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuTypeRecord,
@@ -624,7 +624,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuTypeRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuTypeRecord,
@@ -791,7 +791,7 @@ pub trait VgpuTypeServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VgpuTypeRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VgpuTypeRecord,

@@ -294,7 +294,7 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this interface.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -304,12 +304,15 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VifOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VifOperations,
+    >,
     /// Position of the interface in the guest, such as "0" for the first NIC.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub device: String,
+    pub device: xenapi_rt::types::Str,
     /// The network this interface is connected to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -326,7 +329,7 @@ pub struct VifRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "MAC")]
     #[serde(default)]
-    pub mac: String,
+    pub mac: xenapi_rt::types::Str,
     /// Maximum transmission unit of the interface, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -337,7 +340,10 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the interface is currently connected to the running VM.
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
@@ -352,27 +358,33 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub status_detail: String,
+    pub status_detail: xenapi_rt::types::Str,
     /// Backend details about the interface while it is attached, as key/value pairs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub runtime_properties: std::collections::HashMap<String, String>,
+    pub runtime_properties: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Name of the network QoS algorithm applied to this interface, such as rate limiting; empty for none.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_type: String,
+    pub qos_algorithm_type: xenapi_rt::types::Str,
     /// Parameters for the chosen network QoS algorithm.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_algorithm_params: std::collections::HashMap<String, String>,
+    pub qos_algorithm_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Network QoS algorithms that can be used with this interface.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub qos_supported_algorithms: Vec<String>,
+    pub qos_supported_algorithms: Vec<xenapi_rt::types::Str>,
     /// Performance metrics record for this interface, or OpaqueRef:NULL if none.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -394,12 +406,12 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub ipv4_allowed: Vec<String>,
+    pub ipv4_allowed: Vec<xenapi_rt::types::Str>,
     /// IPv6 addresses the guest may use on this interface when it is locked.
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
-    pub ipv6_allowed: Vec<String>,
+    pub ipv6_allowed: Vec<xenapi_rt::types::Str>,
     /// Whether static IPv4 settings are pushed to the guest for this interface.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -409,12 +421,12 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv4_addresses: Vec<String>,
+    pub ipv4_addresses: Vec<xenapi_rt::types::Str>,
     /// IPv4 gateway to be configured in the guest; empty if none.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv4_gateway: String,
+    pub ipv4_gateway: xenapi_rt::types::Str,
     /// Whether static IPv6 settings are pushed to the guest for this interface.
     ///
     /// Published in XenServer 7.0 (dundee).
@@ -424,12 +436,12 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv6_addresses: Vec<String>,
+    pub ipv6_addresses: Vec<xenapi_rt::types::Str>,
     /// IPv6 gateway to be configured in the guest; empty if none.
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
-    pub ipv6_gateway: String,
+    pub ipv6_gateway: xenapi_rt::types::Str,
     /// 802.1Q VLAN IDs (0-4094) whose tagged traffic this interface carries as a trunk port; empty means no restriction, so every VLAN is passed. Cannot be used on a network that is itself backed by a VLAN PIF.
     ///
     /// Prototyped in XAPI 26.17.0.
@@ -493,7 +505,7 @@ impl crate::server::Record for VifRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -512,7 +524,7 @@ impl crate::server::Record for VifRecord {
         match crate::VifOperations::from_wire(operation) {
             crate::VifOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -663,7 +675,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_ipv6_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_ipv6_allowed", |c| c.param(&self_).param(&value))
@@ -677,7 +689,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn async_set_ipv6_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VIF.set_ipv6_allowed", |c| c.param(&self_).param(&value))
@@ -741,7 +753,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_ipv4_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_ipv4_allowed", |c| c.param(&self_).param(&value))
@@ -755,7 +767,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn async_set_ipv4_allowed(
         &self,
         self_: &crate::VifRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VIF.set_ipv4_allowed", |c| c.param(&self_).param(&value))
@@ -975,10 +987,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     /// Published in XenServer 4.0 (rio).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VifRef, crate::VifRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>, crate::Error> {
         self.session.call("VIF.get_all_records", |c| c).await
     }
     /// Lists every VIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1000,16 +1009,16 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VifRef, crate::VifRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>, crate::Error> {
         self.session.call("VIF.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VIF.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VifRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VIF.
@@ -1027,7 +1036,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, crate::VifOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VifOperations>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `device` field of the given VIF.
@@ -1036,7 +1048,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_device(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_device", |c| c.param(&self_)).await
     }
     /// Returns the `network` field of the given VIF.
@@ -1060,7 +1072,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     /// Returns the `MAC` field of the given VIF.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_mac(&self, self_: &crate::VifRef) -> Result<String, crate::Error> {
+    pub async fn get_mac(
+        &self,
+        self_: &crate::VifRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_MAC", |c| c.param(&self_)).await
     }
     /// Returns the `MTU` field of the given VIF.
@@ -1075,7 +1090,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VIF.
@@ -1084,7 +1102,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VifRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_other_config", |c| c.param(&self_).param(&value))
@@ -1142,7 +1160,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_status_detail(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_status_detail", |c| c.param(&self_)).await
     }
     /// Returns the `runtime_properties` field of the given VIF.
@@ -1151,7 +1169,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_runtime_properties(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_runtime_properties", |c| c.param(&self_)).await
     }
     /// Returns the `qos_algorithm_type` field of the given VIF.
@@ -1160,7 +1181,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_qos_algorithm_type(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_qos_algorithm_type", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_type` field of the given VIF.
@@ -1181,7 +1202,10 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_qos_algorithm_params(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF.get_qos_algorithm_params", |c| c.param(&self_)).await
     }
     /// Replaces the `qos_algorithm_params` field of the given VIF.
@@ -1190,7 +1214,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn set_qos_algorithm_params(
         &self,
         self_: &crate::VifRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF.set_qos_algorithm_params", |c| c.param(&self_).param(&value))
@@ -1233,7 +1257,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_qos_supported_algorithms(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_qos_supported_algorithms", |c| c.param(&self_)).await
     }
     /// Returns the `metrics` field of the given VIF.
@@ -1270,7 +1294,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv4_allowed(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv4_allowed", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_allowed` field of the given VIF.
@@ -1279,7 +1303,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv6_allowed(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv6_allowed", |c| c.param(&self_)).await
     }
     /// Returns the `ipv4_configuration_mode` field of the given VIF.
@@ -1297,7 +1321,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv4_addresses(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv4_addresses", |c| c.param(&self_)).await
     }
     /// Returns the `ipv4_gateway` field of the given VIF.
@@ -1306,7 +1330,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv4_gateway(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_ipv4_gateway", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_configuration_mode` field of the given VIF.
@@ -1324,7 +1348,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv6_addresses(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VIF.get_ipv6_addresses", |c| c.param(&self_)).await
     }
     /// Returns the `ipv6_gateway` field of the given VIF.
@@ -1333,7 +1357,7 @@ impl<'s, T: xenapi_rt::Transport> VifClient<'s, T> {
     pub async fn get_ipv6_gateway(
         &self,
         self_: &crate::VifRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF.get_ipv6_gateway", |c| c.param(&self_)).await
     }
     /// Returns the `trunks` field of the given VIF.
@@ -1360,8 +1384,8 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
         mode: crate::VifIpv6ConfigurationMode,
-        address: String,
-        gateway: String,
+        address: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.configure_ipv6")
     }
@@ -1373,8 +1397,8 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
         mode: crate::VifIpv4ConfigurationMode,
-        address: String,
-        gateway: String,
+        address: xenapi_rt::types::Str,
+        gateway: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.configure_ipv4")
     }
@@ -1385,7 +1409,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.remove_ipv6_allowed")
     }
@@ -1396,7 +1420,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.add_ipv6_allowed")
     }
@@ -1407,7 +1431,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.set_ipv6_allowed")
     }
@@ -1418,7 +1442,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.remove_ipv4_allowed")
     }
@@ -1429,7 +1453,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.add_ipv4_allowed")
     }
@@ -1440,7 +1464,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VIF.set_ipv4_allowed")
     }
@@ -1549,7 +1573,7 @@ pub trait VifServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VifRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1627,7 +1651,7 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifRef, crate::VifRecord>,
+            xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1649,7 +1673,7 @@ pub trait VifServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VifRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1666,10 +1690,10 @@ pub trait VifServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifRef, crate::VifRecord>,
+            xenapi_rt::types::Map<crate::VifRef, crate::VifRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1687,7 +1711,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1721,7 +1745,7 @@ pub trait VifServer: crate::server::Backend<
         self_: crate::VifRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VifOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VifOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -1739,7 +1763,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1784,7 +1808,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1815,7 +1839,10 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1831,7 +1858,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1855,8 +1882,8 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1890,7 +1917,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1944,7 +1971,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1960,7 +1987,10 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -1976,7 +2006,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -1991,7 +2021,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2016,7 +2046,10 @@ pub trait VifServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2032,7 +2065,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2056,8 +2089,8 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2091,7 +2124,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2115,7 +2148,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2175,7 +2210,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2190,7 +2227,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2222,7 +2261,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2237,7 +2278,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2269,7 +2310,9 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,
@@ -2284,7 +2327,7 @@ pub trait VifServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifRecord,

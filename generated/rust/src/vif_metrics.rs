@@ -26,7 +26,7 @@ pub struct VifMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Receive throughput of the interface, in KiB per second, as last sampled.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
@@ -50,7 +50,10 @@ pub struct VifMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(all(feature = "server", feature = "VIF_metrics"))]
 impl crate::server::Record for VifMetricsRecord {
@@ -59,7 +62,7 @@ impl crate::server::Record for VifMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -111,7 +114,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VifMetricsRef, crate::VifMetricsRecord>,
+        xenapi_rt::types::Map<crate::VifMetricsRef, crate::VifMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VIF_metrics.get_all_records", |c| c).await
@@ -138,7 +141,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VifMetricsRef, crate::VifMetricsRecord>,
+        xenapi_rt::types::Map<crate::VifMetricsRef, crate::VifMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VIF_metrics.get_all_records_where", |c| c.param(&expr)).await
@@ -149,7 +152,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VifMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VIF_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `io_read_kbs` field of the given VIF_metrics.
@@ -189,7 +192,10 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VifMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VIF_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VIF_metrics.
@@ -198,7 +204,7 @@ impl<'s, T: xenapi_rt::Transport> VifMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VifMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VIF_metrics.set_other_config", |c| c.param(&self_).param(&value))
@@ -262,7 +268,7 @@ pub trait VifMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VifMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -298,7 +304,7 @@ pub trait VifMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifMetricsRef, crate::VifMetricsRecord>,
+            xenapi_rt::types::Map<crate::VifMetricsRef, crate::VifMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -320,7 +326,7 @@ pub trait VifMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::VifMetricsRef>, crate::ApiError>,
     > + Send {
@@ -339,10 +345,10 @@ pub trait VifMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VifMetricsRef, crate::VifMetricsRecord>,
+            xenapi_rt::types::Map<crate::VifMetricsRef, crate::VifMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -364,7 +370,7 @@ pub trait VifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VifMetricsRecord,
@@ -427,7 +433,10 @@ pub trait VifMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VifMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -443,7 +452,7 @@ pub trait VifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -467,8 +476,8 @@ pub trait VifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -502,7 +511,7 @@ pub trait VifMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VifMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

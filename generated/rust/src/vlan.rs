@@ -25,7 +25,7 @@ pub struct VlanRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The underlying interface (physical NIC or bond) on which tagged frames for this VLAN travel.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -47,7 +47,10 @@ pub struct VlanRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
 }
 #[cfg(feature = "VLAN")]
 #[allow(deprecated)]
@@ -77,7 +80,7 @@ impl crate::server::Record for VlanRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -176,10 +179,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     /// Published in XenServer 4.1 (miami).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VlanRef, crate::VlanRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VlanRef, crate::VlanRecord>, crate::Error> {
         self.session.call("VLAN.get_all_records", |c| c).await
     }
     /// Lists every VLAN whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -201,10 +201,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VlanRef, crate::VlanRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VlanRef, crate::VlanRecord>, crate::Error> {
         self.session.call("VLAN.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VLAN.
@@ -213,7 +210,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VlanRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VLAN.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `tagged_PIF` field of the given VLAN.
@@ -246,7 +243,10 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VlanRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VLAN.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VLAN.
@@ -255,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> VlanClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VlanRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VLAN.set_other_config", |c| c.param(&self_).param(&value))
@@ -338,7 +338,7 @@ pub trait VlanServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VlanRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -372,7 +372,7 @@ pub trait VlanServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VlanRef, crate::VlanRecord>,
+            xenapi_rt::types::Map<crate::VlanRef, crate::VlanRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -394,7 +394,7 @@ pub trait VlanServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VlanRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -411,10 +411,10 @@ pub trait VlanServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VlanRef, crate::VlanRecord>,
+            xenapi_rt::types::Map<crate::VlanRef, crate::VlanRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -432,7 +432,7 @@ pub trait VlanServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VlanRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VlanRecord,
@@ -493,7 +493,10 @@ pub trait VlanServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VlanRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -509,7 +512,7 @@ pub trait VlanServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VlanRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -533,8 +536,8 @@ pub trait VlanServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VlanRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -568,7 +571,7 @@ pub trait VlanServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VlanRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

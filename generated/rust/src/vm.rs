@@ -986,7 +986,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// The operations that may currently be started on this VM, recomputed by the server after each state change.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -996,17 +996,20 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VmOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VmOperations,
+    >,
     /// Short human-readable name of the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Current power state of the VM: Halted, Paused, Running or Suspended.
     ///
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
@@ -1084,7 +1087,10 @@ pub struct VmRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_params")]
     #[serde(default)]
-    pub vcpus_params: std::collections::HashMap<String, String>,
+    pub vcpus_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Maximum number of virtual CPUs the VM can have, including any hot-plugged later.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1156,50 +1162,53 @@ pub struct VmRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_bootloader")]
     #[serde(default)]
-    pub pv_bootloader: String,
+    pub pv_bootloader: xenapi_rt::types::Str,
     /// Path of the kernel to boot for a PV guest, interpreted according to the bootloader in use.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_kernel")]
     #[serde(default)]
-    pub pv_kernel: String,
+    pub pv_kernel: xenapi_rt::types::Str,
     /// Path of the initial ramdisk to load for a PV guest; empty for none.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_ramdisk")]
     #[serde(default)]
-    pub pv_ramdisk: String,
+    pub pv_ramdisk: xenapi_rt::types::Str,
     /// Kernel command-line arguments for a PV guest.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_args")]
     #[serde(default)]
-    pub pv_args: String,
+    pub pv_args: xenapi_rt::types::Str,
     /// Extra arguments passed to the PV bootloader.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_bootloader_args")]
     #[serde(default)]
-    pub pv_bootloader_args: String,
+    pub pv_bootloader_args: xenapi_rt::types::Str,
     /// Additional kernel arguments used only when booting older guest images.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_legacy_args")]
     #[serde(default)]
-    pub pv_legacy_args: String,
+    pub pv_legacy_args: xenapi_rt::types::Str,
     /// Deprecated: the boot policy of an HVM guest ("BIOS order"), or empty for PV; superseded by domain_type.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
     #[deprecated(note = "deprecated since XenServer 7.5 (kolkata)")]
     #[serde(rename = "HVM_boot_policy")]
     #[serde(default)]
-    pub hvm_boot_policy: String,
+    pub hvm_boot_policy: xenapi_rt::types::Str,
     /// Boot settings for HVM guests, such as "order" (boot device order) and "firmware" (bios or uefi).
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "HVM_boot_params")]
     #[serde(default)]
-    pub hvm_boot_params: std::collections::HashMap<String, String>,
+    pub hvm_boot_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Multiplier applied to the default amount of shadow page table memory given to an HVM guest.
     ///
     /// Published in XenServer 4.1 (miami).
@@ -1211,19 +1220,22 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub platform: std::collections::HashMap<String, String>,
+    pub platform: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Deprecated and unused.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
     #[deprecated(note = "deprecated since XenServer 6.0 (boston)")]
     #[serde(rename = "PCI_bus")]
     #[serde(default)]
-    pub pci_bus: String,
+    pub pci_bus: xenapi_rt::types::Str,
     /// Free-form key/value pairs for clients; some keys, such as those describing template disks, are also read by the server.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Xen domain ID of the running VM, or -1 when it is not running.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1233,13 +1245,16 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub domarch: String,
+    pub domarch: xenapi_rt::types::Str,
     /// CPU vendor and feature flags of the host on which the VM last booted, used to check later resume and migration compatibility.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "last_boot_CPU_flags")]
     #[serde(default)]
-    pub last_boot_cpu_flags: std::collections::HashMap<String, String>,
+    pub last_boot_cpu_flags: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if this VM is a control domain, such as a host's dom0.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -1259,17 +1274,20 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.1 (miami); changed in XAPI 1.257.0.
     #[serde(default)]
-    pub last_booted_record: String,
+    pub last_booted_record: xenapi_rt::types::Str,
     /// XML document of recommended limits for the VM's settings, such as maximum memory or vCPUs, usually inherited from its template.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub recommendations: String,
+    pub recommendations: xenapi_rt::types::Str,
     /// Key/value pairs written into the guest's xenstore area when it starts, for passing data to software inside the VM.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
-    pub xenstore_data: std::collections::HashMap<String, String>,
+    pub xenstore_data: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Deprecated: whether high availability should keep the VM running; superseded by ha_restart_priority.
     ///
     /// Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
@@ -1280,7 +1298,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub ha_restart_priority: String,
+    pub ha_restart_priority: xenapi_rt::types::Str,
     /// True if this record is a snapshot of another VM.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -1305,32 +1323,38 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub transportable_snapshot_id: String,
+    pub transportable_snapshot_id: xenapi_rt::types::Str,
     /// Named binary objects attached to the VM, keyed by blob name.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blobs: std::collections::HashMap<String, crate::BlobRef>,
+    pub blobs: xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
     /// User-defined labels attached to the VM for searching and grouping.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<xenapi_rt::types::Str>,
     /// Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub blocked_operations: std::collections::HashMap<crate::VmOperations, String>,
+    pub blocked_operations: xenapi_rt::types::Map<
+        crate::VmOperations,
+        xenapi_rt::types::Str,
+    >,
     /// Extra details recorded when the snapshot was taken, such as the VM's power state at the time.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub snapshot_info: std::collections::HashMap<String, String>,
+    pub snapshot_info: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Serialised configuration of the VM at snapshot time, used when reverting to the snapshot.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub snapshot_metadata: String,
+    pub snapshot_metadata: xenapi_rt::types::Str,
     /// The VM or snapshot this one was derived from in the snapshot tree, or a null reference.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
@@ -1345,7 +1369,10 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
-    pub bios_strings: std::collections::HashMap<String, String>,
+    pub bios_strings: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Deprecated: the VM protection policy (scheduled backup) this VM belonged to, or OpaqueRef:NULL.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater).
@@ -1415,7 +1442,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 6.2 (clearwater).
     #[serde(default = "VmRecord::default_generation_id")]
-    pub generation_id: String,
+    pub generation_id: xenapi_rt::types::Str,
     /// Version of the virtual hardware platform the VM needs; it can only run on hosts supporting that version.
     ///
     /// Published in XenServer 6.5 SP1 (cream).
@@ -1435,7 +1462,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
-    pub reference_label: String,
+    pub reference_label: xenapi_rt::types::Str,
     /// Virtualisation mode the VM boots in: hvm, pv, pvh or pv_in_pvh.
     ///
     /// Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata).
@@ -1446,7 +1473,7 @@ pub struct VmRecord {
     /// Published in Citrix Hypervisor 8.0 (naples).
     #[serde(rename = "NVRAM")]
     #[serde(default)]
-    pub nvram: std::collections::HashMap<String, String>,
+    pub nvram: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Actions needed on this VM for applied updates to take effect.
     ///
     /// Published in XAPI 1.303.0.
@@ -1586,8 +1613,8 @@ impl VmRecord {
     fn default_hvm_shadow_multiplier() -> f64 {
         1.0
     }
-    fn default_generation_id() -> String {
-        String::from("0:0")
+    fn default_generation_id() -> xenapi_rt::types::Str {
+        xenapi_rt::types::Str::from("0:0")
     }
     fn default_has_vendor_device() -> bool {
         true
@@ -1606,7 +1633,7 @@ impl crate::server::Record for VmRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -1737,7 +1764,7 @@ impl crate::server::Record for VmRecord {
         match crate::VmOperations::from_wire(operation) {
             crate::VmOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -1928,8 +1955,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "VM.call_plugin",
@@ -1947,8 +1974,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.VM.call_plugin",
@@ -1962,7 +1989,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn query_services(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.query_services", |c| c.param(&self_)).await
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
@@ -1974,7 +2004,11 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         self_: &crate::VmRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<String, String>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        >,
         crate::Error,
     > {
         self.session.start("Async.VM.query_services", |c| c.param(&self_)).await
@@ -2014,7 +2048,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         username: &str,
         password: &str,
         sr: &crate::SrRef,
-        remote_config: &std::collections::HashMap<String, String>,
+        remote_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -2041,7 +2078,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         username: &str,
         password: &str,
         sr: &crate::SrRef,
-        remote_config: &std::collections::HashMap<String, String>,
+        remote_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -2341,7 +2381,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_bios_strings(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_bios_strings", |c| c.param(&self_).param(&value))
@@ -2355,7 +2395,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_set_bios_strings(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VM.set_bios_strings", |c| c.param(&self_).param(&value))
@@ -2367,7 +2407,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn retrieve_wlb_recommendations(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<crate::HostRef, Vec<String>>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::HostRef, Vec<xenapi_rt::types::Str>>,
+        crate::Error,
+    > {
         self.session.call("VM.retrieve_wlb_recommendations", |c| c.param(&vm)).await
     }
     /// Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
@@ -2379,7 +2422,11 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         vm: &crate::VmRef,
     ) -> Result<
-        crate::Task<'s, T, std::collections::HashMap<crate::HostRef, Vec<String>>>,
+        crate::Task<
+            's,
+            T,
+            xenapi_rt::types::Map<crate::HostRef, Vec<xenapi_rt::types::Str>>,
+        >,
         crate::Error,
     > {
         self.session
@@ -2491,7 +2538,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_allowed_vif_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM.get_allowed_VIF_devices", |c| c.param(&vm)).await
     }
     /// Returns the device numbers still free for new virtual network interfaces on this VM.
@@ -2502,7 +2549,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_get_allowed_vif_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.VM.get_allowed_VIF_devices", |c| c.param(&vm)).await
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
@@ -2511,7 +2558,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_allowed_vbd_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM.get_allowed_VBD_devices", |c| c.param(&vm)).await
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
@@ -2522,7 +2569,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_get_allowed_vbd_devices(
         &self,
         vm: &crate::VmRef,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.start("Async.VM.get_allowed_VBD_devices", |c| c.param(&vm)).await
     }
     /// Recomputes the VM's allowed_operations field.
@@ -2708,12 +2755,12 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn assert_can_migrate(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -2739,12 +2786,12 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_assert_can_migrate(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -2768,13 +2815,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn migrate_send(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-        vdi_format_map: &std::collections::HashMap<crate::VdiRef, String>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: &xenapi_rt::types::Map<crate::VdiRef, xenapi_rt::types::Str>,
     ) -> Result<crate::VmRef, crate::Error> {
         self.session
             .call(
@@ -2801,13 +2848,13 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_migrate_send(
         &self,
         vm: &crate::VmRef,
-        dest: &std::collections::HashMap<String, String>,
+        dest: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: &std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: &std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: &std::collections::HashMap<String, String>,
-        vgpu_map: &std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-        vdi_format_map: &std::collections::HashMap<crate::VdiRef, String>,
+        vdi_map: &xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: &xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: &xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: &xenapi_rt::types::Map<crate::VdiRef, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, crate::VmRef>, crate::Error> {
         self.session
             .start(
@@ -3479,7 +3526,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_nvram(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session.call_void("VM.set_NVRAM", |c| c.param(&self_).param(&value)).await
     }
@@ -3491,7 +3538,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn async_set_nvram(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session.start("Async.VM.set_NVRAM", |c| c.param(&self_).param(&value)).await
     }
@@ -3562,7 +3609,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         vm: &crate::VmRef,
         host: &crate::HostRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.pool_migrate", |c| c.param(&vm).param(&host).param(&options))
@@ -3577,7 +3624,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         vm: &crate::VmRef,
         host: &crate::HostRef,
-        options: &std::collections::HashMap<String, String>,
+        options: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -4143,7 +4190,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         self_: &crate::VmRef,
         mode: &crate::VmUefiMode,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.set_uefi_mode", |c| c.param(&self_).param(&mode)).await
     }
     /// Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
@@ -4155,7 +4202,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         &self,
         self_: &crate::VmRef,
         mode: &crate::VmUefiMode,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start("Async.VM.set_uefi_mode", |c| c.param(&self_).param(&mode))
             .await
@@ -4168,8 +4215,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<String, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session
             .call(
                 "VM.call_host_plugin",
@@ -4187,8 +4234,8 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
         vm: &crate::VmRef,
         plugin: &str,
         r#fn: &str,
-        args: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+        args: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session
             .start(
                 "Async.VM.call_host_plugin",
@@ -4270,7 +4317,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     /// Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
     pub async fn get_all_records(
         &self,
-    ) -> Result<std::collections::HashMap<crate::VmRef, crate::VmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>, crate::Error> {
         self.session.call("VM.get_all_records", |c| c).await
     }
     /// Lists every VM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -4292,13 +4339,16 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<std::collections::HashMap<crate::VmRef, crate::VmRecord>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>, crate::Error> {
         self.session.call("VM.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VM.
     ///
     /// Published in XenServer 4.0 (rio).
-    pub async fn get_uuid(&self, self_: &crate::VmRef) -> Result<String, crate::Error> {
+    pub async fn get_uuid(
+        &self,
+        self_: &crate::VmRef,
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VM.
@@ -4316,7 +4366,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, crate::VmOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VmOperations>,
+        crate::Error,
+    > {
         self.session.call("VM.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VM.
@@ -4325,7 +4378,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VM.
@@ -4346,7 +4399,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VM.
@@ -4532,7 +4585,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_vcpus_params(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_VCPUs_params", |c| c.param(&self_)).await
     }
     /// Replaces the `VCPUs_params` field of the given VM.
@@ -4541,7 +4597,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_vcpus_params(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_VCPUs_params", |c| c.param(&self_).param(&value))
@@ -4731,7 +4787,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_bootloader(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_bootloader", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_bootloader` field of the given VM.
@@ -4752,7 +4808,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_kernel(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_kernel", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_kernel` field of the given VM.
@@ -4773,7 +4829,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_ramdisk(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_ramdisk", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_ramdisk` field of the given VM.
@@ -4794,7 +4850,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_args(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_args", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_args` field of the given VM.
@@ -4813,7 +4869,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_bootloader_args(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_bootloader_args", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_bootloader_args` field of the given VM.
@@ -4834,7 +4890,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pv_legacy_args(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PV_legacy_args", |c| c.param(&self_)).await
     }
     /// Replaces the `PV_legacy_args` field of the given VM.
@@ -4856,7 +4912,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_hvm_boot_policy(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_HVM_boot_policy", |c| c.param(&self_)).await
     }
     /// Returns the `HVM_boot_params` field of the given VM.
@@ -4865,7 +4921,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_HVM_boot_params", |c| c.param(&self_)).await
     }
     /// Replaces the `HVM_boot_params` field of the given VM.
@@ -4874,7 +4933,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_hvm_boot_params(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_HVM_boot_params", |c| c.param(&self_).param(&value))
@@ -4925,7 +4984,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_platform(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_platform", |c| c.param(&self_)).await
     }
     /// Replaces the `platform` field of the given VM.
@@ -4934,7 +4996,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_platform(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_platform", |c| c.param(&self_).param(&value))
@@ -4975,7 +5037,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_pci_bus(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_PCI_bus", |c| c.param(&self_)).await
     }
     /// Replaces the `PCI_bus` field of the given VM.
@@ -4995,7 +5057,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VM.
@@ -5004,7 +5069,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_other_config", |c| c.param(&self_).param(&value))
@@ -5050,7 +5115,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_domarch(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_domarch", |c| c.param(&self_)).await
     }
     /// Returns the `last_boot_CPU_flags` field of the given VM.
@@ -5059,7 +5124,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_last_boot_cpu_flags(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_last_boot_CPU_flags", |c| c.param(&self_)).await
     }
     /// Returns the `is_control_domain` field of the given VM.
@@ -5095,7 +5163,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_last_booted_record(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_last_booted_record", |c| c.param(&self_)).await
     }
     /// Returns the `recommendations` field of the given VM.
@@ -5104,7 +5172,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_recommendations(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_recommendations", |c| c.param(&self_)).await
     }
     /// Replaces the `recommendations` field of the given VM.
@@ -5125,7 +5193,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_xenstore_data(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_xenstore_data", |c| c.param(&self_)).await
     }
     /// Replaces the `xenstore_data` field of the given VM.
@@ -5134,7 +5205,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_xenstore_data(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_xenstore_data", |c| c.param(&self_).param(&value))
@@ -5184,7 +5255,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_ha_restart_priority(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_ha_restart_priority", |c| c.param(&self_)).await
     }
     /// Returns the `is_a_snapshot` field of the given VM.
@@ -5229,7 +5300,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_transportable_snapshot_id(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_transportable_snapshot_id", |c| c.param(&self_)).await
     }
     /// Returns the `blobs` field of the given VM.
@@ -5238,7 +5309,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_blobs(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, crate::BlobRef>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
+        crate::Error,
+    > {
         self.session.call("VM.get_blobs", |c| c.param(&self_)).await
     }
     /// Returns the `tags` field of the given VM.
@@ -5247,7 +5321,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_tags(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM.get_tags", |c| c.param(&self_)).await
     }
     /// Replaces the `tags` field of the given VM.
@@ -5256,7 +5330,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_tags(
         &self,
         self_: &crate::VmRef,
-        value: &[String],
+        value: &[xenapi_rt::types::Str],
     ) -> Result<(), crate::Error> {
         self.session.call_void("VM.set_tags", |c| c.param(&self_).param(&value)).await
     }
@@ -5286,7 +5360,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_blocked_operations(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<crate::VmOperations, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_blocked_operations", |c| c.param(&self_)).await
     }
     /// Replaces the `blocked_operations` field of the given VM.
@@ -5295,7 +5372,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn set_blocked_operations(
         &self,
         self_: &crate::VmRef,
-        value: &std::collections::HashMap<crate::VmOperations, String>,
+        value: &xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM.set_blocked_operations", |c| c.param(&self_).param(&value))
@@ -5338,7 +5415,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_snapshot_info(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_snapshot_info", |c| c.param(&self_)).await
     }
     /// Returns the `snapshot_metadata` field of the given VM.
@@ -5347,7 +5427,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_snapshot_metadata(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_snapshot_metadata", |c| c.param(&self_)).await
     }
     /// Returns the `parent` field of the given VM.
@@ -5374,7 +5454,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_bios_strings(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_bios_strings", |c| c.param(&self_)).await
     }
     /// Returns the `protection_policy` field of the given VM.
@@ -5499,7 +5582,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_generation_id(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_generation_id", |c| c.param(&self_)).await
     }
     /// Returns the `hardware_platform_version` field of the given VM.
@@ -5550,7 +5633,7 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_reference_label(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM.get_reference_label", |c| c.param(&self_)).await
     }
     /// Returns the `domain_type` field of the given VM.
@@ -5568,7 +5651,10 @@ impl<'s, T: xenapi_rt::Transport> VmClient<'s, T> {
     pub async fn get_nvram(
         &self,
         self_: &crate::VmRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM.get_NVRAM", |c| c.param(&self_)).await
     }
     /// Returns the `pending_guidances` field of the given VM.
@@ -5644,7 +5730,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_HVM_boot_policy")
     }
@@ -5676,7 +5762,7 @@ pub trait VmServer: crate::server::Backend<
     fn import(
         &self,
         ctx: &Self::Ctx,
-        url: String,
+        url: xenapi_rt::types::Str,
         sr: crate::SrRef,
         full_restore: bool,
         force: bool,
@@ -5701,10 +5787,10 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        plugin: String,
-        r#fn: String,
-        args: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        plugin: xenapi_rt::types::Str,
+        r#fn: xenapi_rt::types::Str,
+        args: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.call_plugin")
     }
     /// Returns the system services advertised by this VM, which must be a service domain, as a map.
@@ -5715,7 +5801,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         crate::server::not_implemented("VM.query_services")
     }
@@ -5736,11 +5825,14 @@ pub trait VmServer: crate::server::Backend<
     fn import_convert(
         &self,
         ctx: &Self::Ctx,
-        r#type: String,
-        username: String,
-        password: String,
+        r#type: xenapi_rt::types::Str,
+        username: xenapi_rt::types::Str,
+        password: xenapi_rt::types::Str,
         sr: crate::SrRef,
-        remote_config: std::collections::HashMap<String, String>,
+        remote_config: xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.import_convert")
     }
@@ -5862,7 +5954,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_bios_strings")
     }
@@ -5875,7 +5967,7 @@ pub trait VmServer: crate::server::Backend<
         vm: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::HostRef, Vec<String>>,
+            xenapi_rt::types::Map<crate::HostRef, Vec<xenapi_rt::types::Str>>,
             crate::ApiError,
         >,
     > + Send {
@@ -5898,8 +5990,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        name: String,
-        mime_type: String,
+        name: xenapi_rt::types::Str,
+        mime_type: xenapi_rt::types::Str,
         public: bool,
     ) -> impl Future<Output = Result<crate::BlobRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.create_new_blob")
@@ -5932,7 +6024,9 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("VM.get_allowed_VIF_devices")
     }
     /// Returns the device numbers still free for new virtual block devices on this VM.
@@ -5942,7 +6036,9 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("VM.get_allowed_VBD_devices")
     }
     /// Recomputes the VM's allowed_operations field.
@@ -5973,7 +6069,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.forget_data_source_archives")
     }
@@ -5984,7 +6080,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<f64, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.query_data_source")
     }
@@ -5995,7 +6091,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        data_source: String,
+        data_source: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.record_data_source")
     }
@@ -6028,12 +6124,12 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        dest: std::collections::HashMap<String, String>,
+        dest: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: std::collections::HashMap<String, String>,
-        vgpu_map: std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_map: xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.assert_can_migrate")
     }
@@ -6044,13 +6140,13 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        dest: std::collections::HashMap<String, String>,
+        dest: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
         live: bool,
-        vdi_map: std::collections::HashMap<crate::VdiRef, crate::SrRef>,
-        vif_map: std::collections::HashMap<crate::VifRef, crate::NetworkRef>,
-        options: std::collections::HashMap<String, String>,
-        vgpu_map: std::collections::HashMap<crate::VgpuRef, crate::GpuGroupRef>,
-        vdi_format_map: std::collections::HashMap<crate::VdiRef, String>,
+        vdi_map: xenapi_rt::types::Map<crate::VdiRef, crate::SrRef>,
+        vif_map: xenapi_rt::types::Map<crate::VifRef, crate::NetworkRef>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        vgpu_map: xenapi_rt::types::Map<crate::VgpuRef, crate::GpuGroupRef>,
+        vdi_format_map: xenapi_rt::types::Map<crate::VdiRef, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.migrate_send")
     }
@@ -6073,7 +6169,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        trigger: String,
+        trigger: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.send_trigger")
     }
@@ -6084,7 +6180,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.send_sysrq")
     }
@@ -6284,7 +6380,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_ha_restart_priority")
     }
@@ -6295,7 +6391,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.remove_from_NVRAM")
     }
@@ -6306,8 +6402,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.add_to_NVRAM")
     }
@@ -6318,7 +6414,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_NVRAM")
     }
@@ -6329,8 +6425,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.add_to_VCPUs_params_live")
     }
@@ -6353,7 +6449,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vm: crate::VmRef,
         host: crate::HostRef,
-        options: std::collections::HashMap<String, String>,
+        options: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.pool_migrate")
     }
@@ -6514,7 +6610,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.checkpoint")
     }
@@ -6535,7 +6631,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
         sr: crate::SrRef,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.copy")
@@ -6547,7 +6643,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.clone")
     }
@@ -6558,7 +6654,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.snapshot_with_quiesce")
     }
@@ -6569,7 +6665,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        new_name: String,
+        new_name: xenapi_rt::types::Str,
         ignore_vdis: Vec<crate::VdiRef>,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.snapshot")
@@ -6581,7 +6677,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        unattend: String,
+        unattend: xenapi_rt::types::Str,
         timeout: f64,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VM.sysprep")
@@ -6617,7 +6713,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
         mode: crate::VmUefiMode,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.set_uefi_mode")
     }
     /// Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
@@ -6627,10 +6723,10 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vm: crate::VmRef,
-        plugin: String,
-        r#fn: String,
-        args: std::collections::HashMap<String, String>,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+        plugin: xenapi_rt::types::Str,
+        r#fn: xenapi_rt::types::Str,
+        args: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VM.call_host_plugin")
     }
     /// Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
@@ -6664,7 +6760,7 @@ pub trait VmServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -6678,7 +6774,7 @@ pub trait VmServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -6806,7 +6902,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, crate::VmRecord>,
+            xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -6828,7 +6924,7 @@ pub trait VmServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -6845,10 +6941,10 @@ pub trait VmServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmRef, crate::VmRecord>,
+            xenapi_rt::types::Map<crate::VmRef, crate::VmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -6866,7 +6962,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -6898,7 +6994,7 @@ pub trait VmServer: crate::server::Backend<
         self_: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VmOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VmOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -6916,7 +7012,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -6931,7 +7027,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -6955,7 +7051,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -6970,7 +7066,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7277,7 +7373,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -7293,7 +7392,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7317,8 +7416,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7352,7 +7451,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7630,7 +7729,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7645,7 +7744,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7669,7 +7768,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7684,7 +7783,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7708,7 +7807,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7723,7 +7822,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7747,7 +7846,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7762,7 +7861,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7786,7 +7885,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7801,7 +7900,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7825,7 +7924,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7840,7 +7939,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7864,7 +7963,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -7880,7 +7979,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -7896,7 +7998,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7920,8 +8022,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7955,7 +8057,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -7995,7 +8097,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8011,7 +8116,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8035,8 +8140,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8070,7 +8175,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8094,7 +8199,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8109,7 +8214,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8134,7 +8239,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8150,7 +8258,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8174,8 +8282,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8209,7 +8317,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8248,7 +8356,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8264,7 +8372,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8325,7 +8436,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8340,7 +8451,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8355,7 +8466,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8380,7 +8491,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8396,7 +8510,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8420,8 +8534,8 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8455,7 +8569,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8494,7 +8608,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8571,7 +8685,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8588,7 +8702,7 @@ pub trait VmServer: crate::server::Backend<
         self_: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::BlobRef>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::BlobRef>,
             crate::ApiError,
         >,
     > + Send {
@@ -8606,7 +8720,9 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8621,7 +8737,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: Vec<String>,
+        value: Vec<xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8645,7 +8761,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8671,7 +8787,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8697,7 +8813,7 @@ pub trait VmServer: crate::server::Backend<
         self_: crate::VmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmOperations, String>,
+            xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
             crate::ApiError,
         >,
     > + Send {
@@ -8715,7 +8831,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-        value: std::collections::HashMap<crate::VmOperations, String>,
+        value: xenapi_rt::types::Map<crate::VmOperations, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8740,7 +8856,7 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
         key: crate::VmOperations,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -8799,7 +8915,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -8815,7 +8934,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -8861,7 +8980,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -9081,7 +9203,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -9165,7 +9287,7 @@ pub trait VmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmRecord,
@@ -9196,7 +9318,10 @@ pub trait VmServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -95,17 +95,17 @@ pub struct VmApplianceRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the appliance.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the appliance.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// Operations currently permitted on this appliance.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -115,8 +115,8 @@ pub struct VmApplianceRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<
-        String,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
         crate::VmApplianceOperation,
     >,
     /// The VMs that make up this appliance.
@@ -133,7 +133,7 @@ impl crate::server::Record for VmApplianceRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -162,7 +162,7 @@ impl crate::server::Record for VmApplianceRecord {
         match crate::VmApplianceOperation::from_wire(operation) {
             crate::VmApplianceOperation::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -426,7 +426,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VmApplianceRef, crate::VmApplianceRecord>,
+        xenapi_rt::types::Map<crate::VmApplianceRef, crate::VmApplianceRecord>,
         crate::Error,
     > {
         self.session.call("VM_appliance.get_all_records", |c| c).await
@@ -451,7 +451,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VmApplianceRef, crate::VmApplianceRecord>,
+        xenapi_rt::types::Map<crate::VmApplianceRef, crate::VmApplianceRecord>,
         crate::Error,
     > {
         self.session.call("VM_appliance.get_all_records_where", |c| c.param(&expr)).await
@@ -462,7 +462,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmApplianceRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_appliance.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VM_appliance.
@@ -471,7 +471,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmApplianceRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_appliance.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VM_appliance.
@@ -492,7 +492,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmApplianceRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_appliance.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VM_appliance.
@@ -528,7 +528,7 @@ impl<'s, T: xenapi_rt::Transport> VmApplianceClient<'s, T> {
         &self,
         self_: &crate::VmApplianceRef,
     ) -> Result<
-        std::collections::HashMap<String, crate::VmApplianceOperation>,
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VmApplianceOperation>,
         crate::Error,
     > {
         self.session
@@ -646,7 +646,7 @@ pub trait VmApplianceServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmApplianceRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -660,7 +660,7 @@ pub trait VmApplianceServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::VmApplianceRef>, crate::ApiError>,
     > + Send {
@@ -739,7 +739,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmApplianceRef, crate::VmApplianceRecord>,
+            xenapi_rt::types::Map<crate::VmApplianceRef, crate::VmApplianceRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -761,7 +761,7 @@ pub trait VmApplianceServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::VmApplianceRef>, crate::ApiError>,
     > + Send {
@@ -780,10 +780,10 @@ pub trait VmApplianceServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmApplianceRef, crate::VmApplianceRecord>,
+            xenapi_rt::types::Map<crate::VmApplianceRef, crate::VmApplianceRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -805,7 +805,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmApplianceRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmApplianceRecord,
@@ -820,7 +820,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmApplianceRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmApplianceRecord,
@@ -835,7 +835,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmApplianceRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -859,7 +859,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmApplianceRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmApplianceRecord,
@@ -874,7 +874,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmApplianceRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -917,7 +917,7 @@ pub trait VmApplianceServer: crate::server::Backend<
         self_: crate::VmApplianceRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VmApplianceOperation>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VmApplianceOperation>,
             crate::ApiError,
         >,
     > + Send {

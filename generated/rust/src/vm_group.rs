@@ -85,17 +85,17 @@ pub struct VmGroupRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the VM group.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Free-text notes about the VM group.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// How the pool places the group's VMs on hosts: 'normal' applies no group rule, and 'anti_affinity' tries to keep the VMs on different hosts. Set when the group is created.
     ///
     /// Prototyped in XAPI 24.19.1.
@@ -136,7 +136,7 @@ impl crate::server::Record for VmGroupRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -208,7 +208,7 @@ impl<'s, T: xenapi_rt::Transport> VmGroupClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VmGroupRef, crate::VmGroupRecord>,
+        xenapi_rt::types::Map<crate::VmGroupRef, crate::VmGroupRecord>,
         crate::Error,
     > {
         self.session.call("VM_group.get_all_records", |c| c).await
@@ -233,7 +233,7 @@ impl<'s, T: xenapi_rt::Transport> VmGroupClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VmGroupRef, crate::VmGroupRecord>,
+        xenapi_rt::types::Map<crate::VmGroupRef, crate::VmGroupRecord>,
         crate::Error,
     > {
         self.session.call("VM_group.get_all_records_where", |c| c.param(&expr)).await
@@ -244,7 +244,7 @@ impl<'s, T: xenapi_rt::Transport> VmGroupClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_group.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VM_group.
@@ -253,7 +253,7 @@ impl<'s, T: xenapi_rt::Transport> VmGroupClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_group.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VM_group.
@@ -274,7 +274,7 @@ impl<'s, T: xenapi_rt::Transport> VmGroupClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmGroupRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_group.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VM_group.
@@ -337,7 +337,7 @@ pub trait VmGroupServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmGroupRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -351,7 +351,7 @@ pub trait VmGroupServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmGroupRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -427,7 +427,7 @@ pub trait VmGroupServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmGroupRef, crate::VmGroupRecord>,
+            xenapi_rt::types::Map<crate::VmGroupRef, crate::VmGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -449,7 +449,7 @@ pub trait VmGroupServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmGroupRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -466,10 +466,10 @@ pub trait VmGroupServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmGroupRef, crate::VmGroupRecord>,
+            xenapi_rt::types::Map<crate::VmGroupRef, crate::VmGroupRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -491,7 +491,7 @@ pub trait VmGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmGroupRecord,
@@ -506,7 +506,7 @@ pub trait VmGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmGroupRecord,
@@ -521,7 +521,7 @@ pub trait VmGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -545,7 +545,7 @@ pub trait VmGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGroupRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmGroupRecord,
@@ -560,7 +560,7 @@ pub trait VmGroupServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGroupRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

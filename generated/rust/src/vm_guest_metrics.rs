@@ -90,18 +90,21 @@ pub struct VmGuestMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operating system details reported by the guest agent, such as distribution name, version and kernel.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub os_version: std::collections::HashMap<String, String>,
+    pub os_version: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Versions of the paravirtualised drivers installed in the guest, keyed by component (major, minor, micro, build).
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PV_drivers_version")]
     #[serde(default)]
-    pub pv_drivers_version: std::collections::HashMap<String, String>,
+    pub pv_drivers_version: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Deprecated indicator of whether the guest's PV drivers are current; rely on PV_drivers_detected and the version fields instead.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee).
@@ -114,23 +117,23 @@ pub struct VmGuestMetricsRecord {
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george).
     #[deprecated(note = "removed in XenServer 5.5 (george)")]
     #[serde(default)]
-    pub memory: std::collections::HashMap<String, String>,
+    pub memory: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Disk information reported by the guest agent; generally no longer populated.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando).
     #[deprecated(note = "removed in XenServer 5.0 (orlando)")]
     #[serde(default)]
-    pub disks: std::collections::HashMap<String, String>,
+    pub disks: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// IP addresses reported by the guest, keyed by device and address family, for example "0/ip" or "0/ipv6/0".
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub networks: std::collections::HashMap<String, String>,
+    pub networks: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Other values reported by the guest agent, such as feature flags and whether the guest has booted.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub other: std::collections::HashMap<String, String>,
+    pub other: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Time at which the guest agent last reported data.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -140,7 +143,10 @@ pub struct VmGuestMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the guest agent has reported recently and these metrics are considered current.
     ///
     /// Published in XenServer 5.0 (orlando).
@@ -166,12 +172,15 @@ pub struct VmGuestMetricsRecord {
     ///
     /// Prototyped in XAPI 24.28.0.
     #[serde(default)]
-    pub netbios_name: std::collections::HashMap<String, String>,
+    pub netbios_name: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Data published by services running in the guest, read from the guest agent: keys have the form `service/key`, plus a few keys the host is configured to collect. Empty if the guest reports nothing.
     ///
     /// Prototyped in XAPI 25.15.0.
     #[serde(default)]
-    pub services: std::collections::HashMap<String, String>,
+    pub services: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
 }
 #[cfg(feature = "VM_guest_metrics")]
 #[allow(deprecated)]
@@ -215,7 +224,7 @@ impl crate::server::Record for VmGuestMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -263,7 +272,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
+        xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VM_guest_metrics.get_all_records", |c| c).await
@@ -288,7 +297,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
+        xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
         crate::Error,
     > {
         self.session
@@ -301,7 +310,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_guest_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `os_version` field of the given VM_guest_metrics.
@@ -310,7 +319,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_os_version(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_os_version", |c| c.param(&self_)).await
     }
     /// Returns the `PV_drivers_version` field of the given VM_guest_metrics.
@@ -319,7 +331,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_pv_drivers_version(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session
             .call("VM_guest_metrics.get_PV_drivers_version", |c| c.param(&self_))
             .await
@@ -343,7 +358,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_memory(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_memory", |c| c.param(&self_)).await
     }
     /// Returns the `disks` field of the given VM_guest_metrics.
@@ -353,7 +371,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_disks(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_disks", |c| c.param(&self_)).await
     }
     /// Returns the `networks` field of the given VM_guest_metrics.
@@ -362,7 +383,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_networks(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_networks", |c| c.param(&self_)).await
     }
     /// Returns the `other` field of the given VM_guest_metrics.
@@ -371,7 +395,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_other(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_other", |c| c.param(&self_)).await
     }
     /// Returns the `last_updated` field of the given VM_guest_metrics.
@@ -389,7 +416,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VM_guest_metrics.
@@ -398,7 +428,7 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VmGuestMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -486,7 +516,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_netbios_name(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_netbios_name", |c| c.param(&self_)).await
     }
     /// Returns the `services` field of the given VM_guest_metrics.
@@ -495,7 +528,10 @@ impl<'s, T: xenapi_rt::Transport> VmGuestMetricsClient<'s, T> {
     pub async fn get_services(
         &self,
         self_: &crate::VmGuestMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_guest_metrics.get_services", |c| c.param(&self_)).await
     }
 }
@@ -527,7 +563,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmGuestMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -563,10 +599,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::VmGuestMetricsRef,
-                crate::VmGuestMetricsRecord,
-            >,
+            xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -588,7 +621,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<Vec<crate::VmGuestMetricsRef>, crate::ApiError>,
     > + Send {
@@ -611,13 +644,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<
-                crate::VmGuestMetricsRef,
-                crate::VmGuestMetricsRecord,
-            >,
+            xenapi_rt::types::Map<crate::VmGuestMetricsRef, crate::VmGuestMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -639,7 +669,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmGuestMetricsRecord,
@@ -655,7 +685,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -672,7 +705,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -704,7 +740,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -721,7 +760,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -738,7 +780,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -755,7 +800,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -789,7 +837,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -805,7 +856,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -829,8 +880,8 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -864,7 +915,7 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -949,7 +1000,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -966,7 +1020,10 @@ pub trait VmGuestMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmGuestMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -25,7 +25,7 @@ pub struct VmMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Memory currently allocated to the running guest, in bytes.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -43,30 +43,33 @@ pub struct VmMetricsRecord {
     #[deprecated(note = "removed in XenServer 6.1 (tampa)")]
     #[serde(rename = "VCPUs_utilisation")]
     #[serde(default)]
-    pub vcpus_utilisation: std::collections::HashMap<i64, xenapi_rt::types::Float>,
+    pub vcpus_utilisation: xenapi_rt::types::Map<i64, xenapi_rt::types::Float>,
     /// Maps each vCPU index to the physical CPU it is currently placed on.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_CPU")]
     #[serde(default)]
-    pub vcpus_cpu: std::collections::HashMap<i64, i64>,
+    pub vcpus_cpu: xenapi_rt::types::Map<i64, i64>,
     /// Scheduler parameters currently in effect for the guest's vCPUs, such as weight and cap.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_params")]
     #[serde(default)]
-    pub vcpus_params: std::collections::HashMap<String, String>,
+    pub vcpus_params: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Maps each vCPU index to the set of state flags reported for it.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VCPUs_flags")]
     #[serde(default)]
-    pub vcpus_flags: std::collections::HashMap<i64, Vec<String>>,
+    pub vcpus_flags: xenapi_rt::types::Map<i64, Vec<xenapi_rt::types::Str>>,
     /// Set of flags describing the guest domain's current state.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub state: Vec<String>,
+    pub state: Vec<xenapi_rt::types::Str>,
     /// Time at which the VM was last started.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -86,7 +89,10 @@ pub struct VmMetricsRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the guest runs with hardware-assisted virtualisation.
     ///
     /// Published in XenServer 7.1 (ely).
@@ -121,7 +127,7 @@ pub struct VmMetricsRecord {
     ///
     /// Prototyped in XAPI 26.2.0.
     #[serde(default)]
-    pub numa_node_memory: std::collections::HashMap<i64, i64>,
+    pub numa_node_memory: xenapi_rt::types::Map<i64, i64>,
 }
 #[cfg(feature = "VM_metrics")]
 #[allow(deprecated)]
@@ -165,7 +171,7 @@ impl crate::server::Record for VmMetricsRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -213,7 +219,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_all_records(
         &self,
     ) -> Result<
-        std::collections::HashMap<crate::VmMetricsRef, crate::VmMetricsRecord>,
+        xenapi_rt::types::Map<crate::VmMetricsRef, crate::VmMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VM_metrics.get_all_records", |c| c).await
@@ -238,7 +244,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
         &self,
         expr: &str,
     ) -> Result<
-        std::collections::HashMap<crate::VmMetricsRef, crate::VmMetricsRecord>,
+        xenapi_rt::types::Map<crate::VmMetricsRef, crate::VmMetricsRecord>,
         crate::Error,
     > {
         self.session.call("VM_metrics.get_all_records_where", |c| c.param(&expr)).await
@@ -249,7 +255,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VM_metrics.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `memory_actual` field of the given VM_metrics.
@@ -277,7 +283,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_vcpus_utilisation(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<std::collections::HashMap<i64, xenapi_rt::types::Float>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<i64, xenapi_rt::types::Float>, crate::Error> {
         self.session.call("VM_metrics.get_VCPUs_utilisation", |c| c.param(&self_)).await
     }
     /// Returns the `VCPUs_CPU` field of the given VM_metrics.
@@ -286,7 +292,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_vcpus_cpu(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<std::collections::HashMap<i64, i64>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<i64, i64>, crate::Error> {
         self.session.call("VM_metrics.get_VCPUs_CPU", |c| c.param(&self_)).await
     }
     /// Returns the `VCPUs_params` field of the given VM_metrics.
@@ -295,7 +301,10 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_vcpus_params(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_metrics.get_VCPUs_params", |c| c.param(&self_)).await
     }
     /// Returns the `VCPUs_flags` field of the given VM_metrics.
@@ -304,7 +313,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_vcpus_flags(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<std::collections::HashMap<i64, Vec<String>>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<i64, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session.call("VM_metrics.get_VCPUs_flags", |c| c.param(&self_)).await
     }
     /// Returns the `state` field of the given VM_metrics.
@@ -313,7 +322,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_state(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VM_metrics.get_state", |c| c.param(&self_)).await
     }
     /// Returns the `start_time` field of the given VM_metrics.
@@ -349,7 +358,10 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VM_metrics.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VM_metrics.
@@ -358,7 +370,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VmMetricsRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VM_metrics.set_other_config", |c| c.param(&self_).param(&value))
@@ -457,7 +469,7 @@ impl<'s, T: xenapi_rt::Transport> VmMetricsClient<'s, T> {
     pub async fn get_numa_node_memory(
         &self,
         self_: &crate::VmMetricsRef,
-    ) -> Result<std::collections::HashMap<i64, i64>, crate::Error> {
+    ) -> Result<xenapi_rt::types::Map<i64, i64>, crate::Error> {
         self.session.call("VM_metrics.get_numa_node_memory", |c| c.param(&self_)).await
     }
 }
@@ -487,7 +499,7 @@ pub trait VmMetricsServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmMetricsRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -521,7 +533,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmMetricsRef, crate::VmMetricsRecord>,
+            xenapi_rt::types::Map<crate::VmMetricsRef, crate::VmMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -543,7 +555,7 @@ pub trait VmMetricsServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmMetricsRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -560,10 +572,10 @@ pub trait VmMetricsServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmMetricsRef, crate::VmMetricsRecord>,
+            xenapi_rt::types::Map<crate::VmMetricsRef, crate::VmMetricsRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -585,7 +597,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmMetricsRecord,
@@ -632,7 +644,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         self_: crate::VmMetricsRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<i64, xenapi_rt::types::Float>,
+            xenapi_rt::types::Map<i64, xenapi_rt::types::Float>,
             crate::ApiError,
         >,
     > + Send {
@@ -651,7 +663,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<i64, i64>, crate::ApiError>,
+        Output = Result<xenapi_rt::types::Map<i64, i64>, crate::ApiError>,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -668,7 +680,10 @@ pub trait VmMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -685,7 +700,10 @@ pub trait VmMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<i64, Vec<String>>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<i64, Vec<xenapi_rt::types::Str>>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -701,7 +719,9 @@ pub trait VmMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VmMetricsRecord,
@@ -768,7 +788,10 @@ pub trait VmMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -784,7 +807,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -808,8 +831,8 @@ pub trait VmMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -843,7 +866,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -958,7 +981,7 @@ pub trait VmMetricsServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmMetricsRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<i64, i64>, crate::ApiError>,
+        Output = Result<xenapi_rt::types::Map<i64, i64>, crate::ApiError>,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -287,19 +287,19 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the protection policy.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the protection policy.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// True if the policy's schedule is active; false pauses scheduled backups.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -329,7 +329,10 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub backup_schedule: std::collections::HashMap<String, String>,
+    pub backup_schedule: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True while a snapshot run of this policy is in progress.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -353,7 +356,10 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub archive_target_config: std::collections::HashMap<String, String>,
+    pub archive_target_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// How often snapshots are archived.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -365,7 +371,10 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub archive_schedule: std::collections::HashMap<String, String>,
+    pub archive_schedule: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True while an archive run of this policy is in progress.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
@@ -396,13 +405,16 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub alarm_config: std::collections::HashMap<String, String>,
+    pub alarm_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// Most recent alerts raised by this policy.
     ///
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
-    pub recent_alerts: Vec<String>,
+    pub recent_alerts: Vec<xenapi_rt::types::Str>,
 }
 #[cfg(feature = "VMPP")]
 #[allow(deprecated)]
@@ -462,7 +474,7 @@ impl crate::server::Record for VmppRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -852,7 +864,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_alarm_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMPP.set_alarm_config", |c| c.param(&self_).param(&value))
@@ -867,7 +879,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_alarm_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMPP.set_alarm_config", |c| c.param(&self_).param(&value))
@@ -908,7 +920,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_archive_target_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void(
@@ -926,7 +938,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_archive_target_config(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start(
@@ -973,7 +985,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_archive_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMPP.set_archive_schedule", |c| c.param(&self_).param(&value))
@@ -988,7 +1000,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_archive_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMPP.set_archive_schedule", |c| c.param(&self_).param(&value))
@@ -1029,7 +1041,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn set_backup_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMPP.set_backup_schedule", |c| c.param(&self_).param(&value))
@@ -1044,7 +1056,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_set_backup_schedule(
         &self,
         self_: &crate::VmppRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMPP.set_backup_schedule", |c| c.param(&self_).param(&value))
@@ -1120,7 +1132,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
         &self,
         vmpp: &crate::VmppRef,
         hours_from_now: i64,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session
             .call("VMPP.get_alerts", |c| c.param(&vmpp).param(&hours_from_now))
             .await
@@ -1135,7 +1147,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
         &self,
         vmpp: &crate::VmppRef,
         hours_from_now: i64,
-    ) -> Result<crate::Task<'s, T, Vec<String>>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, Vec<xenapi_rt::types::Str>>, crate::Error> {
         self.session
             .start("Async.VMPP.get_alerts", |c| c.param(&vmpp).param(&hours_from_now))
             .await
@@ -1147,7 +1159,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn archive_now(
         &self,
         snapshot: &crate::VmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.archive_now", |c| c.param(&snapshot)).await
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
@@ -1159,7 +1171,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_archive_now(
         &self,
         snapshot: &crate::VmRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VMPP.archive_now", |c| c.param(&snapshot)).await
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
@@ -1169,7 +1181,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn protect_now(
         &self,
         vmpp: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.protect_now", |c| c.param(&vmpp)).await
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
@@ -1181,7 +1193,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn async_protect_now(
         &self,
         vmpp: &crate::VmppRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VMPP.protect_now", |c| c.param(&vmpp)).await
     }
     /// Returns every field of the given VMPP as one record.
@@ -1241,10 +1253,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>, crate::Error> {
         self.session.call("VMPP.get_all_records", |c| c).await
     }
     /// Lists every VMPP whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -1268,10 +1277,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>, crate::Error> {
         self.session.call("VMPP.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VMPP.
@@ -1281,7 +1287,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VMPP.
@@ -1291,7 +1297,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VMPP.
@@ -1314,7 +1320,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMPP.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VMPP.
@@ -1403,7 +1409,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_backup_schedule(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_backup_schedule", |c| c.param(&self_)).await
     }
     /// Returns the `is_backup_running` field of the given VMPP.
@@ -1443,7 +1452,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_archive_target_config(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_archive_target_config", |c| c.param(&self_)).await
     }
     /// Returns the `archive_frequency` field of the given VMPP.
@@ -1463,7 +1475,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_archive_schedule(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_archive_schedule", |c| c.param(&self_)).await
     }
     /// Returns the `is_archive_running` field of the given VMPP.
@@ -1513,7 +1528,10 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_alarm_config(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMPP.get_alarm_config", |c| c.param(&self_)).await
     }
     /// Returns the `recent_alerts` field of the given VMPP.
@@ -1523,7 +1541,7 @@ impl<'s, T: xenapi_rt::Transport> VmppClient<'s, T> {
     pub async fn get_recent_alerts(
         &self,
         self_: &crate::VmppRef,
-    ) -> Result<Vec<String>, crate::Error> {
+    ) -> Result<Vec<xenapi_rt::types::Str>, crate::Error> {
         self.session.call("VMPP.get_recent_alerts", |c| c.param(&self_)).await
     }
 }
@@ -1562,7 +1580,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_alarm_config")
     }
@@ -1573,7 +1591,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_archive_schedule")
     }
@@ -1584,7 +1602,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_archive_target_config")
     }
@@ -1595,7 +1613,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.remove_from_backup_schedule")
     }
@@ -1606,8 +1624,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_alarm_config")
     }
@@ -1618,8 +1636,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_archive_schedule")
     }
@@ -1630,8 +1648,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_archive_target_config")
     }
@@ -1642,8 +1660,8 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.add_to_backup_schedule")
     }
@@ -1654,7 +1672,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_alarm_config")
     }
@@ -1676,7 +1694,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_archive_target_config")
     }
@@ -1698,7 +1716,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_archive_schedule")
     }
@@ -1720,7 +1738,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.set_backup_schedule")
     }
@@ -1754,7 +1772,9 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vmpp: crate::VmppRef,
         hours_from_now: i64,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         crate::server::not_implemented("VMPP.get_alerts")
     }
     /// Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
@@ -1764,7 +1784,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         snapshot: crate::VmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.archive_now")
     }
     /// Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
@@ -1774,7 +1794,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vmpp: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VMPP.protect_now")
     }
     /// Returns every field of the given VMPP as one record.
@@ -1797,7 +1817,7 @@ pub trait VmppServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmppRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -1811,7 +1831,7 @@ pub trait VmppServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmppRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -1897,7 +1917,7 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
+            xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1919,7 +1939,7 @@ pub trait VmppServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmppRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -1936,10 +1956,10 @@ pub trait VmppServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmppRef, crate::VmppRecord>,
+            xenapi_rt::types::Map<crate::VmppRef, crate::VmppRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -1957,7 +1977,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,
@@ -1972,7 +1992,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,
@@ -1987,7 +2007,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2011,7 +2031,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,
@@ -2026,7 +2046,7 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -2161,7 +2181,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2227,7 +2250,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2261,7 +2287,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2340,7 +2369,10 @@ pub trait VmppServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -2356,7 +2388,9 @@ pub trait VmppServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmppRef,
-    ) -> impl Future<Output = Result<Vec<String>, crate::ApiError>> + Send {
+    ) -> impl Future<
+        Output = Result<Vec<xenapi_rt::types::Str>, crate::ApiError>,
+    > + Send {
         async move {
             crate::server::Store::get::<
                 VmppRecord,

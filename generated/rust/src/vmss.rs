@@ -155,17 +155,17 @@ pub struct VmssRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Short human-readable name of the schedule.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_label: String,
+    pub name_label: xenapi_rt::types::Str,
     /// Longer human-readable description of the schedule.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub name_description: String,
+    pub name_description: xenapi_rt::types::Str,
     /// True if the schedule is active and will take snapshots.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -190,7 +190,7 @@ pub struct VmssRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub schedule: std::collections::HashMap<String, String>,
+    pub schedule: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     /// Time at which the schedule last ran; the Unix epoch means it has never run.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -239,7 +239,7 @@ impl crate::server::Record for VmssRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         Some(&self.name_label)
@@ -393,7 +393,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn set_schedule(
         &self,
         self_: &crate::VmssRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VMSS.set_schedule", |c| c.param(&self_).param(&value))
@@ -407,7 +407,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn async_set_schedule(
         &self,
         self_: &crate::VmssRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<crate::Task<'s, T, ()>, crate::Error> {
         self.session
             .start("Async.VMSS.set_schedule", |c| c.param(&self_).param(&value))
@@ -474,7 +474,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn snapshot_now(
         &self,
         vmss: &crate::VmssRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMSS.snapshot_now", |c| c.param(&vmss)).await
     }
     /// Runs the given schedule immediately and returns a string describing the result.
@@ -485,7 +485,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn async_snapshot_now(
         &self,
         vmss: &crate::VmssRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VMSS.snapshot_now", |c| c.param(&vmss)).await
     }
     /// Returns every field of the given VMSS as one record.
@@ -538,10 +538,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     /// Published in XenServer 7.2 (falcon).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VmssRef, crate::VmssRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VmssRef, crate::VmssRecord>, crate::Error> {
         self.session.call("VMSS.get_all_records", |c| c).await
     }
     /// Lists every VMSS whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -563,10 +560,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VmssRef, crate::VmssRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VmssRef, crate::VmssRecord>, crate::Error> {
         self.session.call("VMSS.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VMSS.
@@ -575,7 +569,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VmssRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMSS.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `name_label` field of the given VMSS.
@@ -584,7 +578,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn get_name_label(
         &self,
         self_: &crate::VmssRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMSS.get_name_label", |c| c.param(&self_)).await
     }
     /// Replaces the `name_label` field of the given VMSS.
@@ -605,7 +599,7 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn get_name_description(
         &self,
         self_: &crate::VmssRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VMSS.get_name_description", |c| c.param(&self_)).await
     }
     /// Replaces the `name_description` field of the given VMSS.
@@ -674,7 +668,10 @@ impl<'s, T: xenapi_rt::Transport> VmssClient<'s, T> {
     pub async fn get_schedule(
         &self,
         self_: &crate::VmssRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VMSS.get_schedule", |c| c.param(&self_)).await
     }
     /// Returns the `last_run_time` field of the given VMSS.
@@ -731,7 +728,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMSS.remove_from_schedule")
     }
@@ -742,8 +739,8 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMSS.add_to_schedule")
     }
@@ -754,7 +751,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VMSS.set_schedule")
     }
@@ -787,7 +784,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         vmss: crate::VmssRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VMSS.snapshot_now")
     }
     /// Returns every field of the given VMSS as one record.
@@ -810,7 +807,7 @@ pub trait VmssServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VmssRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -824,7 +821,7 @@ pub trait VmssServer: crate::server::Backend<
     fn get_by_name_label(
         &self,
         ctx: &Self::Ctx,
-        label: String,
+        label: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmssRef>, crate::ApiError>> + Send {
         async move {
             Ok(
@@ -904,7 +901,7 @@ pub trait VmssServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmssRef, crate::VmssRecord>,
+            xenapi_rt::types::Map<crate::VmssRef, crate::VmssRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -926,7 +923,7 @@ pub trait VmssServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VmssRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -943,10 +940,10 @@ pub trait VmssServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VmssRef, crate::VmssRecord>,
+            xenapi_rt::types::Map<crate::VmssRef, crate::VmssRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -964,7 +961,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmssRecord,
@@ -979,7 +976,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmssRecord,
@@ -994,7 +991,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1018,7 +1015,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VmssRecord,
@@ -1033,7 +1030,7 @@ pub trait VmssServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
-        value: String,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -1142,7 +1139,10 @@ pub trait VmssServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VmssRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<

@@ -131,7 +131,7 @@ pub struct VtpmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this vTPM.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -141,7 +141,10 @@ pub struct VtpmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VtpmOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VtpmOperations,
+    >,
     /// The VM this vTPM belongs to.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -200,7 +203,7 @@ impl crate::server::Record for VtpmRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -216,7 +219,7 @@ impl crate::server::Record for VtpmRecord {
         match crate::VtpmOperations::from_wire(operation) {
             crate::VtpmOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -314,7 +317,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_contents(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VTPM.get_contents", |c| c.param(&self_)).await
     }
     /// Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
@@ -327,7 +330,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn async_get_contents(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<crate::Task<'s, T, String>, crate::Error> {
+    ) -> Result<crate::Task<'s, T, xenapi_rt::types::Str>, crate::Error> {
         self.session.start("Async.VTPM.get_contents", |c| c.param(&self_)).await
     }
     /// Returns every field of the given VTPM as one record.
@@ -356,10 +359,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     /// Prototyped in XAPI 22.26.0.
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>, crate::Error> {
         self.session.call("VTPM.get_all_records", |c| c).await
     }
     /// Lists every VTPM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -381,10 +381,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>, crate::Error> {
         self.session.call("VTPM.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VTPM.
@@ -393,7 +390,7 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VTPM.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VTPM.
@@ -411,7 +408,10 @@ impl<'s, T: xenapi_rt::Transport> VtpmClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VtpmRef,
-    ) -> Result<std::collections::HashMap<String, crate::VtpmOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VtpmOperations>,
+        crate::Error,
+    > {
         self.session.call("VTPM.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given VTPM.
@@ -496,7 +496,7 @@ pub trait VtpmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VtpmRef,
-        contents: String,
+        contents: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         crate::server::not_implemented("VTPM.set_contents")
     }
@@ -509,7 +509,7 @@ pub trait VtpmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VtpmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         crate::server::not_implemented("VTPM.get_contents")
     }
     /// Returns every field of the given VTPM as one record.
@@ -532,7 +532,7 @@ pub trait VtpmServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VtpmRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -566,7 +566,7 @@ pub trait VtpmServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
+            xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -588,7 +588,7 @@ pub trait VtpmServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VtpmRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -605,10 +605,10 @@ pub trait VtpmServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VtpmRef, crate::VtpmRecord>,
+            xenapi_rt::types::Map<crate::VtpmRef, crate::VtpmRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -626,7 +626,7 @@ pub trait VtpmServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VtpmRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VtpmRecord,
@@ -660,7 +660,7 @@ pub trait VtpmServer: crate::server::Backend<
         self_: crate::VtpmRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VtpmOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VtpmOperations>,
             crate::ApiError,
         >,
     > + Send {

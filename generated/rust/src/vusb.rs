@@ -90,7 +90,7 @@ pub struct VusbRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub uuid: String,
+    pub uuid: xenapi_rt::types::Str,
     /// Operations currently permitted on this virtual USB device.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -100,7 +100,10 @@ pub struct VusbRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
-    pub current_operations: std::collections::HashMap<String, crate::VusbOperations>,
+    pub current_operations: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        crate::VusbOperations,
+    >,
     /// The VM the device is given to.
     ///
     /// Published in XenServer 7.3 (inverness).
@@ -117,7 +120,10 @@ pub struct VusbRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
-    pub other_config: std::collections::HashMap<String, String>,
+    pub other_config: xenapi_rt::types::Map<
+        xenapi_rt::types::Str,
+        xenapi_rt::types::Str,
+    >,
     /// True if the device is currently connected to the running VM.
     ///
     /// Published in XenServer 4.0 (rio).
@@ -131,7 +137,7 @@ impl crate::server::Record for VusbRecord {
         Some(&self.uuid)
     }
     fn set_uuid(&mut self, uuid: &str) {
-        self.uuid = uuid.to_string();
+        self.uuid = uuid.into();
     }
     fn name_label(&self) -> Option<&str> {
         None
@@ -150,7 +156,7 @@ impl crate::server::Record for VusbRecord {
         match crate::VusbOperations::from_wire(operation) {
             crate::VusbOperations::Unknown(_) => false,
             op => {
-                self.current_operations.insert(task.to_string(), op);
+                self.current_operations.insert(task.into(), op);
                 true
             }
         }
@@ -212,7 +218,10 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
         &self,
         vm: &crate::VmRef,
         usb_group: &crate::UsbGroupRef,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::VusbRef, crate::Error> {
         self.session
             .call("VUSB.create", |c| c.param(&vm).param(&usb_group).param(&other_config))
@@ -227,7 +236,10 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
         &self,
         vm: &crate::VmRef,
         usb_group: &crate::UsbGroupRef,
-        other_config: &std::collections::HashMap<String, String>,
+        other_config: &xenapi_rt::types::Map<
+            xenapi_rt::types::Str,
+            xenapi_rt::types::Str,
+        >,
     ) -> Result<crate::Task<'s, T, crate::VusbRef>, crate::Error> {
         self.session
             .start(
@@ -262,10 +274,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     /// Published in XenServer 7.3 (inverness).
     pub async fn get_all_records(
         &self,
-    ) -> Result<
-        std::collections::HashMap<crate::VusbRef, crate::VusbRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VusbRef, crate::VusbRecord>, crate::Error> {
         self.session.call("VUSB.get_all_records", |c| c).await
     }
     /// Lists every VUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
@@ -287,10 +296,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     pub async fn get_all_records_where(
         &self,
         expr: &str,
-    ) -> Result<
-        std::collections::HashMap<crate::VusbRef, crate::VusbRecord>,
-        crate::Error,
-    > {
+    ) -> Result<xenapi_rt::types::Map<crate::VusbRef, crate::VusbRecord>, crate::Error> {
         self.session.call("VUSB.get_all_records_where", |c| c.param(&expr)).await
     }
     /// Returns the `uuid` field of the given VUSB.
@@ -299,7 +305,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     pub async fn get_uuid(
         &self,
         self_: &crate::VusbRef,
-    ) -> Result<String, crate::Error> {
+    ) -> Result<xenapi_rt::types::Str, crate::Error> {
         self.session.call("VUSB.get_uuid", |c| c.param(&self_)).await
     }
     /// Returns the `allowed_operations` field of the given VUSB.
@@ -317,7 +323,10 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     pub async fn get_current_operations(
         &self,
         self_: &crate::VusbRef,
-    ) -> Result<std::collections::HashMap<String, crate::VusbOperations>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VusbOperations>,
+        crate::Error,
+    > {
         self.session.call("VUSB.get_current_operations", |c| c.param(&self_)).await
     }
     /// Returns the `VM` field of the given VUSB.
@@ -344,7 +353,10 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     pub async fn get_other_config(
         &self,
         self_: &crate::VusbRef,
-    ) -> Result<std::collections::HashMap<String, String>, crate::Error> {
+    ) -> Result<
+        xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+        crate::Error,
+    > {
         self.session.call("VUSB.get_other_config", |c| c.param(&self_)).await
     }
     /// Replaces the `other_config` field of the given VUSB.
@@ -353,7 +365,7 @@ impl<'s, T: xenapi_rt::Transport> VusbClient<'s, T> {
     pub async fn set_other_config(
         &self,
         self_: &crate::VusbRef,
-        value: &std::collections::HashMap<String, String>,
+        value: &xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> Result<(), crate::Error> {
         self.session
             .call_void("VUSB.set_other_config", |c| c.param(&self_).param(&value))
@@ -431,7 +443,7 @@ pub trait VusbServer: crate::server::Backend<
         ctx: &Self::Ctx,
         vm: crate::VmRef,
         usb_group: crate::UsbGroupRef,
-        other_config: std::collections::HashMap<String, String>,
+        other_config: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<crate::VusbRef, crate::ApiError>> + Send {
         crate::server::not_implemented("VUSB.create")
     }
@@ -455,7 +467,7 @@ pub trait VusbServer: crate::server::Backend<
     fn get_by_uuid(
         &self,
         ctx: &Self::Ctx,
-        uuid: String,
+        uuid: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<crate::VusbRef, crate::ApiError>> + Send {
         async move {
             crate::server::Store::by_uuid::<
@@ -489,7 +501,7 @@ pub trait VusbServer: crate::server::Backend<
         ctx: &Self::Ctx,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VusbRef, crate::VusbRecord>,
+            xenapi_rt::types::Map<crate::VusbRef, crate::VusbRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -511,7 +523,7 @@ pub trait VusbServer: crate::server::Backend<
     fn get_all_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<Vec<crate::VusbRef>, crate::ApiError>> + Send {
         async move {
             crate::server::Store::all_where::<
@@ -528,10 +540,10 @@ pub trait VusbServer: crate::server::Backend<
     fn get_all_records_where(
         &self,
         ctx: &Self::Ctx,
-        expr: String,
+        expr: xenapi_rt::types::Str,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<crate::VusbRef, crate::VusbRecord>,
+            xenapi_rt::types::Map<crate::VusbRef, crate::VusbRecord>,
             crate::ApiError,
         >,
     > + Send {
@@ -549,7 +561,7 @@ pub trait VusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VusbRef,
-    ) -> impl Future<Output = Result<String, crate::ApiError>> + Send {
+    ) -> impl Future<Output = Result<xenapi_rt::types::Str, crate::ApiError>> + Send {
         async move {
             crate::server::Store::get::<
                 VusbRecord,
@@ -583,7 +595,7 @@ pub trait VusbServer: crate::server::Backend<
         self_: crate::VusbRef,
     ) -> impl Future<
         Output = Result<
-            std::collections::HashMap<String, crate::VusbOperations>,
+            xenapi_rt::types::Map<xenapi_rt::types::Str, crate::VusbOperations>,
             crate::ApiError,
         >,
     > + Send {
@@ -632,7 +644,10 @@ pub trait VusbServer: crate::server::Backend<
         ctx: &Self::Ctx,
         self_: crate::VusbRef,
     ) -> impl Future<
-        Output = Result<std::collections::HashMap<String, String>, crate::ApiError>,
+        Output = Result<
+            xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
+            crate::ApiError,
+        >,
     > + Send {
         async move {
             crate::server::Store::get::<
@@ -648,7 +663,7 @@ pub trait VusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VusbRef,
-        value: std::collections::HashMap<String, String>,
+        value: xenapi_rt::types::Map<xenapi_rt::types::Str, xenapi_rt::types::Str>,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -672,8 +687,8 @@ pub trait VusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VusbRef,
-        key: String,
-        value: String,
+        key: xenapi_rt::types::Str,
+        value: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<
@@ -707,7 +722,7 @@ pub trait VusbServer: crate::server::Backend<
         &self,
         ctx: &Self::Ctx,
         self_: crate::VusbRef,
-        key: String,
+        key: xenapi_rt::types::Str,
     ) -> impl Future<Output = Result<(), crate::ApiError>> + Send {
         async move {
             crate::server::Store::update::<

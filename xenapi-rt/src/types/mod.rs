@@ -11,10 +11,13 @@
 //! * [`int`]: 64-bit ints that may arrive as numbers or decimal strings;
 //! * [`Void`]: the result of messages that return nothing;
 //! * [`snapshot`]: typed records from snapshots held as JSON values;
-//! * [`EventBatch`]: what `event.from` returns, over the API's event record.
+//! * [`EventBatch`]: what `event.from` returns, over the API's event record;
+//! * [`Str`] and [`Map`]: the string and map types of records, results
+//!   and server parameters (chosen in one place, [`containers`]).
 //!
 //! The error type clients see, [`CallError`], is re-exported here as well.
 
+pub mod containers;
 mod datetime;
 pub mod float;
 pub mod int;
@@ -25,6 +28,7 @@ pub mod snapshot;
 mod void;
 
 pub use crate::error::CallError;
+pub use containers::{Map, Str};
 pub use datetime::{DateTime, DateTimeError};
 pub use float::{de_float, ser_float, Float};
 pub use int::de_int;

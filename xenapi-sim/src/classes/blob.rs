@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use xenapi::server::Backend;
 use xenapi::{ApiError, BlobRecord, BlobRef, BlobServer, SessionRef};
+use xenapi_rt::types::Str;
 use xenapi_rt::server::{HttpReply, HttpRequest};
 
 use crate::sim::{Ctx, Sim};
@@ -145,7 +146,7 @@ pub async fn http(sim: &Sim, req: HttpRequest<'_>) -> Option<HttpReply> {
 }
 
 impl BlobServer for Sim {
-    async fn create(&self, _ctx: &Ctx, mime_type: String, public: bool) -> Result<BlobRef, ApiError> {
+    async fn create(&self, _ctx: &Ctx, mime_type: Str, public: bool) -> Result<BlobRef, ApiError> {
         self.sim_store().write(|tx| tx.create(BlobRecord { mime_type, public, size: 0, last_updated: now(), ..Default::default() }))
     }
 }

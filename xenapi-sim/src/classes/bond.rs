@@ -1,12 +1,12 @@
 //! Bond: joining PIFs of one host into a bond (a new master PIF on the
 //! network that takes over the members' IP configuration) and undoing it.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, BondMode, BondRecord, BondRef, BondServer, HostRef, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord,
     PifRef,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use super::pif::{assert_no_other_local_pifs, set_attached};
 use crate::sim::{Ctx, Sim};
@@ -14,9 +14,9 @@ use crate::store::Tx;
 use crate::util::copy_fields;
 
 /// The first free `bondN` device name on the host.
-fn device_name(tx: &Tx<'_>, host: &HostRef) -> String {
-    let used: Vec<String> = tx.db().all::<PifRecord>().into_iter().filter(|(_, p)| p.host == *host).map(|(_, p)| p.device).collect();
-    (0..).map(|n| format!("bond{n}")).find(|d| !used.contains(d)).unwrap_or_default()
+fn device_name(tx: &Tx<'_>, host: &HostRef) -> Str {
+    let used: Vec<Str> = tx.db().all::<PifRecord>().into_iter().filter(|(_, p)| p.host == *host).map(|(_, p)| p.device).collect();
+    (0..).map(|n| format_compact!("bond{n}")).find(|d| !used.contains(d)).unwrap_or_default()
 }
 
 /// The IP settings that move between a bond's members and its master.
@@ -37,7 +37,7 @@ fn create(
     members: &[PifRef],
     mac: &str,
     mode: BondMode,
-    properties: HashMap<String, String>,
+    properties: Map<Str, Str>,
 ) -> Result<BondRef, ApiError> {
     let mtu = tx.get::<NetworkRecord>(network.as_str())?.mtu;
     let mut recs = Vec::new();
@@ -76,7 +76,7 @@ fn create(
         device: device_name(tx, &first.host),
         network: network.clone(),
         host: first.host.clone(),
-        mac: if mac.is_empty() { primary_rec.mac.clone() } else { mac.to_string() },
+        mac: if mac.is_empty() { primary_rec.mac.clone() } else { mac.into() },
         mtu: if mtu > 0 { mtu } else { primary_rec.mtu },
         vlan: -1,
         physical: false,
@@ -137,9 +137,9 @@ impl BondServer for Sim {
         _ctx: &Ctx,
         network: NetworkRef,
         members: Vec<PifRef>,
-        mac: String,
+        mac: Str,
         mode: BondMode,
-        properties: HashMap<String, String>,
+        properties: Map<Str, Str>,
     ) -> Result<BondRef, ApiError> {
         self.sim_store().write(|tx| create(tx, &network, &members, &mac, mode, properties))
     }

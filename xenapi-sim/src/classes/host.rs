@@ -2,21 +2,20 @@
 //! per-VM errors), shutdown/reboot/power-on, removal, management
 //! interface, plugins, certificates, scheduler granularity, updates.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostAllowedOperations as HostOp, HostCpuRecord, HostMetricsRecord,
     HostRecord, HostRef, HostSchedGran, HostServer, NetworkRef, PbdRecord, PifRecord, PifRef, PoolRecord, VmOperations,
     VmPowerState as Power, VmRecord, VmRef,
 };
 use xenapi::server::Store;
-use xenapi_rt::types::DateTime;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{DateTime, Map, Str};
 
 use super::placement::{check_host, free_memory, is_live, needed};
 use crate::behaviour::check_vm_op;
 use crate::sim::{Ctx, Sim};
 use crate::store::Tx;
-use crate::util::now;
+use crate::util::{error_info, now};
 
 /// What a host allows, from whether it is up and enabled.
 pub fn allowed_operations(h: &HostRecord, live: bool) -> Vec<HostOp> {
@@ -249,21 +248,21 @@ fn pem_ok(text: &str, kind: &str) -> bool {
 
 /// The PEM text of installed server certificates, by certificate
 /// fingerprint (certificate records carry no body).
-fn cert_bodies() -> &'static std::sync::Mutex<HashMap<String, String>> {
-    static BODIES: std::sync::OnceLock<std::sync::Mutex<HashMap<String, String>>> = std::sync::OnceLock::new();
+fn cert_bodies() -> &'static std::sync::Mutex<Map<Str, Str>> {
+    static BODIES: std::sync::OnceLock<std::sync::Mutex<Map<Str, Str>>> = std::sync::OnceLock::new();
     BODIES.get_or_init(Default::default)
 }
 
 /// A stable fingerprint for simulated certificates: hex of a 64-bit FNV-1a
 /// hash, repeated to SHA-256 length.
-pub fn fingerprint(text: &str) -> String {
+pub fn fingerprint(text: &str) -> Str {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in text.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
     }
     let hex = format!("{h:016X}");
     let all = hex.repeat(4);
-    all.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(":")
+    all.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(":").into()
 }
 
 /// The scheduler granularity a host boots with, kept in its
@@ -273,7 +272,7 @@ const SCHED_GRAN_KEY: &str = "xen-cmdline:sched-gran";
 /// Plugins the simulated hosts have: plugin, its functions.
 const PLUGINS: &[(&str, &[&str])] = &[("echo", &["main"]), ("updater.py", &["check_update"]), ("power-on-host", &["main"])];
 
-fn call_plugin(plugin: &str, f: &str, args: &HashMap<String, String>) -> Result<String, ApiError> {
+fn call_plugin(plugin: &str, f: &str, args: &Map<Str, Str>) -> Result<Str, ApiError> {
     let Some((_, fns)) = PLUGINS.iter().find(|(p, _)| *p == plugin) else {
         return Err(ApiError::XenapiMissingPlugin { name: plugin.to_string() });
     };
@@ -288,7 +287,7 @@ fn call_plugin(plugin: &str, f: &str, args: &HashMap<String, String>) -> Result<
         "echo" => {
             let mut pairs: Vec<_> = args.iter().collect();
             pairs.sort();
-            pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")
+            pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n").into()
         }
         "updater.py" => "[]".into(),
         _ => "True".into(),
@@ -309,10 +308,10 @@ impl HostServer for Sim {
         })
     }
 
-    async fn get_vms_which_prevent_evacuation(&self, _ctx: &Ctx, self_: HostRef) -> Result<HashMap<VmRef, Vec<String>>, ApiError> {
+    async fn get_vms_which_prevent_evacuation(&self, _ctx: &Ctx, self_: HostRef) -> Result<Map<VmRef, Vec<Str>>, ApiError> {
         self.sim_store().write(|tx| {
             let plan = evacuation_plan(tx, self_.as_str())?;
-            Ok(plan.into_iter().filter_map(|(vm, p)| p.err().map(|e| (vm, e.to_description()))).collect())
+            Ok(plan.into_iter().filter_map(|(vm, p)| p.err().map(|e| (vm, error_info(&e)))).collect())
         })
     }
 
@@ -408,7 +407,7 @@ impl HostServer for Sim {
         let h = self.sim_store().get::<HostRecord>(&host)?;
         match h.logging.get("syslog_destination") {
             Some(d) if d.trim().is_empty() || d.chars().any(char::is_whitespace) => {
-                Err(ApiError::InvalidValue { field: "syslog_destination".into(), value: d.clone() })
+                Err(ApiError::InvalidValue { field: "syslog_destination".into(), value: d.to_string() })
             }
             _ => Ok(()),
         }
@@ -423,10 +422,10 @@ impl HostServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        plugin: String,
-        r#fn: String,
-        args: HashMap<String, String>,
-    ) -> Result<String, ApiError> {
+        plugin: Str,
+        r#fn: Str,
+        args: Map<Str, Str>,
+    ) -> Result<Str, ApiError> {
         self.sim_store().get::<HostRecord>(&host)?;
         call_plugin(&plugin, &r#fn, &args)
     }
@@ -446,7 +445,7 @@ impl HostServer for Sim {
         }
         self.sim_store().write(|tx| {
             tx.update::<HostRecord, _>(self_.as_str(), |h| {
-                h.other_config.insert(SCHED_GRAN_KEY.into(), value.to_string());
+                h.other_config.insert(SCHED_GRAN_KEY.into(), value.to_string().into());
                 Ok(())
             })
         })
@@ -466,22 +465,22 @@ impl HostServer for Sim {
         ctx: &Ctx,
         host: HostRef,
         network: NetworkRef,
-        _options: HashMap<String, String>,
-    ) -> Result<HashMap<String, String>, ApiError> {
+        _options: Map<Str, Str>,
+    ) -> Result<Map<Str, Str>, ApiError> {
         let db = self.sim_store().read();
         let h = db.get::<HostRecord>(host.as_str())?;
         let _ = db.get::<xenapi::NetworkRecord>(network.as_str())?;
         let address = &h.address;
-        Ok(HashMap::from([
-            ("host".to_string(), host.to_string()),
-            ("session_id".to_string(), ctx.session.r.clone()),
-            ("master".to_string(), format!("http://{address}/")),
-            ("xenops".to_string(), format!("http://{address}/services/xenops?session_id={}", ctx.session.r)),
-            ("SM".to_string(), format!("http://{address}/services/SM?session_id={}", ctx.session.r)),
+        Ok(Map::from([
+            ("host".into(), host.as_str().into()),
+            ("session_id".into(), ctx.session.r.as_str().into()),
+            ("master".into(), format_compact!("http://{address}/")),
+            ("xenops".into(), format_compact!("http://{address}/services/xenops?session_id={}", ctx.session.r)),
+            ("SM".into(), format_compact!("http://{address}/services/SM?session_id={}", ctx.session.r)),
         ]))
     }
 
-    async fn get_server_certificate(&self, _ctx: &Ctx, host: HostRef) -> Result<String, ApiError> {
+    async fn get_server_certificate(&self, _ctx: &Ctx, host: HostRef) -> Result<Str, ApiError> {
         let db = self.sim_store().read();
         let h = db.get::<HostRecord>(host.as_str())?;
         let installed = h
@@ -492,7 +491,7 @@ impl HostServer for Sim {
             .and_then(|c| cert_bodies().lock().unwrap_or_else(|e| e.into_inner()).get(&c.fingerprint).cloned());
         Ok(installed.unwrap_or_else(|| {
             let body: String = h.uuid.bytes().map(|b| format!("{b:02x}")).collect();
-            format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
+            format_compact!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
         }))
     }
 
@@ -500,9 +499,9 @@ impl HostServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        certificate: String,
-        private_key: String,
-        certificate_chain: String,
+        certificate: Str,
+        private_key: Str,
+        certificate_chain: Str,
     ) -> Result<(), ApiError> {
         self.sim_store().get::<HostRecord>(&host)?;
         if !(pem_ok(&private_key, "PRIVATE KEY") || pem_ok(&private_key, "RSA PRIVATE KEY")) {
@@ -526,7 +525,7 @@ impl HostServer for Sim {
             let start = now();
             let year = DateTime::from_unix_nanos(crate::util::now_secs() + 365 * 86400, 0);
             tx.create(CertificateRecord {
-                name: String::new(),
+                name: Str::default(),
                 r#type: CertificateType::Host,
                 host: host.clone(),
                 not_before: start,
@@ -538,7 +537,7 @@ impl HostServer for Sim {
         })
     }
 
-    async fn apply_updates(&self, _ctx: &Ctx, self_: HostRef, hash: String) -> Result<Vec<Vec<String>>, ApiError> {
+    async fn apply_updates(&self, _ctx: &Ctx, self_: HostRef, hash: Str) -> Result<Vec<Vec<Str>>, ApiError> {
         self.sim_store().write(|tx| super::pool::apply_updates(tx, self_.as_str(), &hash))
     }
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use xenapi::server::Record;
 use xenapi::{ApiError, Cls, MessageRecord, MessageRef, MessageServer};
+use xenapi_rt::types::Str;
 
 use crate::sim::{Ctx, Sim};
 use crate::store::Db;
@@ -29,10 +30,10 @@ fn exists(db: &Db, cls: &Cls, uuid: &str) -> bool {
 }
 
 impl MessageServer for Sim {
-    async fn create(&self, _ctx: &Ctx, name: String, priority: i64, cls: Cls, obj_uuid: String, body: String) -> Result<MessageRef, ApiError> {
+    async fn create(&self, _ctx: &Ctx, name: Str, priority: i64, cls: Cls, obj_uuid: Str, body: Str) -> Result<MessageRef, ApiError> {
         self.sim_store().write(|tx| {
             if !exists(tx.db(), &cls, &obj_uuid) {
-                return Err(ApiError::UuidInvalid { r#type: cls.as_str().to_string(), uuid: obj_uuid });
+                return Err(ApiError::UuidInvalid { r#type: cls.as_str().to_string(), uuid: obj_uuid.into() });
             }
             tx.create(MessageRecord { name, priority, cls, obj_uuid, body, timestamp: now(), ..Default::default() })
         })

@@ -9,6 +9,7 @@ use xenapi::{
     ApiError, HostRecord, NetworkRecord, NetworkRef, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord,
     VifRef, VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::placement::{assert_can_boot_here, host_sees_sr, refresh_memory};
 use crate::behaviour::check_vm_op;
@@ -40,7 +41,7 @@ pub fn pool_migrate(tx: &mut Tx<'_>, vm: &str, host: &str, domid: i64) -> Result
 
 /// What `migrate_send` is asked to do.
 pub struct Plan {
-    pub dest: HashMap<String, String>,
+    pub dest: Map<Str, Str>,
     pub live: bool,
     pub vdi_map: HashMap<VdiRef, SrRef>,
     pub vif_map: HashMap<VifRef, NetworkRef>,
@@ -60,7 +61,7 @@ pub fn migrate_send(tx: &mut Tx<'_>, vm: &str, plan: &Plan, domid: i64) -> Resul
         return Err(ApiError::VmMigrateFailed {
             vm: vm.to_string(),
             source: rec.resident_on.to_string(),
-            destination: host,
+            destination: host.to_string(),
             msg: "the destination is not a host of this pool".into(),
         });
     }

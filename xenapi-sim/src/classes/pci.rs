@@ -103,7 +103,7 @@ impl PciServer for Sim {
     async fn disable_dom0_access(&self, _ctx: &Ctx, self_: PciRef) -> Result<Access, ApiError> {
         self.sim_store().write(|tx| {
             if let Some(path) = device(tx, self_.as_str())?.other_config.get(BOOT_DEVICE) {
-                return Err(ApiError::BootDevicePassthroughDisallowed { device: path.clone() });
+                return Err(ApiError::BootDevicePassthroughDisallowed { device: path.to_string() });
             }
             set_hidden(tx, self_.as_str(), true)
         })

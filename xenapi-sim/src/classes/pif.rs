@@ -8,7 +8,7 @@ use xenapi::{
     ApiError, HostRecord, HostRef, IpConfigurationMode as V4, Ipv6ConfigurationMode as V6, PifMetricsRecord, PifRecord, PifRef,
     PifServer, PrimaryAddressType, TunnelRecord,
 };
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::{Ref, Str};
 
 use super::{assert_cidr, assert_ip, Family};
 use crate::sim::{Ctx, Sim};
@@ -104,13 +104,13 @@ pub(crate) fn unplug(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 
 /// Keeps the DNS servers of the other address family and puts these
 /// first.
-fn merge_dns(new: &str, old: &str, family: Family) -> String {
+fn merge_dns(new: &str, old: &str, family: Family) -> Str {
     let is_v6 = |s: &str| s.contains(':');
     let keep = |s: &&str, fam: Family| !s.is_empty() && (is_v6(s) == (fam == Family::V6));
     let other = if family == Family::V4 { Family::V6 } else { Family::V4 };
     let mine = new.split(',').map(str::trim).filter(|s| keep(s, family));
     let theirs = old.split(',').map(str::trim).filter(|s| keep(s, other));
-    mine.chain(theirs).collect::<Vec<_>>().join(",")
+    mine.chain(theirs).collect::<Vec<_>>().join(",").into()
 }
 
 impl PifServer for Sim {
@@ -127,10 +127,10 @@ impl PifServer for Sim {
         _ctx: &Ctx,
         self_: PifRef,
         mode: V4,
-        ip: String,
-        netmask: String,
-        gateway: String,
-        dns: String,
+        ip: Str,
+        netmask: Str,
+        gateway: Str,
+        dns: Str,
     ) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             let p = tx.get::<PifRecord>(self_.as_str())?.clone();
@@ -164,9 +164,9 @@ impl PifServer for Sim {
         _ctx: &Ctx,
         self_: PifRef,
         mode: V6,
-        ipv6: String,
-        gateway: String,
-        dns: String,
+        ipv6: Str,
+        gateway: Str,
+        dns: Str,
     ) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             let p = tx.get::<PifRecord>(self_.as_str())?.clone();
@@ -235,7 +235,7 @@ impl PifServer for Sim {
         }
         let result = self.sim_store().write(|tx| {
             tx.get::<HostRecord>(host.as_str())?;
-            let mut present: HashMap<String, ()> = HashMap::new();
+            let mut present: HashMap<Str, ()> = HashMap::new();
             for (_, p) in tx.db().all::<PifRecord>() {
                 if p.host == host && p.physical {
                     present.insert(p.device.clone(), ());
@@ -249,14 +249,14 @@ impl PifServer for Sim {
                 // with no IP configuration.
                 let metrics = tx.create(PifMetricsRecord::default())?;
                 tx.create(PifRecord {
-                    uuid: String::new(),
+                    uuid: Str::default(),
                     metrics,
                     currently_attached: false,
                     management: false,
                     ip_configuration_mode: V4::None,
-                    ip: String::new(),
-                    netmask: String::new(),
-                    gateway: String::new(),
+                    ip: Str::default(),
+                    netmask: Str::default(),
+                    gateway: Str::default(),
                     bond_slave_of: Ref::null(),
                     bond_master_of: Vec::new(),
                     vlan_master_of: Ref::null(),

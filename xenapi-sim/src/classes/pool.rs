@@ -2,14 +2,12 @@
 //! network, high availability, CA certificates, update repositories and
 //! the license state.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostRecord, HostRef, LatestSyncedUpdatesAppliedState, NetworkRef,
     PifRecord, PifRef, PoolGuestSecurebootReadiness, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
     VmPowerState as Power, VmRecord,
 };
-use xenapi_rt::types::DateTime;
+use xenapi_rt::types::{DateTime, Map, Str};
 
 use super::host::{fingerprint, management_reconfigure, remove_host};
 use super::placement::is_live;
@@ -105,7 +103,7 @@ fn pool_management_reconfigure(tx: &mut Tx<'_>, network: &str) -> Result<(), Api
 
 /// `pool.enable_ha`: heartbeat SRs must be shared; each gets a state-file
 /// VDI, which the pool and every host list.
-fn enable_ha(tx: &mut Tx<'_>, srs: &[SrRef], configuration: HashMap<String, String>) -> Result<(), ApiError> {
+fn enable_ha(tx: &mut Tx<'_>, srs: &[SrRef], configuration: Map<Str, Str>) -> Result<(), ApiError> {
     let (pool, rec) = the_pool(tx)?;
     no_ha(&rec)?;
     if srs.is_empty() {
@@ -125,7 +123,7 @@ fn enable_ha(tx: &mut Tx<'_>, srs: &[SrRef], configuration: HashMap<String, Stri
             r#type: VdiType::HaStatefile,
             ..Default::default()
         })?;
-        statefiles.push(vdi.to_string());
+        statefiles.push(Str::from(vdi.as_str()));
     }
     tx.update::<PoolRecord, _>(pool.as_str(), |p| {
         p.ha_enabled = true;
@@ -181,7 +179,7 @@ fn cert_name_ok(name: &str) -> bool {
 }
 
 /// The CA certificates installed in the pool: name to record ref.
-fn ca_certificates(tx: &Tx<'_>) -> Vec<(String, String)> {
+fn ca_certificates(tx: &Tx<'_>) -> Vec<(Str, String)> {
     tx.db()
         .all::<CertificateRecord>()
         .into_iter()
@@ -201,7 +199,7 @@ fn certificate_install(tx: &mut Tx<'_>, name: &str, cert: &str) -> Result<(), Ap
         return Err(ApiError::CertificateCorrupt { name: name.to_string() });
     }
     tx.create(CertificateRecord {
-        name: name.to_string(),
+        name: name.into(),
         r#type: CertificateType::Ca,
         not_before: now(),
         not_after: DateTime::from_unix_nanos(crate::util::now_secs() + 10 * 365 * 86400, 0),
@@ -228,10 +226,10 @@ fn enabled_repositories(pool: &PoolRecord) -> Result<Vec<RepositoryRef>, ApiErro
 
 /// `pool.sync_updates`: marks the repositories synchronised and returns
 /// the checksum of the available updates (none, in the simulator).
-fn sync_updates(tx: &mut Tx<'_>, pool: &str) -> Result<String, ApiError> {
+fn sync_updates(tx: &mut Tx<'_>, pool: &str) -> Result<Str, ApiError> {
     let rec = tx.get::<PoolRecord>(pool)?.clone();
     let repos = enabled_repositories(&rec)?;
-    let hash = fingerprint(&repos.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")).replace(':', "").to_lowercase();
+    let hash: Str = fingerprint(&repos.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")).replace(':', "").to_lowercase().into();
     for r in &repos {
         tx.update::<RepositoryRecord, _>(r.as_str(), |x| {
             x.hash = hash.clone();
@@ -249,7 +247,7 @@ fn sync_updates(tx: &mut Tx<'_>, pool: &str) -> Result<String, ApiError> {
 /// `host.apply_updates`: the hash must be the one the last
 /// `pool.sync_updates` returned; the host is then up to date. Returns the
 /// warnings (none).
-pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<String>>, ApiError> {
+pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<Str>>, ApiError> {
     tx.get::<HostRecord>(host)?;
     let (_, pool) = the_pool(tx)?;
     let repos = enabled_repositories(&pool)?;
@@ -259,7 +257,7 @@ pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<
     }
     tx.update::<HostRecord, _>(host, |h| {
         h.last_software_update = now();
-        h.last_update_hash = hash.to_string();
+        h.last_update_hash = hash.into();
         h.latest_synced_updates_applied = LatestSyncedUpdatesAppliedState::Yes;
         Ok(())
     })?;
@@ -290,11 +288,11 @@ impl PoolServer for Sim {
         self.sim_store().write(|tx| eject(tx, host.as_str()))
     }
 
-    async fn join(&self, _ctx: &Ctx, master_address: String, _u: String, _p: String) -> Result<(), ApiError> {
+    async fn join(&self, _ctx: &Ctx, master_address: Str, _u: Str, _p: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| join(tx, &master_address, false))
     }
 
-    async fn join_force(&self, _ctx: &Ctx, master_address: String, _u: String, _p: String) -> Result<(), ApiError> {
+    async fn join_force(&self, _ctx: &Ctx, master_address: Str, _u: Str, _p: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| join(tx, &master_address, true))
     }
 
@@ -306,7 +304,7 @@ impl PoolServer for Sim {
         self.sim_store().write(|tx| pool_management_reconfigure(tx, network.as_str()))
     }
 
-    async fn enable_ha(&self, _ctx: &Ctx, heartbeat_srs: Vec<SrRef>, configuration: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn enable_ha(&self, _ctx: &Ctx, heartbeat_srs: Vec<SrRef>, configuration: Map<Str, Str>) -> Result<(), ApiError> {
         self.sim_store().write(|tx| enable_ha(tx, &heartbeat_srs, configuration))
     }
 
@@ -314,17 +312,17 @@ impl PoolServer for Sim {
         self.sim_store().write(disable_ha)
     }
 
-    async fn certificate_install(&self, _ctx: &Ctx, name: String, cert: String) -> Result<(), ApiError> {
+    async fn certificate_install(&self, _ctx: &Ctx, name: Str, cert: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| certificate_install(tx, &name, &cert))
     }
 
-    async fn certificate_uninstall(&self, _ctx: &Ctx, name: String) -> Result<(), ApiError> {
+    async fn certificate_uninstall(&self, _ctx: &Ctx, name: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| certificate_uninstall(tx, &name))
     }
 
-    async fn certificate_list(&self, _ctx: &Ctx) -> Result<Vec<String>, ApiError> {
+    async fn certificate_list(&self, _ctx: &Ctx) -> Result<Vec<Str>, ApiError> {
         self.sim_store().write(|tx| {
-            let mut names: Vec<String> = ca_certificates(tx).into_iter().map(|(n, _)| n).collect();
+            let mut names: Vec<Str> = ca_certificates(tx).into_iter().map(|(n, _)| n).collect();
             names.sort();
             Ok(names)
         })
@@ -343,7 +341,7 @@ impl PoolServer for Sim {
         })
     }
 
-    async fn get_license_state(&self, _ctx: &Ctx, self_: PoolRef) -> Result<HashMap<String, String>, ApiError> {
+    async fn get_license_state(&self, _ctx: &Ctx, self_: PoolRef) -> Result<Map<Str, Str>, ApiError> {
         let db = self.sim_store().read();
         db.get::<PoolRecord>(self_.as_str())?;
         let hosts = db.all::<HostRecord>();
@@ -352,8 +350,8 @@ impl PoolServer for Sim {
             .iter()
             .filter_map(|(_, h)| h.license_params.get("expiry").cloned())
             .min()
-            .unwrap_or_else(|| "never".to_string());
-        Ok(HashMap::from([("edition".to_string(), edition), ("expiry".to_string(), expiry)]))
+            .unwrap_or_else(|| "never".into());
+        Ok(Map::from([("edition".into(), edition), ("expiry".into(), expiry)]))
     }
 
     async fn add_repository(&self, _ctx: &Ctx, self_: PoolRef, value: RepositoryRef) -> Result<(), ApiError> {
@@ -388,7 +386,7 @@ impl PoolServer for Sim {
         })
     }
 
-    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: String, _token_id: String, _username: String, _password: String) -> Result<String, ApiError> {
+    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: Str, _token_id: Str, _username: Str, _password: Str) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| sync_updates(tx, self_.as_str()))
     }
 }

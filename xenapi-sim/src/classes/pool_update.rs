@@ -5,6 +5,7 @@ use xenapi::{
     ApiError, HostPatchRecord, HostRecord, HostRef, LivepatchStatus, PoolPatchRecord, PoolRecord, PoolUpdateRecord, PoolUpdateRef,
     PoolUpdateServer, VbdMode, VbdRecord, VbdRef, VbdType, VdiRecord, VdiRef, VdiType, VmRecord,
 };
+use xenapi_rt::types::Str;
 
 use crate::sim::{Ctx, Sim};
 use crate::store::Tx;
@@ -79,7 +80,7 @@ fn dom0_vbds(tx: &Tx<'_>, vdi: &VdiRef) -> Vec<VbdRef> {
 /// control domain (once, however often it is attached: the simulator does
 /// not count attaches) and the answer is a yum configuration that points
 /// at it over HTTP, as xapi writes it.
-fn attach(tx: &mut Tx<'_>, r: &str, use_localhost_proxy: bool) -> Result<String, ApiError> {
+fn attach(tx: &mut Tx<'_>, r: &str, use_localhost_proxy: bool) -> Result<Str, ApiError> {
     let vdi = update_vdi(tx, r)?;
     let pool = tx.db().all::<PoolRecord>().into_iter().next().map(|(_, p)| p).ok_or_else(|| ApiError::InternalError { message: "there is no pool".into() })?;
     let master = tx.get::<HostRecord>(pool.master.as_str())?.clone();
@@ -114,11 +115,11 @@ fn attach(tx: &mut Tx<'_>, r: &str, use_localhost_proxy: bool) -> Result<String,
     ];
     lines.push(if u.key.is_empty() { String::new() } else { format!("gpgkey=file:///etc/pki/rpm-gpg/{}", u.key) });
     lines.push(String::new());
-    Ok(lines.join("\n"))
+    Ok(lines.join("\n").into())
 }
 
 impl PoolUpdateServer for Sim {
-    async fn attach(&self, _ctx: &Ctx, self_: PoolUpdateRef, use_localhost_proxy: bool) -> Result<String, ApiError> {
+    async fn attach(&self, _ctx: &Ctx, self_: PoolUpdateRef, use_localhost_proxy: bool) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| attach(tx, self_.as_str(), use_localhost_proxy))
     }
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
+use xenapi_rt::types::containers::format_compact;
 use xenapi::{ApiError, PoolRecord, SrRecord, SrRef, VbdMode, VbdRecord, VbdType, VdiRecord, VdiType, VmOperations as Op, VmRecord, VmRef};
 
 use crate::behaviour::check_vm_op;
@@ -163,7 +164,7 @@ pub fn provision(tx: &mut Tx<'_>, vm: &str) -> Result<(), ApiError> {
             (None, None) => return Err(ApiError::DefaultSrNotFound { sr: disk.sr.clone() }),
         };
         let vdi = tx.create(VdiRecord {
-            name_label: format!("{} {}", rec.name_label, disk.device),
+            name_label: format_compact!("{} {}", rec.name_label, disk.device),
             sr: SrRef::new(sr),
             virtual_size: disk.size,
             r#type: disk.kind.clone(),
@@ -172,7 +173,7 @@ pub fn provision(tx: &mut Tx<'_>, vm: &str) -> Result<(), ApiError> {
         tx.create(VbdRecord {
             vm: VmRef::new(vm),
             vdi,
-            userdevice: disk.device.clone(),
+            userdevice: disk.device.as_str().into(),
             bootable: disk.bootable,
             mode: VbdMode::Rw,
             r#type: VbdType::Disk,

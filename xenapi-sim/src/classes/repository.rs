@@ -1,6 +1,7 @@
 //! Repository: update repositories the pool may sync from.
 
 use xenapi::{ApiError, Origin, RepositoryRecord, RepositoryRef, RepositoryServer};
+use xenapi_rt::types::Str;
 
 use crate::sim::{Ctx, Sim};
 
@@ -29,12 +30,12 @@ impl RepositoryServer for Sim {
     async fn introduce(
         &self,
         _ctx: &Ctx,
-        name_label: String,
-        name_description: String,
-        binary_url: String,
-        source_url: String,
+        name_label: Str,
+        name_description: Str,
+        binary_url: Str,
+        source_url: Str,
         update: bool,
-        gpgkey_path: String,
+        gpgkey_path: Str,
     ) -> Result<RepositoryRef, ApiError> {
         assert_url(&binary_url)?;
         assert_url(&source_url)?;
@@ -51,7 +52,7 @@ impl RepositoryServer for Sim {
     /// The pool's one bundle repository: its name is free and no other
     /// bundle repository exists (checked repository by repository, in
     /// that order, as xapi does).
-    async fn introduce_bundle(&self, _ctx: &Ctx, name_label: String, name_description: String) -> Result<RepositoryRef, ApiError> {
+    async fn introduce_bundle(&self, _ctx: &Ctx, name_label: Str, name_description: Str) -> Result<RepositoryRef, ApiError> {
         self.sim_store().write(|tx| {
             for (r, repo) in tx.db().all::<RepositoryRecord>() {
                 if repo.name_label == name_label {

@@ -10,6 +10,8 @@
 //! `uefi_dbx: "false"`.
 
 use xenapi::{ApiError, PoolGuestSecurebootReadiness as PoolReady, PoolRecord, VmRecord, VmSecurebootReadiness as VmReady, VmUefiMode};
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::Str;
 
 use crate::store::Tx;
 use crate::base64;
@@ -81,7 +83,7 @@ pub fn vm_readiness(vm: &VmRecord) -> VmReady {
 /// pool's. xapi runs a tool for this, whose failures (a BIOS VM, a pool
 /// without keys) come back as INTERNAL_ERROR; so do they here. Returns
 /// the tool's report.
-pub fn set_mode(tx: &mut Tx<'_>, vm: &str, mode: &VmUefiMode) -> Result<String, ApiError> {
+pub fn set_mode(tx: &mut Tx<'_>, vm: &str, mode: &VmUefiMode) -> Result<Str, ApiError> {
     let rec = tx.get::<VmRecord>(vm)?;
     if !is_uefi(rec) {
         return Err(ApiError::InternalError { message: format!("VM {} does not boot with UEFI firmware, so it has no UEFI variable store", rec.uuid) });
@@ -99,12 +101,12 @@ pub fn set_mode(tx: &mut Tx<'_>, vm: &str, mode: &VmUefiMode) -> Result<String, 
     };
     let stored = base64::encode(keys.join(" ").as_bytes());
     tx.modify::<VmRecord, _>(vm, |v| {
-        v.nvram.insert(STORE_KEY.to_string(), stored);
+        v.nvram.insert(STORE_KEY.into(), stored.into());
         Ok(())
     })?;
     Ok(match mode {
-        VmUefiMode::Setup => "Secure Boot keys removed: the VM starts in setup mode".to_string(),
-        _ => format!("Secure Boot keys loaded ({}): the VM starts in user mode", keys.join(", ")),
+        VmUefiMode::Setup => "Secure Boot keys removed: the VM starts in setup mode".into(),
+        _ => format_compact!("Secure Boot keys loaded ({}): the VM starts in user mode", keys.join(", ")),
     })
 }
 
@@ -117,7 +119,7 @@ mod tests {
         vm.hvm_boot_params.insert("firmware".into(), "uefi".into());
         vm.platform.insert("secureboot".into(), secureboot.into());
         if let Some(keys) = store {
-            vm.nvram.insert(STORE_KEY.into(), base64::encode(keys.as_bytes()));
+            vm.nvram.insert(STORE_KEY.into(), base64::encode(keys.as_bytes()).into());
         }
         vm
     }

@@ -2,15 +2,15 @@
 //! forget, destroy, scan, probe, the supported types, and
 //! `allowed_operations` with xapi's reasons.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, HostRecord, HostRef, PbdRecord, SmRecord, SrRecord, SrRef, SrServer, StorageOperations as Op, VdiRecord, VdiType,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::set_allowed;
 use crate::sim::{Ctx, Sim};
 use crate::store::{Db, Tx};
+use crate::util::ascii_lower;
 
 const ALL: [Op; 20] = [
     Op::Scan,
@@ -88,8 +88,8 @@ pub(crate) fn refresh(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 }
 
 /// The driver names the pool supports.
-fn supported(db: &Db) -> Vec<String> {
-    let mut types: Vec<String> = DRIVERS.iter().map(|s| s.to_string()).collect();
+fn supported(db: &Db) -> Vec<Str> {
+    let mut types: Vec<Str> = DRIVERS.iter().map(|&s| Str::from(s)).collect();
     for (_, sm) in db.all::<SmRecord>() {
         if !types.contains(&sm.r#type) {
             types.push(sm.r#type);
@@ -130,19 +130,19 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<String, String>,
+        device_config: Map<Str, Str>,
         physical_size: i64,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        name_label: Str,
+        name_description: Str,
+        r#type: Str,
+        content_type: Str,
         shared: bool,
-        sm_config: HashMap<String, String>,
+        sm_config: Map<Str, Str>,
     ) -> Result<SrRef, ApiError> {
         let master = self.master();
         self.sim_store().write(|tx| {
             tx.get::<HostRecord>(host.as_str())?;
-            let ty = r#type.to_ascii_lowercase();
+            let ty = ascii_lower(&r#type);
             assert_driver(tx.db(), &ty)?;
             let sr = tx.create(SrRecord {
                 name_label,
@@ -178,23 +178,23 @@ impl SrServer for Sim {
     async fn introduce(
         &self,
         _ctx: &Ctx,
-        uuid: String,
-        name_label: String,
-        name_description: String,
-        r#type: String,
-        content_type: String,
+        uuid: Str,
+        name_label: Str,
+        name_description: Str,
+        r#type: Str,
+        content_type: Str,
         shared: bool,
-        sm_config: HashMap<String, String>,
+        sm_config: Map<Str, Str>,
     ) -> Result<SrRef, ApiError> {
         self.sim_store().write(|tx| {
             if !uuid.is_empty() && tx.db().table::<SrRecord>().by_uuid(&uuid).is_some() {
-                return Err(ApiError::SrUuidExists { uuid: uuid.clone() });
+                return Err(ApiError::SrUuidExists { uuid: uuid.to_string() });
             }
             let sr = tx.create(SrRecord {
                 uuid,
                 name_label,
                 name_description,
-                r#type: r#type.to_ascii_lowercase(),
+                r#type: ascii_lower(&r#type),
                 content_type,
                 shared,
                 sm_config,
@@ -221,7 +221,7 @@ impl SrServer for Sim {
         })
     }
 
-    async fn set_name_label(&self, _ctx: &Ctx, sr: SrRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_label(&self, _ctx: &Ctx, sr: SrRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<SrRecord, _>(sr.as_str(), |s| {
                 s.name_label = value;
@@ -230,7 +230,7 @@ impl SrServer for Sim {
         })
     }
 
-    async fn set_name_description(&self, _ctx: &Ctx, sr: SrRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_description(&self, _ctx: &Ctx, sr: SrRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<SrRecord, _>(sr.as_str(), |s| {
                 s.name_description = value;
@@ -239,7 +239,7 @@ impl SrServer for Sim {
         })
     }
 
-    async fn get_supported_types(&self, _ctx: &Ctx) -> Result<Vec<String>, ApiError> {
+    async fn get_supported_types(&self, _ctx: &Ctx) -> Result<Vec<Str>, ApiError> {
         Ok(supported(&self.sim_store().read()))
     }
 
@@ -273,10 +273,10 @@ impl SrServer for Sim {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<String, String>,
-        r#type: String,
-        _sm_config: HashMap<String, String>,
-    ) -> Result<String, ApiError> {
+        device_config: Map<Str, Str>,
+        r#type: Str,
+        _sm_config: Map<Str, Str>,
+    ) -> Result<Str, ApiError> {
         let db = self.sim_store().read();
         db.get::<HostRecord>(host.as_str())?;
         let ty = r#type.to_ascii_lowercase();
@@ -301,6 +301,6 @@ impl SrServer for Sim {
             }
         }
         out.push_str("</SRlist>\n");
-        Ok(out)
+        Ok(out.into())
     }
 }

@@ -1,16 +1,16 @@
 //! tunnel: an access PIF on a network, carried over a transport PIF.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord, PifRef, TunnelProtocol, TunnelRecord, TunnelRef,
     TunnelServer,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::Map;
 
 use super::pif::{assert_no_other_local_pifs, plug, unplug};
 use crate::sim::{Ctx, Sim};
 use crate::store::Tx;
-use crate::util::new_uuid;
+use crate::util::new_mac;
 
 fn create(tx: &mut Tx<'_>, transport: &PifRef, network: &NetworkRef, protocol: TunnelProtocol) -> Result<TunnelRef, ApiError> {
     let net = tx.get::<NetworkRecord>(network.as_str())?;
@@ -29,12 +29,11 @@ fn create(tx: &mut Tx<'_>, transport: &PifRef, network: &NetworkRef, protocol: T
         return Err(ApiError::TransportPifNotConfigured { pif: transport.to_string() });
     }
     let n = tx.db().all::<PifRecord>().iter().filter(|(_, p)| p.host == t.host && p.device.starts_with("tunnel")).count();
-    let u = new_uuid().replace('-', "");
     let access = tx.create(PifRecord {
-        device: format!("tunnel{n}"),
+        device: format_compact!("tunnel{n}"),
         network: network.clone(),
         host: t.host.clone(),
-        mac: format!("02:{}:{}:{}:{}:{}", &u[0..2], &u[2..4], &u[4..6], &u[6..8], &u[8..10]),
+        mac: new_mac(),
         mtu: t.mtu,
         vlan: -1,
         physical: false,
@@ -42,7 +41,7 @@ fn create(tx: &mut Tx<'_>, transport: &PifRef, network: &NetworkRef, protocol: T
         ip_configuration_mode: IpConfigurationMode::None,
         ..Default::default()
     })?;
-    let status = HashMap::from([("active".to_string(), "false".to_string())]);
+    let status = Map::from([("active".into(), "false".into())]);
     let tunnel = tx.create(TunnelRecord { access_pif: access.clone(), transport_pif: transport.clone(), status, protocol, ..Default::default() })?;
     plug(tx, access.as_str())?;
     tx.update::<TunnelRecord, _>(tunnel.as_str(), |t| {

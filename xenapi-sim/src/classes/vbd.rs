@@ -6,7 +6,8 @@ use xenapi::{
     ApiError, VbdMode, VbdOperations as Op, VbdRecord, VbdRef, VbdServer, VbdType, VdiRecord, VdiRef, VmPowerState as Power,
     VmRecord,
 };
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Ref, Str};
 
 use super::{assert_power, bad_power, set_allowed};
 use crate::sim::{Ctx, Sim};
@@ -116,10 +117,10 @@ pub(crate) fn refresh(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 
 /// The device name a plugged disk gets in the guest (`xvda` for
 /// userdevice 0).
-fn device_name(userdevice: &str) -> String {
+fn device_name(userdevice: &str) -> Str {
     match userdevice.parse::<u8>() {
-        Ok(n) if n < 26 => format!("xvd{}", (b'a' + n) as char),
-        _ => userdevice.to_string(),
+        Ok(n) if n < 26 => format_compact!("xvd{}", (b'a' + n) as char),
+        _ => userdevice.into(),
     }
 }
 

@@ -8,7 +8,8 @@ use xenapi::{
     ApiError, HostRecord, HostRef, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef, VbdRecord, VdiNbdServerInfoRecord,
     VdiOperations as Op, VdiRecord, VdiRef, VdiServer, VdiType, VmPowerState as Power, VmRecord,
 };
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Ref, Str};
 
 use super::set_allowed;
 use crate::sim::{Ctx, Sim};
@@ -148,12 +149,12 @@ pub(crate) fn refresh(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 #[allow(deprecated)]
 pub(crate) fn duplicate(src: &VdiRecord, sr: SrRef) -> VdiRecord {
     VdiRecord {
-        uuid: String::new(),
+        uuid: Str::default(),
         sr,
         vbds: Vec::new(),
         crash_dumps: Vec::new(),
         snapshots: Vec::new(),
-        location: String::new(),
+        location: Str::default(),
         current_operations: HashMap::new(),
         allowed_operations: Vec::new(),
         is_a_snapshot: false,
@@ -193,7 +194,7 @@ fn set_size(tx: &mut Tx<'_>, r: &str, size: i64) -> Result<(), ApiError> {
 const MAX_BITMAP: i64 = 32 << 20;
 
 /// The base64 text of an all-clear bitmap with one bit per 64 KiB block.
-fn empty_bitmap(virtual_size: i64) -> String {
+fn empty_bitmap(virtual_size: i64) -> Str {
     let blocks = (virtual_size.max(0) + 65535) / 65536;
     let bytes = ((blocks + 7) / 8).min(MAX_BITMAP) as usize;
     let mut s = "A".repeat(bytes / 3 * 4);
@@ -202,13 +203,13 @@ fn empty_bitmap(virtual_size: i64) -> String {
         2 => s.push_str("AAA="),
         _ => {}
     }
-    s
+    s.into()
 }
 
 /// VDI.generate_config: the SR must be plugged on the host and the disk
 /// managed. The storage backend's answer is the configuration it would
 /// attach the disk with; the simulator's is that as JSON.
-fn generate_config(tx: &Tx<'_>, host: &str, vdi: &str) -> Result<String, ApiError> {
+fn generate_config(tx: &Tx<'_>, host: &str, vdi: &str) -> Result<Str, ApiError> {
     let h = tx.get::<HostRecord>(host)?;
     let v = check(tx, vdi, Op::GenerateConfig)?;
     let sr = tx.get::<SrRecord>(v.sr.as_str())?;
@@ -225,15 +226,15 @@ fn generate_config(tx: &Tx<'_>, host: &str, vdi: &str) -> Result<String, ApiErro
         "vdi_location": v.location,
         "device_config": pbd.device_config,
     });
-    Ok(config.to_string())
+    Ok(config.to_string().into())
 }
 
 impl VdiServer for Sim {
-    async fn generate_config(&self, _ctx: &Ctx, host: HostRef, vdi: VdiRef) -> Result<String, ApiError> {
+    async fn generate_config(&self, _ctx: &Ctx, host: HostRef, vdi: VdiRef) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| generate_config(tx, host.as_str(), vdi.as_str()))
     }
 
-    async fn set_name_label(&self, _ctx: &Ctx, self_: VdiRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_label(&self, _ctx: &Ctx, self_: VdiRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<VdiRecord, _>(self_.as_str(), |v| {
                 v.name_label = value;
@@ -242,7 +243,7 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn set_name_description(&self, _ctx: &Ctx, self_: VdiRef, value: String) -> Result<(), ApiError> {
+    async fn set_name_description(&self, _ctx: &Ctx, self_: VdiRef, value: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.update::<VdiRecord, _>(self_.as_str(), |v| {
                 v.name_description = value;
@@ -251,14 +252,14 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn clone(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<String, String>) -> Result<VdiRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: Map<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Clone)?;
             tx.create(duplicate(&v, v.sr.clone()))
         })
     }
 
-    async fn snapshot(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: HashMap<String, String>) -> Result<VdiRef, ApiError> {
+    async fn snapshot(&self, _ctx: &Ctx, vdi: VdiRef, _driver_params: Map<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Snapshot)?;
             tx.create(VdiRecord {
@@ -307,7 +308,7 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: HashMap<String, String>) -> Result<VdiRef, ApiError> {
+    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: Map<Str, Str>) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = tx.get::<VdiRecord>(vdi.as_str())?.clone();
             tx.get::<SrRecord>(sr.as_str())?;
@@ -351,7 +352,7 @@ impl VdiServer for Sim {
         set_cbt(self, &self_, false)
     }
 
-    async fn list_changed_blocks(&self, _ctx: &Ctx, vdi_from: VdiRef, vdi_to: VdiRef) -> Result<String, ApiError> {
+    async fn list_changed_blocks(&self, _ctx: &Ctx, vdi_from: VdiRef, vdi_to: VdiRef) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| {
             let from = check(tx, vdi_from.as_str(), Op::ListChangedBlocks)?;
             let to = check(tx, vdi_to.as_str(), Op::ListChangedBlocks)?;
@@ -415,11 +416,11 @@ impl VdiServer for Sim {
                 let ips = std::iter::once(pif.ip.clone()).chain(pif.ipv6.iter().cloned()).filter(|ip| !ip.is_empty());
                 for ip in ips {
                     out.push(VdiNbdServerInfoRecord {
-                        exportname: format!("/{}?session_id={}", v.uuid, ctx.session.r),
-                        address: ip.split('/').next().unwrap_or_default().to_string(),
+                        exportname: format_compact!("/{}?session_id={}", v.uuid, ctx.session.r),
+                        address: ip.split('/').next().unwrap_or_default().into(),
                         port: 10809,
                         // The simulator's hosts hold no TLS certificate.
-                        cert: String::new(),
+                        cert: Str::default(),
                         subject: h.hostname.clone(),
                     });
                 }

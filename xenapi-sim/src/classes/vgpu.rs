@@ -1,11 +1,11 @@
 //! VGPU: virtual GPUs of halted VMs.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, GpuGroupRecord, GpuGroupRef, VgpuRecord, VgpuRef, VgpuServer, VgpuTypeRecord, VgpuTypeRef, VmPowerState as Power,
     VmRecord, VmRef,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use super::assert_power;
 use crate::sim::{Ctx, Sim};
@@ -20,8 +20,8 @@ impl VgpuServer for Sim {
         _ctx: &Ctx,
         vm: VmRef,
         gpu_group: GpuGroupRef,
-        device: String,
-        other_config: HashMap<String, String>,
+        device: Str,
+        other_config: Map<Str, Str>,
         r#type: VgpuTypeRef,
     ) -> Result<VgpuRef, ApiError> {
         self.sim_store().write(|tx| {
@@ -35,18 +35,18 @@ impl VgpuServer for Sim {
             }
             let used: Vec<u32> =
                 v.vgpus.iter().filter_map(|g| tx.get::<VgpuRecord>(g.as_str()).ok()).filter_map(|g| g.device.parse().ok()).collect();
-            let d: u32 = device.parse().map_err(|_| ApiError::InvalidDevice { device: device.clone() })?;
+            let d: u32 = device.parse().map_err(|_| ApiError::InvalidDevice { device: device.to_string() })?;
             let device = if d == 0 {
                 match DEVICES.clone().find(|n| !used.contains(n)) {
-                    Some(n) => n.to_string(),
+                    Some(n) => format_compact!("{n}"),
                     None => return Err(ApiError::VmPciBusFull { vm: vm.to_string() }),
                 }
             } else if used.contains(&d) {
-                return Err(ApiError::DeviceAlreadyExists { device });
+                return Err(ApiError::DeviceAlreadyExists { device: device.into() });
             } else if DEVICES.contains(&d) {
                 device
             } else {
-                return Err(ApiError::InvalidDevice { device });
+                return Err(ApiError::InvalidDevice { device: device.into() });
             };
             tx.create(VgpuRecord { vm: vm.clone(), gpu_group: gpu_group.clone(), device, other_config, r#type, ..Default::default() })
         })

@@ -5,6 +5,7 @@ use xenapi::{
     ApiError, NetworkRecord, NetworkRef, VifIpv4ConfigurationMode as V4, VifIpv6ConfigurationMode as V6,
     VifOperations as Op, VifRecord, VifRef, VifServer, VmPowerState as Power, VmRecord,
 };
+use xenapi_rt::types::Str;
 
 use super::{assert_cidr, assert_ip, bad_power, set_allowed, Family};
 use crate::sim::{Ctx, Sim};
@@ -69,7 +70,7 @@ impl VifServer for Sim {
         })
     }
 
-    async fn configure_ipv4(&self, _ctx: &Ctx, self_: VifRef, mode: V4, address: String, gateway: String) -> Result<(), ApiError> {
+    async fn configure_ipv4(&self, _ctx: &Ctx, self_: VifRef, mode: V4, address: Str, gateway: Str) -> Result<(), ApiError> {
         if mode == V4::Static {
             assert_cidr(Family::V4, "address", &address)?;
             if !gateway.is_empty() {
@@ -86,7 +87,7 @@ impl VifServer for Sim {
         })
     }
 
-    async fn configure_ipv6(&self, _ctx: &Ctx, self_: VifRef, mode: V6, address: String, gateway: String) -> Result<(), ApiError> {
+    async fn configure_ipv6(&self, _ctx: &Ctx, self_: VifRef, mode: V6, address: Str, gateway: Str) -> Result<(), ApiError> {
         if mode == V6::Static {
             assert_cidr(Family::V6, "address", &address)?;
             if !gateway.is_empty() {

@@ -5,7 +5,7 @@ use xenapi::{
     ApiError, HostMetricsRecord, HostRecord, IpConfigurationMode, Ipv6ConfigurationMode, NetworkRecord, NetworkRef,
     PifIgmpStatus, PifRecord, PifRef, VlanRecord, VlanRef, VlanServer,
 };
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::{Ref, Str};
 
 use super::pif::{assert_no_other_local_pifs, assert_not_in_bond, plug, unplug};
 use crate::sim::{Ctx, Sim};
@@ -40,7 +40,7 @@ pub fn create(tx: &mut Tx<'_>, tagged: &str, tag: i64, network: &NetworkRef) -> 
     }
     let exists = p.vlan_slave_of.iter().any(|v| tx.get::<VlanRecord>(v.as_str()).is_ok_and(|v| v.tag == tag));
     if exists {
-        return Err(ApiError::PifVlanExists { pif: p.device.clone() });
+        return Err(ApiError::PifVlanExists { pif: p.device.to_string() });
     }
     let untagged = tx.create(PifRecord {
         device: p.device.clone(),
@@ -55,7 +55,7 @@ pub fn create(tx: &mut Tx<'_>, tagged: &str, tag: i64, network: &NetworkRef) -> 
         igmp_snooping_status: PifIgmpStatus::UnknownValue,
         ip_configuration_mode: IpConfigurationMode::None,
         ipv6_configuration_mode: Ipv6ConfigurationMode::None,
-        ipv6: vec![String::new()],
+        ipv6: vec![Str::default()],
         primary_address_type: p.primary_address_type.clone(),
         managed: true,
         ..Default::default()

@@ -10,7 +10,8 @@ use xenapi::{
     VmGroupRef, VmSecurebootReadiness, VmServer, VmUefiMode,
 };
 use xenapi::server::Store;
-use xenapi_rt::types::Ref;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Ref, Str};
 
 use super::placement::{assert_can_boot_here, choose_host, refresh_memory};
 use super::vm_copy::{copy_vm, revert, CopyKind};
@@ -167,7 +168,7 @@ fn paused(start_paused: bool) -> Power {
 }
 
 impl VmServer for Sim {
-    async fn set_uefi_mode(&self, _ctx: &Ctx, self_: VmRef, mode: VmUefiMode) -> Result<String, ApiError> {
+    async fn set_uefi_mode(&self, _ctx: &Ctx, self_: VmRef, mode: VmUefiMode) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| super::secureboot::set_mode(tx, self_.as_str(), &mode))
     }
 
@@ -242,20 +243,20 @@ impl VmServer for Sim {
         self.vm_write(&self_, config::restart_device_models)
     }
 
-    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: String) -> Result<VmRef, ApiError> {
+    async fn clone(&self, _ctx: &Ctx, vm: VmRef, new_name: Str) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Clone, None, &[]))
     }
 
-    async fn copy(&self, _ctx: &Ctx, vm: VmRef, new_name: String, sr: SrRef) -> Result<VmRef, ApiError> {
+    async fn copy(&self, _ctx: &Ctx, vm: VmRef, new_name: Str, sr: SrRef) -> Result<VmRef, ApiError> {
         let sr = (!sr.is_null()).then(|| sr.to_string());
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Copy, sr.as_deref(), &[]))
     }
 
-    async fn snapshot(&self, _ctx: &Ctx, vm: VmRef, new_name: String, ignore_vdis: Vec<VdiRef>) -> Result<VmRef, ApiError> {
+    async fn snapshot(&self, _ctx: &Ctx, vm: VmRef, new_name: Str, ignore_vdis: Vec<VdiRef>) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Snapshot, None, &ignore_vdis))
     }
 
-    async fn checkpoint(&self, _ctx: &Ctx, vm: VmRef, new_name: String) -> Result<VmRef, ApiError> {
+    async fn checkpoint(&self, _ctx: &Ctx, vm: VmRef, new_name: Str) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Checkpoint, None, &[]))
     }
 
@@ -290,10 +291,10 @@ impl VmServer for Sim {
         self.vm_write(&self_, |tx, vm| tx.update::<VmRecord, _>(vm, |_| Ok(())))
     }
 
-    async fn get_allowed_vbd_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<String>, ApiError> {
+    async fn get_allowed_vbd_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<Str>, ApiError> {
         let db = self.sim_store().read();
         let rec = db.get::<VmRecord>(vm.as_str())?;
-        let used: Vec<(String, String)> = rec
+        let used: Vec<(Str, Str)> = rec
             .vbds
             .iter()
             .filter_map(|b| db.get::<VbdRecord>(b.as_str()).ok())
@@ -302,15 +303,15 @@ impl VmServer for Sim {
         Ok(config::allowed_vbd_devices(rec, &used))
     }
 
-    async fn get_allowed_vif_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<String>, ApiError> {
+    async fn get_allowed_vif_devices(&self, _ctx: &Ctx, vm: VmRef) -> Result<Vec<Str>, ApiError> {
         let db = self.sim_store().read();
         let rec = db.get::<VmRecord>(vm.as_str())?;
-        let used: Vec<String> =
+        let used: Vec<Str> =
             rec.vifs.iter().filter_map(|f| db.get::<VifRecord>(f.as_str()).ok()).map(|f| f.device.clone()).collect();
-        Ok((0..=15).map(|n| n.to_string()).filter(|d| !used.contains(d)).collect())
+        Ok((0..=15).map(|n| format_compact!("{n}")).filter(|d| !used.contains(d)).collect())
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: Map<Str, Str>) -> Result<(), ApiError> {
         let domid = self.next_domid();
         self.vm_write(&vm, |tx, vm| migrate::pool_migrate(tx, vm, host.as_str(), domid))
     }
@@ -319,11 +320,11 @@ impl VmServer for Sim {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        dest: HashMap<String, String>,
+        dest: Map<Str, Str>,
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
-        _options: HashMap<String, String>,
+        _options: Map<Str, Str>,
         _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
     ) -> Result<(), ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };
@@ -342,13 +343,13 @@ impl VmServer for Sim {
         &self,
         _ctx: &Ctx,
         vm: VmRef,
-        dest: HashMap<String, String>,
+        dest: Map<Str, Str>,
         live: bool,
         vdi_map: HashMap<VdiRef, SrRef>,
         vif_map: HashMap<VifRef, NetworkRef>,
-        _options: HashMap<String, String>,
+        _options: Map<Str, Str>,
         _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
-        _vdi_format_map: HashMap<VdiRef, String>,
+        _vdi_format_map: Map<VdiRef, Str>,
     ) -> Result<VmRef, ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };
         let domid = self.next_domid();
@@ -403,7 +404,7 @@ impl VmServer for Sim {
         self.vm_write(&self_, |tx, vm| config::set_memory_dynamic_range(tx, vm, min, max))
     }
 
-    async fn set_hvm_boot_policy(&self, _ctx: &Ctx, self_: VmRef, value: String) -> Result<(), ApiError> {
+    async fn set_hvm_boot_policy(&self, _ctx: &Ctx, self_: VmRef, value: Str) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::set_hvm_boot_policy(tx, vm, value))
     }
 
@@ -414,7 +415,7 @@ impl VmServer for Sim {
     async fn set_ha_always_run(&self, _ctx: &Ctx, self_: VmRef, value: bool) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| {
             tx.update::<VmRecord, _>(vm, |v| {
-                v.ha_restart_priority = if value { "restart".into() } else { String::new() };
+                v.ha_restart_priority = if value { "restart".into() } else { Str::default() };
                 if v.power_state == Power::Running {
                     v.ha_always_run = value;
                 }
@@ -423,7 +424,7 @@ impl VmServer for Sim {
         })
     }
 
-    async fn set_bios_strings(&self, _ctx: &Ctx, self_: VmRef, value: HashMap<String, String>) -> Result<(), ApiError> {
+    async fn set_bios_strings(&self, _ctx: &Ctx, self_: VmRef, value: Map<Str, Str>) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::set_bios_strings(tx, vm, value))
     }
 
@@ -431,15 +432,15 @@ impl VmServer for Sim {
         self.vm_write(&vm, |tx, vm| config::copy_bios_strings(tx, vm, host.as_str()))
     }
 
-    async fn record_data_source(&self, _ctx: &Ctx, self_: VmRef, data_source: String) -> Result<(), ApiError> {
+    async fn record_data_source(&self, _ctx: &Ctx, self_: VmRef, data_source: Str) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::data_source(tx, vm, &data_source, true))
     }
 
-    async fn forget_data_source_archives(&self, _ctx: &Ctx, self_: VmRef, data_source: String) -> Result<(), ApiError> {
+    async fn forget_data_source_archives(&self, _ctx: &Ctx, self_: VmRef, data_source: Str) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| config::data_source(tx, vm, &data_source, false))
     }
 
-    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: String, mime_type: String, public: bool) -> Result<BlobRef, ApiError> {
+    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: Str, mime_type: Str, public: bool) -> Result<BlobRef, ApiError> {
         self.vm_write(&vm, |tx, vm| {
             tx.get::<VmRecord>(vm)?;
             let blob = tx.create(BlobRecord { name_label: name.clone(), mime_type, public, last_updated: now(), ..Default::default() })?;
@@ -451,7 +452,7 @@ impl VmServer for Sim {
         })
     }
 
-    async fn import(&self, _ctx: &Ctx, url: String, sr: SrRef, _full_restore: bool, _force: bool) -> Result<Vec<VmRef>, ApiError> {
+    async fn import(&self, _ctx: &Ctx, url: Str, sr: SrRef, _full_restore: bool, _force: bool) -> Result<Vec<VmRef>, ApiError> {
         migrate::import(self.sim_store(), &url, &sr).await
     }
 }

@@ -2,12 +2,12 @@
 //! boot policy and domain type, BIOS strings, data sources, and the
 //! device numbers still free.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, DomainType, HostRecord, PoolRecord, VdiRecord, VdiRef, VdiType, VmOperations as Op, VmPowerState as Power,
     VmRecord,
 };
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use crate::behaviour::check_vm_op;
 use crate::store::Tx;
@@ -159,11 +159,11 @@ pub fn set_vcpus_number_live(tx: &mut Tx<'_>, vm: &str, n: i64) -> Result<(), Ap
 
 /// `VM.set_HVM_boot_policy`: "" (PV) or "BIOS order" (HVM); the domain
 /// type follows, as in xapi.
-pub fn set_hvm_boot_policy(tx: &mut Tx<'_>, vm: &str, value: String) -> Result<(), ApiError> {
+pub fn set_hvm_boot_policy(tx: &mut Tx<'_>, vm: &str, value: Str) -> Result<(), ApiError> {
     let domain_type = match value.as_str() {
         "" => DomainType::Pv,
         "BIOS order" => DomainType::Hvm,
-        _ => return Err(ApiError::InvalidValue { field: "HVM-boot-policy".into(), value }),
+        _ => return Err(ApiError::InvalidValue { field: "HVM-boot-policy".into(), value: value.into() }),
     };
     tx.update::<VmRecord, _>(vm, |v| {
         if v.domain_type != DomainType::PvInPvh && v.domain_type != DomainType::Pvh || domain_type == DomainType::Hvm {
@@ -181,7 +181,7 @@ pub fn set_domain_type(tx: &mut Tx<'_>, vm: &str, value: DomainType) -> Result<(
         return Err(ApiError::InvalidValue { field: "domain_type".into(), value: value.to_string() });
     }
     tx.update::<VmRecord, _>(vm, |v| {
-        v.hvm_boot_policy = if value == DomainType::Hvm { "BIOS order".into() } else { String::new() };
+        v.hvm_boot_policy = if value == DomainType::Hvm { "BIOS order".into() } else { Str::default() };
         v.domain_type = value;
         Ok(())
     })
@@ -209,16 +209,16 @@ const BIOS_KEYS: &[&str] = &[
 
 /// `VM.set_bios_strings`: known keys only, values of printable ASCII up
 /// to 512 characters; refused once a VM has BIOS strings.
-pub fn set_bios_strings(tx: &mut Tx<'_>, vm: &str, value: HashMap<String, String>) -> Result<(), ApiError> {
+pub fn set_bios_strings(tx: &mut Tx<'_>, vm: &str, value: Map<Str, Str>) -> Result<(), ApiError> {
     if !tx.get::<VmRecord>(vm)?.bios_strings.is_empty() {
         return Err(ApiError::VmBiosStringsAlreadySet);
     }
     for (k, v) in &value {
         if !BIOS_KEYS.contains(&k.as_str()) {
-            return Err(ApiError::InvalidValue { field: k.clone(), value: "Unknown key".into() });
+            return Err(ApiError::InvalidValue { field: k.to_string(), value: "Unknown key".into() });
         }
         if v.len() > 512 || v.chars().any(|c| !(' '..='~').contains(&c)) {
-            return Err(ApiError::InvalidValue { field: k.clone(), value: v.clone() });
+            return Err(ApiError::InvalidValue { field: k.to_string(), value: v.to_string() });
         }
     }
     tx.update::<VmRecord, _>(vm, |v| {
@@ -287,9 +287,9 @@ pub fn suspend_image(tx: &mut Tx<'_>, vm: &VmRecord) -> Result<VdiRef, ApiError>
         Some(s) => Some(s),
         None => pool.map(|p| if p.suspend_image_sr.is_null() { p.default_sr } else { p.suspend_image_sr }),
     };
-    let sr = sr.filter(|s| !s.is_null()).ok_or_else(|| ApiError::VmNoSuspendSr { vm: vm.uuid.clone() })?;
+    let sr = sr.filter(|s| !s.is_null()).ok_or_else(|| ApiError::VmNoSuspendSr { vm: vm.uuid.to_string() })?;
     tx.create(VdiRecord {
-        name_label: format!("Suspend image of {}", vm.name_label),
+        name_label: format_compact!("Suspend image of {}", vm.name_label),
         sr,
         virtual_size: vm.memory_static_max.max(0),
         r#type: VdiType::Suspend,
@@ -299,10 +299,10 @@ pub fn suspend_image(tx: &mut Tx<'_>, vm: &VmRecord) -> Result<VdiRef, ApiError>
 
 /// The disk numbers xapi allows (0 to 254; 0 to 255 for a control
 /// domain) that no VBD of the VM uses, by userdevice or device name.
-pub fn allowed_vbd_devices(vm: &VmRecord, used: &[(String, String)]) -> Vec<String> {
+pub fn allowed_vbd_devices(vm: &VmRecord, used: &[(Str, Str)]) -> Vec<Str> {
     let last = if vm.is_control_domain { 255 } else { 254 };
     let taken: Vec<u32> = used.iter().flat_map(|(u, d)| [disk_number(u), disk_number(d)]).flatten().collect();
-    (0..=last).filter(|n| !taken.contains(n)).map(|n| n.to_string()).collect()
+    (0..=last).filter(|n| !taken.contains(n)).map(|n| format_compact!("{n}")).collect()
 }
 
 /// The disk number a userdevice ("3") or device name ("xvdd", "hda",
@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(disk_number("xvdaa"), Some(26));
         assert_eq!(disk_number("floppy"), None);
         let vm = VmRecord::default();
-        let free = allowed_vbd_devices(&vm, &[("0".into(), "xvda".into()), ("3".into(), String::new())]);
+        let free = allowed_vbd_devices(&vm, &[("0".into(), "xvda".into()), ("3".into(), Str::default())]);
         assert_eq!(free[..3], ["1", "2", "4"]);
         assert_eq!(free.len(), 253);
     }

@@ -8,6 +8,7 @@ use xenapi::{
     ApiError, PoolRecord, SecretRecord, SecretRef, VmPowerState as Power, VmRecord, VmRef, VtpmOperations as Op, VtpmRecord, VtpmRef,
     VtpmServer,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::assert_power;
 use crate::sim::{Ctx, Sim};
@@ -51,7 +52,7 @@ impl VtpmServer for Sim {
     }
 
     /// The stored state, base64; empty for a vTPM that never had any.
-    async fn get_contents(&self, _ctx: &Ctx, self_: VtpmRef) -> Result<String, ApiError> {
+    async fn get_contents(&self, _ctx: &Ctx, self_: VtpmRef) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| {
             tx.get::<VtpmRecord>(self_.as_str())?;
             Ok(secret(tx, self_.as_str()).map(|s| tx.get::<SecretRecord>(s.as_str()).map(|s| s.value.clone())).transpose()?.unwrap_or_default())
@@ -60,15 +61,15 @@ impl VtpmServer for Sim {
 
     /// Replaces the state with new base64 contents; xapi refuses anything
     /// else with INTERNAL_ERROR, and keeps the old state then.
-    async fn set_contents(&self, _ctx: &Ctx, self_: VtpmRef, contents: String) -> Result<(), ApiError> {
+    async fn set_contents(&self, _ctx: &Ctx, self_: VtpmRef, contents: Str) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.get::<VtpmRecord>(self_.as_str())?;
             if crate::base64::decode(&contents).is_none() {
                 return Err(ApiError::InternalError { message: "the vTPM contents are not valid base64".into() });
             }
             let old = secret(tx, self_.as_str());
-            let mut other_config = std::collections::HashMap::new();
-            other_config.insert(OWNER.to_string(), self_.to_string());
+            let mut other_config = Map::new();
+            other_config.insert(OWNER.into(), self_.as_str().into());
             tx.create(SecretRecord { value: contents, other_config, ..Default::default() })?;
             if let Some(s) = old {
                 tx.destroy::<SecretRecord>(s.as_str())?;

@@ -1,11 +1,10 @@
 //! VUSB: a USB device of a USB group passed through to a VM.
 
-use std::collections::HashMap;
-
 use xenapi::{
     ApiError, UsbGroupRecord, UsbGroupRef, VmPowerState as Power, VmRecord, VmRef, VusbOperations as Op, VusbRecord, VusbRef,
     VusbServer,
 };
+use xenapi_rt::types::{Map, Str};
 
 use super::bad_power;
 use crate::sim::{Ctx, Sim};
@@ -14,7 +13,7 @@ use crate::sim::{Ctx, Sim};
 const MAX_PER_VM: usize = 6;
 
 impl VusbServer for Sim {
-    async fn create(&self, _ctx: &Ctx, vm: VmRef, usb_group: UsbGroupRef, other_config: HashMap<String, String>) -> Result<VusbRef, ApiError> {
+    async fn create(&self, _ctx: &Ctx, vm: VmRef, usb_group: UsbGroupRef, other_config: Map<Str, Str>) -> Result<VusbRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = tx.get::<VmRecord>(vm.as_str())?;
             if v.vusbs.len() >= MAX_PER_VM {

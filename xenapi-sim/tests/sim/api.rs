@@ -58,7 +58,7 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
         s.vm().add_tags(&web, "new").await.unwrap();
         assert_eq!(s.vm().get_tags(&web).await.unwrap().iter().filter(|t| *t == "new").count(), 1);
         s.vm().remove_tags(&web, "new").await.unwrap();
-        assert!(!s.vm().get_tags(&web).await.unwrap().contains(&"new".to_string()));
+        assert!(!s.vm().get_tags(&web).await.unwrap().contains(&"new".into()));
         s.vm().add_to_other_config(&web, "k", "v").await.unwrap();
         assert_eq!(
             desc(s.vm().add_to_other_config(&web, "k", "w").await),
@@ -345,7 +345,7 @@ async fn async_calls_run_as_tasks() {
 async fn event_from_tokens_filters_and_long_polls() {
     let sim = start(quick()).await;
     let s = root(&sim.url, Protocol::XmlRpc).await;
-    let vms = ["vm".to_string()];
+    let vms = [Str::from("vm")];
 
     // The empty token: every VM, as `add`, and the counts.
     let first = s.event().from(&vms, "", 1.0).await.unwrap();
@@ -388,9 +388,9 @@ async fn event_from_tokens_filters_and_long_polls() {
     s.host().set_name_description(&host, "changed").await.unwrap();
     let vm_only = s.event().from(&vms, &woke.token, 0.1).await.unwrap();
     assert!(vm_only.events.is_empty());
-    let star = s.event().from(&["*".to_string()], &woke.token, 0.1).await.unwrap();
+    let star = s.event().from(&["*".into()], &woke.token, 0.1).await.unwrap();
     assert_eq!(star.events.iter().map(|e| e.class.as_str()).collect::<Vec<_>>(), ["host"]);
-    let one = [format!("vm/{db}")];
+    let one = [format_compact!("vm/{db}")];
     s.vm().set_name_description(&vm_named(&s, "web-01").await, "other").await.unwrap();
     s.vm().set_name_description(&db, "mine").await.unwrap();
     let watched = s.event().from(&one, &star.token, 1.0).await.unwrap();
@@ -424,7 +424,7 @@ async fn event_register_and_next() {
     let sim = start(quick()).await;
     let s = root(&sim.url, Protocol::JsonRpc(Version::V2)).await;
     assert_eq!(desc(s.event().next().await)[0], "SESSION_NOT_REGISTERED");
-    s.event().register(&["VM".to_string()]).await.unwrap();
+    s.event().register(&["VM".into()]).await.unwrap();
     let db = vm_named(&s, "db-01").await;
     s.vm().set_name_description(&db, "seen by next").await.unwrap();
     let events = s.event().next().await.unwrap();
@@ -439,7 +439,7 @@ async fn event_register_and_next() {
     });
     let events = s.event().next().await.unwrap();
     assert_eq!(events[0].snapshot["name_description"], "later");
-    s.event().unregister(&["vm".to_string()]).await.unwrap();
+    s.event().unregister(&["vm".into()]).await.unwrap();
     assert_eq!(desc(s.event().next().await)[0], "SESSION_NOT_REGISTERED");
 }
 

@@ -95,7 +95,7 @@ async fn vtpm_contents_are_local_root_only_and_base64() {
             .await
             .unwrap()
             .into_values()
-            .filter(|x| x.other_config.get("xenapi-sim:vtpm") == Some(&vtpm.to_string()))
+            .filter(|x| x.other_config.get("xenapi-sim:vtpm").is_some_and(|v| v == vtpm.as_str()))
             .collect();
         assert_eq!(holding.len(), 1);
         admin.logout().await.unwrap();
@@ -268,7 +268,7 @@ async fn update_scripts_and_bundles() {
         // VDI.generate_config: the SR must be plugged on the host.
         let conf = s.vdi().generate_config(&master, &spare).await.unwrap();
         let v: serde_json::Value = serde_json::from_str(&conf).unwrap();
-        assert_eq!(v["vdi_uuid"], s.vdi().get_uuid(&spare).await.unwrap());
+        assert_eq!(v["vdi_uuid"], s.vdi().get_uuid(&spare).await.unwrap().as_str());
         assert_eq!(v["device_config"]["server"], "nfs.example.com");
         let sr = s.vdi().get_sr(&spare).await.unwrap();
         let pbd = s.pbd().get_all_records().await.unwrap().into_iter().find(|(_, b)| b.sr == sr && b.host == master).unwrap().0;

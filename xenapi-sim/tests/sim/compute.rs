@@ -330,7 +330,7 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
         let back = s.host().migrate_receive(&h1, &net0, &none()).await.unwrap();
         s.vm().async_migrate_send(&web, &back, true, &none(), &none(), &none(), &none(), &none()).await.unwrap().wait().await.unwrap();
         assert_eq!(rec(&s, &web).await.resident_on, h1);
-        let elsewhere = HashMap::from([("host".to_string(), "OpaqueRef:elsewhere".to_string())]);
+        let elsewhere = str_map(&[("host", "OpaqueRef:elsewhere")]);
         assert_eq!(desc(s.vm().migrate_send(&web, &elsewhere, true, &none(), &none(), &none(), &none(), &none()).await)[0], "VM_MIGRATE_FAILED");
         let e = desc(s.vm().import("http://127.0.0.1:1/vm.xva", &nfs, false, false).await);
         assert_eq!(e[0], "IMPORT_ERROR");
@@ -387,12 +387,12 @@ async fn vm_settings_follow_xapi_rules() {
         let r = rec(&s, &app).await;
         assert!(r.ha_always_run && r.ha_restart_priority == "restart");
 
-        let bios = HashMap::from([("bios-vendor".to_string(), "Sim".to_string())]);
+        let bios = str_map(&[("bios-vendor", "Sim")]);
         s.vm().set_bios_strings(&db, &bios).await.unwrap();
         assert_eq!(rec(&s, &db).await.bios_strings, bios);
         assert_eq!(desc(s.vm().set_bios_strings(&db, &bios).await), ["VM_BIOS_STRINGS_ALREADY_SET"]);
         let fresh = install(&s, "bios").await;
-        let bad = HashMap::from([("colour".to_string(), "x".to_string())]);
+        let bad = str_map(&[("colour", "x")]);
         assert_eq!(desc(s.vm().set_bios_strings(&fresh, &bad).await), ["INVALID_VALUE", "colour", "Unknown key"]);
         let h1 = host(&s, "sim-host-1").await;
         s.vm().copy_bios_strings(&fresh, &h1).await.unwrap();
@@ -498,7 +498,7 @@ async fn host_services_plugins_certificates_and_management() {
         let h1 = host(&s, "sim-host-1").await;
         let t = s.host().get_servertime(&h1).await.unwrap();
         assert!((t.to_civil().0) >= 2024);
-        let args = HashMap::from([("b".to_string(), "2".to_string()), ("a".to_string(), "1".to_string())]);
+        let args = str_map(&[("b", "2"), ("a", "1")]);
         assert_eq!(s.host().call_plugin(&h1, "echo", "main", &args).await.unwrap(), "a=1\nb=2");
         let task = s.host().async_call_plugin(&h1, "echo", "main", &args).await.unwrap();
         assert_eq!(task.wait().await.unwrap(), "a=1\nb=2");
@@ -567,7 +567,7 @@ async fn pool_membership_ha_certificates_and_updates() {
         let local = local_sr(&s, &h1).await;
         let nfs = sr(&s, "NFS storage").await;
         assert_eq!(desc(s.pool().enable_ha(std::slice::from_ref(&local), &none()).await), ["HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", local.as_str()]);
-        s.pool().enable_ha(std::slice::from_ref(&nfs), &HashMap::from([("timeout".to_string(), "60".to_string())])).await.unwrap();
+        s.pool().enable_ha(std::slice::from_ref(&nfs), &str_map(&[("timeout", "60")])).await.unwrap();
         let pr = s.pool().get_record(&pl).await.unwrap();
         assert!(pr.ha_enabled && pr.ha_statefiles.len() == 1 && pr.ha_configuration["timeout"] == "60");
         assert_eq!(hrec(&s, &h2).await.ha_statefiles, pr.ha_statefiles);

@@ -13,8 +13,6 @@
 
 use crate::common;
 
-use std::collections::HashMap;
-
 use common::*;
 use xenapi::{
     BondMode, Cls, DomainType, HostRef, IpConfigurationMode, Ipv6ConfigurationMode, NetworkPurpose, NetworkRecord, NetworkRef,
@@ -31,8 +29,8 @@ const BOTH: [Protocol; 2] = [Protocol::XmlRpc, Protocol::JsonRpc(Version::V2)];
 
 const GIB: i64 = 1 << 30;
 
-fn no_map() -> HashMap<String, String> {
-    HashMap::new()
+fn no_map() -> Map<Str, Str> {
+    Map::new()
 }
 
 /// A simulator for one protocol and a root session on it.
@@ -93,7 +91,7 @@ async fn host_pifs(s: &S, host: &HostRef) -> Vec<(PifRef, PifRecord)> {
 }
 
 async fn new_network(s: &S, name: &str) -> NetworkRef {
-    let rec = NetworkRecord { name_label: name.into(), mtu: 1500, managed: true, bridge: format!("xapi-{name}"), ..Default::default() };
+    let rec = NetworkRecord { name_label: name.into(), mtu: 1500, managed: true, bridge: format_compact!("xapi-{name}"), ..Default::default() };
     s.network().create(&rec).await.unwrap()
 }
 
@@ -268,7 +266,7 @@ async fn vdi_copies_sizes_cbt_and_migration() {
         // Copy to a new disk on another SR, and into an existing disk.
         let other_sr = s
             .sr()
-            .create(&master(&s).await, &HashMap::from([("path".to_string(), "/tmp".to_string())]), 100 * GIB, "second", "", "ext", "user", false, &no_map())
+            .create(&master(&s).await, &str_map(&[("path", "/tmp")]), 100 * GIB, "second", "", "ext", "user", false, &no_map())
             .await
             .unwrap();
         let copy = s.vdi().async_copy(&disk, &other_sr, &VdiRef::null(), &VdiRef::null()).await.unwrap().wait().await.unwrap();
@@ -365,13 +363,13 @@ async fn sr_and_pbd_lifecycle() {
         let net = guest_network(&s).await;
         let g = guest(&s, "sr-guest", &net).await;
         let types = s.sr().get_supported_types().await.unwrap();
-        assert!(types.contains(&"nfs".to_string()) && types.contains(&"iso".to_string()), "{types:?}");
+        assert!(types.contains(&"nfs".into()) && types.contains(&"iso".into()), "{types:?}");
         assert_eq!(
             desc(s.sr().create(&host, &no_map(), 0, "x", "", "nosuchdriver", "user", false, &no_map()).await),
             ["SR_UNKNOWN_DRIVER", "nosuchdriver"]
         );
 
-        let config = HashMap::from([("server".to_string(), "filer".to_string()), ("serverpath".to_string(), "/new".to_string())]);
+        let config = str_map(&[("server", "filer"), ("serverpath", "/new")]);
         let sr = s.sr().async_create(&host, &config, 50 * GIB, "new nfs", "made here", "nfs", "user", true, &no_map()).await.unwrap().wait().await.unwrap();
         let rec = s.sr().get_record(&sr).await.unwrap();
         assert_eq!((rec.name_label.as_str(), rec.r#type.as_str(), rec.shared, rec.physical_size), ("new nfs", "nfs", true, 50 * GIB), "{p:?}");
@@ -390,7 +388,7 @@ async fn sr_and_pbd_lifecycle() {
         // probe finds it by its device configuration.
         let found = s.sr().probe(&host, &config, "nfs", &no_map()).await.unwrap();
         assert!(found.contains(&format!("<UUID>{}</UUID>", rec.uuid)), "{found}");
-        let elsewhere = HashMap::from([("server".to_string(), "other".to_string())]);
+        let elsewhere = str_map(&[("server", "other")]);
         assert!(!s.sr().probe(&host, &elsewhere, "nfs", &no_map()).await.unwrap().contains("<UUID>"));
 
         // A disk in use on the host keeps the PBD plugged.
@@ -492,11 +490,11 @@ async fn vif_plug_move_and_ip_configuration() {
         );
         s.vif().configure_ipv4(&g.vif, &VifIpv4ConfigurationMode::Static, "10.0.0.5/24", "10.0.0.1").await.unwrap();
         let r = s.vif().get_record(&g.vif).await.unwrap();
-        assert_eq!((r.ipv4_configuration_mode, r.ipv4_addresses, r.ipv4_gateway.as_str()), (VifIpv4ConfigurationMode::Static, vec!["10.0.0.5/24".to_string()], "10.0.0.1"));
+        assert_eq!((r.ipv4_configuration_mode, r.ipv4_addresses, r.ipv4_gateway.as_str()), (VifIpv4ConfigurationMode::Static, vec![Str::from("10.0.0.5/24")], "10.0.0.1"));
         s.vif().configure_ipv6(&g.vif, &VifIpv6ConfigurationMode::Static, "fd00::5/64", "fd00::1").await.unwrap();
         assert_eq!(desc(s.vif().configure_ipv6(&g.vif, &VifIpv6ConfigurationMode::Static, "fd00::5", "").await), ["INVALID_CIDR_ADDRESS_SPECIFIED", "address"]);
         let r = s.vif().get_record(&g.vif).await.unwrap();
-        assert_eq!((r.ipv6_addresses, r.ipv6_gateway.as_str()), (vec!["fd00::5/64".to_string()], "fd00::1"));
+        assert_eq!((r.ipv6_addresses, r.ipv6_gateway.as_str()), (vec![Str::from("fd00::5/64")], "fd00::1"));
     }
 }
 
@@ -526,7 +524,7 @@ async fn pif_configuration_plugging_and_rediscovery() {
         assert_eq!(desc(s.pif().reconfigure_ipv6(&spare, &Ipv6ConfigurationMode::Static, "fd00::3", "", "").await), ["INVALID_CIDR_ADDRESS_SPECIFIED", "IPv6"]);
         s.pif().reconfigure_ipv6(&spare, &Ipv6ConfigurationMode::Static, "fd00::3/64", "fd00::1", "fd00::53").await.unwrap();
         let r = s.pif().get_record(&spare).await.unwrap();
-        assert_eq!((r.ipv6, r.ipv6_gateway.as_str(), r.dns.as_str()), (vec!["fd00::3/64".to_string()], "fd00::1", "fd00::53,10.1.1.53"));
+        assert_eq!((r.ipv6, r.ipv6_gateway.as_str(), r.dns.as_str()), (vec![Str::from("fd00::3/64")], "fd00::1", "fd00::53,10.1.1.53"));
 
         s.pif().set_disallow_unplug(&spare, true).await.unwrap();
         assert!(s.pif().get_disallow_unplug(&spare).await.unwrap());
@@ -612,7 +610,7 @@ async fn vlans_bonds_tunnels_and_purposes() {
         assert_eq!(desc(s.tunnel().create(&spare, &tnet, &TunnelProtocol::Gre).await), ["TRANSPORT_PIF_NOT_CONFIGURED", spare.as_str()]);
         let tunnel = s.tunnel().create(&mgmt, &tnet, &TunnelProtocol::Vxlan).await.unwrap();
         let t = s.tunnel().get_record(&tunnel).await.unwrap();
-        assert_eq!((t.transport_pif.clone(), t.protocol.clone(), t.status.get("active").map(String::as_str)), (mgmt.clone(), TunnelProtocol::Vxlan, Some("true")));
+        assert_eq!((t.transport_pif.clone(), t.protocol.clone(), t.status.get("active").map(Str::as_str)), (mgmt.clone(), TunnelProtocol::Vxlan, Some("true")));
         let access = s.pif().get_record(&t.access_pif).await.unwrap();
         assert!(access.currently_attached && access.network == tnet);
         assert_eq!(s.pif().get_tunnel_transport_pif_of(&mgmt).await.unwrap(), vec![tunnel.clone()]);

@@ -155,7 +155,7 @@ fn memory_stays_bounded_under_logins_tasks_and_subscriptions() {
         assert!(refused > 0);
         #[allow(deprecated)]
         for i in 0..2000 {
-            let r = s.event().register(&[format!("vm/OpaqueRef:{i:040}")]).await;
+            let r = s.event().register(&[format_compact!("vm/OpaqueRef:{i:040}")]).await;
             if i >= 1024 {
                 assert_eq!(desc(r)[0], "INVALID_VALUE");
             }

@@ -44,7 +44,7 @@ async fn a_read_only_user_never_obtains_another_session() {
         // event.from, from the start and then from a token, by class name,
         // by `*` and by naming root's session outright.
         for classes in [vec!["session"], vec!["*"], vec!["SESSION", "vm"], vec![&*format!("session/{root_ref}")]] {
-            let classes: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
+            let classes: Vec<Str> = classes.iter().map(|&c| Str::from(c)).collect();
             let batch = viewer.event().from(&classes, "", 0.0).await.unwrap();
             let sessions: Vec<_> = batch.events.iter().filter(|e| e.class == "session").collect();
             assert!(sessions.iter().all(|e| e.r#ref == own.as_str()), "{classes:?}: {sessions:?}");
@@ -65,7 +65,7 @@ async fn a_read_only_user_never_obtains_another_session() {
         // event.register / event.next.
         #[allow(deprecated)]
         {
-            viewer.event().register(&["session".to_string(), "*".to_string()]).await.unwrap();
+            viewer.event().register(&["session".into(), "*".into()]).await.unwrap();
             let nudge = login(&sim.url, p, "root", "xenroot").await.unwrap();
             let db = vm_named(&nudge, "db-01").await;
             let poke = tokio::spawn(async move {
@@ -77,7 +77,7 @@ async fn a_read_only_user_never_obtains_another_session() {
             poke.await.unwrap();
             assert!(events.iter().all(|e| e.class != "session" || e.r#ref == own.as_str()), "{events:?}");
             seen.push_str(&format!("{events:?}"));
-            viewer.event().unregister(&["session".to_string(), "*".to_string()]).await.unwrap();
+            viewer.event().unregister(&["session".into(), "*".into()]).await.unwrap();
         }
 
         // The session class's own reads.
@@ -101,7 +101,7 @@ async fn a_read_only_user_never_obtains_another_session() {
         // Tasks and every other record the viewer can read.
         let tasks = viewer.task().get_all_records().await.unwrap();
         seen.push_str(&format!("{tasks:?}"));
-        let all = viewer.event().from(&["*".to_string()], "", 0.0).await.unwrap();
+        let all = viewer.event().from(&["*".into()], "", 0.0).await.unwrap();
         seen.push_str(&format!("{all:?}"));
 
         // No reference the viewer saw is a session but its own.

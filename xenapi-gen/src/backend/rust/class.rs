@@ -148,8 +148,8 @@ fn default_expr(ty: &Type, lit: Option<&Literal>) -> TokenStream {
             let v = default_expr(inner, Some(l));
             quote!(Some(#v))
         }
-        (_, Literal::String(s)) if s.is_empty() => quote!(String::new()),
-        (_, Literal::String(s)) => quote!(String::from(#s)),
+        (_, Literal::String(s)) if s.is_empty() => quote!(xenapi_rt::types::Str::default()),
+        (_, Literal::String(s)) => quote!(xenapi_rt::types::Str::from(#s)),
         (_, Literal::Int(i)) => {
             let l = Lit::i64_unsuffixed(*i);
             quote!(#l)
@@ -269,7 +269,7 @@ fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &T
     let uuid = if has_uuid { quote!(Some(&self.uuid)) } else { quote!(None) };
     let has_label = class.fields.iter().any(|f| f.name == "name_label" && f.ty == Type::String);
     let label = if has_label { quote!(Some(&self.name_label)) } else { quote!(None) };
-    let set_uuid = if has_uuid { quote!(self.uuid = uuid.to_string();) } else { quote!(let _ = uuid;) };
+    let set_uuid = if has_uuid { quote!(self.uuid = uuid.into();) } else { quote!(let _ = uuid;) };
     let relation_fns = relation_fns(class, relations);
     let operation_fns = operation_fns(class);
     let server_impls = if server {
@@ -333,7 +333,7 @@ fn operation_fns(class: &Class) -> TokenStream {
             match crate::#e::from_wire(operation) {
                 crate::#e::Unknown(_) => false,
                 op => {
-                    self.current_operations.insert(task.to_string(), op);
+                    self.current_operations.insert(task.into(), op);
                     true
                 }
             }

@@ -17,7 +17,7 @@ pub fn ident(name: &str) -> Ident {
 /// containers, where floats use the lenient `Float` wrapper.
 pub fn owned(t: &Type, nested: bool) -> TokenStream {
     match t {
-        Type::String => quote!(String),
+        Type::String => quote!(xenapi_rt::types::Str),
         Type::Int => quote!(i64),
         Type::Float if nested => quote!(xenapi_rt::types::Float),
         Type::Float => quote!(f64),
@@ -42,7 +42,7 @@ pub fn owned(t: &Type, nested: bool) -> TokenStream {
         }
         Type::Map(k, v) => {
             let (k, v) = (owned(k, true), owned(v, true));
-            quote!(std::collections::HashMap<#k, #v>)
+            quote!(xenapi_rt::types::Map<#k, #v>)
         }
         Type::Option(t) => {
             let t = owned(t, true);

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use xenapi::{Connection, Protocol, Session};
 use xenapi_rt::transport::HttpTransport;
+pub use xenapi_rt::types::containers::format_compact;
+pub use xenapi_rt::types::{Map, Str};
 use xenapi_sim::{Config, Sim, User};
 
 /// A simulator served in this process on a free loopback port; stops
@@ -107,6 +109,11 @@ pub fn desc<T: std::fmt::Debug>(r: Result<T, xenapi::Error>) -> Vec<String> {
         Err(xenapi::Error::Api(e)) => e.to_description(),
         Err(e) => panic!("expected an API error, got {e}"),
     }
+}
+
+/// A string map for a call, from literal pairs.
+pub fn str_map(pairs: &[(&str, &str)]) -> Map<Str, Str> {
+    pairs.iter().map(|&(k, v)| (Str::from(k), Str::from(v))).collect()
 }
 
 /// A raw client, for calls the typed client cannot make (wrong types,
