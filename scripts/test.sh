@@ -83,10 +83,13 @@ run() {
 # Background steps: `spawn NAME CMD...` starts one with its output in a
 # log; `join NAME` waits for it, then shows the log (and fails with it).
 declare -A PIDS=()
+# The log of a background step, named after the step (a `/` in a step's
+# name would be taken for a folder).
+log_of() { printf '%s/%s.log' "$LOGS" "${1//\//_}"; }
 spawn() {
   local name=$1
   shift
-  timed "$name" "$@" >"$LOGS/$name.log" 2>&1 &
+  timed "$name" "$@" >"$(log_of "$name")" 2>&1 &
   PIDS[$name]=$!
 }
 join() {
@@ -94,7 +97,7 @@ join() {
   wait "${PIDS[$name]}" || rc=$?
   unset "PIDS[$name]"
   step "$name (ran in the background)"
-  cat "$LOGS/$name.log"
+  cat "$(log_of "$name")"
   [ $rc = 0 ] || { echo "FAILED: $name" >&2; return $rc; }
 }
 
