@@ -75,6 +75,17 @@ impl<'de> Reader<'de> {
     }
 }
 
+/// Deserializer methods that all hand their visitor to one method of
+/// `self` (the numeric ones, which read numbers the same whatever the
+/// width the visitor wants).
+macro_rules! forward_to {
+    ($target:ident: $($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.$target(visitor)
+        })*
+    };
+}
+
 impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     type Error = WireError;
 
@@ -118,45 +129,9 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number_value(visitor)
-    }
+    forward_to!(number_value: deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_f32 deserialize_f64);
 
     fn deserialize_i128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
         // Left to serde_json, which reads the full 128-bit range.
@@ -349,14 +324,6 @@ impl<'de> MapKey<'_, 'de> {
     }
 }
 
-macro_rules! numeric_keys {
-    ($($method:ident)*) => {
-        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-            self.quoted_number(visitor)
-        })*
-    };
-}
-
 impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
     type Error = WireError;
 
@@ -364,7 +331,7 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
         visit_str(self.r.string()?, visitor)
     }
 
-    numeric_keys!(deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+    forward_to!(quoted_number: deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
         deserialize_f32 deserialize_f64);
 
