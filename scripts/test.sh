@@ -241,13 +241,13 @@ class_features() {
 
 # ---------------------------------------------------------------- run
 
-# Needs no Rust: starts at once, runs beside the Cargo builds.
 # Tools first (Debian packages, clippy, mdBook): a no-op when present.
 # Sourced here so that its PATH and MDBOOK_VERSION reach every step.
 # shellcheck source=scripts/tools.sh
 . scripts/tools.sh
 run "tools the tests need (installed when missing)" install_tools
 
+# Needs no Rust: starts at once, runs beside the Cargo builds.
 spawn "$PY_LINTS" python_lints
 spawn "$STUBS_CHECKS" stubs_checks
 [ -n "$QUICK" ] || spawn "C SDK and test programs, gcc and clang" bash tests/c/run.sh --build-only
