@@ -86,7 +86,7 @@ impl<'a> Gates<'a> {
         let mut always_enums = BTreeSet::from([TASK_STATUS]);
         let mut todo: Vec<&str> = ClassKind::Event.class_name().into_iter().collect();
         while let Some(name) = todo.pop() {
-            let Some(class) = api.classes.iter().find(|c| c.name == name) else { continue };
+            let Some(class) = api.class(name) else { continue };
             if !always_records.insert(class.name.as_str()) {
                 continue;
             }
@@ -191,7 +191,7 @@ impl<'a> Gates<'a> {
         match self.enum_users.get(name) {
             Some(users) => self.any(users),
             None => {
-                let home = self.api.enum_home(name).map(|id| self.api.classes[id.0 as usize].name.as_str());
+                let home = self.api.enum_home(name).map(|id| self.api.class_at(id).name.as_str());
                 self.any(&home.into_iter().collect::<Vec<_>>())
             }
         }
