@@ -150,7 +150,7 @@ fn split_of_reply(count: usize, allocates: Allocates) -> Split {
 
 /// Allocations per VM the decoded reply may cost, at most; the split
 /// printed by the test shows where they go.
-const CEILING_PER_VM: u64 = 64;
+const CEILING_PER_VM: u64 = 52;
 
 #[test]
 fn decoded_vm_records_cost_few_allocations() {
@@ -184,11 +184,21 @@ fn decoded_vm_records_cost_few_allocations() {
             per(n)
         );
         assert!(freed <= n, "{protocol}: dropping the records freed more blocks ({freed}) than decoding made ({n})");
+        // Maps, sets and unescaped text are allocated once, at their final
+        // size: beyond the blocks the records keep, decoding makes only the
+        // few that gather the 1,000 records before their table is built.
+        assert!(
+            n.saturating_sub(split.total()) <= 32,
+            "{protocol}: {} allocations beyond the records' own: something grew while filled",
+            n.saturating_sub(split.total())
+        );
     }
 }
 
 #[test]
 fn empty_containers_and_short_strings_stay_off_the_heap() {
+    // The map hasher seeds itself once per process, with one allocation.
+    drop(xenapi_rt::types::Map::<Str, Str>::new());
     let (n, _) = counted(|| (Str::from(""), Str::from("Running"), xenapi_rt::types::Map::<Str, Str>::new()));
     assert_eq!(n, 0, "an empty map, an empty and a short string allocate nothing");
     let (n, _) = counted(|| Str::from("a string that is clearly longer than any inline buffer"));

@@ -356,7 +356,7 @@ impl xenapi::HostServer for TestBackend {
 
 impl xenapi::MessageServer for TestBackend {
     // datetime param, (ref -> record) map result.
-    async fn get_since(&self, _ctx: &Ctx, since: DateTime) -> Result<HashMap<MessageRef, MessageRecord>, ApiError> {
+    async fn get_since(&self, _ctx: &Ctx, since: DateTime) -> Result<Map<MessageRef, MessageRecord>, ApiError> {
         Ok(self.store.all::<MessageRecord>().into_iter().filter(|(_, m)| m.timestamp > since).collect())
     }
 }
@@ -367,7 +367,7 @@ impl xenapi::SrServer for TestBackend {
         &self,
         _ctx: &Ctx,
         host: HostRef,
-        device_config: HashMap<Str, Str>,
+        device_config: Map<Str, Str>,
         r#type: Str,
         sm_config: Map<Str, Str>,
     ) -> Result<Vec<ProbeResultRecord>, ApiError> {
@@ -387,7 +387,7 @@ impl xenapi::SrServer for TestBackend {
                     clustered: false,
                     ..SrStatRecord::default()
                 }),
-                extra_info: HashMap::new(),
+                extra_info: Map::new(),
             },
             ProbeResultRecord {
                 sr: Some(SrStatRecord { uuid: None, name_label: "unnamed".into(), ..SrStatRecord::default() }),
@@ -615,7 +615,7 @@ async fn every_shape(protocol: Protocol) {
     // option: a record holding `sr_stat record option`, which holds a
     // `string option`, both Some and None.
     let dc = str_map(&[("device", "/dev/sdb")]);
-    let probed = s.sr().probe_ext(&host1(), &dc, "lvm", &HashMap::new()).await.unwrap_or_else(|e| panic!("{ctx}: {e}"));
+    let probed = s.sr().probe_ext(&host1(), &dc, "lvm", &Map::new()).await.unwrap_or_else(|e| panic!("{ctx}: {e}"));
     assert_eq!(probed.len(), 3, "{ctx}");
     let sr = probed[0].sr.as_ref().expect("Some sr");
     assert_eq!((sr.uuid.as_deref(), sr.name_label.as_str(), sr.free_space), (Some("sr-uuid-1"), "found", 1 << 33), "{ctx}");
@@ -682,7 +682,7 @@ async fn async_calls_follow_their_task_to_the_typed_result() {
         );
         assert_eq!(s.vm().async_query_services(&vm1()).await.unwrap().wait().await.unwrap()["sshd"], "running");
         let dc = str_map(&[("device", "/dev/sdb")]);
-        let probed = s.sr().async_probe_ext(&host1(), &dc, "lvm", &HashMap::new()).await.unwrap().wait().await.unwrap();
+        let probed = s.sr().async_probe_ext(&host1(), &dc, "lvm", &Map::new()).await.unwrap().wait().await.unwrap();
         assert_eq!(probed[0].sr.as_ref().and_then(|s| s.uuid.as_deref()), Some("sr-uuid-1"));
         assert_eq!(probed[2].sr, None, "{protocol:?}");
         s.vm().async_start(&copy, false, false).await.unwrap().wait().await.unwrap();

@@ -100,6 +100,7 @@ pub struct BondRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub slaves: Vec<crate::PifRef>,
     /// Free-form key/value pairs for client or administrator use; not interpreted by the server.
     ///

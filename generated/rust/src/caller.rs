@@ -55,6 +55,7 @@ pub struct CallerRecord {
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub groups: Vec<xenapi_rt::types::Str>,
     /// The rate limiter that throttles this caller, or OpaqueRef:NULL if the caller is not limited. Set with Rate_limit.add_caller and Rate_limit.remove_caller.
     ///

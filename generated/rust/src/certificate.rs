@@ -203,6 +203,7 @@ pub struct CertificateRecord {
     ///
     /// Prototyped in XAPI 26.13.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub purpose: Vec<crate::CertificatePurpose>,
 }
 #[cfg(feature = "Certificate")]

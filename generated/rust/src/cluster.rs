@@ -105,11 +105,13 @@ pub struct ClusterRecord {
     ///
     /// Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub cluster_hosts: Vec<crate::ClusterHostRef>,
     /// Addresses of hosts that are to be forgotten from the cluster once it is quorate again.
     ///
     /// Published in XenServer 7.6 (lima).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_forget: Vec<xenapi_rt::types::Str>,
     /// Secret shared by members to authenticate to one another.
     ///
@@ -140,6 +142,7 @@ pub struct ClusterRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::ClusterOperation>,
     /// Operations in progress on this cluster, keyed by task.
     ///

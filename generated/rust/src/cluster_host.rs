@@ -131,6 +131,7 @@ pub struct ClusterHostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::ClusterHostOperation>,
     /// Operations in progress on this cluster member, keyed by task.
     ///

@@ -31,6 +31,7 @@ pub struct DrTaskRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "introduced_SRs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub introduced_srs: Vec<crate::SrRef>,
 }
 #[cfg(all(feature = "server", feature = "DR_task"))]

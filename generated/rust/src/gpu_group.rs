@@ -101,18 +101,21 @@ pub struct GpuGroupRecord {
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pgpus: Vec<crate::PgpuRef>,
     /// Virtual GPUs that draw on this group.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "VGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vgpus: Vec<crate::VgpuRef>,
     /// Identifiers of the GPU models present in this group.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "GPU_types")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub gpu_types: Vec<xenapi_rt::types::Str>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///
@@ -132,12 +135,14 @@ pub struct GpuGroupRecord {
     /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_VGPU_types")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub supported_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// vGPU types that are enabled on at least one physical GPU in the group.
     ///
     /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "enabled_VGPU_types")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub enabled_vgpu_types: Vec<crate::VgpuTypeRef>,
 }
 #[cfg(feature = "GPU_group")]

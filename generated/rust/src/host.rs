@@ -480,6 +480,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::HostAllowedOperations>,
     /// Operations in progress on this host, keyed by task ID.
     ///
@@ -541,6 +542,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub capabilities: Vec<xenapi_rt::types::Str>,
     /// CPU-related configuration settings of the host.
     ///
@@ -559,12 +561,14 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub supported_bootloaders: Vec<xenapi_rt::types::Str>,
     /// VMs currently running on this host, including its control domain.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "resident_VMs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub resident_vms: Vec<crate::VmRef>,
     /// Logging configuration of the host, as key/value pairs such as a remote syslog destination.
     ///
@@ -576,6 +580,7 @@ pub struct HostRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PIFs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pifs: Vec<crate::PifRef>,
     /// SR used by default to store suspended VMs' memory images from this host.
     ///
@@ -591,29 +596,34 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub crashdumps: Vec<crate::HostCrashdumpRef>,
     /// Legacy patches that have been applied to this host.
     ///
     /// Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
     #[deprecated(note = "deprecated since XenServer 7.1 (ely)")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub patches: Vec<crate::HostPatchRef>,
     /// Updates that have been applied to this host.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub updates: Vec<crate::PoolUpdateRef>,
     /// Storage connections (PBDs) from this host to SRs.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PBDs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pbds: Vec<crate::PbdRef>,
     /// The physical CPUs (one record per logical processor) installed in this host.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "host_CPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub host_cpus: Vec<crate::HostCpuRef>,
     /// Summary of the host's CPUs (vendor, model, speed, count, feature flags...) as key/value pairs.
     ///
@@ -647,11 +657,13 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ha_statefiles: Vec<xenapi_rt::types::Str>,
     /// UUIDs of the hosts this host can reach over the network according to HA.
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ha_network_peers: Vec<xenapi_rt::types::Str>,
     /// Named binary data items attached to this host.
     ///
@@ -662,6 +674,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tags: Vec<xenapi_rt::types::Str>,
     /// Kind of external directory service used to authenticate users, such as AD; empty if none.
     ///
@@ -733,18 +746,21 @@ pub struct HostRecord {
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PCIs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pcis: Vec<crate::PciRef>,
     /// Physical GPUs present in this host.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "PGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pgpus: Vec<crate::PgpuRef>,
     /// Physical USB devices plugged into this host.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "PUSBs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pusbs: Vec<crate::PusbRef>,
     /// True if the host still accepts older, less secure SSL/TLS protocol versions.
     ///
@@ -770,6 +786,7 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 6.5 SP1 (cream).
     #[serde(default = "HostRecord::default_virtual_hardware_platform_versions")]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub virtual_hardware_platform_versions: Vec<i64>,
     /// The control domain (dom0) VM of this host, or OpaqueRef:NULL if not yet known.
     ///
@@ -780,11 +797,13 @@ pub struct HostRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub updates_requiring_reboot: Vec<crate::PoolUpdateRef>,
     /// Feature records describing which product features are enabled on this host.
     ///
     /// Published in XenServer 7.2 (falcon).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub features: Vec<crate::FeatureRef>,
     /// iSCSI initiator name (IQN) of the host; empty if unset.
     ///
@@ -806,16 +825,19 @@ pub struct HostRecord {
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub certificates: Vec<crate::CertificateRef>,
     /// Product editions this host can be licensed for.
     ///
     /// Published in Citrix Hypervisor 8.2 (stockholm).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub editions: Vec<xenapi_rt::types::Str>,
     /// Actions that must still be carried out for the installed updates to take effect.
     ///
     /// Published in XAPI 1.303.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_guidances: Vec<crate::UpdateGuidances>,
     /// True if the host verifies TLS certificates on connections to other pool members.
     ///
@@ -846,11 +868,13 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_guidances_recommended: Vec<crate::UpdateGuidances>,
     /// All follow-up actions, including optional ones, not yet carried out after installing updates.
     ///
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
     /// Hash identifying the set of updates last applied to this host; empty if none.
     ///
@@ -901,6 +925,7 @@ pub struct HostRecord {
     ///
     /// Prototyped in XAPI 26.0.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ntp_custom_servers: Vec<xenapi_rt::types::Str>,
     /// The host's time zone, as an IANA time zone name such as "Europe/London"; defaults to "UTC".
     ///

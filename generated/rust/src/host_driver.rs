@@ -45,6 +45,7 @@ pub struct HostDriverRecord {
     ///
     /// Prototyped in XAPI 25.2.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub variants: Vec<crate::DriverVariantRef>,
     /// The variant in use now, or OpaqueRef:NULL if no variant is active.
     ///

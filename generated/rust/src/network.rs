@@ -213,6 +213,7 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::NetworkOperations>,
     /// Operations in progress on this network, keyed by task.
     ///
@@ -227,12 +228,14 @@ pub struct NetworkRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VIFs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vifs: Vec<crate::VifRef>,
     /// Physical or logical host interfaces connected to this network.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PIFs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pifs: Vec<crate::PifRef>,
     /// Maximum transmission unit of the network, in bytes.
     ///
@@ -267,6 +270,7 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tags: Vec<xenapi_rt::types::Str>,
     /// Filtering policy applied to VIFs on this network that use the default locking mode.
     ///
@@ -282,6 +286,7 @@ pub struct NetworkRecord {
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub purpose: Vec<crate::NetworkPurpose>,
 }
 #[cfg(feature = "network")]

@@ -40,6 +40,7 @@ pub struct ObserverRecord {
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub hosts: Vec<crate::HostRef>,
     /// Extra key/value attributes attached to every span the observer exports.
     ///
@@ -50,11 +51,13 @@ pub struct ObserverRecord {
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub endpoints: Vec<xenapi_rt::types::Str>,
     /// Server components (e.g. xapi, xenopsd, SM) that are traced; an empty set means all supported components.
     ///
     /// Prototyped in XAPI 23.14.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub components: Vec<xenapi_rt::types::Str>,
     /// True if the observer is actively collecting and exporting traces.
     ///

@@ -125,6 +125,7 @@ pub struct PciRecord {
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub dependencies: Vec<crate::PciRef>,
     /// Free-form key/value pairs for clients.
     ///

@@ -56,18 +56,21 @@ pub struct PgpuRecord {
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "supported_VGPU_types")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub supported_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// Virtual GPU types that the administrator allows to be run on this GPU.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "enabled_VGPU_types")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub enabled_vgpu_types: Vec<crate::VgpuTypeRef>,
     /// Virtual GPUs currently running on this physical GPU.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "resident_VGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub resident_vgpus: Vec<crate::VgpuRef>,
     /// For each supported vGPU type, the largest number of that type the GPU can run at once.
     ///

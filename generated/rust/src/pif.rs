@@ -370,6 +370,7 @@ pub struct PifRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub bond_master_of: Vec<crate::BondRef>,
     /// The VLAN for which this is the untagged interface, or a null reference if it is not a VLAN interface.
     ///
@@ -382,6 +383,7 @@ pub struct PifRecord {
     /// Published in XenServer 4.1 (miami).
     #[serde(rename = "VLAN_slave_of")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vlan_slave_of: Vec<crate::VlanRef>,
     /// True if the host's management traffic uses this interface.
     ///
@@ -406,12 +408,14 @@ pub struct PifRecord {
     /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(rename = "tunnel_access_PIF_of")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tunnel_access_pif_of: Vec<crate::TunnelRef>,
     /// Tunnels whose encapsulated traffic is carried over this interface.
     ///
     /// Published in XenServer 5.6 FP1 (cowley).
     #[serde(rename = "tunnel_transport_PIF_of")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tunnel_transport_pif_of: Vec<crate::TunnelRef>,
     /// How the interface obtains its IPv6 settings.
     ///
@@ -423,6 +427,7 @@ pub struct PifRecord {
     /// Published in XenServer 6.1 (tampa).
     #[serde(rename = "IPv6")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ipv6: Vec<xenapi_rt::types::Str>,
     /// IPv6 default gateway used through this interface; empty if none.
     ///
@@ -448,6 +453,7 @@ pub struct PifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub capabilities: Vec<xenapi_rt::types::Str>,
     /// Whether IGMP snooping is active on this interface.
     ///
@@ -459,12 +465,14 @@ pub struct PifRecord {
     /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "sriov_physical_PIF_of")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub sriov_physical_pif_of: Vec<crate::NetworkSriovRef>,
     /// SR-IOV network records for which this interface is the logical (virtual function) interface.
     ///
     /// Published in XenServer 7.5 (kolkata).
     #[serde(rename = "sriov_logical_PIF_of")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub sriov_logical_pif_of: Vec<crate::NetworkSriovRef>,
     /// The PCI device behind this interface, or OpaqueRef:NULL if it is not physical.
     ///

@@ -416,6 +416,7 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ha_statefiles: Vec<xenapi_rt::types::Str>,
     /// Number of simultaneous host failures the HA plan is meant to survive while still restarting protected VMs.
     ///
@@ -446,6 +447,7 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tags: Vec<xenapi_rt::types::Str>,
     /// Settings stored on behalf of graphical management clients.
     ///
@@ -510,6 +512,7 @@ pub struct PoolRecord {
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "metadata_VDIs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub metadata_vdis: Vec<crate::VdiRef>,
     /// Cluster stack used by high availability, such as xhad or corosync; empty if HA was never enabled.
     ///
@@ -520,6 +523,7 @@ pub struct PoolRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::PoolAllowedOperations>,
     /// Pool-wide operations in progress, keyed by task.
     ///
@@ -582,6 +586,7 @@ pub struct PoolRecord {
     ///
     /// Published in XAPI 1.301.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub repositories: Vec<crate::RepositoryRef>,
     /// True if clients may log in using a TLS client certificate.
     ///

@@ -126,11 +126,13 @@ pub struct PoolPatchRecord {
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub host_patches: Vec<crate::HostPatchRef>,
     /// Actions recommended after applying this patch, such as restarting the host or the toolstack.
     ///
     /// Published in XenServer 4.1 (miami).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub after_apply_guidance: Vec<crate::AfterApplyGuidance>,
     /// The pool_update object corresponding to this patch, or OpaqueRef:NULL if there is none.
     ///

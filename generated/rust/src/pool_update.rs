@@ -190,6 +190,7 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub after_apply_guidance: Vec<crate::UpdateAfterApplyGuidance>,
     /// The VDI holding the uploaded update image.
     ///
@@ -200,6 +201,7 @@ pub struct PoolUpdateRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub hosts: Vec<crate::HostRef>,
     /// Free-form key/value pairs for extra settings and client annotations.
     ///

@@ -30,6 +30,7 @@ pub struct PvsServerRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub addresses: Vec<xenapi_rt::types::Str>,
     /// Lowest UDP port in the range the PVS server listens on.
     ///

@@ -46,16 +46,19 @@ pub struct PvsSiteRecord {
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub cache_storage: Vec<crate::PvsCacheStorageRef>,
     /// PVS servers that belong to this site.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub servers: Vec<crate::PvsServerRef>,
     /// PVS proxies (VM-side caching agents) that belong to this site.
     ///
     /// Published in XenServer 7.1 (ely).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub proxies: Vec<crate::PvsProxyRef>,
 }
 #[cfg(all(feature = "server", feature = "PVS_site"))]

@@ -40,6 +40,7 @@ pub struct RateLimitRecord {
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub callers: Vec<crate::CallerRef>,
     /// Capacity of the token bucket in tokens. This is the most that can build up while callers are idle, which sets the largest burst of calls allowed at once. Always greater than zero.
     ///

@@ -40,6 +40,7 @@ pub struct RoleRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub subroles: Vec<crate::RoleRef>,
     /// True for roles reserved for internal use by the server, which are not offered to administrators.
     ///

@@ -83,11 +83,13 @@ pub struct SessionRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub rbac_permissions: Vec<xenapi_rt::types::Str>,
     /// Tasks created through this session; they are cleaned up when the session ends.
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tasks: Vec<crate::TaskRef>,
     /// The session that created this one when it was derived from another session, or OpaqueRef:NULL.
     ///

@@ -139,6 +139,7 @@ pub struct SmRecord {
     /// Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater).
     #[deprecated(note = "deprecated since XenServer 6.2 (clearwater)")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub capabilities: Vec<xenapi_rt::types::Str>,
     /// Operations the plugin supports, mapped to the version of each capability.
     ///
@@ -162,11 +163,13 @@ pub struct SmRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub required_cluster_stack: Vec<xenapi_rt::types::Str>,
     /// Disk image formats (raw, vhd, qcow2) that SRs of this type can store VDIs in, as reported by the storage driver; empty if the driver does not say.
     ///
     /// Prototyped in XAPI 26.15.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub supported_image_formats: Vec<crate::ImageFormatType>,
 }
 #[cfg(all(feature = "server", feature = "SM"))]

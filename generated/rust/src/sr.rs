@@ -246,6 +246,7 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::StorageOperations>,
     /// Operations in progress on this SR, keyed by the reference of the task carrying each one.
     ///
@@ -260,12 +261,14 @@ pub struct SrRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VDIs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vdis: Vec<crate::VdiRef>,
     /// The PBDs describing how each host connects to this SR.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "PBDs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pbds: Vec<crate::PbdRef>,
     /// Sum of the virtual sizes of all disks in the SR, in bytes; may exceed physical_size with thin provisioning.
     ///
@@ -309,6 +312,7 @@ pub struct SrRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tags: Vec<xenapi_rt::types::Str>,
     /// Driver-specific key/value settings passed to and maintained by the storage manager backend.
     ///

@@ -43,6 +43,7 @@ pub struct SubjectRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default = "SubjectRecord::default_roles")]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub roles: Vec<crate::RoleRef>,
 }
 #[cfg(feature = "subject")]

@@ -170,6 +170,7 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::TaskAllowedOperations>,
     /// Operations currently being applied to this task, keyed by the reference of the task carrying each one.
     ///
@@ -219,6 +220,7 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub error_info: Vec<xenapi_rt::types::Str>,
     /// Free-form key/value pairs for clients; some clients use it to tag their own tasks.
     ///
@@ -237,6 +239,7 @@ pub struct TaskRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub subtasks: Vec<crate::TaskRef>,
     /// Server-side stack trace recorded when the operation failed, for debugging; "()" if none.
     ///

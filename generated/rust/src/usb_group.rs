@@ -41,12 +41,14 @@ pub struct UsbGroupRecord {
     /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "PUSBs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pusbs: Vec<crate::PusbRef>,
     /// Virtual USB devices that draw on this group.
     ///
     /// Published in XenServer 7.3 (inverness).
     #[serde(rename = "VUSBs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vusbs: Vec<crate::VusbRef>,
     /// Free-form key/value pairs for clients.
     ///

@@ -230,6 +230,7 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VbdOperations>,
     /// Operations in progress on this device, keyed by task ID.
     ///
@@ -339,6 +340,7 @@ pub struct VbdRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub qos_supported_algorithms: Vec<xenapi_rt::types::Str>,
     /// Performance metrics record for this device, or OpaqueRef:NULL if none.
     ///

@@ -343,6 +343,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VdiOperations>,
     /// Operations in progress on this disk, keyed by task.
     ///
@@ -363,11 +364,13 @@ pub struct VdiRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VBDs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vbds: Vec<crate::VbdRef>,
     /// VM crash dump records stored on this disk.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub crash_dumps: Vec<crate::CrashdumpRef>,
     /// Size of the disk as seen by a VM, in bytes.
     ///
@@ -455,6 +458,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub snapshots: Vec<crate::VdiRef>,
     /// Time at which the snapshot was taken; the epoch if this is not a snapshot.
     ///
@@ -465,6 +469,7 @@ pub struct VdiRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tags: Vec<xenapi_rt::types::Str>,
     /// True if the disk may be cached on local storage (IntelliCache) when attached.
     ///

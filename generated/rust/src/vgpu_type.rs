@@ -136,30 +136,35 @@ pub struct VgpuTypeRecord {
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "supported_on_PGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub supported_on_pgpus: Vec<crate::PgpuRef>,
     /// Physical GPUs on which an administrator has allowed this vGPU type to be created.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "enabled_on_PGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub enabled_on_pgpus: Vec<crate::PgpuRef>,
     /// Virtual GPUs of this type, across the pool.
     ///
     /// Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
     #[serde(rename = "VGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vgpus: Vec<crate::VgpuRef>,
     /// GPU groups containing at least one physical GPU that supports this type.
     ///
     /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "supported_on_GPU_groups")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub supported_on_gpu_groups: Vec<crate::GpuGroupRef>,
     /// GPU groups containing at least one physical GPU on which this type is enabled.
     ///
     /// Published in XenServer 6.2 SP1 (vgpu-productisation).
     #[serde(rename = "enabled_on_GPU_groups")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub enabled_on_gpu_groups: Vec<crate::GpuGroupRef>,
     /// The technology used to provide vGPUs of this type: passthrough, NVIDIA, NVIDIA SR-IOV, Intel GVT-g or AMD MxGPU.
     ///
@@ -180,6 +185,7 @@ pub struct VgpuTypeRecord {
     ///
     /// Published in Citrix Hypervisor 8.1 (quebec).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub compatible_types_in_vm: Vec<crate::VgpuTypeRef>,
 }
 #[cfg(feature = "VGPU_type")]

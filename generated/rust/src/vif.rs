@@ -299,6 +299,7 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VifOperations>,
     /// Operations in progress on this interface, keyed by task ID.
     ///
@@ -384,6 +385,7 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub qos_supported_algorithms: Vec<xenapi_rt::types::Str>,
     /// Performance metrics record for this interface, or OpaqueRef:NULL if none.
     ///
@@ -406,11 +408,13 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ipv4_allowed: Vec<xenapi_rt::types::Str>,
     /// IPv6 addresses the guest may use on this interface when it is locked.
     ///
     /// Published in XenServer 6.1 (tampa).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ipv6_allowed: Vec<xenapi_rt::types::Str>,
     /// Whether static IPv4 settings are pushed to the guest for this interface.
     ///
@@ -421,6 +425,7 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ipv4_addresses: Vec<xenapi_rt::types::Str>,
     /// IPv4 gateway to be configured in the guest; empty if none.
     ///
@@ -436,6 +441,7 @@ pub struct VifRecord {
     ///
     /// Published in XenServer 7.0 (dundee).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub ipv6_addresses: Vec<xenapi_rt::types::Str>,
     /// IPv6 gateway to be configured in the guest; empty if none.
     ///
@@ -446,6 +452,7 @@ pub struct VifRecord {
     ///
     /// Prototyped in XAPI 26.17.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub trunks: Vec<i64>,
 }
 #[cfg(feature = "VIF")]

@@ -991,6 +991,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VmOperations>,
     /// Operations in progress on this VM, keyed by the reference of the task carrying each one.
     ///
@@ -1127,35 +1128,41 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub consoles: Vec<crate::ConsoleRef>,
     /// Virtual network interfaces of the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VIFs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vifs: Vec<crate::VifRef>,
     /// Virtual block devices connecting disks and CD drives to the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VBDs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vbds: Vec<crate::VbdRef>,
     /// Virtual USB devices attached to the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VUSBs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vusbs: Vec<crate::VusbRef>,
     /// Crash dumps saved for this VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub crash_dumps: Vec<crate::CrashdumpRef>,
     /// Virtual TPMs attached to the VM.
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VTPMs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vtpms: Vec<crate::VtpmRef>,
     /// Bootloader used to find and load a PV guest's kernel, for example pygrub; empty to boot PV_kernel directly.
     ///
@@ -1313,6 +1320,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub snapshots: Vec<crate::VmRef>,
     /// Time at which this snapshot was taken; the epoch if this is not a snapshot.
     ///
@@ -1333,6 +1341,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.0 (orlando).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub tags: Vec<xenapi_rt::types::Str>,
     /// Operations that are blocked on this VM, each mapped to a reason or error code reported when it is attempted.
     ///
@@ -1364,6 +1373,7 @@ pub struct VmRecord {
     ///
     /// Published in XenServer 5.6 (midnight-ride).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub children: Vec<crate::VmRef>,
     /// SMBIOS strings, such as vendor, product and serial number, shown to the guest; fixed once the VM first boots.
     ///
@@ -1420,12 +1430,14 @@ pub struct VmRecord {
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "VGPUs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vgpus: Vec<crate::VgpuRef>,
     /// Physical PCI devices currently passed through to the VM.
     ///
     /// Published in XenServer 6.0 (boston).
     #[serde(rename = "attached_PCIs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub attached_pcis: Vec<crate::PciRef>,
     /// SR in which the VM's suspend images are stored, or OpaqueRef:NULL to use the pool's default suspend SR.
     ///
@@ -1478,21 +1490,25 @@ pub struct VmRecord {
     ///
     /// Published in XAPI 1.303.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_guidances: Vec<crate::UpdateGuidances>,
     /// Actions recommended, though not required, on this VM for applied updates to take effect.
     ///
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_guidances_recommended: Vec<crate::UpdateGuidances>,
     /// Complete list of actions that would apply all updates' effects to this VM.
     ///
     /// Prototyped in XAPI 24.10.0.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub pending_guidances_full: Vec<crate::UpdateGuidances>,
     /// The VM group this VM belongs to, as a set with at most one member; empty if the VM is in no group. Changed with VM.set_groups.
     ///
     /// Prototyped in XAPI 24.19.1.
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub groups: Vec<crate::VmGroupRef>,
     /// Whether the UEFI Secure Boot certificates stored for the VM need updating: 'ok', 'update_available', or 'update_on_boot' if an update will run at the next boot. VMs to which Secure Boot does not apply are 'ok'.
     ///

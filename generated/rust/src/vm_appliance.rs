@@ -110,6 +110,7 @@ pub struct VmApplianceRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VmApplianceOperation>,
     /// Operations in progress on this appliance, keyed by task ID.
     ///
@@ -124,6 +125,7 @@ pub struct VmApplianceRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VMs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vms: Vec<crate::VmRef>,
 }
 #[cfg(all(feature = "server", feature = "VM_appliance"))]

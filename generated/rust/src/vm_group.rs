@@ -106,6 +106,7 @@ pub struct VmGroupRecord {
     /// Prototyped in XAPI 24.19.1.
     #[serde(rename = "VMs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vms: Vec<crate::VmRef>,
 }
 #[cfg(feature = "VM_group")]

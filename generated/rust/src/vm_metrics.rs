@@ -69,6 +69,7 @@ pub struct VmMetricsRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub state: Vec<xenapi_rt::types::Str>,
     /// Time at which the VM was last started.
     ///

@@ -393,6 +393,7 @@ pub struct VmppRecord {
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(rename = "VMs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vms: Vec<crate::VmRef>,
     /// True if the policy raises alerts when backups or archives fail.
     ///
@@ -414,6 +415,7 @@ pub struct VmppRecord {
     /// Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
     #[deprecated(note = "removed in XenServer 6.2 (clearwater)")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub recent_alerts: Vec<xenapi_rt::types::Str>,
 }
 #[cfg(feature = "VMPP")]

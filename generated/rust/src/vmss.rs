@@ -201,6 +201,7 @@ pub struct VmssRecord {
     /// Published in XenServer 4.0 (rio).
     #[serde(rename = "VMs")]
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub vms: Vec<crate::VmRef>,
 }
 #[cfg(feature = "VMSS")]

@@ -136,6 +136,7 @@ pub struct VtpmRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VtpmOperations>,
     /// Operations in progress on this vTPM, keyed by task ID.
     ///

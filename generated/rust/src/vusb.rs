@@ -95,6 +95,7 @@ pub struct VusbRecord {
     ///
     /// Published in XenServer 4.0 (rio).
     #[serde(default)]
+    #[serde(deserialize_with = "xenapi_rt::types::exact::set")]
     pub allowed_operations: Vec<crate::VusbOperations>,
     /// Operations in progress on this virtual USB device, keyed by task ID.
     ///

@@ -479,7 +479,8 @@ fn check_every_field(value: &V) {
     }
 }
 
-pub type AllRecords = std::collections::HashMap<xenapi::VmRef, xenapi::VmRecord>;
+/// What `VM.get_all_records` returns to a generated client.
+pub type AllRecords = xenapi_rt::types::Map<xenapi::VmRef, xenapi::VmRecord>;
 
 pub fn decode_xml(body: &[u8]) -> AllRecords {
     xenapi_rt::xmlrpc::decode_response(body).expect("XML-RPC reply decodes")

@@ -13,7 +13,8 @@
 //! * [`snapshot`]: typed records from snapshots held as JSON values;
 //! * [`EventBatch`]: what `event.from` returns, over the API's event record;
 //! * [`Str`] and [`Map`]: the string and map types of records, results
-//!   and server parameters (chosen in one place, [`containers`]).
+//!   and server parameters (chosen in one place, [`containers`]);
+//! * [`exact`]: record maps and sets decoded at their final size.
 //!
 //! The error type clients see, [`CallError`], is re-exported here as well.
 
@@ -22,13 +23,15 @@ mod datetime;
 pub mod float;
 pub mod int;
 mod enums;
+pub mod exact;
+mod map;
 mod event_batch;
 mod reference;
 pub mod snapshot;
 mod void;
 
 pub use crate::error::CallError;
-pub use containers::{Map, Str};
+pub use containers::{Map, MapState, Str};
 pub use datetime::{DateTime, DateTimeError};
 pub use float::{de_float, ser_float, Float};
 pub use int::de_int;

@@ -426,7 +426,10 @@ impl<'de> XmlReader<'de> {
             self.pos = stop;
             return Ok(Cow::Borrowed(&self.input[start..stop]));
         }
-        let mut out = String::with_capacity(stop - start + 16);
+        // Resolving references and line ends only shortens the text, so
+        // the text up to the next tag bounds it: one block, never grown.
+        let text_end = memchr(b'<', &b[stop..]).map_or(b.len(), |k| stop + k);
+        let mut out = String::with_capacity(text_end - start);
         out.push_str(&self.input[start..stop]);
         let mut i = stop;
         while i < b.len() {

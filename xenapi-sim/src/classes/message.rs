@@ -1,6 +1,5 @@
 //! message: alerts about an object, named by its class and uuid.
 
-use std::collections::HashMap;
 
 use xenapi::server::Record;
 use xenapi::{ApiError, Cls, MessageRecord, MessageRef, MessageServer};
@@ -43,7 +42,7 @@ impl MessageServer for Sim {
         self.sim_store().write(|tx| tx.destroy::<MessageRecord>(self_.as_str()))
     }
 
-    async fn get_all_records(&self, _ctx: &Ctx) -> Result<HashMap<MessageRef, MessageRecord>, ApiError> {
+    async fn get_all_records(&self, _ctx: &Ctx) -> Result<xenapi_rt::types::Map<MessageRef, MessageRecord>, ApiError> {
         Ok(self.sim_store().read().all::<MessageRecord>().into_iter().collect())
     }
 }

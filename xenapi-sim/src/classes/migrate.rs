@@ -3,7 +3,6 @@
 //! `host.migrate_receive` answer names, with disks moved as `vdi_map`
 //! says and interfaces as `vif_map` says), and `VM.import`.
 
-use std::collections::HashMap;
 
 use xenapi::{
     ApiError, HostRecord, NetworkRecord, NetworkRef, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord,
@@ -43,8 +42,8 @@ pub fn pool_migrate(tx: &mut Tx<'_>, vm: &str, host: &str, domid: i64) -> Result
 pub struct Plan {
     pub dest: Map<Str, Str>,
     pub live: bool,
-    pub vdi_map: HashMap<VdiRef, SrRef>,
-    pub vif_map: HashMap<VifRef, NetworkRef>,
+    pub vdi_map: Map<VdiRef, SrRef>,
+    pub vif_map: Map<VifRef, NetworkRef>,
 }
 
 /// `VM.migrate_send`: disks named in `vdi_map` move to their new SR (a

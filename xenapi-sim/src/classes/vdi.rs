@@ -2,7 +2,6 @@
 //! to another SR, changed block tracking, and `allowed_operations` with
 //! xapi's reasons (VDI_IN_USE while attached, ...).
 
-use std::collections::HashMap;
 
 use xenapi::{
     ApiError, HostRecord, HostRef, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef, VbdRecord, VdiNbdServerInfoRecord,
@@ -155,7 +154,7 @@ pub(crate) fn duplicate(src: &VdiRecord, sr: SrRef) -> VdiRecord {
         crash_dumps: Vec::new(),
         snapshots: Vec::new(),
         location: Str::default(),
-        current_operations: HashMap::new(),
+        current_operations: Map::new(),
         allowed_operations: Vec::new(),
         is_a_snapshot: false,
         snapshot_of: Ref::null(),

@@ -2,7 +2,6 @@
 //! migration, devices, memory and VCPU settings. The work is done by the
 //! helpers in the sibling modules; this file maps messages onto them.
 
-use std::collections::HashMap;
 
 use xenapi::{
     ApiError, BlobRecord, BlobRef, DomainType, GpuGroupRef, HostRecord, HostRef, NetworkRef, SrRef, VbdRecord, VdiRef,
@@ -322,10 +321,10 @@ impl VmServer for Sim {
         vm: VmRef,
         dest: Map<Str, Str>,
         live: bool,
-        vdi_map: HashMap<VdiRef, SrRef>,
-        vif_map: HashMap<VifRef, NetworkRef>,
+        vdi_map: Map<VdiRef, SrRef>,
+        vif_map: Map<VifRef, NetworkRef>,
         _options: Map<Str, Str>,
-        _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
+        _vgpu_map: Map<VgpuRef, GpuGroupRef>,
     ) -> Result<(), ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };
         // Checked in a transaction that is then thrown away.
@@ -345,10 +344,10 @@ impl VmServer for Sim {
         vm: VmRef,
         dest: Map<Str, Str>,
         live: bool,
-        vdi_map: HashMap<VdiRef, SrRef>,
-        vif_map: HashMap<VifRef, NetworkRef>,
+        vdi_map: Map<VdiRef, SrRef>,
+        vif_map: Map<VifRef, NetworkRef>,
         _options: Map<Str, Str>,
-        _vgpu_map: HashMap<VgpuRef, GpuGroupRef>,
+        _vgpu_map: Map<VgpuRef, GpuGroupRef>,
         _vdi_format_map: Map<VdiRef, Str>,
     ) -> Result<VmRef, ApiError> {
         let plan = migrate::Plan { dest, live, vdi_map, vif_map };

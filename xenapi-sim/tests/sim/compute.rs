@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use std::collections::HashMap;
+use xenapi_rt::types::Map;
 use std::time::Duration;
 
 use common::*;
@@ -75,8 +75,8 @@ async fn install(s: &S, name: &str) -> VmRef {
     v
 }
 
-fn none<K, V>() -> HashMap<K, V> {
-    HashMap::new()
+fn none<K, V>() -> Map<K, V> {
+    Map::new()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,8 +309,8 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
         let disk_vbd = s.vbd().get_record(&w.vbds[0]).await.unwrap();
         let disk_vbd = if disk_vbd.r#type == xenapi::VbdType::Disk { w.vbds[0].clone() } else { w.vbds[1].clone() };
         let old_disk = s.vbd().get_vdi(&disk_vbd).await.unwrap();
-        let vdi_map = HashMap::from([(old_disk.clone(), nfs.clone())]);
-        let vif_map = HashMap::from([(w.vifs[0].clone(), net1.clone())]);
+        let vdi_map = Map::from([(old_disk.clone(), nfs.clone())]);
+        let vif_map = Map::from([(w.vifs[0].clone(), net1.clone())]);
         assert_eq!(
             desc(s.vm().assert_can_migrate(&web, &dest, true, &none(), &none(), &none(), &none()).await),
             ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]

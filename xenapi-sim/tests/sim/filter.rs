@@ -6,16 +6,18 @@
 
 use crate::common;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use xenapi_rt::types::Map;
 
 use common::*;
 use xenapi::{PifRecord, PifRef, VmPowerState, VmRecord, VmRef};
 
-fn refs<R: Clone + Ord, V>(m: &HashMap<R, V>) -> BTreeSet<R> {
+fn refs<R: Clone + Ord, V>(m: &Map<R, V>) -> BTreeSet<R> {
     m.keys().cloned().collect()
 }
 
-fn picked(all: &HashMap<VmRef, VmRecord>, keep: impl Fn(&VmRecord) -> bool) -> BTreeSet<VmRef> {
+fn picked(all: &Map<VmRef, VmRecord>, keep: impl Fn(&VmRecord) -> bool) -> BTreeSet<VmRef> {
     all.iter().filter(|(_, v)| keep(v)).map(|(r, _)| r.clone()).collect()
 }
 
@@ -62,7 +64,7 @@ async fn filtered_listings_select_what_the_expression_says() {
         let pifs = s.pif().get_all_records().await.unwrap();
         let eth1: BTreeSet<PifRef> = pifs.iter().filter(|(_, v)| v.device == "eth1").map(|(r, _)| r.clone()).collect();
         assert!(!eth1.is_empty());
-        let got: HashMap<PifRef, PifRecord> = s.pif().get_all_records_where(r#"field "device" = "eth1""#).await.unwrap();
+        let got: Map<PifRef, PifRecord> = s.pif().get_all_records_where(r#"field "device" = "eth1""#).await.unwrap();
         assert_eq!(refs(&got), eth1, "{p:?}");
         let got: BTreeSet<PifRef> = s.pif().get_all_where(r#"field "VLAN" = "-1" and field "device" = "eth1""#).await.unwrap().into_iter().collect();
         assert_eq!(got, pifs.iter().filter(|(_, v)| v.device == "eth1" && v.vlan == -1).map(|(r, _)| r.clone()).collect(), "{p:?}");

@@ -75,9 +75,12 @@ pub fn borrowed(t: &Type) -> TokenStream {
 /// Option fields that are `None` are left out of the record (the way
 /// XenAPI servers send them), and a missing field decodes as `None`: an
 /// XML-RPC value cannot be null, so writing `None` as anything would
-/// come back as `Some`.
+/// come back as `Some`. Sets are decoded at their final length
+/// (`xenapi_rt::types::exact`) rather than grown element by element;
+/// maps do that by themselves.
 pub fn serde_with(t: &Type) -> Option<TokenStream> {
     match t {
+        Type::Set(_) => Some(quote!(#[serde(deserialize_with = "xenapi_rt::types::exact::set")])),
         Type::Float => Some(quote!(#[serde(with = "xenapi_rt::types::float")])),
         Type::Option(inner) if **inner == Type::Float => Some(quote!(
             #[serde(with = "xenapi_rt::types::float::option", skip_serializing_if = "Option::is_none")]

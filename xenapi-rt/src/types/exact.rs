@@ -1,0 +1,96 @@
+//! Decoding record sets straight to their final length.
+//!
+//! Neither wire format says how many elements an array holds before they
+//! have all been read, so serde's own `Vec` starts empty and grows (a
+//! set of eleven enum values is allocated twice, and every set keeps
+//! room for four elements or more). [`set`] holds the first [`BUFFERED`]
+//! elements on the stack and allocates once, at the length read; only
+//! longer sets grow, from twice that length. Generated records use it
+//! for every set field (`deserialize_with`); it accepts exactly what
+//! serde's `Vec` accepts. [`Map`](super::Map) decodes the same way by
+//! itself.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
+
+/// How many members are held on the stack before the container is
+/// allocated.
+pub const BUFFERED: usize = 16;
+
+/// Decodes a `Vec` allocated once at its final length (for up to
+/// [`BUFFERED`] elements).
+pub fn set<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_seq(SetVisitor(PhantomData))
+}
+
+struct SetVisitor<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for SetVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut held: [Option<T>; BUFFERED] = Default::default();
+        let mut count = 0;
+        while let Some(item) = access.next_element()? {
+            let Some(slot) = held.get_mut(count) else {
+                let mut items = Vec::with_capacity(2 * BUFFERED);
+                items.extend(held.iter_mut().filter_map(Option::take));
+                items.push(item);
+                while let Some(item) = access.next_element()? {
+                    items.push(item);
+                }
+                return Ok(items);
+            };
+            *slot = Some(item);
+            count += 1;
+        }
+        let mut items = Vec::with_capacity(count);
+        items.extend(held.iter_mut().take(count).filter_map(Option::take));
+        Ok(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Holder {
+        #[serde(deserialize_with = "set", default)]
+        s: Vec<u32>,
+    }
+
+    fn read(json: &str) -> Holder {
+        serde_json::from_str(json).expect("decodes")
+    }
+
+    #[test]
+    fn lengths_are_exact_up_to_the_buffer_and_grow_past_it() {
+        for n in [0usize, 1, 2, 9, BUFFERED - 1, BUFFERED, BUFFERED + 1, 3 * BUFFERED + 5, 1000] {
+            let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            let h = read(&format!("{{\"s\":[{}]}}", items.join(",")));
+            assert_eq!(h.s, (0..n as u32).collect::<Vec<_>>());
+            if n <= BUFFERED {
+                assert_eq!(h.s.capacity(), n, "one allocation at the final length");
+            }
+        }
+        assert!(read("{}").s.is_empty());
+    }
+
+    #[test]
+    fn wrong_shapes_are_refused_as_serde_refuses_them() {
+        assert!(serde_json::from_str::<Holder>(r#"{"s":{"a":1}}"#).is_err());
+        assert!(serde_json::from_str::<Holder>(r#"{"s":[1,"x"]}"#).is_err());
+        assert!(serde_json::from_str::<Holder>(r#"{"s":"1"}"#).is_err());
+    }
+}
