@@ -48,6 +48,7 @@ mod error;
 #[cfg(feature = "json-rpc")]
 pub mod jsonrpc;
 mod limits;
+mod scan;
 pub mod schema;
 pub mod server;
 pub mod transport;

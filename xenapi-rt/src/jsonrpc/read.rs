@@ -417,32 +417,10 @@ fn integer(digits: &[u8]) -> Option<u64> {
 }
 
 /// Where the first byte that ends a run of plain string text is: a
-/// quote, a backslash or a control character (which JSON strings must
-/// escape). Looks at eight bytes at a time: most strings in replies are
-/// short (references, UUIDs, names), too short for a vector search to pay
-/// off.
+/// quote, a backslash or a control character.
 #[inline]
 pub(crate) fn find_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut rest = bytes;
-    while let Some(word) = rest.first_chunk::<8>() {
-        let x = u64::from_le_bytes(*word);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // The lowest byte flagged is exact in each term: a borrow can
-        // only make bytes above a true match look like one.
-        let hits = (quote.wrapping_sub(ONES) & !quote
-            | backslash.wrapping_sub(ONES) & !backslash
-            | x.wrapping_sub(ONES * 0x20) & !x)
-            & HIGH;
-        if hits != 0 {
-            return Some(bytes.len() - rest.len() + (hits.trailing_zeros() / 8) as usize);
-        }
-        rest = &rest[8..];
-    }
-    let tail = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-    Some(bytes.len() - rest.len() + tail)
+    crate::scan::find(bytes, crate::scan::JSON_STRING)
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memmem};
 
 use crate::error::check_utf8;
 use crate::{xml_chars, Limits, WireError};
@@ -763,32 +763,10 @@ impl<'de> XmlReader<'de> {
 }
 
 /// The position of the first `<`, `&` or `\r` in `hay`: where plain text
-/// ends. Most texts in XML-RPC are short, so the first 32 bytes are checked
-/// eight at a time in place before handing longer ones to `memchr3`.
+/// ends.
 #[inline]
 fn find_markup(hay: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let mut i = 0;
-    while i < 32 {
-        let Some(chunk) = hay.get(i..i + 8) else {
-            return hay[i..]
-                .iter()
-                .position(|&c| c == b'<' || c == b'&' || c == b'\r')
-                .map(|k| i + k);
-        };
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([b'<'; 8]));
-        let hits = zero(word ^ (LO * u64::from(b'<')))
-            | zero(word ^ (LO * u64::from(b'&')))
-            | zero(word ^ (LO * u64::from(b'\r')));
-        if hits != 0 {
-            // The lowest flagged byte is exact (borrows only run upwards).
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr3(b'<', b'&', b'\r', &hay[i..]).map(|k| i + k)
+    crate::scan::find(hay, crate::scan::XML_TEXT)
 }
 
 /// `\r\n` and lone `\r` become `\n`, as XML 1.0 requires of parsed text.
