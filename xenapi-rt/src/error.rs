@@ -160,6 +160,34 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
 }
 
 /// Checks that `input` is UTF-8, reporting the offset of the first bad byte.
+/// Every reply and request body passes through here whole, so the check
+/// uses `simdutf8` (vector instructions, chosen at run time), which gives
+/// the same answer and offset as the standard library's.
 pub(crate) fn check_utf8(input: &[u8]) -> Result<&str, WireError> {
-    std::str::from_utf8(input).map_err(|e| WireError::Utf8(e.valid_up_to()))
+    simdutf8::compat::from_utf8(input).map_err(|e| WireError::Utf8(e.valid_up_to()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_utf8_agrees_with_the_standard_library_on_every_offset() {
+        // Text longer than a vector step, with a bad sequence at each place.
+        let good = "plain ascii, then é and € and 😀; ".repeat(6);
+        let bad: [&[u8]; 5] = [b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xf0\x9f\x98"];
+        assert_eq!(check_utf8(good.as_bytes()).ok(), Some(good.as_str()));
+        for at in (0..good.len()).filter(|&i| good.is_char_boundary(i)) {
+            for seq in bad {
+                let mut bytes = good.as_bytes()[..at].to_vec();
+                bytes.extend_from_slice(seq);
+                bytes.extend_from_slice(&good.as_bytes()[at..]);
+                let want = std::str::from_utf8(&bytes).map_err(|e| e.valid_up_to());
+                match check_utf8(&bytes) {
+                    Err(WireError::Utf8(offset)) => assert_eq!(Err(offset), want.map(|_| ()), "{seq:?} at {at}"),
+                    other => panic!("{seq:?} at {at}: {other:?}"),
+                }
+            }
+        }
+    }
 }
