@@ -4,10 +4,13 @@
 //! decoding cheaper (see the module docs of [`containers`](super::containers)
 //! for the figures):
 //!
-//! * the hasher is foldhash (seeded at random per process and per map)
-//!   rather than SipHash: record maps are read far more often than they
-//!   are attacked, and foldhash still keeps a client that cannot see the
-//!   seed from choosing colliding keys;
+//! * the hasher is foldhash rather than SipHash. It is seeded at random
+//!   per process and per map, so keys that collide cannot be chosen
+//!   without knowing the seed; it is not a cryptographic hash, and a peer
+//!   able to study a long-running server's timing could in principle
+//!   learn enough to build collisions, a risk accepted here for hashing
+//!   several times faster on every decoded map (hashbrown made the same
+//!   choice for its default);
 //! * decoding allocates the table once, at the size read: the first
 //!   [`BUFFERED`](super::exact::BUFFERED) entries are held on the stack
 //!   until the struct ends, and longer maps are gathered into a vector
