@@ -312,7 +312,7 @@ fn routing(api: &Api, gates: &Gates<'_>) -> TokenStream {
         })
     });
     // Sorted by the second name; a gated entry leaves the rest in order.
-    let aliases = api.wire_aliases().into_iter().filter(|(_, _, c)| !c.messages.is_empty()).map(|(alias, wire, c)| {
+    let aliases = api.wire_aliases().into_iter().map(|(alias, wire, c)| {
         let g = gates.class(&c.name);
         quote!(#g (#alias, #wire))
     });
