@@ -281,6 +281,29 @@ pub mod python {
         ok.then_some(api)
     }
 
+    /// The name the PyPI `XenAPI` module calls a message by at the top of
+    /// `session.xenapi` when Python cannot write the message's name as an
+    /// attribute: its second wire name (`event_from` for `event.from`,
+    /// which the module sends as it is). `None` for a message reached as
+    /// `session.xenapi.<class>.<message>`, for one called without a
+    /// session (the module logs in itself), and where the second name is
+    /// no attribute either.
+    pub fn module_alias(class: &Class, m: &Message) -> Option<String> {
+        if !m.takes_session() || verbatim(&m.name).is_some() || verbatim(&class.name).is_none() {
+            return None;
+        }
+        let alias = m.alias_wire_name(class);
+        verbatim(&alias).is_some().then_some(alias)
+    }
+
+    /// How a program calls a message through the `XenAPI` module under
+    /// [`module_alias`]: `session.xenapi.event_from(classes, token,
+    /// timeout)`.
+    pub fn module_alias_call(class: &Class, m: &Message) -> Option<String> {
+        let args: Vec<String> = m.call_params().iter().map(|p| ident(&p.name)).collect();
+        module_alias(class, m).map(|alias| format!("session.xenapi.{alias}({})", args.join(", ")))
+    }
+
     /// The method for the `Async.` form of a message.
     pub fn async_method(message: &str) -> String {
         format!("async_{}", ident(message))

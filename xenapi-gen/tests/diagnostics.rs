@@ -434,6 +434,13 @@ classes/VM_start.yaml:1:1: error: class `VM_start` and message `start` of class 
   help: rename one of the two so that they stay apart in C
 1 error found
 "#;
+    // Two messages with one second wire name (`VM_clean_shutdown` for
+    // `VM_clean.shutdown` and `VM.clean_shutdown`) are one C function too.
+    messages_sharing_a_second_wire_name: [Write("classes/VM_clean.yaml", "name: VM_clean\ndescription: Named to meet VM.clean_shutdown.\nlifecycle: [published rio]\nmessages:\n  - name: shutdown\n    description: Shuts down.\n    params:\n      - {name: session_id, type: session ref}\n    result: void\n    roles: vm-admin\n    lifecycle: [published rio]\n")] => r#"
+classes/VM_clean.yaml:5:5: error: message `shutdown` of class `VM_clean` and message `clean_shutdown` of class `VM` (in `VM.yaml`, line 66) both become `xen_vm_clean_shutdown` in C
+  help: rename one of the two so that they stay apart in C
+1 error found
+"#;
     // ... and an enum's helpers are global too: `xen_console_protocol_to_string`.
     c_enum_helper_meets_a_function: [Replace("classes/console.yaml", "    qualifier: RO/constructor\n    lifecycle: [published rio]\n", "    qualifier: RO/constructor\n    lifecycle: [published rio]\nmessages:\n  - name: protocol_to_string\n    description: Names the protocol.\n    params:\n      - {name: session_id, type: session ref}\n    result: string\n    roles: read-only\n    lifecycle: [published rio]\n")] => r#"
 classes/console.yaml:7:5: error: enum `console_protocol` and message `protocol_to_string` of class `console` (line 31) both become `xen_console_protocol_to_string` in C

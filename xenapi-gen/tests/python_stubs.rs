@@ -56,9 +56,11 @@ fn the_module_handles_login_and_logout_itself() {
     let top = class(&calls, "Xenapi:");
     assert!(top.contains("    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None: ..."), "{top}");
     assert!(top.contains("    def logout(self) -> None: ..."), "{top}");
-    // The module sends `event_from`, which the server takes for `event.from`.
+    // The module sends `event_from`, the second wire name of `event.from`.
     assert!(top.contains("    def event_from(self, classes: list[str] | tuple[str, ...], token: str, timeout: float, /) -> EventBatch: ..."), "{top}");
     assert!(!calls.contains("def from("));
+    // So does `VM.import`, as `VM_import`.
+    assert!(top.contains("    def VM_import(self, url: str, sr: SrRef, full_restore: bool, force: bool, /) -> list[VmRef]: ..."), "{top}");
     let session = class(&calls, "SessionApi:");
     assert!(session.contains("    def logout(self) -> None: ..."), "{session}");
     assert!(session.contains("    def local_logout(self) -> str: ..."), "{session}");

@@ -1,6 +1,6 @@
 //! The server's HTTP entry points over loopback: the RPC paths, the
-//! hook for other HTTP handlers, `system.listMethods` and the `event_from`
-//! spelling, and half-closed connections.
+//! hook for other HTTP handlers, `system.listMethods` and second method
+//! names such as `event_from`, and half-closed connections.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -30,6 +30,10 @@ impl Handler for Api {
 
     fn methods(&self) -> &'static [&'static str] {
         METHODS
+    }
+
+    fn aliases(&self) -> &'static [(&'static str, &'static str)] {
+        &[("event_from", "event.from")]
     }
 
     async fn http(&self, request: HttpRequest<'_>) -> Option<HttpReply> {
@@ -150,6 +154,28 @@ async fn list_methods_and_event_from_in_every_protocol() {
         let answer: String = c.call("event.from").param("s").send().await.unwrap();
         assert_eq!(answer, "event.from/1", "{protocol:?}");
     }
+}
+
+/// Echoes the method name, and declares no second names.
+struct Bare;
+
+impl Handler for Bare {
+    async fn call(&self, call: IncomingCall<'_>) -> Reply {
+        Reply::success(call.method().to_string())
+    }
+}
+
+#[tokio::test]
+async fn a_handler_without_aliases_gets_event_from_as_sent() {
+    let server = Server::with_config(Bare, ServerConfig::default());
+    let call = b"<methodCall><methodName>event_from</methodName><params/></methodCall>";
+    let reply = server.handle_bytes("/", call).await;
+    let answer: String = xenapi_rt::xmlrpc::decode_response(&reply.body).unwrap();
+    assert_eq!(answer, "event_from");
+    let call = br#"{"jsonrpc":"2.0","method":"event_from","params":[],"id":1}"#;
+    let reply = server.handle_bytes("/jsonrpc", call).await;
+    let text = String::from_utf8_lossy(&reply.body);
+    assert!(text.contains(r#""result":"event_from""#), "{text}");
 }
 
 #[tokio::test]

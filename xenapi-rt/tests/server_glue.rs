@@ -210,6 +210,7 @@ async fn route<S: Backend<Store = ToyStore>>(s: &Arc<S>, call: &IncomingCall<'_>
 
 impl<S: Backend<Store = ToyStore>> Routes<S> for Toy {
     const METHODS: &'static [&'static str] = &["VM.get_name_label", "VM.create", "Async.VM.get_name_label"];
+    const ALIASES: &'static [(&'static str, &'static str)] = &[("VM_get_name_label", "VM.get_name_label")];
 
     fn speaks(protocol: Protocol) -> bool {
         matches!(protocol, Protocol::XmlRpc)

@@ -5342,6 +5342,4370 @@ pub(crate) const METHODS: &[&str] = &[
     #[cfg(feature = "user")]
     "user.remove_from_other_config",
 ];
+/// The second name xapi also takes for each synchronous call
+/// (`CLASS_message` for `CLASS.message`), with the wire name it
+/// stands for; the server hands such a call to [`route`] under the
+/// latter.
+pub(crate) const ALIASES: &[(&str, &str)] = &[
+    #[cfg(feature = "Bond")]
+    ("Bond_add_to_other_config", "Bond.add_to_other_config"),
+    #[cfg(feature = "Bond")]
+    ("Bond_create", "Bond.create"),
+    #[cfg(feature = "Bond")]
+    ("Bond_destroy", "Bond.destroy"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_all", "Bond.get_all"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_all_records", "Bond.get_all_records"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_all_records_where", "Bond.get_all_records_where"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_all_where", "Bond.get_all_where"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_auto_update_mac", "Bond.get_auto_update_mac"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_by_uuid", "Bond.get_by_uuid"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_links_up", "Bond.get_links_up"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_master", "Bond.get_master"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_mode", "Bond.get_mode"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_other_config", "Bond.get_other_config"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_primary_slave", "Bond.get_primary_slave"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_properties", "Bond.get_properties"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_record", "Bond.get_record"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_slaves", "Bond.get_slaves"),
+    #[cfg(feature = "Bond")]
+    ("Bond_get_uuid", "Bond.get_uuid"),
+    #[cfg(feature = "Bond")]
+    ("Bond_remove_from_other_config", "Bond.remove_from_other_config"),
+    #[cfg(feature = "Bond")]
+    ("Bond_set_mode", "Bond.set_mode"),
+    #[cfg(feature = "Bond")]
+    ("Bond_set_other_config", "Bond.set_other_config"),
+    #[cfg(feature = "Bond")]
+    ("Bond_set_property", "Bond.set_property"),
+    #[cfg(feature = "Caller")]
+    ("Caller_add_group", "Caller.add_group"),
+    #[cfg(feature = "Caller")]
+    ("Caller_create", "Caller.create"),
+    #[cfg(feature = "Caller")]
+    ("Caller_destroy", "Caller.destroy"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_all", "Caller.get_all"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_all_records", "Caller.get_all_records"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_all_records_where", "Caller.get_all_records_where"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_all_where", "Caller.get_all_where"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_auto_registered", "Caller.get_auto_registered"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_by_name_label", "Caller.get_by_name_label"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_by_uuid", "Caller.get_by_uuid"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_client_ip", "Caller.get_client_ip"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_groups", "Caller.get_groups"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_last_access", "Caller.get_last_access"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_name_description", "Caller.get_name_description"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_name_label", "Caller.get_name_label"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_rate_limit", "Caller.get_rate_limit"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_record", "Caller.get_record"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_user_agent", "Caller.get_user_agent"),
+    #[cfg(feature = "Caller")]
+    ("Caller_get_uuid", "Caller.get_uuid"),
+    #[cfg(feature = "Caller")]
+    ("Caller_query_all_usage", "Caller.query_all_usage"),
+    #[cfg(feature = "Caller")]
+    ("Caller_query_call_count", "Caller.query_call_count"),
+    #[cfg(feature = "Caller")]
+    ("Caller_query_group_call_count", "Caller.query_group_call_count"),
+    #[cfg(feature = "Caller")]
+    ("Caller_query_group_token_usage", "Caller.query_group_token_usage"),
+    #[cfg(feature = "Caller")]
+    ("Caller_query_token_usage", "Caller.query_token_usage"),
+    #[cfg(feature = "Caller")]
+    ("Caller_remove_group", "Caller.remove_group"),
+    #[cfg(feature = "Caller")]
+    ("Caller_set_name_description", "Caller.set_name_description"),
+    #[cfg(feature = "Caller")]
+    ("Caller_set_name_label", "Caller.set_name_label"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_all", "Certificate.get_all"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_all_records", "Certificate.get_all_records"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_all_records_where", "Certificate.get_all_records_where"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_all_where", "Certificate.get_all_where"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_by_uuid", "Certificate.get_by_uuid"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_fingerprint", "Certificate.get_fingerprint"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_fingerprint_sha1", "Certificate.get_fingerprint_sha1"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_fingerprint_sha256", "Certificate.get_fingerprint_sha256"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_host", "Certificate.get_host"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_name", "Certificate.get_name"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_not_after", "Certificate.get_not_after"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_not_before", "Certificate.get_not_before"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_purpose", "Certificate.get_purpose"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_record", "Certificate.get_record"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_type", "Certificate.get_type"),
+    #[cfg(feature = "Certificate")]
+    ("Certificate_get_uuid", "Certificate.get_uuid"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_add_to_other_config", "Cluster.add_to_other_config"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_create", "Cluster.create"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_destroy", "Cluster.destroy"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_all", "Cluster.get_all"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_all_records", "Cluster.get_all_records"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_all_records_where", "Cluster.get_all_records_where"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_all_where", "Cluster.get_all_where"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_allowed_operations", "Cluster.get_allowed_operations"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_by_uuid", "Cluster.get_by_uuid"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_cluster_config", "Cluster.get_cluster_config"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_cluster_hosts", "Cluster.get_cluster_hosts"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_cluster_stack", "Cluster.get_cluster_stack"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_cluster_stack_version", "Cluster.get_cluster_stack_version"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_cluster_token", "Cluster.get_cluster_token"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_current_operations", "Cluster.get_current_operations"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_expected_hosts", "Cluster.get_expected_hosts"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_is_quorate", "Cluster.get_is_quorate"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_live_hosts", "Cluster.get_live_hosts"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_network", "Cluster.get_network"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_other_config", "Cluster.get_other_config"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_pending_forget", "Cluster.get_pending_forget"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_pool_auto_join", "Cluster.get_pool_auto_join"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_quorum", "Cluster.get_quorum"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_record", "Cluster.get_record"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_token_timeout", "Cluster.get_token_timeout"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_token_timeout_coefficient", "Cluster.get_token_timeout_coefficient"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_get_uuid", "Cluster.get_uuid"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_create", "Cluster_host.create"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_destroy", "Cluster_host.destroy"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_disable", "Cluster_host.disable"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_enable", "Cluster_host.enable"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_force_destroy", "Cluster_host.force_destroy"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_PIF", "Cluster_host.get_PIF"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_all", "Cluster_host.get_all"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_all_records", "Cluster_host.get_all_records"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_all_records_where", "Cluster_host.get_all_records_where"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_all_where", "Cluster_host.get_all_where"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_allowed_operations", "Cluster_host.get_allowed_operations"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_by_uuid", "Cluster_host.get_by_uuid"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_cluster", "Cluster_host.get_cluster"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_current_operations", "Cluster_host.get_current_operations"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_enabled", "Cluster_host.get_enabled"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_host", "Cluster_host.get_host"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_joined", "Cluster_host.get_joined"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_last_update_live", "Cluster_host.get_last_update_live"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_live", "Cluster_host.get_live"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_other_config", "Cluster_host.get_other_config"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_record", "Cluster_host.get_record"),
+    #[cfg(feature = "Cluster_host")]
+    ("Cluster_host_get_uuid", "Cluster_host.get_uuid"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_pool_create", "Cluster.pool_create"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_pool_destroy", "Cluster.pool_destroy"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_pool_force_destroy", "Cluster.pool_force_destroy"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_pool_resync", "Cluster.pool_resync"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_remove_from_other_config", "Cluster.remove_from_other_config"),
+    #[cfg(feature = "Cluster")]
+    ("Cluster_set_other_config", "Cluster.set_other_config"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_create", "DR_task.create"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_destroy", "DR_task.destroy"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_all", "DR_task.get_all"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_all_records", "DR_task.get_all_records"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_all_records_where", "DR_task.get_all_records_where"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_all_where", "DR_task.get_all_where"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_by_uuid", "DR_task.get_by_uuid"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_introduced_SRs", "DR_task.get_introduced_SRs"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_record", "DR_task.get_record"),
+    #[cfg(feature = "DR_task")]
+    ("DR_task_get_uuid", "DR_task.get_uuid"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_all", "Driver_variant.get_all"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_all_records", "Driver_variant.get_all_records"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_all_records_where", "Driver_variant.get_all_records_where"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_all_where", "Driver_variant.get_all_where"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_by_uuid", "Driver_variant.get_by_uuid"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_driver", "Driver_variant.get_driver"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_hardware_present", "Driver_variant.get_hardware_present"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_name", "Driver_variant.get_name"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_priority", "Driver_variant.get_priority"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_record", "Driver_variant.get_record"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_status", "Driver_variant.get_status"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_uuid", "Driver_variant.get_uuid"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_get_version", "Driver_variant.get_version"),
+    #[cfg(feature = "Driver_variant")]
+    ("Driver_variant_select", "Driver_variant.select"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_all", "Feature.get_all"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_all_records", "Feature.get_all_records"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_all_records_where", "Feature.get_all_records_where"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_all_where", "Feature.get_all_where"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_by_name_label", "Feature.get_by_name_label"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_by_uuid", "Feature.get_by_uuid"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_enabled", "Feature.get_enabled"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_experimental", "Feature.get_experimental"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_host", "Feature.get_host"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_name_description", "Feature.get_name_description"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_name_label", "Feature.get_name_label"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_record", "Feature.get_record"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_uuid", "Feature.get_uuid"),
+    #[cfg(feature = "Feature")]
+    ("Feature_get_version", "Feature.get_version"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_add_to_other_config", "GPU_group.add_to_other_config"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_create", "GPU_group.create"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_destroy", "GPU_group.destroy"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_GPU_types", "GPU_group.get_GPU_types"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_PGPUs", "GPU_group.get_PGPUs"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_VGPUs", "GPU_group.get_VGPUs"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_all", "GPU_group.get_all"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_all_records", "GPU_group.get_all_records"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_all_records_where", "GPU_group.get_all_records_where"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_all_where", "GPU_group.get_all_where"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_allocation_algorithm", "GPU_group.get_allocation_algorithm"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_by_name_label", "GPU_group.get_by_name_label"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_by_uuid", "GPU_group.get_by_uuid"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_enabled_VGPU_types", "GPU_group.get_enabled_VGPU_types"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_name_description", "GPU_group.get_name_description"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_name_label", "GPU_group.get_name_label"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_other_config", "GPU_group.get_other_config"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_record", "GPU_group.get_record"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_remaining_capacity", "GPU_group.get_remaining_capacity"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_supported_VGPU_types", "GPU_group.get_supported_VGPU_types"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_get_uuid", "GPU_group.get_uuid"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_remove_from_other_config", "GPU_group.remove_from_other_config"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_set_allocation_algorithm", "GPU_group.set_allocation_algorithm"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_set_name_description", "GPU_group.set_name_description"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_set_name_label", "GPU_group.set_name_label"),
+    #[cfg(feature = "GPU_group")]
+    ("GPU_group_set_other_config", "GPU_group.set_other_config"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_deselect", "Host_driver.deselect"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_active_variant", "Host_driver.get_active_variant"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_all", "Host_driver.get_all"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_all_records", "Host_driver.get_all_records"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_all_records_where", "Host_driver.get_all_records_where"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_all_where", "Host_driver.get_all_where"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_by_uuid", "Host_driver.get_by_uuid"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_description", "Host_driver.get_description"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_friendly_name", "Host_driver.get_friendly_name"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_host", "Host_driver.get_host"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_info", "Host_driver.get_info"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_name", "Host_driver.get_name"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_record", "Host_driver.get_record"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_selected_variant", "Host_driver.get_selected_variant"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_type", "Host_driver.get_type"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_uuid", "Host_driver.get_uuid"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_get_variants", "Host_driver.get_variants"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_rescan", "Host_driver.rescan"),
+    #[cfg(feature = "Host_driver")]
+    ("Host_driver_select", "Host_driver.select"),
+    #[cfg(feature = "LVHD")]
+    ("LVHD_enable_thin_provisioning", "LVHD.enable_thin_provisioning"),
+    #[cfg(feature = "LVHD")]
+    ("LVHD_get_by_uuid", "LVHD.get_by_uuid"),
+    #[cfg(feature = "LVHD")]
+    ("LVHD_get_record", "LVHD.get_record"),
+    #[cfg(feature = "LVHD")]
+    ("LVHD_get_uuid", "LVHD.get_uuid"),
+    #[cfg(feature = "Observer")]
+    ("Observer_create", "Observer.create"),
+    #[cfg(feature = "Observer")]
+    ("Observer_destroy", "Observer.destroy"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_all", "Observer.get_all"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_all_records", "Observer.get_all_records"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_all_records_where", "Observer.get_all_records_where"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_all_where", "Observer.get_all_where"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_attributes", "Observer.get_attributes"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_by_name_label", "Observer.get_by_name_label"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_by_uuid", "Observer.get_by_uuid"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_components", "Observer.get_components"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_enabled", "Observer.get_enabled"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_endpoints", "Observer.get_endpoints"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_hosts", "Observer.get_hosts"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_name_description", "Observer.get_name_description"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_name_label", "Observer.get_name_label"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_record", "Observer.get_record"),
+    #[cfg(feature = "Observer")]
+    ("Observer_get_uuid", "Observer.get_uuid"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_attributes", "Observer.set_attributes"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_components", "Observer.set_components"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_enabled", "Observer.set_enabled"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_endpoints", "Observer.set_endpoints"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_hosts", "Observer.set_hosts"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_name_description", "Observer.set_name_description"),
+    #[cfg(feature = "Observer")]
+    ("Observer_set_name_label", "Observer.set_name_label"),
+    #[cfg(feature = "PBD")]
+    ("PBD_add_to_other_config", "PBD.add_to_other_config"),
+    #[cfg(feature = "PBD")]
+    ("PBD_create", "PBD.create"),
+    #[cfg(feature = "PBD")]
+    ("PBD_destroy", "PBD.destroy"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_SR", "PBD.get_SR"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_all", "PBD.get_all"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_all_records", "PBD.get_all_records"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_all_records_where", "PBD.get_all_records_where"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_all_where", "PBD.get_all_where"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_by_uuid", "PBD.get_by_uuid"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_currently_attached", "PBD.get_currently_attached"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_device_config", "PBD.get_device_config"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_host", "PBD.get_host"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_other_config", "PBD.get_other_config"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_record", "PBD.get_record"),
+    #[cfg(feature = "PBD")]
+    ("PBD_get_uuid", "PBD.get_uuid"),
+    #[cfg(feature = "PBD")]
+    ("PBD_plug", "PBD.plug"),
+    #[cfg(feature = "PBD")]
+    ("PBD_remove_from_other_config", "PBD.remove_from_other_config"),
+    #[cfg(feature = "PBD")]
+    ("PBD_set_device_config", "PBD.set_device_config"),
+    #[cfg(feature = "PBD")]
+    ("PBD_set_other_config", "PBD.set_other_config"),
+    #[cfg(feature = "PBD")]
+    ("PBD_unplug", "PBD.unplug"),
+    #[cfg(feature = "PCI")]
+    ("PCI_add_to_other_config", "PCI.add_to_other_config"),
+    #[cfg(feature = "PCI")]
+    ("PCI_disable_dom0_access", "PCI.disable_dom0_access"),
+    #[cfg(feature = "PCI")]
+    ("PCI_enable_dom0_access", "PCI.enable_dom0_access"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_all", "PCI.get_all"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_all_records", "PCI.get_all_records"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_all_records_where", "PCI.get_all_records_where"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_all_where", "PCI.get_all_where"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_by_uuid", "PCI.get_by_uuid"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_class_id", "PCI.get_class_id"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_class_name", "PCI.get_class_name"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_dependencies", "PCI.get_dependencies"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_device_id", "PCI.get_device_id"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_device_name", "PCI.get_device_name"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_dom0_access_status", "PCI.get_dom0_access_status"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_driver_name", "PCI.get_driver_name"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_host", "PCI.get_host"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_other_config", "PCI.get_other_config"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_pci_id", "PCI.get_pci_id"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_record", "PCI.get_record"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_subsystem_device_id", "PCI.get_subsystem_device_id"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_subsystem_device_name", "PCI.get_subsystem_device_name"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_subsystem_vendor_id", "PCI.get_subsystem_vendor_id"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_subsystem_vendor_name", "PCI.get_subsystem_vendor_name"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_uuid", "PCI.get_uuid"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_vendor_id", "PCI.get_vendor_id"),
+    #[cfg(feature = "PCI")]
+    ("PCI_get_vendor_name", "PCI.get_vendor_name"),
+    #[cfg(feature = "PCI")]
+    ("PCI_remove_from_other_config", "PCI.remove_from_other_config"),
+    #[cfg(feature = "PCI")]
+    ("PCI_set_other_config", "PCI.set_other_config"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_add_enabled_VGPU_types", "PGPU.add_enabled_VGPU_types"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_add_to_other_config", "PGPU.add_to_other_config"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_disable_dom0_access", "PGPU.disable_dom0_access"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_enable_dom0_access", "PGPU.enable_dom0_access"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_GPU_group", "PGPU.get_GPU_group"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_PCI", "PGPU.get_PCI"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_all", "PGPU.get_all"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_all_records", "PGPU.get_all_records"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_all_records_where", "PGPU.get_all_records_where"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_all_where", "PGPU.get_all_where"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_by_uuid", "PGPU.get_by_uuid"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_compatibility_metadata", "PGPU.get_compatibility_metadata"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_dom0_access", "PGPU.get_dom0_access"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_enabled_VGPU_types", "PGPU.get_enabled_VGPU_types"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_host", "PGPU.get_host"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_is_system_display_device", "PGPU.get_is_system_display_device"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_other_config", "PGPU.get_other_config"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_record", "PGPU.get_record"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_remaining_capacity", "PGPU.get_remaining_capacity"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_resident_VGPUs", "PGPU.get_resident_VGPUs"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_supported_VGPU_max_capacities", "PGPU.get_supported_VGPU_max_capacities"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_supported_VGPU_types", "PGPU.get_supported_VGPU_types"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_get_uuid", "PGPU.get_uuid"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_remove_enabled_VGPU_types", "PGPU.remove_enabled_VGPU_types"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_remove_from_other_config", "PGPU.remove_from_other_config"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_set_GPU_group", "PGPU.set_GPU_group"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_set_enabled_VGPU_types", "PGPU.set_enabled_VGPU_types"),
+    #[cfg(feature = "PGPU")]
+    ("PGPU_set_other_config", "PGPU.set_other_config"),
+    #[cfg(feature = "PIF")]
+    ("PIF_add_to_other_config", "PIF.add_to_other_config"),
+    #[cfg(feature = "PIF")]
+    ("PIF_create_VLAN", "PIF.create_VLAN"),
+    #[cfg(feature = "PIF")]
+    ("PIF_db_forget", "PIF.db_forget"),
+    #[cfg(feature = "PIF")]
+    ("PIF_db_introduce", "PIF.db_introduce"),
+    #[cfg(feature = "PIF")]
+    ("PIF_destroy", "PIF.destroy"),
+    #[cfg(feature = "PIF")]
+    ("PIF_forget", "PIF.forget"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_DNS", "PIF.get_DNS"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_IP", "PIF.get_IP"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_IPv6", "PIF.get_IPv6"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_MAC", "PIF.get_MAC"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_MTU", "PIF.get_MTU"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_PCI", "PIF.get_PCI"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_VLAN", "PIF.get_VLAN"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_VLAN_master_of", "PIF.get_VLAN_master_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_VLAN_slave_of", "PIF.get_VLAN_slave_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_all", "PIF.get_all"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_all_records", "PIF.get_all_records"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_all_records_where", "PIF.get_all_records_where"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_all_where", "PIF.get_all_where"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_bond_master_of", "PIF.get_bond_master_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_bond_slave_of", "PIF.get_bond_slave_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_by_uuid", "PIF.get_by_uuid"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_capabilities", "PIF.get_capabilities"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_currently_attached", "PIF.get_currently_attached"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_device", "PIF.get_device"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_disallow_unplug", "PIF.get_disallow_unplug"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_gateway", "PIF.get_gateway"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_host", "PIF.get_host"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_igmp_snooping_status", "PIF.get_igmp_snooping_status"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_ip_configuration_mode", "PIF.get_ip_configuration_mode"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_ipv6_configuration_mode", "PIF.get_ipv6_configuration_mode"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_ipv6_gateway", "PIF.get_ipv6_gateway"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_managed", "PIF.get_managed"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_management", "PIF.get_management"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_metrics", "PIF.get_metrics"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_netmask", "PIF.get_netmask"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_network", "PIF.get_network"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_other_config", "PIF.get_other_config"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_physical", "PIF.get_physical"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_primary_address_type", "PIF.get_primary_address_type"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_properties", "PIF.get_properties"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_record", "PIF.get_record"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_sriov_logical_PIF_of", "PIF.get_sriov_logical_PIF_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_sriov_physical_PIF_of", "PIF.get_sriov_physical_PIF_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_tunnel_access_PIF_of", "PIF.get_tunnel_access_PIF_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_tunnel_transport_PIF_of", "PIF.get_tunnel_transport_PIF_of"),
+    #[cfg(feature = "PIF")]
+    ("PIF_get_uuid", "PIF.get_uuid"),
+    #[cfg(feature = "PIF")]
+    ("PIF_introduce", "PIF.introduce"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_add_to_other_config", "PIF_metrics.add_to_other_config"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_all", "PIF_metrics.get_all"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_all_records", "PIF_metrics.get_all_records"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_all_records_where", "PIF_metrics.get_all_records_where"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_all_where", "PIF_metrics.get_all_where"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_by_uuid", "PIF_metrics.get_by_uuid"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_carrier", "PIF_metrics.get_carrier"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_device_id", "PIF_metrics.get_device_id"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_device_name", "PIF_metrics.get_device_name"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_duplex", "PIF_metrics.get_duplex"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_io_read_kbs", "PIF_metrics.get_io_read_kbs"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_io_write_kbs", "PIF_metrics.get_io_write_kbs"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_last_updated", "PIF_metrics.get_last_updated"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_other_config", "PIF_metrics.get_other_config"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_pci_bus_path", "PIF_metrics.get_pci_bus_path"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_record", "PIF_metrics.get_record"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_speed", "PIF_metrics.get_speed"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_uuid", "PIF_metrics.get_uuid"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_vendor_id", "PIF_metrics.get_vendor_id"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_get_vendor_name", "PIF_metrics.get_vendor_name"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_remove_from_other_config", "PIF_metrics.remove_from_other_config"),
+    #[cfg(feature = "PIF_metrics")]
+    ("PIF_metrics_set_other_config", "PIF_metrics.set_other_config"),
+    #[cfg(feature = "PIF")]
+    ("PIF_plug", "PIF.plug"),
+    #[cfg(feature = "PIF")]
+    ("PIF_reconfigure_ip", "PIF.reconfigure_ip"),
+    #[cfg(feature = "PIF")]
+    ("PIF_reconfigure_ipv6", "PIF.reconfigure_ipv6"),
+    #[cfg(feature = "PIF")]
+    ("PIF_remove_from_other_config", "PIF.remove_from_other_config"),
+    #[cfg(feature = "PIF")]
+    ("PIF_scan", "PIF.scan"),
+    #[cfg(feature = "PIF")]
+    ("PIF_set_disallow_unplug", "PIF.set_disallow_unplug"),
+    #[cfg(feature = "PIF")]
+    ("PIF_set_other_config", "PIF.set_other_config"),
+    #[cfg(feature = "PIF")]
+    ("PIF_set_primary_address_type", "PIF.set_primary_address_type"),
+    #[cfg(feature = "PIF")]
+    ("PIF_set_property", "PIF.set_property"),
+    #[cfg(feature = "PIF")]
+    ("PIF_unplug", "PIF.unplug"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_add_to_other_config", "PUSB.add_to_other_config"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_USB_group", "PUSB.get_USB_group"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_all", "PUSB.get_all"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_all_records", "PUSB.get_all_records"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_all_records_where", "PUSB.get_all_records_where"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_all_where", "PUSB.get_all_where"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_by_uuid", "PUSB.get_by_uuid"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_description", "PUSB.get_description"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_host", "PUSB.get_host"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_other_config", "PUSB.get_other_config"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_passthrough_enabled", "PUSB.get_passthrough_enabled"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_path", "PUSB.get_path"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_product_desc", "PUSB.get_product_desc"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_product_id", "PUSB.get_product_id"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_record", "PUSB.get_record"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_serial", "PUSB.get_serial"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_speed", "PUSB.get_speed"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_uuid", "PUSB.get_uuid"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_vendor_desc", "PUSB.get_vendor_desc"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_vendor_id", "PUSB.get_vendor_id"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_get_version", "PUSB.get_version"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_remove_from_other_config", "PUSB.remove_from_other_config"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_scan", "PUSB.scan"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_set_other_config", "PUSB.set_other_config"),
+    #[cfg(feature = "PUSB")]
+    ("PUSB_set_passthrough_enabled", "PUSB.set_passthrough_enabled"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_create", "PVS_cache_storage.create"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_destroy", "PVS_cache_storage.destroy"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_SR", "PVS_cache_storage.get_SR"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_VDI", "PVS_cache_storage.get_VDI"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_all", "PVS_cache_storage.get_all"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_all_records", "PVS_cache_storage.get_all_records"),
+    #[cfg(feature = "PVS_cache_storage")]
+    (
+        "PVS_cache_storage_get_all_records_where",
+        "PVS_cache_storage.get_all_records_where",
+    ),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_all_where", "PVS_cache_storage.get_all_where"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_by_uuid", "PVS_cache_storage.get_by_uuid"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_host", "PVS_cache_storage.get_host"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_record", "PVS_cache_storage.get_record"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_site", "PVS_cache_storage.get_site"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_size", "PVS_cache_storage.get_size"),
+    #[cfg(feature = "PVS_cache_storage")]
+    ("PVS_cache_storage_get_uuid", "PVS_cache_storage.get_uuid"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_create", "PVS_proxy.create"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_destroy", "PVS_proxy.destroy"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_VIF", "PVS_proxy.get_VIF"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_all", "PVS_proxy.get_all"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_all_records", "PVS_proxy.get_all_records"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_all_records_where", "PVS_proxy.get_all_records_where"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_all_where", "PVS_proxy.get_all_where"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_by_uuid", "PVS_proxy.get_by_uuid"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_currently_attached", "PVS_proxy.get_currently_attached"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_record", "PVS_proxy.get_record"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_site", "PVS_proxy.get_site"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_status", "PVS_proxy.get_status"),
+    #[cfg(feature = "PVS_proxy")]
+    ("PVS_proxy_get_uuid", "PVS_proxy.get_uuid"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_forget", "PVS_server.forget"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_addresses", "PVS_server.get_addresses"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_all", "PVS_server.get_all"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_all_records", "PVS_server.get_all_records"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_all_records_where", "PVS_server.get_all_records_where"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_all_where", "PVS_server.get_all_where"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_by_uuid", "PVS_server.get_by_uuid"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_first_port", "PVS_server.get_first_port"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_last_port", "PVS_server.get_last_port"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_record", "PVS_server.get_record"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_site", "PVS_server.get_site"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_get_uuid", "PVS_server.get_uuid"),
+    #[cfg(feature = "PVS_server")]
+    ("PVS_server_introduce", "PVS_server.introduce"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_forget", "PVS_site.forget"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_PVS_uuid", "PVS_site.get_PVS_uuid"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_all", "PVS_site.get_all"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_all_records", "PVS_site.get_all_records"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_all_records_where", "PVS_site.get_all_records_where"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_all_where", "PVS_site.get_all_where"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_by_name_label", "PVS_site.get_by_name_label"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_by_uuid", "PVS_site.get_by_uuid"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_cache_storage", "PVS_site.get_cache_storage"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_name_description", "PVS_site.get_name_description"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_name_label", "PVS_site.get_name_label"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_proxies", "PVS_site.get_proxies"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_record", "PVS_site.get_record"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_servers", "PVS_site.get_servers"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_get_uuid", "PVS_site.get_uuid"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_introduce", "PVS_site.introduce"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_set_PVS_uuid", "PVS_site.set_PVS_uuid"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_set_name_description", "PVS_site.set_name_description"),
+    #[cfg(feature = "PVS_site")]
+    ("PVS_site_set_name_label", "PVS_site.set_name_label"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_add_caller", "Rate_limit.add_caller"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_create", "Rate_limit.create"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_destroy", "Rate_limit.destroy"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_all", "Rate_limit.get_all"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_all_records", "Rate_limit.get_all_records"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_all_records_where", "Rate_limit.get_all_records_where"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_all_where", "Rate_limit.get_all_where"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_burst_size", "Rate_limit.get_burst_size"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_by_name_label", "Rate_limit.get_by_name_label"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_by_uuid", "Rate_limit.get_by_uuid"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_callers", "Rate_limit.get_callers"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_fill_rate", "Rate_limit.get_fill_rate"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_name_description", "Rate_limit.get_name_description"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_name_label", "Rate_limit.get_name_label"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_record", "Rate_limit.get_record"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_get_uuid", "Rate_limit.get_uuid"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_remove_caller", "Rate_limit.remove_caller"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_set_burst_size", "Rate_limit.set_burst_size"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_set_fill_rate", "Rate_limit.set_fill_rate"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_set_name_description", "Rate_limit.set_name_description"),
+    #[cfg(feature = "Rate_limit")]
+    ("Rate_limit_set_name_label", "Rate_limit.set_name_label"),
+    #[cfg(feature = "Repository")]
+    ("Repository_forget", "Repository.forget"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_all", "Repository.get_all"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_all_records", "Repository.get_all_records"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_all_records_where", "Repository.get_all_records_where"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_all_where", "Repository.get_all_where"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_binary_url", "Repository.get_binary_url"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_by_name_label", "Repository.get_by_name_label"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_by_uuid", "Repository.get_by_uuid"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_certificate", "Repository.get_certificate"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_gpgkey_path", "Repository.get_gpgkey_path"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_hash", "Repository.get_hash"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_name_description", "Repository.get_name_description"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_name_label", "Repository.get_name_label"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_origin", "Repository.get_origin"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_record", "Repository.get_record"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_source_url", "Repository.get_source_url"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_up_to_date", "Repository.get_up_to_date"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_update", "Repository.get_update"),
+    #[cfg(feature = "Repository")]
+    ("Repository_get_uuid", "Repository.get_uuid"),
+    #[cfg(feature = "Repository")]
+    ("Repository_introduce", "Repository.introduce"),
+    #[cfg(feature = "Repository")]
+    ("Repository_introduce_bundle", "Repository.introduce_bundle"),
+    #[cfg(feature = "Repository")]
+    ("Repository_introduce_remote_pool", "Repository.introduce_remote_pool"),
+    #[cfg(feature = "Repository")]
+    ("Repository_set_gpgkey_path", "Repository.set_gpgkey_path"),
+    #[cfg(feature = "Repository")]
+    ("Repository_set_name_description", "Repository.set_name_description"),
+    #[cfg(feature = "Repository")]
+    ("Repository_set_name_label", "Repository.set_name_label"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_forget", "SDN_controller.forget"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_address", "SDN_controller.get_address"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_all", "SDN_controller.get_all"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_all_records", "SDN_controller.get_all_records"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_all_records_where", "SDN_controller.get_all_records_where"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_all_where", "SDN_controller.get_all_where"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_by_uuid", "SDN_controller.get_by_uuid"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_port", "SDN_controller.get_port"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_protocol", "SDN_controller.get_protocol"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_record", "SDN_controller.get_record"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_get_uuid", "SDN_controller.get_uuid"),
+    #[cfg(feature = "SDN_controller")]
+    ("SDN_controller_introduce", "SDN_controller.introduce"),
+    #[cfg(feature = "SM")]
+    ("SM_add_to_other_config", "SM.add_to_other_config"),
+    #[cfg(feature = "SM")]
+    ("SM_get_all", "SM.get_all"),
+    #[cfg(feature = "SM")]
+    ("SM_get_all_records", "SM.get_all_records"),
+    #[cfg(feature = "SM")]
+    ("SM_get_all_records_where", "SM.get_all_records_where"),
+    #[cfg(feature = "SM")]
+    ("SM_get_all_where", "SM.get_all_where"),
+    #[cfg(feature = "SM")]
+    ("SM_get_by_name_label", "SM.get_by_name_label"),
+    #[cfg(feature = "SM")]
+    ("SM_get_by_uuid", "SM.get_by_uuid"),
+    #[cfg(feature = "SM")]
+    ("SM_get_capabilities", "SM.get_capabilities"),
+    #[cfg(feature = "SM")]
+    ("SM_get_configuration", "SM.get_configuration"),
+    #[cfg(feature = "SM")]
+    ("SM_get_copyright", "SM.get_copyright"),
+    #[cfg(feature = "SM")]
+    ("SM_get_driver_filename", "SM.get_driver_filename"),
+    #[cfg(feature = "SM")]
+    ("SM_get_features", "SM.get_features"),
+    #[cfg(feature = "SM")]
+    ("SM_get_name_description", "SM.get_name_description"),
+    #[cfg(feature = "SM")]
+    ("SM_get_name_label", "SM.get_name_label"),
+    #[cfg(feature = "SM")]
+    ("SM_get_other_config", "SM.get_other_config"),
+    #[cfg(feature = "SM")]
+    ("SM_get_record", "SM.get_record"),
+    #[cfg(feature = "SM")]
+    ("SM_get_required_api_version", "SM.get_required_api_version"),
+    #[cfg(feature = "SM")]
+    ("SM_get_required_cluster_stack", "SM.get_required_cluster_stack"),
+    #[cfg(feature = "SM")]
+    ("SM_get_supported_image_formats", "SM.get_supported_image_formats"),
+    #[cfg(feature = "SM")]
+    ("SM_get_type", "SM.get_type"),
+    #[cfg(feature = "SM")]
+    ("SM_get_uuid", "SM.get_uuid"),
+    #[cfg(feature = "SM")]
+    ("SM_get_vendor", "SM.get_vendor"),
+    #[cfg(feature = "SM")]
+    ("SM_get_version", "SM.get_version"),
+    #[cfg(feature = "SM")]
+    ("SM_remove_from_other_config", "SM.remove_from_other_config"),
+    #[cfg(feature = "SM")]
+    ("SM_set_other_config", "SM.set_other_config"),
+    #[cfg(feature = "SR")]
+    ("SR_add_tags", "SR.add_tags"),
+    #[cfg(feature = "SR")]
+    ("SR_add_to_other_config", "SR.add_to_other_config"),
+    #[cfg(feature = "SR")]
+    ("SR_add_to_sm_config", "SR.add_to_sm_config"),
+    #[cfg(feature = "SR")]
+    ("SR_assert_can_host_ha_statefile", "SR.assert_can_host_ha_statefile"),
+    #[cfg(feature = "SR")]
+    (
+        "SR_assert_supports_database_replication",
+        "SR.assert_supports_database_replication",
+    ),
+    #[cfg(feature = "SR")]
+    ("SR_create", "SR.create"),
+    #[cfg(feature = "SR")]
+    ("SR_create_new_blob", "SR.create_new_blob"),
+    #[cfg(feature = "SR")]
+    ("SR_destroy", "SR.destroy"),
+    #[cfg(feature = "SR")]
+    ("SR_disable_database_replication", "SR.disable_database_replication"),
+    #[cfg(feature = "SR")]
+    ("SR_enable_database_replication", "SR.enable_database_replication"),
+    #[cfg(feature = "SR")]
+    ("SR_forget", "SR.forget"),
+    #[cfg(feature = "SR")]
+    ("SR_forget_data_source_archives", "SR.forget_data_source_archives"),
+    #[cfg(feature = "SR")]
+    ("SR_get_PBDs", "SR.get_PBDs"),
+    #[cfg(feature = "SR")]
+    ("SR_get_VDIs", "SR.get_VDIs"),
+    #[cfg(feature = "SR")]
+    ("SR_get_all", "SR.get_all"),
+    #[cfg(feature = "SR")]
+    ("SR_get_all_records", "SR.get_all_records"),
+    #[cfg(feature = "SR")]
+    ("SR_get_all_records_where", "SR.get_all_records_where"),
+    #[cfg(feature = "SR")]
+    ("SR_get_all_where", "SR.get_all_where"),
+    #[cfg(feature = "SR")]
+    ("SR_get_allowed_operations", "SR.get_allowed_operations"),
+    #[cfg(feature = "SR")]
+    ("SR_get_blobs", "SR.get_blobs"),
+    #[cfg(feature = "SR")]
+    ("SR_get_by_name_label", "SR.get_by_name_label"),
+    #[cfg(feature = "SR")]
+    ("SR_get_by_uuid", "SR.get_by_uuid"),
+    #[cfg(feature = "SR")]
+    ("SR_get_clustered", "SR.get_clustered"),
+    #[cfg(feature = "SR")]
+    ("SR_get_content_type", "SR.get_content_type"),
+    #[cfg(feature = "SR")]
+    ("SR_get_current_operations", "SR.get_current_operations"),
+    #[cfg(feature = "SR")]
+    ("SR_get_data_sources", "SR.get_data_sources"),
+    #[cfg(feature = "SR")]
+    ("SR_get_introduced_by", "SR.get_introduced_by"),
+    #[cfg(feature = "SR")]
+    ("SR_get_is_tools_sr", "SR.get_is_tools_sr"),
+    #[cfg(feature = "SR")]
+    ("SR_get_local_cache_enabled", "SR.get_local_cache_enabled"),
+    #[cfg(feature = "SR")]
+    ("SR_get_name_description", "SR.get_name_description"),
+    #[cfg(feature = "SR")]
+    ("SR_get_name_label", "SR.get_name_label"),
+    #[cfg(feature = "SR")]
+    ("SR_get_other_config", "SR.get_other_config"),
+    #[cfg(feature = "SR")]
+    ("SR_get_physical_size", "SR.get_physical_size"),
+    #[cfg(feature = "SR")]
+    ("SR_get_physical_utilisation", "SR.get_physical_utilisation"),
+    #[cfg(feature = "SR")]
+    ("SR_get_record", "SR.get_record"),
+    #[cfg(feature = "SR")]
+    ("SR_get_shared", "SR.get_shared"),
+    #[cfg(feature = "SR")]
+    ("SR_get_sm_config", "SR.get_sm_config"),
+    #[cfg(feature = "SR")]
+    ("SR_get_supported_types", "SR.get_supported_types"),
+    #[cfg(feature = "SR")]
+    ("SR_get_tags", "SR.get_tags"),
+    #[cfg(feature = "SR")]
+    ("SR_get_type", "SR.get_type"),
+    #[cfg(feature = "SR")]
+    ("SR_get_uuid", "SR.get_uuid"),
+    #[cfg(feature = "SR")]
+    ("SR_get_virtual_allocation", "SR.get_virtual_allocation"),
+    #[cfg(feature = "SR")]
+    ("SR_introduce", "SR.introduce"),
+    #[cfg(feature = "SR")]
+    ("SR_make", "SR.make"),
+    #[cfg(feature = "SR")]
+    ("SR_probe", "SR.probe"),
+    #[cfg(feature = "SR")]
+    ("SR_probe_ext", "SR.probe_ext"),
+    #[cfg(feature = "SR")]
+    ("SR_query_data_source", "SR.query_data_source"),
+    #[cfg(feature = "SR")]
+    ("SR_record_data_source", "SR.record_data_source"),
+    #[cfg(feature = "SR")]
+    ("SR_remove_from_other_config", "SR.remove_from_other_config"),
+    #[cfg(feature = "SR")]
+    ("SR_remove_from_sm_config", "SR.remove_from_sm_config"),
+    #[cfg(feature = "SR")]
+    ("SR_remove_tags", "SR.remove_tags"),
+    #[cfg(feature = "SR")]
+    ("SR_scan", "SR.scan"),
+    #[cfg(feature = "SR")]
+    ("SR_set_name_description", "SR.set_name_description"),
+    #[cfg(feature = "SR")]
+    ("SR_set_name_label", "SR.set_name_label"),
+    #[cfg(feature = "SR")]
+    ("SR_set_other_config", "SR.set_other_config"),
+    #[cfg(feature = "SR")]
+    ("SR_set_physical_size", "SR.set_physical_size"),
+    #[cfg(feature = "SR")]
+    ("SR_set_shared", "SR.set_shared"),
+    #[cfg(feature = "SR")]
+    ("SR_set_sm_config", "SR.set_sm_config"),
+    #[cfg(feature = "SR")]
+    ("SR_set_tags", "SR.set_tags"),
+    #[cfg(feature = "SR")]
+    ("SR_update", "SR.update"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_add_to_other_config", "USB_group.add_to_other_config"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_create", "USB_group.create"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_destroy", "USB_group.destroy"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_PUSBs", "USB_group.get_PUSBs"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_VUSBs", "USB_group.get_VUSBs"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_all", "USB_group.get_all"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_all_records", "USB_group.get_all_records"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_all_records_where", "USB_group.get_all_records_where"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_all_where", "USB_group.get_all_where"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_by_name_label", "USB_group.get_by_name_label"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_by_uuid", "USB_group.get_by_uuid"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_name_description", "USB_group.get_name_description"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_name_label", "USB_group.get_name_label"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_other_config", "USB_group.get_other_config"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_record", "USB_group.get_record"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_get_uuid", "USB_group.get_uuid"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_remove_from_other_config", "USB_group.remove_from_other_config"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_set_name_description", "USB_group.set_name_description"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_set_name_label", "USB_group.set_name_label"),
+    #[cfg(feature = "USB_group")]
+    ("USB_group_set_other_config", "USB_group.set_other_config"),
+    #[cfg(feature = "VBD")]
+    ("VBD_add_to_other_config", "VBD.add_to_other_config"),
+    #[cfg(feature = "VBD")]
+    ("VBD_add_to_qos_algorithm_params", "VBD.add_to_qos_algorithm_params"),
+    #[cfg(feature = "VBD")]
+    ("VBD_assert_attachable", "VBD.assert_attachable"),
+    #[cfg(feature = "VBD")]
+    ("VBD_create", "VBD.create"),
+    #[cfg(feature = "VBD")]
+    ("VBD_destroy", "VBD.destroy"),
+    #[cfg(feature = "VBD")]
+    ("VBD_eject", "VBD.eject"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_VDI", "VBD.get_VDI"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_VM", "VBD.get_VM"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_all", "VBD.get_all"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_all_records", "VBD.get_all_records"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_all_records_where", "VBD.get_all_records_where"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_all_where", "VBD.get_all_where"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_allowed_operations", "VBD.get_allowed_operations"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_bootable", "VBD.get_bootable"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_by_uuid", "VBD.get_by_uuid"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_current_operations", "VBD.get_current_operations"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_currently_attached", "VBD.get_currently_attached"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_device", "VBD.get_device"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_empty", "VBD.get_empty"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_metrics", "VBD.get_metrics"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_mode", "VBD.get_mode"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_other_config", "VBD.get_other_config"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_qos_algorithm_params", "VBD.get_qos_algorithm_params"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_qos_algorithm_type", "VBD.get_qos_algorithm_type"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_qos_supported_algorithms", "VBD.get_qos_supported_algorithms"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_record", "VBD.get_record"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_runtime_properties", "VBD.get_runtime_properties"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_status_code", "VBD.get_status_code"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_status_detail", "VBD.get_status_detail"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_storage_lock", "VBD.get_storage_lock"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_type", "VBD.get_type"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_unpluggable", "VBD.get_unpluggable"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_userdevice", "VBD.get_userdevice"),
+    #[cfg(feature = "VBD")]
+    ("VBD_get_uuid", "VBD.get_uuid"),
+    #[cfg(feature = "VBD")]
+    ("VBD_insert", "VBD.insert"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_add_to_other_config", "VBD_metrics.add_to_other_config"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_all", "VBD_metrics.get_all"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_all_records", "VBD_metrics.get_all_records"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_all_records_where", "VBD_metrics.get_all_records_where"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_all_where", "VBD_metrics.get_all_where"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_by_uuid", "VBD_metrics.get_by_uuid"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_io_read_kbs", "VBD_metrics.get_io_read_kbs"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_io_write_kbs", "VBD_metrics.get_io_write_kbs"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_last_updated", "VBD_metrics.get_last_updated"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_other_config", "VBD_metrics.get_other_config"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_record", "VBD_metrics.get_record"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_get_uuid", "VBD_metrics.get_uuid"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_remove_from_other_config", "VBD_metrics.remove_from_other_config"),
+    #[cfg(feature = "VBD_metrics")]
+    ("VBD_metrics_set_other_config", "VBD_metrics.set_other_config"),
+    #[cfg(feature = "VBD")]
+    ("VBD_plug", "VBD.plug"),
+    #[cfg(feature = "VBD")]
+    ("VBD_remove_from_other_config", "VBD.remove_from_other_config"),
+    #[cfg(feature = "VBD")]
+    ("VBD_remove_from_qos_algorithm_params", "VBD.remove_from_qos_algorithm_params"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_bootable", "VBD.set_bootable"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_mode", "VBD.set_mode"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_other_config", "VBD.set_other_config"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_qos_algorithm_params", "VBD.set_qos_algorithm_params"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_qos_algorithm_type", "VBD.set_qos_algorithm_type"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_type", "VBD.set_type"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_unpluggable", "VBD.set_unpluggable"),
+    #[cfg(feature = "VBD")]
+    ("VBD_set_userdevice", "VBD.set_userdevice"),
+    #[cfg(feature = "VBD")]
+    ("VBD_unplug", "VBD.unplug"),
+    #[cfg(feature = "VBD")]
+    ("VBD_unplug_force", "VBD.unplug_force"),
+    #[cfg(feature = "VDI")]
+    ("VDI_add_tags", "VDI.add_tags"),
+    #[cfg(feature = "VDI")]
+    ("VDI_add_to_other_config", "VDI.add_to_other_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_add_to_sm_config", "VDI.add_to_sm_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_add_to_xenstore_data", "VDI.add_to_xenstore_data"),
+    #[cfg(feature = "VDI")]
+    ("VDI_clone", "VDI.clone"),
+    #[cfg(feature = "VDI")]
+    ("VDI_copy", "VDI.copy"),
+    #[cfg(feature = "VDI")]
+    ("VDI_create", "VDI.create"),
+    #[cfg(feature = "VDI")]
+    ("VDI_data_destroy", "VDI.data_destroy"),
+    #[cfg(feature = "VDI")]
+    ("VDI_destroy", "VDI.destroy"),
+    #[cfg(feature = "VDI")]
+    ("VDI_disable_cbt", "VDI.disable_cbt"),
+    #[cfg(feature = "VDI")]
+    ("VDI_enable_cbt", "VDI.enable_cbt"),
+    #[cfg(feature = "VDI")]
+    ("VDI_forget", "VDI.forget"),
+    #[cfg(feature = "VDI")]
+    ("VDI_generate_config", "VDI.generate_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_SR", "VDI.get_SR"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_VBDs", "VDI.get_VBDs"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_all", "VDI.get_all"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_all_records", "VDI.get_all_records"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_all_records_where", "VDI.get_all_records_where"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_all_where", "VDI.get_all_where"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_allow_caching", "VDI.get_allow_caching"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_allowed_operations", "VDI.get_allowed_operations"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_by_name_label", "VDI.get_by_name_label"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_by_uuid", "VDI.get_by_uuid"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_cbt_enabled", "VDI.get_cbt_enabled"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_crash_dumps", "VDI.get_crash_dumps"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_current_operations", "VDI.get_current_operations"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_is_a_snapshot", "VDI.get_is_a_snapshot"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_is_tools_iso", "VDI.get_is_tools_iso"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_location", "VDI.get_location"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_managed", "VDI.get_managed"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_metadata_latest", "VDI.get_metadata_latest"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_metadata_of_pool", "VDI.get_metadata_of_pool"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_missing", "VDI.get_missing"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_name_description", "VDI.get_name_description"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_name_label", "VDI.get_name_label"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_nbd_info", "VDI.get_nbd_info"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_on_boot", "VDI.get_on_boot"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_other_config", "VDI.get_other_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_parent", "VDI.get_parent"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_physical_utilisation", "VDI.get_physical_utilisation"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_read_only", "VDI.get_read_only"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_record", "VDI.get_record"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_sharable", "VDI.get_sharable"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_sm_config", "VDI.get_sm_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_snapshot_of", "VDI.get_snapshot_of"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_snapshot_time", "VDI.get_snapshot_time"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_snapshots", "VDI.get_snapshots"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_storage_lock", "VDI.get_storage_lock"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_tags", "VDI.get_tags"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_type", "VDI.get_type"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_uuid", "VDI.get_uuid"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_virtual_size", "VDI.get_virtual_size"),
+    #[cfg(feature = "VDI")]
+    ("VDI_get_xenstore_data", "VDI.get_xenstore_data"),
+    #[cfg(feature = "VDI")]
+    ("VDI_introduce", "VDI.introduce"),
+    #[cfg(feature = "VDI")]
+    ("VDI_list_changed_blocks", "VDI.list_changed_blocks"),
+    #[cfg(feature = "VDI")]
+    ("VDI_open_database", "VDI.open_database"),
+    #[cfg(feature = "VDI")]
+    ("VDI_pool_migrate", "VDI.pool_migrate"),
+    #[cfg(feature = "VDI")]
+    ("VDI_read_database_pool_uuid", "VDI.read_database_pool_uuid"),
+    #[cfg(feature = "VDI")]
+    ("VDI_remove_from_other_config", "VDI.remove_from_other_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_remove_from_sm_config", "VDI.remove_from_sm_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_remove_from_xenstore_data", "VDI.remove_from_xenstore_data"),
+    #[cfg(feature = "VDI")]
+    ("VDI_remove_tags", "VDI.remove_tags"),
+    #[cfg(feature = "VDI")]
+    ("VDI_resize", "VDI.resize"),
+    #[cfg(feature = "VDI")]
+    ("VDI_resize_online", "VDI.resize_online"),
+    #[cfg(feature = "VDI")]
+    ("VDI_revert", "VDI.revert"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_allow_caching", "VDI.set_allow_caching"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_name_description", "VDI.set_name_description"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_name_label", "VDI.set_name_label"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_on_boot", "VDI.set_on_boot"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_other_config", "VDI.set_other_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_read_only", "VDI.set_read_only"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_sharable", "VDI.set_sharable"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_sm_config", "VDI.set_sm_config"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_tags", "VDI.set_tags"),
+    #[cfg(feature = "VDI")]
+    ("VDI_set_xenstore_data", "VDI.set_xenstore_data"),
+    #[cfg(feature = "VDI")]
+    ("VDI_snapshot", "VDI.snapshot"),
+    #[cfg(feature = "VDI")]
+    ("VDI_update", "VDI.update"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_add_to_other_config", "VGPU.add_to_other_config"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_create", "VGPU.create"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_destroy", "VGPU.destroy"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_GPU_group", "VGPU.get_GPU_group"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_PCI", "VGPU.get_PCI"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_VM", "VGPU.get_VM"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_all", "VGPU.get_all"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_all_records", "VGPU.get_all_records"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_all_records_where", "VGPU.get_all_records_where"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_all_where", "VGPU.get_all_where"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_by_uuid", "VGPU.get_by_uuid"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_compatibility_metadata", "VGPU.get_compatibility_metadata"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_currently_attached", "VGPU.get_currently_attached"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_device", "VGPU.get_device"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_extra_args", "VGPU.get_extra_args"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_other_config", "VGPU.get_other_config"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_record", "VGPU.get_record"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_resident_on", "VGPU.get_resident_on"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_scheduled_to_be_resident_on", "VGPU.get_scheduled_to_be_resident_on"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_type", "VGPU.get_type"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_get_uuid", "VGPU.get_uuid"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_remove_from_other_config", "VGPU.remove_from_other_config"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_set_extra_args", "VGPU.set_extra_args"),
+    #[cfg(feature = "VGPU")]
+    ("VGPU_set_other_config", "VGPU.set_other_config"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_VGPUs", "VGPU_type.get_VGPUs"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_all", "VGPU_type.get_all"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_all_records", "VGPU_type.get_all_records"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_all_records_where", "VGPU_type.get_all_records_where"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_all_where", "VGPU_type.get_all_where"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_by_uuid", "VGPU_type.get_by_uuid"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_compatible_types_in_vm", "VGPU_type.get_compatible_types_in_vm"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_enabled_on_GPU_groups", "VGPU_type.get_enabled_on_GPU_groups"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_enabled_on_PGPUs", "VGPU_type.get_enabled_on_PGPUs"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_experimental", "VGPU_type.get_experimental"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_framebuffer_size", "VGPU_type.get_framebuffer_size"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_identifier", "VGPU_type.get_identifier"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_implementation", "VGPU_type.get_implementation"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_max_heads", "VGPU_type.get_max_heads"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_max_resolution_x", "VGPU_type.get_max_resolution_x"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_max_resolution_y", "VGPU_type.get_max_resolution_y"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_model_name", "VGPU_type.get_model_name"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_record", "VGPU_type.get_record"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_supported_on_GPU_groups", "VGPU_type.get_supported_on_GPU_groups"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_supported_on_PGPUs", "VGPU_type.get_supported_on_PGPUs"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_uuid", "VGPU_type.get_uuid"),
+    #[cfg(feature = "VGPU_type")]
+    ("VGPU_type_get_vendor_name", "VGPU_type.get_vendor_name"),
+    #[cfg(feature = "VIF")]
+    ("VIF_add_ipv4_allowed", "VIF.add_ipv4_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_add_ipv6_allowed", "VIF.add_ipv6_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_add_to_other_config", "VIF.add_to_other_config"),
+    #[cfg(feature = "VIF")]
+    ("VIF_add_to_qos_algorithm_params", "VIF.add_to_qos_algorithm_params"),
+    #[cfg(feature = "VIF")]
+    ("VIF_add_trunks", "VIF.add_trunks"),
+    #[cfg(feature = "VIF")]
+    ("VIF_configure_ipv4", "VIF.configure_ipv4"),
+    #[cfg(feature = "VIF")]
+    ("VIF_configure_ipv6", "VIF.configure_ipv6"),
+    #[cfg(feature = "VIF")]
+    ("VIF_create", "VIF.create"),
+    #[cfg(feature = "VIF")]
+    ("VIF_destroy", "VIF.destroy"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_MAC", "VIF.get_MAC"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_MAC_autogenerated", "VIF.get_MAC_autogenerated"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_MTU", "VIF.get_MTU"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_VM", "VIF.get_VM"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_all", "VIF.get_all"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_all_records", "VIF.get_all_records"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_all_records_where", "VIF.get_all_records_where"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_all_where", "VIF.get_all_where"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_allowed_operations", "VIF.get_allowed_operations"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_by_uuid", "VIF.get_by_uuid"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_current_operations", "VIF.get_current_operations"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_currently_attached", "VIF.get_currently_attached"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_device", "VIF.get_device"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv4_addresses", "VIF.get_ipv4_addresses"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv4_allowed", "VIF.get_ipv4_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv4_configuration_mode", "VIF.get_ipv4_configuration_mode"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv4_gateway", "VIF.get_ipv4_gateway"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv6_addresses", "VIF.get_ipv6_addresses"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv6_allowed", "VIF.get_ipv6_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv6_configuration_mode", "VIF.get_ipv6_configuration_mode"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_ipv6_gateway", "VIF.get_ipv6_gateway"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_locking_mode", "VIF.get_locking_mode"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_metrics", "VIF.get_metrics"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_network", "VIF.get_network"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_other_config", "VIF.get_other_config"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_qos_algorithm_params", "VIF.get_qos_algorithm_params"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_qos_algorithm_type", "VIF.get_qos_algorithm_type"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_qos_supported_algorithms", "VIF.get_qos_supported_algorithms"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_record", "VIF.get_record"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_runtime_properties", "VIF.get_runtime_properties"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_status_code", "VIF.get_status_code"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_status_detail", "VIF.get_status_detail"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_trunks", "VIF.get_trunks"),
+    #[cfg(feature = "VIF")]
+    ("VIF_get_uuid", "VIF.get_uuid"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_add_to_other_config", "VIF_metrics.add_to_other_config"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_all", "VIF_metrics.get_all"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_all_records", "VIF_metrics.get_all_records"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_all_records_where", "VIF_metrics.get_all_records_where"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_all_where", "VIF_metrics.get_all_where"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_by_uuid", "VIF_metrics.get_by_uuid"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_io_read_kbs", "VIF_metrics.get_io_read_kbs"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_io_write_kbs", "VIF_metrics.get_io_write_kbs"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_last_updated", "VIF_metrics.get_last_updated"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_other_config", "VIF_metrics.get_other_config"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_record", "VIF_metrics.get_record"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_get_uuid", "VIF_metrics.get_uuid"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_remove_from_other_config", "VIF_metrics.remove_from_other_config"),
+    #[cfg(feature = "VIF_metrics")]
+    ("VIF_metrics_set_other_config", "VIF_metrics.set_other_config"),
+    #[cfg(feature = "VIF")]
+    ("VIF_move", "VIF.move"),
+    #[cfg(feature = "VIF")]
+    ("VIF_plug", "VIF.plug"),
+    #[cfg(feature = "VIF")]
+    ("VIF_remove_from_other_config", "VIF.remove_from_other_config"),
+    #[cfg(feature = "VIF")]
+    ("VIF_remove_from_qos_algorithm_params", "VIF.remove_from_qos_algorithm_params"),
+    #[cfg(feature = "VIF")]
+    ("VIF_remove_ipv4_allowed", "VIF.remove_ipv4_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_remove_ipv6_allowed", "VIF.remove_ipv6_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_remove_trunks", "VIF.remove_trunks"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_ipv4_allowed", "VIF.set_ipv4_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_ipv6_allowed", "VIF.set_ipv6_allowed"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_locking_mode", "VIF.set_locking_mode"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_other_config", "VIF.set_other_config"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_qos_algorithm_params", "VIF.set_qos_algorithm_params"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_qos_algorithm_type", "VIF.set_qos_algorithm_type"),
+    #[cfg(feature = "VIF")]
+    ("VIF_set_trunks", "VIF.set_trunks"),
+    #[cfg(feature = "VIF")]
+    ("VIF_unplug", "VIF.unplug"),
+    #[cfg(feature = "VIF")]
+    ("VIF_unplug_force", "VIF.unplug_force"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_add_to_other_config", "VLAN.add_to_other_config"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_create", "VLAN.create"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_destroy", "VLAN.destroy"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_all", "VLAN.get_all"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_all_records", "VLAN.get_all_records"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_all_records_where", "VLAN.get_all_records_where"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_all_where", "VLAN.get_all_where"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_by_uuid", "VLAN.get_by_uuid"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_other_config", "VLAN.get_other_config"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_record", "VLAN.get_record"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_tag", "VLAN.get_tag"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_tagged_PIF", "VLAN.get_tagged_PIF"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_untagged_PIF", "VLAN.get_untagged_PIF"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_get_uuid", "VLAN.get_uuid"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_remove_from_other_config", "VLAN.remove_from_other_config"),
+    #[cfg(feature = "VLAN")]
+    ("VLAN_set_other_config", "VLAN.set_other_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_add_to_alarm_config", "VMPP.add_to_alarm_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_add_to_archive_schedule", "VMPP.add_to_archive_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_add_to_archive_target_config", "VMPP.add_to_archive_target_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_add_to_backup_schedule", "VMPP.add_to_backup_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_archive_now", "VMPP.archive_now"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_create", "VMPP.create"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_destroy", "VMPP.destroy"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_VMs", "VMPP.get_VMs"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_alarm_config", "VMPP.get_alarm_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_alerts", "VMPP.get_alerts"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_all", "VMPP.get_all"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_all_records", "VMPP.get_all_records"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_all_records_where", "VMPP.get_all_records_where"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_all_where", "VMPP.get_all_where"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_archive_frequency", "VMPP.get_archive_frequency"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_archive_last_run_time", "VMPP.get_archive_last_run_time"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_archive_schedule", "VMPP.get_archive_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_archive_target_config", "VMPP.get_archive_target_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_archive_target_type", "VMPP.get_archive_target_type"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_backup_frequency", "VMPP.get_backup_frequency"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_backup_last_run_time", "VMPP.get_backup_last_run_time"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_backup_retention_value", "VMPP.get_backup_retention_value"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_backup_schedule", "VMPP.get_backup_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_backup_type", "VMPP.get_backup_type"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_by_name_label", "VMPP.get_by_name_label"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_by_uuid", "VMPP.get_by_uuid"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_is_alarm_enabled", "VMPP.get_is_alarm_enabled"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_is_archive_running", "VMPP.get_is_archive_running"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_is_backup_running", "VMPP.get_is_backup_running"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_is_policy_enabled", "VMPP.get_is_policy_enabled"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_name_description", "VMPP.get_name_description"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_name_label", "VMPP.get_name_label"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_recent_alerts", "VMPP.get_recent_alerts"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_record", "VMPP.get_record"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_get_uuid", "VMPP.get_uuid"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_protect_now", "VMPP.protect_now"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_remove_from_alarm_config", "VMPP.remove_from_alarm_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_remove_from_archive_schedule", "VMPP.remove_from_archive_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_remove_from_archive_target_config", "VMPP.remove_from_archive_target_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_remove_from_backup_schedule", "VMPP.remove_from_backup_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_alarm_config", "VMPP.set_alarm_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_archive_frequency", "VMPP.set_archive_frequency"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_archive_last_run_time", "VMPP.set_archive_last_run_time"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_archive_schedule", "VMPP.set_archive_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_archive_target_config", "VMPP.set_archive_target_config"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_archive_target_type", "VMPP.set_archive_target_type"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_backup_frequency", "VMPP.set_backup_frequency"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_backup_last_run_time", "VMPP.set_backup_last_run_time"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_backup_retention_value", "VMPP.set_backup_retention_value"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_backup_schedule", "VMPP.set_backup_schedule"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_backup_type", "VMPP.set_backup_type"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_is_alarm_enabled", "VMPP.set_is_alarm_enabled"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_is_policy_enabled", "VMPP.set_is_policy_enabled"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_name_description", "VMPP.set_name_description"),
+    #[cfg(feature = "VMPP")]
+    ("VMPP_set_name_label", "VMPP.set_name_label"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_add_to_schedule", "VMSS.add_to_schedule"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_create", "VMSS.create"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_destroy", "VMSS.destroy"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_VMs", "VMSS.get_VMs"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_all", "VMSS.get_all"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_all_records", "VMSS.get_all_records"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_all_records_where", "VMSS.get_all_records_where"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_all_where", "VMSS.get_all_where"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_by_name_label", "VMSS.get_by_name_label"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_by_uuid", "VMSS.get_by_uuid"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_enabled", "VMSS.get_enabled"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_frequency", "VMSS.get_frequency"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_last_run_time", "VMSS.get_last_run_time"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_name_description", "VMSS.get_name_description"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_name_label", "VMSS.get_name_label"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_record", "VMSS.get_record"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_retained_snapshots", "VMSS.get_retained_snapshots"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_schedule", "VMSS.get_schedule"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_type", "VMSS.get_type"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_get_uuid", "VMSS.get_uuid"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_remove_from_schedule", "VMSS.remove_from_schedule"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_enabled", "VMSS.set_enabled"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_frequency", "VMSS.set_frequency"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_last_run_time", "VMSS.set_last_run_time"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_name_description", "VMSS.set_name_description"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_name_label", "VMSS.set_name_label"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_retained_snapshots", "VMSS.set_retained_snapshots"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_schedule", "VMSS.set_schedule"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_set_type", "VMSS.set_type"),
+    #[cfg(feature = "VMSS")]
+    ("VMSS_snapshot_now", "VMSS.snapshot_now"),
+    #[cfg(feature = "VM")]
+    ("VM_add_tags", "VM.add_tags"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_HVM_boot_params", "VM.add_to_HVM_boot_params"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_NVRAM", "VM.add_to_NVRAM"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_VCPUs_params", "VM.add_to_VCPUs_params"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_VCPUs_params_live", "VM.add_to_VCPUs_params_live"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_blocked_operations", "VM.add_to_blocked_operations"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_other_config", "VM.add_to_other_config"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_platform", "VM.add_to_platform"),
+    #[cfg(feature = "VM")]
+    ("VM_add_to_xenstore_data", "VM.add_to_xenstore_data"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_assert_can_be_recovered", "VM_appliance.assert_can_be_recovered"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_clean_shutdown", "VM_appliance.clean_shutdown"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_create", "VM_appliance.create"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_destroy", "VM_appliance.destroy"),
+    #[cfg(feature = "VM_appliance")]
+    (
+        "VM_appliance_get_SRs_required_for_recovery",
+        "VM_appliance.get_SRs_required_for_recovery",
+    ),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_VMs", "VM_appliance.get_VMs"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_all", "VM_appliance.get_all"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_all_records", "VM_appliance.get_all_records"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_all_records_where", "VM_appliance.get_all_records_where"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_all_where", "VM_appliance.get_all_where"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_allowed_operations", "VM_appliance.get_allowed_operations"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_by_name_label", "VM_appliance.get_by_name_label"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_by_uuid", "VM_appliance.get_by_uuid"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_current_operations", "VM_appliance.get_current_operations"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_name_description", "VM_appliance.get_name_description"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_name_label", "VM_appliance.get_name_label"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_record", "VM_appliance.get_record"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_get_uuid", "VM_appliance.get_uuid"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_hard_shutdown", "VM_appliance.hard_shutdown"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_recover", "VM_appliance.recover"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_set_name_description", "VM_appliance.set_name_description"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_set_name_label", "VM_appliance.set_name_label"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_shutdown", "VM_appliance.shutdown"),
+    #[cfg(feature = "VM_appliance")]
+    ("VM_appliance_start", "VM_appliance.start"),
+    #[cfg(feature = "VM")]
+    ("VM_assert_agile", "VM.assert_agile"),
+    #[cfg(feature = "VM")]
+    ("VM_assert_can_be_recovered", "VM.assert_can_be_recovered"),
+    #[cfg(feature = "VM")]
+    ("VM_assert_can_boot_here", "VM.assert_can_boot_here"),
+    #[cfg(feature = "VM")]
+    ("VM_assert_can_migrate", "VM.assert_can_migrate"),
+    #[cfg(feature = "VM")]
+    ("VM_assert_operation_valid", "VM.assert_operation_valid"),
+    #[cfg(feature = "VM")]
+    ("VM_call_host_plugin", "VM.call_host_plugin"),
+    #[cfg(feature = "VM")]
+    ("VM_call_plugin", "VM.call_plugin"),
+    #[cfg(feature = "VM")]
+    ("VM_checkpoint", "VM.checkpoint"),
+    #[cfg(feature = "VM")]
+    ("VM_clean_reboot", "VM.clean_reboot"),
+    #[cfg(feature = "VM")]
+    ("VM_clean_shutdown", "VM.clean_shutdown"),
+    #[cfg(feature = "VM")]
+    ("VM_clone", "VM.clone"),
+    #[cfg(feature = "VM")]
+    ("VM_compute_memory_overhead", "VM.compute_memory_overhead"),
+    #[cfg(feature = "VM")]
+    ("VM_copy", "VM.copy"),
+    #[cfg(feature = "VM")]
+    ("VM_copy_bios_strings", "VM.copy_bios_strings"),
+    #[cfg(feature = "VM")]
+    ("VM_create", "VM.create"),
+    #[cfg(feature = "VM")]
+    ("VM_create_new_blob", "VM.create_new_blob"),
+    #[cfg(feature = "VM")]
+    ("VM_destroy", "VM.destroy"),
+    #[cfg(feature = "VM")]
+    ("VM_forget_data_source_archives", "VM.forget_data_source_archives"),
+    #[cfg(feature = "VM")]
+    ("VM_get_HVM_boot_params", "VM.get_HVM_boot_params"),
+    #[cfg(feature = "VM")]
+    ("VM_get_HVM_boot_policy", "VM.get_HVM_boot_policy"),
+    #[cfg(feature = "VM")]
+    ("VM_get_HVM_shadow_multiplier", "VM.get_HVM_shadow_multiplier"),
+    #[cfg(feature = "VM")]
+    ("VM_get_NVRAM", "VM.get_NVRAM"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PCI_bus", "VM.get_PCI_bus"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PV_args", "VM.get_PV_args"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PV_bootloader", "VM.get_PV_bootloader"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PV_bootloader_args", "VM.get_PV_bootloader_args"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PV_kernel", "VM.get_PV_kernel"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PV_legacy_args", "VM.get_PV_legacy_args"),
+    #[cfg(feature = "VM")]
+    ("VM_get_PV_ramdisk", "VM.get_PV_ramdisk"),
+    #[cfg(feature = "VM")]
+    ("VM_get_SRs_required_for_recovery", "VM.get_SRs_required_for_recovery"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VBDs", "VM.get_VBDs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VCPUs_at_startup", "VM.get_VCPUs_at_startup"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VCPUs_max", "VM.get_VCPUs_max"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VCPUs_params", "VM.get_VCPUs_params"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VGPUs", "VM.get_VGPUs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VIFs", "VM.get_VIFs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VTPMs", "VM.get_VTPMs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_VUSBs", "VM.get_VUSBs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_actions_after_crash", "VM.get_actions_after_crash"),
+    #[cfg(feature = "VM")]
+    ("VM_get_actions_after_reboot", "VM.get_actions_after_reboot"),
+    #[cfg(feature = "VM")]
+    ("VM_get_actions_after_shutdown", "VM.get_actions_after_shutdown"),
+    #[cfg(feature = "VM")]
+    ("VM_get_actions_after_softreboot", "VM.get_actions_after_softreboot"),
+    #[cfg(feature = "VM")]
+    ("VM_get_affinity", "VM.get_affinity"),
+    #[cfg(feature = "VM")]
+    ("VM_get_all", "VM.get_all"),
+    #[cfg(feature = "VM")]
+    ("VM_get_all_records", "VM.get_all_records"),
+    #[cfg(feature = "VM")]
+    ("VM_get_all_records_where", "VM.get_all_records_where"),
+    #[cfg(feature = "VM")]
+    ("VM_get_all_where", "VM.get_all_where"),
+    #[cfg(feature = "VM")]
+    ("VM_get_allowed_VBD_devices", "VM.get_allowed_VBD_devices"),
+    #[cfg(feature = "VM")]
+    ("VM_get_allowed_VIF_devices", "VM.get_allowed_VIF_devices"),
+    #[cfg(feature = "VM")]
+    ("VM_get_allowed_operations", "VM.get_allowed_operations"),
+    #[cfg(feature = "VM")]
+    ("VM_get_appliance", "VM.get_appliance"),
+    #[cfg(feature = "VM")]
+    ("VM_get_attached_PCIs", "VM.get_attached_PCIs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_bios_strings", "VM.get_bios_strings"),
+    #[cfg(feature = "VM")]
+    ("VM_get_blobs", "VM.get_blobs"),
+    #[cfg(feature = "VM")]
+    ("VM_get_blocked_operations", "VM.get_blocked_operations"),
+    #[cfg(feature = "VM")]
+    ("VM_get_boot_record", "VM.get_boot_record"),
+    #[cfg(feature = "VM")]
+    ("VM_get_by_name_label", "VM.get_by_name_label"),
+    #[cfg(feature = "VM")]
+    ("VM_get_by_uuid", "VM.get_by_uuid"),
+    #[cfg(feature = "VM")]
+    ("VM_get_children", "VM.get_children"),
+    #[cfg(feature = "VM")]
+    ("VM_get_consoles", "VM.get_consoles"),
+    #[cfg(feature = "VM")]
+    ("VM_get_cooperative", "VM.get_cooperative"),
+    #[cfg(feature = "VM")]
+    ("VM_get_crash_dumps", "VM.get_crash_dumps"),
+    #[cfg(feature = "VM")]
+    ("VM_get_current_operations", "VM.get_current_operations"),
+    #[cfg(feature = "VM")]
+    ("VM_get_data_sources", "VM.get_data_sources"),
+    #[cfg(feature = "VM")]
+    ("VM_get_domain_type", "VM.get_domain_type"),
+    #[cfg(feature = "VM")]
+    ("VM_get_domarch", "VM.get_domarch"),
+    #[cfg(feature = "VM")]
+    ("VM_get_domid", "VM.get_domid"),
+    #[cfg(feature = "VM")]
+    ("VM_get_generation_id", "VM.get_generation_id"),
+    #[cfg(feature = "VM")]
+    ("VM_get_groups", "VM.get_groups"),
+    #[cfg(feature = "VM")]
+    ("VM_get_guest_metrics", "VM.get_guest_metrics"),
+    #[cfg(feature = "VM")]
+    ("VM_get_ha_always_run", "VM.get_ha_always_run"),
+    #[cfg(feature = "VM")]
+    ("VM_get_ha_restart_priority", "VM.get_ha_restart_priority"),
+    #[cfg(feature = "VM")]
+    ("VM_get_hardware_platform_version", "VM.get_hardware_platform_version"),
+    #[cfg(feature = "VM")]
+    ("VM_get_has_vendor_device", "VM.get_has_vendor_device"),
+    #[cfg(feature = "VM")]
+    ("VM_get_is_a_snapshot", "VM.get_is_a_snapshot"),
+    #[cfg(feature = "VM")]
+    ("VM_get_is_a_template", "VM.get_is_a_template"),
+    #[cfg(feature = "VM")]
+    ("VM_get_is_control_domain", "VM.get_is_control_domain"),
+    #[cfg(feature = "VM")]
+    ("VM_get_is_default_template", "VM.get_is_default_template"),
+    #[cfg(feature = "VM")]
+    ("VM_get_is_snapshot_from_vmpp", "VM.get_is_snapshot_from_vmpp"),
+    #[cfg(feature = "VM")]
+    ("VM_get_is_vmss_snapshot", "VM.get_is_vmss_snapshot"),
+    #[cfg(feature = "VM")]
+    ("VM_get_last_boot_CPU_flags", "VM.get_last_boot_CPU_flags"),
+    #[cfg(feature = "VM")]
+    ("VM_get_last_booted_record", "VM.get_last_booted_record"),
+    #[cfg(feature = "VM")]
+    ("VM_get_memory_dynamic_max", "VM.get_memory_dynamic_max"),
+    #[cfg(feature = "VM")]
+    ("VM_get_memory_dynamic_min", "VM.get_memory_dynamic_min"),
+    #[cfg(feature = "VM")]
+    ("VM_get_memory_overhead", "VM.get_memory_overhead"),
+    #[cfg(feature = "VM")]
+    ("VM_get_memory_static_max", "VM.get_memory_static_max"),
+    #[cfg(feature = "VM")]
+    ("VM_get_memory_static_min", "VM.get_memory_static_min"),
+    #[cfg(feature = "VM")]
+    ("VM_get_memory_target", "VM.get_memory_target"),
+    #[cfg(feature = "VM")]
+    ("VM_get_metrics", "VM.get_metrics"),
+    #[cfg(feature = "VM")]
+    ("VM_get_name_description", "VM.get_name_description"),
+    #[cfg(feature = "VM")]
+    ("VM_get_name_label", "VM.get_name_label"),
+    #[cfg(feature = "VM")]
+    ("VM_get_order", "VM.get_order"),
+    #[cfg(feature = "VM")]
+    ("VM_get_other_config", "VM.get_other_config"),
+    #[cfg(feature = "VM")]
+    ("VM_get_parent", "VM.get_parent"),
+    #[cfg(feature = "VM")]
+    ("VM_get_pending_guidances", "VM.get_pending_guidances"),
+    #[cfg(feature = "VM")]
+    ("VM_get_pending_guidances_full", "VM.get_pending_guidances_full"),
+    #[cfg(feature = "VM")]
+    ("VM_get_pending_guidances_recommended", "VM.get_pending_guidances_recommended"),
+    #[cfg(feature = "VM")]
+    ("VM_get_platform", "VM.get_platform"),
+    #[cfg(feature = "VM")]
+    ("VM_get_possible_hosts", "VM.get_possible_hosts"),
+    #[cfg(feature = "VM")]
+    ("VM_get_power_state", "VM.get_power_state"),
+    #[cfg(feature = "VM")]
+    ("VM_get_protection_policy", "VM.get_protection_policy"),
+    #[cfg(feature = "VM")]
+    ("VM_get_recommendations", "VM.get_recommendations"),
+    #[cfg(feature = "VM")]
+    ("VM_get_record", "VM.get_record"),
+    #[cfg(feature = "VM")]
+    ("VM_get_reference_label", "VM.get_reference_label"),
+    #[cfg(feature = "VM")]
+    ("VM_get_requires_reboot", "VM.get_requires_reboot"),
+    #[cfg(feature = "VM")]
+    ("VM_get_resident_on", "VM.get_resident_on"),
+    #[cfg(feature = "VM")]
+    ("VM_get_scheduled_to_be_resident_on", "VM.get_scheduled_to_be_resident_on"),
+    #[cfg(feature = "VM")]
+    ("VM_get_secureboot_certificates_state", "VM.get_secureboot_certificates_state"),
+    #[cfg(feature = "VM")]
+    ("VM_get_secureboot_readiness", "VM.get_secureboot_readiness"),
+    #[cfg(feature = "VM")]
+    ("VM_get_shutdown_delay", "VM.get_shutdown_delay"),
+    #[cfg(feature = "VM")]
+    ("VM_get_snapshot_info", "VM.get_snapshot_info"),
+    #[cfg(feature = "VM")]
+    ("VM_get_snapshot_metadata", "VM.get_snapshot_metadata"),
+    #[cfg(feature = "VM")]
+    ("VM_get_snapshot_of", "VM.get_snapshot_of"),
+    #[cfg(feature = "VM")]
+    ("VM_get_snapshot_schedule", "VM.get_snapshot_schedule"),
+    #[cfg(feature = "VM")]
+    ("VM_get_snapshot_time", "VM.get_snapshot_time"),
+    #[cfg(feature = "VM")]
+    ("VM_get_snapshots", "VM.get_snapshots"),
+    #[cfg(feature = "VM")]
+    ("VM_get_start_delay", "VM.get_start_delay"),
+    #[cfg(feature = "VM")]
+    ("VM_get_suspend_SR", "VM.get_suspend_SR"),
+    #[cfg(feature = "VM")]
+    ("VM_get_suspend_VDI", "VM.get_suspend_VDI"),
+    #[cfg(feature = "VM")]
+    ("VM_get_tags", "VM.get_tags"),
+    #[cfg(feature = "VM")]
+    ("VM_get_transportable_snapshot_id", "VM.get_transportable_snapshot_id"),
+    #[cfg(feature = "VM")]
+    ("VM_get_user_version", "VM.get_user_version"),
+    #[cfg(feature = "VM")]
+    ("VM_get_uuid", "VM.get_uuid"),
+    #[cfg(feature = "VM")]
+    ("VM_get_version", "VM.get_version"),
+    #[cfg(feature = "VM")]
+    ("VM_get_xenstore_data", "VM.get_xenstore_data"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_create", "VM_group.create"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_destroy", "VM_group.destroy"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_VMs", "VM_group.get_VMs"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_all", "VM_group.get_all"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_all_records", "VM_group.get_all_records"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_all_records_where", "VM_group.get_all_records_where"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_all_where", "VM_group.get_all_where"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_by_name_label", "VM_group.get_by_name_label"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_by_uuid", "VM_group.get_by_uuid"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_name_description", "VM_group.get_name_description"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_name_label", "VM_group.get_name_label"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_placement", "VM_group.get_placement"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_record", "VM_group.get_record"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_get_uuid", "VM_group.get_uuid"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_set_name_description", "VM_group.set_name_description"),
+    #[cfg(feature = "VM_group")]
+    ("VM_group_set_name_label", "VM_group.set_name_label"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_add_to_other_config", "VM_guest_metrics.add_to_other_config"),
+    #[cfg(feature = "VM_guest_metrics")]
+    (
+        "VM_guest_metrics_get_PV_drivers_detected",
+        "VM_guest_metrics.get_PV_drivers_detected",
+    ),
+    #[cfg(feature = "VM_guest_metrics")]
+    (
+        "VM_guest_metrics_get_PV_drivers_up_to_date",
+        "VM_guest_metrics.get_PV_drivers_up_to_date",
+    ),
+    #[cfg(feature = "VM_guest_metrics")]
+    (
+        "VM_guest_metrics_get_PV_drivers_version",
+        "VM_guest_metrics.get_PV_drivers_version",
+    ),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_all", "VM_guest_metrics.get_all"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_all_records", "VM_guest_metrics.get_all_records"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_all_records_where", "VM_guest_metrics.get_all_records_where"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_all_where", "VM_guest_metrics.get_all_where"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_by_uuid", "VM_guest_metrics.get_by_uuid"),
+    #[cfg(feature = "VM_guest_metrics")]
+    (
+        "VM_guest_metrics_get_can_use_hotplug_vbd",
+        "VM_guest_metrics.get_can_use_hotplug_vbd",
+    ),
+    #[cfg(feature = "VM_guest_metrics")]
+    (
+        "VM_guest_metrics_get_can_use_hotplug_vif",
+        "VM_guest_metrics.get_can_use_hotplug_vif",
+    ),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_disks", "VM_guest_metrics.get_disks"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_last_updated", "VM_guest_metrics.get_last_updated"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_live", "VM_guest_metrics.get_live"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_memory", "VM_guest_metrics.get_memory"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_netbios_name", "VM_guest_metrics.get_netbios_name"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_networks", "VM_guest_metrics.get_networks"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_os_version", "VM_guest_metrics.get_os_version"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_other", "VM_guest_metrics.get_other"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_other_config", "VM_guest_metrics.get_other_config"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_record", "VM_guest_metrics.get_record"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_services", "VM_guest_metrics.get_services"),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_get_uuid", "VM_guest_metrics.get_uuid"),
+    #[cfg(feature = "VM_guest_metrics")]
+    (
+        "VM_guest_metrics_remove_from_other_config",
+        "VM_guest_metrics.remove_from_other_config",
+    ),
+    #[cfg(feature = "VM_guest_metrics")]
+    ("VM_guest_metrics_set_other_config", "VM_guest_metrics.set_other_config"),
+    #[cfg(feature = "VM")]
+    ("VM_hard_reboot", "VM.hard_reboot"),
+    #[cfg(feature = "VM")]
+    ("VM_hard_shutdown", "VM.hard_shutdown"),
+    #[cfg(feature = "VM")]
+    ("VM_import", "VM.import"),
+    #[cfg(feature = "VM")]
+    ("VM_import_convert", "VM.import_convert"),
+    #[cfg(feature = "VM")]
+    ("VM_maximise_memory", "VM.maximise_memory"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_add_to_other_config", "VM_metrics.add_to_other_config"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_VCPUs_CPU", "VM_metrics.get_VCPUs_CPU"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_VCPUs_flags", "VM_metrics.get_VCPUs_flags"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_VCPUs_number", "VM_metrics.get_VCPUs_number"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_VCPUs_params", "VM_metrics.get_VCPUs_params"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_VCPUs_utilisation", "VM_metrics.get_VCPUs_utilisation"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_all", "VM_metrics.get_all"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_all_records", "VM_metrics.get_all_records"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_all_records_where", "VM_metrics.get_all_records_where"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_all_where", "VM_metrics.get_all_where"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_by_uuid", "VM_metrics.get_by_uuid"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_current_domain_type", "VM_metrics.get_current_domain_type"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_hvm", "VM_metrics.get_hvm"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_install_time", "VM_metrics.get_install_time"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_last_updated", "VM_metrics.get_last_updated"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_memory_actual", "VM_metrics.get_memory_actual"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_nested_virt", "VM_metrics.get_nested_virt"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_nomigrate", "VM_metrics.get_nomigrate"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_numa_node_memory", "VM_metrics.get_numa_node_memory"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_numa_nodes", "VM_metrics.get_numa_nodes"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_numa_optimised", "VM_metrics.get_numa_optimised"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_other_config", "VM_metrics.get_other_config"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_record", "VM_metrics.get_record"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_start_time", "VM_metrics.get_start_time"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_state", "VM_metrics.get_state"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_get_uuid", "VM_metrics.get_uuid"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_remove_from_other_config", "VM_metrics.remove_from_other_config"),
+    #[cfg(feature = "VM_metrics")]
+    ("VM_metrics_set_other_config", "VM_metrics.set_other_config"),
+    #[cfg(feature = "VM")]
+    ("VM_migrate_send", "VM.migrate_send"),
+    #[cfg(feature = "VM")]
+    ("VM_pause", "VM.pause"),
+    #[cfg(feature = "VM")]
+    ("VM_pool_migrate", "VM.pool_migrate"),
+    #[cfg(feature = "VM")]
+    ("VM_power_state_reset", "VM.power_state_reset"),
+    #[cfg(feature = "VM")]
+    ("VM_provision", "VM.provision"),
+    #[cfg(feature = "VM")]
+    ("VM_query_data_source", "VM.query_data_source"),
+    #[cfg(feature = "VM")]
+    ("VM_query_services", "VM.query_services"),
+    #[cfg(feature = "VM")]
+    ("VM_record_data_source", "VM.record_data_source"),
+    #[cfg(feature = "VM")]
+    ("VM_recover", "VM.recover"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_HVM_boot_params", "VM.remove_from_HVM_boot_params"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_NVRAM", "VM.remove_from_NVRAM"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_VCPUs_params", "VM.remove_from_VCPUs_params"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_blocked_operations", "VM.remove_from_blocked_operations"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_other_config", "VM.remove_from_other_config"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_platform", "VM.remove_from_platform"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_from_xenstore_data", "VM.remove_from_xenstore_data"),
+    #[cfg(feature = "VM")]
+    ("VM_remove_tags", "VM.remove_tags"),
+    #[cfg(feature = "VM")]
+    ("VM_restart_device_models", "VM.restart_device_models"),
+    #[cfg(feature = "VM")]
+    ("VM_resume", "VM.resume"),
+    #[cfg(feature = "VM")]
+    ("VM_resume_on", "VM.resume_on"),
+    #[cfg(feature = "VM")]
+    ("VM_retrieve_wlb_recommendations", "VM.retrieve_wlb_recommendations"),
+    #[cfg(feature = "VM")]
+    ("VM_revert", "VM.revert"),
+    #[cfg(feature = "VM")]
+    ("VM_send_sysrq", "VM.send_sysrq"),
+    #[cfg(feature = "VM")]
+    ("VM_send_trigger", "VM.send_trigger"),
+    #[cfg(feature = "VM")]
+    ("VM_set_HVM_boot_params", "VM.set_HVM_boot_params"),
+    #[cfg(feature = "VM")]
+    ("VM_set_HVM_boot_policy", "VM.set_HVM_boot_policy"),
+    #[cfg(feature = "VM")]
+    ("VM_set_HVM_shadow_multiplier", "VM.set_HVM_shadow_multiplier"),
+    #[cfg(feature = "VM")]
+    ("VM_set_NVRAM", "VM.set_NVRAM"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PCI_bus", "VM.set_PCI_bus"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PV_args", "VM.set_PV_args"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PV_bootloader", "VM.set_PV_bootloader"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PV_bootloader_args", "VM.set_PV_bootloader_args"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PV_kernel", "VM.set_PV_kernel"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PV_legacy_args", "VM.set_PV_legacy_args"),
+    #[cfg(feature = "VM")]
+    ("VM_set_PV_ramdisk", "VM.set_PV_ramdisk"),
+    #[cfg(feature = "VM")]
+    ("VM_set_VCPUs_at_startup", "VM.set_VCPUs_at_startup"),
+    #[cfg(feature = "VM")]
+    ("VM_set_VCPUs_max", "VM.set_VCPUs_max"),
+    #[cfg(feature = "VM")]
+    ("VM_set_VCPUs_number_live", "VM.set_VCPUs_number_live"),
+    #[cfg(feature = "VM")]
+    ("VM_set_VCPUs_params", "VM.set_VCPUs_params"),
+    #[cfg(feature = "VM")]
+    ("VM_set_actions_after_crash", "VM.set_actions_after_crash"),
+    #[cfg(feature = "VM")]
+    ("VM_set_actions_after_reboot", "VM.set_actions_after_reboot"),
+    #[cfg(feature = "VM")]
+    ("VM_set_actions_after_shutdown", "VM.set_actions_after_shutdown"),
+    #[cfg(feature = "VM")]
+    ("VM_set_actions_after_softreboot", "VM.set_actions_after_softreboot"),
+    #[cfg(feature = "VM")]
+    ("VM_set_affinity", "VM.set_affinity"),
+    #[cfg(feature = "VM")]
+    ("VM_set_appliance", "VM.set_appliance"),
+    #[cfg(feature = "VM")]
+    ("VM_set_bios_strings", "VM.set_bios_strings"),
+    #[cfg(feature = "VM")]
+    ("VM_set_blocked_operations", "VM.set_blocked_operations"),
+    #[cfg(feature = "VM")]
+    ("VM_set_domain_type", "VM.set_domain_type"),
+    #[cfg(feature = "VM")]
+    ("VM_set_groups", "VM.set_groups"),
+    #[cfg(feature = "VM")]
+    ("VM_set_ha_always_run", "VM.set_ha_always_run"),
+    #[cfg(feature = "VM")]
+    ("VM_set_ha_restart_priority", "VM.set_ha_restart_priority"),
+    #[cfg(feature = "VM")]
+    ("VM_set_hardware_platform_version", "VM.set_hardware_platform_version"),
+    #[cfg(feature = "VM")]
+    ("VM_set_has_vendor_device", "VM.set_has_vendor_device"),
+    #[cfg(feature = "VM")]
+    ("VM_set_is_a_template", "VM.set_is_a_template"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory", "VM.set_memory"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_dynamic_max", "VM.set_memory_dynamic_max"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_dynamic_min", "VM.set_memory_dynamic_min"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_dynamic_range", "VM.set_memory_dynamic_range"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_limits", "VM.set_memory_limits"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_static_max", "VM.set_memory_static_max"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_static_min", "VM.set_memory_static_min"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_static_range", "VM.set_memory_static_range"),
+    #[cfg(feature = "VM")]
+    ("VM_set_memory_target_live", "VM.set_memory_target_live"),
+    #[cfg(feature = "VM")]
+    ("VM_set_name_description", "VM.set_name_description"),
+    #[cfg(feature = "VM")]
+    ("VM_set_name_label", "VM.set_name_label"),
+    #[cfg(feature = "VM")]
+    ("VM_set_order", "VM.set_order"),
+    #[cfg(feature = "VM")]
+    ("VM_set_other_config", "VM.set_other_config"),
+    #[cfg(feature = "VM")]
+    ("VM_set_platform", "VM.set_platform"),
+    #[cfg(feature = "VM")]
+    ("VM_set_protection_policy", "VM.set_protection_policy"),
+    #[cfg(feature = "VM")]
+    ("VM_set_recommendations", "VM.set_recommendations"),
+    #[cfg(feature = "VM")]
+    ("VM_set_shadow_multiplier_live", "VM.set_shadow_multiplier_live"),
+    #[cfg(feature = "VM")]
+    ("VM_set_shutdown_delay", "VM.set_shutdown_delay"),
+    #[cfg(feature = "VM")]
+    ("VM_set_snapshot_schedule", "VM.set_snapshot_schedule"),
+    #[cfg(feature = "VM")]
+    ("VM_set_start_delay", "VM.set_start_delay"),
+    #[cfg(feature = "VM")]
+    ("VM_set_suspend_SR", "VM.set_suspend_SR"),
+    #[cfg(feature = "VM")]
+    ("VM_set_suspend_VDI", "VM.set_suspend_VDI"),
+    #[cfg(feature = "VM")]
+    ("VM_set_tags", "VM.set_tags"),
+    #[cfg(feature = "VM")]
+    ("VM_set_uefi_mode", "VM.set_uefi_mode"),
+    #[cfg(feature = "VM")]
+    ("VM_set_user_version", "VM.set_user_version"),
+    #[cfg(feature = "VM")]
+    ("VM_set_xenstore_data", "VM.set_xenstore_data"),
+    #[cfg(feature = "VM")]
+    ("VM_shutdown", "VM.shutdown"),
+    #[cfg(feature = "VM")]
+    ("VM_snapshot", "VM.snapshot"),
+    #[cfg(feature = "VM")]
+    ("VM_snapshot_with_quiesce", "VM.snapshot_with_quiesce"),
+    #[cfg(feature = "VM")]
+    ("VM_start", "VM.start"),
+    #[cfg(feature = "VM")]
+    ("VM_start_on", "VM.start_on"),
+    #[cfg(feature = "VM")]
+    ("VM_suspend", "VM.suspend"),
+    #[cfg(feature = "VM")]
+    ("VM_sysprep", "VM.sysprep"),
+    #[cfg(feature = "VM")]
+    ("VM_unpause", "VM.unpause"),
+    #[cfg(feature = "VM")]
+    ("VM_update_allowed_operations", "VM.update_allowed_operations"),
+    #[cfg(feature = "VM")]
+    (
+        "VM_update_secureboot_certificates_on_boot",
+        "VM.update_secureboot_certificates_on_boot",
+    ),
+    #[cfg(feature = "VM")]
+    ("VM_wait_memory_target_live", "VM.wait_memory_target_live"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_create", "VTPM.create"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_destroy", "VTPM.destroy"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_VM", "VTPM.get_VM"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_all", "VTPM.get_all"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_all_records", "VTPM.get_all_records"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_all_records_where", "VTPM.get_all_records_where"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_all_where", "VTPM.get_all_where"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_allowed_operations", "VTPM.get_allowed_operations"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_backend", "VTPM.get_backend"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_by_uuid", "VTPM.get_by_uuid"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_contents", "VTPM.get_contents"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_current_operations", "VTPM.get_current_operations"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_is_protected", "VTPM.get_is_protected"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_is_unique", "VTPM.get_is_unique"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_persistence_backend", "VTPM.get_persistence_backend"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_record", "VTPM.get_record"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_get_uuid", "VTPM.get_uuid"),
+    #[cfg(feature = "VTPM")]
+    ("VTPM_set_contents", "VTPM.set_contents"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_add_to_other_config", "VUSB.add_to_other_config"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_create", "VUSB.create"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_destroy", "VUSB.destroy"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_USB_group", "VUSB.get_USB_group"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_VM", "VUSB.get_VM"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_all", "VUSB.get_all"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_all_records", "VUSB.get_all_records"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_all_records_where", "VUSB.get_all_records_where"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_all_where", "VUSB.get_all_where"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_allowed_operations", "VUSB.get_allowed_operations"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_by_uuid", "VUSB.get_by_uuid"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_current_operations", "VUSB.get_current_operations"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_currently_attached", "VUSB.get_currently_attached"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_other_config", "VUSB.get_other_config"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_record", "VUSB.get_record"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_get_uuid", "VUSB.get_uuid"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_remove_from_other_config", "VUSB.remove_from_other_config"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_set_other_config", "VUSB.set_other_config"),
+    #[cfg(feature = "VUSB")]
+    ("VUSB_unplug", "VUSB.unplug"),
+    #[cfg(feature = "auth")]
+    ("auth_get_group_membership", "auth.get_group_membership"),
+    #[cfg(feature = "auth")]
+    ("auth_get_subject_identifier", "auth.get_subject_identifier"),
+    #[cfg(feature = "auth")]
+    (
+        "auth_get_subject_information_from_identifier",
+        "auth.get_subject_information_from_identifier",
+    ),
+    #[cfg(feature = "blob")]
+    ("blob_create", "blob.create"),
+    #[cfg(feature = "blob")]
+    ("blob_destroy", "blob.destroy"),
+    #[cfg(feature = "blob")]
+    ("blob_get_all", "blob.get_all"),
+    #[cfg(feature = "blob")]
+    ("blob_get_all_records", "blob.get_all_records"),
+    #[cfg(feature = "blob")]
+    ("blob_get_all_records_where", "blob.get_all_records_where"),
+    #[cfg(feature = "blob")]
+    ("blob_get_all_where", "blob.get_all_where"),
+    #[cfg(feature = "blob")]
+    ("blob_get_by_name_label", "blob.get_by_name_label"),
+    #[cfg(feature = "blob")]
+    ("blob_get_by_uuid", "blob.get_by_uuid"),
+    #[cfg(feature = "blob")]
+    ("blob_get_last_updated", "blob.get_last_updated"),
+    #[cfg(feature = "blob")]
+    ("blob_get_mime_type", "blob.get_mime_type"),
+    #[cfg(feature = "blob")]
+    ("blob_get_name_description", "blob.get_name_description"),
+    #[cfg(feature = "blob")]
+    ("blob_get_name_label", "blob.get_name_label"),
+    #[cfg(feature = "blob")]
+    ("blob_get_public", "blob.get_public"),
+    #[cfg(feature = "blob")]
+    ("blob_get_record", "blob.get_record"),
+    #[cfg(feature = "blob")]
+    ("blob_get_size", "blob.get_size"),
+    #[cfg(feature = "blob")]
+    ("blob_get_uuid", "blob.get_uuid"),
+    #[cfg(feature = "blob")]
+    ("blob_set_name_description", "blob.set_name_description"),
+    #[cfg(feature = "blob")]
+    ("blob_set_name_label", "blob.set_name_label"),
+    #[cfg(feature = "blob")]
+    ("blob_set_public", "blob.set_public"),
+    #[cfg(feature = "console")]
+    ("console_add_to_other_config", "console.add_to_other_config"),
+    #[cfg(feature = "console")]
+    ("console_create", "console.create"),
+    #[cfg(feature = "console")]
+    ("console_destroy", "console.destroy"),
+    #[cfg(feature = "console")]
+    ("console_get_VM", "console.get_VM"),
+    #[cfg(feature = "console")]
+    ("console_get_all", "console.get_all"),
+    #[cfg(feature = "console")]
+    ("console_get_all_records", "console.get_all_records"),
+    #[cfg(feature = "console")]
+    ("console_get_all_records_where", "console.get_all_records_where"),
+    #[cfg(feature = "console")]
+    ("console_get_all_where", "console.get_all_where"),
+    #[cfg(feature = "console")]
+    ("console_get_by_uuid", "console.get_by_uuid"),
+    #[cfg(feature = "console")]
+    ("console_get_location", "console.get_location"),
+    #[cfg(feature = "console")]
+    ("console_get_other_config", "console.get_other_config"),
+    #[cfg(feature = "console")]
+    ("console_get_protocol", "console.get_protocol"),
+    #[cfg(feature = "console")]
+    ("console_get_record", "console.get_record"),
+    #[cfg(feature = "console")]
+    ("console_get_uuid", "console.get_uuid"),
+    #[cfg(feature = "console")]
+    ("console_remove_from_other_config", "console.remove_from_other_config"),
+    #[cfg(feature = "console")]
+    ("console_set_other_config", "console.set_other_config"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_add_to_other_config", "crashdump.add_to_other_config"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_destroy", "crashdump.destroy"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_VDI", "crashdump.get_VDI"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_VM", "crashdump.get_VM"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_all", "crashdump.get_all"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_all_records", "crashdump.get_all_records"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_all_records_where", "crashdump.get_all_records_where"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_all_where", "crashdump.get_all_where"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_by_uuid", "crashdump.get_by_uuid"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_other_config", "crashdump.get_other_config"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_record", "crashdump.get_record"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_get_uuid", "crashdump.get_uuid"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_remove_from_other_config", "crashdump.remove_from_other_config"),
+    #[cfg(feature = "crashdump")]
+    ("crashdump_set_other_config", "crashdump.set_other_config"),
+    #[cfg(feature = "event")]
+    ("event_from", "event.from"),
+    #[cfg(feature = "event")]
+    ("event_get_current_id", "event.get_current_id"),
+    #[cfg(feature = "event")]
+    ("event_inject", "event.inject"),
+    #[cfg(feature = "event")]
+    ("event_next", "event.next"),
+    #[cfg(feature = "event")]
+    ("event_register", "event.register"),
+    #[cfg(feature = "event")]
+    ("event_unregister", "event.unregister"),
+    #[cfg(feature = "host")]
+    ("host_add_tags", "host.add_tags"),
+    #[cfg(feature = "host")]
+    ("host_add_to_guest_VCPUs_params", "host.add_to_guest_VCPUs_params"),
+    #[cfg(feature = "host")]
+    ("host_add_to_license_server", "host.add_to_license_server"),
+    #[cfg(feature = "host")]
+    ("host_add_to_logging", "host.add_to_logging"),
+    #[cfg(feature = "host")]
+    ("host_add_to_other_config", "host.add_to_other_config"),
+    #[cfg(feature = "host")]
+    ("host_apply_edition", "host.apply_edition"),
+    #[cfg(feature = "host")]
+    ("host_apply_recommended_guidances", "host.apply_recommended_guidances"),
+    #[cfg(feature = "host")]
+    ("host_apply_updates", "host.apply_updates"),
+    #[cfg(feature = "host")]
+    ("host_assert_can_evacuate", "host.assert_can_evacuate"),
+    #[cfg(feature = "host")]
+    ("host_backup_rrds", "host.backup_rrds"),
+    #[cfg(feature = "host")]
+    ("host_bugreport_upload", "host.bugreport_upload"),
+    #[cfg(feature = "host")]
+    ("host_call_extension", "host.call_extension"),
+    #[cfg(feature = "host")]
+    ("host_call_plugin", "host.call_plugin"),
+    #[cfg(feature = "host")]
+    ("host_compute_free_memory", "host.compute_free_memory"),
+    #[cfg(feature = "host")]
+    ("host_compute_memory_overhead", "host.compute_memory_overhead"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_add_to_other_config", "host_cpu.add_to_other_config"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_all", "host_cpu.get_all"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_all_records", "host_cpu.get_all_records"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_all_records_where", "host_cpu.get_all_records_where"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_all_where", "host_cpu.get_all_where"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_by_uuid", "host_cpu.get_by_uuid"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_family", "host_cpu.get_family"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_features", "host_cpu.get_features"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_flags", "host_cpu.get_flags"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_host", "host_cpu.get_host"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_model", "host_cpu.get_model"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_modelname", "host_cpu.get_modelname"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_number", "host_cpu.get_number"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_other_config", "host_cpu.get_other_config"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_record", "host_cpu.get_record"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_speed", "host_cpu.get_speed"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_stepping", "host_cpu.get_stepping"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_utilisation", "host_cpu.get_utilisation"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_uuid", "host_cpu.get_uuid"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_get_vendor", "host_cpu.get_vendor"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_remove_from_other_config", "host_cpu.remove_from_other_config"),
+    #[cfg(feature = "host_cpu")]
+    ("host_cpu_set_other_config", "host_cpu.set_other_config"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_add_to_other_config", "host_crashdump.add_to_other_config"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_destroy", "host_crashdump.destroy"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_all", "host_crashdump.get_all"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_all_records", "host_crashdump.get_all_records"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_all_records_where", "host_crashdump.get_all_records_where"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_all_where", "host_crashdump.get_all_where"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_by_uuid", "host_crashdump.get_by_uuid"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_host", "host_crashdump.get_host"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_other_config", "host_crashdump.get_other_config"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_record", "host_crashdump.get_record"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_size", "host_crashdump.get_size"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_timestamp", "host_crashdump.get_timestamp"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_get_uuid", "host_crashdump.get_uuid"),
+    #[cfg(feature = "host_crashdump")]
+    (
+        "host_crashdump_remove_from_other_config",
+        "host_crashdump.remove_from_other_config",
+    ),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_set_other_config", "host_crashdump.set_other_config"),
+    #[cfg(feature = "host_crashdump")]
+    ("host_crashdump_upload", "host_crashdump.upload"),
+    #[cfg(feature = "host")]
+    ("host_create_new_blob", "host.create_new_blob"),
+    #[cfg(feature = "host")]
+    ("host_declare_dead", "host.declare_dead"),
+    #[cfg(feature = "host")]
+    ("host_destroy", "host.destroy"),
+    #[cfg(feature = "host")]
+    ("host_disable", "host.disable"),
+    #[cfg(feature = "host")]
+    ("host_disable_display", "host.disable_display"),
+    #[cfg(feature = "host")]
+    ("host_disable_external_auth", "host.disable_external_auth"),
+    #[cfg(feature = "host")]
+    ("host_disable_local_storage_caching", "host.disable_local_storage_caching"),
+    #[cfg(feature = "host")]
+    ("host_disable_ssh", "host.disable_ssh"),
+    #[cfg(feature = "host")]
+    ("host_dmesg", "host.dmesg"),
+    #[cfg(feature = "host")]
+    ("host_dmesg_clear", "host.dmesg_clear"),
+    #[cfg(feature = "host")]
+    (
+        "host_emergency_clear_mandatory_guidance",
+        "host.emergency_clear_mandatory_guidance",
+    ),
+    #[cfg(feature = "host")]
+    (
+        "host_emergency_disable_tls_verification",
+        "host.emergency_disable_tls_verification",
+    ),
+    #[cfg(feature = "host")]
+    ("host_emergency_ha_disable", "host.emergency_ha_disable"),
+    #[cfg(feature = "host")]
+    (
+        "host_emergency_reenable_tls_verification",
+        "host.emergency_reenable_tls_verification",
+    ),
+    #[cfg(feature = "host")]
+    (
+        "host_emergency_reset_server_certificate",
+        "host.emergency_reset_server_certificate",
+    ),
+    #[cfg(feature = "host")]
+    ("host_enable", "host.enable"),
+    #[cfg(feature = "host")]
+    ("host_enable_display", "host.enable_display"),
+    #[cfg(feature = "host")]
+    ("host_enable_external_auth", "host.enable_external_auth"),
+    #[cfg(feature = "host")]
+    ("host_enable_local_storage_caching", "host.enable_local_storage_caching"),
+    #[cfg(feature = "host")]
+    ("host_enable_ssh", "host.enable_ssh"),
+    #[cfg(feature = "host")]
+    ("host_evacuate", "host.evacuate"),
+    #[cfg(feature = "host")]
+    ("host_external_auth_set_ldaps", "host.external_auth_set_ldaps"),
+    #[cfg(feature = "host")]
+    ("host_forget_data_source_archives", "host.forget_data_source_archives"),
+    #[cfg(feature = "host")]
+    ("host_get_API_version_major", "host.get_API_version_major"),
+    #[cfg(feature = "host")]
+    ("host_get_API_version_minor", "host.get_API_version_minor"),
+    #[cfg(feature = "host")]
+    ("host_get_API_version_vendor", "host.get_API_version_vendor"),
+    #[cfg(feature = "host")]
+    (
+        "host_get_API_version_vendor_implementation",
+        "host.get_API_version_vendor_implementation",
+    ),
+    #[cfg(feature = "host")]
+    ("host_get_PBDs", "host.get_PBDs"),
+    #[cfg(feature = "host")]
+    ("host_get_PCIs", "host.get_PCIs"),
+    #[cfg(feature = "host")]
+    ("host_get_PGPUs", "host.get_PGPUs"),
+    #[cfg(feature = "host")]
+    ("host_get_PIFs", "host.get_PIFs"),
+    #[cfg(feature = "host")]
+    ("host_get_PUSBs", "host.get_PUSBs"),
+    #[cfg(feature = "host")]
+    ("host_get_address", "host.get_address"),
+    #[cfg(feature = "host")]
+    ("host_get_all", "host.get_all"),
+    #[cfg(feature = "host")]
+    ("host_get_all_records", "host.get_all_records"),
+    #[cfg(feature = "host")]
+    ("host_get_all_records_where", "host.get_all_records_where"),
+    #[cfg(feature = "host")]
+    ("host_get_all_where", "host.get_all_where"),
+    #[cfg(feature = "host")]
+    ("host_get_allowed_operations", "host.get_allowed_operations"),
+    #[cfg(feature = "host")]
+    ("host_get_bios_strings", "host.get_bios_strings"),
+    #[cfg(feature = "host")]
+    ("host_get_blobs", "host.get_blobs"),
+    #[cfg(feature = "host")]
+    ("host_get_by_name_label", "host.get_by_name_label"),
+    #[cfg(feature = "host")]
+    ("host_get_by_uuid", "host.get_by_uuid"),
+    #[cfg(feature = "host")]
+    ("host_get_capabilities", "host.get_capabilities"),
+    #[cfg(feature = "host")]
+    ("host_get_certificates", "host.get_certificates"),
+    #[cfg(feature = "host")]
+    ("host_get_chipset_info", "host.get_chipset_info"),
+    #[cfg(feature = "host")]
+    ("host_get_console_idle_timeout", "host.get_console_idle_timeout"),
+    #[cfg(feature = "host")]
+    ("host_get_control_domain", "host.get_control_domain"),
+    #[cfg(feature = "host")]
+    ("host_get_cpu_configuration", "host.get_cpu_configuration"),
+    #[cfg(feature = "host")]
+    ("host_get_cpu_info", "host.get_cpu_info"),
+    #[cfg(feature = "host")]
+    ("host_get_crash_dump_sr", "host.get_crash_dump_sr"),
+    #[cfg(feature = "host")]
+    ("host_get_crashdumps", "host.get_crashdumps"),
+    #[cfg(feature = "host")]
+    ("host_get_current_operations", "host.get_current_operations"),
+    #[cfg(feature = "host")]
+    ("host_get_data_sources", "host.get_data_sources"),
+    #[cfg(feature = "host")]
+    ("host_get_display", "host.get_display"),
+    #[cfg(feature = "host")]
+    ("host_get_edition", "host.get_edition"),
+    #[cfg(feature = "host")]
+    ("host_get_editions", "host.get_editions"),
+    #[cfg(feature = "host")]
+    ("host_get_enabled", "host.get_enabled"),
+    #[cfg(feature = "host")]
+    ("host_get_external_auth_configuration", "host.get_external_auth_configuration"),
+    #[cfg(feature = "host")]
+    ("host_get_external_auth_service_name", "host.get_external_auth_service_name"),
+    #[cfg(feature = "host")]
+    ("host_get_external_auth_type", "host.get_external_auth_type"),
+    #[cfg(feature = "host")]
+    ("host_get_features", "host.get_features"),
+    #[cfg(feature = "host")]
+    ("host_get_guest_VCPUs_params", "host.get_guest_VCPUs_params"),
+    #[cfg(feature = "host")]
+    ("host_get_ha_network_peers", "host.get_ha_network_peers"),
+    #[cfg(feature = "host")]
+    ("host_get_ha_statefiles", "host.get_ha_statefiles"),
+    #[cfg(feature = "host")]
+    ("host_get_host_CPUs", "host.get_host_CPUs"),
+    #[cfg(feature = "host")]
+    ("host_get_hostname", "host.get_hostname"),
+    #[cfg(feature = "host")]
+    ("host_get_https_only", "host.get_https_only"),
+    #[cfg(feature = "host")]
+    ("host_get_iscsi_iqn", "host.get_iscsi_iqn"),
+    #[cfg(feature = "host")]
+    ("host_get_last_software_update", "host.get_last_software_update"),
+    #[cfg(feature = "host")]
+    ("host_get_last_update_hash", "host.get_last_update_hash"),
+    #[cfg(feature = "host")]
+    ("host_get_latest_synced_updates_applied", "host.get_latest_synced_updates_applied"),
+    #[cfg(feature = "host")]
+    ("host_get_license_params", "host.get_license_params"),
+    #[cfg(feature = "host")]
+    ("host_get_license_server", "host.get_license_server"),
+    #[cfg(feature = "host")]
+    ("host_get_local_cache_sr", "host.get_local_cache_sr"),
+    #[cfg(feature = "host")]
+    ("host_get_log", "host.get_log"),
+    #[cfg(feature = "host")]
+    ("host_get_logging", "host.get_logging"),
+    #[cfg(feature = "host")]
+    ("host_get_management_interface", "host.get_management_interface"),
+    #[cfg(feature = "host")]
+    ("host_get_max_cstate", "host.get_max_cstate"),
+    #[cfg(feature = "host")]
+    ("host_get_memory_overhead", "host.get_memory_overhead"),
+    #[cfg(feature = "host")]
+    ("host_get_metrics", "host.get_metrics"),
+    #[cfg(feature = "host")]
+    ("host_get_multipathing", "host.get_multipathing"),
+    #[cfg(feature = "host")]
+    ("host_get_name_description", "host.get_name_description"),
+    #[cfg(feature = "host")]
+    ("host_get_name_label", "host.get_name_label"),
+    #[cfg(feature = "host")]
+    ("host_get_ntp_custom_servers", "host.get_ntp_custom_servers"),
+    #[cfg(feature = "host")]
+    ("host_get_ntp_mode", "host.get_ntp_mode"),
+    #[cfg(feature = "host")]
+    ("host_get_ntp_servers_status", "host.get_ntp_servers_status"),
+    #[cfg(feature = "host")]
+    ("host_get_ntp_synchronized", "host.get_ntp_synchronized"),
+    #[cfg(feature = "host")]
+    ("host_get_numa_affinity_policy", "host.get_numa_affinity_policy"),
+    #[cfg(feature = "host")]
+    ("host_get_other_config", "host.get_other_config"),
+    #[cfg(feature = "host")]
+    ("host_get_patches", "host.get_patches"),
+    #[cfg(feature = "host")]
+    ("host_get_pending_guidances", "host.get_pending_guidances"),
+    #[cfg(feature = "host")]
+    ("host_get_pending_guidances_full", "host.get_pending_guidances_full"),
+    #[cfg(feature = "host")]
+    ("host_get_pending_guidances_recommended", "host.get_pending_guidances_recommended"),
+    #[cfg(feature = "host")]
+    ("host_get_power_on_config", "host.get_power_on_config"),
+    #[cfg(feature = "host")]
+    ("host_get_power_on_mode", "host.get_power_on_mode"),
+    #[cfg(feature = "host")]
+    ("host_get_record", "host.get_record"),
+    #[cfg(feature = "host")]
+    ("host_get_resident_VMs", "host.get_resident_VMs"),
+    #[cfg(feature = "host")]
+    ("host_get_sched_gran", "host.get_sched_gran"),
+    #[cfg(feature = "host")]
+    ("host_get_sched_policy", "host.get_sched_policy"),
+    #[cfg(feature = "host")]
+    ("host_get_secure_boot", "host.get_secure_boot"),
+    #[cfg(feature = "host")]
+    ("host_get_server_certificate", "host.get_server_certificate"),
+    #[cfg(feature = "host")]
+    ("host_get_server_localtime", "host.get_server_localtime"),
+    #[cfg(feature = "host")]
+    ("host_get_servertime", "host.get_servertime"),
+    #[cfg(feature = "host")]
+    ("host_get_software_version", "host.get_software_version"),
+    #[cfg(feature = "host")]
+    ("host_get_ssh_auto_mode", "host.get_ssh_auto_mode"),
+    #[cfg(feature = "host")]
+    ("host_get_ssh_enabled", "host.get_ssh_enabled"),
+    #[cfg(feature = "host")]
+    ("host_get_ssh_enabled_timeout", "host.get_ssh_enabled_timeout"),
+    #[cfg(feature = "host")]
+    ("host_get_ssh_expiry", "host.get_ssh_expiry"),
+    #[cfg(feature = "host")]
+    ("host_get_ssl_legacy", "host.get_ssl_legacy"),
+    #[cfg(feature = "host")]
+    ("host_get_supported_bootloaders", "host.get_supported_bootloaders"),
+    #[cfg(feature = "host")]
+    ("host_get_suspend_image_sr", "host.get_suspend_image_sr"),
+    #[cfg(feature = "host")]
+    ("host_get_system_status_capabilities", "host.get_system_status_capabilities"),
+    #[cfg(feature = "host")]
+    ("host_get_tags", "host.get_tags"),
+    #[cfg(feature = "host")]
+    ("host_get_timezone", "host.get_timezone"),
+    #[cfg(feature = "host")]
+    ("host_get_tls_verification_enabled", "host.get_tls_verification_enabled"),
+    #[cfg(feature = "host")]
+    ("host_get_tracked_user_agents", "host.get_tracked_user_agents"),
+    #[cfg(feature = "host")]
+    ("host_get_uefi_certificates", "host.get_uefi_certificates"),
+    #[cfg(feature = "host")]
+    ("host_get_uncooperative_resident_VMs", "host.get_uncooperative_resident_VMs"),
+    #[cfg(feature = "host")]
+    ("host_get_updates", "host.get_updates"),
+    #[cfg(feature = "host")]
+    ("host_get_updates_requiring_reboot", "host.get_updates_requiring_reboot"),
+    #[cfg(feature = "host")]
+    ("host_get_uuid", "host.get_uuid"),
+    #[cfg(feature = "host")]
+    (
+        "host_get_virtual_hardware_platform_versions",
+        "host.get_virtual_hardware_platform_versions",
+    ),
+    #[cfg(feature = "host")]
+    ("host_get_vms_which_prevent_evacuation", "host.get_vms_which_prevent_evacuation"),
+    #[cfg(feature = "host")]
+    ("host_has_extension", "host.has_extension"),
+    #[cfg(feature = "host")]
+    ("host_install_server_certificate", "host.install_server_certificate"),
+    #[cfg(feature = "host")]
+    ("host_license_add", "host.license_add"),
+    #[cfg(feature = "host")]
+    ("host_license_apply", "host.license_apply"),
+    #[cfg(feature = "host")]
+    ("host_license_remove", "host.license_remove"),
+    #[cfg(feature = "host")]
+    ("host_list_methods", "host.list_methods"),
+    #[cfg(feature = "host")]
+    ("host_list_timezones", "host.list_timezones"),
+    #[cfg(feature = "host")]
+    ("host_local_management_reconfigure", "host.local_management_reconfigure"),
+    #[cfg(feature = "host")]
+    ("host_management_disable", "host.management_disable"),
+    #[cfg(feature = "host")]
+    ("host_management_reconfigure", "host.management_reconfigure"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_add_to_other_config", "host_metrics.add_to_other_config"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_all", "host_metrics.get_all"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_all_records", "host_metrics.get_all_records"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_all_records_where", "host_metrics.get_all_records_where"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_all_where", "host_metrics.get_all_where"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_by_uuid", "host_metrics.get_by_uuid"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_last_updated", "host_metrics.get_last_updated"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_live", "host_metrics.get_live"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_memory_free", "host_metrics.get_memory_free"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_memory_total", "host_metrics.get_memory_total"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_other_config", "host_metrics.get_other_config"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_record", "host_metrics.get_record"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_get_uuid", "host_metrics.get_uuid"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_remove_from_other_config", "host_metrics.remove_from_other_config"),
+    #[cfg(feature = "host_metrics")]
+    ("host_metrics_set_other_config", "host_metrics.set_other_config"),
+    #[cfg(feature = "host")]
+    ("host_migrate_receive", "host.migrate_receive"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_add_to_other_config", "host_patch.add_to_other_config"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_apply", "host_patch.apply"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_destroy", "host_patch.destroy"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_all", "host_patch.get_all"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_all_records", "host_patch.get_all_records"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_all_records_where", "host_patch.get_all_records_where"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_all_where", "host_patch.get_all_where"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_applied", "host_patch.get_applied"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_by_name_label", "host_patch.get_by_name_label"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_by_uuid", "host_patch.get_by_uuid"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_host", "host_patch.get_host"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_name_description", "host_patch.get_name_description"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_name_label", "host_patch.get_name_label"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_other_config", "host_patch.get_other_config"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_pool_patch", "host_patch.get_pool_patch"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_record", "host_patch.get_record"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_size", "host_patch.get_size"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_timestamp_applied", "host_patch.get_timestamp_applied"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_uuid", "host_patch.get_uuid"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_get_version", "host_patch.get_version"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_remove_from_other_config", "host_patch.remove_from_other_config"),
+    #[cfg(feature = "host_patch")]
+    ("host_patch_set_other_config", "host_patch.set_other_config"),
+    #[cfg(feature = "host")]
+    ("host_power_on", "host.power_on"),
+    #[cfg(feature = "host")]
+    ("host_query_data_source", "host.query_data_source"),
+    #[cfg(feature = "host")]
+    ("host_reboot", "host.reboot"),
+    #[cfg(feature = "host")]
+    ("host_record_data_source", "host.record_data_source"),
+    #[cfg(feature = "host")]
+    ("host_refresh_pack_info", "host.refresh_pack_info"),
+    #[cfg(feature = "host")]
+    ("host_refresh_server_certificate", "host.refresh_server_certificate"),
+    #[cfg(feature = "host")]
+    ("host_remove_from_guest_VCPUs_params", "host.remove_from_guest_VCPUs_params"),
+    #[cfg(feature = "host")]
+    ("host_remove_from_license_server", "host.remove_from_license_server"),
+    #[cfg(feature = "host")]
+    ("host_remove_from_logging", "host.remove_from_logging"),
+    #[cfg(feature = "host")]
+    ("host_remove_from_other_config", "host.remove_from_other_config"),
+    #[cfg(feature = "host")]
+    ("host_remove_tags", "host.remove_tags"),
+    #[cfg(feature = "host")]
+    ("host_rescan_drivers", "host.rescan_drivers"),
+    #[cfg(feature = "host")]
+    ("host_reset_cpu_features", "host.reset_cpu_features"),
+    #[cfg(feature = "host")]
+    ("host_reset_server_certificate", "host.reset_server_certificate"),
+    #[cfg(feature = "host")]
+    ("host_restart_agent", "host.restart_agent"),
+    #[cfg(feature = "host")]
+    (
+        "host_retrieve_wlb_evacuate_recommendations",
+        "host.retrieve_wlb_evacuate_recommendations",
+    ),
+    #[cfg(feature = "host")]
+    ("host_send_debug_keys", "host.send_debug_keys"),
+    #[cfg(feature = "host")]
+    ("host_set_address", "host.set_address"),
+    #[cfg(feature = "host")]
+    ("host_set_console_idle_timeout", "host.set_console_idle_timeout"),
+    #[cfg(feature = "host")]
+    ("host_set_cpu_features", "host.set_cpu_features"),
+    #[cfg(feature = "host")]
+    ("host_set_crash_dump_sr", "host.set_crash_dump_sr"),
+    #[cfg(feature = "host")]
+    ("host_set_display", "host.set_display"),
+    #[cfg(feature = "host")]
+    ("host_set_guest_VCPUs_params", "host.set_guest_VCPUs_params"),
+    #[cfg(feature = "host")]
+    ("host_set_hostname", "host.set_hostname"),
+    #[cfg(feature = "host")]
+    ("host_set_hostname_live", "host.set_hostname_live"),
+    #[cfg(feature = "host")]
+    ("host_set_https_only", "host.set_https_only"),
+    #[cfg(feature = "host")]
+    ("host_set_iscsi_iqn", "host.set_iscsi_iqn"),
+    #[cfg(feature = "host")]
+    ("host_set_license_server", "host.set_license_server"),
+    #[cfg(feature = "host")]
+    ("host_set_logging", "host.set_logging"),
+    #[cfg(feature = "host")]
+    ("host_set_max_cstate", "host.set_max_cstate"),
+    #[cfg(feature = "host")]
+    ("host_set_multipathing", "host.set_multipathing"),
+    #[cfg(feature = "host")]
+    ("host_set_name_description", "host.set_name_description"),
+    #[cfg(feature = "host")]
+    ("host_set_name_label", "host.set_name_label"),
+    #[cfg(feature = "host")]
+    ("host_set_ntp_custom_servers", "host.set_ntp_custom_servers"),
+    #[cfg(feature = "host")]
+    ("host_set_ntp_mode", "host.set_ntp_mode"),
+    #[cfg(feature = "host")]
+    ("host_set_numa_affinity_policy", "host.set_numa_affinity_policy"),
+    #[cfg(feature = "host")]
+    ("host_set_other_config", "host.set_other_config"),
+    #[cfg(feature = "host")]
+    ("host_set_power_on_mode", "host.set_power_on_mode"),
+    #[cfg(feature = "host")]
+    ("host_set_sched_gran", "host.set_sched_gran"),
+    #[cfg(feature = "host")]
+    ("host_set_servertime", "host.set_servertime"),
+    #[cfg(feature = "host")]
+    ("host_set_ssh_auto_mode", "host.set_ssh_auto_mode"),
+    #[cfg(feature = "host")]
+    ("host_set_ssh_enabled_timeout", "host.set_ssh_enabled_timeout"),
+    #[cfg(feature = "host")]
+    ("host_set_ssl_legacy", "host.set_ssl_legacy"),
+    #[cfg(feature = "host")]
+    ("host_set_suspend_image_sr", "host.set_suspend_image_sr"),
+    #[cfg(feature = "host")]
+    ("host_set_tags", "host.set_tags"),
+    #[cfg(feature = "host")]
+    ("host_set_timezone", "host.set_timezone"),
+    #[cfg(feature = "host")]
+    ("host_set_uefi_certificates", "host.set_uefi_certificates"),
+    #[cfg(feature = "host")]
+    ("host_shutdown", "host.shutdown"),
+    #[cfg(feature = "host")]
+    ("host_shutdown_agent", "host.shutdown_agent"),
+    #[cfg(feature = "host")]
+    ("host_sync_data", "host.sync_data"),
+    #[cfg(feature = "host")]
+    ("host_syslog_reconfigure", "host.syslog_reconfigure"),
+    #[cfg(feature = "message")]
+    ("message_create", "message.create"),
+    #[cfg(feature = "message")]
+    ("message_destroy", "message.destroy"),
+    #[cfg(feature = "message")]
+    ("message_destroy_all", "message.destroy_all"),
+    #[cfg(feature = "message")]
+    ("message_destroy_many", "message.destroy_many"),
+    #[cfg(feature = "message")]
+    ("message_get", "message.get"),
+    #[cfg(feature = "message")]
+    ("message_get_all", "message.get_all"),
+    #[cfg(feature = "message")]
+    ("message_get_all_records", "message.get_all_records"),
+    #[cfg(feature = "message")]
+    ("message_get_all_records_where", "message.get_all_records_where"),
+    #[cfg(feature = "message")]
+    ("message_get_by_uuid", "message.get_by_uuid"),
+    #[cfg(feature = "message")]
+    ("message_get_record", "message.get_record"),
+    #[cfg(feature = "message")]
+    ("message_get_since", "message.get_since"),
+    #[cfg(feature = "network")]
+    ("network_add_purpose", "network.add_purpose"),
+    #[cfg(feature = "network")]
+    ("network_add_tags", "network.add_tags"),
+    #[cfg(feature = "network")]
+    ("network_add_to_other_config", "network.add_to_other_config"),
+    #[cfg(feature = "network")]
+    ("network_create", "network.create"),
+    #[cfg(feature = "network")]
+    ("network_create_new_blob", "network.create_new_blob"),
+    #[cfg(feature = "network")]
+    ("network_destroy", "network.destroy"),
+    #[cfg(feature = "network")]
+    ("network_get_MTU", "network.get_MTU"),
+    #[cfg(feature = "network")]
+    ("network_get_PIFs", "network.get_PIFs"),
+    #[cfg(feature = "network")]
+    ("network_get_VIFs", "network.get_VIFs"),
+    #[cfg(feature = "network")]
+    ("network_get_all", "network.get_all"),
+    #[cfg(feature = "network")]
+    ("network_get_all_records", "network.get_all_records"),
+    #[cfg(feature = "network")]
+    ("network_get_all_records_where", "network.get_all_records_where"),
+    #[cfg(feature = "network")]
+    ("network_get_all_where", "network.get_all_where"),
+    #[cfg(feature = "network")]
+    ("network_get_allowed_operations", "network.get_allowed_operations"),
+    #[cfg(feature = "network")]
+    ("network_get_assigned_ips", "network.get_assigned_ips"),
+    #[cfg(feature = "network")]
+    ("network_get_blobs", "network.get_blobs"),
+    #[cfg(feature = "network")]
+    ("network_get_bridge", "network.get_bridge"),
+    #[cfg(feature = "network")]
+    ("network_get_by_name_label", "network.get_by_name_label"),
+    #[cfg(feature = "network")]
+    ("network_get_by_uuid", "network.get_by_uuid"),
+    #[cfg(feature = "network")]
+    ("network_get_current_operations", "network.get_current_operations"),
+    #[cfg(feature = "network")]
+    ("network_get_default_locking_mode", "network.get_default_locking_mode"),
+    #[cfg(feature = "network")]
+    ("network_get_managed", "network.get_managed"),
+    #[cfg(feature = "network")]
+    ("network_get_name_description", "network.get_name_description"),
+    #[cfg(feature = "network")]
+    ("network_get_name_label", "network.get_name_label"),
+    #[cfg(feature = "network")]
+    ("network_get_other_config", "network.get_other_config"),
+    #[cfg(feature = "network")]
+    ("network_get_purpose", "network.get_purpose"),
+    #[cfg(feature = "network")]
+    ("network_get_record", "network.get_record"),
+    #[cfg(feature = "network")]
+    ("network_get_tags", "network.get_tags"),
+    #[cfg(feature = "network")]
+    ("network_get_uuid", "network.get_uuid"),
+    #[cfg(feature = "network")]
+    ("network_remove_from_other_config", "network.remove_from_other_config"),
+    #[cfg(feature = "network")]
+    ("network_remove_purpose", "network.remove_purpose"),
+    #[cfg(feature = "network")]
+    ("network_remove_tags", "network.remove_tags"),
+    #[cfg(feature = "network")]
+    ("network_set_MTU", "network.set_MTU"),
+    #[cfg(feature = "network")]
+    ("network_set_default_locking_mode", "network.set_default_locking_mode"),
+    #[cfg(feature = "network")]
+    ("network_set_name_description", "network.set_name_description"),
+    #[cfg(feature = "network")]
+    ("network_set_name_label", "network.set_name_label"),
+    #[cfg(feature = "network")]
+    ("network_set_other_config", "network.set_other_config"),
+    #[cfg(feature = "network")]
+    ("network_set_tags", "network.set_tags"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_create", "network_sriov.create"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_destroy", "network_sriov.destroy"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_all", "network_sriov.get_all"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_all_records", "network_sriov.get_all_records"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_all_records_where", "network_sriov.get_all_records_where"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_all_where", "network_sriov.get_all_where"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_by_uuid", "network_sriov.get_by_uuid"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_configuration_mode", "network_sriov.get_configuration_mode"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_logical_PIF", "network_sriov.get_logical_PIF"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_physical_PIF", "network_sriov.get_physical_PIF"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_record", "network_sriov.get_record"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_remaining_capacity", "network_sriov.get_remaining_capacity"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_requires_reboot", "network_sriov.get_requires_reboot"),
+    #[cfg(feature = "network_sriov")]
+    ("network_sriov_get_uuid", "network_sriov.get_uuid"),
+    #[cfg(feature = "pool")]
+    ("pool_add_repository", "pool.add_repository"),
+    #[cfg(feature = "pool")]
+    ("pool_add_tags", "pool.add_tags"),
+    #[cfg(feature = "pool")]
+    ("pool_add_to_guest_agent_config", "pool.add_to_guest_agent_config"),
+    #[cfg(feature = "pool")]
+    ("pool_add_to_gui_config", "pool.add_to_gui_config"),
+    #[cfg(feature = "pool")]
+    ("pool_add_to_health_check_config", "pool.add_to_health_check_config"),
+    #[cfg(feature = "pool")]
+    ("pool_add_to_license_server", "pool.add_to_license_server"),
+    #[cfg(feature = "pool")]
+    ("pool_add_to_other_config", "pool.add_to_other_config"),
+    #[cfg(feature = "pool")]
+    ("pool_apply_edition", "pool.apply_edition"),
+    #[cfg(feature = "pool")]
+    ("pool_certificate_install", "pool.certificate_install"),
+    #[cfg(feature = "pool")]
+    ("pool_certificate_list", "pool.certificate_list"),
+    #[cfg(feature = "pool")]
+    ("pool_certificate_sync", "pool.certificate_sync"),
+    #[cfg(feature = "pool")]
+    ("pool_certificate_uninstall", "pool.certificate_uninstall"),
+    #[cfg(feature = "pool")]
+    ("pool_check_update_readiness", "pool.check_update_readiness"),
+    #[cfg(feature = "pool")]
+    ("pool_configure_repository_proxy", "pool.configure_repository_proxy"),
+    #[cfg(feature = "pool")]
+    ("pool_configure_update_sync", "pool.configure_update_sync"),
+    #[cfg(feature = "pool")]
+    ("pool_create_VLAN", "pool.create_VLAN"),
+    #[cfg(feature = "pool")]
+    ("pool_create_VLAN_from_PIF", "pool.create_VLAN_from_PIF"),
+    #[cfg(feature = "pool")]
+    ("pool_create_new_blob", "pool.create_new_blob"),
+    #[cfg(feature = "pool")]
+    ("pool_crl_install", "pool.crl_install"),
+    #[cfg(feature = "pool")]
+    ("pool_crl_list", "pool.crl_list"),
+    #[cfg(feature = "pool")]
+    ("pool_crl_uninstall", "pool.crl_uninstall"),
+    #[cfg(feature = "pool")]
+    ("pool_deconfigure_wlb", "pool.deconfigure_wlb"),
+    #[cfg(feature = "pool")]
+    ("pool_designate_new_master", "pool.designate_new_master"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_detect_nonhomogeneous_external_auth",
+        "pool.detect_nonhomogeneous_external_auth",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_disable_client_certificate_auth", "pool.disable_client_certificate_auth"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_external_auth", "pool.disable_external_auth"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_ha", "pool.disable_ha"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_local_storage_caching", "pool.disable_local_storage_caching"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_redo_log", "pool.disable_redo_log"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_repository_proxy", "pool.disable_repository_proxy"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_ssh", "pool.disable_ssh"),
+    #[cfg(feature = "pool")]
+    ("pool_disable_ssl_legacy", "pool.disable_ssl_legacy"),
+    #[cfg(feature = "pool")]
+    ("pool_eject", "pool.eject"),
+    #[cfg(feature = "pool")]
+    ("pool_emergency_reset_master", "pool.emergency_reset_master"),
+    #[cfg(feature = "pool")]
+    ("pool_emergency_transition_to_master", "pool.emergency_transition_to_master"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_client_certificate_auth", "pool.enable_client_certificate_auth"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_external_auth", "pool.enable_external_auth"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_ha", "pool.enable_ha"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_local_storage_caching", "pool.enable_local_storage_caching"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_redo_log", "pool.enable_redo_log"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_ssh", "pool.enable_ssh"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_ssl_legacy", "pool.enable_ssl_legacy"),
+    #[cfg(feature = "pool")]
+    ("pool_enable_tls_verification", "pool.enable_tls_verification"),
+    #[cfg(feature = "pool")]
+    ("pool_external_auth_set_ldaps", "pool.external_auth_set_ldaps"),
+    #[cfg(feature = "pool")]
+    ("pool_get_all", "pool.get_all"),
+    #[cfg(feature = "pool")]
+    ("pool_get_all_records", "pool.get_all_records"),
+    #[cfg(feature = "pool")]
+    ("pool_get_all_records_where", "pool.get_all_records_where"),
+    #[cfg(feature = "pool")]
+    ("pool_get_all_where", "pool.get_all_where"),
+    #[cfg(feature = "pool")]
+    ("pool_get_allowed_operations", "pool.get_allowed_operations"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_get_auto_update_vm_secureboot_certificates",
+        "pool.get_auto_update_vm_secureboot_certificates",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_get_blobs", "pool.get_blobs"),
+    #[cfg(feature = "pool")]
+    ("pool_get_by_uuid", "pool.get_by_uuid"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_get_client_certificate_auth_enabled",
+        "pool.get_client_certificate_auth_enabled",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_get_client_certificate_auth_name", "pool.get_client_certificate_auth_name"),
+    #[cfg(feature = "pool")]
+    ("pool_get_coordinator_bias", "pool.get_coordinator_bias"),
+    #[cfg(feature = "pool")]
+    ("pool_get_cpu_info", "pool.get_cpu_info"),
+    #[cfg(feature = "pool")]
+    ("pool_get_crash_dump_SR", "pool.get_crash_dump_SR"),
+    #[cfg(feature = "pool")]
+    ("pool_get_current_operations", "pool.get_current_operations"),
+    #[cfg(feature = "pool")]
+    ("pool_get_custom_uefi_certificates", "pool.get_custom_uefi_certificates"),
+    #[cfg(feature = "pool")]
+    ("pool_get_default_SR", "pool.get_default_SR"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ext_auth_cache_enabled", "pool.get_ext_auth_cache_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ext_auth_cache_expiry", "pool.get_ext_auth_cache_expiry"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ext_auth_cache_size", "pool.get_ext_auth_cache_size"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ext_auth_max_threads", "pool.get_ext_auth_max_threads"),
+    #[cfg(feature = "pool")]
+    ("pool_get_guest_agent_config", "pool.get_guest_agent_config"),
+    #[cfg(feature = "pool")]
+    ("pool_get_guest_secureboot_readiness", "pool.get_guest_secureboot_readiness"),
+    #[cfg(feature = "pool")]
+    ("pool_get_gui_config", "pool.get_gui_config"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_allow_overcommit", "pool.get_ha_allow_overcommit"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_cluster_stack", "pool.get_ha_cluster_stack"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_configuration", "pool.get_ha_configuration"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_enabled", "pool.get_ha_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_host_failures_to_tolerate", "pool.get_ha_host_failures_to_tolerate"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_overcommitted", "pool.get_ha_overcommitted"),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_plan_exists_for", "pool.get_ha_plan_exists_for"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_get_ha_reboot_vm_on_internal_shutdown",
+        "pool.get_ha_reboot_vm_on_internal_shutdown",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_get_ha_statefiles", "pool.get_ha_statefiles"),
+    #[cfg(feature = "pool")]
+    ("pool_get_health_check_config", "pool.get_health_check_config"),
+    #[cfg(feature = "pool")]
+    ("pool_get_igmp_snooping_enabled", "pool.get_igmp_snooping_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_is_psr_pending", "pool.get_is_psr_pending"),
+    #[cfg(feature = "pool")]
+    ("pool_get_last_update_sync", "pool.get_last_update_sync"),
+    #[cfg(feature = "pool")]
+    ("pool_get_license_server", "pool.get_license_server"),
+    #[cfg(feature = "pool")]
+    ("pool_get_license_state", "pool.get_license_state"),
+    #[cfg(feature = "pool")]
+    ("pool_get_limit_console_sessions", "pool.get_limit_console_sessions"),
+    #[cfg(feature = "pool")]
+    ("pool_get_live_patching_disabled", "pool.get_live_patching_disabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_local_auth_max_threads", "pool.get_local_auth_max_threads"),
+    #[cfg(feature = "pool")]
+    ("pool_get_master", "pool.get_master"),
+    #[cfg(feature = "pool")]
+    ("pool_get_metadata_VDIs", "pool.get_metadata_VDIs"),
+    #[cfg(feature = "pool")]
+    ("pool_get_migration_compression", "pool.get_migration_compression"),
+    #[cfg(feature = "pool")]
+    ("pool_get_name_description", "pool.get_name_description"),
+    #[cfg(feature = "pool")]
+    ("pool_get_name_label", "pool.get_name_label"),
+    #[cfg(feature = "pool")]
+    ("pool_get_other_config", "pool.get_other_config"),
+    #[cfg(feature = "pool")]
+    ("pool_get_policy_no_vendor_device", "pool.get_policy_no_vendor_device"),
+    #[cfg(feature = "pool")]
+    ("pool_get_recommendations", "pool.get_recommendations"),
+    #[cfg(feature = "pool")]
+    ("pool_get_record", "pool.get_record"),
+    #[cfg(feature = "pool")]
+    ("pool_get_redo_log_enabled", "pool.get_redo_log_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_redo_log_vdi", "pool.get_redo_log_vdi"),
+    #[cfg(feature = "pool")]
+    ("pool_get_repositories", "pool.get_repositories"),
+    #[cfg(feature = "pool")]
+    ("pool_get_repository_proxy_password", "pool.get_repository_proxy_password"),
+    #[cfg(feature = "pool")]
+    ("pool_get_repository_proxy_url", "pool.get_repository_proxy_url"),
+    #[cfg(feature = "pool")]
+    ("pool_get_repository_proxy_username", "pool.get_repository_proxy_username"),
+    #[cfg(feature = "pool")]
+    ("pool_get_restrictions", "pool.get_restrictions"),
+    #[cfg(feature = "pool")]
+    ("pool_get_suspend_image_SR", "pool.get_suspend_image_SR"),
+    #[cfg(feature = "pool")]
+    ("pool_get_tags", "pool.get_tags"),
+    #[cfg(feature = "pool")]
+    ("pool_get_telemetry_frequency", "pool.get_telemetry_frequency"),
+    #[cfg(feature = "pool")]
+    ("pool_get_telemetry_next_collection", "pool.get_telemetry_next_collection"),
+    #[cfg(feature = "pool")]
+    ("pool_get_telemetry_uuid", "pool.get_telemetry_uuid"),
+    #[cfg(feature = "pool")]
+    ("pool_get_tls_verification_enabled", "pool.get_tls_verification_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_uefi_certificates", "pool.get_uefi_certificates"),
+    #[cfg(feature = "pool")]
+    ("pool_get_update_sync_day", "pool.get_update_sync_day"),
+    #[cfg(feature = "pool")]
+    ("pool_get_update_sync_enabled", "pool.get_update_sync_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_update_sync_frequency", "pool.get_update_sync_frequency"),
+    #[cfg(feature = "pool")]
+    ("pool_get_uuid", "pool.get_uuid"),
+    #[cfg(feature = "pool")]
+    ("pool_get_vm_console_idle_timeout", "pool.get_vm_console_idle_timeout"),
+    #[cfg(feature = "pool")]
+    ("pool_get_vswitch_controller", "pool.get_vswitch_controller"),
+    #[cfg(feature = "pool")]
+    ("pool_get_wlb_enabled", "pool.get_wlb_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_get_wlb_url", "pool.get_wlb_url"),
+    #[cfg(feature = "pool")]
+    ("pool_get_wlb_username", "pool.get_wlb_username"),
+    #[cfg(feature = "pool")]
+    ("pool_get_wlb_verify_cert", "pool.get_wlb_verify_cert"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_ha_compute_hypothetical_max_host_failures_to_tolerate",
+        "pool.ha_compute_hypothetical_max_host_failures_to_tolerate",
+    ),
+    #[cfg(feature = "pool")]
+    (
+        "pool_ha_compute_max_host_failures_to_tolerate",
+        "pool.ha_compute_max_host_failures_to_tolerate",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_ha_compute_vm_failover_plan", "pool.ha_compute_vm_failover_plan"),
+    #[cfg(feature = "pool")]
+    ("pool_ha_failover_plan_exists", "pool.ha_failover_plan_exists"),
+    #[cfg(feature = "pool")]
+    ("pool_ha_prevent_restarts_for", "pool.ha_prevent_restarts_for"),
+    #[cfg(feature = "pool")]
+    ("pool_has_extension", "pool.has_extension"),
+    #[cfg(feature = "pool")]
+    ("pool_initialize_wlb", "pool.initialize_wlb"),
+    #[cfg(feature = "pool")]
+    ("pool_install_ca_certificate", "pool.install_ca_certificate"),
+    #[cfg(feature = "pool")]
+    ("pool_install_trusted_certificate", "pool.install_trusted_certificate"),
+    #[cfg(feature = "pool")]
+    ("pool_join", "pool.join"),
+    #[cfg(feature = "pool")]
+    ("pool_join_force", "pool.join_force"),
+    #[cfg(feature = "pool")]
+    ("pool_management_reconfigure", "pool.management_reconfigure"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_add_to_other_config", "pool_patch.add_to_other_config"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_apply", "pool_patch.apply"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_clean", "pool_patch.clean"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_clean_on_host", "pool_patch.clean_on_host"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_destroy", "pool_patch.destroy"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_after_apply_guidance", "pool_patch.get_after_apply_guidance"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_all", "pool_patch.get_all"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_all_records", "pool_patch.get_all_records"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_all_records_where", "pool_patch.get_all_records_where"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_all_where", "pool_patch.get_all_where"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_by_name_label", "pool_patch.get_by_name_label"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_by_uuid", "pool_patch.get_by_uuid"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_host_patches", "pool_patch.get_host_patches"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_name_description", "pool_patch.get_name_description"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_name_label", "pool_patch.get_name_label"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_other_config", "pool_patch.get_other_config"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_pool_applied", "pool_patch.get_pool_applied"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_pool_update", "pool_patch.get_pool_update"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_record", "pool_patch.get_record"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_size", "pool_patch.get_size"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_uuid", "pool_patch.get_uuid"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_get_version", "pool_patch.get_version"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_pool_apply", "pool_patch.pool_apply"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_pool_clean", "pool_patch.pool_clean"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_precheck", "pool_patch.precheck"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_remove_from_other_config", "pool_patch.remove_from_other_config"),
+    #[cfg(feature = "pool_patch")]
+    ("pool_patch_set_other_config", "pool_patch.set_other_config"),
+    #[cfg(feature = "pool")]
+    ("pool_recover_slaves", "pool.recover_slaves"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_from_guest_agent_config", "pool.remove_from_guest_agent_config"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_from_gui_config", "pool.remove_from_gui_config"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_from_health_check_config", "pool.remove_from_health_check_config"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_from_license_server", "pool.remove_from_license_server"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_from_other_config", "pool.remove_from_other_config"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_repository", "pool.remove_repository"),
+    #[cfg(feature = "pool")]
+    ("pool_remove_tags", "pool.remove_tags"),
+    #[cfg(feature = "pool")]
+    ("pool_reset_telemetry_uuid", "pool.reset_telemetry_uuid"),
+    #[cfg(feature = "pool")]
+    ("pool_retrieve_wlb_configuration", "pool.retrieve_wlb_configuration"),
+    #[cfg(feature = "pool")]
+    ("pool_retrieve_wlb_recommendations", "pool.retrieve_wlb_recommendations"),
+    #[cfg(feature = "pool")]
+    ("pool_rotate_secret", "pool.rotate_secret"),
+    #[cfg(feature = "pool")]
+    ("pool_send_test_post", "pool.send_test_post"),
+    #[cfg(feature = "pool")]
+    ("pool_send_wlb_configuration", "pool.send_wlb_configuration"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_set_auto_update_vm_secureboot_certificates",
+        "pool.set_auto_update_vm_secureboot_certificates",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_set_console_idle_timeout", "pool.set_console_idle_timeout"),
+    #[cfg(feature = "pool")]
+    ("pool_set_coordinator_bias", "pool.set_coordinator_bias"),
+    #[cfg(feature = "pool")]
+    ("pool_set_crash_dump_SR", "pool.set_crash_dump_SR"),
+    #[cfg(feature = "pool")]
+    ("pool_set_custom_uefi_certificates", "pool.set_custom_uefi_certificates"),
+    #[cfg(feature = "pool")]
+    ("pool_set_default_SR", "pool.set_default_SR"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ext_auth_cache_enabled", "pool.set_ext_auth_cache_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ext_auth_cache_expiry", "pool.set_ext_auth_cache_expiry"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ext_auth_cache_size", "pool.set_ext_auth_cache_size"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ext_auth_max_threads", "pool.set_ext_auth_max_threads"),
+    #[cfg(feature = "pool")]
+    ("pool_set_gui_config", "pool.set_gui_config"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ha_allow_overcommit", "pool.set_ha_allow_overcommit"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ha_host_failures_to_tolerate", "pool.set_ha_host_failures_to_tolerate"),
+    #[cfg(feature = "pool")]
+    (
+        "pool_set_ha_reboot_vm_on_internal_shutdown",
+        "pool.set_ha_reboot_vm_on_internal_shutdown",
+    ),
+    #[cfg(feature = "pool")]
+    ("pool_set_health_check_config", "pool.set_health_check_config"),
+    #[cfg(feature = "pool")]
+    ("pool_set_https_only", "pool.set_https_only"),
+    #[cfg(feature = "pool")]
+    ("pool_set_igmp_snooping_enabled", "pool.set_igmp_snooping_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_set_is_psr_pending", "pool.set_is_psr_pending"),
+    #[cfg(feature = "pool")]
+    ("pool_set_license_server", "pool.set_license_server"),
+    #[cfg(feature = "pool")]
+    ("pool_set_limit_console_sessions", "pool.set_limit_console_sessions"),
+    #[cfg(feature = "pool")]
+    ("pool_set_live_patching_disabled", "pool.set_live_patching_disabled"),
+    #[cfg(feature = "pool")]
+    ("pool_set_local_auth_max_threads", "pool.set_local_auth_max_threads"),
+    #[cfg(feature = "pool")]
+    ("pool_set_migration_compression", "pool.set_migration_compression"),
+    #[cfg(feature = "pool")]
+    ("pool_set_name_description", "pool.set_name_description"),
+    #[cfg(feature = "pool")]
+    ("pool_set_name_label", "pool.set_name_label"),
+    #[cfg(feature = "pool")]
+    ("pool_set_other_config", "pool.set_other_config"),
+    #[cfg(feature = "pool")]
+    ("pool_set_policy_no_vendor_device", "pool.set_policy_no_vendor_device"),
+    #[cfg(feature = "pool")]
+    ("pool_set_repositories", "pool.set_repositories"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ssh_auto_mode", "pool.set_ssh_auto_mode"),
+    #[cfg(feature = "pool")]
+    ("pool_set_ssh_enabled_timeout", "pool.set_ssh_enabled_timeout"),
+    #[cfg(feature = "pool")]
+    ("pool_set_suspend_image_SR", "pool.set_suspend_image_SR"),
+    #[cfg(feature = "pool")]
+    ("pool_set_tags", "pool.set_tags"),
+    #[cfg(feature = "pool")]
+    ("pool_set_telemetry_next_collection", "pool.set_telemetry_next_collection"),
+    #[cfg(feature = "pool")]
+    ("pool_set_uefi_certificates", "pool.set_uefi_certificates"),
+    #[cfg(feature = "pool")]
+    ("pool_set_update_sync_enabled", "pool.set_update_sync_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_set_vm_console_idle_timeout", "pool.set_vm_console_idle_timeout"),
+    #[cfg(feature = "pool")]
+    ("pool_set_vswitch_controller", "pool.set_vswitch_controller"),
+    #[cfg(feature = "pool")]
+    ("pool_set_wlb_enabled", "pool.set_wlb_enabled"),
+    #[cfg(feature = "pool")]
+    ("pool_set_wlb_verify_cert", "pool.set_wlb_verify_cert"),
+    #[cfg(feature = "pool")]
+    ("pool_sync_database", "pool.sync_database"),
+    #[cfg(feature = "pool")]
+    ("pool_sync_trusted_certificates_from", "pool.sync_trusted_certificates_from"),
+    #[cfg(feature = "pool")]
+    ("pool_sync_updates", "pool.sync_updates"),
+    #[cfg(feature = "pool")]
+    ("pool_test_archive_target", "pool.test_archive_target"),
+    #[cfg(feature = "pool")]
+    ("pool_uninstall_ca_certificate", "pool.uninstall_ca_certificate"),
+    #[cfg(feature = "pool")]
+    ("pool_uninstall_trusted_certificate", "pool.uninstall_trusted_certificate"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_add_to_other_config", "pool_update.add_to_other_config"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_apply", "pool_update.apply"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_attach", "pool_update.attach"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_destroy", "pool_update.destroy"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_detach", "pool_update.detach"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_after_apply_guidance", "pool_update.get_after_apply_guidance"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_all", "pool_update.get_all"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_all_records", "pool_update.get_all_records"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_all_records_where", "pool_update.get_all_records_where"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_all_where", "pool_update.get_all_where"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_by_name_label", "pool_update.get_by_name_label"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_by_uuid", "pool_update.get_by_uuid"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_enforce_homogeneity", "pool_update.get_enforce_homogeneity"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_hosts", "pool_update.get_hosts"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_installation_size", "pool_update.get_installation_size"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_key", "pool_update.get_key"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_name_description", "pool_update.get_name_description"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_name_label", "pool_update.get_name_label"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_other_config", "pool_update.get_other_config"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_record", "pool_update.get_record"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_uuid", "pool_update.get_uuid"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_vdi", "pool_update.get_vdi"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_get_version", "pool_update.get_version"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_introduce", "pool_update.introduce"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_pool_apply", "pool_update.pool_apply"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_pool_clean", "pool_update.pool_clean"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_precheck", "pool_update.precheck"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_remove_from_other_config", "pool_update.remove_from_other_config"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_resync_host", "pool_update.resync_host"),
+    #[cfg(feature = "pool_update")]
+    ("pool_update_set_other_config", "pool_update.set_other_config"),
+    #[cfg(feature = "role")]
+    ("role_get_all", "role.get_all"),
+    #[cfg(feature = "role")]
+    ("role_get_all_records", "role.get_all_records"),
+    #[cfg(feature = "role")]
+    ("role_get_all_records_where", "role.get_all_records_where"),
+    #[cfg(feature = "role")]
+    ("role_get_all_where", "role.get_all_where"),
+    #[cfg(feature = "role")]
+    ("role_get_by_name_label", "role.get_by_name_label"),
+    #[cfg(feature = "role")]
+    ("role_get_by_permission", "role.get_by_permission"),
+    #[cfg(feature = "role")]
+    ("role_get_by_permission_name_label", "role.get_by_permission_name_label"),
+    #[cfg(feature = "role")]
+    ("role_get_by_uuid", "role.get_by_uuid"),
+    #[cfg(feature = "role")]
+    ("role_get_is_internal", "role.get_is_internal"),
+    #[cfg(feature = "role")]
+    ("role_get_name_description", "role.get_name_description"),
+    #[cfg(feature = "role")]
+    ("role_get_name_label", "role.get_name_label"),
+    #[cfg(feature = "role")]
+    ("role_get_permissions", "role.get_permissions"),
+    #[cfg(feature = "role")]
+    ("role_get_permissions_name_label", "role.get_permissions_name_label"),
+    #[cfg(feature = "role")]
+    ("role_get_record", "role.get_record"),
+    #[cfg(feature = "role")]
+    ("role_get_subroles", "role.get_subroles"),
+    #[cfg(feature = "role")]
+    ("role_get_uuid", "role.get_uuid"),
+    #[cfg(feature = "secret")]
+    ("secret_add_to_other_config", "secret.add_to_other_config"),
+    #[cfg(feature = "secret")]
+    ("secret_create", "secret.create"),
+    #[cfg(feature = "secret")]
+    ("secret_destroy", "secret.destroy"),
+    #[cfg(feature = "secret")]
+    ("secret_get_all", "secret.get_all"),
+    #[cfg(feature = "secret")]
+    ("secret_get_all_records", "secret.get_all_records"),
+    #[cfg(feature = "secret")]
+    ("secret_get_all_records_where", "secret.get_all_records_where"),
+    #[cfg(feature = "secret")]
+    ("secret_get_all_where", "secret.get_all_where"),
+    #[cfg(feature = "secret")]
+    ("secret_get_by_uuid", "secret.get_by_uuid"),
+    #[cfg(feature = "secret")]
+    ("secret_get_other_config", "secret.get_other_config"),
+    #[cfg(feature = "secret")]
+    ("secret_get_record", "secret.get_record"),
+    #[cfg(feature = "secret")]
+    ("secret_get_uuid", "secret.get_uuid"),
+    #[cfg(feature = "secret")]
+    ("secret_get_value", "secret.get_value"),
+    #[cfg(feature = "secret")]
+    ("secret_remove_from_other_config", "secret.remove_from_other_config"),
+    #[cfg(feature = "secret")]
+    ("secret_set_other_config", "secret.set_other_config"),
+    #[cfg(feature = "secret")]
+    ("secret_set_value", "secret.set_value"),
+    #[cfg(feature = "session")]
+    ("session_add_to_other_config", "session.add_to_other_config"),
+    #[cfg(feature = "session")]
+    ("session_change_password", "session.change_password"),
+    #[cfg(feature = "session")]
+    ("session_create_from_db_file", "session.create_from_db_file"),
+    #[cfg(feature = "session")]
+    ("session_get_all_subject_identifiers", "session.get_all_subject_identifiers"),
+    #[cfg(feature = "session")]
+    ("session_get_auth_user_name", "session.get_auth_user_name"),
+    #[cfg(feature = "session")]
+    ("session_get_auth_user_sid", "session.get_auth_user_sid"),
+    #[cfg(feature = "session")]
+    ("session_get_by_uuid", "session.get_by_uuid"),
+    #[cfg(feature = "session")]
+    ("session_get_client_certificate", "session.get_client_certificate"),
+    #[cfg(feature = "session")]
+    ("session_get_is_local_superuser", "session.get_is_local_superuser"),
+    #[cfg(feature = "session")]
+    ("session_get_last_active", "session.get_last_active"),
+    #[cfg(feature = "session")]
+    ("session_get_originator", "session.get_originator"),
+    #[cfg(feature = "session")]
+    ("session_get_other_config", "session.get_other_config"),
+    #[cfg(feature = "session")]
+    ("session_get_parent", "session.get_parent"),
+    #[cfg(feature = "session")]
+    ("session_get_pool", "session.get_pool"),
+    #[cfg(feature = "session")]
+    ("session_get_rbac_permissions", "session.get_rbac_permissions"),
+    #[cfg(feature = "session")]
+    ("session_get_record", "session.get_record"),
+    #[cfg(feature = "session")]
+    ("session_get_subject", "session.get_subject"),
+    #[cfg(feature = "session")]
+    ("session_get_tasks", "session.get_tasks"),
+    #[cfg(feature = "session")]
+    ("session_get_this_host", "session.get_this_host"),
+    #[cfg(feature = "session")]
+    ("session_get_this_user", "session.get_this_user"),
+    #[cfg(feature = "session")]
+    ("session_get_uuid", "session.get_uuid"),
+    #[cfg(feature = "session")]
+    ("session_get_validation_time", "session.get_validation_time"),
+    #[cfg(feature = "session")]
+    ("session_local_logout", "session.local_logout"),
+    #[cfg(feature = "session")]
+    ("session_login_with_password", "session.login_with_password"),
+    #[cfg(feature = "session")]
+    ("session_logout", "session.logout"),
+    #[cfg(feature = "session")]
+    ("session_logout_subject_identifier", "session.logout_subject_identifier"),
+    #[cfg(feature = "session")]
+    ("session_remove_from_other_config", "session.remove_from_other_config"),
+    #[cfg(feature = "session")]
+    ("session_set_other_config", "session.set_other_config"),
+    #[cfg(feature = "session")]
+    (
+        "session_slave_local_login_with_password",
+        "session.slave_local_login_with_password",
+    ),
+    #[cfg(feature = "subject")]
+    ("subject_add_to_roles", "subject.add_to_roles"),
+    #[cfg(feature = "subject")]
+    ("subject_create", "subject.create"),
+    #[cfg(feature = "subject")]
+    ("subject_destroy", "subject.destroy"),
+    #[cfg(feature = "subject")]
+    ("subject_get_all", "subject.get_all"),
+    #[cfg(feature = "subject")]
+    ("subject_get_all_records", "subject.get_all_records"),
+    #[cfg(feature = "subject")]
+    ("subject_get_all_records_where", "subject.get_all_records_where"),
+    #[cfg(feature = "subject")]
+    ("subject_get_all_where", "subject.get_all_where"),
+    #[cfg(feature = "subject")]
+    ("subject_get_by_uuid", "subject.get_by_uuid"),
+    #[cfg(feature = "subject")]
+    ("subject_get_other_config", "subject.get_other_config"),
+    #[cfg(feature = "subject")]
+    ("subject_get_permissions_name_label", "subject.get_permissions_name_label"),
+    #[cfg(feature = "subject")]
+    ("subject_get_record", "subject.get_record"),
+    #[cfg(feature = "subject")]
+    ("subject_get_roles", "subject.get_roles"),
+    #[cfg(feature = "subject")]
+    ("subject_get_subject_identifier", "subject.get_subject_identifier"),
+    #[cfg(feature = "subject")]
+    ("subject_get_uuid", "subject.get_uuid"),
+    #[cfg(feature = "subject")]
+    ("subject_remove_from_roles", "subject.remove_from_roles"),
+    #[cfg(feature = "task")]
+    ("task_add_to_other_config", "task.add_to_other_config"),
+    #[cfg(feature = "task")]
+    ("task_cancel", "task.cancel"),
+    #[cfg(feature = "task")]
+    ("task_create", "task.create"),
+    #[cfg(feature = "task")]
+    ("task_destroy", "task.destroy"),
+    #[cfg(feature = "task")]
+    ("task_get_all", "task.get_all"),
+    #[cfg(feature = "task")]
+    ("task_get_all_records", "task.get_all_records"),
+    #[cfg(feature = "task")]
+    ("task_get_all_records_where", "task.get_all_records_where"),
+    #[cfg(feature = "task")]
+    ("task_get_all_where", "task.get_all_where"),
+    #[cfg(feature = "task")]
+    ("task_get_allowed_operations", "task.get_allowed_operations"),
+    #[cfg(feature = "task")]
+    ("task_get_backtrace", "task.get_backtrace"),
+    #[cfg(feature = "task")]
+    ("task_get_by_name_label", "task.get_by_name_label"),
+    #[cfg(feature = "task")]
+    ("task_get_by_uuid", "task.get_by_uuid"),
+    #[cfg(feature = "task")]
+    ("task_get_created", "task.get_created"),
+    #[cfg(feature = "task")]
+    ("task_get_current_operations", "task.get_current_operations"),
+    #[cfg(feature = "task")]
+    ("task_get_error_info", "task.get_error_info"),
+    #[cfg(feature = "task")]
+    ("task_get_finished", "task.get_finished"),
+    #[cfg(feature = "task")]
+    ("task_get_name_description", "task.get_name_description"),
+    #[cfg(feature = "task")]
+    ("task_get_name_label", "task.get_name_label"),
+    #[cfg(feature = "task")]
+    ("task_get_other_config", "task.get_other_config"),
+    #[cfg(feature = "task")]
+    ("task_get_progress", "task.get_progress"),
+    #[cfg(feature = "task")]
+    ("task_get_record", "task.get_record"),
+    #[cfg(feature = "task")]
+    ("task_get_resident_on", "task.get_resident_on"),
+    #[cfg(feature = "task")]
+    ("task_get_result", "task.get_result"),
+    #[cfg(feature = "task")]
+    ("task_get_status", "task.get_status"),
+    #[cfg(feature = "task")]
+    ("task_get_subtask_of", "task.get_subtask_of"),
+    #[cfg(feature = "task")]
+    ("task_get_subtasks", "task.get_subtasks"),
+    #[cfg(feature = "task")]
+    ("task_get_type", "task.get_type"),
+    #[cfg(feature = "task")]
+    ("task_get_uuid", "task.get_uuid"),
+    #[cfg(feature = "task")]
+    ("task_remove_from_other_config", "task.remove_from_other_config"),
+    #[cfg(feature = "task")]
+    ("task_set_error_info", "task.set_error_info"),
+    #[cfg(feature = "task")]
+    ("task_set_other_config", "task.set_other_config"),
+    #[cfg(feature = "task")]
+    ("task_set_progress", "task.set_progress"),
+    #[cfg(feature = "task")]
+    ("task_set_result", "task.set_result"),
+    #[cfg(feature = "task")]
+    ("task_set_status", "task.set_status"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_add_to_other_config", "tunnel.add_to_other_config"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_add_to_status", "tunnel.add_to_status"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_create", "tunnel.create"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_destroy", "tunnel.destroy"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_access_PIF", "tunnel.get_access_PIF"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_all", "tunnel.get_all"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_all_records", "tunnel.get_all_records"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_all_records_where", "tunnel.get_all_records_where"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_all_where", "tunnel.get_all_where"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_by_uuid", "tunnel.get_by_uuid"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_other_config", "tunnel.get_other_config"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_protocol", "tunnel.get_protocol"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_record", "tunnel.get_record"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_status", "tunnel.get_status"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_transport_PIF", "tunnel.get_transport_PIF"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_get_uuid", "tunnel.get_uuid"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_remove_from_other_config", "tunnel.remove_from_other_config"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_remove_from_status", "tunnel.remove_from_status"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_set_other_config", "tunnel.set_other_config"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_set_protocol", "tunnel.set_protocol"),
+    #[cfg(feature = "tunnel")]
+    ("tunnel_set_status", "tunnel.set_status"),
+    #[cfg(feature = "user")]
+    ("user_add_to_other_config", "user.add_to_other_config"),
+    #[cfg(feature = "user")]
+    ("user_create", "user.create"),
+    #[cfg(feature = "user")]
+    ("user_destroy", "user.destroy"),
+    #[cfg(feature = "user")]
+    ("user_get_by_uuid", "user.get_by_uuid"),
+    #[cfg(feature = "user")]
+    ("user_get_fullname", "user.get_fullname"),
+    #[cfg(feature = "user")]
+    ("user_get_other_config", "user.get_other_config"),
+    #[cfg(feature = "user")]
+    ("user_get_record", "user.get_record"),
+    #[cfg(feature = "user")]
+    ("user_get_short_name", "user.get_short_name"),
+    #[cfg(feature = "user")]
+    ("user_get_uuid", "user.get_uuid"),
+    #[cfg(feature = "user")]
+    ("user_remove_from_other_config", "user.remove_from_other_config"),
+    #[cfg(feature = "user")]
+    ("user_set_fullname", "user.set_fullname"),
+    #[cfg(feature = "user")]
+    ("user_set_other_config", "user.set_other_config"),
+];
 /// Answers one call; unknown methods get MESSAGE_METHOD_UNKNOWN.
 #[cfg_attr(
     not(
@@ -5688,6 +10052,7 @@ pub(crate) async fn route<S: crate::Server>(
 }
 impl<S: crate::Server> xenapi_rt::server::Routes<S> for crate::Schema {
     const METHODS: &'static [&'static str] = METHODS;
+    const ALIASES: &'static [(&'static str, &'static str)] = ALIASES;
     fn speaks(protocol: xenapi_rt::Protocol) -> bool {
         crate::speaks(protocol)
     }

@@ -15,6 +15,9 @@ def refs_of_the_wrong_class(session: XenAPI.Session, vm: VmRef) -> None:
     x.VM.start_on(vm, vm, False, False)  # wrong: a VM where the host belongs
     x.VM.get_record(x.Async.VM.clone(vm, "copy"))  # wrong: a task where the VM belongs
     x.VM.get_record("OpaqueRef:0123")  # wrong: a plain string is no reference
+    # Python cannot write `x.VM.import`: the stubs type its second name.
+    imported: list[VmRef] = x.VM_import("http://example.com/vm.xva", x.pool.get_default_SR(x.pool.get_all()[0]), False, False)
+    x.VM_import("http://example.com/vm.xva", imported[0], False, False)  # wrong: a VM where the SR belongs
 
 
 def records(session: XenAPI.Session, vm: VmRef) -> None:

@@ -83,6 +83,10 @@ pub trait Routes<S: Backend>: Schema {
     /// `system.listMethods` lists them.
     const METHODS: &'static [&'static str];
 
+    /// Every second name [`Routes::route`] takes, with the wire name it
+    /// stands for: `("event_from", "event.from")`.
+    const ALIASES: &'static [(&'static str, &'static str)];
+
     /// Whether the bindings speak `protocol` (they may have been generated
     /// for one protocol only).
     fn speaks(protocol: Protocol) -> bool;
@@ -115,5 +119,9 @@ where
 
     fn methods(&self) -> &'static [&'static str] {
         <SchemaOf<S> as Routes<S>>::METHODS
+    }
+
+    fn aliases(&self) -> &'static [(&'static str, &'static str)] {
+        <SchemaOf<S> as Routes<S>>::ALIASES
     }
 }

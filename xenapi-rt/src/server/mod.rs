@@ -9,8 +9,9 @@
 //! answers 404.
 //!
 //! In both protocols the runtime answers `system.listMethods` itself
-//! (from [`Handler::methods`]), and hands `event_from` to the handler as
-//! `event.from`.
+//! (from [`Handler::methods`]), and hands a call under a second name
+//! the handler declares ([`Handler::aliases`], such as `event_from`) to
+//! it under the wire name the alias stands for (`event.from`).
 //!
 //! Bad requests are answered, never fatal to the server:
 //!
@@ -110,6 +111,15 @@ pub trait Handler: Send + Sync + 'static {
     /// `system.listMethods` (with `system.listMethods` itself). Default:
     /// none.
     fn methods(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Second names this handler takes for some of its methods, each
+    /// with the wire name the handler gets instead: a xapi-like API takes
+    /// `CLASS_message` for `CLASS.message` (`event_from` for
+    /// `event.from`). They are not listed by `system.listMethods`.
+    /// Default: none.
+    fn aliases(&self) -> &'static [(&'static str, &'static str)] {
         &[]
     }
 }
@@ -429,7 +439,7 @@ impl<H: Handler> Server<H> {
                 let reply = match xmlrpc::parse_call_with_limits(body, &limits) {
                     Err(e) => unmarshal_failure(&e),
                     Ok(mut parsed) => {
-                        parsed.method = preflight::canonical(parsed.method);
+                        parsed.method = preflight::canonical(parsed.method, self.inner.handler.aliases());
                         match preflight::answer(&parsed.method, self.inner.handler.methods()) {
                             Some(reply) => reply,
                             None => self.inner.handler.call(IncomingCall::from_xmlrpc(parsed, limits)).await,
@@ -459,7 +469,7 @@ impl<H: Handler> Server<H> {
                 Ok(parsed) if !self.inner.handler.accepts(Protocol::JsonRpc(parsed.version)) => refused(),
                 Ok(mut parsed) => {
                     let (version, id) = (parsed.version, parsed.id);
-                    parsed.method = preflight::canonical(parsed.method);
+                    parsed.method = preflight::canonical(parsed.method, self.inner.handler.aliases());
                     let early = preflight::refuse_unrepresentable(body, &parsed)
                         .or_else(|| preflight::answer(&parsed.method, self.inner.handler.methods()));
                     let reply = match early {

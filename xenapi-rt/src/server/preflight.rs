@@ -1,5 +1,5 @@
 //! What the runtime settles itself before a call reaches the
-//! [`Handler`](super::Handler): other spellings of method names,
+//! [`Handler`](super::Handler): the second names of methods,
 //! `system.listMethods`, and JSON-RPC calls carrying characters that an
 //! XML-RPC reply could not hold.
 
@@ -10,13 +10,14 @@ use super::Reply;
 /// The wire name clients use to list the methods a server knows.
 pub(crate) const LIST_METHODS: &str = "system.listMethods";
 
-/// Wire names some clients send for a method, and the name the handler
-/// gets instead (the official Python event sample calls `event_from`).
-const ALIASES: &[(&str, &str)] = &[("event_from", "event.from")];
-
-/// The method name the handler sees for `method`.
-pub(crate) fn canonical(method: Cow<'_, str>) -> Cow<'_, str> {
-    match ALIASES.iter().find(|(alias, _)| *alias == method) {
+/// The method name the handler sees for `method`: the wire name an alias
+/// of `aliases` (second name, wire name) stands for, or `method` itself.
+/// Aliases hold no `.`, so wire names are not looked up.
+pub(crate) fn canonical<'a>(method: Cow<'a, str>, aliases: &'static [(&'static str, &'static str)]) -> Cow<'a, str> {
+    if method.contains('.') {
+        return method;
+    }
+    match aliases.iter().find(|(alias, _)| *alias == method) {
         Some((_, name)) => Cow::Borrowed(name),
         None => method,
     }
@@ -67,9 +68,13 @@ mod tests {
 
     #[test]
     fn aliases_and_list() {
-        assert_eq!(canonical("event_from".into()), "event.from");
-        assert_eq!(canonical("event.from".into()), "event.from");
-        assert_eq!(canonical("VM.start".into()), "VM.start");
+        const ALIASES: &[(&str, &str)] = &[("event_from", "event.from"), ("VM_start", "VM.start")];
+        assert_eq!(canonical("event_from".into(), ALIASES), "event.from");
+        assert_eq!(canonical("VM_start".into(), ALIASES), "VM.start");
+        assert_eq!(canonical("event.from".into(), ALIASES), "event.from");
+        assert_eq!(canonical("VM_stop".into(), ALIASES), "VM_stop");
+        // A handler that declares no alias gets the name as it was sent.
+        assert_eq!(canonical("event_from".into(), &[]), "event_from");
         assert!(answer("VM.start", &[]).is_none());
         assert!(answer(LIST_METHODS, &["a.b"]).is_some_and(|r| r.is_success()));
     }

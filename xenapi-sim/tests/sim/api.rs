@@ -88,6 +88,16 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
         assert_eq!(e, ["MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_name_label", "1", "0"]);
         let e = raw_desc(r.call("VM.no_such_thing").param(&session).send::<String>().await);
         assert_eq!(e, ["MESSAGE_METHOD_UNKNOWN", "VM.no_such_thing"]);
+        // xapi's second names: `CLASS_message` is `CLASS.message`, the
+        // task form has none.
+        let by_alias: String = r.call("VM_get_name_label").param(&session).param(&web).send().await.unwrap();
+        assert_eq!(by_alias, s.vm().get_name_label(&web).await.unwrap());
+        let batch: xenapi::EventBatch = r.call("event_from").param(&session).param(&["vm"]).param(&"").param(&0.0).send().await.unwrap();
+        assert!(!batch.token.is_empty() && batch.events.iter().all(|e| e.class == "vm"));
+        let e = raw_desc(r.call("Async_VM_get_name_label").param(&session).param(&web).send::<String>().await);
+        assert_eq!(e, ["MESSAGE_METHOD_UNKNOWN", "Async_VM_get_name_label"]);
+        let e = raw_desc(r.call("VM_no_such_thing").param(&session).send::<String>().await);
+        assert_eq!(e, ["MESSAGE_METHOD_UNKNOWN", "VM_no_such_thing"]);
         s.logout().await.unwrap();
     }
 }

@@ -107,6 +107,10 @@ struct MessageSection {
     /// [`Message::INTERNAL_NOTE`] for an internal message.
     internal: Option<&'static str>,
     async_form: Option<String>,
+    /// The second wire name and how the `XenAPI` module calls it, shown
+    /// where Python cannot spell the message as an attribute
+    /// (`event_from` for `event.from`).
+    alias: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -189,6 +193,7 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             deprecated: m.lifecycle.is_deprecated(),
             internal: m.internal.then_some(Message::INTERNAL_NOTE),
             async_form: m.has_async.then(|| m.async_wire_name(c)),
+            alias: py::module_alias_call(c, m).map(|call| (m.alias_wire_name(c), call)),
         })
         .collect();
     ClassTpl {

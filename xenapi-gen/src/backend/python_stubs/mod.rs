@@ -29,12 +29,6 @@ const ROOT: &str = "python-stubs";
 /// The stub package: the runtime module's import name plus `-stubs`.
 const PACKAGE: &str = "XenAPI-stubs";
 
-/// Messages Python cannot spell as an attribute that the server also
-/// accepts under another name, called at the top of `session.xenapi`:
-/// (class, message, the name the module sends). The server side of this
-/// is `xenapi_rt::server::preflight`; xapi has the same alias.
-const ALIASES: &[(&str, &str, &str)] = &[("event", "from", "event_from")];
-
 /// One method of a stub class, its signature rendered.
 struct MethodView {
     name: String,
@@ -208,17 +202,20 @@ fn api_module(api: &Api) -> String {
     let mut top: Vec<MethodView> =
         logins(api).filter(|(_, m)| m.name.starts_with("login")).map(|(c, m)| method(&m.name, c, m, "None".into())).collect();
     top.push(logout());
-    for (class, message, alias) in ALIASES {
-        if let Some(c) = api.class(class) {
-            if let Some(m) = c.messages.iter().find(|m| m.name == *message) {
-                top.push(method(alias, c, m, types::result(&m.result)));
-            }
-        }
-    }
+    top.extend(spelt_by_alias(api));
     let methods = || classes.iter().chain(&async_classes).flat_map(|c| &c.methods).chain(&top);
     let imports = imports(methods().flat_map(|m| [m.params.as_str(), m.ret.as_str()]));
     let deprecated = methods().any(|m| m.deprecated.is_some());
     ApiTpl { imports, deprecated, classes, async_classes, attrs, async_attrs, top }.render().expect("stub api template renders")
+}
+
+/// The messages Python cannot spell as `session.xenapi.<class>.<message>`
+/// (`event.from`, `VM.import`), which the module reaches at the top of
+/// `session.xenapi` under their second wire name (`event_from`).
+fn spelt_by_alias(api: &Api) -> impl Iterator<Item = MethodView> + '_ {
+    api.classes.iter().flat_map(|c| {
+        c.messages.iter().filter_map(move |m| Some(method(&names::module_alias(c, m)?, c, m, types::result(&m.result))))
+    })
 }
 
 fn types_module(api: &Api) -> String {

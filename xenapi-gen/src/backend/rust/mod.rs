@@ -311,6 +311,11 @@ fn routing(api: &Api, gates: &Gates<'_>) -> TokenStream {
             std::iter::once(m.wire_name(c)).chain(asynchronous).map(move |w| quote!(#g #w))
         })
     });
+    // Sorted by the second name; a gated entry leaves the rest in order.
+    let aliases = api.wire_aliases().into_iter().map(|(alias, wire, c)| {
+        let g = gates.class(&c.name);
+        quote!(#g (#alias, #wire))
+    });
     // With no routed class on, the arms that use these are all gone.
     let names: Vec<&str> = routed.iter().map(|c| c.name.as_str()).collect();
     let quiet = gates.unless_any(&names, quote!(allow(unused_variables)));
@@ -324,6 +329,12 @@ fn routing(api: &Api, gates: &Gates<'_>) -> TokenStream {
         /// Every wire name [`route`] dispatches, as `system.listMethods`
         /// lists them.
         pub(crate) const METHODS: &[&str] = &[#(#methods),*];
+
+        /// The second name xapi also takes for each synchronous call
+        /// (`CLASS_message` for `CLASS.message`), with the wire name it
+        /// stands for; the server hands such a call to [`route`] under the
+        /// latter.
+        pub(crate) const ALIASES: &[(&str, &str)] = &[#(#aliases),*];
 
         /// Answers one call; unknown methods get MESSAGE_METHOD_UNKNOWN.
         #quiet
@@ -342,6 +353,7 @@ fn routing(api: &Api, gates: &Gates<'_>) -> TokenStream {
 
         impl<S: crate::Server> xenapi_rt::server::Routes<S> for crate::Schema {
             const METHODS: &'static [&'static str] = METHODS;
+            const ALIASES: &'static [(&'static str, &'static str)] = ALIASES;
 
             fn speaks(protocol: xenapi_rt::Protocol) -> bool {
                 crate::speaks(protocol)
