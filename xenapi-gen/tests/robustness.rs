@@ -291,16 +291,15 @@ fn many_problems_in_one_file_are_all_located() {
 
 /// Each position costs a parse of its whole file, so locating is bounded
 /// by `LOCATE_BUDGET_BYTES`; past it, problems are placed on their file
-/// only. Slow in a debug build (the YAML parser is unoptimized there).
+/// only. Whether loading finishes is checked by counting that work: the
+/// problems given a line and column may cost at most the budget in
+/// re-parsed bytes, while every problem is still reported.
 #[test]
-#[cfg_attr(debug_assertions, ignore = "takes about 20 s in a debug build; run with --release")]
 fn very_many_problems_in_a_big_file_finish() {
     let text = undocumented_fields(3_000);
     let dir = common::mini_copy();
     fs::write(dir.path().join("classes/VM.yaml"), &text).unwrap();
-    let start = Instant::now();
     let d = xenapi_gen::load_schema(dir.path()).unwrap_err();
-    assert!(start.elapsed() < Duration::from_secs(60), "took {:?}", start.elapsed());
     let missing: Vec<_> = d.iter().filter(|d| d.message.ends_with("is missing the required key `description`")).collect();
     assert_eq!(missing.len(), 3_000, "every problem is still reported");
     let located = missing.iter().filter(|d| d.span.line > 0).count();
