@@ -32,7 +32,7 @@ use std::ops::{Deref, DerefMut};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
-use super::exact::BUFFERED;
+use super::exact::{gather, Gathered};
 
 /// The hasher of [`Map`]: foldhash, seeded at random per process and per
 /// map.
@@ -213,33 +213,27 @@ where
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut held: [Option<(K, V)>; BUFFERED] = Default::default();
-        let mut count = 0;
-        while let Some(entry) = access.next_entry()? {
-            let Some(slot) = held.get_mut(count) else {
-                // A long map: gather the rest, then build the table once.
-                let mut entries = Vec::with_capacity(2 * BUFFERED);
-                entries.extend(held.iter_mut().filter_map(Option::take));
-                entries.push(entry);
-                while let Some(entry) = access.next_entry()? {
-                    entries.push(entry);
-                }
+        let mut held = Default::default();
+        Ok(match gather(&mut held, || access.next_entry())? {
+            Gathered::Held(count) => {
+                let mut map = Map::with_capacity(count);
+                map.0.extend(held.iter_mut().take(count).filter_map(Option::take));
+                map
+            }
+            // A long map: its table is still built once, from all entries.
+            Gathered::Spilled(entries) => {
                 let mut map = Map::with_capacity(entries.len());
                 map.0.extend(entries);
-                return Ok(map);
-            };
-            *slot = Some(entry);
-            count += 1;
-        }
-        let mut map = Map::with_capacity(count);
-        map.0.extend(held.iter_mut().take(count).filter_map(Option::take));
-        Ok(map)
+                map
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::exact::BUFFERED;
     use crate::types::Str;
 
     fn read(json: &str) -> Map<Str, Str> {
