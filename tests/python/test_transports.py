@@ -12,7 +12,6 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Iterator, Tuple
 
@@ -161,8 +160,10 @@ def test_https_asyncio(tls: Tuple[str, str], protocol: str) -> None:
 
 
 def test_https_refuses_an_unknown_certificate(tls: Tuple[str, str]) -> None:
-    started = time.monotonic()
+    # The refusal is told from a timeout by its message, not by timing the
+    # call: a handshake that timed out would not name a failed
+    # verification. The 10 s timeout only keeps a broken test from hanging.
     with Session(tls[0], timeout=10) as s:
-        with pytest.raises(TransportError, match="SSL|CERTIFICATE|certificate"):
+        with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed") as refused:
             s.login_with_password("root", "xenroot")
-    assert time.monotonic() - started < 10
+    assert "timed out" not in str(refused.value)

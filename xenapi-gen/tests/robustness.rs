@@ -5,12 +5,21 @@ mod common;
 use std::fs;
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Loads `dir` on another thread and fails if that takes longer than
-/// `limit` (a hang) or panics. Returns the printed diagnostics, or `None`
-/// when the schema loads.
-fn load_within(dir: &Path, limit: Duration) -> Option<String> {
+/// How long one load may run before the test calls it a hang. This is a
+/// guard, not a speed check: a mini schema loads in milliseconds, so only a
+/// loader stuck in a loop (or expanding without bound) reaches it, and then
+/// the test fails naming the schema instead of never ending. What each test
+/// checks is the diagnostics it gets back; speed is measured by the
+/// benchmarks.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+
+/// Loads `dir` on another thread (with a big stack, so deep nesting meets
+/// the parser's own limit first), passing on its panic if it panics and
+/// failing if it outlives [`HANG_GUARD`]. Returns the printed diagnostics,
+/// or `None` when the schema loads.
+fn load_guarded(dir: &Path) -> Option<String> {
     let (tx, rx) = mpsc::channel();
     let owned = dir.to_path_buf();
     let handle = std::thread::Builder::new()
@@ -20,7 +29,7 @@ fn load_within(dir: &Path, limit: Duration) -> Option<String> {
             let _ = tx.send(out);
         })
         .unwrap();
-    match rx.recv_timeout(limit) {
+    match rx.recv_timeout(HANG_GUARD) {
         Ok(out) => {
             handle.join().unwrap();
             out
@@ -32,11 +41,11 @@ fn load_within(dir: &Path, limit: Duration) -> Option<String> {
                 Ok(()) => unreachable!(),
             }
         }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("loading {} took more than {limit:?}", dir.display()),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("loading {} did not finish within {HANG_GUARD:?}: the loader hangs", dir.display())
+        }
     }
 }
-
-const LIMIT: Duration = Duration::from_secs(30);
 
 /// A deterministic byte stream (xorshift), so failures can be replayed.
 fn noise(seed: u64, len: usize) -> Vec<u8> {
@@ -55,7 +64,7 @@ fn noise(seed: u64, len: usize) -> Vec<u8> {
 fn load_with(file: &str, bytes: &[u8]) -> String {
     let dir = common::mini_copy();
     fs::write(dir.path().join(file), bytes).unwrap();
-    load_within(dir.path(), LIMIT).unwrap_or_else(|| panic!("loaded with {file} replaced"))
+    load_guarded(dir.path()).unwrap_or_else(|| panic!("loaded with {file} replaced"))
 }
 
 #[test]
@@ -79,21 +88,28 @@ fn ascii_garbage() {
     }
 }
 
+/// The limit is checked on the size the file system reports, so an
+/// oversized file is refused without being parsed. Its 50 MB of NUL bytes
+/// (a sparse file: no disk, no time to write) would otherwise reach the
+/// YAML parser and come back as a syntax error about control characters,
+/// not as this diagnostic.
 #[test]
 fn a_file_over_the_size_limit_is_refused() {
     let dir = common::mini_copy();
     let f = fs::File::create(dir.path().join("classes/VM.yaml")).unwrap();
-    // 50 MB; sparse, so it costs no disk and no time to write.
     f.set_len(50 * 1000 * 1000).unwrap();
     drop(f);
-    let start = Instant::now();
-    let out = load_within(dir.path(), LIMIT).unwrap();
-    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
+    let out = load_guarded(dir.path()).unwrap();
     assert_eq!(
         out,
         "classes/VM.yaml: error: the file is too large (50000000 bytes; the limit is 16777216)\n  \
          help: split the class into smaller files or remove generated content\n1 error found"
     );
+    // Nothing of the file was kept, and the loader went on to the others.
+    let (raw, _) = xenapi_gen::load::load_dir(dir.path());
+    assert!(!raw.sources.paths().any(|p| p.ends_with("classes/VM.yaml")));
+    assert_eq!(raw.unread.classes, ["VM"]);
+    assert_eq!(raw.classes.len(), 3);
 }
 
 #[test]
@@ -130,6 +146,10 @@ fn deeply_nested_block_mappings() {
     assert!(out.contains("recursion limit exceeded"), "{out}");
 }
 
+/// Nine levels of nine aliases each would expand to 9^9 strings. The
+/// parser counts the aliases it follows and stops at a bound proportional
+/// to the size of the document, so the bomb ends as a diagnostic on its
+/// file (never as an expanded value), and the other files still load.
 #[test]
 fn billion_laughs() {
     let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
@@ -138,10 +158,12 @@ fn billion_laughs() {
         text.push_str(&format!("{name}: &{name} [{refs}]\n"));
     }
     for file in ["api.yaml", "classes/VM.yaml"] {
-        let start = Instant::now();
-        let out = load_with(file, text.as_bytes());
-        assert!(start.elapsed() < Duration::from_secs(10), "{file}: took {:?}", start.elapsed());
-        assert!(out.starts_with(&format!("{file}: error: invalid YAML: repetition limit exceeded")), "{out}");
+        let dir = common::mini_copy();
+        fs::write(dir.path().join(file), &text).unwrap();
+        let out = load_guarded(dir.path()).unwrap();
+        assert_eq!(out, format!("{file}: error: invalid YAML: repetition limit exceeded\n1 error found"));
+        let (raw, _) = xenapi_gen::load::load_dir(dir.path());
+        assert!(!raw.sources.paths().any(|p| p.ends_with(file)), "{file}");
     }
 }
 
@@ -169,7 +191,7 @@ fn small_aliases_are_followed() {
         dir.path(),
         common::Edit::Replace("releases.yaml", "  - {code: rio, label: First Release}", "  - &first {code: rio, label: First Release}\n  - *first"),
     );
-    assert_eq!(load_within(dir.path(), LIMIT).unwrap(), "releases.yaml:3:19: error: release `rio` is listed twice\n1 error found");
+    assert_eq!(load_guarded(dir.path()).unwrap(), "releases.yaml:3:19: error: release `rio` is listed twice\n1 error found");
 }
 
 #[test]
@@ -191,7 +213,7 @@ fn symlink_loop_in_classes() {
     std::os::unix::fs::symlink("loop", classes.join("loop")).unwrap();
     // A folder loop: classes/sub -> classes.
     std::os::unix::fs::symlink(".", classes.join("sub.yaml")).unwrap();
-    let out = load_within(dir.path(), LIMIT).unwrap();
+    let out = load_guarded(dir.path()).unwrap();
     let mut lines = out.lines();
     let first = lines.next().unwrap();
     assert!(first.starts_with("classes/loop.yaml: error: cannot read the file: "), "{out}");
@@ -207,7 +229,7 @@ fn unreadable_file() {
     let path = dir.path().join("errors.yaml");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
     let readable = fs::read(&path).is_ok();
-    let out = load_within(dir.path(), LIMIT);
+    let out = load_guarded(dir.path());
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
     if readable {
         // Running as root (or with CAP_DAC_OVERRIDE): mode 000 does not
@@ -229,7 +251,7 @@ fn unreadable_classes_folder() {
     let classes = dir.path().join("classes");
     fs::set_permissions(&classes, fs::Permissions::from_mode(0o000)).unwrap();
     let listable = fs::read_dir(&classes).is_ok();
-    let out = load_within(dir.path(), LIMIT);
+    let out = load_guarded(dir.path());
     fs::set_permissions(&classes, fs::Permissions::from_mode(0o755)).unwrap();
     if listable {
         eprintln!("note: running with the right to read any folder; mode 000 could not be tested");
@@ -250,7 +272,7 @@ fn directory_where_a_file_should_be() {
     fs::create_dir(dir.path().join("api.yaml")).unwrap();
     fs::create_dir(dir.path().join("classes/extra.yaml")).unwrap();
     assert_eq!(
-        load_within(dir.path(), LIMIT).unwrap(),
+        load_guarded(dir.path()).unwrap(),
         "api.yaml: error: this is not a regular file\nclasses/extra.yaml: error: this is not a regular file\n2 errors found"
     );
 }
