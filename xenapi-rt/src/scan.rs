@@ -20,10 +20,12 @@ pub(crate) struct Stops {
 
 /// Where a JSON string's plain text ends: a quote, a backslash, or a
 /// control byte (which JSON strings must escape).
+#[cfg_attr(not(feature = "json-rpc"), allow(dead_code))]
 pub(crate) const JSON_STRING: Stops = Stops { bytes: [b'"', b'\\', b'"'], controls: true };
 
 /// Where XML character data's plain text ends: markup, a reference, or a
 /// carriage return (which XML turns into a line feed).
+#[cfg_attr(not(feature = "xml-rpc"), allow(dead_code))]
 pub(crate) const XML_TEXT: Stops = Stops { bytes: [b'<', b'&', b'\r'], controls: false };
 
 /// The position of the first byte of `hay` that `stops` names.
