@@ -84,7 +84,8 @@ pub trait Routes<S: Backend>: Schema {
     const METHODS: &'static [&'static str];
 
     /// Every second name [`Routes::route`] takes, with the wire name it
-    /// stands for: `("event_from", "event.from")`.
+    /// stands for: `("event_from", "event.from")`; sorted by second name
+    /// (byte order), as they are looked up by binary search.
     const ALIASES: &'static [(&'static str, &'static str)];
 
     /// Whether the bindings speak `protocol` (they may have been generated

@@ -117,8 +117,9 @@ pub trait Handler: Send + Sync + 'static {
     /// Second names this handler takes for some of its methods, each
     /// with the wire name the handler gets instead: a xapi-like API takes
     /// `CLASS_message` for `CLASS.message` (`event_from` for
-    /// `event.from`). They are not listed by `system.listMethods`.
-    /// Default: none.
+    /// `event.from`). Sorted by second name (byte order), as they are
+    /// looked up by binary search. They are not listed by
+    /// `system.listMethods`. Default: none.
     fn aliases(&self) -> &'static [(&'static str, &'static str)] {
         &[]
     }

@@ -12,9 +12,10 @@
 //! to go, and `format_compact!` (re-exported here) to format straight
 //! into one.
 //!
-//! [`Map`] is the standard hash map. Measured on maps shaped like a VM's
-//! `platform` and `other_config` (9, 5 and 1 short entries, 1,000 records,
-//! JSON, decode and free), with `Str` keys and values:
+//! [`Map`] is a hash map. The map types measured before choosing it, on
+//! maps shaped like a VM's `platform` and `other_config` (9, 5 and 1
+//! short entries, 1,000 records, JSON, decode and free), with `Str` keys
+//! and values:
 //!
 //! | map type | allocations per map | time |
 //! |---|---|---|
