@@ -24,26 +24,67 @@ pub(crate) fn is_forbidden_byte(b: u8) -> bool {
 /// The first forbidden character written raw in `text`, with its byte
 /// offset.
 pub(crate) fn find_raw(text: &str) -> Option<(usize, char)> {
-    let bytes = text.as_bytes();
-    let control = {
-        let mut base = 0;
-        let mut found = None;
-        // Whole blocks first: a branch-free test per byte vectorises.
-        for block in bytes.chunks(64) {
-            if block.iter().fold(false, |any, &b| any | is_forbidden_byte(b)) {
-                found = block.iter().position(|&b| is_forbidden_byte(b)).map(|k| base + k);
-                break;
-            }
-            base += block.len();
-        }
-        found
-    };
-    // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
-    let limit = control.unwrap_or(bytes.len());
-    let nonchar = memchr::memmem::find_iter(&bytes[..limit], b"\xEF\xBF")
-        .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)));
-    let at = nonchar.or(control)?;
+    let at = first_forbidden(text.as_bytes())?;
     text.get(at..)?.chars().next().map(|c| (at, c))
+}
+
+/// Where a forbidden control byte, or the first byte of a raw U+FFFE or
+/// U+FFFF (EF BF BE and EF BF BF in UTF-8), first occurs.
+///
+/// One pass over 64-byte blocks asks only whether a block holds a byte
+/// below 0x20 or an 0xEF, which is cheap to test many bytes at a time;
+/// the rare block that does (line breaks, characters from U+F000 up) is
+/// then looked at byte by byte. This is the only whole-body pass of the
+/// XML decoder besides UTF-8 validation.
+fn first_forbidden(bytes: &[u8]) -> Option<usize> {
+    let mut base = 0;
+    for block in bytes.chunks(BLOCK) {
+        if may_hold_forbidden(block) {
+            let end = base + block.len();
+            if let Some(at) = (base..end).find(|&i| forbidden_at(bytes, i)) {
+                return Some(at);
+            }
+        }
+        base += block.len();
+    }
+    None
+}
+
+const BLOCK: usize = 64;
+
+/// Whether a forbidden character starts at `bytes[i]`.
+#[inline]
+fn forbidden_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(&0xEF) => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
+        Some(&b) => is_forbidden_byte(b),
+        None => false,
+    }
+}
+
+/// Whether `block` holds a byte below 0x20 or an 0xEF: false means no
+/// forbidden character starts in it.
+#[inline(always)]
+fn may_hold_forbidden(block: &[u8]) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = block.first_chunk::<BLOCK>() {
+        use safe_arch::{
+            bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
+            set_splat_i8_m128i, zeroed_m128i,
+        };
+        let high = set_splat_i8_m128i(0xE0u8 as i8);
+        let ef = set_splat_i8_m128i(0xEFu8 as i8);
+        let mut hits = zeroed_m128i();
+        for chunk in block.chunks_exact(16).filter_map(|c| c.first_chunk::<16>()) {
+            let x = load_unaligned_m128i(chunk);
+            // Below 0x20 exactly when the top three bits are clear.
+            hits = bitor_m128i(hits, cmp_eq_mask_i8_m128i(bitand_m128i(x, high), zeroed_m128i()));
+            hits = bitor_m128i(hits, cmp_eq_mask_i8_m128i(x, ef));
+        }
+        return move_mask_i8_m128i(hits) != 0;
+    }
+    // A branch-free test per byte, which the compiler vectorises.
+    block.iter().fold(false, |any, &b| any | (b < 0x20) | (b == 0xEF))
 }
 
 /// The first forbidden character in JSON text, as a `\uXXXX` escape (in
@@ -119,6 +160,33 @@ mod tests {
         // The earlier of a control byte and a non-character wins.
         assert_eq!(find_raw("\u{FFFF}\u{1}"), Some((0, '\u{FFFF}')));
         assert_eq!(find_raw("\u{1}\u{FFFF}"), Some((0, '\u{1}')));
+    }
+
+    /// What `find_raw` must return, one character at a time.
+    fn plain(text: &str) -> Option<(usize, char)> {
+        text.char_indices().find(|&(_, c)| is_forbidden(c))
+    }
+
+    #[test]
+    fn the_block_search_agrees_with_a_plain_one_at_every_offset() {
+        // Allowed characters that make a block look suspect (line breaks,
+        // characters from U+F000 up, whose first byte is 0xEF) next to
+        // each forbidden one, at every offset around the block edges.
+        let fillers = ["a", "\n", "\t\r", "\u{FFFD}", "\u{FF0C}", "\u{F000}", "\u{10FFFF}", "é"];
+        for filler in fillers {
+            for len in [0usize, 1, 15, 63, 64, 65, 127, 128, 130, 200] {
+                let base: String = filler.repeat(len / filler.len() + 1).chars().take(len).collect();
+                assert_eq!(find_raw(&base), plain(&base), "{base:?}");
+                for bad in ['\u{1}', '\u{1F}', '\u{B}', '\u{FFFE}', '\u{FFFF}'] {
+                    for at in (0..=base.len()).filter(|&i| base.is_char_boundary(i)) {
+                        let mut text = base.clone();
+                        text.insert(at, bad);
+                        assert_eq!(find_raw(&text), plain(&text), "{filler:?} x{len}, {bad:?} at {at}");
+                        assert_eq!(find_raw(&text), Some((at, bad)));
+                    }
+                }
+            }
+        }
     }
 
     #[cfg(feature = "json-rpc")]
