@@ -37,17 +37,17 @@ pub(crate) fn find_raw(text: &str) -> Option<(usize, char)> {
 /// then looked at byte by byte. This is the only whole-body pass of the
 /// XML decoder besides UTF-8 validation.
 fn first_forbidden(bytes: &[u8]) -> Option<usize> {
-    let mut base = 0;
-    for block in bytes.chunks(BLOCK) {
+    let suspect = |from: usize, len: usize| (from..from + len).find(|&i| forbidden_at(bytes, i));
+    let mut rest = bytes;
+    while let Some((block, tail)) = rest.split_first_chunk::<BLOCK>() {
         if may_hold_forbidden(block) {
-            let end = base + block.len();
-            if let Some(at) = (base..end).find(|&i| forbidden_at(bytes, i)) {
+            if let Some(at) = suspect(bytes.len() - rest.len(), BLOCK) {
                 return Some(at);
             }
         }
-        base += block.len();
+        rest = tail;
     }
-    None
+    suspect(bytes.len() - rest.len(), rest.len())
 }
 
 const BLOCK: usize = 64;
@@ -65,25 +65,39 @@ fn forbidden_at(bytes: &[u8], i: usize) -> bool {
 /// Whether `block` holds a byte below 0x20 or an 0xEF: false means no
 /// forbidden character starts in it.
 #[inline(always)]
-fn may_hold_forbidden(block: &[u8]) -> bool {
+fn may_hold_forbidden(block: &[u8; BLOCK]) -> bool {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if let Some(block) = block.first_chunk::<BLOCK>() {
+    {
         use safe_arch::{
             bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-            set_splat_i8_m128i, zeroed_m128i,
+            set_splat_i8_m128i, zeroed_m128i, m128i,
         };
         let high = set_splat_i8_m128i(0xE0u8 as i8);
         let ef = set_splat_i8_m128i(0xEFu8 as i8);
-        let mut hits = zeroed_m128i();
-        for chunk in block.chunks_exact(16).filter_map(|c| c.first_chunk::<16>()) {
-            let x = load_unaligned_m128i(chunk);
-            // Below 0x20 exactly when the top three bits are clear.
-            hits = bitor_m128i(hits, cmp_eq_mask_i8_m128i(bitand_m128i(x, high), zeroed_m128i()));
-            hits = bitor_m128i(hits, cmp_eq_mask_i8_m128i(x, ef));
-        }
-        return move_mask_i8_m128i(hits) != 0;
+        // Below 0x20 exactly when the top three bits are clear.
+        let flag = |x: m128i| {
+            bitor_m128i(cmp_eq_mask_i8_m128i(bitand_m128i(x, high), zeroed_m128i()), cmp_eq_mask_i8_m128i(x, ef))
+        };
+        let (a, rest) = block.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let (b, rest) = rest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let (c, d) = rest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let d = d.first_chunk::<16>().unwrap_or(&[0; 16]);
+        let hits = bitor_m128i(
+            bitor_m128i(flag(load_unaligned_m128i(a)), flag(load_unaligned_m128i(b))),
+            bitor_m128i(flag(load_unaligned_m128i(c)), flag(load_unaligned_m128i(d))),
+        );
+        move_mask_i8_m128i(hits) != 0
     }
-    // A branch-free test per byte, which the compiler vectorises.
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        may_hold_forbidden_plain(block)
+    }
+}
+
+/// [`may_hold_forbidden`] without SSE2: a branch-free test per byte,
+/// which the compiler vectorises for the target it has.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn may_hold_forbidden_plain(block: &[u8; BLOCK]) -> bool {
     block.iter().fold(false, |any, &b| any | (b < 0x20) | (b == 0xEF))
 }
 
@@ -185,6 +199,19 @@ mod tests {
                         assert_eq!(find_raw(&text), Some((at, bad)));
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn both_block_tests_flag_exactly_the_blocks_with_a_low_byte_or_0xef() {
+        for at in 0..BLOCK {
+            for b in 0..=255u8 {
+                let mut block = [b'a'; BLOCK];
+                block[at] = b;
+                let want = b < 0x20 || b == 0xEF;
+                assert_eq!(may_hold_forbidden(&block), want, "{b:#x} at {at}");
+                assert_eq!(may_hold_forbidden_plain(&block), want, "{b:#x} at {at}");
             }
         }
     }
