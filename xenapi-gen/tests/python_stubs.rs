@@ -28,12 +28,12 @@ fn class<'a>(text: &'a str, name: &str) -> &'a str {
 fn calls_go_by_position_without_the_session() {
     let api = file(Lang::PythonStubs, &real(), "_api.pyi");
     let vm = class(&api, "VmApi:");
-    assert!(vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> str: ..."), "{vm}");
-    assert!(vm.contains("    def get_all(self) -> list[VmRef]: ..."), "{vm}");
-    assert!(vm.contains("    def get_all_records(self) -> dict[VmRef, VmRecord]: ..."), "{vm}");
+    assert!(vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> str:\n        \"\"\""), "{vm}");
+    assert!(vm.contains("    def get_all(self) -> list[VmRef]:\n        \"\"\""), "{vm}");
+    assert!(vm.contains("    def get_all_records(self) -> dict[VmRef, VmRecord]:\n        \"\"\""), "{vm}");
     // Ints are sent as ints or strings and come back as strings.
-    assert!(vm.contains("    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> str: ..."), "{vm}");
-    assert!(vm.contains("    def get_VCPUs_max(self, self_: VmRef, /) -> str: ..."), "{vm}");
+    assert!(vm.contains("    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> str:\n        \"\"\""), "{vm}");
+    assert!(vm.contains("    def get_VCPUs_max(self, self_: VmRef, /) -> str:\n        \"\"\""), "{vm}");
     // `VM.import` cannot be written in Python.
     assert!(!vm.contains("def import("), "{vm}");
 }
@@ -42,7 +42,7 @@ fn calls_go_by_position_without_the_session() {
 fn async_forms_return_tasks_and_exist_only_where_the_server_has_them() {
     let api = file(Lang::PythonStubs, &real(), "_api.pyi");
     let vm = class(&api, "AsyncVmApi:");
-    assert!(vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef: ..."), "{vm}");
+    assert!(vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef:\n        \"\"\""), "{vm}");
     assert!(!vm.contains("def get_record("), "{vm}");
     let top = class(&api, "AsyncXenapi:");
     assert!(top.contains("    VM: AsyncVmApi\n"), "{top}");
@@ -54,19 +54,19 @@ fn the_module_handles_login_and_logout_itself() {
     let api = real();
     let calls = file(Lang::PythonStubs, &api, "_api.pyi");
     let top = class(&calls, "Xenapi:");
-    assert!(top.contains("    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None: ..."), "{top}");
-    assert!(top.contains("    def logout(self) -> None: ..."), "{top}");
+    assert!(top.contains("    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None:\n        \"\"\""), "{top}");
+    assert!(top.contains("    def logout(self) -> None:\n        \"\"\""), "{top}");
     // The module sends `event_from`, the second wire name of `event.from`.
-    assert!(top.contains("    def event_from(self, classes: list[str] | tuple[str, ...], token: str, timeout: float, /) -> EventBatch: ..."), "{top}");
+    assert!(top.contains("    def event_from(self, classes: list[str] | tuple[str, ...], token: str, timeout: float, /) -> EventBatch:\n        \"\"\""), "{top}");
     assert!(!calls.contains("def from("));
     // So does `VM.import`, as `VM_import`.
-    assert!(top.contains("    def VM_import(self, url: str, sr: SrRef, full_restore: bool, force: bool, /) -> list[VmRef]: ..."), "{top}");
+    assert!(top.contains("    def VM_import(self, url: str, sr: SrRef, full_restore: bool, force: bool, /) -> list[VmRef]:\n        \"\"\""), "{top}");
     let session = class(&calls, "SessionApi:");
-    assert!(session.contains("    def logout(self) -> None: ..."), "{session}");
-    assert!(session.contains("    def local_logout(self) -> str: ..."), "{session}");
-    assert!(!session.contains("login_with_password"), "{session}");
+    assert!(session.contains("    def logout(self) -> None:\n        \"\"\""), "{session}");
+    assert!(session.contains("    def local_logout(self) -> str:\n        \"\"\""), "{session}");
+    assert!(!session.contains("def login_with_password"), "{session}");
     let module = file(Lang::PythonStubs, &api, "XenAPI.pyi");
-    assert!(module.contains("    def slave_local_login_with_password(self, uname: str, pwd: str, /) -> None: ..."), "{module}");
+    assert!(module.contains("    def slave_local_login_with_password(self, uname: str, pwd: str, /) -> None:\n        \"\"\""), "{module}");
     assert!(module.contains("    def handle(self) -> SessionRef | None: ..."), "{module}");
 }
 
@@ -93,8 +93,30 @@ fn retired_messages_are_marked_deprecated() {
     let calls = file(Lang::PythonStubs, &api, "_api.pyi");
     let retired = "deprecated since Fourth Release (george)";
     assert!(
-        calls.contains(&format!("    @deprecated(\"VM.get_memory_target is {retired}\")\n    def get_memory_target(self, self_: VmRef, /) -> str: ...")),
+        calls.contains(&format!("    @deprecated(\"VM.get_memory_target is {retired}\")\n    def get_memory_target(self, self_: VmRef, /) -> str:\n        \"\"\"")),
         "{calls}"
     );
     assert!(calls.contains("from typing_extensions import deprecated\n"));
+}
+
+#[test]
+fn every_call_carries_its_description_history_and_errors_as_a_docstring() {
+    let api = file(Lang::PythonStubs, &real(), "_api.pyi");
+    let vm = class(&api, "VmApi:");
+    let start = vm.split("    def start(").nth(1).expect("VM.start");
+    let doc = start.split("\"\"\"").nth(1).expect("a docstring");
+    assert!(doc.starts_with("Boots a halted VM"), "{doc}");
+    assert!(doc.contains("Published in XenServer 4.0 (rio)."), "{doc}");
+    assert!(doc.contains("Errors: VM_BAD_POWER_STATE,"), "{doc}");
+    let async_start = class(&api, "AsyncVmApi:").split("    def start(").nth(1).expect("Async.VM.start");
+    assert!(async_start.contains("returns the task's reference at once"), "{async_start}");
+    // No call is left without one: each `def` line is followed by its
+    // docstring.
+    let lines: Vec<&str> = api.lines().collect();
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.trim_start().starts_with("def ")) {
+        assert!(lines.get(i + 1).is_some_and(|next| next.trim_start().starts_with("\"\"\"")), "{line}");
+    }
+    let module = file(Lang::PythonStubs, &real(), "XenAPI.pyi");
+    let login = module.split("    def login_with_password(").nth(1).expect("Session.login_with_password");
+    assert!(login.split("\"\"\"").nth(1).is_some_and(|doc| doc.contains("Published in")), "{login}");
 }

@@ -58,9 +58,18 @@ class Session(ServerProxy):
     @property
     def API_version(self) -> str: ...
     def xenapi_request(self, methodname: str, params: tuple[Any, ...]) -> Any: ...
-    def slave_local_login_with_password(self, uname: str, pwd: str, /) -> None: ...
-    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None: ...
-    def logout(self) -> None: ...
+    def slave_local_login_with_password(self, uname: str, pwd: str, /) -> None:
+        """Logs in to a pool member using its local database, for emergency use when the pool master is unreachable; such a session can only act on that host.
+
+        Published in XenServer 4.1 (miami)."""
+    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None:
+        """Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SESSION_AUTHENTICATION_FAILED, HOST_IS_SLAVE."""
+    def logout(self) -> None:
+        """Ends the session on the server; the module itself returns ``None``, whatever the server answers."""
 
 def xapi_local() -> Session:
     """A session with the xapi of this host, over its Unix socket."""

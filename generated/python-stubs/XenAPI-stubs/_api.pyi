@@ -13,1670 +13,6218 @@ from ._types import *
 
 class BondApi:
     """The messages of class Bond."""
-    def set_property(self, self_: BondRef, name: str, value: str, /) -> str: ...
-    def set_mode(self, self_: BondRef, value: BondMode, /) -> str: ...
-    def destroy(self, self_: BondRef, /) -> str: ...
-    def create(self, network: NetworkRef, members: list[PifRef] | tuple[PifRef, ...], MAC: str, mode: BondMode = ..., properties: Mapping[str, str] = ..., /) -> BondRef: ...
-    def get_record(self, self_: BondRef, /) -> BondRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> BondRef: ...
-    def get_all(self) -> list[BondRef]: ...
-    def get_all_records(self) -> dict[BondRef, BondRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[BondRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[BondRef, BondRecord]: ...
-    def get_uuid(self, self_: BondRef, /) -> str: ...
-    def get_master(self, self_: BondRef, /) -> PifRef: ...
-    def get_slaves(self, self_: BondRef, /) -> list[PifRef]: ...
-    def get_other_config(self, self_: BondRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: BondRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: BondRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: BondRef, key: str, /) -> str: ...
-    def get_primary_slave(self, self_: BondRef, /) -> PifRef: ...
-    def get_mode(self, self_: BondRef, /) -> BondMode: ...
-    def get_properties(self, self_: BondRef, /) -> dict[str, str]: ...
-    def get_links_up(self, self_: BondRef, /) -> str: ...
-    def get_auto_update_mac(self, self_: BondRef, /) -> bool: ...
+    def set_property(self, self_: BondRef, name: str, value: str, /) -> str:
+        """Sets one mode-specific bond property to the given value; returns nothing.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_mode(self, self_: BondRef, value: BondMode, /) -> str:
+        """Changes the traffic distribution algorithm of the bond; returns nothing.
+
+        Published in XenServer 6.0 (boston)."""
+    def destroy(self, self_: BondRef, /) -> str:
+        """Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
+
+        Published in XenServer 4.1 (miami)."""
+    def create(self, network: NetworkRef, members: list[PifRef] | tuple[PifRef, ...], MAC: str, mode: BondMode = ..., properties: Mapping[str, str] = ..., /) -> BondRef:
+        """Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_record(self, self_: BondRef, /) -> BondRecord:
+        """Returns every field of the given Bond as one record.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_by_uuid(self, uuid: str, /) -> BondRef:
+        """Finds the Bond with the given UUID.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_all(self) -> list[BondRef]:
+        """Lists every Bond known to the server.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_all_records(self) -> dict[BondRef, BondRecord]:
+        """Returns the record of every Bond, keyed by reference.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_all_where(self, expr: str, /) -> list[BondRef]:
+        """Lists every Bond whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[BondRef, BondRecord]:
+        """Returns the record of every Bond whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: BondRef, /) -> str:
+        """Returns the `uuid` field of the given Bond.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_master(self, self_: BondRef, /) -> PifRef:
+        """Returns the `master` field of the given Bond.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_slaves(self, self_: BondRef, /) -> list[PifRef]:
+        """Returns the `slaves` field of the given Bond.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_other_config(self, self_: BondRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given Bond.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: BondRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given Bond.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: BondRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given Bond; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: BondRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given Bond, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_primary_slave(self, self_: BondRef, /) -> PifRef:
+        """Returns the `primary_slave` field of the given Bond.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_mode(self, self_: BondRef, /) -> BondMode:
+        """Returns the `mode` field of the given Bond.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_properties(self, self_: BondRef, /) -> dict[str, str]:
+        """Returns the `properties` field of the given Bond.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_links_up(self, self_: BondRef, /) -> str:
+        """Returns the `links_up` field of the given Bond.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_auto_update_mac(self, self_: BondRef, /) -> bool:
+        """Returns the `auto_update_mac` field of the given Bond.
+
+        Published in Citrix Hypervisor 8.1 (quebec)."""
 
 class CallerApi:
     """The messages of class Caller."""
-    def query_all_usage(self) -> list[list[str]]: ...
-    def query_group_call_count(self, group: str, /) -> str: ...
-    def query_group_token_usage(self, group: str, /) -> float: ...
-    def query_call_count(self, self_: CallerRef, /) -> str: ...
-    def query_token_usage(self, self_: CallerRef, /) -> float: ...
-    def remove_group(self, self_: CallerRef, group: str, /) -> str: ...
-    def add_group(self, self_: CallerRef, group: str, /) -> str: ...
-    def get_record(self, self_: CallerRef, /) -> CallerRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> CallerRef: ...
-    def get_by_name_label(self, label: str, /) -> list[CallerRef]: ...
-    def create(self, args: CallerCreateArgs, /) -> CallerRef: ...
-    def destroy(self, self_: CallerRef, /) -> str: ...
-    def get_all(self) -> list[CallerRef]: ...
-    def get_all_records(self) -> dict[CallerRef, CallerRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[CallerRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[CallerRef, CallerRecord]: ...
-    def get_uuid(self, self_: CallerRef, /) -> str: ...
-    def get_name_label(self, self_: CallerRef, /) -> str: ...
-    def set_name_label(self, self_: CallerRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: CallerRef, /) -> str: ...
-    def set_name_description(self, self_: CallerRef, value: str, /) -> str: ...
-    def get_user_agent(self, self_: CallerRef, /) -> str: ...
-    def get_client_ip(self, self_: CallerRef, /) -> str: ...
-    def get_last_access(self, self_: CallerRef, /) -> DateTime: ...
-    def get_groups(self, self_: CallerRef, /) -> list[str]: ...
-    def get_rate_limit(self, self_: CallerRef, /) -> RateLimitRef: ...
-    def get_auto_registered(self, self_: CallerRef, /) -> bool: ...
+    def query_all_usage(self) -> list[list[str]]:
+        """Returns how much each known caller has used since the toolstack last started, ordered from most tokens to fewest.
+
+        Prototyped in XAPI 26.17.0."""
+    def query_group_call_count(self, group: str, /) -> str:
+        """Returns the total number of calls made by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+    def query_group_token_usage(self, group: str, /) -> float:
+        """Returns the total tokens used by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+    def query_call_count(self, self_: CallerRef, /) -> str:
+        """Returns the number of calls this caller has made since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+    def query_token_usage(self, self_: CallerRef, /) -> float:
+        """Returns the tokens this caller has used since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0."""
+    def remove_group(self, self_: CallerRef, group: str, /) -> str:
+        """Removes the caller from the named group. Does nothing if the caller is not in that group.
+
+        Prototyped in XAPI 26.17.0."""
+    def add_group(self, self_: CallerRef, group: str, /) -> str:
+        """Adds the caller to the named group. A new name creates the group.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_record(self, self_: CallerRef, /) -> CallerRecord:
+        """Returns every field of the given Caller as one record.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_by_uuid(self, uuid: str, /) -> CallerRef:
+        """Finds the Caller with the given UUID.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_by_name_label(self, label: str, /) -> list[CallerRef]:
+        """Lists every Caller whose `name_label` equals the given label.
+
+        Prototyped in XAPI 26.17.0."""
+    def create(self, args: CallerCreateArgs, /) -> CallerRef:
+        """Creates a new Caller from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 26.17.0."""
+    def destroy(self, self_: CallerRef, /) -> str:
+        """Destroys the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_all(self) -> list[CallerRef]:
+        """Lists every Caller known to the server.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_all_records(self) -> dict[CallerRef, CallerRecord]:
+        """Returns the record of every Caller, keyed by reference.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_all_where(self, expr: str, /) -> list[CallerRef]:
+        """Lists every Caller whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[CallerRef, CallerRecord]:
+        """Returns the record of every Caller whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: CallerRef, /) -> str:
+        """Returns the `uuid` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_name_label(self, self_: CallerRef, /) -> str:
+        """Returns the `name_label` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def set_name_label(self, self_: CallerRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_name_description(self, self_: CallerRef, /) -> str:
+        """Returns the `name_description` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def set_name_description(self, self_: CallerRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_user_agent(self, self_: CallerRef, /) -> str:
+        """Returns the `user_agent` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_client_ip(self, self_: CallerRef, /) -> str:
+        """Returns the `client_ip` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_last_access(self, self_: CallerRef, /) -> DateTime:
+        """Returns the `last_access` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_groups(self, self_: CallerRef, /) -> list[str]:
+        """Returns the `groups` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_rate_limit(self, self_: CallerRef, /) -> RateLimitRef:
+        """Returns the `rate_limit` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_auto_registered(self, self_: CallerRef, /) -> bool:
+        """Returns the `auto_registered` field of the given Caller.
+
+        Prototyped in XAPI 26.17.0."""
 
 class CertificateApi:
     """The messages of class Certificate."""
-    def get_record(self, self_: CertificateRef, /) -> CertificateRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> CertificateRef: ...
-    def get_all(self) -> list[CertificateRef]: ...
-    def get_all_records(self) -> dict[CertificateRef, CertificateRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[CertificateRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[CertificateRef, CertificateRecord]: ...
-    def get_uuid(self, self_: CertificateRef, /) -> str: ...
-    def get_name(self, self_: CertificateRef, /) -> str: ...
-    def get_type(self, self_: CertificateRef, /) -> CertificateType: ...
-    def get_host(self, self_: CertificateRef, /) -> HostRef: ...
-    def get_not_before(self, self_: CertificateRef, /) -> DateTime: ...
-    def get_not_after(self, self_: CertificateRef, /) -> DateTime: ...
+    def get_record(self, self_: CertificateRef, /) -> CertificateRecord:
+        """Returns every field of the given Certificate as one record.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_by_uuid(self, uuid: str, /) -> CertificateRef:
+        """Finds the Certificate with the given UUID.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_all(self) -> list[CertificateRef]:
+        """Lists every Certificate known to the server.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_all_records(self) -> dict[CertificateRef, CertificateRecord]:
+        """Returns the record of every Certificate, keyed by reference.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_all_where(self, expr: str, /) -> list[CertificateRef]:
+        """Lists every Certificate whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in Citrix Hypervisor 8.2 (stockholm).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[CertificateRef, CertificateRecord]:
+        """Returns the record of every Certificate whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in Citrix Hypervisor 8.2 (stockholm).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: CertificateRef, /) -> str:
+        """Returns the `uuid` field of the given Certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_name(self, self_: CertificateRef, /) -> str:
+        """Returns the `name` field of the given Certificate.
+
+        Published in XAPI 1.294.0."""
+    def get_type(self, self_: CertificateRef, /) -> CertificateType:
+        """Returns the `type` field of the given Certificate.
+
+        Published in XAPI 1.294.0."""
+    def get_host(self, self_: CertificateRef, /) -> HostRef:
+        """Returns the `host` field of the given Certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_not_before(self, self_: CertificateRef, /) -> DateTime:
+        """Returns the `not_before` field of the given Certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_not_after(self, self_: CertificateRef, /) -> DateTime:
+        """Returns the `not_after` field of the given Certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
     @deprecated("Certificate.get_fingerprint is deprecated since XAPI 24.19.0")
-    def get_fingerprint(self, self_: CertificateRef, /) -> str: ...
-    def get_fingerprint_sha256(self, self_: CertificateRef, /) -> str: ...
-    def get_fingerprint_sha1(self, self_: CertificateRef, /) -> str: ...
-    def get_purpose(self, self_: CertificateRef, /) -> list[CertificatePurpose]: ...
+    def get_fingerprint(self, self_: CertificateRef, /) -> str:
+        """Returns the `fingerprint` field of the given Certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm); deprecated in XAPI 24.19.0."""
+    def get_fingerprint_sha256(self, self_: CertificateRef, /) -> str:
+        """Returns the `fingerprint_sha256` field of the given Certificate.
+
+        Prototyped in XAPI 24.20.0."""
+    def get_fingerprint_sha1(self, self_: CertificateRef, /) -> str:
+        """Returns the `fingerprint_sha1` field of the given Certificate.
+
+        Prototyped in XAPI 24.20.0."""
+    def get_purpose(self, self_: CertificateRef, /) -> list[CertificatePurpose]:
+        """Returns the `purpose` field of the given Certificate.
+
+        Prototyped in XAPI 26.13.0."""
 
 class ClusterApi:
     """The messages of class Cluster."""
-    def pool_resync(self, self_: ClusterRef, /) -> str: ...
-    def pool_destroy(self, self_: ClusterRef, /) -> str: ...
-    def pool_force_destroy(self, self_: ClusterRef, /) -> str: ...
-    def pool_create(self, network: NetworkRef, cluster_stack: str, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> ClusterRef: ...
-    def get_network(self, self_: ClusterRef, /) -> NetworkRef: ...
-    def destroy(self, self_: ClusterRef, /) -> str: ...
-    def create(self, PIF: PifRef, cluster_stack: str, pool_auto_join: bool, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> ClusterRef: ...
-    def get_record(self, self_: ClusterRef, /) -> ClusterRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> ClusterRef: ...
-    def get_all(self) -> list[ClusterRef]: ...
-    def get_all_records(self) -> dict[ClusterRef, ClusterRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[ClusterRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[ClusterRef, ClusterRecord]: ...
-    def get_uuid(self, self_: ClusterRef, /) -> str: ...
-    def get_cluster_hosts(self, self_: ClusterRef, /) -> list[ClusterHostRef]: ...
-    def get_pending_forget(self, self_: ClusterRef, /) -> list[str]: ...
-    def get_cluster_token(self, self_: ClusterRef, /) -> str: ...
-    def get_cluster_stack(self, self_: ClusterRef, /) -> str: ...
-    def get_is_quorate(self, self_: ClusterRef, /) -> bool: ...
-    def get_quorum(self, self_: ClusterRef, /) -> str: ...
-    def get_live_hosts(self, self_: ClusterRef, /) -> str: ...
-    def get_allowed_operations(self, self_: ClusterRef, /) -> list[ClusterOperation]: ...
-    def get_current_operations(self, self_: ClusterRef, /) -> dict[str, ClusterOperation]: ...
-    def get_pool_auto_join(self, self_: ClusterRef, /) -> bool: ...
-    def get_token_timeout(self, self_: ClusterRef, /) -> float: ...
-    def get_token_timeout_coefficient(self, self_: ClusterRef, /) -> float: ...
-    def get_cluster_config(self, self_: ClusterRef, /) -> dict[str, str]: ...
-    def get_other_config(self, self_: ClusterRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: ClusterRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: ClusterRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: ClusterRef, key: str, /) -> str: ...
-    def get_cluster_stack_version(self, self_: ClusterRef, /) -> str: ...
-    def get_expected_hosts(self, self_: ClusterRef, /) -> str: ...
+    def pool_resync(self, self_: ClusterRef, /) -> str:
+        """Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def pool_destroy(self, self_: ClusterRef, /) -> str:
+        """Removes every host from the cluster and then destroys the cluster itself; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST."""
+    def pool_force_destroy(self, self_: ClusterRef, /) -> str:
+        """Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_FORCE_DESTROY_FAILED."""
+    def pool_create(self, network: NetworkRef, cluster_stack: str, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> ClusterRef:
+        """Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_network(self, self_: ClusterRef, /) -> NetworkRef:
+        """Finds the network that the cluster's members use for cluster traffic; returns its reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def destroy(self, self_: ClusterRef, /) -> str:
+        """Destroys a cluster that has only one member left; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_DOES_NOT_HAVE_ONE_NODE, CLUSTER_STACK_IN_USE."""
+    def create(self, PIF: PifRef, cluster_stack: str, pool_auto_join: bool, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> ClusterRef:
+        """Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: INVALID_CLUSTER_STACK, INVALID_VALUE, PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED."""
+    def get_record(self, self_: ClusterRef, /) -> ClusterRecord:
+        """Returns every field of the given Cluster as one record.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_by_uuid(self, uuid: str, /) -> ClusterRef:
+        """Finds the Cluster with the given UUID.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_all(self) -> list[ClusterRef]:
+        """Lists every Cluster known to the server.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_all_records(self) -> dict[ClusterRef, ClusterRecord]:
+        """Returns the record of every Cluster, keyed by reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_all_where(self, expr: str, /) -> list[ClusterRef]:
+        """Lists every Cluster whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[ClusterRef, ClusterRecord]:
+        """Returns the record of every Cluster whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: ClusterRef, /) -> str:
+        """Returns the `uuid` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_cluster_hosts(self, self_: ClusterRef, /) -> list[ClusterHostRef]:
+        """Returns the `cluster_hosts` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_pending_forget(self, self_: ClusterRef, /) -> list[str]:
+        """Returns the `pending_forget` field of the given Cluster.
+
+        Published in XenServer 7.6 (lima)."""
+    def get_cluster_token(self, self_: ClusterRef, /) -> str:
+        """Returns the `cluster_token` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_cluster_stack(self, self_: ClusterRef, /) -> str:
+        """Returns the `cluster_stack` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_is_quorate(self, self_: ClusterRef, /) -> bool:
+        """Returns the `is_quorate` field of the given Cluster.
+
+        Prototyped in XAPI 24.3.0."""
+    def get_quorum(self, self_: ClusterRef, /) -> str:
+        """Returns the `quorum` field of the given Cluster.
+
+        Prototyped in XAPI 24.3.0."""
+    def get_live_hosts(self, self_: ClusterRef, /) -> str:
+        """Returns the `live_hosts` field of the given Cluster.
+
+        Prototyped in XAPI 24.3.0."""
+    def get_allowed_operations(self, self_: ClusterRef, /) -> list[ClusterOperation]:
+        """Returns the `allowed_operations` field of the given Cluster.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: ClusterRef, /) -> dict[str, ClusterOperation]:
+        """Returns the `current_operations` field of the given Cluster.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_pool_auto_join(self, self_: ClusterRef, /) -> bool:
+        """Returns the `pool_auto_join` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_token_timeout(self, self_: ClusterRef, /) -> float:
+        """Returns the `token_timeout` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima)."""
+    def get_token_timeout_coefficient(self, self_: ClusterRef, /) -> float:
+        """Returns the `token_timeout_coefficient` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); changed in XenServer 7.6 (lima); published in XenServer 7.6 (lima)."""
+    def get_cluster_config(self, self_: ClusterRef, /) -> dict[str, str]:
+        """Returns the `cluster_config` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_other_config(self, self_: ClusterRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def set_other_config(self, self_: ClusterRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def add_to_other_config(self, self_: ClusterRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given Cluster; fails if the key is already there.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def remove_from_other_config(self, self_: ClusterRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given Cluster, if present.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_cluster_stack_version(self, self_: ClusterRef, /) -> str:
+        """Returns the `cluster_stack_version` field of the given Cluster.
+
+        Prototyped in XAPI 24.15.0."""
+    def get_expected_hosts(self, self_: ClusterRef, /) -> str:
+        """Returns the `expected_hosts` field of the given Cluster.
+
+        Prototyped in XAPI 25.17.0."""
 
 class ClusterHostApi:
     """The messages of class Cluster_host."""
-    def disable(self, self_: ClusterHostRef, /) -> str: ...
-    def force_destroy(self, self_: ClusterHostRef, /) -> str: ...
-    def enable(self, self_: ClusterHostRef, /) -> str: ...
-    def destroy(self, self_: ClusterHostRef, /) -> str: ...
-    def create(self, cluster: ClusterRef, host: HostRef, pif: PifRef, /) -> ClusterHostRef: ...
-    def get_record(self, self_: ClusterHostRef, /) -> ClusterHostRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> ClusterHostRef: ...
-    def get_all(self) -> list[ClusterHostRef]: ...
-    def get_all_records(self) -> dict[ClusterHostRef, ClusterHostRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[ClusterHostRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[ClusterHostRef, ClusterHostRecord]: ...
-    def get_uuid(self, self_: ClusterHostRef, /) -> str: ...
-    def get_cluster(self, self_: ClusterHostRef, /) -> ClusterRef: ...
-    def get_host(self, self_: ClusterHostRef, /) -> HostRef: ...
-    def get_enabled(self, self_: ClusterHostRef, /) -> bool: ...
-    def get_PIF(self, self_: ClusterHostRef, /) -> PifRef: ...
-    def get_joined(self, self_: ClusterHostRef, /) -> bool: ...
-    def get_live(self, self_: ClusterHostRef, /) -> bool: ...
-    def get_last_update_live(self, self_: ClusterHostRef, /) -> DateTime: ...
-    def get_allowed_operations(self, self_: ClusterHostRef, /) -> list[ClusterHostOperation]: ...
-    def get_current_operations(self, self_: ClusterHostRef, /) -> dict[str, ClusterHostOperation]: ...
-    def get_other_config(self, self_: ClusterHostRef, /) -> dict[str, str]: ...
+    def disable(self, self_: ClusterHostRef, /) -> str:
+        """Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE."""
+    def force_destroy(self, self_: ClusterHostRef, /) -> str:
+        """Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE."""
+    def enable(self, self_: ClusterHostRef, /) -> str:
+        """Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED."""
+    def destroy(self, self_: ClusterHostRef, /) -> str:
+        """Takes the host out of the cluster cleanly and deletes this record; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST."""
+    def create(self, cluster: ClusterRef, host: HostRef, pif: PifRef, /) -> ClusterHostRef:
+        """Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: PIF_NOT_ATTACHED_TO_HOST, NO_CLUSTER_HOSTS_REACHABLE."""
+    def get_record(self, self_: ClusterHostRef, /) -> ClusterHostRecord:
+        """Returns every field of the given Cluster_host as one record.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_by_uuid(self, uuid: str, /) -> ClusterHostRef:
+        """Finds the Cluster_host with the given UUID.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_all(self) -> list[ClusterHostRef]:
+        """Lists every Cluster_host known to the server.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_all_records(self) -> dict[ClusterHostRef, ClusterHostRecord]:
+        """Returns the record of every Cluster_host, keyed by reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_all_where(self, expr: str, /) -> list[ClusterHostRef]:
+        """Lists every Cluster_host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[ClusterHostRef, ClusterHostRecord]:
+        """Returns the record of every Cluster_host whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: ClusterHostRef, /) -> str:
+        """Returns the `uuid` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_cluster(self, self_: ClusterHostRef, /) -> ClusterRef:
+        """Returns the `cluster` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_host(self, self_: ClusterHostRef, /) -> HostRef:
+        """Returns the `host` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_enabled(self, self_: ClusterHostRef, /) -> bool:
+        """Returns the `enabled` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_PIF(self, self_: ClusterHostRef, /) -> PifRef:
+        """Returns the `PIF` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_joined(self, self_: ClusterHostRef, /) -> bool:
+        """Returns the `joined` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def get_live(self, self_: ClusterHostRef, /) -> bool:
+        """Returns the `live` field of the given Cluster_host.
+
+        Prototyped in XAPI 24.3.0."""
+    def get_last_update_live(self, self_: ClusterHostRef, /) -> DateTime:
+        """Returns the `last_update_live` field of the given Cluster_host.
+
+        Prototyped in XAPI 24.3.0."""
+    def get_allowed_operations(self, self_: ClusterHostRef, /) -> list[ClusterHostOperation]:
+        """Returns the `allowed_operations` field of the given Cluster_host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: ClusterHostRef, /) -> dict[str, ClusterHostOperation]:
+        """Returns the `current_operations` field of the given Cluster_host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: ClusterHostRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
 
 class DrTaskApi:
     """The messages of class DR_task."""
-    def destroy(self, self_: DrTaskRef, /) -> str: ...
-    def create(self, type: str, device_config: Mapping[str, str], whitelist: list[str] | tuple[str, ...], /) -> DrTaskRef: ...
-    def get_record(self, self_: DrTaskRef, /) -> DrTaskRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> DrTaskRef: ...
-    def get_all(self) -> list[DrTaskRef]: ...
-    def get_all_records(self) -> dict[DrTaskRef, DrTaskRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[DrTaskRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[DrTaskRef, DrTaskRecord]: ...
-    def get_uuid(self, self_: DrTaskRef, /) -> str: ...
-    def get_introduced_SRs(self, self_: DrTaskRef, /) -> list[SrRef]: ...
+    def destroy(self, self_: DrTaskRef, /) -> str:
+        """Detaches and forgets every SR this DR task introduced, then deletes the task record.
+
+        Published in XenServer 6.0 (boston)."""
+    def create(self, type: str, device_config: Mapping[str, str], whitelist: list[str] | tuple[str, ...], /) -> DrTaskRef:
+        """Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_record(self, self_: DrTaskRef, /) -> DrTaskRecord:
+        """Returns every field of the given DR_task as one record.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_uuid(self, uuid: str, /) -> DrTaskRef:
+        """Finds the DR_task with the given UUID.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all(self) -> list[DrTaskRef]:
+        """Lists every DR_task known to the server.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_records(self) -> dict[DrTaskRef, DrTaskRecord]:
+        """Returns the record of every DR_task, keyed by reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_where(self, expr: str, /) -> list[DrTaskRef]:
+        """Lists every DR_task whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[DrTaskRef, DrTaskRecord]:
+        """Returns the record of every DR_task whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: DrTaskRef, /) -> str:
+        """Returns the `uuid` field of the given DR_task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_introduced_SRs(self, self_: DrTaskRef, /) -> list[SrRef]:
+        """Returns the `introduced_SRs` field of the given DR_task.
+
+        Published in XenServer 4.0 (rio)."""
 
 class DriverVariantApi:
     """The messages of class Driver_variant."""
-    def select(self, self_: DriverVariantRef, /) -> str: ...
-    def get_record(self, self_: DriverVariantRef, /) -> DriverVariantRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> DriverVariantRef: ...
-    def get_all(self) -> list[DriverVariantRef]: ...
-    def get_all_records(self) -> dict[DriverVariantRef, DriverVariantRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[DriverVariantRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[DriverVariantRef, DriverVariantRecord]: ...
-    def get_uuid(self, self_: DriverVariantRef, /) -> str: ...
-    def get_name(self, self_: DriverVariantRef, /) -> str: ...
-    def get_driver(self, self_: DriverVariantRef, /) -> HostDriverRef: ...
-    def get_version(self, self_: DriverVariantRef, /) -> str: ...
-    def get_hardware_present(self, self_: DriverVariantRef, /) -> bool: ...
-    def get_priority(self, self_: DriverVariantRef, /) -> float: ...
-    def get_status(self, self_: DriverVariantRef, /) -> str: ...
+    def select(self, self_: DriverVariantRef, /) -> str:
+        """Unsupported. Makes this variant the one its driver will use. It takes over at the next reboot, or at once if the driver has no active variant. Fails if the variant's hardware is not present.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_record(self, self_: DriverVariantRef, /) -> DriverVariantRecord:
+        """Returns every field of the given Driver_variant as one record.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_by_uuid(self, uuid: str, /) -> DriverVariantRef:
+        """Finds the Driver_variant with the given UUID.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_all(self) -> list[DriverVariantRef]:
+        """Lists every Driver_variant known to the server.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_all_records(self) -> dict[DriverVariantRef, DriverVariantRecord]:
+        """Returns the record of every Driver_variant, keyed by reference.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_all_where(self, expr: str, /) -> list[DriverVariantRef]:
+        """Lists every Driver_variant whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[DriverVariantRef, DriverVariantRecord]:
+        """Returns the record of every Driver_variant whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: DriverVariantRef, /) -> str:
+        """Returns the `uuid` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_name(self, self_: DriverVariantRef, /) -> str:
+        """Returns the `name` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_driver(self, self_: DriverVariantRef, /) -> HostDriverRef:
+        """Returns the `driver` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_version(self, self_: DriverVariantRef, /) -> str:
+        """Returns the `version` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_hardware_present(self, self_: DriverVariantRef, /) -> bool:
+        """Returns the `hardware_present` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_priority(self, self_: DriverVariantRef, /) -> float:
+        """Returns the `priority` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_status(self, self_: DriverVariantRef, /) -> str:
+        """Returns the `status` field of the given Driver_variant.
+
+        Prototyped in XAPI 25.2.0."""
 
 class FeatureApi:
     """The messages of class Feature."""
-    def get_record(self, self_: FeatureRef, /) -> FeatureRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> FeatureRef: ...
-    def get_by_name_label(self, label: str, /) -> list[FeatureRef]: ...
-    def get_all(self) -> list[FeatureRef]: ...
-    def get_all_records(self) -> dict[FeatureRef, FeatureRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[FeatureRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[FeatureRef, FeatureRecord]: ...
-    def get_uuid(self, self_: FeatureRef, /) -> str: ...
-    def get_name_label(self, self_: FeatureRef, /) -> str: ...
-    def get_name_description(self, self_: FeatureRef, /) -> str: ...
-    def get_enabled(self, self_: FeatureRef, /) -> bool: ...
-    def get_experimental(self, self_: FeatureRef, /) -> bool: ...
-    def get_version(self, self_: FeatureRef, /) -> str: ...
-    def get_host(self, self_: FeatureRef, /) -> HostRef: ...
+    def get_record(self, self_: FeatureRef, /) -> FeatureRecord:
+        """Returns every field of the given Feature as one record.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_by_uuid(self, uuid: str, /) -> FeatureRef:
+        """Finds the Feature with the given UUID.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_by_name_label(self, label: str, /) -> list[FeatureRef]:
+        """Lists every Feature whose `name_label` equals the given label.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all(self) -> list[FeatureRef]:
+        """Lists every Feature known to the server.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all_records(self) -> dict[FeatureRef, FeatureRecord]:
+        """Returns the record of every Feature, keyed by reference.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all_where(self, expr: str, /) -> list[FeatureRef]:
+        """Lists every Feature whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[FeatureRef, FeatureRecord]:
+        """Returns the record of every Feature whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: FeatureRef, /) -> str:
+        """Returns the `uuid` field of the given Feature.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_name_label(self, self_: FeatureRef, /) -> str:
+        """Returns the `name_label` field of the given Feature.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: FeatureRef, /) -> str:
+        """Returns the `name_description` field of the given Feature.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_enabled(self, self_: FeatureRef, /) -> bool:
+        """Returns the `enabled` field of the given Feature.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_experimental(self, self_: FeatureRef, /) -> bool:
+        """Returns the `experimental` field of the given Feature.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_version(self, self_: FeatureRef, /) -> str:
+        """Returns the `version` field of the given Feature.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_host(self, self_: FeatureRef, /) -> HostRef:
+        """Returns the `host` field of the given Feature.
+
+        Published in XenServer 7.2 (falcon)."""
 
 class GpuGroupApi:
     """The messages of class GPU_group."""
-    def get_remaining_capacity(self, self_: GpuGroupRef, vgpu_type: VgpuTypeRef, /) -> str: ...
-    def destroy(self, self_: GpuGroupRef, /) -> str: ...
-    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> GpuGroupRef: ...
-    def get_record(self, self_: GpuGroupRef, /) -> GpuGroupRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> GpuGroupRef: ...
-    def get_by_name_label(self, label: str, /) -> list[GpuGroupRef]: ...
-    def get_all(self) -> list[GpuGroupRef]: ...
-    def get_all_records(self) -> dict[GpuGroupRef, GpuGroupRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[GpuGroupRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[GpuGroupRef, GpuGroupRecord]: ...
-    def get_uuid(self, self_: GpuGroupRef, /) -> str: ...
-    def get_name_label(self, self_: GpuGroupRef, /) -> str: ...
-    def set_name_label(self, self_: GpuGroupRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: GpuGroupRef, /) -> str: ...
-    def set_name_description(self, self_: GpuGroupRef, value: str, /) -> str: ...
-    def get_PGPUs(self, self_: GpuGroupRef, /) -> list[PgpuRef]: ...
-    def get_VGPUs(self, self_: GpuGroupRef, /) -> list[VgpuRef]: ...
-    def get_GPU_types(self, self_: GpuGroupRef, /) -> list[str]: ...
-    def get_other_config(self, self_: GpuGroupRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: GpuGroupRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: GpuGroupRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: GpuGroupRef, key: str, /) -> str: ...
-    def get_allocation_algorithm(self, self_: GpuGroupRef, /) -> AllocationAlgorithm: ...
-    def set_allocation_algorithm(self, self_: GpuGroupRef, value: AllocationAlgorithm, /) -> str: ...
-    def get_supported_VGPU_types(self, self_: GpuGroupRef, /) -> list[VgpuTypeRef]: ...
-    def get_enabled_VGPU_types(self, self_: GpuGroupRef, /) -> list[VgpuTypeRef]: ...
+    def get_remaining_capacity(self, self_: GpuGroupRef, vgpu_type: VgpuTypeRef, /) -> str:
+        """Returns how many more vGPUs of the given type could still be created from this group.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def destroy(self, self_: GpuGroupRef, /) -> str:
+        """Removes this GPU group.
+
+        Published in XenServer 6.0 (boston)."""
+    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> GpuGroupRef:
+        """Creates a GPU group with the given name, description and other_config, and returns it.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_record(self, self_: GpuGroupRef, /) -> GpuGroupRecord:
+        """Returns every field of the given GPU_group as one record.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_uuid(self, uuid: str, /) -> GpuGroupRef:
+        """Finds the GPU_group with the given UUID.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_name_label(self, label: str, /) -> list[GpuGroupRef]:
+        """Lists every GPU_group whose `name_label` equals the given label.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all(self) -> list[GpuGroupRef]:
+        """Lists every GPU_group known to the server.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_records(self) -> dict[GpuGroupRef, GpuGroupRecord]:
+        """Returns the record of every GPU_group, keyed by reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_where(self, expr: str, /) -> list[GpuGroupRef]:
+        """Lists every GPU_group whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[GpuGroupRef, GpuGroupRecord]:
+        """Returns the record of every GPU_group whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: GpuGroupRef, /) -> str:
+        """Returns the `uuid` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_name_label(self, self_: GpuGroupRef, /) -> str:
+        """Returns the `name_label` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_name_label(self, self_: GpuGroupRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_name_description(self, self_: GpuGroupRef, /) -> str:
+        """Returns the `name_description` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_name_description(self, self_: GpuGroupRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_PGPUs(self, self_: GpuGroupRef, /) -> list[PgpuRef]:
+        """Returns the `PGPUs` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_VGPUs(self, self_: GpuGroupRef, /) -> list[VgpuRef]:
+        """Returns the `VGPUs` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_GPU_types(self, self_: GpuGroupRef, /) -> list[str]:
+        """Returns the `GPU_types` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_other_config(self, self_: GpuGroupRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_other_config(self, self_: GpuGroupRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given GPU_group.
+
+        Published in XenServer 6.0 (boston)."""
+    def add_to_other_config(self, self_: GpuGroupRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given GPU_group; fails if the key is already there.
+
+        Published in XenServer 6.0 (boston)."""
+    def remove_from_other_config(self, self_: GpuGroupRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given GPU_group, if present.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_allocation_algorithm(self, self_: GpuGroupRef, /) -> AllocationAlgorithm:
+        """Returns the `allocation_algorithm` field of the given GPU_group.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def set_allocation_algorithm(self, self_: GpuGroupRef, value: AllocationAlgorithm, /) -> str:
+        """Replaces the `allocation_algorithm` field of the given GPU_group.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_supported_VGPU_types(self, self_: GpuGroupRef, /) -> list[VgpuTypeRef]:
+        """Returns the `supported_VGPU_types` field of the given GPU_group.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
+    def get_enabled_VGPU_types(self, self_: GpuGroupRef, /) -> list[VgpuTypeRef]:
+        """Returns the `enabled_VGPU_types` field of the given GPU_group.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
 
 class HostDriverApi:
     """The messages of class Host_driver."""
-    def rescan(self, host: HostRef, /) -> str: ...
-    def deselect(self, self_: HostDriverRef, /) -> str: ...
-    def select(self, self_: HostDriverRef, variant: DriverVariantRef, /) -> str: ...
-    def get_record(self, self_: HostDriverRef, /) -> HostDriverRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> HostDriverRef: ...
-    def get_all(self) -> list[HostDriverRef]: ...
-    def get_all_records(self) -> dict[HostDriverRef, HostDriverRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[HostDriverRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[HostDriverRef, HostDriverRecord]: ...
-    def get_uuid(self, self_: HostDriverRef, /) -> str: ...
-    def get_host(self, self_: HostDriverRef, /) -> HostRef: ...
-    def get_name(self, self_: HostDriverRef, /) -> str: ...
-    def get_friendly_name(self, self_: HostDriverRef, /) -> str: ...
-    def get_variants(self, self_: HostDriverRef, /) -> list[DriverVariantRef]: ...
-    def get_active_variant(self, self_: HostDriverRef, /) -> DriverVariantRef: ...
-    def get_selected_variant(self, self_: HostDriverRef, /) -> DriverVariantRef: ...
-    def get_type(self, self_: HostDriverRef, /) -> str: ...
-    def get_description(self, self_: HostDriverRef, /) -> str: ...
-    def get_info(self, self_: HostDriverRef, /) -> str: ...
+    def rescan(self, host: HostRef, /) -> str:
+        """Unsupported. Reads the drivers installed on the given host again and creates, updates or removes its Host_driver and Driver_variant records to match. Mainly for troubleshooting.
+
+        Prototyped in XAPI 25.2.0."""
+    def deselect(self, self_: HostDriverRef, /) -> str:
+        """Unsupported. Turns the driver off from the next reboot and clears its selected and active variants. Does nothing if no variant is active.
+
+        Prototyped in XAPI 25.2.0."""
+    def select(self, self_: HostDriverRef, variant: DriverVariantRef, /) -> str:
+        """Unsupported. Chooses the variant of the driver that will be used. It takes over at the next reboot, or at once if no variant is active. Fails if the variant does not belong to this driver or its hardware is not present.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_record(self, self_: HostDriverRef, /) -> HostDriverRecord:
+        """Returns every field of the given Host_driver as one record.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_by_uuid(self, uuid: str, /) -> HostDriverRef:
+        """Finds the Host_driver with the given UUID.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_all(self) -> list[HostDriverRef]:
+        """Lists every Host_driver known to the server.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_all_records(self) -> dict[HostDriverRef, HostDriverRecord]:
+        """Returns the record of every Host_driver, keyed by reference.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_all_where(self, expr: str, /) -> list[HostDriverRef]:
+        """Lists every Host_driver whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[HostDriverRef, HostDriverRecord]:
+        """Returns the record of every Host_driver whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 25.2.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: HostDriverRef, /) -> str:
+        """Returns the `uuid` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_host(self, self_: HostDriverRef, /) -> HostRef:
+        """Returns the `host` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_name(self, self_: HostDriverRef, /) -> str:
+        """Returns the `name` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_friendly_name(self, self_: HostDriverRef, /) -> str:
+        """Returns the `friendly_name` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_variants(self, self_: HostDriverRef, /) -> list[DriverVariantRef]:
+        """Returns the `variants` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_active_variant(self, self_: HostDriverRef, /) -> DriverVariantRef:
+        """Returns the `active_variant` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_selected_variant(self, self_: HostDriverRef, /) -> DriverVariantRef:
+        """Returns the `selected_variant` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_type(self, self_: HostDriverRef, /) -> str:
+        """Returns the `type` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_description(self, self_: HostDriverRef, /) -> str:
+        """Returns the `description` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
+    def get_info(self, self_: HostDriverRef, /) -> str:
+        """Returns the `info` field of the given Host_driver.
+
+        Prototyped in XAPI 25.2.0."""
 
 class LvhdApi:
     """The messages of class LVHD."""
-    def enable_thin_provisioning(self, host: HostRef, SR: SrRef, initial_allocation: int | str, allocation_quantum: int | str, /) -> str: ...
-    def get_record(self, self_: LvhdRef, /) -> LvhdRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> LvhdRef: ...
-    def get_uuid(self, self_: LvhdRef, /) -> str: ...
+    def enable_thin_provisioning(self, host: HostRef, SR: SrRef, initial_allocation: int | str, allocation_quantum: int | str, /) -> str:
+        """Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_record(self, self_: LvhdRef, /) -> LvhdRecord:
+        """Returns every field of the given LVHD as one record.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_by_uuid(self, uuid: str, /) -> LvhdRef:
+        """Finds the LVHD with the given UUID.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_uuid(self, self_: LvhdRef, /) -> str:
+        """Returns the `uuid` field of the given LVHD.
+
+        Published in XenServer 4.0 (rio)."""
 
 class ObserverApi:
     """The messages of class Observer."""
-    def set_components(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def set_endpoints(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def set_attributes(self, self_: ObserverRef, value: Mapping[str, str], /) -> str: ...
-    def set_enabled(self, self_: ObserverRef, value: bool, /) -> str: ...
-    def set_hosts(self, self_: ObserverRef, value: list[HostRef] | tuple[HostRef, ...], /) -> str: ...
-    def get_record(self, self_: ObserverRef, /) -> ObserverRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> ObserverRef: ...
-    def get_by_name_label(self, label: str, /) -> list[ObserverRef]: ...
-    def create(self, args: ObserverCreateArgs, /) -> ObserverRef: ...
-    def destroy(self, self_: ObserverRef, /) -> str: ...
-    def get_all(self) -> list[ObserverRef]: ...
-    def get_all_records(self) -> dict[ObserverRef, ObserverRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[ObserverRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[ObserverRef, ObserverRecord]: ...
-    def get_uuid(self, self_: ObserverRef, /) -> str: ...
-    def get_name_label(self, self_: ObserverRef, /) -> str: ...
-    def set_name_label(self, self_: ObserverRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: ObserverRef, /) -> str: ...
-    def set_name_description(self, self_: ObserverRef, value: str, /) -> str: ...
-    def get_hosts(self, self_: ObserverRef, /) -> list[HostRef]: ...
-    def get_attributes(self, self_: ObserverRef, /) -> dict[str, str]: ...
-    def get_endpoints(self, self_: ObserverRef, /) -> list[str]: ...
-    def get_components(self, self_: ObserverRef, /) -> list[str]: ...
-    def get_enabled(self, self_: ObserverRef, /) -> bool: ...
+    def set_components(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the list of components traced by the observer; returns nothing.
+
+        Prototyped in XAPI 23.14.0."""
+    def set_endpoints(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the list of export destinations of the observer; returns nothing.
+
+        Prototyped in XAPI 23.14.0."""
+    def set_attributes(self, self_: ObserverRef, value: Mapping[str, str], /) -> str:
+        """Replaces the extra span attributes of the observer; returns nothing.
+
+        Prototyped in XAPI 23.14.0."""
+    def set_enabled(self, self_: ObserverRef, value: bool, /) -> str:
+        """Switches trace collection for the observer on or off; returns nothing.
+
+        Prototyped in XAPI 23.14.0."""
+    def set_hosts(self, self_: ObserverRef, value: list[HostRef] | tuple[HostRef, ...], /) -> str:
+        """Replaces the set of hosts on which the observer collects traces; returns nothing.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_record(self, self_: ObserverRef, /) -> ObserverRecord:
+        """Returns every field of the given Observer as one record.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_by_uuid(self, uuid: str, /) -> ObserverRef:
+        """Finds the Observer with the given UUID.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_by_name_label(self, label: str, /) -> list[ObserverRef]:
+        """Lists every Observer whose `name_label` equals the given label.
+
+        Prototyped in XAPI 23.14.0."""
+    def create(self, args: ObserverCreateArgs, /) -> ObserverRef:
+        """Creates a new Observer from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 23.14.0."""
+    def destroy(self, self_: ObserverRef, /) -> str:
+        """Destroys the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_all(self) -> list[ObserverRef]:
+        """Lists every Observer known to the server.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_all_records(self) -> dict[ObserverRef, ObserverRecord]:
+        """Returns the record of every Observer, keyed by reference.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_all_where(self, expr: str, /) -> list[ObserverRef]:
+        """Lists every Observer whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 23.14.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[ObserverRef, ObserverRecord]:
+        """Returns the record of every Observer whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 23.14.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: ObserverRef, /) -> str:
+        """Returns the `uuid` field of the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_name_label(self, self_: ObserverRef, /) -> str:
+        """Returns the `name_label` field of the given Observer.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: ObserverRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given Observer.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: ObserverRef, /) -> str:
+        """Returns the `name_description` field of the given Observer.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: ObserverRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given Observer.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_hosts(self, self_: ObserverRef, /) -> list[HostRef]:
+        """Returns the `hosts` field of the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_attributes(self, self_: ObserverRef, /) -> dict[str, str]:
+        """Returns the `attributes` field of the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_endpoints(self, self_: ObserverRef, /) -> list[str]:
+        """Returns the `endpoints` field of the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_components(self, self_: ObserverRef, /) -> list[str]:
+        """Returns the `components` field of the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
+    def get_enabled(self, self_: ObserverRef, /) -> bool:
+        """Returns the `enabled` field of the given Observer.
+
+        Prototyped in XAPI 23.14.0."""
 
 class PbdApi:
     """The messages of class PBD."""
-    def set_device_config(self, self_: PbdRef, value: Mapping[str, str], /) -> str: ...
-    def unplug(self, self_: PbdRef, /) -> str: ...
-    def plug(self, self_: PbdRef, /) -> str: ...
-    def get_record(self, self_: PbdRef, /) -> PbdRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PbdRef: ...
-    def create(self, args: PbdCreateArgs, /) -> PbdRef: ...
-    def destroy(self, self_: PbdRef, /) -> str: ...
-    def get_all(self) -> list[PbdRef]: ...
-    def get_all_records(self) -> dict[PbdRef, PbdRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PbdRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PbdRef, PbdRecord]: ...
-    def get_uuid(self, self_: PbdRef, /) -> str: ...
-    def get_host(self, self_: PbdRef, /) -> HostRef: ...
-    def get_SR(self, self_: PbdRef, /) -> SrRef: ...
-    def get_device_config(self, self_: PbdRef, /) -> dict[str, str]: ...
-    def get_currently_attached(self, self_: PbdRef, /) -> bool: ...
-    def get_other_config(self, self_: PbdRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PbdRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PbdRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PbdRef, key: str, /) -> str: ...
+    def set_device_config(self, self_: PbdRef, value: Mapping[str, str], /) -> str:
+        """Replaces the driver settings stored in this PBD with the given map.
+
+        Published in XenServer 4.1 (miami)."""
+    def unplug(self, self_: PbdRef, /) -> str:
+        """Detaches the SR from the host through this PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def plug(self, self_: PbdRef, /) -> str:
+        """Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_UNKNOWN_DRIVER."""
+    def get_record(self, self_: PbdRef, /) -> PbdRecord:
+        """Returns every field of the given PBD as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> PbdRef:
+        """Finds the PBD with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, args: PbdCreateArgs, /) -> PbdRef:
+        """Creates a new PBD from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: PbdRef, /) -> str:
+        """Destroys the given PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[PbdRef]:
+        """Lists every PBD known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[PbdRef, PbdRecord]:
+        """Returns the record of every PBD, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[PbdRef]:
+        """Lists every PBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PbdRef, PbdRecord]:
+        """Returns the record of every PBD whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PbdRef, /) -> str:
+        """Returns the `uuid` field of the given PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_host(self, self_: PbdRef, /) -> HostRef:
+        """Returns the `host` field of the given PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_SR(self, self_: PbdRef, /) -> SrRef:
+        """Returns the `SR` field of the given PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_device_config(self, self_: PbdRef, /) -> dict[str, str]:
+        """Returns the `device_config` field of the given PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_currently_attached(self, self_: PbdRef, /) -> bool:
+        """Returns the `currently_attached` field of the given PBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: PbdRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given PBD.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: PbdRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given PBD.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: PbdRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given PBD; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: PbdRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given PBD, if present.
+
+        Published in XenServer 4.1 (miami)."""
 
 class PciApi:
     """The messages of class PCI."""
-    def get_dom0_access_status(self, self_: PciRef, /) -> PciDom0Access: ...
-    def enable_dom0_access(self, self_: PciRef, /) -> PciDom0Access: ...
-    def disable_dom0_access(self, self_: PciRef, /) -> PciDom0Access: ...
-    def get_record(self, self_: PciRef, /) -> PciRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PciRef: ...
-    def get_all(self) -> list[PciRef]: ...
-    def get_all_records(self) -> dict[PciRef, PciRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PciRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PciRef, PciRecord]: ...
-    def get_uuid(self, self_: PciRef, /) -> str: ...
-    def get_class_name(self, self_: PciRef, /) -> str: ...
-    def get_vendor_name(self, self_: PciRef, /) -> str: ...
-    def get_device_name(self, self_: PciRef, /) -> str: ...
-    def get_host(self, self_: PciRef, /) -> HostRef: ...
-    def get_pci_id(self, self_: PciRef, /) -> str: ...
-    def get_dependencies(self, self_: PciRef, /) -> list[PciRef]: ...
-    def get_other_config(self, self_: PciRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PciRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PciRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PciRef, key: str, /) -> str: ...
-    def get_subsystem_vendor_name(self, self_: PciRef, /) -> str: ...
-    def get_subsystem_device_name(self, self_: PciRef, /) -> str: ...
-    def get_driver_name(self, self_: PciRef, /) -> str: ...
-    def get_class_id(self, self_: PciRef, /) -> str: ...
-    def get_vendor_id(self, self_: PciRef, /) -> str: ...
-    def get_device_id(self, self_: PciRef, /) -> str: ...
-    def get_subsystem_vendor_id(self, self_: PciRef, /) -> str: ...
-    def get_subsystem_device_id(self, self_: PciRef, /) -> str: ...
+    def get_dom0_access_status(self, self_: PciRef, /) -> PciDom0Access:
+        """Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+
+        Prototyped in XAPI 24.14.0."""
+    def enable_dom0_access(self, self_: PciRef, /) -> PciDom0Access:
+        """Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+
+        Prototyped in XAPI 24.14.0."""
+    def disable_dom0_access(self, self_: PciRef, /) -> PciDom0Access:
+        """Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+
+        Prototyped in XAPI 24.14.0."""
+    def get_record(self, self_: PciRef, /) -> PciRecord:
+        """Returns every field of the given PCI as one record.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_uuid(self, uuid: str, /) -> PciRef:
+        """Finds the PCI with the given UUID.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all(self) -> list[PciRef]:
+        """Lists every PCI known to the server.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_records(self) -> dict[PciRef, PciRecord]:
+        """Returns the record of every PCI, keyed by reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_where(self, expr: str, /) -> list[PciRef]:
+        """Lists every PCI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PciRef, PciRecord]:
+        """Returns the record of every PCI whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PciRef, /) -> str:
+        """Returns the `uuid` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_class_name(self, self_: PciRef, /) -> str:
+        """Returns the `class_name` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_vendor_name(self, self_: PciRef, /) -> str:
+        """Returns the `vendor_name` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_device_name(self, self_: PciRef, /) -> str:
+        """Returns the `device_name` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_host(self, self_: PciRef, /) -> HostRef:
+        """Returns the `host` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_pci_id(self, self_: PciRef, /) -> str:
+        """Returns the `pci_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_dependencies(self, self_: PciRef, /) -> list[PciRef]:
+        """Returns the `dependencies` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_other_config(self, self_: PciRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_other_config(self, self_: PciRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def add_to_other_config(self, self_: PciRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given PCI; fails if the key is already there.
+
+        Published in XenServer 6.0 (boston)."""
+    def remove_from_other_config(self, self_: PciRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given PCI, if present.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_subsystem_vendor_name(self, self_: PciRef, /) -> str:
+        """Returns the `subsystem_vendor_name` field of the given PCI.
+
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
+    def get_subsystem_device_name(self, self_: PciRef, /) -> str:
+        """Returns the `subsystem_device_name` field of the given PCI.
+
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
+    def get_driver_name(self, self_: PciRef, /) -> str:
+        """Returns the `driver_name` field of the given PCI.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_class_id(self, self_: PciRef, /) -> str:
+        """Returns the `class_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_vendor_id(self, self_: PciRef, /) -> str:
+        """Returns the `vendor_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_device_id(self, self_: PciRef, /) -> str:
+        """Returns the `device_id` field of the given PCI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_subsystem_vendor_id(self, self_: PciRef, /) -> str:
+        """Returns the `subsystem_vendor_id` field of the given PCI.
+
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
+    def get_subsystem_device_id(self, self_: PciRef, /) -> str:
+        """Returns the `subsystem_device_id` field of the given PCI.
+
+        Published in XenServer 6.2 SP1 Hotfix 11 (clearwater-whetstone)."""
 
 class PgpuApi:
     """The messages of class PGPU."""
     @deprecated("PGPU.disable_dom0_access is deprecated since XAPI 24.14.0")
-    def disable_dom0_access(self, self_: PgpuRef, /) -> PciDom0Access: ...
+    def disable_dom0_access(self, self_: PgpuRef, /) -> PciDom0Access:
+        """Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
+
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0."""
     @deprecated("PGPU.enable_dom0_access is deprecated since XAPI 24.14.0")
-    def enable_dom0_access(self, self_: PgpuRef, /) -> PciDom0Access: ...
-    def get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef, /) -> str: ...
-    def set_GPU_group(self, self_: PgpuRef, value: GpuGroupRef, /) -> str: ...
-    def set_enabled_VGPU_types(self, self_: PgpuRef, value: list[VgpuTypeRef] | tuple[VgpuTypeRef, ...], /) -> str: ...
-    def remove_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> str: ...
-    def add_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> str: ...
-    def get_record(self, self_: PgpuRef, /) -> PgpuRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PgpuRef: ...
-    def get_all(self) -> list[PgpuRef]: ...
-    def get_all_records(self) -> dict[PgpuRef, PgpuRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PgpuRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PgpuRef, PgpuRecord]: ...
-    def get_uuid(self, self_: PgpuRef, /) -> str: ...
-    def get_PCI(self, self_: PgpuRef, /) -> PciRef: ...
-    def get_GPU_group(self, self_: PgpuRef, /) -> GpuGroupRef: ...
-    def get_host(self, self_: PgpuRef, /) -> HostRef: ...
-    def get_other_config(self, self_: PgpuRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PgpuRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PgpuRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PgpuRef, key: str, /) -> str: ...
-    def get_supported_VGPU_types(self, self_: PgpuRef, /) -> list[VgpuTypeRef]: ...
-    def get_enabled_VGPU_types(self, self_: PgpuRef, /) -> list[VgpuTypeRef]: ...
-    def get_resident_VGPUs(self, self_: PgpuRef, /) -> list[VgpuRef]: ...
-    def get_supported_VGPU_max_capacities(self, self_: PgpuRef, /) -> dict[VgpuTypeRef, str]: ...
+    def enable_dom0_access(self, self_: PgpuRef, /) -> PciDom0Access:
+        """Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
+
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0."""
+    def get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef, /) -> str:
+        """Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def set_GPU_group(self, self_: PgpuRef, value: GpuGroupRef, /) -> str:
+        """Moves the physical GPU into the given GPU group; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def set_enabled_VGPU_types(self, self_: PgpuRef, value: list[VgpuTypeRef] | tuple[VgpuTypeRef, ...], /) -> str:
+        """Replaces the set of vGPU types allowed on this GPU; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def remove_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> str:
+        """Disallows one vGPU type on this GPU; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def add_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> str:
+        """Allows one more vGPU type on this GPU; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_record(self, self_: PgpuRef, /) -> PgpuRecord:
+        """Returns every field of the given PGPU as one record.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_uuid(self, uuid: str, /) -> PgpuRef:
+        """Finds the PGPU with the given UUID.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all(self) -> list[PgpuRef]:
+        """Lists every PGPU known to the server.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_records(self) -> dict[PgpuRef, PgpuRecord]:
+        """Returns the record of every PGPU, keyed by reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_where(self, expr: str, /) -> list[PgpuRef]:
+        """Lists every PGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PgpuRef, PgpuRecord]:
+        """Returns the record of every PGPU whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PgpuRef, /) -> str:
+        """Returns the `uuid` field of the given PGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_PCI(self, self_: PgpuRef, /) -> PciRef:
+        """Returns the `PCI` field of the given PGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_GPU_group(self, self_: PgpuRef, /) -> GpuGroupRef:
+        """Returns the `GPU_group` field of the given PGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_host(self, self_: PgpuRef, /) -> HostRef:
+        """Returns the `host` field of the given PGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_other_config(self, self_: PgpuRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given PGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_other_config(self, self_: PgpuRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given PGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def add_to_other_config(self, self_: PgpuRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given PGPU; fails if the key is already there.
+
+        Published in XenServer 6.0 (boston)."""
+    def remove_from_other_config(self, self_: PgpuRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given PGPU, if present.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_supported_VGPU_types(self, self_: PgpuRef, /) -> list[VgpuTypeRef]:
+        """Returns the `supported_VGPU_types` field of the given PGPU.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_enabled_VGPU_types(self, self_: PgpuRef, /) -> list[VgpuTypeRef]:
+        """Returns the `enabled_VGPU_types` field of the given PGPU.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_resident_VGPUs(self, self_: PgpuRef, /) -> list[VgpuRef]:
+        """Returns the `resident_VGPUs` field of the given PGPU.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_supported_VGPU_max_capacities(self, self_: PgpuRef, /) -> dict[VgpuTypeRef, str]:
+        """Returns the `supported_VGPU_max_capacities` field of the given PGPU.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
     @deprecated("PGPU.get_dom0_access is deprecated since XAPI 24.14.0")
-    def get_dom0_access(self, self_: PgpuRef, /) -> PciDom0Access: ...
-    def get_is_system_display_device(self, self_: PgpuRef, /) -> bool: ...
-    def get_compatibility_metadata(self, self_: PgpuRef, /) -> dict[str, str]: ...
+    def get_dom0_access(self, self_: PgpuRef, /) -> PciDom0Access:
+        """Returns the `dom0_access` field of the given PGPU.
+
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0."""
+    def get_is_system_display_device(self, self_: PgpuRef, /) -> bool:
+        """Returns the `is_system_display_device` field of the given PGPU.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def get_compatibility_metadata(self, self_: PgpuRef, /) -> dict[str, str]:
+        """Returns the `compatibility_metadata` field of the given PGPU.
+
+        Published in XenServer 7.3 (inverness)."""
 
 class PifApi:
     """The messages of class PIF."""
-    def set_property(self, self_: PifRef, name: str, value: str, /) -> str: ...
-    def db_forget(self, self_: PifRef, /) -> str: ...
-    def db_introduce(self, device: str, network: NetworkRef, host: HostRef, MAC: str, MTU: int | str, VLAN: int | str, physical: bool, ip_configuration_mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, bond_slave_of: BondRef, VLAN_master_of: VlanRef, management: bool, other_config: Mapping[str, str], disallow_unplug: bool = ..., ipv6_configuration_mode: Ipv6ConfigurationMode = ..., IPv6: list[str] | tuple[str, ...] = ..., ipv6_gateway: str = ..., primary_address_type: PrimaryAddressType = ..., managed: bool = ..., properties: Mapping[str, str] = ..., /) -> PifRef: ...
-    def plug(self, self_: PifRef, /) -> str: ...
-    def set_disallow_unplug(self, self_: PifRef, value: bool, /) -> str: ...
-    def unplug(self, self_: PifRef, /) -> str: ...
-    def forget(self, self_: PifRef, /) -> str: ...
-    def introduce(self, host: HostRef, MAC: str, device: str, managed: bool = ..., /) -> PifRef: ...
-    def scan(self, host: HostRef, /) -> str: ...
-    def set_primary_address_type(self, self_: PifRef, primary_address_type: PrimaryAddressType, /) -> str: ...
-    def reconfigure_ipv6(self, self_: PifRef, mode: Ipv6ConfigurationMode, IPv6: str, gateway: str, DNS: str, /) -> str: ...
-    def reconfigure_ip(self, self_: PifRef, mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, /) -> str: ...
+    def set_property(self, self_: PifRef, name: str, value: str, /) -> str:
+        """Sets one tunable property of the interface to the given value.
+
+        Published in XenServer 6.5 (creedence)."""
+    def db_forget(self, self_: PifRef, /) -> str:
+        """Deletes the interface record from the database without changing the host's network configuration.
+
+        Published in XenServer 5.0 (orlando)."""
+    def db_introduce(self, device: str, network: NetworkRef, host: HostRef, MAC: str, MTU: int | str, VLAN: int | str, physical: bool, ip_configuration_mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, bond_slave_of: BondRef, VLAN_master_of: VlanRef, management: bool, other_config: Mapping[str, str], disallow_unplug: bool = ..., ipv6_configuration_mode: Ipv6ConfigurationMode = ..., IPv6: list[str] | tuple[str, ...] = ..., ipv6_gateway: str = ..., primary_address_type: PrimaryAddressType = ..., managed: bool = ..., properties: Mapping[str, str] = ..., /) -> PifRef:
+        """Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
+
+        Published in XenServer 5.0 (orlando)."""
+    def plug(self, self_: PifRef, /) -> str:
+        """Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: TRANSPORT_PIF_NOT_CONFIGURED."""
+    def set_disallow_unplug(self, self_: PifRef, value: bool, /) -> str:
+        """Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
+
+        Published in XenServer 5.0 (orlando).
+
+        Errors: OTHER_OPERATION_IN_PROGRESS, CLUSTERING_ENABLED."""
+    def unplug(self, self_: PifRef, /) -> str:
+        """Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN, VIF_IN_USE, PIF_DOES_NOT_ALLOW_UNPLUG, PIF_HAS_FCOE_SR_IN_USE."""
+    def forget(self, self_: PifRef, /) -> str:
+        """Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: PIF_TUNNEL_STILL_EXISTS, CLUSTERING_ENABLED."""
+    def introduce(self, host: HostRef, MAC: str, device: str, managed: bool = ..., /) -> PifRef:
+        """Creates a record for the physical interface with the given MAC and device name on the host and returns it.
+
+        Published in XenServer 4.1 (miami)."""
+    def scan(self, host: HostRef, /) -> str:
+        """Looks for physical interfaces on the host and creates records for any that are not yet known.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_primary_address_type(self, self_: PifRef, primary_address_type: PrimaryAddressType, /) -> str:
+        """Chooses whether IPv4 or IPv6 is the interface's primary address family.
+
+        Published in XenServer 6.1 (tampa)."""
+    def reconfigure_ipv6(self, self_: PifRef, mode: Ipv6ConfigurationMode, IPv6: str, gateway: str, DNS: str, /) -> str:
+        """Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
+
+        Published in XenServer 6.1 (tampa).
+
+        Errors: CLUSTERING_ENABLED."""
+    def reconfigure_ip(self, self_: PifRef, mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, /) -> str:
+        """Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: CLUSTERING_ENABLED."""
     @deprecated("PIF.destroy is deprecated since XenServer 4.1 (miami)")
-    def destroy(self, self_: PifRef, /) -> str: ...
+    def destroy(self, self_: PifRef, /) -> str:
+        """Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Errors: PIF_IS_PHYSICAL."""
     @deprecated("PIF.create_VLAN is deprecated since XenServer 4.1 (miami)")
-    def create_VLAN(self, device: str, network: NetworkRef, host: HostRef, VLAN: int | str, /) -> PifRef: ...
-    def get_record(self, self_: PifRef, /) -> PifRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PifRef: ...
-    def get_all(self) -> list[PifRef]: ...
-    def get_all_records(self) -> dict[PifRef, PifRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PifRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PifRef, PifRecord]: ...
-    def get_uuid(self, self_: PifRef, /) -> str: ...
-    def get_device(self, self_: PifRef, /) -> str: ...
-    def get_network(self, self_: PifRef, /) -> NetworkRef: ...
-    def get_host(self, self_: PifRef, /) -> HostRef: ...
-    def get_MAC(self, self_: PifRef, /) -> str: ...
-    def get_MTU(self, self_: PifRef, /) -> str: ...
-    def get_VLAN(self, self_: PifRef, /) -> str: ...
-    def get_metrics(self, self_: PifRef, /) -> PifMetricsRef: ...
-    def get_physical(self, self_: PifRef, /) -> bool: ...
-    def get_currently_attached(self, self_: PifRef, /) -> bool: ...
-    def get_ip_configuration_mode(self, self_: PifRef, /) -> IpConfigurationMode: ...
-    def get_IP(self, self_: PifRef, /) -> str: ...
-    def get_netmask(self, self_: PifRef, /) -> str: ...
-    def get_gateway(self, self_: PifRef, /) -> str: ...
-    def get_DNS(self, self_: PifRef, /) -> str: ...
-    def get_bond_slave_of(self, self_: PifRef, /) -> BondRef: ...
-    def get_bond_master_of(self, self_: PifRef, /) -> list[BondRef]: ...
-    def get_VLAN_master_of(self, self_: PifRef, /) -> VlanRef: ...
-    def get_VLAN_slave_of(self, self_: PifRef, /) -> list[VlanRef]: ...
-    def get_management(self, self_: PifRef, /) -> bool: ...
-    def get_other_config(self, self_: PifRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PifRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PifRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PifRef, key: str, /) -> str: ...
-    def get_disallow_unplug(self, self_: PifRef, /) -> bool: ...
-    def get_tunnel_access_PIF_of(self, self_: PifRef, /) -> list[TunnelRef]: ...
-    def get_tunnel_transport_PIF_of(self, self_: PifRef, /) -> list[TunnelRef]: ...
-    def get_ipv6_configuration_mode(self, self_: PifRef, /) -> Ipv6ConfigurationMode: ...
-    def get_IPv6(self, self_: PifRef, /) -> list[str]: ...
-    def get_ipv6_gateway(self, self_: PifRef, /) -> str: ...
-    def get_primary_address_type(self, self_: PifRef, /) -> PrimaryAddressType: ...
-    def get_managed(self, self_: PifRef, /) -> bool: ...
-    def get_properties(self, self_: PifRef, /) -> dict[str, str]: ...
-    def get_capabilities(self, self_: PifRef, /) -> list[str]: ...
-    def get_igmp_snooping_status(self, self_: PifRef, /) -> PifIgmpStatus: ...
-    def get_sriov_physical_PIF_of(self, self_: PifRef, /) -> list[NetworkSriovRef]: ...
-    def get_sriov_logical_PIF_of(self, self_: PifRef, /) -> list[NetworkSriovRef]: ...
-    def get_PCI(self, self_: PifRef, /) -> PciRef: ...
+    def create_VLAN(self, device: str, network: NetworkRef, host: HostRef, VLAN: int | str, /) -> PifRef:
+        """Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Errors: VLAN_TAG_INVALID."""
+    def get_record(self, self_: PifRef, /) -> PifRecord:
+        """Returns every field of the given PIF as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> PifRef:
+        """Finds the PIF with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[PifRef]:
+        """Lists every PIF known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[PifRef, PifRecord]:
+        """Returns the record of every PIF, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[PifRef]:
+        """Lists every PIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PifRef, PifRecord]:
+        """Returns the record of every PIF whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PifRef, /) -> str:
+        """Returns the `uuid` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_device(self, self_: PifRef, /) -> str:
+        """Returns the `device` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_network(self, self_: PifRef, /) -> NetworkRef:
+        """Returns the `network` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_host(self, self_: PifRef, /) -> HostRef:
+        """Returns the `host` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_MAC(self, self_: PifRef, /) -> str:
+        """Returns the `MAC` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_MTU(self, self_: PifRef, /) -> str:
+        """Returns the `MTU` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VLAN(self, self_: PifRef, /) -> str:
+        """Returns the `VLAN` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_metrics(self, self_: PifRef, /) -> PifMetricsRef:
+        """Returns the `metrics` field of the given PIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_physical(self, self_: PifRef, /) -> bool:
+        """Returns the `physical` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_currently_attached(self, self_: PifRef, /) -> bool:
+        """Returns the `currently_attached` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_ip_configuration_mode(self, self_: PifRef, /) -> IpConfigurationMode:
+        """Returns the `ip_configuration_mode` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_IP(self, self_: PifRef, /) -> str:
+        """Returns the `IP` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_netmask(self, self_: PifRef, /) -> str:
+        """Returns the `netmask` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_gateway(self, self_: PifRef, /) -> str:
+        """Returns the `gateway` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_DNS(self, self_: PifRef, /) -> str:
+        """Returns the `DNS` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_bond_slave_of(self, self_: PifRef, /) -> BondRef:
+        """Returns the `bond_slave_of` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_bond_master_of(self, self_: PifRef, /) -> list[BondRef]:
+        """Returns the `bond_master_of` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_VLAN_master_of(self, self_: PifRef, /) -> VlanRef:
+        """Returns the `VLAN_master_of` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_VLAN_slave_of(self, self_: PifRef, /) -> list[VlanRef]:
+        """Returns the `VLAN_slave_of` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_management(self, self_: PifRef, /) -> bool:
+        """Returns the `management` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_other_config(self, self_: PifRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: PifRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: PifRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given PIF; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: PifRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given PIF, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_disallow_unplug(self, self_: PifRef, /) -> bool:
+        """Returns the `disallow_unplug` field of the given PIF.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_tunnel_access_PIF_of(self, self_: PifRef, /) -> list[TunnelRef]:
+        """Returns the `tunnel_access_PIF_of` field of the given PIF.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_tunnel_transport_PIF_of(self, self_: PifRef, /) -> list[TunnelRef]:
+        """Returns the `tunnel_transport_PIF_of` field of the given PIF.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_ipv6_configuration_mode(self, self_: PifRef, /) -> Ipv6ConfigurationMode:
+        """Returns the `ipv6_configuration_mode` field of the given PIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_IPv6(self, self_: PifRef, /) -> list[str]:
+        """Returns the `IPv6` field of the given PIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_ipv6_gateway(self, self_: PifRef, /) -> str:
+        """Returns the `ipv6_gateway` field of the given PIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_primary_address_type(self, self_: PifRef, /) -> PrimaryAddressType:
+        """Returns the `primary_address_type` field of the given PIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_managed(self, self_: PifRef, /) -> bool:
+        """Returns the `managed` field of the given PIF.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
+    def get_properties(self, self_: PifRef, /) -> dict[str, str]:
+        """Returns the `properties` field of the given PIF.
+
+        Published in XenServer 6.5 (creedence)."""
+    def get_capabilities(self, self_: PifRef, /) -> list[str]:
+        """Returns the `capabilities` field of the given PIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_igmp_snooping_status(self, self_: PifRef, /) -> PifIgmpStatus:
+        """Returns the `igmp_snooping_status` field of the given PIF.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_sriov_physical_PIF_of(self, self_: PifRef, /) -> list[NetworkSriovRef]:
+        """Returns the `sriov_physical_PIF_of` field of the given PIF.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_sriov_logical_PIF_of(self, self_: PifRef, /) -> list[NetworkSriovRef]:
+        """Returns the `sriov_logical_PIF_of` field of the given PIF.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_PCI(self, self_: PifRef, /) -> PciRef:
+        """Returns the `PCI` field of the given PIF.
+
+        Published in XenServer 7.5 (kolkata)."""
 
 class PifMetricsApi:
     """The messages of class PIF_metrics."""
-    def get_record(self, self_: PifMetricsRef, /) -> PifMetricsRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PifMetricsRef: ...
-    def get_all(self) -> list[PifMetricsRef]: ...
-    def get_all_records(self) -> dict[PifMetricsRef, PifMetricsRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PifMetricsRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PifMetricsRef, PifMetricsRecord]: ...
-    def get_uuid(self, self_: PifMetricsRef, /) -> str: ...
+    def get_record(self, self_: PifMetricsRef, /) -> PifMetricsRecord:
+        """Returns every field of the given PIF_metrics as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> PifMetricsRef:
+        """Finds the PIF_metrics with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[PifMetricsRef]:
+        """Lists every PIF_metrics known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[PifMetricsRef, PifMetricsRecord]:
+        """Returns the record of every PIF_metrics, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[PifMetricsRef]:
+        """Lists every PIF_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PifMetricsRef, PifMetricsRecord]:
+        """Returns the record of every PIF_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `uuid` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("PIF_metrics.get_io_read_kbs is removed in XenServer 6.1 (tampa)")
-    def get_io_read_kbs(self, self_: PifMetricsRef, /) -> float: ...
+    def get_io_read_kbs(self, self_: PifMetricsRef, /) -> float:
+        """Returns the `io_read_kbs` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("PIF_metrics.get_io_write_kbs is removed in XenServer 6.1 (tampa)")
-    def get_io_write_kbs(self, self_: PifMetricsRef, /) -> float: ...
-    def get_carrier(self, self_: PifMetricsRef, /) -> bool: ...
-    def get_vendor_id(self, self_: PifMetricsRef, /) -> str: ...
-    def get_vendor_name(self, self_: PifMetricsRef, /) -> str: ...
-    def get_device_id(self, self_: PifMetricsRef, /) -> str: ...
-    def get_device_name(self, self_: PifMetricsRef, /) -> str: ...
-    def get_speed(self, self_: PifMetricsRef, /) -> str: ...
-    def get_duplex(self, self_: PifMetricsRef, /) -> bool: ...
-    def get_pci_bus_path(self, self_: PifMetricsRef, /) -> str: ...
-    def get_last_updated(self, self_: PifMetricsRef, /) -> DateTime: ...
-    def get_other_config(self, self_: PifMetricsRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PifMetricsRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PifMetricsRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PifMetricsRef, key: str, /) -> str: ...
+    def get_io_write_kbs(self, self_: PifMetricsRef, /) -> float:
+        """Returns the `io_write_kbs` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+    def get_carrier(self, self_: PifMetricsRef, /) -> bool:
+        """Returns the `carrier` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_vendor_id(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `vendor_id` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_vendor_name(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `vendor_name` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_device_id(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `device_id` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_device_name(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `device_name` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_speed(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `speed` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_duplex(self, self_: PifMetricsRef, /) -> bool:
+        """Returns the `duplex` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_pci_bus_path(self, self_: PifMetricsRef, /) -> str:
+        """Returns the `pci_bus_path` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_updated(self, self_: PifMetricsRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given PIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: PifMetricsRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given PIF_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: PifMetricsRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given PIF_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: PifMetricsRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given PIF_metrics; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: PifMetricsRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given PIF_metrics, if present.
+
+        Published in XenServer 5.0 (orlando)."""
 
 class PusbApi:
     """The messages of class PUSB."""
-    def set_passthrough_enabled(self, self_: PusbRef, value: bool, /) -> str: ...
-    def scan(self, host: HostRef, /) -> str: ...
-    def get_record(self, self_: PusbRef, /) -> PusbRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PusbRef: ...
-    def get_all(self) -> list[PusbRef]: ...
-    def get_all_records(self) -> dict[PusbRef, PusbRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PusbRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PusbRef, PusbRecord]: ...
-    def get_uuid(self, self_: PusbRef, /) -> str: ...
-    def get_USB_group(self, self_: PusbRef, /) -> UsbGroupRef: ...
-    def get_host(self, self_: PusbRef, /) -> HostRef: ...
-    def get_path(self, self_: PusbRef, /) -> str: ...
-    def get_vendor_id(self, self_: PusbRef, /) -> str: ...
-    def get_vendor_desc(self, self_: PusbRef, /) -> str: ...
-    def get_product_id(self, self_: PusbRef, /) -> str: ...
-    def get_product_desc(self, self_: PusbRef, /) -> str: ...
-    def get_serial(self, self_: PusbRef, /) -> str: ...
-    def get_version(self, self_: PusbRef, /) -> str: ...
-    def get_description(self, self_: PusbRef, /) -> str: ...
-    def get_passthrough_enabled(self, self_: PusbRef, /) -> bool: ...
-    def get_other_config(self, self_: PusbRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PusbRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PusbRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PusbRef, key: str, /) -> str: ...
-    def get_speed(self, self_: PusbRef, /) -> float: ...
+    def set_passthrough_enabled(self, self_: PusbRef, value: bool, /) -> str:
+        """Allows or forbids passing this USB device through to VMs.
+
+        Published in XenServer 7.3 (inverness)."""
+    def scan(self, host: HostRef, /) -> str:
+        """Rescans the host's USB buses and updates the physical USB device records to match.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_record(self, self_: PusbRef, /) -> PusbRecord:
+        """Returns every field of the given PUSB as one record.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_by_uuid(self, uuid: str, /) -> PusbRef:
+        """Finds the PUSB with the given UUID.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all(self) -> list[PusbRef]:
+        """Lists every PUSB known to the server.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all_records(self) -> dict[PusbRef, PusbRecord]:
+        """Returns the record of every PUSB, keyed by reference.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all_where(self, expr: str, /) -> list[PusbRef]:
+        """Lists every PUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PusbRef, PusbRecord]:
+        """Returns the record of every PUSB whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PusbRef, /) -> str:
+        """Returns the `uuid` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_USB_group(self, self_: PusbRef, /) -> UsbGroupRef:
+        """Returns the `USB_group` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_host(self, self_: PusbRef, /) -> HostRef:
+        """Returns the `host` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_path(self, self_: PusbRef, /) -> str:
+        """Returns the `path` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_vendor_id(self, self_: PusbRef, /) -> str:
+        """Returns the `vendor_id` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_vendor_desc(self, self_: PusbRef, /) -> str:
+        """Returns the `vendor_desc` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_product_id(self, self_: PusbRef, /) -> str:
+        """Returns the `product_id` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_product_desc(self, self_: PusbRef, /) -> str:
+        """Returns the `product_desc` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_serial(self, self_: PusbRef, /) -> str:
+        """Returns the `serial` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_version(self, self_: PusbRef, /) -> str:
+        """Returns the `version` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_description(self, self_: PusbRef, /) -> str:
+        """Returns the `description` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_passthrough_enabled(self, self_: PusbRef, /) -> bool:
+        """Returns the `passthrough_enabled` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_other_config(self, self_: PusbRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def set_other_config(self, self_: PusbRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given PUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def add_to_other_config(self, self_: PusbRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given PUSB; fails if the key is already there.
+
+        Published in XenServer 7.3 (inverness)."""
+    def remove_from_other_config(self, self_: PusbRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given PUSB, if present.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_speed(self, self_: PusbRef, /) -> float:
+        """Returns the `speed` field of the given PUSB.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
 
 class PvsCacheStorageApi:
     """The messages of class PVS_cache_storage."""
-    def get_record(self, self_: PvsCacheStorageRef, /) -> PvsCacheStorageRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PvsCacheStorageRef: ...
-    def create(self, args: PvsCacheStorageCreateArgs, /) -> PvsCacheStorageRef: ...
-    def destroy(self, self_: PvsCacheStorageRef, /) -> str: ...
-    def get_all(self) -> list[PvsCacheStorageRef]: ...
-    def get_all_records(self) -> dict[PvsCacheStorageRef, PvsCacheStorageRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PvsCacheStorageRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PvsCacheStorageRef, PvsCacheStorageRecord]: ...
-    def get_uuid(self, self_: PvsCacheStorageRef, /) -> str: ...
-    def get_host(self, self_: PvsCacheStorageRef, /) -> HostRef: ...
-    def get_SR(self, self_: PvsCacheStorageRef, /) -> SrRef: ...
-    def get_site(self, self_: PvsCacheStorageRef, /) -> PvsSiteRef: ...
-    def get_size(self, self_: PvsCacheStorageRef, /) -> str: ...
-    def get_VDI(self, self_: PvsCacheStorageRef, /) -> VdiRef: ...
+    def get_record(self, self_: PvsCacheStorageRef, /) -> PvsCacheStorageRecord:
+        """Returns every field of the given PVS_cache_storage as one record.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_uuid(self, uuid: str, /) -> PvsCacheStorageRef:
+        """Finds the PVS_cache_storage with the given UUID.
+
+        Published in XenServer 7.1 (ely)."""
+    def create(self, args: PvsCacheStorageCreateArgs, /) -> PvsCacheStorageRef:
+        """Creates a new PVS_cache_storage from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def destroy(self, self_: PvsCacheStorageRef, /) -> str:
+        """Destroys the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all(self) -> list[PvsCacheStorageRef]:
+        """Lists every PVS_cache_storage known to the server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_records(self) -> dict[PvsCacheStorageRef, PvsCacheStorageRecord]:
+        """Returns the record of every PVS_cache_storage, keyed by reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_where(self, expr: str, /) -> list[PvsCacheStorageRef]:
+        """Lists every PVS_cache_storage whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PvsCacheStorageRef, PvsCacheStorageRecord]:
+        """Returns the record of every PVS_cache_storage whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PvsCacheStorageRef, /) -> str:
+        """Returns the `uuid` field of the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_host(self, self_: PvsCacheStorageRef, /) -> HostRef:
+        """Returns the `host` field of the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_SR(self, self_: PvsCacheStorageRef, /) -> SrRef:
+        """Returns the `SR` field of the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_site(self, self_: PvsCacheStorageRef, /) -> PvsSiteRef:
+        """Returns the `site` field of the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_size(self, self_: PvsCacheStorageRef, /) -> str:
+        """Returns the `size` field of the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_VDI(self, self_: PvsCacheStorageRef, /) -> VdiRef:
+        """Returns the `VDI` field of the given PVS_cache_storage.
+
+        Published in XenServer 7.1 (ely)."""
 
 class PvsProxyApi:
     """The messages of class PVS_proxy."""
-    def destroy(self, self_: PvsProxyRef, /) -> str: ...
-    def create(self, site: PvsSiteRef, VIF: VifRef, /) -> PvsProxyRef: ...
-    def get_record(self, self_: PvsProxyRef, /) -> PvsProxyRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PvsProxyRef: ...
-    def get_all(self) -> list[PvsProxyRef]: ...
-    def get_all_records(self) -> dict[PvsProxyRef, PvsProxyRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PvsProxyRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PvsProxyRef, PvsProxyRecord]: ...
-    def get_uuid(self, self_: PvsProxyRef, /) -> str: ...
-    def get_site(self, self_: PvsProxyRef, /) -> PvsSiteRef: ...
-    def get_VIF(self, self_: PvsProxyRef, /) -> VifRef: ...
-    def get_currently_attached(self, self_: PvsProxyRef, /) -> bool: ...
-    def get_status(self, self_: PvsProxyRef, /) -> PvsProxyStatus: ...
+    def destroy(self, self_: PvsProxyRef, /) -> str:
+        """Removes the PVS proxy from its VIF.
+
+        Published in XenServer 7.1 (ely)."""
+    def create(self, site: PvsSiteRef, VIF: VifRef, /) -> PvsProxyRef:
+        """Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_record(self, self_: PvsProxyRef, /) -> PvsProxyRecord:
+        """Returns every field of the given PVS_proxy as one record.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_uuid(self, uuid: str, /) -> PvsProxyRef:
+        """Finds the PVS_proxy with the given UUID.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all(self) -> list[PvsProxyRef]:
+        """Lists every PVS_proxy known to the server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_records(self) -> dict[PvsProxyRef, PvsProxyRecord]:
+        """Returns the record of every PVS_proxy, keyed by reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_where(self, expr: str, /) -> list[PvsProxyRef]:
+        """Lists every PVS_proxy whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PvsProxyRef, PvsProxyRecord]:
+        """Returns the record of every PVS_proxy whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PvsProxyRef, /) -> str:
+        """Returns the `uuid` field of the given PVS_proxy.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_site(self, self_: PvsProxyRef, /) -> PvsSiteRef:
+        """Returns the `site` field of the given PVS_proxy.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_VIF(self, self_: PvsProxyRef, /) -> VifRef:
+        """Returns the `VIF` field of the given PVS_proxy.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_currently_attached(self, self_: PvsProxyRef, /) -> bool:
+        """Returns the `currently_attached` field of the given PVS_proxy.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_status(self, self_: PvsProxyRef, /) -> PvsProxyStatus:
+        """Returns the `status` field of the given PVS_proxy.
+
+        Published in XenServer 7.1 (ely)."""
 
 class PvsServerApi:
     """The messages of class PVS_server."""
-    def forget(self, self_: PvsServerRef, /) -> str: ...
-    def introduce(self, addresses: list[str] | tuple[str, ...], first_port: int | str, last_port: int | str, site: PvsSiteRef, /) -> PvsServerRef: ...
-    def get_record(self, self_: PvsServerRef, /) -> PvsServerRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PvsServerRef: ...
-    def get_all(self) -> list[PvsServerRef]: ...
-    def get_all_records(self) -> dict[PvsServerRef, PvsServerRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PvsServerRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PvsServerRef, PvsServerRecord]: ...
-    def get_uuid(self, self_: PvsServerRef, /) -> str: ...
-    def get_addresses(self, self_: PvsServerRef, /) -> list[str]: ...
-    def get_first_port(self, self_: PvsServerRef, /) -> str: ...
-    def get_last_port(self, self_: PvsServerRef, /) -> str: ...
-    def get_site(self, self_: PvsServerRef, /) -> PvsSiteRef: ...
+    def forget(self, self_: PvsServerRef, /) -> str:
+        """Removes the record of this PVS server from the database.
+
+        Published in XenServer 7.1 (ely)."""
+    def introduce(self, addresses: list[str] | tuple[str, ...], first_port: int | str, last_port: int | str, site: PvsSiteRef, /) -> PvsServerRef:
+        """Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_record(self, self_: PvsServerRef, /) -> PvsServerRecord:
+        """Returns every field of the given PVS_server as one record.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_uuid(self, uuid: str, /) -> PvsServerRef:
+        """Finds the PVS_server with the given UUID.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all(self) -> list[PvsServerRef]:
+        """Lists every PVS_server known to the server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_records(self) -> dict[PvsServerRef, PvsServerRecord]:
+        """Returns the record of every PVS_server, keyed by reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_where(self, expr: str, /) -> list[PvsServerRef]:
+        """Lists every PVS_server whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PvsServerRef, PvsServerRecord]:
+        """Returns the record of every PVS_server whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PvsServerRef, /) -> str:
+        """Returns the `uuid` field of the given PVS_server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_addresses(self, self_: PvsServerRef, /) -> list[str]:
+        """Returns the `addresses` field of the given PVS_server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_first_port(self, self_: PvsServerRef, /) -> str:
+        """Returns the `first_port` field of the given PVS_server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_last_port(self, self_: PvsServerRef, /) -> str:
+        """Returns the `last_port` field of the given PVS_server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_site(self, self_: PvsServerRef, /) -> PvsSiteRef:
+        """Returns the `site` field of the given PVS_server.
+
+        Published in XenServer 7.1 (ely)."""
 
 class PvsSiteApi:
     """The messages of class PVS_site."""
-    def set_PVS_uuid(self, self_: PvsSiteRef, value: str, /) -> str: ...
-    def forget(self, self_: PvsSiteRef, /) -> str: ...
-    def introduce(self, name_label: str, name_description: str, PVS_uuid: str, /) -> PvsSiteRef: ...
-    def get_record(self, self_: PvsSiteRef, /) -> PvsSiteRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PvsSiteRef: ...
-    def get_by_name_label(self, label: str, /) -> list[PvsSiteRef]: ...
-    def get_all(self) -> list[PvsSiteRef]: ...
-    def get_all_records(self) -> dict[PvsSiteRef, PvsSiteRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PvsSiteRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PvsSiteRef, PvsSiteRecord]: ...
-    def get_uuid(self, self_: PvsSiteRef, /) -> str: ...
-    def get_name_label(self, self_: PvsSiteRef, /) -> str: ...
-    def set_name_label(self, self_: PvsSiteRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: PvsSiteRef, /) -> str: ...
-    def set_name_description(self, self_: PvsSiteRef, value: str, /) -> str: ...
-    def get_PVS_uuid(self, self_: PvsSiteRef, /) -> str: ...
-    def get_cache_storage(self, self_: PvsSiteRef, /) -> list[PvsCacheStorageRef]: ...
-    def get_servers(self, self_: PvsSiteRef, /) -> list[PvsServerRef]: ...
-    def get_proxies(self, self_: PvsSiteRef, /) -> list[PvsProxyRef]: ...
+    def set_PVS_uuid(self, self_: PvsSiteRef, value: str, /) -> str:
+        """Changes the PVS identifier of the site.
+
+        Published in XenServer 7.1 (ely)."""
+    def forget(self, self_: PvsSiteRef, /) -> str:
+        """Removes the site record; fails if it still has running proxies or registered servers.
+
+        Published in XenServer 7.1 (ely).
+
+        Errors: PVS_SITE_CONTAINS_RUNNING_PROXIES, PVS_SITE_CONTAINS_SERVERS."""
+    def introduce(self, name_label: str, name_description: str, PVS_uuid: str, /) -> PvsSiteRef:
+        """Registers a new PVS site with the given name and PVS identifier and returns its reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_record(self, self_: PvsSiteRef, /) -> PvsSiteRecord:
+        """Returns every field of the given PVS_site as one record.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_uuid(self, uuid: str, /) -> PvsSiteRef:
+        """Finds the PVS_site with the given UUID.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_name_label(self, label: str, /) -> list[PvsSiteRef]:
+        """Lists every PVS_site whose `name_label` equals the given label.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all(self) -> list[PvsSiteRef]:
+        """Lists every PVS_site known to the server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_records(self) -> dict[PvsSiteRef, PvsSiteRecord]:
+        """Returns the record of every PVS_site, keyed by reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_where(self, expr: str, /) -> list[PvsSiteRef]:
+        """Lists every PVS_site whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PvsSiteRef, PvsSiteRecord]:
+        """Returns the record of every PVS_site whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PvsSiteRef, /) -> str:
+        """Returns the `uuid` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_name_label(self, self_: PvsSiteRef, /) -> str:
+        """Returns the `name_label` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def set_name_label(self, self_: PvsSiteRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_name_description(self, self_: PvsSiteRef, /) -> str:
+        """Returns the `name_description` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def set_name_description(self, self_: PvsSiteRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_PVS_uuid(self, self_: PvsSiteRef, /) -> str:
+        """Returns the `PVS_uuid` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_cache_storage(self, self_: PvsSiteRef, /) -> list[PvsCacheStorageRef]:
+        """Returns the `cache_storage` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_servers(self, self_: PvsSiteRef, /) -> list[PvsServerRef]:
+        """Returns the `servers` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_proxies(self, self_: PvsSiteRef, /) -> list[PvsProxyRef]:
+        """Returns the `proxies` field of the given PVS_site.
+
+        Published in XenServer 7.1 (ely)."""
 
 class RateLimitApi:
     """The messages of class Rate_limit."""
-    def set_fill_rate(self, self_: RateLimitRef, value: float, /) -> str: ...
-    def set_burst_size(self, self_: RateLimitRef, value: float, /) -> str: ...
-    def remove_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> str: ...
-    def add_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> str: ...
-    def get_record(self, self_: RateLimitRef, /) -> RateLimitRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> RateLimitRef: ...
-    def get_by_name_label(self, label: str, /) -> list[RateLimitRef]: ...
-    def create(self, args: RateLimitCreateArgs, /) -> RateLimitRef: ...
-    def destroy(self, self_: RateLimitRef, /) -> str: ...
-    def get_all(self) -> list[RateLimitRef]: ...
-    def get_all_records(self) -> dict[RateLimitRef, RateLimitRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[RateLimitRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[RateLimitRef, RateLimitRecord]: ...
-    def get_uuid(self, self_: RateLimitRef, /) -> str: ...
-    def get_name_label(self, self_: RateLimitRef, /) -> str: ...
-    def set_name_label(self, self_: RateLimitRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: RateLimitRef, /) -> str: ...
-    def set_name_description(self, self_: RateLimitRef, value: str, /) -> str: ...
-    def get_callers(self, self_: RateLimitRef, /) -> list[CallerRef]: ...
-    def get_burst_size(self, self_: RateLimitRef, /) -> float: ...
-    def get_fill_rate(self, self_: RateLimitRef, /) -> float: ...
+    def set_fill_rate(self, self_: RateLimitRef, value: float, /) -> str:
+        """Changes how fast the rate limiter's bucket refills. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0."""
+    def set_burst_size(self, self_: RateLimitRef, value: float, /) -> str:
+        """Changes the capacity of the rate limiter's token bucket. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0."""
+    def remove_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> str:
+        """Detaches a caller from this rate limiter so it is no longer throttled by it. Does nothing if the caller is attached to another limiter or to none.
+
+        Prototyped in XAPI 26.17.0."""
+    def add_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> str:
+        """Attaches a caller to this rate limiter so its calls draw on this limiter's bucket. The caller is first detached from any rate limiter it had.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_record(self, self_: RateLimitRef, /) -> RateLimitRecord:
+        """Returns every field of the given Rate_limit as one record.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_by_uuid(self, uuid: str, /) -> RateLimitRef:
+        """Finds the Rate_limit with the given UUID.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_by_name_label(self, label: str, /) -> list[RateLimitRef]:
+        """Lists every Rate_limit whose `name_label` equals the given label.
+
+        Prototyped in XAPI 26.17.0."""
+    def create(self, args: RateLimitCreateArgs, /) -> RateLimitRef:
+        """Creates a new Rate_limit from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 26.17.0."""
+    def destroy(self, self_: RateLimitRef, /) -> str:
+        """Destroys the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_all(self) -> list[RateLimitRef]:
+        """Lists every Rate_limit known to the server.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_all_records(self) -> dict[RateLimitRef, RateLimitRecord]:
+        """Returns the record of every Rate_limit, keyed by reference.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_all_where(self, expr: str, /) -> list[RateLimitRef]:
+        """Lists every Rate_limit whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[RateLimitRef, RateLimitRecord]:
+        """Returns the record of every Rate_limit whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 26.17.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: RateLimitRef, /) -> str:
+        """Returns the `uuid` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_name_label(self, self_: RateLimitRef, /) -> str:
+        """Returns the `name_label` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def set_name_label(self, self_: RateLimitRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_name_description(self, self_: RateLimitRef, /) -> str:
+        """Returns the `name_description` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def set_name_description(self, self_: RateLimitRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_callers(self, self_: RateLimitRef, /) -> list[CallerRef]:
+        """Returns the `callers` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_burst_size(self, self_: RateLimitRef, /) -> float:
+        """Returns the `burst_size` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_fill_rate(self, self_: RateLimitRef, /) -> float:
+        """Returns the `fill_rate` field of the given Rate_limit.
+
+        Prototyped in XAPI 26.17.0."""
 
 class RepositoryApi:
     """The messages of class Repository."""
-    def set_gpgkey_path(self, self_: RepositoryRef, value: str, /) -> str: ...
-    def forget(self, self_: RepositoryRef, /) -> str: ...
-    def introduce(self, name_label: str, name_description: str, binary_url: str, source_url: str, update: bool, gpgkey_path: str = ..., /) -> RepositoryRef: ...
-    def introduce_remote_pool(self, name_label: str, name_description: str, binary_url: str, certificate: str, /) -> RepositoryRef: ...
-    def introduce_bundle(self, name_label: str, name_description: str, /) -> RepositoryRef: ...
-    def get_record(self, self_: RepositoryRef, /) -> RepositoryRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> RepositoryRef: ...
-    def get_by_name_label(self, label: str, /) -> list[RepositoryRef]: ...
-    def get_all(self) -> list[RepositoryRef]: ...
-    def get_all_records(self) -> dict[RepositoryRef, RepositoryRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[RepositoryRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[RepositoryRef, RepositoryRecord]: ...
-    def get_uuid(self, self_: RepositoryRef, /) -> str: ...
-    def get_name_label(self, self_: RepositoryRef, /) -> str: ...
-    def set_name_label(self, self_: RepositoryRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: RepositoryRef, /) -> str: ...
-    def set_name_description(self, self_: RepositoryRef, value: str, /) -> str: ...
-    def get_binary_url(self, self_: RepositoryRef, /) -> str: ...
-    def get_source_url(self, self_: RepositoryRef, /) -> str: ...
-    def get_update(self, self_: RepositoryRef, /) -> bool: ...
-    def get_hash(self, self_: RepositoryRef, /) -> str: ...
+    def set_gpgkey_path(self, self_: RepositoryRef, value: str, /) -> str:
+        """Changes the GPG key used to verify the repository.
+
+        Prototyped in XAPI 22.12.0."""
+    def forget(self, self_: RepositoryRef, /) -> str:
+        """Removes the repository record from the pool.
+
+        Published in XAPI 1.301.0."""
+    def introduce(self, name_label: str, name_description: str, binary_url: str, source_url: str, update: bool, gpgkey_path: str = ..., /) -> RepositoryRef:
+        """Registers a new repository with the given URLs and key and returns its reference.
+
+        Published in XAPI 1.301.0."""
+    def introduce_remote_pool(self, name_label: str, name_description: str, binary_url: str, certificate: str, /) -> RepositoryRef:
+        """Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+
+        Prototyped in XAPI 25.7.0."""
+    def introduce_bundle(self, name_label: str, name_description: str, /) -> RepositoryRef:
+        """Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+
+        Prototyped in XAPI 24.23.0."""
+    def get_record(self, self_: RepositoryRef, /) -> RepositoryRecord:
+        """Returns every field of the given Repository as one record.
+
+        Published in XAPI 1.301.0."""
+    def get_by_uuid(self, uuid: str, /) -> RepositoryRef:
+        """Finds the Repository with the given UUID.
+
+        Published in XAPI 1.301.0."""
+    def get_by_name_label(self, label: str, /) -> list[RepositoryRef]:
+        """Lists every Repository whose `name_label` equals the given label.
+
+        Published in XAPI 1.301.0."""
+    def get_all(self) -> list[RepositoryRef]:
+        """Lists every Repository known to the server.
+
+        Published in XAPI 1.301.0."""
+    def get_all_records(self) -> dict[RepositoryRef, RepositoryRecord]:
+        """Returns the record of every Repository, keyed by reference.
+
+        Published in XAPI 1.301.0."""
+    def get_all_where(self, expr: str, /) -> list[RepositoryRef]:
+        """Lists every Repository whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XAPI 1.301.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[RepositoryRef, RepositoryRecord]:
+        """Returns the record of every Repository whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XAPI 1.301.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: RepositoryRef, /) -> str:
+        """Returns the `uuid` field of the given Repository.
+
+        Published in XAPI 1.301.0."""
+    def get_name_label(self, self_: RepositoryRef, /) -> str:
+        """Returns the `name_label` field of the given Repository.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: RepositoryRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given Repository.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: RepositoryRef, /) -> str:
+        """Returns the `name_description` field of the given Repository.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: RepositoryRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given Repository.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_binary_url(self, self_: RepositoryRef, /) -> str:
+        """Returns the `binary_url` field of the given Repository.
+
+        Published in XAPI 1.301.0."""
+    def get_source_url(self, self_: RepositoryRef, /) -> str:
+        """Returns the `source_url` field of the given Repository.
+
+        Published in XAPI 1.301.0."""
+    def get_update(self, self_: RepositoryRef, /) -> bool:
+        """Returns the `update` field of the given Repository.
+
+        Published in XAPI 1.301.0."""
+    def get_hash(self, self_: RepositoryRef, /) -> str:
+        """Returns the `hash` field of the given Repository.
+
+        Published in XAPI 1.301.0."""
     @deprecated("Repository.get_up_to_date is removed in XAPI 23.18.0")
-    def get_up_to_date(self, self_: RepositoryRef, /) -> bool: ...
-    def get_gpgkey_path(self, self_: RepositoryRef, /) -> str: ...
-    def get_origin(self, self_: RepositoryRef, /) -> Origin: ...
-    def get_certificate(self, self_: RepositoryRef, /) -> str: ...
+    def get_up_to_date(self, self_: RepositoryRef, /) -> bool:
+        """Returns the `up_to_date` field of the given Repository.
+
+        Published in XAPI 1.301.0; deprecated in XAPI 23.18.0; removed in XAPI 23.18.0."""
+    def get_gpgkey_path(self, self_: RepositoryRef, /) -> str:
+        """Returns the `gpgkey_path` field of the given Repository.
+
+        Prototyped in XAPI 22.12.0."""
+    def get_origin(self, self_: RepositoryRef, /) -> Origin:
+        """Returns the `origin` field of the given Repository.
+
+        Prototyped in XAPI 24.23.0."""
+    def get_certificate(self, self_: RepositoryRef, /) -> str:
+        """Returns the `certificate` field of the given Repository.
+
+        Prototyped in XAPI 25.7.0."""
 
 class SdnControllerApi:
     """The messages of class SDN_controller."""
-    def forget(self, self_: SdnControllerRef, /) -> str: ...
-    def introduce(self, protocol: SdnControllerProtocol = ..., address: str = ..., port: int | str = ..., /) -> SdnControllerRef: ...
-    def get_record(self, self_: SdnControllerRef, /) -> SdnControllerRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> SdnControllerRef: ...
-    def get_all(self) -> list[SdnControllerRef]: ...
-    def get_all_records(self) -> dict[SdnControllerRef, SdnControllerRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[SdnControllerRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[SdnControllerRef, SdnControllerRecord]: ...
-    def get_uuid(self, self_: SdnControllerRef, /) -> str: ...
-    def get_protocol(self, self_: SdnControllerRef, /) -> SdnControllerProtocol: ...
-    def get_address(self, self_: SdnControllerRef, /) -> str: ...
-    def get_port(self, self_: SdnControllerRef, /) -> str: ...
+    def forget(self, self_: SdnControllerRef, /) -> str:
+        """Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
+
+        Published in XenServer 7.2 (falcon)."""
+    def introduce(self, protocol: SdnControllerProtocol = ..., address: str = ..., port: int | str = ..., /) -> SdnControllerRef:
+        """Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_record(self, self_: SdnControllerRef, /) -> SdnControllerRecord:
+        """Returns every field of the given SDN_controller as one record.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_by_uuid(self, uuid: str, /) -> SdnControllerRef:
+        """Finds the SDN_controller with the given UUID.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all(self) -> list[SdnControllerRef]:
+        """Lists every SDN_controller known to the server.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all_records(self) -> dict[SdnControllerRef, SdnControllerRecord]:
+        """Returns the record of every SDN_controller, keyed by reference.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all_where(self, expr: str, /) -> list[SdnControllerRef]:
+        """Lists every SDN_controller whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[SdnControllerRef, SdnControllerRecord]:
+        """Returns the record of every SDN_controller whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: SdnControllerRef, /) -> str:
+        """Returns the `uuid` field of the given SDN_controller.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_protocol(self, self_: SdnControllerRef, /) -> SdnControllerProtocol:
+        """Returns the `protocol` field of the given SDN_controller.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_address(self, self_: SdnControllerRef, /) -> str:
+        """Returns the `address` field of the given SDN_controller.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_port(self, self_: SdnControllerRef, /) -> str:
+        """Returns the `port` field of the given SDN_controller.
+
+        Published in XenServer 7.2 (falcon)."""
 
 class SmApi:
     """The messages of class SM."""
-    def get_record(self, self_: SmRef, /) -> SmRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> SmRef: ...
-    def get_by_name_label(self, label: str, /) -> list[SmRef]: ...
-    def get_all(self) -> list[SmRef]: ...
-    def get_all_records(self) -> dict[SmRef, SmRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[SmRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[SmRef, SmRecord]: ...
-    def get_uuid(self, self_: SmRef, /) -> str: ...
-    def get_name_label(self, self_: SmRef, /) -> str: ...
-    def get_name_description(self, self_: SmRef, /) -> str: ...
-    def get_type(self, self_: SmRef, /) -> str: ...
-    def get_vendor(self, self_: SmRef, /) -> str: ...
-    def get_copyright(self, self_: SmRef, /) -> str: ...
-    def get_version(self, self_: SmRef, /) -> str: ...
-    def get_required_api_version(self, self_: SmRef, /) -> str: ...
-    def get_configuration(self, self_: SmRef, /) -> dict[str, str]: ...
+    def get_record(self, self_: SmRef, /) -> SmRecord:
+        """Returns every field of the given SM as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> SmRef:
+        """Finds the SM with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_name_label(self, label: str, /) -> list[SmRef]:
+        """Lists every SM whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[SmRef]:
+        """Lists every SM known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[SmRef, SmRecord]:
+        """Returns the record of every SM, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[SmRef]:
+        """Lists every SM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[SmRef, SmRecord]:
+        """Returns the record of every SM whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: SmRef, /) -> str:
+        """Returns the `uuid` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: SmRef, /) -> str:
+        """Returns the `name_label` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: SmRef, /) -> str:
+        """Returns the `name_description` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_type(self, self_: SmRef, /) -> str:
+        """Returns the `type` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_vendor(self, self_: SmRef, /) -> str:
+        """Returns the `vendor` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_copyright(self, self_: SmRef, /) -> str:
+        """Returns the `copyright` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_version(self, self_: SmRef, /) -> str:
+        """Returns the `version` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_required_api_version(self, self_: SmRef, /) -> str:
+        """Returns the `required_api_version` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_configuration(self, self_: SmRef, /) -> dict[str, str]:
+        """Returns the `configuration` field of the given SM.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("SM.get_capabilities is deprecated since XenServer 6.2 (clearwater)")
-    def get_capabilities(self, self_: SmRef, /) -> list[str]: ...
-    def get_features(self, self_: SmRef, /) -> dict[str, str]: ...
-    def get_other_config(self, self_: SmRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: SmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: SmRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: SmRef, key: str, /) -> str: ...
-    def get_driver_filename(self, self_: SmRef, /) -> str: ...
-    def get_required_cluster_stack(self, self_: SmRef, /) -> list[str]: ...
-    def get_supported_image_formats(self, self_: SmRef, /) -> list[ImageFormatType]: ...
+    def get_capabilities(self, self_: SmRef, /) -> list[str]:
+        """Returns the `capabilities` field of the given SM.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 6.2 (clearwater)."""
+    def get_features(self, self_: SmRef, /) -> dict[str, str]:
+        """Returns the `features` field of the given SM.
+
+        Published in XenServer 6.2 (clearwater); changed in XAPI 24.37.0."""
+    def get_other_config(self, self_: SmRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given SM.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: SmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given SM.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: SmRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given SM; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: SmRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given SM, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_driver_filename(self, self_: SmRef, /) -> str:
+        """Returns the `driver_filename` field of the given SM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_required_cluster_stack(self, self_: SmRef, /) -> list[str]:
+        """Returns the `required_cluster_stack` field of the given SM.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_supported_image_formats(self, self_: SmRef, /) -> list[ImageFormatType]:
+        """Returns the `supported_image_formats` field of the given SM.
+
+        Prototyped in XAPI 26.15.0."""
 
 class SrApi:
     """The messages of class SR."""
-    def forget_data_source_archives(self, sr: SrRef, data_source: str, /) -> str: ...
-    def query_data_source(self, sr: SrRef, data_source: str, /) -> float: ...
-    def record_data_source(self, sr: SrRef, data_source: str, /) -> str: ...
-    def get_data_sources(self, sr: SrRef, /) -> list[DataSourceRecord]: ...
-    def disable_database_replication(self, sr: SrRef, /) -> str: ...
-    def enable_database_replication(self, sr: SrRef, /) -> str: ...
-    def assert_supports_database_replication(self, sr: SrRef, /) -> str: ...
-    def assert_can_host_ha_statefile(self, sr: SrRef, /) -> str: ...
-    def set_physical_size(self, self_: SrRef, value: int | str, /) -> str: ...
-    def create_new_blob(self, sr: SrRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef: ...
-    def set_name_description(self, sr: SrRef, value: str, /) -> str: ...
-    def set_name_label(self, sr: SrRef, value: str, /) -> str: ...
-    def set_shared(self, sr: SrRef, value: bool, /) -> str: ...
-    def probe_ext(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> list[ProbeResultRecord]: ...
-    def probe(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> str: ...
-    def scan(self, sr: SrRef, /) -> str: ...
-    def get_supported_types(self) -> list[str]: ...
-    def update(self, sr: SrRef, /) -> str: ...
-    def forget(self, sr: SrRef, /) -> str: ...
-    def destroy(self, sr: SrRef, /) -> str: ...
+    def forget_data_source_archives(self, sr: SrRef, data_source: str, /) -> str:
+        """Discards the round-robin history kept for one of this SR's performance data sources.
+
+        Published in XenServer 7.0 (dundee)."""
+    def query_data_source(self, sr: SrRef, data_source: str, /) -> float:
+        """Returns the most recent value of the named data source of this SR, as a float.
+
+        Published in XenServer 7.0 (dundee)."""
+    def record_data_source(self, sr: SrRef, data_source: str, /) -> str:
+        """Starts recording history for the named data source of this SR so it is archived over time.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_data_sources(self, sr: SrRef, /) -> list[DataSourceRecord]:
+        """Lists the performance data sources available for this SR, with their current values and whether they are recorded.
+
+        Published in XenServer 7.0 (dundee)."""
+    def disable_database_replication(self, sr: SrRef, /) -> str:
+        """Stops writing a copy of the pool database onto this SR.
+
+        Published in XenServer 6.0 (boston)."""
+    def enable_database_replication(self, sr: SrRef, /) -> str:
+        """Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
+
+        Published in XenServer 6.0 (boston)."""
+    def assert_supports_database_replication(self, sr: SrRef, /) -> str:
+        """Fails unless this SR is able to hold a replica of the pool database.
+
+        Published in XenServer 6.0 (boston)."""
+    def assert_can_host_ha_statefile(self, sr: SrRef, /) -> str:
+        """Fails unless this SR is suitable for holding the high-availability state file.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_physical_size(self, self_: SrRef, value: int | str, /) -> str:
+        """Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
+
+        Published in XenServer 4.1 (miami)."""
+    def create_new_blob(self, sr: SrRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef:
+        """Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_name_description(self, sr: SrRef, value: str, /) -> str:
+        """Changes the description of the SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, sr: SrRef, value: str, /) -> str:
+        """Changes the name of the SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_shared(self, sr: SrRef, value: bool, /) -> str:
+        """Sets whether the SR is marked as shared across the pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def probe_ext(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> list[ProbeResultRecord]:
+        """Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima)."""
+    def probe(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> str:
+        """Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
+
+        Published in XenServer 4.1 (miami)."""
+    def scan(self, sr: SrRef, /) -> str:
+        """Rescans the SR so the database matches the disks actually present and its size fields are current.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_supported_types(self) -> list[str]:
+        """Returns the names of the SR types that the installed storage drivers can create.
+
+        Published in XenServer 4.0 (rio)."""
+    def update(self, sr: SrRef, /) -> str:
+        """Refreshes the SR's fields, such as sizes, from the storage backend.
+
+        Published in XenServer 4.1.1 (symc)."""
+    def forget(self, sr: SrRef, /) -> str:
+        """Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_HAS_PBD."""
+    def destroy(self, sr: SrRef, /) -> str:
+        """Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_HAS_PBD."""
     @deprecated("SR.make is deprecated since XenServer 4.1 (miami)")
-    def make(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, sm_config: Mapping[str, str] = ..., /) -> str: ...
-    def introduce(self, uuid: str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> SrRef: ...
-    def create(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> SrRef: ...
-    def get_record(self, self_: SrRef, /) -> SrRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> SrRef: ...
-    def get_by_name_label(self, label: str, /) -> list[SrRef]: ...
-    def get_all(self) -> list[SrRef]: ...
-    def get_all_records(self) -> dict[SrRef, SrRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[SrRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[SrRef, SrRecord]: ...
-    def get_uuid(self, self_: SrRef, /) -> str: ...
-    def get_name_label(self, self_: SrRef, /) -> str: ...
-    def get_name_description(self, self_: SrRef, /) -> str: ...
-    def get_allowed_operations(self, self_: SrRef, /) -> list[StorageOperations]: ...
-    def get_current_operations(self, self_: SrRef, /) -> dict[str, StorageOperations]: ...
-    def get_VDIs(self, self_: SrRef, /) -> list[VdiRef]: ...
-    def get_PBDs(self, self_: SrRef, /) -> list[PbdRef]: ...
-    def get_virtual_allocation(self, self_: SrRef, /) -> str: ...
-    def get_physical_utilisation(self, self_: SrRef, /) -> str: ...
-    def get_physical_size(self, self_: SrRef, /) -> str: ...
-    def get_type(self, self_: SrRef, /) -> str: ...
-    def get_content_type(self, self_: SrRef, /) -> str: ...
-    def get_shared(self, self_: SrRef, /) -> bool: ...
-    def get_other_config(self, self_: SrRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: SrRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: SrRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: SrRef, key: str, /) -> str: ...
-    def get_tags(self, self_: SrRef, /) -> list[str]: ...
-    def set_tags(self, self_: SrRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def add_tags(self, self_: SrRef, value: str, /) -> str: ...
-    def remove_tags(self, self_: SrRef, value: str, /) -> str: ...
-    def get_sm_config(self, self_: SrRef, /) -> dict[str, str]: ...
-    def set_sm_config(self, self_: SrRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_sm_config(self, self_: SrRef, key: str, value: str, /) -> str: ...
-    def remove_from_sm_config(self, self_: SrRef, key: str, /) -> str: ...
-    def get_blobs(self, self_: SrRef, /) -> dict[str, BlobRef]: ...
-    def get_local_cache_enabled(self, self_: SrRef, /) -> bool: ...
-    def get_introduced_by(self, self_: SrRef, /) -> DrTaskRef: ...
-    def get_clustered(self, self_: SrRef, /) -> bool: ...
-    def get_is_tools_sr(self, self_: SrRef, /) -> bool: ...
+    def make(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, sm_config: Mapping[str, str] = ..., /) -> str:
+        """Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami)."""
+    def introduce(self, uuid: str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> SrRef:
+        """Registers an already existing SR in the database, without PBDs, and returns its new reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> SrRef:
+        """Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_UNKNOWN_DRIVER."""
+    def get_record(self, self_: SrRef, /) -> SrRecord:
+        """Returns every field of the given SR as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> SrRef:
+        """Finds the SR with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_name_label(self, label: str, /) -> list[SrRef]:
+        """Lists every SR whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[SrRef]:
+        """Lists every SR known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[SrRef, SrRecord]:
+        """Returns the record of every SR, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[SrRef]:
+        """Lists every SR whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[SrRef, SrRecord]:
+        """Returns the record of every SR whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: SrRef, /) -> str:
+        """Returns the `uuid` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: SrRef, /) -> str:
+        """Returns the `name_label` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: SrRef, /) -> str:
+        """Returns the `name_description` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: SrRef, /) -> list[StorageOperations]:
+        """Returns the `allowed_operations` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: SrRef, /) -> dict[str, StorageOperations]:
+        """Returns the `current_operations` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VDIs(self, self_: SrRef, /) -> list[VdiRef]:
+        """Returns the `VDIs` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PBDs(self, self_: SrRef, /) -> list[PbdRef]:
+        """Returns the `PBDs` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_virtual_allocation(self, self_: SrRef, /) -> str:
+        """Returns the `virtual_allocation` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_physical_utilisation(self, self_: SrRef, /) -> str:
+        """Returns the `physical_utilisation` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_physical_size(self, self_: SrRef, /) -> str:
+        """Returns the `physical_size` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_type(self, self_: SrRef, /) -> str:
+        """Returns the `type` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_content_type(self, self_: SrRef, /) -> str:
+        """Returns the `content_type` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_shared(self, self_: SrRef, /) -> bool:
+        """Returns the `shared` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: SrRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: SrRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given SR.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: SrRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given SR; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: SrRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given SR, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_tags(self, self_: SrRef, /) -> list[str]:
+        """Returns the `tags` field of the given SR.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_tags(self, self_: SrRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the `tags` field of the given SR.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_tags(self, self_: SrRef, value: str, /) -> str:
+        """Adds a value to the `tags` set of the given SR.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_tags(self, self_: SrRef, value: str, /) -> str:
+        """Removes a value from the `tags` set of the given SR, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_sm_config(self, self_: SrRef, /) -> dict[str, str]:
+        """Returns the `sm_config` field of the given SR.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_sm_config(self, self_: SrRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `sm_config` field of the given SR.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_sm_config(self, self_: SrRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `sm_config` map of the given SR; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_sm_config(self, self_: SrRef, key: str, /) -> str:
+        """Removes a key and its value from the `sm_config` map of the given SR, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_blobs(self, self_: SrRef, /) -> dict[str, BlobRef]:
+        """Returns the `blobs` field of the given SR.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_local_cache_enabled(self, self_: SrRef, /) -> bool:
+        """Returns the `local_cache_enabled` field of the given SR.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_introduced_by(self, self_: SrRef, /) -> DrTaskRef:
+        """Returns the `introduced_by` field of the given SR.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_clustered(self, self_: SrRef, /) -> bool:
+        """Returns the `clustered` field of the given SR.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_is_tools_sr(self, self_: SrRef, /) -> bool:
+        """Returns the `is_tools_sr` field of the given SR.
+
+        Published in XenServer 7.0 (dundee)."""
 
 class UsbGroupApi:
     """The messages of class USB_group."""
-    def destroy(self, self_: UsbGroupRef, /) -> str: ...
-    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> UsbGroupRef: ...
-    def get_record(self, self_: UsbGroupRef, /) -> UsbGroupRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> UsbGroupRef: ...
-    def get_by_name_label(self, label: str, /) -> list[UsbGroupRef]: ...
-    def get_all(self) -> list[UsbGroupRef]: ...
-    def get_all_records(self) -> dict[UsbGroupRef, UsbGroupRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[UsbGroupRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[UsbGroupRef, UsbGroupRecord]: ...
-    def get_uuid(self, self_: UsbGroupRef, /) -> str: ...
-    def get_name_label(self, self_: UsbGroupRef, /) -> str: ...
-    def set_name_label(self, self_: UsbGroupRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: UsbGroupRef, /) -> str: ...
-    def set_name_description(self, self_: UsbGroupRef, value: str, /) -> str: ...
-    def get_PUSBs(self, self_: UsbGroupRef, /) -> list[PusbRef]: ...
-    def get_VUSBs(self, self_: UsbGroupRef, /) -> list[VusbRef]: ...
-    def get_other_config(self, self_: UsbGroupRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: UsbGroupRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: UsbGroupRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: UsbGroupRef, key: str, /) -> str: ...
+    def destroy(self, self_: UsbGroupRef, /) -> str:
+        """Deletes the USB group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> UsbGroupRef:
+        """Creates a new empty USB group with the given name, description and other_config and returns its reference.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_record(self, self_: UsbGroupRef, /) -> UsbGroupRecord:
+        """Returns every field of the given USB_group as one record.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_by_uuid(self, uuid: str, /) -> UsbGroupRef:
+        """Finds the USB_group with the given UUID.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_by_name_label(self, label: str, /) -> list[UsbGroupRef]:
+        """Lists every USB_group whose `name_label` equals the given label.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all(self) -> list[UsbGroupRef]:
+        """Lists every USB_group known to the server.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all_records(self) -> dict[UsbGroupRef, UsbGroupRecord]:
+        """Returns the record of every USB_group, keyed by reference.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all_where(self, expr: str, /) -> list[UsbGroupRef]:
+        """Lists every USB_group whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[UsbGroupRef, UsbGroupRecord]:
+        """Returns the record of every USB_group whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: UsbGroupRef, /) -> str:
+        """Returns the `uuid` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_name_label(self, self_: UsbGroupRef, /) -> str:
+        """Returns the `name_label` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def set_name_label(self, self_: UsbGroupRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_name_description(self, self_: UsbGroupRef, /) -> str:
+        """Returns the `name_description` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def set_name_description(self, self_: UsbGroupRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_PUSBs(self, self_: UsbGroupRef, /) -> list[PusbRef]:
+        """Returns the `PUSBs` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_VUSBs(self, self_: UsbGroupRef, /) -> list[VusbRef]:
+        """Returns the `VUSBs` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_other_config(self, self_: UsbGroupRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def set_other_config(self, self_: UsbGroupRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given USB_group.
+
+        Published in XenServer 7.3 (inverness)."""
+    def add_to_other_config(self, self_: UsbGroupRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given USB_group; fails if the key is already there.
+
+        Published in XenServer 7.3 (inverness)."""
+    def remove_from_other_config(self, self_: UsbGroupRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given USB_group, if present.
+
+        Published in XenServer 7.3 (inverness)."""
 
 class VbdApi:
     """The messages of class VBD."""
-    def set_mode(self, self_: VbdRef, value: VbdMode, /) -> str: ...
-    def assert_attachable(self, self_: VbdRef, /) -> str: ...
-    def unplug_force(self, self_: VbdRef, /) -> str: ...
-    def unplug(self, self_: VbdRef, /) -> str: ...
-    def plug(self, self_: VbdRef, /) -> str: ...
-    def insert(self, vbd: VbdRef, vdi: VdiRef, /) -> str: ...
-    def eject(self, vbd: VbdRef, /) -> str: ...
-    def get_record(self, self_: VbdRef, /) -> VbdRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VbdRef: ...
-    def create(self, args: VbdCreateArgs, /) -> VbdRef: ...
-    def destroy(self, self_: VbdRef, /) -> str: ...
-    def get_all(self) -> list[VbdRef]: ...
-    def get_all_records(self) -> dict[VbdRef, VbdRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VbdRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VbdRef, VbdRecord]: ...
-    def get_uuid(self, self_: VbdRef, /) -> str: ...
-    def get_allowed_operations(self, self_: VbdRef, /) -> list[VbdOperations]: ...
-    def get_current_operations(self, self_: VbdRef, /) -> dict[str, VbdOperations]: ...
-    def get_VM(self, self_: VbdRef, /) -> VmRef: ...
-    def get_VDI(self, self_: VbdRef, /) -> VdiRef: ...
-    def get_device(self, self_: VbdRef, /) -> str: ...
-    def get_userdevice(self, self_: VbdRef, /) -> str: ...
-    def set_userdevice(self, self_: VbdRef, value: str, /) -> str: ...
-    def get_bootable(self, self_: VbdRef, /) -> bool: ...
-    def set_bootable(self, self_: VbdRef, value: bool, /) -> str: ...
-    def get_mode(self, self_: VbdRef, /) -> VbdMode: ...
-    def get_type(self, self_: VbdRef, /) -> VbdType: ...
-    def set_type(self, self_: VbdRef, value: VbdType, /) -> str: ...
-    def get_unpluggable(self, self_: VbdRef, /) -> bool: ...
-    def set_unpluggable(self, self_: VbdRef, value: bool, /) -> str: ...
-    def get_storage_lock(self, self_: VbdRef, /) -> bool: ...
-    def get_empty(self, self_: VbdRef, /) -> bool: ...
-    def get_other_config(self, self_: VbdRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VbdRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VbdRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VbdRef, key: str, /) -> str: ...
-    def get_currently_attached(self, self_: VbdRef, /) -> bool: ...
-    def get_status_code(self, self_: VbdRef, /) -> str: ...
-    def get_status_detail(self, self_: VbdRef, /) -> str: ...
-    def get_runtime_properties(self, self_: VbdRef, /) -> dict[str, str]: ...
-    def get_qos_algorithm_type(self, self_: VbdRef, /) -> str: ...
-    def set_qos_algorithm_type(self, self_: VbdRef, value: str, /) -> str: ...
-    def get_qos_algorithm_params(self, self_: VbdRef, /) -> dict[str, str]: ...
-    def set_qos_algorithm_params(self, self_: VbdRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_qos_algorithm_params(self, self_: VbdRef, key: str, value: str, /) -> str: ...
-    def remove_from_qos_algorithm_params(self, self_: VbdRef, key: str, /) -> str: ...
-    def get_qos_supported_algorithms(self, self_: VbdRef, /) -> list[str]: ...
+    def set_mode(self, self_: VbdRef, value: VbdMode, /) -> str:
+        """Changes whether the device is read-only or read-write.
+
+        Published in XenServer 4.0 (rio)."""
+    def assert_attachable(self, self_: VbdRef, /) -> str:
+        """Checks that the device could be attached if its VM were started, failing with an error explaining why not.
+
+        Published in XenServer 4.0 (rio)."""
+    def unplug_force(self, self_: VbdRef, /) -> str:
+        """Forcibly detaches the device from its running VM without waiting for the guest.
+
+        Published in XenServer 4.0 (rio)."""
+    def unplug(self, self_: VbdRef, /) -> str:
+        """Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: DEVICE_DETACH_REJECTED, DEVICE_ALREADY_DETACHED."""
+    def plug(self, self_: VbdRef, /) -> str:
+        """Hot-plugs the device into its running VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def insert(self, vbd: VbdRef, vdi: VdiRef, /) -> str:
+        """Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_NOT_EMPTY."""
+    def eject(self, vbd: VbdRef, /) -> str:
+        """Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_IS_EMPTY."""
+    def get_record(self, self_: VbdRef, /) -> VbdRecord:
+        """Returns every field of the given VBD as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> VbdRef:
+        """Finds the VBD with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, args: VbdCreateArgs, /) -> VbdRef:
+        """Creates a new VBD from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: VbdRef, /) -> str:
+        """Destroys the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[VbdRef]:
+        """Lists every VBD known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[VbdRef, VbdRecord]:
+        """Returns the record of every VBD, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[VbdRef]:
+        """Lists every VBD whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VbdRef, VbdRecord]:
+        """Returns the record of every VBD whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VbdRef, /) -> str:
+        """Returns the `uuid` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: VbdRef, /) -> list[VbdOperations]:
+        """Returns the `allowed_operations` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VbdRef, /) -> dict[str, VbdOperations]:
+        """Returns the `current_operations` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VM(self, self_: VbdRef, /) -> VmRef:
+        """Returns the `VM` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VDI(self, self_: VbdRef, /) -> VdiRef:
+        """Returns the `VDI` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_device(self, self_: VbdRef, /) -> str:
+        """Returns the `device` field of the given VBD.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_userdevice(self, self_: VbdRef, /) -> str:
+        """Returns the `userdevice` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_userdevice(self, self_: VbdRef, value: str, /) -> str:
+        """Replaces the `userdevice` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_bootable(self, self_: VbdRef, /) -> bool:
+        """Returns the `bootable` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_bootable(self, self_: VbdRef, value: bool, /) -> str:
+        """Replaces the `bootable` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_mode(self, self_: VbdRef, /) -> VbdMode:
+        """Returns the `mode` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_type(self, self_: VbdRef, /) -> VbdType:
+        """Returns the `type` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_type(self, self_: VbdRef, value: VbdType, /) -> str:
+        """Replaces the `type` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_unpluggable(self, self_: VbdRef, /) -> bool:
+        """Returns the `unpluggable` field of the given VBD.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_unpluggable(self, self_: VbdRef, value: bool, /) -> str:
+        """Replaces the `unpluggable` field of the given VBD.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_storage_lock(self, self_: VbdRef, /) -> bool:
+        """Returns the `storage_lock` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_empty(self, self_: VbdRef, /) -> bool:
+        """Returns the `empty` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: VbdRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: VbdRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: VbdRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VBD; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: VbdRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VBD, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_currently_attached(self, self_: VbdRef, /) -> bool:
+        """Returns the `currently_attached` field of the given VBD.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_status_code(self, self_: VbdRef, /) -> str:
+        """Returns the `status_code` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_status_detail(self, self_: VbdRef, /) -> str:
+        """Returns the `status_detail` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_runtime_properties(self, self_: VbdRef, /) -> dict[str, str]:
+        """Returns the `runtime_properties` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_qos_algorithm_type(self, self_: VbdRef, /) -> str:
+        """Returns the `qos_algorithm_type` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_qos_algorithm_type(self, self_: VbdRef, value: str, /) -> str:
+        """Replaces the `qos_algorithm_type` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_qos_algorithm_params(self, self_: VbdRef, /) -> dict[str, str]:
+        """Returns the `qos_algorithm_params` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_qos_algorithm_params(self, self_: VbdRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `qos_algorithm_params` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_qos_algorithm_params(self, self_: VbdRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `qos_algorithm_params` map of the given VBD; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_qos_algorithm_params(self, self_: VbdRef, key: str, /) -> str:
+        """Removes a key and its value from the `qos_algorithm_params` map of the given VBD, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_qos_supported_algorithms(self, self_: VbdRef, /) -> list[str]:
+        """Returns the `qos_supported_algorithms` field of the given VBD.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VBD.get_metrics is removed in XenServer 6.1 (tampa)")
-    def get_metrics(self, self_: VbdRef, /) -> VbdMetricsRef: ...
+    def get_metrics(self, self_: VbdRef, /) -> VbdMetricsRef:
+        """Returns the `metrics` field of the given VBD.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
 
 class VbdMetricsApi:
     """The messages of class VBD_metrics."""
     @deprecated("VBD_metrics.get_record is removed in XenServer 6.1 (tampa)")
-    def get_record(self, self_: VbdMetricsRef, /) -> VbdMetricsRecord: ...
+    def get_record(self, self_: VbdMetricsRef, /) -> VbdMetricsRecord:
+        """Returns every field of the given VBD_metrics as one record.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_by_uuid is removed in XenServer 6.1 (tampa)")
-    def get_by_uuid(self, uuid: str, /) -> VbdMetricsRef: ...
+    def get_by_uuid(self, uuid: str, /) -> VbdMetricsRef:
+        """Finds the VBD_metrics with the given UUID.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_all is removed in XenServer 6.1 (tampa)")
-    def get_all(self) -> list[VbdMetricsRef]: ...
+    def get_all(self) -> list[VbdMetricsRef]:
+        """Lists every VBD_metrics known to the server.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_all_records is removed in XenServer 6.1 (tampa)")
-    def get_all_records(self) -> dict[VbdMetricsRef, VbdMetricsRecord]: ...
+    def get_all_records(self) -> dict[VbdMetricsRef, VbdMetricsRecord]:
+        """Returns the record of every VBD_metrics, keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_all_where is removed in XenServer 6.1 (tampa)")
-    def get_all_where(self, expr: str, /) -> list[VbdMetricsRef]: ...
+    def get_all_where(self, expr: str, /) -> list[VbdMetricsRef]:
+        """Lists every VBD_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("VBD_metrics.get_all_records_where is removed in XenServer 6.1 (tampa)")
-    def get_all_records_where(self, expr: str, /) -> dict[VbdMetricsRef, VbdMetricsRecord]: ...
-    def get_uuid(self, self_: VbdMetricsRef, /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[VbdMetricsRef, VbdMetricsRecord]:
+        """Returns the record of every VBD_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VbdMetricsRef, /) -> str:
+        """Returns the `uuid` field of the given VBD_metrics.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VBD_metrics.get_io_read_kbs is removed in XenServer 6.1 (tampa)")
-    def get_io_read_kbs(self, self_: VbdMetricsRef, /) -> float: ...
+    def get_io_read_kbs(self, self_: VbdMetricsRef, /) -> float:
+        """Returns the `io_read_kbs` field of the given VBD_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_io_write_kbs is removed in XenServer 6.1 (tampa)")
-    def get_io_write_kbs(self, self_: VbdMetricsRef, /) -> float: ...
+    def get_io_write_kbs(self, self_: VbdMetricsRef, /) -> float:
+        """Returns the `io_write_kbs` field of the given VBD_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_last_updated is removed in XenServer 6.1 (tampa)")
-    def get_last_updated(self, self_: VbdMetricsRef, /) -> DateTime: ...
+    def get_last_updated(self, self_: VbdMetricsRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given VBD_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.get_other_config is removed in XenServer 6.1 (tampa)")
-    def get_other_config(self, self_: VbdMetricsRef, /) -> dict[str, str]: ...
+    def get_other_config(self, self_: VbdMetricsRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VBD_metrics.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.set_other_config is removed in XenServer 6.1 (tampa)")
-    def set_other_config(self, self_: VbdMetricsRef, value: Mapping[str, str], /) -> str: ...
+    def set_other_config(self, self_: VbdMetricsRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VBD_metrics.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.add_to_other_config is removed in XenServer 6.1 (tampa)")
-    def add_to_other_config(self, self_: VbdMetricsRef, key: str, value: str, /) -> str: ...
+    def add_to_other_config(self, self_: VbdMetricsRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VBD_metrics; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VBD_metrics.remove_from_other_config is removed in XenServer 6.1 (tampa)")
-    def remove_from_other_config(self, self_: VbdMetricsRef, key: str, /) -> str: ...
+    def remove_from_other_config(self, self_: VbdMetricsRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VBD_metrics, if present.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
 
 class VdiApi:
     """The messages of class VDI."""
-    def get_nbd_info(self, self_: VdiRef, /) -> list[VdiNbdServerInfoRecord]: ...
-    def list_changed_blocks(self, vdi_from: VdiRef, vdi_to: VdiRef, /) -> str: ...
-    def data_destroy(self, self_: VdiRef, /) -> str: ...
-    def disable_cbt(self, self_: VdiRef, /) -> str: ...
-    def enable_cbt(self, self_: VdiRef, /) -> str: ...
-    def pool_migrate(self, vdi: VdiRef, sr: SrRef, options: Mapping[str, str], /) -> VdiRef: ...
-    def read_database_pool_uuid(self, self_: VdiRef, /) -> str: ...
-    def open_database(self, self_: VdiRef, /) -> SessionRef: ...
-    def set_allow_caching(self, self_: VdiRef, value: bool, /) -> str: ...
-    def set_on_boot(self, self_: VdiRef, value: OnBoot, /) -> str: ...
-    def set_name_description(self, self_: VdiRef, value: str, /) -> str: ...
-    def set_name_label(self, self_: VdiRef, value: str, /) -> str: ...
-    def set_read_only(self, self_: VdiRef, value: bool, /) -> str: ...
-    def set_sharable(self, self_: VdiRef, value: bool, /) -> str: ...
-    def forget(self, vdi: VdiRef, /) -> str: ...
-    def copy(self, vdi: VdiRef, sr: SrRef = ..., base_vdi: VdiRef = ..., into_vdi: VdiRef = ..., /) -> VdiRef: ...
-    def update(self, vdi: VdiRef, /) -> str: ...
-    def introduce(self, uuid: str, name_label: str, name_description: str, SR: SrRef, type: VdiType, sharable: bool, read_only: bool, other_config: Mapping[str, str], location: str, xenstore_data: Mapping[str, str] = ..., sm_config: Mapping[str, str] = ..., managed: bool = ..., virtual_size: int | str = ..., physical_utilisation: int | str = ..., metadata_of_pool: PoolRef = ..., is_a_snapshot: bool = ..., snapshot_time: DateTime | datetime = ..., snapshot_of: VdiRef = ..., /) -> VdiRef: ...
+    def get_nbd_info(self, self_: VdiRef, /) -> list[VdiNbdServerInfoRecord]:
+        """Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: VDI_INCOMPATIBLE_TYPE."""
+    def list_changed_blocks(self, vdi_from: VdiRef, vdi_to: VdiRef, /) -> str:
+        """Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, VDI_IN_USE."""
+    def data_destroy(self, self_: VdiRef, /) -> str:
+        """Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_NO_CBT_METADATA, VDI_IN_USE, VDI_IS_A_PHYSICAL_DEVICE."""
+    def disable_cbt(self, self_: VdiRef, /) -> str:
+        """Turns off changed block tracking for the disk; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION."""
+    def enable_cbt(self, self_: VdiRef, /) -> str:
+        """Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION."""
+    def pool_migrate(self, vdi: VdiRef, sr: SrRef, options: Mapping[str, str], /) -> VdiRef:
+        """Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
+
+        Published in XenServer 6.1 (tampa)."""
+    def read_database_pool_uuid(self, self_: VdiRef, /) -> str:
+        """Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
+
+        Published in XenServer 6.0 (boston)."""
+    def open_database(self, self_: VdiRef, /) -> SessionRef:
+        """Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_allow_caching(self, self_: VdiRef, value: bool, /) -> str:
+        """Allows or forbids local caching of the disk; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def set_on_boot(self, self_: VdiRef, value: OnBoot, /) -> str:
+        """Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def set_name_description(self, self_: VdiRef, value: str, /) -> str:
+        """Changes the description of the disk, also updating the storage backend; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: VdiRef, value: str, /) -> str:
+        """Changes the name of the disk, also updating the storage backend; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_read_only(self, self_: VdiRef, value: bool, /) -> str:
+        """Marks the disk as read-only or writable; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_sharable(self, self_: VdiRef, value: bool, /) -> str:
+        """Marks whether the disk may be attached to several VMs at once; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def forget(self, vdi: VdiRef, /) -> str:
+        """Deletes the disk's database record while leaving its data on storage; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def copy(self, vdi: VdiRef, sr: SrRef = ..., base_vdi: VdiRef = ..., into_vdi: VdiRef = ..., /) -> VdiRef:
+        """Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
+
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
+
+        Errors: VDI_READONLY, VDI_TOO_SMALL, VDI_NOT_SPARSE."""
+    def update(self, vdi: VdiRef, /) -> str:
+        """Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
+
+        Published in XenServer 4.1.1 (symc).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED."""
+    def introduce(self, uuid: str, name_label: str, name_description: str, SR: SrRef, type: VdiType, sharable: bool, read_only: bool, other_config: Mapping[str, str], location: str, xenstore_data: Mapping[str, str] = ..., sm_config: Mapping[str, str] = ..., managed: bool = ..., virtual_size: int | str = ..., physical_utilisation: int | str = ..., metadata_of_pool: PoolRef = ..., is_a_snapshot: bool = ..., snapshot_time: DateTime | datetime = ..., snapshot_of: VdiRef = ..., /) -> VdiRef:
+        """Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED."""
     @deprecated("VDI.resize_online is removed in XenServer 7.3 (inverness)")
-    def resize_online(self, vdi: VdiRef, size: int | str, /) -> str: ...
-    def resize(self, vdi: VdiRef, size: int | str, /) -> str: ...
-    def clone(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> VdiRef: ...
-    def snapshot(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> VdiRef: ...
-    def revert(self, snapshot: VdiRef, /) -> str: ...
-    def generate_config(self, host: HostRef, vdi: VdiRef, /) -> str: ...
-    def get_record(self, self_: VdiRef, /) -> VdiRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VdiRef: ...
-    def get_by_name_label(self, label: str, /) -> list[VdiRef]: ...
-    def create(self, args: VdiCreateArgs, /) -> VdiRef: ...
-    def destroy(self, self_: VdiRef, /) -> str: ...
-    def get_all(self) -> list[VdiRef]: ...
-    def get_all_records(self) -> dict[VdiRef, VdiRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VdiRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VdiRef, VdiRecord]: ...
-    def get_uuid(self, self_: VdiRef, /) -> str: ...
-    def get_name_label(self, self_: VdiRef, /) -> str: ...
-    def get_name_description(self, self_: VdiRef, /) -> str: ...
-    def get_allowed_operations(self, self_: VdiRef, /) -> list[VdiOperations]: ...
-    def get_current_operations(self, self_: VdiRef, /) -> dict[str, VdiOperations]: ...
-    def get_SR(self, self_: VdiRef, /) -> SrRef: ...
-    def get_VBDs(self, self_: VdiRef, /) -> list[VbdRef]: ...
-    def get_crash_dumps(self, self_: VdiRef, /) -> list[CrashdumpRef]: ...
-    def get_virtual_size(self, self_: VdiRef, /) -> str: ...
-    def get_physical_utilisation(self, self_: VdiRef, /) -> str: ...
-    def get_type(self, self_: VdiRef, /) -> VdiType: ...
-    def get_sharable(self, self_: VdiRef, /) -> bool: ...
-    def get_read_only(self, self_: VdiRef, /) -> bool: ...
-    def get_other_config(self, self_: VdiRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VdiRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VdiRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VdiRef, key: str, /) -> str: ...
-    def get_storage_lock(self, self_: VdiRef, /) -> bool: ...
-    def get_location(self, self_: VdiRef, /) -> str: ...
-    def get_managed(self, self_: VdiRef, /) -> bool: ...
-    def get_missing(self, self_: VdiRef, /) -> bool: ...
+    def resize_online(self, vdi: VdiRef, size: int | str, /) -> str:
+        """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness)."""
+    def resize(self, vdi: VdiRef, size: int | str, /) -> str:
+        """Changes the size of the disk to the given number of bytes; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def clone(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> VdiRef:
+        """Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
+
+        Published in XenServer 4.0 (rio)."""
+    def snapshot(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> VdiRef:
+        """Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
+
+        Published in XenServer 4.0 (rio)."""
+    def revert(self, snapshot: VdiRef, /) -> str:
+        """Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+
+        Prototyped in XAPI 26.16.0.
+
+        Errors: UNIMPLEMENTED_IN_SM_BACKEND."""
+    def generate_config(self, host: HostRef, vdi: VdiRef, /) -> str:
+        """A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_record(self, self_: VdiRef, /) -> VdiRecord:
+        """Returns every field of the given VDI as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> VdiRef:
+        """Finds the VDI with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_name_label(self, label: str, /) -> list[VdiRef]:
+        """Lists every VDI whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, args: VdiCreateArgs, /) -> VdiRef:
+        """Creates a new VDI from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: VdiRef, /) -> str:
+        """Destroys the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[VdiRef]:
+        """Lists every VDI known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[VdiRef, VdiRecord]:
+        """Returns the record of every VDI, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[VdiRef]:
+        """Lists every VDI whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VdiRef, VdiRecord]:
+        """Returns the record of every VDI whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VdiRef, /) -> str:
+        """Returns the `uuid` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: VdiRef, /) -> str:
+        """Returns the `name_label` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: VdiRef, /) -> str:
+        """Returns the `name_description` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: VdiRef, /) -> list[VdiOperations]:
+        """Returns the `allowed_operations` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VdiRef, /) -> dict[str, VdiOperations]:
+        """Returns the `current_operations` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_SR(self, self_: VdiRef, /) -> SrRef:
+        """Returns the `SR` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VBDs(self, self_: VdiRef, /) -> list[VbdRef]:
+        """Returns the `VBDs` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_crash_dumps(self, self_: VdiRef, /) -> list[CrashdumpRef]:
+        """Returns the `crash_dumps` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_virtual_size(self, self_: VdiRef, /) -> str:
+        """Returns the `virtual_size` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_physical_utilisation(self, self_: VdiRef, /) -> str:
+        """Returns the `physical_utilisation` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_type(self, self_: VdiRef, /) -> VdiType:
+        """Returns the `type` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_sharable(self, self_: VdiRef, /) -> bool:
+        """Returns the `sharable` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_read_only(self, self_: VdiRef, /) -> bool:
+        """Returns the `read_only` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: VdiRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: VdiRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: VdiRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VDI; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: VdiRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VDI, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_storage_lock(self, self_: VdiRef, /) -> bool:
+        """Returns the `storage_lock` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_location(self, self_: VdiRef, /) -> str:
+        """Returns the `location` field of the given VDI.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_managed(self, self_: VdiRef, /) -> bool:
+        """Returns the `managed` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_missing(self, self_: VdiRef, /) -> bool:
+        """Returns the `missing` field of the given VDI.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VDI.get_parent is deprecated since XenServer 7.1 (ely)")
-    def get_parent(self, self_: VdiRef, /) -> VdiRef: ...
-    def get_xenstore_data(self, self_: VdiRef, /) -> dict[str, str]: ...
-    def set_xenstore_data(self, self_: VdiRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_xenstore_data(self, self_: VdiRef, key: str, value: str, /) -> str: ...
-    def remove_from_xenstore_data(self, self_: VdiRef, key: str, /) -> str: ...
-    def get_sm_config(self, self_: VdiRef, /) -> dict[str, str]: ...
-    def set_sm_config(self, self_: VdiRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_sm_config(self, self_: VdiRef, key: str, value: str, /) -> str: ...
-    def remove_from_sm_config(self, self_: VdiRef, key: str, /) -> str: ...
-    def get_is_a_snapshot(self, self_: VdiRef, /) -> bool: ...
-    def get_snapshot_of(self, self_: VdiRef, /) -> VdiRef: ...
-    def get_snapshots(self, self_: VdiRef, /) -> list[VdiRef]: ...
-    def get_snapshot_time(self, self_: VdiRef, /) -> DateTime: ...
-    def get_tags(self, self_: VdiRef, /) -> list[str]: ...
-    def set_tags(self, self_: VdiRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def add_tags(self, self_: VdiRef, value: str, /) -> str: ...
-    def remove_tags(self, self_: VdiRef, value: str, /) -> str: ...
-    def get_allow_caching(self, self_: VdiRef, /) -> bool: ...
-    def get_on_boot(self, self_: VdiRef, /) -> OnBoot: ...
-    def get_metadata_of_pool(self, self_: VdiRef, /) -> PoolRef: ...
-    def get_metadata_latest(self, self_: VdiRef, /) -> bool: ...
-    def get_is_tools_iso(self, self_: VdiRef, /) -> bool: ...
-    def get_cbt_enabled(self, self_: VdiRef, /) -> bool: ...
+    def get_parent(self, self_: VdiRef, /) -> VdiRef:
+        """Returns the `parent` field of the given VDI.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+    def get_xenstore_data(self, self_: VdiRef, /) -> dict[str, str]:
+        """Returns the `xenstore_data` field of the given VDI.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_xenstore_data(self, self_: VdiRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `xenstore_data` field of the given VDI.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_xenstore_data(self, self_: VdiRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `xenstore_data` map of the given VDI; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_xenstore_data(self, self_: VdiRef, key: str, /) -> str:
+        """Removes a key and its value from the `xenstore_data` map of the given VDI, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_sm_config(self, self_: VdiRef, /) -> dict[str, str]:
+        """Returns the `sm_config` field of the given VDI.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_sm_config(self, self_: VdiRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `sm_config` field of the given VDI.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_sm_config(self, self_: VdiRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `sm_config` map of the given VDI; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_sm_config(self, self_: VdiRef, key: str, /) -> str:
+        """Removes a key and its value from the `sm_config` map of the given VDI, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_is_a_snapshot(self, self_: VdiRef, /) -> bool:
+        """Returns the `is_a_snapshot` field of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshot_of(self, self_: VdiRef, /) -> VdiRef:
+        """Returns the `snapshot_of` field of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshots(self, self_: VdiRef, /) -> list[VdiRef]:
+        """Returns the `snapshots` field of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshot_time(self, self_: VdiRef, /) -> DateTime:
+        """Returns the `snapshot_time` field of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_tags(self, self_: VdiRef, /) -> list[str]:
+        """Returns the `tags` field of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_tags(self, self_: VdiRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the `tags` field of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_tags(self, self_: VdiRef, value: str, /) -> str:
+        """Adds a value to the `tags` set of the given VDI.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_tags(self, self_: VdiRef, value: str, /) -> str:
+        """Removes a value from the `tags` set of the given VDI, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_allow_caching(self, self_: VdiRef, /) -> bool:
+        """Returns the `allow_caching` field of the given VDI.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_on_boot(self, self_: VdiRef, /) -> OnBoot:
+        """Returns the `on_boot` field of the given VDI.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_metadata_of_pool(self, self_: VdiRef, /) -> PoolRef:
+        """Returns the `metadata_of_pool` field of the given VDI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_metadata_latest(self, self_: VdiRef, /) -> bool:
+        """Returns the `metadata_latest` field of the given VDI.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_is_tools_iso(self, self_: VdiRef, /) -> bool:
+        """Returns the `is_tools_iso` field of the given VDI.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_cbt_enabled(self, self_: VdiRef, /) -> bool:
+        """Returns the `cbt_enabled` field of the given VDI.
+
+        Published in XenServer 7.3 (inverness)."""
 
 class VgpuApi:
     """The messages of class VGPU."""
-    def destroy(self, self_: VgpuRef, /) -> str: ...
-    def create(self, VM: VmRef, GPU_group: GpuGroupRef, device: str = ..., other_config: Mapping[str, str] = ..., type: VgpuTypeRef = ..., /) -> VgpuRef: ...
-    def get_record(self, self_: VgpuRef, /) -> VgpuRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VgpuRef: ...
-    def get_all(self) -> list[VgpuRef]: ...
-    def get_all_records(self) -> dict[VgpuRef, VgpuRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VgpuRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VgpuRef, VgpuRecord]: ...
-    def get_uuid(self, self_: VgpuRef, /) -> str: ...
-    def get_VM(self, self_: VgpuRef, /) -> VmRef: ...
-    def get_GPU_group(self, self_: VgpuRef, /) -> GpuGroupRef: ...
-    def get_device(self, self_: VgpuRef, /) -> str: ...
-    def get_currently_attached(self, self_: VgpuRef, /) -> bool: ...
-    def get_other_config(self, self_: VgpuRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VgpuRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VgpuRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VgpuRef, key: str, /) -> str: ...
-    def get_type(self, self_: VgpuRef, /) -> VgpuTypeRef: ...
-    def get_resident_on(self, self_: VgpuRef, /) -> PgpuRef: ...
-    def get_scheduled_to_be_resident_on(self, self_: VgpuRef, /) -> PgpuRef: ...
-    def get_compatibility_metadata(self, self_: VgpuRef, /) -> dict[str, str]: ...
-    def get_extra_args(self, self_: VgpuRef, /) -> str: ...
-    def set_extra_args(self, self_: VgpuRef, value: str, /) -> str: ...
-    def get_PCI(self, self_: VgpuRef, /) -> PciRef: ...
+    def destroy(self, self_: VgpuRef, /) -> str:
+        """Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
+
+        Published in XenServer 6.0 (boston)."""
+    def create(self, VM: VmRef, GPU_group: GpuGroupRef, device: str = ..., other_config: Mapping[str, str] = ..., type: VgpuTypeRef = ..., /) -> VgpuRef:
+        """Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_record(self, self_: VgpuRef, /) -> VgpuRecord:
+        """Returns every field of the given VGPU as one record.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_uuid(self, uuid: str, /) -> VgpuRef:
+        """Finds the VGPU with the given UUID.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all(self) -> list[VgpuRef]:
+        """Lists every VGPU known to the server.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_records(self) -> dict[VgpuRef, VgpuRecord]:
+        """Returns the record of every VGPU, keyed by reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_where(self, expr: str, /) -> list[VgpuRef]:
+        """Lists every VGPU whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VgpuRef, VgpuRecord]:
+        """Returns the record of every VGPU whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VgpuRef, /) -> str:
+        """Returns the `uuid` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_VM(self, self_: VgpuRef, /) -> VmRef:
+        """Returns the `VM` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_GPU_group(self, self_: VgpuRef, /) -> GpuGroupRef:
+        """Returns the `GPU_group` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_device(self, self_: VgpuRef, /) -> str:
+        """Returns the `device` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_currently_attached(self, self_: VgpuRef, /) -> bool:
+        """Returns the `currently_attached` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_other_config(self, self_: VgpuRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_other_config(self, self_: VgpuRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VGPU.
+
+        Published in XenServer 6.0 (boston)."""
+    def add_to_other_config(self, self_: VgpuRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VGPU; fails if the key is already there.
+
+        Published in XenServer 6.0 (boston)."""
+    def remove_from_other_config(self, self_: VgpuRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VGPU, if present.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_type(self, self_: VgpuRef, /) -> VgpuTypeRef:
+        """Returns the `type` field of the given VGPU.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_resident_on(self, self_: VgpuRef, /) -> PgpuRef:
+        """Returns the `resident_on` field of the given VGPU.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_scheduled_to_be_resident_on(self, self_: VgpuRef, /) -> PgpuRef:
+        """Returns the `scheduled_to_be_resident_on` field of the given VGPU.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_compatibility_metadata(self, self_: VgpuRef, /) -> dict[str, str]:
+        """Returns the `compatibility_metadata` field of the given VGPU.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_extra_args(self, self_: VgpuRef, /) -> str:
+        """Returns the `extra_args` field of the given VGPU.
+
+        Published in Citrix Hypervisor 8.1 (quebec)."""
+    def set_extra_args(self, self_: VgpuRef, value: str, /) -> str:
+        """Replaces the `extra_args` field of the given VGPU.
+
+        Published in Citrix Hypervisor 8.1 (quebec)."""
+    def get_PCI(self, self_: VgpuRef, /) -> PciRef:
+        """Returns the `PCI` field of the given VGPU.
+
+        Published in Citrix Hypervisor 8.1 (quebec)."""
 
 class VgpuTypeApi:
     """The messages of class VGPU_type."""
-    def get_record(self, self_: VgpuTypeRef, /) -> VgpuTypeRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VgpuTypeRef: ...
-    def get_all(self) -> list[VgpuTypeRef]: ...
-    def get_all_records(self) -> dict[VgpuTypeRef, VgpuTypeRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VgpuTypeRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VgpuTypeRef, VgpuTypeRecord]: ...
-    def get_uuid(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_vendor_name(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_model_name(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_framebuffer_size(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_max_heads(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_max_resolution_x(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_max_resolution_y(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_supported_on_PGPUs(self, self_: VgpuTypeRef, /) -> list[PgpuRef]: ...
-    def get_enabled_on_PGPUs(self, self_: VgpuTypeRef, /) -> list[PgpuRef]: ...
-    def get_VGPUs(self, self_: VgpuTypeRef, /) -> list[VgpuRef]: ...
-    def get_supported_on_GPU_groups(self, self_: VgpuTypeRef, /) -> list[GpuGroupRef]: ...
-    def get_enabled_on_GPU_groups(self, self_: VgpuTypeRef, /) -> list[GpuGroupRef]: ...
-    def get_implementation(self, self_: VgpuTypeRef, /) -> VgpuTypeImplementation: ...
-    def get_identifier(self, self_: VgpuTypeRef, /) -> str: ...
-    def get_experimental(self, self_: VgpuTypeRef, /) -> bool: ...
-    def get_compatible_types_in_vm(self, self_: VgpuTypeRef, /) -> list[VgpuTypeRef]: ...
+    def get_record(self, self_: VgpuTypeRef, /) -> VgpuTypeRecord:
+        """Returns every field of the given VGPU_type as one record.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_by_uuid(self, uuid: str, /) -> VgpuTypeRef:
+        """Finds the VGPU_type with the given UUID.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_all(self) -> list[VgpuTypeRef]:
+        """Lists every VGPU_type known to the server.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_all_records(self) -> dict[VgpuTypeRef, VgpuTypeRecord]:
+        """Returns the record of every VGPU_type, keyed by reference.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_all_where(self, expr: str, /) -> list[VgpuTypeRef]:
+        """Lists every VGPU_type whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VgpuTypeRef, VgpuTypeRecord]:
+        """Returns the record of every VGPU_type whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `uuid` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_vendor_name(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `vendor_name` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_model_name(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `model_name` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_framebuffer_size(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `framebuffer_size` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_max_heads(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `max_heads` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_max_resolution_x(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `max_resolution_x` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
+    def get_max_resolution_y(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `max_resolution_y` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
+    def get_supported_on_PGPUs(self, self_: VgpuTypeRef, /) -> list[PgpuRef]:
+        """Returns the `supported_on_PGPUs` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_enabled_on_PGPUs(self, self_: VgpuTypeRef, /) -> list[PgpuRef]:
+        """Returns the `enabled_on_PGPUs` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_VGPUs(self, self_: VgpuTypeRef, /) -> list[VgpuRef]:
+        """Returns the `VGPUs` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview)."""
+    def get_supported_on_GPU_groups(self, self_: VgpuTypeRef, /) -> list[GpuGroupRef]:
+        """Returns the `supported_on_GPU_groups` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
+    def get_enabled_on_GPU_groups(self, self_: VgpuTypeRef, /) -> list[GpuGroupRef]:
+        """Returns the `enabled_on_GPU_groups` field of the given VGPU_type.
+
+        Published in XenServer 6.2 SP1 (vgpu-productisation)."""
+    def get_implementation(self, self_: VgpuTypeRef, /) -> VgpuTypeImplementation:
+        """Returns the `implementation` field of the given VGPU_type.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_identifier(self, self_: VgpuTypeRef, /) -> str:
+        """Returns the `identifier` field of the given VGPU_type.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_experimental(self, self_: VgpuTypeRef, /) -> bool:
+        """Returns the `experimental` field of the given VGPU_type.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_compatible_types_in_vm(self, self_: VgpuTypeRef, /) -> list[VgpuTypeRef]:
+        """Returns the `compatible_types_in_vm` field of the given VGPU_type.
+
+        Published in Citrix Hypervisor 8.1 (quebec)."""
 
 class VifApi:
     """The messages of class VIF."""
-    def configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str = ..., gateway: str = ..., /) -> str: ...
-    def configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str = ..., gateway: str = ..., /) -> str: ...
-    def remove_ipv6_allowed(self, self_: VifRef, value: str, /) -> str: ...
-    def add_ipv6_allowed(self, self_: VifRef, value: str, /) -> str: ...
-    def set_ipv6_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def remove_ipv4_allowed(self, self_: VifRef, value: str, /) -> str: ...
-    def add_ipv4_allowed(self, self_: VifRef, value: str, /) -> str: ...
-    def set_ipv4_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def set_locking_mode(self, self_: VifRef, value: VifLockingMode, /) -> str: ...
-    def move(self, self_: VifRef, network: NetworkRef, /) -> str: ...
-    def unplug_force(self, self_: VifRef, /) -> str: ...
-    def unplug(self, self_: VifRef, /) -> str: ...
-    def plug(self, self_: VifRef, /) -> str: ...
-    def set_trunks(self, self_: VifRef, value: list[int | str] | tuple[int | str, ...], /) -> str: ...
-    def remove_trunks(self, self_: VifRef, value: int | str, /) -> str: ...
-    def add_trunks(self, self_: VifRef, value: int | str, /) -> str: ...
-    def get_record(self, self_: VifRef, /) -> VifRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VifRef: ...
-    def create(self, args: VifCreateArgs, /) -> VifRef: ...
-    def destroy(self, self_: VifRef, /) -> str: ...
-    def get_all(self) -> list[VifRef]: ...
-    def get_all_records(self) -> dict[VifRef, VifRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VifRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VifRef, VifRecord]: ...
-    def get_uuid(self, self_: VifRef, /) -> str: ...
-    def get_allowed_operations(self, self_: VifRef, /) -> list[VifOperations]: ...
-    def get_current_operations(self, self_: VifRef, /) -> dict[str, VifOperations]: ...
-    def get_device(self, self_: VifRef, /) -> str: ...
-    def get_network(self, self_: VifRef, /) -> NetworkRef: ...
-    def get_VM(self, self_: VifRef, /) -> VmRef: ...
-    def get_MAC(self, self_: VifRef, /) -> str: ...
-    def get_MTU(self, self_: VifRef, /) -> str: ...
-    def get_other_config(self, self_: VifRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VifRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VifRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VifRef, key: str, /) -> str: ...
-    def get_currently_attached(self, self_: VifRef, /) -> bool: ...
-    def get_status_code(self, self_: VifRef, /) -> str: ...
-    def get_status_detail(self, self_: VifRef, /) -> str: ...
-    def get_runtime_properties(self, self_: VifRef, /) -> dict[str, str]: ...
-    def get_qos_algorithm_type(self, self_: VifRef, /) -> str: ...
-    def set_qos_algorithm_type(self, self_: VifRef, value: str, /) -> str: ...
-    def get_qos_algorithm_params(self, self_: VifRef, /) -> dict[str, str]: ...
-    def set_qos_algorithm_params(self, self_: VifRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_qos_algorithm_params(self, self_: VifRef, key: str, value: str, /) -> str: ...
-    def remove_from_qos_algorithm_params(self, self_: VifRef, key: str, /) -> str: ...
-    def get_qos_supported_algorithms(self, self_: VifRef, /) -> list[str]: ...
+    def configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str = ..., gateway: str = ..., /) -> str:
+        """Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
+
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0."""
+    def configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str = ..., gateway: str = ..., /) -> str:
+        """Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
+
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0."""
+    def remove_ipv6_allowed(self, self_: VifRef, value: str, /) -> str:
+        """Removes an address from the interface's list of permitted IPv6 addresses.
+
+        Published in XenServer 6.1 (tampa)."""
+    def add_ipv6_allowed(self, self_: VifRef, value: str, /) -> str:
+        """Adds an address to the interface's list of permitted IPv6 addresses.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_ipv6_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the interface's list of permitted IPv6 addresses.
+
+        Published in XenServer 6.1 (tampa)."""
+    def remove_ipv4_allowed(self, self_: VifRef, value: str, /) -> str:
+        """Removes an address from the interface's list of permitted IPv4 addresses.
+
+        Published in XenServer 6.1 (tampa)."""
+    def add_ipv4_allowed(self, self_: VifRef, value: str, /) -> str:
+        """Adds an address to the interface's list of permitted IPv4 addresses.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_ipv4_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the interface's list of permitted IPv4 addresses.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_locking_mode(self, self_: VifRef, value: VifLockingMode, /) -> str:
+        """Changes the traffic filtering policy applied to this interface.
+
+        Published in XenServer 6.1 (tampa)."""
+    def move(self, self_: VifRef, network: NetworkRef, /) -> str:
+        """Connects this interface to a different network, also while the VM is running.
+
+        Published in XenServer 7.1 (ely)."""
+    def unplug_force(self, self_: VifRef, /) -> str:
+        """Forcibly detaches the interface from its running VM without waiting for the guest.
+
+        Published in XenServer 6.0 (boston)."""
+    def unplug(self, self_: VifRef, /) -> str:
+        """Hot-unplugs the interface from its running VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def plug(self, self_: VifRef, /) -> str:
+        """Hot-plugs the interface into its running VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_trunks(self, self_: VifRef, value: list[int | str] | tuple[int | str, ...], /) -> str:
+        """Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+
+        Prototyped in XAPI 26.17.0."""
+    def remove_trunks(self, self_: VifRef, value: int | str, /) -> str:
+        """Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+
+        Prototyped in XAPI 26.17.0."""
+    def add_trunks(self, self_: VifRef, value: int | str, /) -> str:
+        """Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+
+        Prototyped in XAPI 26.17.0."""
+    def get_record(self, self_: VifRef, /) -> VifRecord:
+        """Returns every field of the given VIF as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> VifRef:
+        """Finds the VIF with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, args: VifCreateArgs, /) -> VifRef:
+        """Creates a new VIF from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: VifRef, /) -> str:
+        """Destroys the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[VifRef]:
+        """Lists every VIF known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[VifRef, VifRecord]:
+        """Returns the record of every VIF, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[VifRef]:
+        """Lists every VIF whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VifRef, VifRecord]:
+        """Returns the record of every VIF whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VifRef, /) -> str:
+        """Returns the `uuid` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: VifRef, /) -> list[VifOperations]:
+        """Returns the `allowed_operations` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VifRef, /) -> dict[str, VifOperations]:
+        """Returns the `current_operations` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_device(self, self_: VifRef, /) -> str:
+        """Returns the `device` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_network(self, self_: VifRef, /) -> NetworkRef:
+        """Returns the `network` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VM(self, self_: VifRef, /) -> VmRef:
+        """Returns the `VM` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_MAC(self, self_: VifRef, /) -> str:
+        """Returns the `MAC` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_MTU(self, self_: VifRef, /) -> str:
+        """Returns the `MTU` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: VifRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: VifRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: VifRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VIF; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: VifRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VIF, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_currently_attached(self, self_: VifRef, /) -> bool:
+        """Returns the `currently_attached` field of the given VIF.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_status_code(self, self_: VifRef, /) -> str:
+        """Returns the `status_code` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_status_detail(self, self_: VifRef, /) -> str:
+        """Returns the `status_detail` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_runtime_properties(self, self_: VifRef, /) -> dict[str, str]:
+        """Returns the `runtime_properties` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_qos_algorithm_type(self, self_: VifRef, /) -> str:
+        """Returns the `qos_algorithm_type` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_qos_algorithm_type(self, self_: VifRef, value: str, /) -> str:
+        """Replaces the `qos_algorithm_type` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_qos_algorithm_params(self, self_: VifRef, /) -> dict[str, str]:
+        """Returns the `qos_algorithm_params` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_qos_algorithm_params(self, self_: VifRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `qos_algorithm_params` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_qos_algorithm_params(self, self_: VifRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `qos_algorithm_params` map of the given VIF; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_qos_algorithm_params(self, self_: VifRef, key: str, /) -> str:
+        """Removes a key and its value from the `qos_algorithm_params` map of the given VIF, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_qos_supported_algorithms(self, self_: VifRef, /) -> list[str]:
+        """Returns the `qos_supported_algorithms` field of the given VIF.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VIF.get_metrics is removed in XenServer 6.1 (tampa)")
-    def get_metrics(self, self_: VifRef, /) -> VifMetricsRef: ...
-    def get_MAC_autogenerated(self, self_: VifRef, /) -> bool: ...
-    def get_locking_mode(self, self_: VifRef, /) -> VifLockingMode: ...
-    def get_ipv4_allowed(self, self_: VifRef, /) -> list[str]: ...
-    def get_ipv6_allowed(self, self_: VifRef, /) -> list[str]: ...
-    def get_ipv4_configuration_mode(self, self_: VifRef, /) -> VifIpv4ConfigurationMode: ...
-    def get_ipv4_addresses(self, self_: VifRef, /) -> list[str]: ...
-    def get_ipv4_gateway(self, self_: VifRef, /) -> str: ...
-    def get_ipv6_configuration_mode(self, self_: VifRef, /) -> VifIpv6ConfigurationMode: ...
-    def get_ipv6_addresses(self, self_: VifRef, /) -> list[str]: ...
-    def get_ipv6_gateway(self, self_: VifRef, /) -> str: ...
-    def get_trunks(self, self_: VifRef, /) -> list[str]: ...
+    def get_metrics(self, self_: VifRef, /) -> VifMetricsRef:
+        """Returns the `metrics` field of the given VIF.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+    def get_MAC_autogenerated(self, self_: VifRef, /) -> bool:
+        """Returns the `MAC_autogenerated` field of the given VIF.
+
+        Published in XenServer 5.5 (george)."""
+    def get_locking_mode(self, self_: VifRef, /) -> VifLockingMode:
+        """Returns the `locking_mode` field of the given VIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_ipv4_allowed(self, self_: VifRef, /) -> list[str]:
+        """Returns the `ipv4_allowed` field of the given VIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_ipv6_allowed(self, self_: VifRef, /) -> list[str]:
+        """Returns the `ipv6_allowed` field of the given VIF.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_ipv4_configuration_mode(self, self_: VifRef, /) -> VifIpv4ConfigurationMode:
+        """Returns the `ipv4_configuration_mode` field of the given VIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_ipv4_addresses(self, self_: VifRef, /) -> list[str]:
+        """Returns the `ipv4_addresses` field of the given VIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_ipv4_gateway(self, self_: VifRef, /) -> str:
+        """Returns the `ipv4_gateway` field of the given VIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_ipv6_configuration_mode(self, self_: VifRef, /) -> VifIpv6ConfigurationMode:
+        """Returns the `ipv6_configuration_mode` field of the given VIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_ipv6_addresses(self, self_: VifRef, /) -> list[str]:
+        """Returns the `ipv6_addresses` field of the given VIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_ipv6_gateway(self, self_: VifRef, /) -> str:
+        """Returns the `ipv6_gateway` field of the given VIF.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_trunks(self, self_: VifRef, /) -> list[str]:
+        """Returns the `trunks` field of the given VIF.
+
+        Prototyped in XAPI 26.17.0."""
 
 class VifMetricsApi:
     """The messages of class VIF_metrics."""
     @deprecated("VIF_metrics.get_record is removed in XenServer 6.1 (tampa)")
-    def get_record(self, self_: VifMetricsRef, /) -> VifMetricsRecord: ...
+    def get_record(self, self_: VifMetricsRef, /) -> VifMetricsRecord:
+        """Returns every field of the given VIF_metrics as one record.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VIF_metrics.get_by_uuid is removed in XenServer 6.1 (tampa)")
-    def get_by_uuid(self, uuid: str, /) -> VifMetricsRef: ...
+    def get_by_uuid(self, uuid: str, /) -> VifMetricsRef:
+        """Finds the VIF_metrics with the given UUID.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VIF_metrics.get_all is removed in XenServer 6.1 (tampa)")
-    def get_all(self) -> list[VifMetricsRef]: ...
+    def get_all(self) -> list[VifMetricsRef]:
+        """Lists every VIF_metrics known to the server.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VIF_metrics.get_all_records is removed in XenServer 6.1 (tampa)")
-    def get_all_records(self) -> dict[VifMetricsRef, VifMetricsRecord]: ...
+    def get_all_records(self) -> dict[VifMetricsRef, VifMetricsRecord]:
+        """Returns the record of every VIF_metrics, keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VIF_metrics.get_all_where is removed in XenServer 6.1 (tampa)")
-    def get_all_where(self, expr: str, /) -> list[VifMetricsRef]: ...
+    def get_all_where(self, expr: str, /) -> list[VifMetricsRef]:
+        """Lists every VIF_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("VIF_metrics.get_all_records_where is removed in XenServer 6.1 (tampa)")
-    def get_all_records_where(self, expr: str, /) -> dict[VifMetricsRef, VifMetricsRecord]: ...
-    def get_uuid(self, self_: VifMetricsRef, /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[VifMetricsRef, VifMetricsRecord]:
+        """Returns the record of every VIF_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VifMetricsRef, /) -> str:
+        """Returns the `uuid` field of the given VIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VIF_metrics.get_io_read_kbs is removed in XenServer 6.1 (tampa)")
-    def get_io_read_kbs(self, self_: VifMetricsRef, /) -> float: ...
+    def get_io_read_kbs(self, self_: VifMetricsRef, /) -> float:
+        """Returns the `io_read_kbs` field of the given VIF_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
     @deprecated("VIF_metrics.get_io_write_kbs is removed in XenServer 6.1 (tampa)")
-    def get_io_write_kbs(self, self_: VifMetricsRef, /) -> float: ...
-    def get_last_updated(self, self_: VifMetricsRef, /) -> DateTime: ...
-    def get_other_config(self, self_: VifMetricsRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VifMetricsRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VifMetricsRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VifMetricsRef, key: str, /) -> str: ...
+    def get_io_write_kbs(self, self_: VifMetricsRef, /) -> float:
+        """Returns the `io_write_kbs` field of the given VIF_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+    def get_last_updated(self, self_: VifMetricsRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given VIF_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: VifMetricsRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VIF_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: VifMetricsRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VIF_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: VifMetricsRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VIF_metrics; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: VifMetricsRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VIF_metrics, if present.
+
+        Published in XenServer 5.0 (orlando)."""
 
 class VlanApi:
     """The messages of class VLAN."""
-    def destroy(self, self_: VlanRef, /) -> str: ...
-    def create(self, tagged_PIF: PifRef, tag: int | str, network: NetworkRef, /) -> VlanRef: ...
-    def get_record(self, self_: VlanRef, /) -> VlanRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VlanRef: ...
-    def get_all(self) -> list[VlanRef]: ...
-    def get_all_records(self) -> dict[VlanRef, VlanRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VlanRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VlanRef, VlanRecord]: ...
-    def get_uuid(self, self_: VlanRef, /) -> str: ...
-    def get_tagged_PIF(self, self_: VlanRef, /) -> PifRef: ...
-    def get_untagged_PIF(self, self_: VlanRef, /) -> PifRef: ...
-    def get_tag(self, self_: VlanRef, /) -> str: ...
-    def get_other_config(self, self_: VlanRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VlanRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VlanRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VlanRef, key: str, /) -> str: ...
+    def destroy(self, self_: VlanRef, /) -> str:
+        """Removes this VLAN together with its untagged PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def create(self, tagged_PIF: PifRef, tag: int | str, network: NetworkRef, /) -> VlanRef:
+        """Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_record(self, self_: VlanRef, /) -> VlanRecord:
+        """Returns every field of the given VLAN as one record.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_by_uuid(self, uuid: str, /) -> VlanRef:
+        """Finds the VLAN with the given UUID.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_all(self) -> list[VlanRef]:
+        """Lists every VLAN known to the server.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_all_records(self) -> dict[VlanRef, VlanRecord]:
+        """Returns the record of every VLAN, keyed by reference.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_all_where(self, expr: str, /) -> list[VlanRef]:
+        """Lists every VLAN whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VlanRef, VlanRecord]:
+        """Returns the record of every VLAN whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.1 (miami).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VlanRef, /) -> str:
+        """Returns the `uuid` field of the given VLAN.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_tagged_PIF(self, self_: VlanRef, /) -> PifRef:
+        """Returns the `tagged_PIF` field of the given VLAN.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_untagged_PIF(self, self_: VlanRef, /) -> PifRef:
+        """Returns the `untagged_PIF` field of the given VLAN.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_tag(self, self_: VlanRef, /) -> str:
+        """Returns the `tag` field of the given VLAN.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_other_config(self, self_: VlanRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VLAN.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: VlanRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VLAN.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: VlanRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VLAN; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: VlanRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VLAN, if present.
+
+        Published in XenServer 4.1 (miami)."""
 
 class VmApi:
     """The messages of class VM."""
-    def restart_device_models(self, self_: VmRef, /) -> str: ...
+    def restart_device_models(self, self_: VmRef, /) -> str:
+        """Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
+
+        Prototyped in XAPI 23.30.0.
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE."""
     @deprecated("VM.set_HVM_boot_policy is deprecated since XenServer 7.5 (kolkata)")
-    def set_HVM_boot_policy(self, self_: VmRef, value: str, /) -> str: ...
-    def set_domain_type(self, self_: VmRef, value: DomainType, /) -> str: ...
-    def set_actions_after_crash(self, self_: VmRef, value: OnCrashBehaviour, /) -> str: ...
-    def set_has_vendor_device(self, self_: VmRef, value: bool, /) -> str: ...
-    def call_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> str: ...
-    def query_services(self, self_: VmRef, /) -> dict[str, str]: ...
-    def set_appliance(self, self_: VmRef, value: VmApplianceRef, /) -> str: ...
-    def import_convert(self, type: str, username: str, password: str, sr: SrRef, remote_config: Mapping[str, str], /) -> str: ...
-    def recover(self, self_: VmRef, session_to: SessionRef, force: bool, /) -> str: ...
-    def get_SRs_required_for_recovery(self, self_: VmRef, session_to: SessionRef, /) -> list[SrRef]: ...
-    def assert_can_be_recovered(self, self_: VmRef, session_to: SessionRef, /) -> str: ...
-    def set_suspend_VDI(self, self_: VmRef, value: VdiRef, /) -> str: ...
-    def set_order(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_shutdown_delay(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_start_delay(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_snapshot_schedule(self, self_: VmRef, value: VmssRef, /) -> str: ...
+    def set_HVM_boot_policy(self, self_: VmRef, value: str, /) -> str:
+        """Deprecated setter for the HVM boot policy; use set_domain_type instead.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata)."""
+    def set_domain_type(self, self_: VmRef, value: DomainType, /) -> str:
+        """Sets the virtualisation mode the VM will use from its next boot.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def set_actions_after_crash(self, self_: VmRef, value: OnCrashBehaviour, /) -> str:
+        """Sets what the server does when the guest crashes.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_has_vendor_device(self, self_: VmRef, value: bool, /) -> str:
+        """Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
+
+        Published in XenServer 7.0 (dundee)."""
+    def call_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> str:
+        """Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def query_services(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the system services advertised by this VM, which must be a service domain, as a map.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_appliance(self, self_: VmRef, value: VmApplianceRef, /) -> str:
+        """Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
+
+        Published in XenServer 6.0 (boston)."""
+    def import_convert(self, type: str, username: str, password: str, sr: SrRef, remote_config: Mapping[str, str], /) -> str:
+        """Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
+
+        Published in XenServer 6.1 (tampa)."""
+    def recover(self, self_: VmRef, session_to: SessionRef, force: bool, /) -> str:
+        """Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_SRs_required_for_recovery(self, self_: VmRef, session_to: SessionRef, /) -> list[SrRef]:
+        """Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
+
+        Published in XenServer 6.5 (creedence)."""
+    def assert_can_be_recovered(self, self_: VmRef, session_to: SessionRef, /) -> str:
+        """Fails unless this VM could be recovered into the pool reached by session_to.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: VM_IS_PART_OF_AN_APPLIANCE, VM_REQUIRES_SR."""
+    def set_suspend_VDI(self, self_: VmRef, value: VdiRef, /) -> str:
+        """Changes the disk holding the VM's suspend image.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_order(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets the VM's position in ordered start-up.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_shutdown_delay(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_start_delay(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets how many seconds to wait after starting this VM in an ordered start-up.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_snapshot_schedule(self, self_: VmRef, value: VmssRef, /) -> str:
+        """Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
+
+        Published in XenServer 7.2 (falcon)."""
     @deprecated("VM.set_protection_policy is removed in XenServer 6.2 (clearwater)")
-    def set_protection_policy(self, self_: VmRef, value: VmppRef, /) -> str: ...
-    def copy_bios_strings(self, vm: VmRef, host: HostRef, /) -> str: ...
-    def set_bios_strings(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def retrieve_wlb_recommendations(self, vm: VmRef, /) -> dict[HostRef, list[str]]: ...
-    def assert_agile(self, self_: VmRef, /) -> str: ...
-    def create_new_blob(self, vm: VmRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef: ...
-    def assert_can_boot_here(self, self_: VmRef, host: HostRef, /) -> str: ...
-    def get_possible_hosts(self, vm: VmRef, /) -> list[HostRef]: ...
-    def get_allowed_VIF_devices(self, vm: VmRef, /) -> list[str]: ...
-    def get_allowed_VBD_devices(self, vm: VmRef, /) -> list[str]: ...
-    def update_allowed_operations(self, self_: VmRef, /) -> str: ...
-    def assert_operation_valid(self, self_: VmRef, op: VmOperations, /) -> str: ...
-    def forget_data_source_archives(self, self_: VmRef, data_source: str, /) -> str: ...
-    def query_data_source(self, self_: VmRef, data_source: str, /) -> float: ...
-    def record_data_source(self, self_: VmRef, data_source: str, /) -> str: ...
-    def get_data_sources(self, self_: VmRef, /) -> list[DataSourceRecord]: ...
+    def set_protection_policy(self, self_: VmRef, value: VmppRef, /) -> str:
+        """Removed call that attached the VM to a VM protection policy.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+    def copy_bios_strings(self, vm: VmRef, host: HostRef, /) -> str:
+        """Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_bios_strings(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: VM_BIOS_STRINGS_ALREADY_SET, INVALID_VALUE."""
+    def retrieve_wlb_recommendations(self, vm: VmRef, /) -> dict[HostRef, list[str]]:
+        """Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
+
+        Published in XenServer 5.5 (george)."""
+    def assert_agile(self, self_: VmRef, /) -> str:
+        """Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
+
+        Published in XenServer 5.0 (orlando)."""
+    def create_new_blob(self, vm: VmRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef:
+        """Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def assert_can_boot_here(self, self_: VmRef, host: HostRef, /) -> str:
+        """Fails with the reason if the VM could not currently start on the given host.
+
+        Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
+
+        Errors: HOST_NOT_ENOUGH_FREE_MEMORY, HOST_NOT_ENOUGH_PCPUS, NETWORK_SRIOV_INSUFFICIENT_CAPACITY, HOST_NOT_LIVE, HOST_DISABLED, HOST_CANNOT_ATTACH_NETWORK, VM_HVM_REQUIRED, VM_REQUIRES_GPU, VM_REQUIRES_IOMMU, VM_REQUIRES_NETWORK, VM_REQUIRES_SR, VM_REQUIRES_VGPU, VM_HOST_INCOMPATIBLE_VERSION, VM_HOST_INCOMPATIBLE_VIRTUAL_HARDWARE_PLATFORM_VERSION, INVALID_VALUE, MEMORY_CONSTRAINT_VIOLATION, OPERATION_NOT_ALLOWED, VALUE_NOT_SUPPORTED, VM_INCOMPATIBLE_WITH_THIS_HOST."""
+    def get_possible_hosts(self, vm: VmRef, /) -> list[HostRef]:
+        """Returns the hosts on which the VM could currently be started.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_VIF_devices(self, vm: VmRef, /) -> list[str]:
+        """Returns the device numbers still free for new virtual network interfaces on this VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_VBD_devices(self, vm: VmRef, /) -> list[str]:
+        """Returns the device numbers still free for new virtual block devices on this VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def update_allowed_operations(self, self_: VmRef, /) -> str:
+        """Recomputes the VM's allowed_operations field.
+
+        Published in XenServer 4.0 (rio)."""
+    def assert_operation_valid(self, self_: VmRef, op: VmOperations, /) -> str:
+        """Fails if the given operation is not currently allowed on the VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def forget_data_source_archives(self, self_: VmRef, data_source: str, /) -> str:
+        """Discards the stored history of the named performance data source of the VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def query_data_source(self, self_: VmRef, data_source: str, /) -> float:
+        """Returns the most recent value of the named data source of the VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def record_data_source(self, self_: VmRef, data_source: str, /) -> str:
+        """Starts recording history for the named data source of the VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_data_sources(self, self_: VmRef, /) -> list[DataSourceRecord]:
+        """Lists the performance data sources available for the VM.
+
+        Published in XenServer 5.0 (orlando)."""
     @deprecated("VM.get_boot_record is deprecated since XenServer 7.3 (inverness)")
-    def get_boot_record(self, self_: VmRef, /) -> VmRecord: ...
-    def assert_can_migrate(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., /) -> str: ...
-    def migrate_send(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., vdi_format_map: Mapping[VdiRef, str] = ..., /) -> VmRef: ...
-    def maximise_memory(self, self_: VmRef, total: int | str, approximate: bool, /) -> str: ...
-    def send_trigger(self, vm: VmRef, trigger: str, /) -> str: ...
-    def send_sysrq(self, vm: VmRef, key: str, /) -> str: ...
-    def set_VCPUs_at_startup(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_shadow_multiplier_live(self, self_: VmRef, multiplier: float, /) -> str: ...
-    def set_HVM_shadow_multiplier(self, self_: VmRef, value: float, /) -> str: ...
+    def get_boot_record(self, self_: VmRef, /) -> VmRecord:
+        """Deprecated: returns the VM's configuration as it was when it last booted.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
+    def assert_can_migrate(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., /) -> str:
+        """Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
+
+        Published in XenServer 6.1 (tampa).
+
+        Errors: LICENCE_RESTRICTION."""
+    def migrate_send(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., vdi_format_map: Mapping[VdiRef, str] = ..., /) -> VmRef:
+        """Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
+
+        Published in XenServer 6.1 (tampa).
+
+        Errors: VM_BAD_POWER_STATE, LICENCE_RESTRICTION."""
+    def maximise_memory(self, self_: VmRef, total: int | str, approximate: bool, /) -> str:
+        """Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
+
+        Published in XenServer 4.1 (miami)."""
+    def send_trigger(self, vm: VmRef, trigger: str, /) -> str:
+        """Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE."""
+    def send_sysrq(self, vm: VmRef, key: str, /) -> str:
+        """Sends the given magic SysRq key to the guest kernel.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE."""
+    def set_VCPUs_at_startup(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_shadow_multiplier_live(self, self_: VmRef, multiplier: float, /) -> str:
+        """Changes the shadow page table memory multiplier of the running HVM VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_HVM_shadow_multiplier(self, self_: VmRef, value: float, /) -> str:
+        """Sets the shadow page table memory multiplier used from the next boot.
+
+        Published in XenServer 5.6 (midnight-ride)."""
     @deprecated("VM.get_cooperative is deprecated since XenServer 6.1 (tampa)")
-    def get_cooperative(self, self_: VmRef, /) -> bool: ...
+    def get_cooperative(self, self_: VmRef, /) -> bool:
+        """Deprecated: reported whether the guest cooperated with memory ballooning requests.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa)."""
     @deprecated("VM.wait_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)")
-    def wait_memory_target_live(self, self_: VmRef, /) -> str: ...
+    def wait_memory_target_live(self, self_: VmRef, /) -> str:
+        """Deprecated: waits until the running VM's memory has reached its target.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride)."""
     @deprecated("VM.set_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)")
-    def set_memory_target_live(self, self_: VmRef, target: int | str, /) -> str: ...
-    def set_memory(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_memory_limits(self, self_: VmRef, static_min: int | str, static_max: int | str, dynamic_min: int | str, dynamic_max: int | str, /) -> str: ...
-    def set_memory_static_range(self, self_: VmRef, min: int | str, max: int | str, /) -> str: ...
-    def set_memory_static_min(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_memory_static_max(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_memory_dynamic_range(self, self_: VmRef, min: int | str, max: int | str, /) -> str: ...
-    def set_memory_dynamic_min(self, self_: VmRef, value: int | str, /) -> str: ...
-    def set_memory_dynamic_max(self, self_: VmRef, value: int | str, /) -> str: ...
-    def compute_memory_overhead(self, vm: VmRef, /) -> str: ...
+    def set_memory_target_live(self, self_: VmRef, target: int | str, /) -> str:
+        """Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+    def set_memory(self, self_: VmRef, value: int | str, /) -> str:
+        """Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
+
+        Published in XenServer 7.1 (ely)."""
+    def set_memory_limits(self, self_: VmRef, static_min: int | str, static_max: int | str, dynamic_min: int | str, dynamic_max: int | str, /) -> str:
+        """Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_memory_static_range(self, self_: VmRef, min: int | str, max: int | str, /) -> str:
+        """Sets the static memory minimum and maximum, in bytes; the VM must be halted.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_memory_static_min(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets the static memory minimum, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_memory_static_max(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
+
+        Published in XenServer 5.0 (orlando).
+
+        Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN."""
+    def set_memory_dynamic_range(self, self_: VmRef, min: int | str, max: int | str, /) -> str:
+        """Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_memory_dynamic_min(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets the dynamic memory minimum, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_memory_dynamic_max(self, self_: VmRef, value: int | str, /) -> str:
+        """Sets the dynamic memory maximum, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def compute_memory_overhead(self, vm: VmRef, /) -> str:
+        """Computes and returns the extra host memory, in bytes, that running the VM requires.
+
+        Published in XenServer 5.6 (midnight-ride)."""
     @deprecated("VM.set_ha_always_run is deprecated since XenServer 6.0 (boston)")
-    def set_ha_always_run(self, self_: VmRef, value: bool, /) -> str: ...
-    def set_ha_restart_priority(self, self_: VmRef, value: str, /) -> str: ...
-    def remove_from_NVRAM(self, self_: VmRef, key: str, /) -> str: ...
-    def add_to_NVRAM(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def set_NVRAM(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_VCPUs_params_live(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def set_VCPUs_number_live(self, self_: VmRef, nvcpu: int | str, /) -> str: ...
-    def pool_migrate(self, vm: VmRef, host: HostRef, options: Mapping[str, str], /) -> str: ...
-    def resume_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> str: ...
-    def resume(self, vm: VmRef, start_paused: bool, force: bool, /) -> str: ...
-    def suspend(self, vm: VmRef, /) -> str: ...
-    def hard_reboot(self, vm: VmRef, /) -> str: ...
-    def power_state_reset(self, vm: VmRef, /) -> str: ...
-    def hard_shutdown(self, vm: VmRef, /) -> str: ...
-    def clean_reboot(self, vm: VmRef, /) -> str: ...
-    def shutdown(self, vm: VmRef, /) -> str: ...
-    def clean_shutdown(self, vm: VmRef, /) -> str: ...
-    def unpause(self, vm: VmRef, /) -> str: ...
-    def pause(self, vm: VmRef, /) -> str: ...
-    def start_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> str: ...
-    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> str: ...
-    def provision(self, vm: VmRef, /) -> str: ...
-    def checkpoint(self, vm: VmRef, new_name: str, /) -> VmRef: ...
-    def revert(self, snapshot: VmRef, /) -> str: ...
-    def copy(self, vm: VmRef, new_name: str, sr: SrRef, /) -> VmRef: ...
-    def clone(self, vm: VmRef, new_name: str, /) -> VmRef: ...
+    def set_ha_always_run(self, self_: VmRef, value: bool, /) -> str:
+        """Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston)."""
+    def set_ha_restart_priority(self, self_: VmRef, value: str, /) -> str:
+        """Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_NVRAM(self, self_: VmRef, key: str, /) -> str:
+        """Removes the given key from the VM's NVRAM map.
+
+        Published in Citrix Hypervisor 8.0 (naples)."""
+    def add_to_NVRAM(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds the given key/value pair to the VM's NVRAM map.
+
+        Published in Citrix Hypervisor 8.0 (naples)."""
+    def set_NVRAM(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the VM's NVRAM map with the given one.
+
+        Published in Citrix Hypervisor 8.0 (naples)."""
+    def add_to_VCPUs_params_live(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds a vCPU scheduling parameter and applies it to the running VM at once.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_VCPUs_number_live(self, self_: VmRef, nvcpu: int | str, /) -> str:
+        """Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
+
+        Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
+
+        Errors: OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
+    def pool_migrate(self, vm: VmRef, host: HostRef, options: Mapping[str, str], /) -> str:
+        """Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE."""
+    def resume_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> str:
+        """Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def resume(self, vm: VmRef, start_paused: bool, force: bool, /) -> str:
+        """Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def suspend(self, vm: VmRef, /) -> str:
+        """Saves the running VM's memory to disk and stops it, leaving it Suspended.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def hard_reboot(self, vm: VmRef, /) -> str:
+        """Resets the VM immediately without asking the guest, like pressing a reset button.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def power_state_reset(self, vm: VmRef, /) -> str:
+        """Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
+
+        Published in XenServer 4.0 (rio)."""
+    def hard_shutdown(self, vm: VmRef, /) -> str:
+        """Powers the VM off immediately without asking the guest, like pulling the plug.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def clean_reboot(self, vm: VmRef, /) -> str:
+        """Asks the guest OS to reboot gracefully.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def shutdown(self, vm: VmRef, /) -> str:
+        """Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
+
+        Published in XenServer 6.2 (clearwater).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def clean_shutdown(self, vm: VmRef, /) -> str:
+        """Asks the guest OS to shut down gracefully and waits for the VM to halt.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def unpause(self, vm: VmRef, /) -> str:
+        """Lets a paused VM run again.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def pause(self, vm: VmRef, /) -> str:
+        """Stops the VM's vCPUs while keeping its memory, leaving it Paused.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE."""
+    def start_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> str:
+        """Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER."""
+    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> str:
+        """Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, VM_HVM_REQUIRED, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER, NO_HOSTS_AVAILABLE, LICENCE_RESTRICTION."""
+    def provision(self, vm: VmRef, /) -> str:
+        """Creates the disks described in the template's configuration and attaches them to this VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
+    def checkpoint(self, vm: VmRef, new_name: str, /) -> VmRef:
+        """Takes a snapshot including the running VM's memory state and returns the new snapshot.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_CHECKPOINT_SUSPEND_FAILED, VM_CHECKPOINT_RESUME_FAILED."""
+    def revert(self, snapshot: VmRef, /) -> str:
+        """Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, SR_FULL, VM_REVERT_FAILED."""
+    def copy(self, vm: VmRef, new_name: str, sr: SrRef, /) -> VmRef:
+        """Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
+
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
+    def clone(self, vm: VmRef, new_name: str, /) -> VmRef:
+        """Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION."""
     @deprecated("VM.snapshot_with_quiesce is removed in Citrix Hypervisor 8.1 (quebec)")
-    def snapshot_with_quiesce(self, vm: VmRef, new_name: str, /) -> VmRef: ...
-    def snapshot(self, vm: VmRef, new_name: str, ignore_vdis: list[VdiRef] | tuple[VdiRef, ...] = ..., /) -> VmRef: ...
-    def sysprep(self, self_: VmRef, unattend: str, timeout: float, /) -> str: ...
-    def update_secureboot_certificates_on_boot(self, self_: VmRef, mark: bool, /) -> str: ...
-    def get_secureboot_readiness(self, self_: VmRef, /) -> VmSecurebootReadiness: ...
-    def set_uefi_mode(self, self_: VmRef, mode: VmUefiMode, /) -> str: ...
-    def call_host_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> str: ...
-    def set_groups(self, self_: VmRef, value: list[VmGroupRef] | tuple[VmGroupRef, ...], /) -> str: ...
-    def get_record(self, self_: VmRef, /) -> VmRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VmRef: ...
-    def get_by_name_label(self, label: str, /) -> list[VmRef]: ...
-    def create(self, args: VmCreateArgs, /) -> VmRef: ...
-    def destroy(self, self_: VmRef, /) -> str: ...
-    def get_all(self) -> list[VmRef]: ...
-    def get_all_records(self) -> dict[VmRef, VmRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VmRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VmRef, VmRecord]: ...
-    def get_uuid(self, self_: VmRef, /) -> str: ...
-    def get_allowed_operations(self, self_: VmRef, /) -> list[VmOperations]: ...
-    def get_current_operations(self, self_: VmRef, /) -> dict[str, VmOperations]: ...
-    def get_name_label(self, self_: VmRef, /) -> str: ...
-    def set_name_label(self, self_: VmRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: VmRef, /) -> str: ...
-    def set_name_description(self, self_: VmRef, value: str, /) -> str: ...
-    def get_power_state(self, self_: VmRef, /) -> VmPowerState: ...
-    def get_user_version(self, self_: VmRef, /) -> str: ...
-    def set_user_version(self, self_: VmRef, value: int | str, /) -> str: ...
-    def get_is_a_template(self, self_: VmRef, /) -> bool: ...
-    def set_is_a_template(self, self_: VmRef, value: bool, /) -> str: ...
-    def get_is_default_template(self, self_: VmRef, /) -> bool: ...
-    def get_suspend_VDI(self, self_: VmRef, /) -> VdiRef: ...
-    def get_resident_on(self, self_: VmRef, /) -> HostRef: ...
-    def get_scheduled_to_be_resident_on(self, self_: VmRef, /) -> HostRef: ...
-    def get_affinity(self, self_: VmRef, /) -> HostRef: ...
-    def set_affinity(self, self_: VmRef, value: HostRef, /) -> str: ...
-    def get_memory_overhead(self, self_: VmRef, /) -> str: ...
+    def snapshot_with_quiesce(self, vm: VmRef, new_name: str, /) -> VmRef:
+        """Removed call that took a snapshot after quiescing the guest file systems through its agent.
+
+        Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_SNAPSHOT_WITH_QUIESCE_FAILED, VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT, VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND, VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED."""
+    def snapshot(self, vm: VmRef, new_name: str, ignore_vdis: list[VdiRef] | tuple[VdiRef, ...] = ..., /) -> VmRef:
+        """Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
+
+        Published in XenServer 5.0 (orlando).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED."""
+    def sysprep(self, self_: VmRef, unattend: str, timeout: float, /) -> str:
+        """Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+
+        Prototyped in XAPI 25.24.0."""
+    def update_secureboot_certificates_on_boot(self, self_: VmRef, mark: bool, /) -> str:
+        """Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+
+        Prototyped in XAPI 26.14.0."""
+    def get_secureboot_readiness(self, self_: VmRef, /) -> VmSecurebootReadiness:
+        """Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+
+        Prototyped in XAPI 24.17.0."""
+    def set_uefi_mode(self, self_: VmRef, mode: VmUefiMode, /) -> str:
+        """Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+
+        Prototyped in XAPI 24.17.0."""
+    def call_host_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> str:
+        """Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+
+        Prototyped in XAPI 25.22.0."""
+    def set_groups(self, self_: VmRef, value: list[VmGroupRef] | tuple[VmGroupRef, ...], /) -> str:
+        """Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+
+        Prototyped in XAPI 24.19.1.
+
+        Errors: OPERATION_NOT_ALLOWED."""
+    def get_record(self, self_: VmRef, /) -> VmRecord:
+        """Returns every field of the given VM as one record.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_by_uuid(self, uuid: str, /) -> VmRef:
+        """Finds the VM with the given UUID.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_by_name_label(self, label: str, /) -> list[VmRef]:
+        """Lists every VM whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def create(self, args: VmCreateArgs, /) -> VmRef:
+        """Creates a new VM from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def destroy(self, self_: VmRef, /) -> str:
+        """Destroys the given VM.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_all(self) -> list[VmRef]:
+        """Lists every VM known to the server.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_all_records(self) -> dict[VmRef, VmRecord]:
+        """Returns the record of every VM, keyed by reference.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_all_where(self, expr: str, /) -> list[VmRef]:
+        """Lists every VM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VmRef, VmRecord]:
+        """Returns the record of every VM whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VmRef, /) -> str:
+        """Returns the `uuid` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: VmRef, /) -> list[VmOperations]:
+        """Returns the `allowed_operations` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VmRef, /) -> dict[str, VmOperations]:
+        """Returns the `current_operations` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: VmRef, /) -> str:
+        """Returns the `name_label` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: VmRef, /) -> str:
+        """Returns the `name_description` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_power_state(self, self_: VmRef, /) -> VmPowerState:
+        """Returns the `power_state` field of the given VM.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_user_version(self, self_: VmRef, /) -> str:
+        """Returns the `user_version` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_user_version(self, self_: VmRef, value: int | str, /) -> str:
+        """Replaces the `user_version` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_is_a_template(self, self_: VmRef, /) -> bool:
+        """Returns the `is_a_template` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_is_a_template(self, self_: VmRef, value: bool, /) -> str:
+        """Replaces the `is_a_template` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_is_default_template(self, self_: VmRef, /) -> bool:
+        """Returns the `is_default_template` field of the given VM.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_suspend_VDI(self, self_: VmRef, /) -> VdiRef:
+        """Returns the `suspend_VDI` field of the given VM.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 1.257.0."""
+    def get_resident_on(self, self_: VmRef, /) -> HostRef:
+        """Returns the `resident_on` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_scheduled_to_be_resident_on(self, self_: VmRef, /) -> HostRef:
+        """Returns the `scheduled_to_be_resident_on` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_affinity(self, self_: VmRef, /) -> HostRef:
+        """Returns the `affinity` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_affinity(self, self_: VmRef, value: HostRef, /) -> str:
+        """Replaces the `affinity` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_overhead(self, self_: VmRef, /) -> str:
+        """Returns the `memory_overhead` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VM.get_memory_target is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_memory_target(self, self_: VmRef, /) -> str: ...
-    def get_memory_static_max(self, self_: VmRef, /) -> str: ...
-    def get_memory_dynamic_max(self, self_: VmRef, /) -> str: ...
-    def get_memory_dynamic_min(self, self_: VmRef, /) -> str: ...
-    def get_memory_static_min(self, self_: VmRef, /) -> str: ...
-    def get_VCPUs_params(self, self_: VmRef, /) -> dict[str, str]: ...
-    def set_VCPUs_params(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_VCPUs_params(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def remove_from_VCPUs_params(self, self_: VmRef, key: str, /) -> str: ...
-    def get_VCPUs_max(self, self_: VmRef, /) -> str: ...
-    def get_VCPUs_at_startup(self, self_: VmRef, /) -> str: ...
-    def get_actions_after_softreboot(self, self_: VmRef, /) -> OnSoftrebootBehavior: ...
-    def set_actions_after_softreboot(self, self_: VmRef, value: OnSoftrebootBehavior, /) -> str: ...
-    def get_actions_after_shutdown(self, self_: VmRef, /) -> OnNormalExit: ...
-    def set_actions_after_shutdown(self, self_: VmRef, value: OnNormalExit, /) -> str: ...
-    def get_actions_after_reboot(self, self_: VmRef, /) -> OnNormalExit: ...
-    def set_actions_after_reboot(self, self_: VmRef, value: OnNormalExit, /) -> str: ...
-    def get_actions_after_crash(self, self_: VmRef, /) -> OnCrashBehaviour: ...
-    def get_consoles(self, self_: VmRef, /) -> list[ConsoleRef]: ...
-    def get_VIFs(self, self_: VmRef, /) -> list[VifRef]: ...
-    def get_VBDs(self, self_: VmRef, /) -> list[VbdRef]: ...
-    def get_VUSBs(self, self_: VmRef, /) -> list[VusbRef]: ...
-    def get_crash_dumps(self, self_: VmRef, /) -> list[CrashdumpRef]: ...
-    def get_VTPMs(self, self_: VmRef, /) -> list[VtpmRef]: ...
-    def get_PV_bootloader(self, self_: VmRef, /) -> str: ...
-    def set_PV_bootloader(self, self_: VmRef, value: str, /) -> str: ...
-    def get_PV_kernel(self, self_: VmRef, /) -> str: ...
-    def set_PV_kernel(self, self_: VmRef, value: str, /) -> str: ...
-    def get_PV_ramdisk(self, self_: VmRef, /) -> str: ...
-    def set_PV_ramdisk(self, self_: VmRef, value: str, /) -> str: ...
-    def get_PV_args(self, self_: VmRef, /) -> str: ...
-    def set_PV_args(self, self_: VmRef, value: str, /) -> str: ...
-    def get_PV_bootloader_args(self, self_: VmRef, /) -> str: ...
-    def set_PV_bootloader_args(self, self_: VmRef, value: str, /) -> str: ...
-    def get_PV_legacy_args(self, self_: VmRef, /) -> str: ...
-    def set_PV_legacy_args(self, self_: VmRef, value: str, /) -> str: ...
+    def get_memory_target(self, self_: VmRef, /) -> str:
+        """Returns the `memory_target` field of the given VM.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
+    def get_memory_static_max(self, self_: VmRef, /) -> str:
+        """Returns the `memory_static_max` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_dynamic_max(self, self_: VmRef, /) -> str:
+        """Returns the `memory_dynamic_max` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_dynamic_min(self, self_: VmRef, /) -> str:
+        """Returns the `memory_dynamic_min` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_static_min(self, self_: VmRef, /) -> str:
+        """Returns the `memory_static_min` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VCPUs_params(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `VCPUs_params` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_VCPUs_params(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `VCPUs_params` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_VCPUs_params(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `VCPUs_params` map of the given VM; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_VCPUs_params(self, self_: VmRef, key: str, /) -> str:
+        """Removes a key and its value from the `VCPUs_params` map of the given VM, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VCPUs_max(self, self_: VmRef, /) -> str:
+        """Returns the `VCPUs_max` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VCPUs_at_startup(self, self_: VmRef, /) -> str:
+        """Returns the `VCPUs_at_startup` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_actions_after_softreboot(self, self_: VmRef, /) -> OnSoftrebootBehavior:
+        """Returns the `actions_after_softreboot` field of the given VM.
+
+        Prototyped in XAPI 23.1.0."""
+    def set_actions_after_softreboot(self, self_: VmRef, value: OnSoftrebootBehavior, /) -> str:
+        """Replaces the `actions_after_softreboot` field of the given VM.
+
+        Prototyped in XAPI 23.1.0."""
+    def get_actions_after_shutdown(self, self_: VmRef, /) -> OnNormalExit:
+        """Returns the `actions_after_shutdown` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_actions_after_shutdown(self, self_: VmRef, value: OnNormalExit, /) -> str:
+        """Replaces the `actions_after_shutdown` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_actions_after_reboot(self, self_: VmRef, /) -> OnNormalExit:
+        """Returns the `actions_after_reboot` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_actions_after_reboot(self, self_: VmRef, value: OnNormalExit, /) -> str:
+        """Replaces the `actions_after_reboot` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_actions_after_crash(self, self_: VmRef, /) -> OnCrashBehaviour:
+        """Returns the `actions_after_crash` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_consoles(self, self_: VmRef, /) -> list[ConsoleRef]:
+        """Returns the `consoles` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VIFs(self, self_: VmRef, /) -> list[VifRef]:
+        """Returns the `VIFs` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VBDs(self, self_: VmRef, /) -> list[VbdRef]:
+        """Returns the `VBDs` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VUSBs(self, self_: VmRef, /) -> list[VusbRef]:
+        """Returns the `VUSBs` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_crash_dumps(self, self_: VmRef, /) -> list[CrashdumpRef]:
+        """Returns the `crash_dumps` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VTPMs(self, self_: VmRef, /) -> list[VtpmRef]:
+        """Returns the `VTPMs` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_bootloader(self, self_: VmRef, /) -> str:
+        """Returns the `PV_bootloader` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_PV_bootloader(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PV_bootloader` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_kernel(self, self_: VmRef, /) -> str:
+        """Returns the `PV_kernel` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_PV_kernel(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PV_kernel` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_ramdisk(self, self_: VmRef, /) -> str:
+        """Returns the `PV_ramdisk` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_PV_ramdisk(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PV_ramdisk` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_args(self, self_: VmRef, /) -> str:
+        """Returns the `PV_args` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_PV_args(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PV_args` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_bootloader_args(self, self_: VmRef, /) -> str:
+        """Returns the `PV_bootloader_args` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_PV_bootloader_args(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PV_bootloader_args` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_legacy_args(self, self_: VmRef, /) -> str:
+        """Returns the `PV_legacy_args` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_PV_legacy_args(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PV_legacy_args` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VM.get_HVM_boot_policy is deprecated since XenServer 7.5 (kolkata)")
-    def get_HVM_boot_policy(self, self_: VmRef, /) -> str: ...
-    def get_HVM_boot_params(self, self_: VmRef, /) -> dict[str, str]: ...
-    def set_HVM_boot_params(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_HVM_boot_params(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def remove_from_HVM_boot_params(self, self_: VmRef, key: str, /) -> str: ...
-    def get_HVM_shadow_multiplier(self, self_: VmRef, /) -> float: ...
-    def get_platform(self, self_: VmRef, /) -> dict[str, str]: ...
-    def set_platform(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_platform(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def remove_from_platform(self, self_: VmRef, key: str, /) -> str: ...
+    def get_HVM_boot_policy(self, self_: VmRef, /) -> str:
+        """Returns the `HVM_boot_policy` field of the given VM.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata)."""
+    def get_HVM_boot_params(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `HVM_boot_params` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_HVM_boot_params(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `HVM_boot_params` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_HVM_boot_params(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `HVM_boot_params` map of the given VM; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_HVM_boot_params(self, self_: VmRef, key: str, /) -> str:
+        """Removes a key and its value from the `HVM_boot_params` map of the given VM, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_HVM_shadow_multiplier(self, self_: VmRef, /) -> float:
+        """Returns the `HVM_shadow_multiplier` field of the given VM.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_platform(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `platform` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_platform(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `platform` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_platform(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `platform` map of the given VM; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_platform(self, self_: VmRef, key: str, /) -> str:
+        """Removes a key and its value from the `platform` map of the given VM, if present.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VM.get_PCI_bus is deprecated since XenServer 6.0 (boston)")
-    def get_PCI_bus(self, self_: VmRef, /) -> str: ...
+    def get_PCI_bus(self, self_: VmRef, /) -> str:
+        """Returns the `PCI_bus` field of the given VM.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
     @deprecated("VM.set_PCI_bus is deprecated since XenServer 6.0 (boston)")
-    def set_PCI_bus(self, self_: VmRef, value: str, /) -> str: ...
-    def get_other_config(self, self_: VmRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VmRef, key: str, /) -> str: ...
-    def get_domid(self, self_: VmRef, /) -> str: ...
-    def get_domarch(self, self_: VmRef, /) -> str: ...
-    def get_last_boot_CPU_flags(self, self_: VmRef, /) -> dict[str, str]: ...
-    def get_is_control_domain(self, self_: VmRef, /) -> bool: ...
-    def get_metrics(self, self_: VmRef, /) -> VmMetricsRef: ...
-    def get_guest_metrics(self, self_: VmRef, /) -> VmGuestMetricsRef: ...
-    def get_last_booted_record(self, self_: VmRef, /) -> str: ...
-    def get_recommendations(self, self_: VmRef, /) -> str: ...
-    def set_recommendations(self, self_: VmRef, value: str, /) -> str: ...
-    def get_xenstore_data(self, self_: VmRef, /) -> dict[str, str]: ...
-    def set_xenstore_data(self, self_: VmRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_xenstore_data(self, self_: VmRef, key: str, value: str, /) -> str: ...
-    def remove_from_xenstore_data(self, self_: VmRef, key: str, /) -> str: ...
+    def set_PCI_bus(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `PCI_bus` field of the given VM.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
+    def get_other_config(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VM; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: VmRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VM, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_domid(self, self_: VmRef, /) -> str:
+        """Returns the `domid` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_domarch(self, self_: VmRef, /) -> str:
+        """Returns the `domarch` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_boot_CPU_flags(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `last_boot_CPU_flags` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_is_control_domain(self, self_: VmRef, /) -> bool:
+        """Returns the `is_control_domain` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_metrics(self, self_: VmRef, /) -> VmMetricsRef:
+        """Returns the `metrics` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_guest_metrics(self, self_: VmRef, /) -> VmGuestMetricsRef:
+        """Returns the `guest_metrics` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_booted_record(self, self_: VmRef, /) -> str:
+        """Returns the `last_booted_record` field of the given VM.
+
+        Published in XenServer 4.1 (miami); changed in XAPI 1.257.0."""
+    def get_recommendations(self, self_: VmRef, /) -> str:
+        """Returns the `recommendations` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_recommendations(self, self_: VmRef, value: str, /) -> str:
+        """Replaces the `recommendations` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_xenstore_data(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `xenstore_data` field of the given VM.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_xenstore_data(self, self_: VmRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `xenstore_data` field of the given VM.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_xenstore_data(self, self_: VmRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `xenstore_data` map of the given VM; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_xenstore_data(self, self_: VmRef, key: str, /) -> str:
+        """Removes a key and its value from the `xenstore_data` map of the given VM, if present.
+
+        Published in XenServer 4.1 (miami)."""
     @deprecated("VM.get_ha_always_run is deprecated since XenServer 6.0 (boston)")
-    def get_ha_always_run(self, self_: VmRef, /) -> bool: ...
-    def get_ha_restart_priority(self, self_: VmRef, /) -> str: ...
-    def get_is_a_snapshot(self, self_: VmRef, /) -> bool: ...
-    def get_snapshot_of(self, self_: VmRef, /) -> VmRef: ...
-    def get_snapshots(self, self_: VmRef, /) -> list[VmRef]: ...
-    def get_snapshot_time(self, self_: VmRef, /) -> DateTime: ...
-    def get_transportable_snapshot_id(self, self_: VmRef, /) -> str: ...
-    def get_blobs(self, self_: VmRef, /) -> dict[str, BlobRef]: ...
-    def get_tags(self, self_: VmRef, /) -> list[str]: ...
-    def set_tags(self, self_: VmRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def add_tags(self, self_: VmRef, value: str, /) -> str: ...
-    def remove_tags(self, self_: VmRef, value: str, /) -> str: ...
-    def get_blocked_operations(self, self_: VmRef, /) -> dict[VmOperations, str]: ...
-    def set_blocked_operations(self, self_: VmRef, value: Mapping[VmOperations, str], /) -> str: ...
-    def add_to_blocked_operations(self, self_: VmRef, key: VmOperations, value: str, /) -> str: ...
-    def remove_from_blocked_operations(self, self_: VmRef, key: VmOperations, /) -> str: ...
-    def get_snapshot_info(self, self_: VmRef, /) -> dict[str, str]: ...
-    def get_snapshot_metadata(self, self_: VmRef, /) -> str: ...
-    def get_parent(self, self_: VmRef, /) -> VmRef: ...
-    def get_children(self, self_: VmRef, /) -> list[VmRef]: ...
-    def get_bios_strings(self, self_: VmRef, /) -> dict[str, str]: ...
+    def get_ha_always_run(self, self_: VmRef, /) -> bool:
+        """Returns the `ha_always_run` field of the given VM.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston)."""
+    def get_ha_restart_priority(self, self_: VmRef, /) -> str:
+        """Returns the `ha_restart_priority` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_is_a_snapshot(self, self_: VmRef, /) -> bool:
+        """Returns the `is_a_snapshot` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshot_of(self, self_: VmRef, /) -> VmRef:
+        """Returns the `snapshot_of` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshots(self, self_: VmRef, /) -> list[VmRef]:
+        """Returns the `snapshots` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshot_time(self, self_: VmRef, /) -> DateTime:
+        """Returns the `snapshot_time` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_transportable_snapshot_id(self, self_: VmRef, /) -> str:
+        """Returns the `transportable_snapshot_id` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_blobs(self, self_: VmRef, /) -> dict[str, BlobRef]:
+        """Returns the `blobs` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_tags(self, self_: VmRef, /) -> list[str]:
+        """Returns the `tags` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_tags(self, self_: VmRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the `tags` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_tags(self, self_: VmRef, value: str, /) -> str:
+        """Adds a value to the `tags` set of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_tags(self, self_: VmRef, value: str, /) -> str:
+        """Removes a value from the `tags` set of the given VM, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_blocked_operations(self, self_: VmRef, /) -> dict[VmOperations, str]:
+        """Returns the `blocked_operations` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_blocked_operations(self, self_: VmRef, value: Mapping[VmOperations, str], /) -> str:
+        """Replaces the `blocked_operations` field of the given VM.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_blocked_operations(self, self_: VmRef, key: VmOperations, value: str, /) -> str:
+        """Adds a key and its value to the `blocked_operations` map of the given VM; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_blocked_operations(self, self_: VmRef, key: VmOperations, /) -> str:
+        """Removes a key and its value from the `blocked_operations` map of the given VM, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_snapshot_info(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `snapshot_info` field of the given VM.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_snapshot_metadata(self, self_: VmRef, /) -> str:
+        """Returns the `snapshot_metadata` field of the given VM.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_parent(self, self_: VmRef, /) -> VmRef:
+        """Returns the `parent` field of the given VM.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_children(self, self_: VmRef, /) -> list[VmRef]:
+        """Returns the `children` field of the given VM.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_bios_strings(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `bios_strings` field of the given VM.
+
+        Published in XenServer 5.6 (midnight-ride)."""
     @deprecated("VM.get_protection_policy is deprecated since XenServer 6.2 (clearwater)")
-    def get_protection_policy(self, self_: VmRef, /) -> VmppRef: ...
+    def get_protection_policy(self, self_: VmRef, /) -> VmppRef:
+        """Returns the `protection_policy` field of the given VM.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater)."""
     @deprecated("VM.get_is_snapshot_from_vmpp is removed in XenServer 6.2 (clearwater)")
-    def get_is_snapshot_from_vmpp(self, self_: VmRef, /) -> bool: ...
-    def get_snapshot_schedule(self, self_: VmRef, /) -> VmssRef: ...
-    def get_is_vmss_snapshot(self, self_: VmRef, /) -> bool: ...
-    def get_appliance(self, self_: VmRef, /) -> VmApplianceRef: ...
-    def get_start_delay(self, self_: VmRef, /) -> str: ...
-    def get_shutdown_delay(self, self_: VmRef, /) -> str: ...
-    def get_order(self, self_: VmRef, /) -> str: ...
-    def get_VGPUs(self, self_: VmRef, /) -> list[VgpuRef]: ...
-    def get_attached_PCIs(self, self_: VmRef, /) -> list[PciRef]: ...
-    def get_suspend_SR(self, self_: VmRef, /) -> SrRef: ...
-    def set_suspend_SR(self, self_: VmRef, value: SrRef, /) -> str: ...
-    def get_version(self, self_: VmRef, /) -> str: ...
-    def get_generation_id(self, self_: VmRef, /) -> str: ...
-    def get_hardware_platform_version(self, self_: VmRef, /) -> str: ...
-    def set_hardware_platform_version(self, self_: VmRef, value: int | str, /) -> str: ...
-    def get_has_vendor_device(self, self_: VmRef, /) -> bool: ...
-    def get_requires_reboot(self, self_: VmRef, /) -> bool: ...
-    def get_reference_label(self, self_: VmRef, /) -> str: ...
-    def get_domain_type(self, self_: VmRef, /) -> DomainType: ...
-    def get_NVRAM(self, self_: VmRef, /) -> dict[str, str]: ...
-    def get_pending_guidances(self, self_: VmRef, /) -> list[UpdateGuidances]: ...
-    def get_pending_guidances_recommended(self, self_: VmRef, /) -> list[UpdateGuidances]: ...
-    def get_pending_guidances_full(self, self_: VmRef, /) -> list[UpdateGuidances]: ...
-    def get_groups(self, self_: VmRef, /) -> list[VmGroupRef]: ...
-    def get_secureboot_certificates_state(self, self_: VmRef, /) -> VmSecurebootCertificatesState: ...
+    def get_is_snapshot_from_vmpp(self, self_: VmRef, /) -> bool:
+        """Returns the `is_snapshot_from_vmpp` field of the given VM.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
+    def get_snapshot_schedule(self, self_: VmRef, /) -> VmssRef:
+        """Returns the `snapshot_schedule` field of the given VM.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_is_vmss_snapshot(self, self_: VmRef, /) -> bool:
+        """Returns the `is_vmss_snapshot` field of the given VM.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_appliance(self, self_: VmRef, /) -> VmApplianceRef:
+        """Returns the `appliance` field of the given VM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_start_delay(self, self_: VmRef, /) -> str:
+        """Returns the `start_delay` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_shutdown_delay(self, self_: VmRef, /) -> str:
+        """Returns the `shutdown_delay` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_order(self, self_: VmRef, /) -> str:
+        """Returns the `order` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_VGPUs(self, self_: VmRef, /) -> list[VgpuRef]:
+        """Returns the `VGPUs` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_attached_PCIs(self, self_: VmRef, /) -> list[PciRef]:
+        """Returns the `attached_PCIs` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_suspend_SR(self, self_: VmRef, /) -> SrRef:
+        """Returns the `suspend_SR` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def set_suspend_SR(self, self_: VmRef, value: SrRef, /) -> str:
+        """Replaces the `suspend_SR` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_version(self, self_: VmRef, /) -> str:
+        """Returns the `version` field of the given VM.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_generation_id(self, self_: VmRef, /) -> str:
+        """Returns the `generation_id` field of the given VM.
+
+        Published in XenServer 6.2 (clearwater)."""
+    def get_hardware_platform_version(self, self_: VmRef, /) -> str:
+        """Returns the `hardware_platform_version` field of the given VM.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def set_hardware_platform_version(self, self_: VmRef, value: int | str, /) -> str:
+        """Replaces the `hardware_platform_version` field of the given VM.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def get_has_vendor_device(self, self_: VmRef, /) -> bool:
+        """Returns the `has_vendor_device` field of the given VM.
+
+        Published in XenServer 7.0 (dundee); changed in XAPI 24.14.0."""
+    def get_requires_reboot(self, self_: VmRef, /) -> bool:
+        """Returns the `requires_reboot` field of the given VM.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_reference_label(self, self_: VmRef, /) -> str:
+        """Returns the `reference_label` field of the given VM.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_domain_type(self, self_: VmRef, /) -> DomainType:
+        """Returns the `domain_type` field of the given VM.
+
+        Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata)."""
+    def get_NVRAM(self, self_: VmRef, /) -> dict[str, str]:
+        """Returns the `NVRAM` field of the given VM.
+
+        Published in Citrix Hypervisor 8.0 (naples)."""
+    def get_pending_guidances(self, self_: VmRef, /) -> list[UpdateGuidances]:
+        """Returns the `pending_guidances` field of the given VM.
+
+        Published in XAPI 1.303.0."""
+    def get_pending_guidances_recommended(self, self_: VmRef, /) -> list[UpdateGuidances]:
+        """Returns the `pending_guidances_recommended` field of the given VM.
+
+        Prototyped in XAPI 24.10.0."""
+    def get_pending_guidances_full(self, self_: VmRef, /) -> list[UpdateGuidances]:
+        """Returns the `pending_guidances_full` field of the given VM.
+
+        Prototyped in XAPI 24.10.0."""
+    def get_groups(self, self_: VmRef, /) -> list[VmGroupRef]:
+        """Returns the `groups` field of the given VM.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_secureboot_certificates_state(self, self_: VmRef, /) -> VmSecurebootCertificatesState:
+        """Returns the `secureboot_certificates_state` field of the given VM.
+
+        Prototyped in XAPI 26.14.0."""
 
 class VmppApi:
     """The messages of class VMPP."""
     @deprecated("VMPP.set_archive_last_run_time is removed in XenServer 6.2 (clearwater)")
-    def set_archive_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> str: ...
+    def set_archive_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> str:
+        """Records the time of the last archive run; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_backup_last_run_time is removed in XenServer 6.2 (clearwater)")
-    def set_backup_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> str: ...
+    def set_backup_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> str:
+        """Records the time of the last snapshot run; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.remove_from_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def remove_from_alarm_config(self, self_: VmppRef, key: str, /) -> str: ...
+    def remove_from_alarm_config(self, self_: VmppRef, key: str, /) -> str:
+        """Deletes the given key from the alert settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.remove_from_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def remove_from_archive_schedule(self, self_: VmppRef, key: str, /) -> str: ...
+    def remove_from_archive_schedule(self, self_: VmppRef, key: str, /) -> str:
+        """Deletes the given key from the archive schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.remove_from_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def remove_from_archive_target_config(self, self_: VmppRef, key: str, /) -> str: ...
+    def remove_from_archive_target_config(self, self_: VmppRef, key: str, /) -> str:
+        """Deletes the given key from the archive target settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.remove_from_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def remove_from_backup_schedule(self, self_: VmppRef, key: str, /) -> str: ...
+    def remove_from_backup_schedule(self, self_: VmppRef, key: str, /) -> str:
+        """Deletes the given key from the snapshot schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.add_to_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def add_to_alarm_config(self, self_: VmppRef, key: str, value: str, /) -> str: ...
+    def add_to_alarm_config(self, self_: VmppRef, key: str, value: str, /) -> str:
+        """Adds a key/value pair to the alert settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.add_to_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def add_to_archive_schedule(self, self_: VmppRef, key: str, value: str, /) -> str: ...
+    def add_to_archive_schedule(self, self_: VmppRef, key: str, value: str, /) -> str:
+        """Adds a key/value pair to the archive schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.add_to_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def add_to_archive_target_config(self, self_: VmppRef, key: str, value: str, /) -> str: ...
+    def add_to_archive_target_config(self, self_: VmppRef, key: str, value: str, /) -> str:
+        """Adds a key/value pair to the archive target settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.add_to_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def add_to_backup_schedule(self, self_: VmppRef, key: str, value: str, /) -> str: ...
+    def add_to_backup_schedule(self, self_: VmppRef, key: str, value: str, /) -> str:
+        """Adds a key/value pair to the snapshot schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def set_alarm_config(self, self_: VmppRef, value: Mapping[str, str], /) -> str: ...
+    def set_alarm_config(self, self_: VmppRef, value: Mapping[str, str], /) -> str:
+        """Replaces the alert settings of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_is_alarm_enabled is removed in XenServer 6.2 (clearwater)")
-    def set_is_alarm_enabled(self, self_: VmppRef, value: bool, /) -> str: ...
+    def set_is_alarm_enabled(self, self_: VmppRef, value: bool, /) -> str:
+        """Turns alerting for the policy on or off; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def set_archive_target_config(self, self_: VmppRef, value: Mapping[str, str], /) -> str: ...
+    def set_archive_target_config(self, self_: VmppRef, value: Mapping[str, str], /) -> str:
+        """Replaces the archive target settings of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_archive_target_type is removed in XenServer 6.2 (clearwater)")
-    def set_archive_target_type(self, self_: VmppRef, value: VmppArchiveTargetType, /) -> str: ...
+    def set_archive_target_type(self, self_: VmppRef, value: VmppArchiveTargetType, /) -> str:
+        """Changes the kind of storage snapshots are archived to; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def set_archive_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> str: ...
+    def set_archive_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> str:
+        """Replaces the archive schedule of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_archive_frequency is removed in XenServer 6.2 (clearwater)")
-    def set_archive_frequency(self, self_: VmppRef, value: VmppArchiveFrequency, /) -> str: ...
+    def set_archive_frequency(self, self_: VmppRef, value: VmppArchiveFrequency, /) -> str:
+        """Changes how often snapshots are archived; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def set_backup_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> str: ...
+    def set_backup_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> str:
+        """Replaces the snapshot schedule of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_backup_frequency is removed in XenServer 6.2 (clearwater)")
-    def set_backup_frequency(self, self_: VmppRef, value: VmppBackupFrequency, /) -> str: ...
+    def set_backup_frequency(self, self_: VmppRef, value: VmppBackupFrequency, /) -> str:
+        """Changes how often snapshots are taken; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_backup_retention_value is removed in XenServer 6.2 (clearwater)")
-    def set_backup_retention_value(self, self_: VmppRef, value: int | str, /) -> str: ...
+    def set_backup_retention_value(self, self_: VmppRef, value: int | str, /) -> str:
+        """Changes how many snapshots are kept per VM; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_alerts is removed in XenServer 6.2 (clearwater)")
-    def get_alerts(self, vmpp: VmppRef, hours_from_now: int | str, /) -> list[str]: ...
+    def get_alerts(self, vmpp: VmppRef, hours_from_now: int | str, /) -> list[str]:
+        """Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.archive_now is removed in XenServer 6.2 (clearwater)")
-    def archive_now(self, snapshot: VmRef, /) -> str: ...
+    def archive_now(self, snapshot: VmRef, /) -> str:
+        """Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.protect_now is removed in XenServer 6.2 (clearwater)")
-    def protect_now(self, vmpp: VmppRef, /) -> str: ...
+    def protect_now(self, vmpp: VmppRef, /) -> str:
+        """Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_record is removed in XenServer 6.2 (clearwater)")
-    def get_record(self, self_: VmppRef, /) -> VmppRecord: ...
+    def get_record(self, self_: VmppRef, /) -> VmppRecord:
+        """Returns every field of the given VMPP as one record.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_by_uuid is removed in XenServer 6.2 (clearwater)")
-    def get_by_uuid(self, uuid: str, /) -> VmppRef: ...
+    def get_by_uuid(self, uuid: str, /) -> VmppRef:
+        """Finds the VMPP with the given UUID.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_by_name_label is removed in XenServer 6.2 (clearwater)")
-    def get_by_name_label(self, label: str, /) -> list[VmppRef]: ...
+    def get_by_name_label(self, label: str, /) -> list[VmppRef]:
+        """Lists every VMPP whose `name_label` equals the given label.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.create is removed in XenServer 6.2 (clearwater)")
-    def create(self, args: VmppCreateArgs, /) -> VmppRef: ...
+    def create(self, args: VmppCreateArgs, /) -> VmppRef:
+        """Creates a new VMPP from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.destroy is removed in XenServer 6.2 (clearwater)")
-    def destroy(self, self_: VmppRef, /) -> str: ...
+    def destroy(self, self_: VmppRef, /) -> str:
+        """Destroys the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_all is removed in XenServer 6.2 (clearwater)")
-    def get_all(self) -> list[VmppRef]: ...
+    def get_all(self) -> list[VmppRef]:
+        """Lists every VMPP known to the server.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_all_records is removed in XenServer 6.2 (clearwater)")
-    def get_all_records(self) -> dict[VmppRef, VmppRecord]: ...
+    def get_all_records(self) -> dict[VmppRef, VmppRecord]:
+        """Returns the record of every VMPP, keyed by reference.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_all_where is removed in XenServer 6.2 (clearwater)")
-    def get_all_where(self, expr: str, /) -> list[VmppRef]: ...
+    def get_all_where(self, expr: str, /) -> list[VmppRef]:
+        """Lists every VMPP whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("VMPP.get_all_records_where is removed in XenServer 6.2 (clearwater)")
-    def get_all_records_where(self, expr: str, /) -> dict[VmppRef, VmppRecord]: ...
+    def get_all_records_where(self, expr: str, /) -> dict[VmppRef, VmppRecord]:
+        """Returns the record of every VMPP whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("VMPP.get_uuid is removed in XenServer 6.2 (clearwater)")
-    def get_uuid(self, self_: VmppRef, /) -> str: ...
+    def get_uuid(self, self_: VmppRef, /) -> str:
+        """Returns the `uuid` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_name_label is removed in XenServer 6.2 (clearwater)")
-    def get_name_label(self, self_: VmppRef, /) -> str: ...
+    def get_name_label(self, self_: VmppRef, /) -> str:
+        """Returns the `name_label` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_name_label is removed in XenServer 6.2 (clearwater)")
-    def set_name_label(self, self_: VmppRef, value: str, /) -> str: ...
+    def set_name_label(self, self_: VmppRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_name_description is removed in XenServer 6.2 (clearwater)")
-    def get_name_description(self, self_: VmppRef, /) -> str: ...
+    def get_name_description(self, self_: VmppRef, /) -> str:
+        """Returns the `name_description` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_name_description is removed in XenServer 6.2 (clearwater)")
-    def set_name_description(self, self_: VmppRef, value: str, /) -> str: ...
+    def set_name_description(self, self_: VmppRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_is_policy_enabled is removed in XenServer 6.2 (clearwater)")
-    def get_is_policy_enabled(self, self_: VmppRef, /) -> bool: ...
+    def get_is_policy_enabled(self, self_: VmppRef, /) -> bool:
+        """Returns the `is_policy_enabled` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_is_policy_enabled is removed in XenServer 6.2 (clearwater)")
-    def set_is_policy_enabled(self, self_: VmppRef, value: bool, /) -> str: ...
+    def set_is_policy_enabled(self, self_: VmppRef, value: bool, /) -> str:
+        """Replaces the `is_policy_enabled` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_backup_type is removed in XenServer 6.2 (clearwater)")
-    def get_backup_type(self, self_: VmppRef, /) -> VmppBackupType: ...
+    def get_backup_type(self, self_: VmppRef, /) -> VmppBackupType:
+        """Returns the `backup_type` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.set_backup_type is removed in XenServer 6.2 (clearwater)")
-    def set_backup_type(self, self_: VmppRef, value: VmppBackupType, /) -> str: ...
+    def set_backup_type(self, self_: VmppRef, value: VmppBackupType, /) -> str:
+        """Replaces the `backup_type` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_backup_retention_value is removed in XenServer 6.2 (clearwater)")
-    def get_backup_retention_value(self, self_: VmppRef, /) -> str: ...
+    def get_backup_retention_value(self, self_: VmppRef, /) -> str:
+        """Returns the `backup_retention_value` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_backup_frequency is removed in XenServer 6.2 (clearwater)")
-    def get_backup_frequency(self, self_: VmppRef, /) -> VmppBackupFrequency: ...
+    def get_backup_frequency(self, self_: VmppRef, /) -> VmppBackupFrequency:
+        """Returns the `backup_frequency` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def get_backup_schedule(self, self_: VmppRef, /) -> dict[str, str]: ...
+    def get_backup_schedule(self, self_: VmppRef, /) -> dict[str, str]:
+        """Returns the `backup_schedule` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_is_backup_running is removed in XenServer 6.2 (clearwater)")
-    def get_is_backup_running(self, self_: VmppRef, /) -> bool: ...
+    def get_is_backup_running(self, self_: VmppRef, /) -> bool:
+        """Returns the `is_backup_running` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_backup_last_run_time is removed in XenServer 6.2 (clearwater)")
-    def get_backup_last_run_time(self, self_: VmppRef, /) -> DateTime: ...
+    def get_backup_last_run_time(self, self_: VmppRef, /) -> DateTime:
+        """Returns the `backup_last_run_time` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_archive_target_type is removed in XenServer 6.2 (clearwater)")
-    def get_archive_target_type(self, self_: VmppRef, /) -> VmppArchiveTargetType: ...
+    def get_archive_target_type(self, self_: VmppRef, /) -> VmppArchiveTargetType:
+        """Returns the `archive_target_type` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def get_archive_target_config(self, self_: VmppRef, /) -> dict[str, str]: ...
+    def get_archive_target_config(self, self_: VmppRef, /) -> dict[str, str]:
+        """Returns the `archive_target_config` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_archive_frequency is removed in XenServer 6.2 (clearwater)")
-    def get_archive_frequency(self, self_: VmppRef, /) -> VmppArchiveFrequency: ...
+    def get_archive_frequency(self, self_: VmppRef, /) -> VmppArchiveFrequency:
+        """Returns the `archive_frequency` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def get_archive_schedule(self, self_: VmppRef, /) -> dict[str, str]: ...
+    def get_archive_schedule(self, self_: VmppRef, /) -> dict[str, str]:
+        """Returns the `archive_schedule` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_is_archive_running is removed in XenServer 6.2 (clearwater)")
-    def get_is_archive_running(self, self_: VmppRef, /) -> bool: ...
+    def get_is_archive_running(self, self_: VmppRef, /) -> bool:
+        """Returns the `is_archive_running` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_archive_last_run_time is removed in XenServer 6.2 (clearwater)")
-    def get_archive_last_run_time(self, self_: VmppRef, /) -> DateTime: ...
+    def get_archive_last_run_time(self, self_: VmppRef, /) -> DateTime:
+        """Returns the `archive_last_run_time` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_VMs is removed in XenServer 6.2 (clearwater)")
-    def get_VMs(self, self_: VmppRef, /) -> list[VmRef]: ...
+    def get_VMs(self, self_: VmppRef, /) -> list[VmRef]:
+        """Returns the `VMs` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_is_alarm_enabled is removed in XenServer 6.2 (clearwater)")
-    def get_is_alarm_enabled(self, self_: VmppRef, /) -> bool: ...
+    def get_is_alarm_enabled(self, self_: VmppRef, /) -> bool:
+        """Returns the `is_alarm_enabled` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def get_alarm_config(self, self_: VmppRef, /) -> dict[str, str]: ...
+    def get_alarm_config(self, self_: VmppRef, /) -> dict[str, str]:
+        """Returns the `alarm_config` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
     @deprecated("VMPP.get_recent_alerts is removed in XenServer 6.2 (clearwater)")
-    def get_recent_alerts(self, self_: VmppRef, /) -> list[str]: ...
+    def get_recent_alerts(self, self_: VmppRef, /) -> list[str]:
+        """Returns the `recent_alerts` field of the given VMPP.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater)."""
 
 class VmssApi:
     """The messages of class VMSS."""
-    def set_type(self, self_: VmssRef, value: VmssType, /) -> str: ...
-    def set_last_run_time(self, self_: VmssRef, value: DateTime | datetime, /) -> str: ...
-    def remove_from_schedule(self, self_: VmssRef, key: str, /) -> str: ...
-    def add_to_schedule(self, self_: VmssRef, key: str, value: str, /) -> str: ...
-    def set_schedule(self, self_: VmssRef, value: Mapping[str, str], /) -> str: ...
-    def set_frequency(self, self_: VmssRef, value: VmssFrequency, /) -> str: ...
-    def set_retained_snapshots(self, self_: VmssRef, value: int | str, /) -> str: ...
-    def snapshot_now(self, vmss: VmssRef, /) -> str: ...
-    def get_record(self, self_: VmssRef, /) -> VmssRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VmssRef: ...
-    def get_by_name_label(self, label: str, /) -> list[VmssRef]: ...
-    def create(self, args: VmssCreateArgs, /) -> VmssRef: ...
-    def destroy(self, self_: VmssRef, /) -> str: ...
-    def get_all(self) -> list[VmssRef]: ...
-    def get_all_records(self) -> dict[VmssRef, VmssRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VmssRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VmssRef, VmssRecord]: ...
-    def get_uuid(self, self_: VmssRef, /) -> str: ...
-    def get_name_label(self, self_: VmssRef, /) -> str: ...
-    def set_name_label(self, self_: VmssRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: VmssRef, /) -> str: ...
-    def set_name_description(self, self_: VmssRef, value: str, /) -> str: ...
-    def get_enabled(self, self_: VmssRef, /) -> bool: ...
-    def set_enabled(self, self_: VmssRef, value: bool, /) -> str: ...
-    def get_type(self, self_: VmssRef, /) -> VmssType: ...
-    def get_retained_snapshots(self, self_: VmssRef, /) -> str: ...
-    def get_frequency(self, self_: VmssRef, /) -> VmssFrequency: ...
-    def get_schedule(self, self_: VmssRef, /) -> dict[str, str]: ...
-    def get_last_run_time(self, self_: VmssRef, /) -> DateTime: ...
-    def get_VMs(self, self_: VmssRef, /) -> list[VmRef]: ...
+    def set_type(self, self_: VmssRef, value: VmssType, /) -> str:
+        """Changes the kind of snapshot this schedule takes.
+
+        Published in XenServer 7.2 (falcon)."""
+    def set_last_run_time(self, self_: VmssRef, value: DateTime | datetime, /) -> str:
+        """Records the time at which the schedule last ran.
+
+        Published in XenServer 7.2 (falcon)."""
+    def remove_from_schedule(self, self_: VmssRef, key: str, /) -> str:
+        """Removes the given key from the schedule timing map.
+
+        Published in XenServer 7.2 (falcon)."""
+    def add_to_schedule(self, self_: VmssRef, key: str, value: str, /) -> str:
+        """Adds a key/value pair to the schedule timing map.
+
+        Published in XenServer 7.2 (falcon)."""
+    def set_schedule(self, self_: VmssRef, value: Mapping[str, str], /) -> str:
+        """Replaces the schedule timing map.
+
+        Published in XenServer 7.2 (falcon)."""
+    def set_frequency(self, self_: VmssRef, value: VmssFrequency, /) -> str:
+        """Changes how often the schedule runs.
+
+        Published in XenServer 7.2 (falcon)."""
+    def set_retained_snapshots(self, self_: VmssRef, value: int | str, /) -> str:
+        """Changes how many scheduled snapshots are kept per VM.
+
+        Published in XenServer 7.2 (falcon)."""
+    def snapshot_now(self, vmss: VmssRef, /) -> str:
+        """Runs the given schedule immediately and returns a string describing the result.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_record(self, self_: VmssRef, /) -> VmssRecord:
+        """Returns every field of the given VMSS as one record.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_by_uuid(self, uuid: str, /) -> VmssRef:
+        """Finds the VMSS with the given UUID.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_by_name_label(self, label: str, /) -> list[VmssRef]:
+        """Lists every VMSS whose `name_label` equals the given label.
+
+        Published in XenServer 7.2 (falcon)."""
+    def create(self, args: VmssCreateArgs, /) -> VmssRef:
+        """Creates a new VMSS from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 7.2 (falcon)."""
+    def destroy(self, self_: VmssRef, /) -> str:
+        """Destroys the given VMSS.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all(self) -> list[VmssRef]:
+        """Lists every VMSS known to the server.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all_records(self) -> dict[VmssRef, VmssRecord]:
+        """Returns the record of every VMSS, keyed by reference.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_all_where(self, expr: str, /) -> list[VmssRef]:
+        """Lists every VMSS whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VmssRef, VmssRecord]:
+        """Returns the record of every VMSS whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.2 (falcon).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VmssRef, /) -> str:
+        """Returns the `uuid` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: VmssRef, /) -> str:
+        """Returns the `name_label` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: VmssRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: VmssRef, /) -> str:
+        """Returns the `name_description` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: VmssRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_enabled(self, self_: VmssRef, /) -> bool:
+        """Returns the `enabled` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_enabled(self, self_: VmssRef, value: bool, /) -> str:
+        """Replaces the `enabled` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_type(self, self_: VmssRef, /) -> VmssType:
+        """Returns the `type` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_retained_snapshots(self, self_: VmssRef, /) -> str:
+        """Returns the `retained_snapshots` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_frequency(self, self_: VmssRef, /) -> VmssFrequency:
+        """Returns the `frequency` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_schedule(self, self_: VmssRef, /) -> dict[str, str]:
+        """Returns the `schedule` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_run_time(self, self_: VmssRef, /) -> DateTime:
+        """Returns the `last_run_time` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VMs(self, self_: VmssRef, /) -> list[VmRef]:
+        """Returns the `VMs` field of the given VMSS.
+
+        Published in XenServer 4.0 (rio)."""
 
 class VmApplianceApi:
     """The messages of class VM_appliance."""
-    def recover(self, self_: VmApplianceRef, session_to: SessionRef, force: bool, /) -> str: ...
-    def get_SRs_required_for_recovery(self, self_: VmApplianceRef, session_to: SessionRef, /) -> list[SrRef]: ...
-    def assert_can_be_recovered(self, self_: VmApplianceRef, session_to: SessionRef, /) -> str: ...
-    def shutdown(self, self_: VmApplianceRef, /) -> str: ...
-    def hard_shutdown(self, self_: VmApplianceRef, /) -> str: ...
-    def clean_shutdown(self, self_: VmApplianceRef, /) -> str: ...
-    def start(self, self_: VmApplianceRef, paused: bool, /) -> str: ...
-    def get_record(self, self_: VmApplianceRef, /) -> VmApplianceRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VmApplianceRef: ...
-    def get_by_name_label(self, label: str, /) -> list[VmApplianceRef]: ...
-    def create(self, args: VmApplianceCreateArgs, /) -> VmApplianceRef: ...
-    def destroy(self, self_: VmApplianceRef, /) -> str: ...
-    def get_all(self) -> list[VmApplianceRef]: ...
-    def get_all_records(self) -> dict[VmApplianceRef, VmApplianceRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VmApplianceRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VmApplianceRef, VmApplianceRecord]: ...
-    def get_uuid(self, self_: VmApplianceRef, /) -> str: ...
-    def get_name_label(self, self_: VmApplianceRef, /) -> str: ...
-    def set_name_label(self, self_: VmApplianceRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: VmApplianceRef, /) -> str: ...
-    def set_name_description(self, self_: VmApplianceRef, value: str, /) -> str: ...
-    def get_allowed_operations(self, self_: VmApplianceRef, /) -> list[VmApplianceOperation]: ...
-    def get_current_operations(self, self_: VmApplianceRef, /) -> dict[str, VmApplianceOperation]: ...
-    def get_VMs(self, self_: VmApplianceRef, /) -> list[VmRef]: ...
+    def recover(self, self_: VmApplianceRef, session_to: SessionRef, force: bool, /) -> str:
+        """Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: VM_REQUIRES_SR."""
+    def get_SRs_required_for_recovery(self, self_: VmApplianceRef, session_to: SessionRef, /) -> list[SrRef]:
+        """Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
+
+        Published in XenServer 6.5 (creedence)."""
+    def assert_can_be_recovered(self, self_: VmApplianceRef, session_to: SessionRef, /) -> str:
+        """Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: VM_REQUIRES_SR."""
+    def shutdown(self, self_: VmApplianceRef, /) -> str:
+        """Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED."""
+    def hard_shutdown(self, self_: VmApplianceRef, /) -> str:
+        """Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED."""
+    def clean_shutdown(self, self_: VmApplianceRef, /) -> str:
+        """Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED."""
+    def start(self, self_: VmApplianceRef, paused: bool, /) -> str:
+        """Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED."""
+    def get_record(self, self_: VmApplianceRef, /) -> VmApplianceRecord:
+        """Returns every field of the given VM_appliance as one record.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_uuid(self, uuid: str, /) -> VmApplianceRef:
+        """Finds the VM_appliance with the given UUID.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_by_name_label(self, label: str, /) -> list[VmApplianceRef]:
+        """Lists every VM_appliance whose `name_label` equals the given label.
+
+        Published in XenServer 6.0 (boston)."""
+    def create(self, args: VmApplianceCreateArgs, /) -> VmApplianceRef:
+        """Creates a new VM_appliance from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def destroy(self, self_: VmApplianceRef, /) -> str:
+        """Destroys the given VM_appliance.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all(self) -> list[VmApplianceRef]:
+        """Lists every VM_appliance known to the server.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_records(self) -> dict[VmApplianceRef, VmApplianceRecord]:
+        """Returns the record of every VM_appliance, keyed by reference.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_all_where(self, expr: str, /) -> list[VmApplianceRef]:
+        """Lists every VM_appliance whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VmApplianceRef, VmApplianceRecord]:
+        """Returns the record of every VM_appliance whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 6.0 (boston).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VmApplianceRef, /) -> str:
+        """Returns the `uuid` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: VmApplianceRef, /) -> str:
+        """Returns the `name_label` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: VmApplianceRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: VmApplianceRef, /) -> str:
+        """Returns the `name_description` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: VmApplianceRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: VmApplianceRef, /) -> list[VmApplianceOperation]:
+        """Returns the `allowed_operations` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VmApplianceRef, /) -> dict[str, VmApplianceOperation]:
+        """Returns the `current_operations` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VMs(self, self_: VmApplianceRef, /) -> list[VmRef]:
+        """Returns the `VMs` field of the given VM_appliance.
+
+        Published in XenServer 4.0 (rio)."""
 
 class VmGroupApi:
     """The messages of class VM_group."""
-    def get_record(self, self_: VmGroupRef, /) -> VmGroupRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VmGroupRef: ...
-    def get_by_name_label(self, label: str, /) -> list[VmGroupRef]: ...
-    def create(self, args: VmGroupCreateArgs, /) -> VmGroupRef: ...
-    def destroy(self, self_: VmGroupRef, /) -> str: ...
-    def get_all(self) -> list[VmGroupRef]: ...
-    def get_all_records(self) -> dict[VmGroupRef, VmGroupRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VmGroupRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VmGroupRef, VmGroupRecord]: ...
-    def get_uuid(self, self_: VmGroupRef, /) -> str: ...
-    def get_name_label(self, self_: VmGroupRef, /) -> str: ...
-    def set_name_label(self, self_: VmGroupRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: VmGroupRef, /) -> str: ...
-    def set_name_description(self, self_: VmGroupRef, value: str, /) -> str: ...
-    def get_placement(self, self_: VmGroupRef, /) -> PlacementPolicy: ...
-    def get_VMs(self, self_: VmGroupRef, /) -> list[VmRef]: ...
+    def get_record(self, self_: VmGroupRef, /) -> VmGroupRecord:
+        """Returns every field of the given VM_group as one record.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_by_uuid(self, uuid: str, /) -> VmGroupRef:
+        """Finds the VM_group with the given UUID.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_by_name_label(self, label: str, /) -> list[VmGroupRef]:
+        """Lists every VM_group whose `name_label` equals the given label.
+
+        Prototyped in XAPI 24.19.1."""
+    def create(self, args: VmGroupCreateArgs, /) -> VmGroupRef:
+        """Creates a new VM_group from a record of its writable and constructor fields, and returns its reference.
+
+        Prototyped in XAPI 24.19.1."""
+    def destroy(self, self_: VmGroupRef, /) -> str:
+        """Destroys the given VM_group.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_all(self) -> list[VmGroupRef]:
+        """Lists every VM_group known to the server.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_all_records(self) -> dict[VmGroupRef, VmGroupRecord]:
+        """Returns the record of every VM_group, keyed by reference.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_all_where(self, expr: str, /) -> list[VmGroupRef]:
+        """Lists every VM_group whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 24.19.1.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VmGroupRef, VmGroupRecord]:
+        """Returns the record of every VM_group whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 24.19.1.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VmGroupRef, /) -> str:
+        """Returns the `uuid` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: VmGroupRef, /) -> str:
+        """Returns the `name_label` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: VmGroupRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: VmGroupRef, /) -> str:
+        """Returns the `name_description` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: VmGroupRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given VM_group.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_placement(self, self_: VmGroupRef, /) -> PlacementPolicy:
+        """Returns the `placement` field of the given VM_group.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_VMs(self, self_: VmGroupRef, /) -> list[VmRef]:
+        """Returns the `VMs` field of the given VM_group.
+
+        Prototyped in XAPI 24.19.1."""
 
 class VmGuestMetricsApi:
     """The messages of class VM_guest_metrics."""
-    def get_record(self, self_: VmGuestMetricsRef, /) -> VmGuestMetricsRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VmGuestMetricsRef: ...
-    def get_all(self) -> list[VmGuestMetricsRef]: ...
-    def get_all_records(self) -> dict[VmGuestMetricsRef, VmGuestMetricsRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VmGuestMetricsRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VmGuestMetricsRef, VmGuestMetricsRecord]: ...
-    def get_uuid(self, self_: VmGuestMetricsRef, /) -> str: ...
-    def get_os_version(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
-    def get_PV_drivers_version(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
+    def get_record(self, self_: VmGuestMetricsRef, /) -> VmGuestMetricsRecord:
+        """Returns every field of the given VM_guest_metrics as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> VmGuestMetricsRef:
+        """Finds the VM_guest_metrics with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[VmGuestMetricsRef]:
+        """Lists every VM_guest_metrics known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[VmGuestMetricsRef, VmGuestMetricsRecord]:
+        """Returns the record of every VM_guest_metrics, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[VmGuestMetricsRef]:
+        """Lists every VM_guest_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VmGuestMetricsRef, VmGuestMetricsRecord]:
+        """Returns the record of every VM_guest_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VmGuestMetricsRef, /) -> str:
+        """Returns the `uuid` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_os_version(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `os_version` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PV_drivers_version(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `PV_drivers_version` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VM_guest_metrics.get_PV_drivers_up_to_date is deprecated since XenServer 7.0 (dundee)")
-    def get_PV_drivers_up_to_date(self, self_: VmGuestMetricsRef, /) -> bool: ...
+    def get_PV_drivers_up_to_date(self, self_: VmGuestMetricsRef, /) -> bool:
+        """Returns the `PV_drivers_up_to_date` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.0 (dundee)."""
     @deprecated("VM_guest_metrics.get_memory is removed in XenServer 5.5 (george)")
-    def get_memory(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
+    def get_memory(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `memory` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george); removed in XenServer 5.5 (george)."""
     @deprecated("VM_guest_metrics.get_disks is removed in XenServer 5.0 (orlando)")
-    def get_disks(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
-    def get_networks(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
-    def get_other(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
-    def get_last_updated(self, self_: VmGuestMetricsRef, /) -> DateTime: ...
-    def get_other_config(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VmGuestMetricsRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VmGuestMetricsRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VmGuestMetricsRef, key: str, /) -> str: ...
-    def get_live(self, self_: VmGuestMetricsRef, /) -> bool: ...
-    def get_can_use_hotplug_vbd(self, self_: VmGuestMetricsRef, /) -> TristateType: ...
-    def get_can_use_hotplug_vif(self, self_: VmGuestMetricsRef, /) -> TristateType: ...
-    def get_PV_drivers_detected(self, self_: VmGuestMetricsRef, /) -> bool: ...
-    def get_netbios_name(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
-    def get_services(self, self_: VmGuestMetricsRef, /) -> dict[str, str]: ...
+    def get_disks(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `disks` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.0 (orlando); removed in XenServer 5.0 (orlando)."""
+    def get_networks(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `networks` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `other` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_updated(self, self_: VmGuestMetricsRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given VM_guest_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VM_guest_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: VmGuestMetricsRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VM_guest_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: VmGuestMetricsRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VM_guest_metrics; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: VmGuestMetricsRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VM_guest_metrics, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_live(self, self_: VmGuestMetricsRef, /) -> bool:
+        """Returns the `live` field of the given VM_guest_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_can_use_hotplug_vbd(self, self_: VmGuestMetricsRef, /) -> TristateType:
+        """Returns the `can_use_hotplug_vbd` field of the given VM_guest_metrics.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_can_use_hotplug_vif(self, self_: VmGuestMetricsRef, /) -> TristateType:
+        """Returns the `can_use_hotplug_vif` field of the given VM_guest_metrics.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_PV_drivers_detected(self, self_: VmGuestMetricsRef, /) -> bool:
+        """Returns the `PV_drivers_detected` field of the given VM_guest_metrics.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_netbios_name(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `netbios_name` field of the given VM_guest_metrics.
+
+        Prototyped in XAPI 24.28.0."""
+    def get_services(self, self_: VmGuestMetricsRef, /) -> dict[str, str]:
+        """Returns the `services` field of the given VM_guest_metrics.
+
+        Prototyped in XAPI 25.15.0."""
 
 class VmMetricsApi:
     """The messages of class VM_metrics."""
-    def get_record(self, self_: VmMetricsRef, /) -> VmMetricsRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VmMetricsRef: ...
-    def get_all(self) -> list[VmMetricsRef]: ...
-    def get_all_records(self) -> dict[VmMetricsRef, VmMetricsRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VmMetricsRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VmMetricsRef, VmMetricsRecord]: ...
-    def get_uuid(self, self_: VmMetricsRef, /) -> str: ...
-    def get_memory_actual(self, self_: VmMetricsRef, /) -> str: ...
-    def get_VCPUs_number(self, self_: VmMetricsRef, /) -> str: ...
+    def get_record(self, self_: VmMetricsRef, /) -> VmMetricsRecord:
+        """Returns every field of the given VM_metrics as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> VmMetricsRef:
+        """Finds the VM_metrics with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[VmMetricsRef]:
+        """Lists every VM_metrics known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[VmMetricsRef, VmMetricsRecord]:
+        """Returns the record of every VM_metrics, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[VmMetricsRef]:
+        """Lists every VM_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VmMetricsRef, VmMetricsRecord]:
+        """Returns the record of every VM_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VmMetricsRef, /) -> str:
+        """Returns the `uuid` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_actual(self, self_: VmMetricsRef, /) -> str:
+        """Returns the `memory_actual` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VCPUs_number(self, self_: VmMetricsRef, /) -> str:
+        """Returns the `VCPUs_number` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("VM_metrics.get_VCPUs_utilisation is removed in XenServer 6.1 (tampa)")
-    def get_VCPUs_utilisation(self, self_: VmMetricsRef, /) -> dict[str, float]: ...
-    def get_VCPUs_CPU(self, self_: VmMetricsRef, /) -> dict[str, str]: ...
-    def get_VCPUs_params(self, self_: VmMetricsRef, /) -> dict[str, str]: ...
-    def get_VCPUs_flags(self, self_: VmMetricsRef, /) -> dict[str, list[str]]: ...
-    def get_state(self, self_: VmMetricsRef, /) -> list[str]: ...
-    def get_start_time(self, self_: VmMetricsRef, /) -> DateTime: ...
-    def get_install_time(self, self_: VmMetricsRef, /) -> DateTime: ...
-    def get_last_updated(self, self_: VmMetricsRef, /) -> DateTime: ...
-    def get_other_config(self, self_: VmMetricsRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VmMetricsRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VmMetricsRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VmMetricsRef, key: str, /) -> str: ...
-    def get_hvm(self, self_: VmMetricsRef, /) -> bool: ...
-    def get_nested_virt(self, self_: VmMetricsRef, /) -> bool: ...
-    def get_nomigrate(self, self_: VmMetricsRef, /) -> bool: ...
-    def get_current_domain_type(self, self_: VmMetricsRef, /) -> DomainType: ...
-    def get_numa_optimised(self, self_: VmMetricsRef, /) -> bool: ...
-    def get_numa_nodes(self, self_: VmMetricsRef, /) -> str: ...
-    def get_numa_node_memory(self, self_: VmMetricsRef, /) -> dict[str, str]: ...
+    def get_VCPUs_utilisation(self, self_: VmMetricsRef, /) -> dict[str, float]:
+        """Returns the `VCPUs_utilisation` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.1 (tampa); removed in XenServer 6.1 (tampa)."""
+    def get_VCPUs_CPU(self, self_: VmMetricsRef, /) -> dict[str, str]:
+        """Returns the `VCPUs_CPU` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VCPUs_params(self, self_: VmMetricsRef, /) -> dict[str, str]:
+        """Returns the `VCPUs_params` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VCPUs_flags(self, self_: VmMetricsRef, /) -> dict[str, list[str]]:
+        """Returns the `VCPUs_flags` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_state(self, self_: VmMetricsRef, /) -> list[str]:
+        """Returns the `state` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_start_time(self, self_: VmMetricsRef, /) -> DateTime:
+        """Returns the `start_time` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_install_time(self, self_: VmMetricsRef, /) -> DateTime:
+        """Returns the `install_time` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_updated(self, self_: VmMetricsRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given VM_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: VmMetricsRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VM_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: VmMetricsRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VM_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: VmMetricsRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VM_metrics; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: VmMetricsRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VM_metrics, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_hvm(self, self_: VmMetricsRef, /) -> bool:
+        """Returns the `hvm` field of the given VM_metrics.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_nested_virt(self, self_: VmMetricsRef, /) -> bool:
+        """Returns the `nested_virt` field of the given VM_metrics.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_nomigrate(self, self_: VmMetricsRef, /) -> bool:
+        """Returns the `nomigrate` field of the given VM_metrics.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_current_domain_type(self, self_: VmMetricsRef, /) -> DomainType:
+        """Returns the `current_domain_type` field of the given VM_metrics.
+
+        Prototyped in XenServer 7.4 (jura); published in XenServer 7.5 (kolkata)."""
+    def get_numa_optimised(self, self_: VmMetricsRef, /) -> bool:
+        """Returns the `numa_optimised` field of the given VM_metrics.
+
+        Prototyped in XAPI 26.2.0."""
+    def get_numa_nodes(self, self_: VmMetricsRef, /) -> str:
+        """Returns the `numa_nodes` field of the given VM_metrics.
+
+        Prototyped in XAPI 26.2.0."""
+    def get_numa_node_memory(self, self_: VmMetricsRef, /) -> dict[str, str]:
+        """Returns the `numa_node_memory` field of the given VM_metrics.
+
+        Prototyped in XAPI 26.2.0."""
 
 class VtpmApi:
     """The messages of class VTPM."""
-    def destroy(self, self_: VtpmRef, /) -> str: ...
-    def create(self, vM: VmRef, is_unique: bool, /) -> VtpmRef: ...
-    def set_contents(self, self_: VtpmRef, contents: str, /) -> str: ...
-    def get_contents(self, self_: VtpmRef, /) -> str: ...
-    def get_record(self, self_: VtpmRef, /) -> VtpmRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VtpmRef: ...
-    def get_all(self) -> list[VtpmRef]: ...
-    def get_all_records(self) -> dict[VtpmRef, VtpmRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VtpmRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VtpmRef, VtpmRecord]: ...
-    def get_uuid(self, self_: VtpmRef, /) -> str: ...
-    def get_allowed_operations(self, self_: VtpmRef, /) -> list[VtpmOperations]: ...
-    def get_current_operations(self, self_: VtpmRef, /) -> dict[str, VtpmOperations]: ...
-    def get_VM(self, self_: VtpmRef, /) -> VmRef: ...
-    def get_backend(self, self_: VtpmRef, /) -> VmRef: ...
-    def get_persistence_backend(self, self_: VtpmRef, /) -> PersistenceBackend: ...
-    def get_is_unique(self, self_: VtpmRef, /) -> bool: ...
-    def get_is_protected(self, self_: VtpmRef, /) -> bool: ...
+    def destroy(self, self_: VtpmRef, /) -> str:
+        """Removes this vTPM from its VM.
+
+        Prototyped in XAPI 22.26.0."""
+    def create(self, vM: VmRef, is_unique: bool, /) -> VtpmRef:
+        """Creates a vTPM for the given VM, optionally marked unique, and returns it.
+
+        Prototyped in XAPI 22.26.0."""
+    def set_contents(self, self_: VtpmRef, contents: str, /) -> str:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_contents(self, self_: VtpmRef, /) -> str:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_record(self, self_: VtpmRef, /) -> VtpmRecord:
+        """Returns every field of the given VTPM as one record.
+
+        Prototyped in XAPI 22.26.0."""
+    def get_by_uuid(self, uuid: str, /) -> VtpmRef:
+        """Finds the VTPM with the given UUID.
+
+        Prototyped in XAPI 22.26.0."""
+    def get_all(self) -> list[VtpmRef]:
+        """Lists every VTPM known to the server.
+
+        Prototyped in XAPI 22.26.0."""
+    def get_all_records(self) -> dict[VtpmRef, VtpmRecord]:
+        """Returns the record of every VTPM, keyed by reference.
+
+        Prototyped in XAPI 22.26.0."""
+    def get_all_where(self, expr: str, /) -> list[VtpmRef]:
+        """Lists every VTPM whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VtpmRef, VtpmRecord]:
+        """Returns the record of every VTPM whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VtpmRef, /) -> str:
+        """Returns the `uuid` field of the given VTPM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: VtpmRef, /) -> list[VtpmOperations]:
+        """Returns the `allowed_operations` field of the given VTPM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VtpmRef, /) -> dict[str, VtpmOperations]:
+        """Returns the `current_operations` field of the given VTPM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VM(self, self_: VtpmRef, /) -> VmRef:
+        """Returns the `VM` field of the given VTPM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_backend(self, self_: VtpmRef, /) -> VmRef:
+        """Returns the `backend` field of the given VTPM.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_persistence_backend(self, self_: VtpmRef, /) -> PersistenceBackend:
+        """Returns the `persistence_backend` field of the given VTPM.
+
+        Prototyped in XAPI 22.26.0."""
+    def get_is_unique(self, self_: VtpmRef, /) -> bool:
+        """Returns the `is_unique` field of the given VTPM.
+
+        Prototyped in XAPI 22.26.0."""
+    def get_is_protected(self, self_: VtpmRef, /) -> bool:
+        """Returns the `is_protected` field of the given VTPM.
+
+        Prototyped in XAPI 22.26.0."""
 
 class VusbApi:
     """The messages of class VUSB."""
-    def destroy(self, self_: VusbRef, /) -> str: ...
-    def unplug(self, self_: VusbRef, /) -> str: ...
-    def create(self, VM: VmRef, USB_group: UsbGroupRef, other_config: Mapping[str, str] = ..., /) -> VusbRef: ...
-    def get_record(self, self_: VusbRef, /) -> VusbRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> VusbRef: ...
-    def get_all(self) -> list[VusbRef]: ...
-    def get_all_records(self) -> dict[VusbRef, VusbRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[VusbRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[VusbRef, VusbRecord]: ...
-    def get_uuid(self, self_: VusbRef, /) -> str: ...
-    def get_allowed_operations(self, self_: VusbRef, /) -> list[VusbOperations]: ...
-    def get_current_operations(self, self_: VusbRef, /) -> dict[str, VusbOperations]: ...
-    def get_VM(self, self_: VusbRef, /) -> VmRef: ...
-    def get_USB_group(self, self_: VusbRef, /) -> UsbGroupRef: ...
-    def get_other_config(self, self_: VusbRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: VusbRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: VusbRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: VusbRef, key: str, /) -> str: ...
-    def get_currently_attached(self, self_: VusbRef, /) -> bool: ...
+    def destroy(self, self_: VusbRef, /) -> str:
+        """Removes this virtual USB device.
+
+        Published in XenServer 7.3 (inverness)."""
+    def unplug(self, self_: VusbRef, /) -> str:
+        """Hot-unplugs this USB device from its running VM.
+
+        Published in XenServer 7.3 (inverness)."""
+    def create(self, VM: VmRef, USB_group: UsbGroupRef, other_config: Mapping[str, str] = ..., /) -> VusbRef:
+        """Creates a virtual USB device for the VM backed by the given USB group and returns it.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_record(self, self_: VusbRef, /) -> VusbRecord:
+        """Returns every field of the given VUSB as one record.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_by_uuid(self, uuid: str, /) -> VusbRef:
+        """Finds the VUSB with the given UUID.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all(self) -> list[VusbRef]:
+        """Lists every VUSB known to the server.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all_records(self) -> dict[VusbRef, VusbRecord]:
+        """Returns the record of every VUSB, keyed by reference.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_all_where(self, expr: str, /) -> list[VusbRef]:
+        """Lists every VUSB whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[VusbRef, VusbRecord]:
+        """Returns the record of every VUSB whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: VusbRef, /) -> str:
+        """Returns the `uuid` field of the given VUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_allowed_operations(self, self_: VusbRef, /) -> list[VusbOperations]:
+        """Returns the `allowed_operations` field of the given VUSB.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: VusbRef, /) -> dict[str, VusbOperations]:
+        """Returns the `current_operations` field of the given VUSB.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VM(self, self_: VusbRef, /) -> VmRef:
+        """Returns the `VM` field of the given VUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_USB_group(self, self_: VusbRef, /) -> UsbGroupRef:
+        """Returns the `USB_group` field of the given VUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_other_config(self, self_: VusbRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given VUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def set_other_config(self, self_: VusbRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given VUSB.
+
+        Published in XenServer 7.3 (inverness)."""
+    def add_to_other_config(self, self_: VusbRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given VUSB; fails if the key is already there.
+
+        Published in XenServer 7.3 (inverness)."""
+    def remove_from_other_config(self, self_: VusbRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given VUSB, if present.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_currently_attached(self, self_: VusbRef, /) -> bool:
+        """Returns the `currently_attached` field of the given VUSB.
+
+        Published in XenServer 4.0 (rio)."""
 
 class AuthApi:
     """The messages of class auth."""
-    def get_group_membership(self, subject_identifier: str, /) -> list[str]: ...
-    def get_subject_information_from_identifier(self, subject_identifier: str, /) -> dict[str, str]: ...
-    def get_subject_identifier(self, subject_name: str, /) -> str: ...
+    def get_group_membership(self, subject_identifier: str, /) -> list[str]:
+        """Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
+
+        Published in XenServer 5.5 (george)."""
+    def get_subject_information_from_identifier(self, subject_identifier: str, /) -> dict[str, str]:
+        """Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
+
+        Published in XenServer 5.5 (george)."""
+    def get_subject_identifier(self, subject_name: str, /) -> str:
+        """Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
+
+        Published in XenServer 5.5 (george)."""
 
 class BlobApi:
     """The messages of class blob."""
-    def destroy(self, self_: BlobRef, /) -> str: ...
-    def create(self, mime_type: str, public: bool = ..., /) -> BlobRef: ...
-    def get_record(self, self_: BlobRef, /) -> BlobRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> BlobRef: ...
-    def get_by_name_label(self, label: str, /) -> list[BlobRef]: ...
-    def get_all(self) -> list[BlobRef]: ...
-    def get_all_records(self) -> dict[BlobRef, BlobRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[BlobRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[BlobRef, BlobRecord]: ...
-    def get_uuid(self, self_: BlobRef, /) -> str: ...
-    def get_name_label(self, self_: BlobRef, /) -> str: ...
-    def set_name_label(self, self_: BlobRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: BlobRef, /) -> str: ...
-    def set_name_description(self, self_: BlobRef, value: str, /) -> str: ...
-    def get_size(self, self_: BlobRef, /) -> str: ...
-    def get_public(self, self_: BlobRef, /) -> bool: ...
-    def set_public(self, self_: BlobRef, value: bool, /) -> str: ...
-    def get_last_updated(self, self_: BlobRef, /) -> DateTime: ...
-    def get_mime_type(self, self_: BlobRef, /) -> str: ...
+    def destroy(self, self_: BlobRef, /) -> str:
+        """Deletes the blob and its stored data; returns nothing.
+
+        Published in XenServer 5.0 (orlando)."""
+    def create(self, mime_type: str, public: bool = ..., /) -> BlobRef:
+        """Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_record(self, self_: BlobRef, /) -> BlobRecord:
+        """Returns every field of the given blob as one record.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_by_uuid(self, uuid: str, /) -> BlobRef:
+        """Finds the blob with the given UUID.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_by_name_label(self, label: str, /) -> list[BlobRef]:
+        """Lists every blob whose `name_label` equals the given label.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_all(self) -> list[BlobRef]:
+        """Lists every blob known to the server.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_all_records(self) -> dict[BlobRef, BlobRecord]:
+        """Returns the record of every blob, keyed by reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_all_where(self, expr: str, /) -> list[BlobRef]:
+        """Lists every blob whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[BlobRef, BlobRecord]:
+        """Returns the record of every blob whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: BlobRef, /) -> str:
+        """Returns the `uuid` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: BlobRef, /) -> str:
+        """Returns the `name_label` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: BlobRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: BlobRef, /) -> str:
+        """Returns the `name_description` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: BlobRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_size(self, self_: BlobRef, /) -> str:
+        """Returns the `size` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_public(self, self_: BlobRef, /) -> bool:
+        """Returns the `public` field of the given blob.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_public(self, self_: BlobRef, value: bool, /) -> str:
+        """Replaces the `public` field of the given blob.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_last_updated(self, self_: BlobRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_mime_type(self, self_: BlobRef, /) -> str:
+        """Returns the `mime_type` field of the given blob.
+
+        Published in XenServer 4.0 (rio)."""
 
 class ConsoleApi:
     """The messages of class console."""
-    def get_record(self, self_: ConsoleRef, /) -> ConsoleRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> ConsoleRef: ...
-    def create(self, args: ConsoleCreateArgs, /) -> ConsoleRef: ...
-    def destroy(self, self_: ConsoleRef, /) -> str: ...
-    def get_all(self) -> list[ConsoleRef]: ...
-    def get_all_records(self) -> dict[ConsoleRef, ConsoleRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[ConsoleRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[ConsoleRef, ConsoleRecord]: ...
-    def get_uuid(self, self_: ConsoleRef, /) -> str: ...
-    def get_protocol(self, self_: ConsoleRef, /) -> ConsoleProtocol: ...
-    def get_location(self, self_: ConsoleRef, /) -> str: ...
-    def get_VM(self, self_: ConsoleRef, /) -> VmRef: ...
-    def get_other_config(self, self_: ConsoleRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: ConsoleRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: ConsoleRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: ConsoleRef, key: str, /) -> str: ...
+    def get_record(self, self_: ConsoleRef, /) -> ConsoleRecord:
+        """Returns every field of the given console as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> ConsoleRef:
+        """Finds the console with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, args: ConsoleCreateArgs, /) -> ConsoleRef:
+        """Creates a new console from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: ConsoleRef, /) -> str:
+        """Destroys the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[ConsoleRef]:
+        """Lists every console known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[ConsoleRef, ConsoleRecord]:
+        """Returns the record of every console, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[ConsoleRef]:
+        """Lists every console whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[ConsoleRef, ConsoleRecord]:
+        """Returns the record of every console whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: ConsoleRef, /) -> str:
+        """Returns the `uuid` field of the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_protocol(self, self_: ConsoleRef, /) -> ConsoleProtocol:
+        """Returns the `protocol` field of the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_location(self, self_: ConsoleRef, /) -> str:
+        """Returns the `location` field of the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VM(self, self_: ConsoleRef, /) -> VmRef:
+        """Returns the `VM` field of the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: ConsoleRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: ConsoleRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given console.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: ConsoleRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given console; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: ConsoleRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given console, if present.
+
+        Published in XenServer 4.0 (rio)."""
 
 class CrashdumpApi:
     """The messages of class crashdump."""
-    def destroy(self, self_: CrashdumpRef, /) -> str: ...
+    def destroy(self, self_: CrashdumpRef, /) -> str:
+        """Deletes the crash dump record together with the VDI that stores it; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("crashdump.get_record is deprecated since XenServer 7.3 (inverness)")
-    def get_record(self, self_: CrashdumpRef, /) -> CrashdumpRecord: ...
+    def get_record(self, self_: CrashdumpRef, /) -> CrashdumpRecord:
+        """Returns every field of the given crashdump as one record.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
     @deprecated("crashdump.get_by_uuid is deprecated since XenServer 7.3 (inverness)")
-    def get_by_uuid(self, uuid: str, /) -> CrashdumpRef: ...
+    def get_by_uuid(self, uuid: str, /) -> CrashdumpRef:
+        """Finds the crashdump with the given UUID.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
     @deprecated("crashdump.get_all is deprecated since XenServer 7.3 (inverness)")
-    def get_all(self) -> list[CrashdumpRef]: ...
+    def get_all(self) -> list[CrashdumpRef]:
+        """Lists every crashdump known to the server.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
     @deprecated("crashdump.get_all_records is deprecated since XenServer 7.3 (inverness)")
-    def get_all_records(self) -> dict[CrashdumpRef, CrashdumpRecord]: ...
+    def get_all_records(self) -> dict[CrashdumpRef, CrashdumpRecord]:
+        """Returns the record of every crashdump, keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness)."""
     @deprecated("crashdump.get_all_where is deprecated since XenServer 7.3 (inverness)")
-    def get_all_where(self, expr: str, /) -> list[CrashdumpRef]: ...
+    def get_all_where(self, expr: str, /) -> list[CrashdumpRef]:
+        """Lists every crashdump whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("crashdump.get_all_records_where is deprecated since XenServer 7.3 (inverness)")
-    def get_all_records_where(self, expr: str, /) -> dict[CrashdumpRef, CrashdumpRecord]: ...
-    def get_uuid(self, self_: CrashdumpRef, /) -> str: ...
-    def get_VM(self, self_: CrashdumpRef, /) -> VmRef: ...
-    def get_VDI(self, self_: CrashdumpRef, /) -> VdiRef: ...
-    def get_other_config(self, self_: CrashdumpRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: CrashdumpRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: CrashdumpRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: CrashdumpRef, key: str, /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[CrashdumpRef, CrashdumpRecord]:
+        """Returns the record of every crashdump whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: CrashdumpRef, /) -> str:
+        """Returns the `uuid` field of the given crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VM(self, self_: CrashdumpRef, /) -> VmRef:
+        """Returns the `VM` field of the given crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VDI(self, self_: CrashdumpRef, /) -> VdiRef:
+        """Returns the `VDI` field of the given crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: CrashdumpRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given crashdump.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: CrashdumpRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given crashdump.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: CrashdumpRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given crashdump; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: CrashdumpRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given crashdump, if present.
+
+        Published in XenServer 4.1 (miami)."""
 
 class DataSourceApi:
     """The messages of class data_source."""
@@ -1684,685 +6232,2518 @@ class DataSourceApi:
 
 class EventApi:
     """The messages of class event."""
-    def inject(self, class_: str, ref: str, /) -> str: ...
-    def get_current_id(self) -> str: ...
+    def inject(self, class_: str, ref: str, /) -> str:
+        """Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_current_id(self) -> str:
+        """Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("event.next is deprecated since XenServer 6.0 (boston)")
-    def next(self) -> list[EventRecord]: ...
+    def next(self) -> list[EventRecord]:
+        """Legacy call that blocks until events arrive for the classes registered on this session and returns them.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+
+        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST, EVENT_SUBSCRIPTION_PARSE_FAILURE."""
     @deprecated("event.unregister is deprecated since XenServer 6.0 (boston)")
-    def unregister(self, classes: list[str] | tuple[str, ...], /) -> str: ...
+    def unregister(self, classes: list[str] | tuple[str, ...], /) -> str:
+        """Stops delivery of events for the given classes to this session through the legacy next call.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
     @deprecated("event.register is deprecated since XenServer 6.0 (boston)")
-    def register(self, classes: list[str] | tuple[str, ...], /) -> str: ...
+    def register(self, classes: list[str] | tuple[str, ...], /) -> str:
+        """Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston)."""
 
 class HostApi:
     """The messages of class host."""
-    def emergency_clear_mandatory_guidance(self) -> str: ...
+    def emergency_clear_mandatory_guidance(self) -> str:
+        """Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
+
+        Prototyped in XAPI 24.10.0."""
     @deprecated("host.apply_recommended_guidances is removed in XAPI 23.25.0")
-    def apply_recommended_guidances(self, self_: HostRef, /) -> str: ...
-    def set_https_only(self, self_: HostRef, value: bool, /) -> str: ...
-    def apply_updates(self, self_: HostRef, hash: str, /) -> list[list[str]]: ...
-    def emergency_reenable_tls_verification(self) -> str: ...
-    def emergency_disable_tls_verification(self) -> str: ...
-    def set_numa_affinity_policy(self, self_: HostRef, value: HostNumaAffinityPolicy, /) -> str: ...
-    def get_sched_gran(self, self_: HostRef, /) -> HostSchedGran: ...
-    def set_sched_gran(self, self_: HostRef, value: HostSchedGran, /) -> str: ...
+    def apply_recommended_guidances(self, self_: HostRef, /) -> str:
+        """Carries out the recommended follow-up actions pending for installed updates on the host.
+
+        Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0."""
+    def set_https_only(self, self_: HostRef, value: bool, /) -> str:
+        """Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
+
+        Prototyped in XAPI 22.27.0."""
+    def apply_updates(self, self_: HostRef, hash: str, /) -> list[list[str]]:
+        """Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
+
+        Published in XAPI 1.301.0."""
+    def emergency_reenable_tls_verification(self) -> str:
+        """Emergency call that turns TLS certificate verification back on for the host the session is connected to.
+
+        Published in XAPI 1.298.0."""
+    def emergency_disable_tls_verification(self) -> str:
+        """Emergency call that turns TLS certificate verification off for the host the session is connected to.
+
+        Published in XAPI 1.290.0."""
+    def set_numa_affinity_policy(self, self_: HostRef, value: HostNumaAffinityPolicy, /) -> str:
+        """Changes the NUMA placement policy used for VMs on the host.
+
+        Prototyped in XAPI 24.0.0."""
+    def get_sched_gran(self, self_: HostRef, /) -> HostSchedGran:
+        """Returns the scheduler granularity currently configured on the host.
+
+        Published in XAPI 1.271.0."""
+    def set_sched_gran(self, self_: HostRef, value: HostSchedGran, /) -> str:
+        """Changes the scheduler granularity of the host; takes effect after the next reboot.
+
+        Published in XAPI 1.271.0."""
     @deprecated("host.set_uefi_certificates is deprecated since XAPI 22.16.0")
-    def set_uefi_certificates(self, host: HostRef, value: str, /) -> str: ...
-    def set_multipathing(self, host: HostRef, value: bool, /) -> str: ...
-    def set_iscsi_iqn(self, host: HostRef, value: str, /) -> str: ...
-    def set_ssl_legacy(self, self_: HostRef, value: bool, /) -> str: ...
-    def disable_display(self, host: HostRef, /) -> HostDisplay: ...
-    def enable_display(self, host: HostRef, /) -> HostDisplay: ...
-    def declare_dead(self, host: HostRef, /) -> str: ...
-    def migrate_receive(self, host: HostRef, network: NetworkRef, options: Mapping[str, str], /) -> dict[str, str]: ...
-    def disable_local_storage_caching(self, host: HostRef, /) -> str: ...
-    def enable_local_storage_caching(self, host: HostRef, sr: SrRef, /) -> str: ...
+    def set_uefi_certificates(self, host: HostRef, value: str, /) -> str:
+        """Sets the UEFI Secure Boot certificates the host offers to guests.
+
+        Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0."""
+    def set_multipathing(self, host: HostRef, value: bool, /) -> str:
+        """Turns storage multipathing on or off for the host.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def set_iscsi_iqn(self, host: HostRef, value: str, /) -> str:
+        """Sets the host's iSCSI initiator name (IQN).
+
+        Published in XenServer 7.5 (kolkata)."""
+    def set_ssl_legacy(self, self_: HostRef, value: bool, /) -> str:
+        """Sets whether the host accepts older SSL/TLS protocol versions.
+
+        Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm)."""
+    def disable_display(self, host: HostRef, /) -> HostDisplay:
+        """Turns off the host's physical display console and returns the resulting display state.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def enable_display(self, host: HostRef, /) -> HostDisplay:
+        """Turns on the host's physical display console and returns the resulting display state.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def declare_dead(self, host: HostRef, /) -> str:
+        """Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
+
+        Published in XenServer 6.2 (clearwater)."""
+    def migrate_receive(self, host: HostRef, network: NetworkRef, options: Mapping[str, str], /) -> dict[str, str]:
+        """Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
+
+        Published in XenServer 6.1 (tampa)."""
+    def disable_local_storage_caching(self, host: HostRef, /) -> str:
+        """Stops using a local SR as a read cache for VM disks on the host.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def enable_local_storage_caching(self, host: HostRef, sr: SrRef, /) -> str:
+        """Starts using the given local SR as a read cache for VM disks on the host.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
     @deprecated("host.reset_cpu_features is removed in XenServer 7.0 (dundee)")
-    def reset_cpu_features(self, host: HostRef, /) -> str: ...
+    def reset_cpu_features(self, host: HostRef, /) -> str:
+        """Removes any CPU feature mask set on the host; takes effect after a reboot.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee)."""
     @deprecated("host.set_cpu_features is removed in XenServer 7.0 (dundee)")
-    def set_cpu_features(self, host: HostRef, features: str, /) -> str: ...
-    def set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Mapping[str, str], /) -> str: ...
+    def set_cpu_features(self, host: HostRef, features: str, /) -> str:
+        """Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee)."""
+    def set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Mapping[str, str], /) -> str:
+        """Chooses how the host is powered on remotely and with which settings.
+
+        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0."""
     @deprecated("host.refresh_pack_info is deprecated since XenServer 7.1 (ely)")
-    def refresh_pack_info(self, host: HostRef, /) -> str: ...
-    def apply_edition(self, host: HostRef, edition: str, force: bool = ..., /) -> str: ...
-    def reset_server_certificate(self, host: HostRef, /) -> str: ...
-    def emergency_reset_server_certificate(self) -> str: ...
-    def install_server_certificate(self, host: HostRef, certificate: str, private_key: str, certificate_chain: str = ..., /) -> str: ...
-    def refresh_server_certificate(self, host: HostRef, /) -> str: ...
-    def get_server_certificate(self, host: HostRef, /) -> str: ...
-    def retrieve_wlb_evacuate_recommendations(self, self_: HostRef, /) -> dict[VmRef, list[str]]: ...
-    def disable_external_auth(self, host: HostRef, config: Mapping[str, str] = ..., force: bool = ..., /) -> str: ...
-    def enable_external_auth(self, host: HostRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> str: ...
-    def get_server_localtime(self, host: HostRef, /) -> DateTime: ...
-    def get_servertime(self, host: HostRef, /) -> DateTime: ...
-    def call_extension(self, host: HostRef, call: str, /) -> str: ...
-    def has_extension(self, host: HostRef, name: str, /) -> bool: ...
-    def call_plugin(self, host: HostRef, plugin: str, fn: str, args: Mapping[str, str], /) -> str: ...
-    def create_new_blob(self, host: HostRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef: ...
-    def backup_rrds(self, host: HostRef, delay: float, /) -> str: ...
-    def sync_data(self, host: HostRef, /) -> str: ...
-    def compute_memory_overhead(self, host: HostRef, /) -> str: ...
-    def compute_free_memory(self, host: HostRef, /) -> str: ...
-    def set_hostname_live(self, host: HostRef, hostname: str, /) -> str: ...
-    def shutdown_agent(self) -> str: ...
-    def restart_agent(self, host: HostRef, /) -> str: ...
-    def get_system_status_capabilities(self, host: HostRef, /) -> str: ...
-    def get_management_interface(self, host: HostRef, /) -> PifRef: ...
-    def management_disable(self) -> str: ...
-    def local_management_reconfigure(self, interface: str, /) -> str: ...
-    def management_reconfigure(self, pif: PifRef, /) -> str: ...
-    def syslog_reconfigure(self, host: HostRef, /) -> str: ...
-    def evacuate(self, host: HostRef, network: NetworkRef = ..., evacuate_batch_size: int | str = ..., /) -> str: ...
+    def refresh_pack_info(self, host: HostRef, /) -> str:
+        """Updates the host's software_version with the currently installed supplemental packs.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely)."""
+    def apply_edition(self, host: HostRef, edition: str, force: bool = ..., /) -> str:
+        """Switches the host to the named licence edition; force applies it even when licence checks fail.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def reset_server_certificate(self, host: HostRef, /) -> str:
+        """Replaces the host's TLS server certificate with a newly generated self-signed one.
+
+        Published in XAPI 1.290.0."""
+    def emergency_reset_server_certificate(self) -> str:
+        """Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def install_server_certificate(self, host: HostRef, certificate: str, private_key: str, certificate_chain: str = ..., /) -> str:
+        """Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def refresh_server_certificate(self, host: HostRef, /) -> str:
+        """Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
+
+        Published in XAPI 1.307.0."""
+    def get_server_certificate(self, host: HostRef, /) -> str:
+        """Returns the host's TLS server certificate in PEM format.
+
+        Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness)."""
+    def retrieve_wlb_evacuate_recommendations(self, self_: HostRef, /) -> dict[VmRef, list[str]]:
+        """Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
+
+        Published in XenServer 5.5 (george)."""
+    def disable_external_auth(self, host: HostRef, config: Mapping[str, str] = ..., force: bool = ..., /) -> str:
+        """Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
+
+        Published in XenServer 5.5 (george)."""
+    def enable_external_auth(self, host: HostRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> str:
+        """Joins the host to an external directory service of the given type and name, using the supplied config.
+
+        Published in XenServer 5.5 (george)."""
+    def get_server_localtime(self, host: HostRef, /) -> DateTime:
+        """Returns the host's current time in its local time zone.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_servertime(self, host: HostRef, /) -> DateTime:
+        """Returns the host's current time in UTC.
+
+        Published in XenServer 5.0 (orlando)."""
+    def call_extension(self, host: HostRef, call: str, /) -> str:
+        """Runs a host extension with the given serialised call and returns its serialised response.
+
+        Published in XenServer 7.1 (ely)."""
+    def has_extension(self, host: HostRef, name: str, /) -> bool:
+        """Returns true if an extension with the given name is installed on the host.
+
+        Published in XenServer 7.1 (ely)."""
+    def call_plugin(self, host: HostRef, plugin: str, fn: str, args: Mapping[str, str], /) -> str:
+        """Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
+
+        Published in XenServer 5.0 (orlando)."""
+    def create_new_blob(self, host: HostRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef:
+        """Creates a named binary data item with the given MIME type attached to the host and returns it.
+
+        Published in XenServer 5.0 (orlando)."""
+    def backup_rrds(self, host: HostRef, delay: float, /) -> str:
+        """Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
+
+        Published in XenServer 5.0 (orlando)."""
+    def sync_data(self, host: HostRef, /) -> str:
+        """Copies data kept outside the database (such as performance archives and messages) from the master to the host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def compute_memory_overhead(self, host: HostRef, /) -> str:
+        """Returns the virtualisation memory overhead of the host, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def compute_free_memory(self, host: HostRef, /) -> str:
+        """Returns how much memory on the host is available for starting VMs, in bytes.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_hostname_live(self, host: HostRef, hostname: str, /) -> str:
+        """Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: HOST_NAME_INVALID."""
+    def shutdown_agent(self) -> str:
+        """Stops the toolstack on the host the session is connected to, without restarting it.
+
+        Published in XenServer 5.0 (orlando)."""
+    def restart_agent(self, host: HostRef, /) -> str:
+        """Restarts the toolstack on the host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_system_status_capabilities(self, host: HostRef, /) -> str:
+        """Returns an XML document listing the kinds of data that can be collected in a status report.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_management_interface(self, host: HostRef, /) -> PifRef:
+        """Returns the PIF the host uses for management traffic.
+
+        Published in XenServer 6.1 (tampa)."""
+    def management_disable(self) -> str:
+        """Turns off the management interface of the host the session is connected to.
+
+        Published in XenServer 4.1 (miami)."""
+    def local_management_reconfigure(self, interface: str, /) -> str:
+        """Moves the management interface of the host the session is connected to onto the named device.
+
+        Published in XenServer 4.1 (miami)."""
+    def management_reconfigure(self, pif: PifRef, /) -> str:
+        """Moves the host's management interface onto the given PIF.
+
+        Published in XenServer 4.1 (miami)."""
+    def syslog_reconfigure(self, host: HostRef, /) -> str:
+        """Applies the host's current logging configuration to its syslog service.
+
+        Published in XenServer 4.1 (miami)."""
+    def evacuate(self, host: HostRef, network: NetworkRef = ..., evacuate_batch_size: int | str = ..., /) -> str:
+        """Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
+
+        Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0."""
     @deprecated("host.get_uncooperative_resident_VMs is deprecated since XenServer 6.1 (tampa)")
-    def get_uncooperative_resident_VMs(self, self_: HostRef, /) -> list[VmRef]: ...
-    def get_vms_which_prevent_evacuation(self, self_: HostRef, /) -> dict[VmRef, list[str]]: ...
-    def assert_can_evacuate(self, host: HostRef, /) -> str: ...
-    def forget_data_source_archives(self, host: HostRef, data_source: str, /) -> str: ...
-    def query_data_source(self, host: HostRef, data_source: str, /) -> float: ...
-    def record_data_source(self, host: HostRef, data_source: str, /) -> str: ...
-    def get_data_sources(self, host: HostRef, /) -> list[DataSourceRecord]: ...
-    def emergency_ha_disable(self, soft: bool = ..., /) -> str: ...
-    def power_on(self, host: HostRef, /) -> str: ...
-    def destroy(self, self_: HostRef, /) -> str: ...
-    def license_remove(self, host: HostRef, /) -> str: ...
-    def license_add(self, host: HostRef, contents: str, /) -> str: ...
+    def get_uncooperative_resident_VMs(self, self_: HostRef, /) -> list[VmRef]:
+        """Returns the running VMs on the host that do not cooperate with memory ballooning.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa)."""
+    def get_vms_which_prevent_evacuation(self, self_: HostRef, /) -> dict[VmRef, list[str]]:
+        """Returns a map from each VM that blocks evacuation of the host to the error explaining why.
+
+        Published in XenServer 5.0 (orlando)."""
+    def assert_can_evacuate(self, host: HostRef, /) -> str:
+        """Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
+
+        Published in XenServer 4.1 (miami)."""
+    def forget_data_source_archives(self, host: HostRef, data_source: str, /) -> str:
+        """Discards all recorded history for the named data source on the host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def query_data_source(self, host: HostRef, data_source: str, /) -> float:
+        """Returns the latest value of the named data source on the host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def record_data_source(self, host: HostRef, data_source: str, /) -> str:
+        """Starts recording the named data source on the host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_data_sources(self, host: HostRef, /) -> list[DataSourceRecord]:
+        """Returns descriptions of all data sources available on the host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def emergency_ha_disable(self, soft: bool = ..., /) -> str:
+        """Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
+
+        Published in XenServer 5.0 (orlando)."""
+    def power_on(self, host: HostRef, /) -> str:
+        """Powers on the host remotely using its configured power-on method.
+
+        Published in XenServer 5.0 (orlando)."""
+    def destroy(self, self_: HostRef, /) -> str:
+        """Removes the record of a host that is no longer part of the pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def license_remove(self, host: HostRef, /) -> str:
+        """Removes the host's licence.
+
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo)."""
+    def license_add(self, host: HostRef, contents: str, /) -> str:
+        """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
+
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
+
+        Errors: LICENSE_PROCESSING_ERROR."""
     @deprecated("host.license_apply is removed in XenServer 6.2 (clearwater)")
-    def license_apply(self, host: HostRef, contents: str, /) -> str: ...
-    def list_methods(self) -> list[str]: ...
-    def bugreport_upload(self, host: HostRef, url: str, options: Mapping[str, str], /) -> str: ...
-    def send_debug_keys(self, host: HostRef, keys: str, /) -> str: ...
-    def get_log(self, host: HostRef, /) -> str: ...
-    def dmesg_clear(self, host: HostRef, /) -> str: ...
-    def dmesg(self, host: HostRef, /) -> str: ...
-    def reboot(self, host: HostRef, /) -> str: ...
-    def shutdown(self, host: HostRef, /) -> str: ...
-    def enable(self, host: HostRef, /) -> str: ...
-    def disable(self, host: HostRef, auto_enable: bool = ..., /) -> str: ...
-    def set_servertime(self, self_: HostRef, value: DateTime | datetime, /) -> str: ...
-    def get_ntp_synchronized(self, self_: HostRef, /) -> bool: ...
-    def list_timezones(self, self_: HostRef, /) -> list[str]: ...
-    def set_timezone(self, self_: HostRef, value: str, /) -> str: ...
-    def get_ntp_servers_status(self, self_: HostRef, /) -> dict[str, str]: ...
-    def set_ntp_custom_servers(self, self_: HostRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def set_ntp_mode(self, self_: HostRef, value: HostNtpMode, /) -> str: ...
-    def set_max_cstate(self, self_: HostRef, value: str, /) -> str: ...
-    def get_tracked_user_agents(self, self_: HostRef, /) -> dict[str, str]: ...
-    def set_ssh_auto_mode(self, self_: HostRef, value: bool, /) -> str: ...
-    def set_console_idle_timeout(self, self_: HostRef, value: int | str, /) -> str: ...
-    def set_ssh_enabled_timeout(self, self_: HostRef, value: int | str, /) -> str: ...
-    def disable_ssh(self, self_: HostRef, /) -> str: ...
-    def enable_ssh(self, self_: HostRef, /) -> str: ...
-    def rescan_drivers(self, self_: HostRef, /) -> str: ...
-    def external_auth_set_ldaps(self, host: HostRef, ldaps: bool, force: bool = ..., /) -> str: ...
-    def get_record(self, self_: HostRef, /) -> HostRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> HostRef: ...
-    def get_by_name_label(self, label: str, /) -> list[HostRef]: ...
-    def get_all(self) -> list[HostRef]: ...
-    def get_all_records(self) -> dict[HostRef, HostRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[HostRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[HostRef, HostRecord]: ...
-    def get_uuid(self, self_: HostRef, /) -> str: ...
-    def get_name_label(self, self_: HostRef, /) -> str: ...
-    def set_name_label(self, self_: HostRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: HostRef, /) -> str: ...
-    def set_name_description(self, self_: HostRef, value: str, /) -> str: ...
-    def get_memory_overhead(self, self_: HostRef, /) -> str: ...
-    def get_allowed_operations(self, self_: HostRef, /) -> list[HostAllowedOperations]: ...
-    def get_current_operations(self, self_: HostRef, /) -> dict[str, HostAllowedOperations]: ...
-    def get_API_version_major(self, self_: HostRef, /) -> str: ...
-    def get_API_version_minor(self, self_: HostRef, /) -> str: ...
-    def get_API_version_vendor(self, self_: HostRef, /) -> str: ...
-    def get_API_version_vendor_implementation(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_enabled(self, self_: HostRef, /) -> bool: ...
-    def get_software_version(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_other_config(self, self_: HostRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: HostRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: HostRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: HostRef, key: str, /) -> str: ...
-    def get_capabilities(self, self_: HostRef, /) -> list[str]: ...
-    def get_cpu_configuration(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_sched_policy(self, self_: HostRef, /) -> str: ...
-    def get_supported_bootloaders(self, self_: HostRef, /) -> list[str]: ...
-    def get_resident_VMs(self, self_: HostRef, /) -> list[VmRef]: ...
-    def get_logging(self, self_: HostRef, /) -> dict[str, str]: ...
-    def set_logging(self, self_: HostRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_logging(self, self_: HostRef, key: str, value: str, /) -> str: ...
-    def remove_from_logging(self, self_: HostRef, key: str, /) -> str: ...
-    def get_PIFs(self, self_: HostRef, /) -> list[PifRef]: ...
-    def get_suspend_image_sr(self, self_: HostRef, /) -> SrRef: ...
-    def set_suspend_image_sr(self, self_: HostRef, value: SrRef, /) -> str: ...
-    def get_crash_dump_sr(self, self_: HostRef, /) -> SrRef: ...
-    def set_crash_dump_sr(self, self_: HostRef, value: SrRef, /) -> str: ...
-    def get_crashdumps(self, self_: HostRef, /) -> list[HostCrashdumpRef]: ...
+    def license_apply(self, host: HostRef, contents: str, /) -> str:
+        """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Errors: LICENSE_PROCESSING_ERROR."""
+    def list_methods(self) -> list[str]:
+        """Returns the names of all API methods the server supports.
+
+        Published in XenServer 4.0 (rio)."""
+    def bugreport_upload(self, host: HostRef, url: str, options: Mapping[str, str], /) -> str:
+        """Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
+
+        Published in XenServer 4.0 (rio)."""
+    def send_debug_keys(self, host: HostRef, keys: str, /) -> str:
+        """Sends the given debug key presses to the hypervisor on the host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_log(self, host: HostRef, /) -> str:
+        """Returns the host's log as a string.
+
+        Published in XenServer 4.0 (rio)."""
+    def dmesg_clear(self, host: HostRef, /) -> str:
+        """Returns the hypervisor's console messages and then clears them.
+
+        Published in XenServer 4.0 (rio)."""
+    def dmesg(self, host: HostRef, /) -> str:
+        """Returns the hypervisor's console messages.
+
+        Published in XenServer 4.0 (rio)."""
+    def reboot(self, host: HostRef, /) -> str:
+        """Reboots the host; it should be disabled and free of running VMs first.
+
+        Published in XenServer 4.0 (rio)."""
+    def shutdown(self, host: HostRef, /) -> str:
+        """Powers off the host; it should be disabled and free of running VMs first.
+
+        Published in XenServer 4.0 (rio)."""
+    def enable(self, host: HostRef, /) -> str:
+        """Lets the host accept new VMs again.
+
+        Published in XenServer 4.0 (rio)."""
+    def disable(self, host: HostRef, auto_enable: bool = ..., /) -> str:
+        """Stops the host from accepting new VMs, for example before maintenance.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 25.31.0."""
+    def set_servertime(self, self_: HostRef, value: DateTime | datetime, /) -> str:
+        """Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+
+        Prototyped in XAPI 26.0.0."""
+    def get_ntp_synchronized(self, self_: HostRef, /) -> bool:
+        """Checks whether the host's system clock is currently synchronised with its NTP servers.
+
+        Prototyped in XAPI 26.0.0."""
+    def list_timezones(self, self_: HostRef, /) -> list[str]:
+        """Lists the time zone names that the host accepts for set_timezone.
+
+        Prototyped in XAPI 26.0.0."""
+    def set_timezone(self, self_: HostRef, value: str, /) -> str:
+        """Changes the host's time zone, both in the operating system and in the host record.
+
+        Prototyped in XAPI 26.0.0."""
+    def get_ntp_servers_status(self, self_: HostRef, /) -> dict[str, str]:
+        """Reports the state of each NTP server the host is using; empty if the time service is not running.
+
+        Prototyped in XAPI 26.0.0."""
+    def set_ntp_custom_servers(self, self_: HostRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+
+        Prototyped in XAPI 26.0.0."""
+    def set_ntp_mode(self, self_: HostRef, value: HostNtpMode, /) -> str:
+        """Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+
+        Prototyped in XAPI 26.0.0."""
+    def set_max_cstate(self, self_: HostRef, value: str, /) -> str:
+        """Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+
+        Prototyped in XAPI 26.0.0."""
+    def get_tracked_user_agents(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+
+        Prototyped in XAPI 25.34.0."""
+    def set_ssh_auto_mode(self, self_: HostRef, value: bool, /) -> str:
+        """Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+
+        Prototyped in XAPI 25.27.0."""
+    def set_console_idle_timeout(self, self_: HostRef, value: int | str, /) -> str:
+        """Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+
+        Prototyped in XAPI 25.21.0."""
+    def set_ssh_enabled_timeout(self, self_: HostRef, value: int | str, /) -> str:
+        """Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+
+        Prototyped in XAPI 25.21.0."""
+    def disable_ssh(self, self_: HostRef, /) -> str:
+        """Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+
+        Prototyped in XAPI 25.13.0."""
+    def enable_ssh(self, self_: HostRef, /) -> str:
+        """Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+
+        Prototyped in XAPI 25.13.0."""
+    def rescan_drivers(self, self_: HostRef, /) -> str:
+        """Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+
+        Prototyped in XAPI 25.2.0."""
+    def external_auth_set_ldaps(self, host: HostRef, ldaps: bool, force: bool = ..., /) -> str:
+        """Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+
+        Published in XAPI 26.16.0."""
+    def get_record(self, self_: HostRef, /) -> HostRecord:
+        """Returns every field of the given host as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> HostRef:
+        """Finds the host with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_name_label(self, label: str, /) -> list[HostRef]:
+        """Lists every host whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[HostRef]:
+        """Lists every host known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[HostRef, HostRecord]:
+        """Returns the record of every host, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[HostRef]:
+        """Lists every host whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[HostRef, HostRecord]:
+        """Returns the record of every host whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: HostRef, /) -> str:
+        """Returns the `uuid` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: HostRef, /) -> str:
+        """Returns the `name_label` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: HostRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: HostRef, /) -> str:
+        """Returns the `name_description` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: HostRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_overhead(self, self_: HostRef, /) -> str:
+        """Returns the `memory_overhead` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: HostRef, /) -> list[HostAllowedOperations]:
+        """Returns the `allowed_operations` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: HostRef, /) -> dict[str, HostAllowedOperations]:
+        """Returns the `current_operations` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_API_version_major(self, self_: HostRef, /) -> str:
+        """Returns the `API_version_major` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_API_version_minor(self, self_: HostRef, /) -> str:
+        """Returns the `API_version_minor` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_API_version_vendor(self, self_: HostRef, /) -> str:
+        """Returns the `API_version_vendor` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_API_version_vendor_implementation(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `API_version_vendor_implementation` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_enabled(self, self_: HostRef, /) -> bool:
+        """Returns the `enabled` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_software_version(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `software_version` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: HostRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: HostRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given host; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: HostRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given host, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_capabilities(self, self_: HostRef, /) -> list[str]:
+        """Returns the `capabilities` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_cpu_configuration(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `cpu_configuration` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_sched_policy(self, self_: HostRef, /) -> str:
+        """Returns the `sched_policy` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_supported_bootloaders(self, self_: HostRef, /) -> list[str]:
+        """Returns the `supported_bootloaders` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_resident_VMs(self, self_: HostRef, /) -> list[VmRef]:
+        """Returns the `resident_VMs` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_logging(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `logging` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_logging(self, self_: HostRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `logging` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_logging(self, self_: HostRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `logging` map of the given host; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_logging(self, self_: HostRef, key: str, /) -> str:
+        """Removes a key and its value from the `logging` map of the given host, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PIFs(self, self_: HostRef, /) -> list[PifRef]:
+        """Returns the `PIFs` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_suspend_image_sr(self, self_: HostRef, /) -> SrRef:
+        """Returns the `suspend_image_sr` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_suspend_image_sr(self, self_: HostRef, value: SrRef, /) -> str:
+        """Replaces the `suspend_image_sr` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_crash_dump_sr(self, self_: HostRef, /) -> SrRef:
+        """Returns the `crash_dump_sr` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_crash_dump_sr(self, self_: HostRef, value: SrRef, /) -> str:
+        """Replaces the `crash_dump_sr` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_crashdumps(self, self_: HostRef, /) -> list[HostCrashdumpRef]:
+        """Returns the `crashdumps` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("host.get_patches is deprecated since XenServer 7.1 (ely)")
-    def get_patches(self, self_: HostRef, /) -> list[HostPatchRef]: ...
-    def get_updates(self, self_: HostRef, /) -> list[PoolUpdateRef]: ...
-    def get_PBDs(self, self_: HostRef, /) -> list[PbdRef]: ...
-    def get_host_CPUs(self, self_: HostRef, /) -> list[HostCpuRef]: ...
-    def get_cpu_info(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_hostname(self, self_: HostRef, /) -> str: ...
-    def set_hostname(self, self_: HostRef, value: str, /) -> str: ...
-    def get_address(self, self_: HostRef, /) -> str: ...
-    def set_address(self, self_: HostRef, value: str, /) -> str: ...
-    def get_metrics(self, self_: HostRef, /) -> HostMetricsRef: ...
-    def get_license_params(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_ha_statefiles(self, self_: HostRef, /) -> list[str]: ...
-    def get_ha_network_peers(self, self_: HostRef, /) -> list[str]: ...
-    def get_blobs(self, self_: HostRef, /) -> dict[str, BlobRef]: ...
-    def get_tags(self, self_: HostRef, /) -> list[str]: ...
-    def set_tags(self, self_: HostRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def add_tags(self, self_: HostRef, value: str, /) -> str: ...
-    def remove_tags(self, self_: HostRef, value: str, /) -> str: ...
-    def get_external_auth_type(self, self_: HostRef, /) -> str: ...
-    def get_external_auth_service_name(self, self_: HostRef, /) -> str: ...
-    def get_external_auth_configuration(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_edition(self, self_: HostRef, /) -> str: ...
-    def get_license_server(self, self_: HostRef, /) -> dict[str, str]: ...
-    def set_license_server(self, self_: HostRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_license_server(self, self_: HostRef, key: str, value: str, /) -> str: ...
-    def remove_from_license_server(self, self_: HostRef, key: str, /) -> str: ...
-    def get_bios_strings(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_power_on_mode(self, self_: HostRef, /) -> str: ...
-    def get_power_on_config(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_local_cache_sr(self, self_: HostRef, /) -> SrRef: ...
-    def get_chipset_info(self, self_: HostRef, /) -> dict[str, str]: ...
-    def get_PCIs(self, self_: HostRef, /) -> list[PciRef]: ...
-    def get_PGPUs(self, self_: HostRef, /) -> list[PgpuRef]: ...
-    def get_PUSBs(self, self_: HostRef, /) -> list[PusbRef]: ...
+    def get_patches(self, self_: HostRef, /) -> list[HostPatchRef]:
+        """Returns the `patches` field of the given host.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
+    def get_updates(self, self_: HostRef, /) -> list[PoolUpdateRef]:
+        """Returns the `updates` field of the given host.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_PBDs(self, self_: HostRef, /) -> list[PbdRef]:
+        """Returns the `PBDs` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_host_CPUs(self, self_: HostRef, /) -> list[HostCpuRef]:
+        """Returns the `host_CPUs` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_cpu_info(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `cpu_info` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_hostname(self, self_: HostRef, /) -> str:
+        """Returns the `hostname` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_hostname(self, self_: HostRef, value: str, /) -> str:
+        """Replaces the `hostname` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_address(self, self_: HostRef, /) -> str:
+        """Returns the `address` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_address(self, self_: HostRef, value: str, /) -> str:
+        """Replaces the `address` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_metrics(self, self_: HostRef, /) -> HostMetricsRef:
+        """Returns the `metrics` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_license_params(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `license_params` field of the given host.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_ha_statefiles(self, self_: HostRef, /) -> list[str]:
+        """Returns the `ha_statefiles` field of the given host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_network_peers(self, self_: HostRef, /) -> list[str]:
+        """Returns the `ha_network_peers` field of the given host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_blobs(self, self_: HostRef, /) -> dict[str, BlobRef]:
+        """Returns the `blobs` field of the given host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_tags(self, self_: HostRef, /) -> list[str]:
+        """Returns the `tags` field of the given host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_tags(self, self_: HostRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the `tags` field of the given host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_tags(self, self_: HostRef, value: str, /) -> str:
+        """Adds a value to the `tags` set of the given host.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_tags(self, self_: HostRef, value: str, /) -> str:
+        """Removes a value from the `tags` set of the given host, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_external_auth_type(self, self_: HostRef, /) -> str:
+        """Returns the `external_auth_type` field of the given host.
+
+        Published in XenServer 5.5 (george)."""
+    def get_external_auth_service_name(self, self_: HostRef, /) -> str:
+        """Returns the `external_auth_service_name` field of the given host.
+
+        Published in XenServer 5.5 (george)."""
+    def get_external_auth_configuration(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `external_auth_configuration` field of the given host.
+
+        Published in XenServer 5.5 (george)."""
+    def get_edition(self, self_: HostRef, /) -> str:
+        """Returns the `edition` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_license_server(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `license_server` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_license_server(self, self_: HostRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `license_server` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def add_to_license_server(self, self_: HostRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `license_server` map of the given host; fails if the key is already there.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def remove_from_license_server(self, self_: HostRef, key: str, /) -> str:
+        """Removes a key and its value from the `license_server` map of the given host, if present.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_bios_strings(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `bios_strings` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_power_on_mode(self, self_: HostRef, /) -> str:
+        """Returns the `power_on_mode` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_power_on_config(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `power_on_config` field of the given host.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_local_cache_sr(self, self_: HostRef, /) -> SrRef:
+        """Returns the `local_cache_sr` field of the given host.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_chipset_info(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `chipset_info` field of the given host.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_PCIs(self, self_: HostRef, /) -> list[PciRef]:
+        """Returns the `PCIs` field of the given host.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_PGPUs(self, self_: HostRef, /) -> list[PgpuRef]:
+        """Returns the `PGPUs` field of the given host.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_PUSBs(self, self_: HostRef, /) -> list[PusbRef]:
+        """Returns the `PUSBs` field of the given host.
+
+        Published in XenServer 7.3 (inverness)."""
     @deprecated("host.get_ssl_legacy is deprecated since Citrix Hypervisor 8.2 (stockholm)")
-    def get_ssl_legacy(self, self_: HostRef, /) -> bool: ...
-    def get_guest_VCPUs_params(self, self_: HostRef, /) -> dict[str, str]: ...
-    def set_guest_VCPUs_params(self, self_: HostRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_guest_VCPUs_params(self, self_: HostRef, key: str, value: str, /) -> str: ...
-    def remove_from_guest_VCPUs_params(self, self_: HostRef, key: str, /) -> str: ...
-    def get_display(self, self_: HostRef, /) -> HostDisplay: ...
-    def set_display(self, self_: HostRef, value: HostDisplay, /) -> str: ...
-    def get_virtual_hardware_platform_versions(self, self_: HostRef, /) -> list[str]: ...
-    def get_control_domain(self, self_: HostRef, /) -> VmRef: ...
-    def get_updates_requiring_reboot(self, self_: HostRef, /) -> list[PoolUpdateRef]: ...
-    def get_features(self, self_: HostRef, /) -> list[FeatureRef]: ...
-    def get_iscsi_iqn(self, self_: HostRef, /) -> str: ...
-    def get_multipathing(self, self_: HostRef, /) -> bool: ...
+    def get_ssl_legacy(self, self_: HostRef, /) -> bool:
+        """Returns the `ssl_legacy` field of the given host.
+
+        Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_guest_VCPUs_params(self, self_: HostRef, /) -> dict[str, str]:
+        """Returns the `guest_VCPUs_params` field of the given host.
+
+        Published in XenServer 6.1 (tampa)."""
+    def set_guest_VCPUs_params(self, self_: HostRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `guest_VCPUs_params` field of the given host.
+
+        Published in XenServer 6.1 (tampa)."""
+    def add_to_guest_VCPUs_params(self, self_: HostRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `guest_VCPUs_params` map of the given host; fails if the key is already there.
+
+        Published in XenServer 6.1 (tampa)."""
+    def remove_from_guest_VCPUs_params(self, self_: HostRef, key: str, /) -> str:
+        """Removes a key and its value from the `guest_VCPUs_params` map of the given host, if present.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_display(self, self_: HostRef, /) -> HostDisplay:
+        """Returns the `display` field of the given host.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def set_display(self, self_: HostRef, value: HostDisplay, /) -> str:
+        """Replaces the `display` field of the given host.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def get_virtual_hardware_platform_versions(self, self_: HostRef, /) -> list[str]:
+        """Returns the `virtual_hardware_platform_versions` field of the given host.
+
+        Published in XenServer 6.5 SP1 (cream)."""
+    def get_control_domain(self, self_: HostRef, /) -> VmRef:
+        """Returns the `control_domain` field of the given host.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_updates_requiring_reboot(self, self_: HostRef, /) -> list[PoolUpdateRef]:
+        """Returns the `updates_requiring_reboot` field of the given host.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_features(self, self_: HostRef, /) -> list[FeatureRef]:
+        """Returns the `features` field of the given host.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_iscsi_iqn(self, self_: HostRef, /) -> str:
+        """Returns the `iscsi_iqn` field of the given host.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_multipathing(self, self_: HostRef, /) -> bool:
+        """Returns the `multipathing` field of the given host.
+
+        Published in XenServer 7.5 (kolkata)."""
     @deprecated("host.get_uefi_certificates is deprecated since XAPI 22.16.0")
-    def get_uefi_certificates(self, self_: HostRef, /) -> str: ...
-    def get_certificates(self, self_: HostRef, /) -> list[CertificateRef]: ...
-    def get_editions(self, self_: HostRef, /) -> list[str]: ...
-    def get_pending_guidances(self, self_: HostRef, /) -> list[UpdateGuidances]: ...
-    def get_tls_verification_enabled(self, self_: HostRef, /) -> bool: ...
-    def get_last_software_update(self, self_: HostRef, /) -> DateTime: ...
-    def get_https_only(self, self_: HostRef, /) -> bool: ...
-    def get_latest_synced_updates_applied(self, self_: HostRef, /) -> LatestSyncedUpdatesAppliedState: ...
-    def get_numa_affinity_policy(self, self_: HostRef, /) -> HostNumaAffinityPolicy: ...
-    def get_pending_guidances_recommended(self, self_: HostRef, /) -> list[UpdateGuidances]: ...
-    def get_pending_guidances_full(self, self_: HostRef, /) -> list[UpdateGuidances]: ...
-    def get_last_update_hash(self, self_: HostRef, /) -> str: ...
-    def get_ssh_enabled(self, self_: HostRef, /) -> bool: ...
-    def get_ssh_enabled_timeout(self, self_: HostRef, /) -> str: ...
-    def get_ssh_expiry(self, self_: HostRef, /) -> DateTime: ...
-    def get_console_idle_timeout(self, self_: HostRef, /) -> str: ...
-    def get_ssh_auto_mode(self, self_: HostRef, /) -> bool: ...
-    def get_max_cstate(self, self_: HostRef, /) -> str: ...
-    def get_secure_boot(self, self_: HostRef, /) -> bool: ...
-    def get_ntp_mode(self, self_: HostRef, /) -> HostNtpMode: ...
-    def get_ntp_custom_servers(self, self_: HostRef, /) -> list[str]: ...
-    def get_timezone(self, self_: HostRef, /) -> str: ...
+    def get_uefi_certificates(self, self_: HostRef, /) -> str:
+        """Returns the `uefi_certificates` field of the given host.
+
+        Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0."""
+    def get_certificates(self, self_: HostRef, /) -> list[CertificateRef]:
+        """Returns the `certificates` field of the given host.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_editions(self, self_: HostRef, /) -> list[str]:
+        """Returns the `editions` field of the given host.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def get_pending_guidances(self, self_: HostRef, /) -> list[UpdateGuidances]:
+        """Returns the `pending_guidances` field of the given host.
+
+        Published in XAPI 1.303.0."""
+    def get_tls_verification_enabled(self, self_: HostRef, /) -> bool:
+        """Returns the `tls_verification_enabled` field of the given host.
+
+        Published in XAPI 1.313.0."""
+    def get_last_software_update(self, self_: HostRef, /) -> DateTime:
+        """Returns the `last_software_update` field of the given host.
+
+        Prototyped in XAPI 22.20.0."""
+    def get_https_only(self, self_: HostRef, /) -> bool:
+        """Returns the `https_only` field of the given host.
+
+        Prototyped in XAPI 22.27.0."""
+    def get_latest_synced_updates_applied(self, self_: HostRef, /) -> LatestSyncedUpdatesAppliedState:
+        """Returns the `latest_synced_updates_applied` field of the given host.
+
+        Prototyped in XAPI 23.18.0."""
+    def get_numa_affinity_policy(self, self_: HostRef, /) -> HostNumaAffinityPolicy:
+        """Returns the `numa_affinity_policy` field of the given host.
+
+        Prototyped in XAPI 24.0.0."""
+    def get_pending_guidances_recommended(self, self_: HostRef, /) -> list[UpdateGuidances]:
+        """Returns the `pending_guidances_recommended` field of the given host.
+
+        Prototyped in XAPI 24.10.0."""
+    def get_pending_guidances_full(self, self_: HostRef, /) -> list[UpdateGuidances]:
+        """Returns the `pending_guidances_full` field of the given host.
+
+        Prototyped in XAPI 24.10.0."""
+    def get_last_update_hash(self, self_: HostRef, /) -> str:
+        """Returns the `last_update_hash` field of the given host.
+
+        Prototyped in XAPI 24.10.0."""
+    def get_ssh_enabled(self, self_: HostRef, /) -> bool:
+        """Returns the `ssh_enabled` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+    def get_ssh_enabled_timeout(self, self_: HostRef, /) -> str:
+        """Returns the `ssh_enabled_timeout` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+    def get_ssh_expiry(self, self_: HostRef, /) -> DateTime:
+        """Returns the `ssh_expiry` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+    def get_console_idle_timeout(self, self_: HostRef, /) -> str:
+        """Returns the `console_idle_timeout` field of the given host.
+
+        Prototyped in XAPI 25.21.0."""
+    def get_ssh_auto_mode(self, self_: HostRef, /) -> bool:
+        """Returns the `ssh_auto_mode` field of the given host.
+
+        Prototyped in XAPI 25.27.0."""
+    def get_max_cstate(self, self_: HostRef, /) -> str:
+        """Returns the `max_cstate` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+    def get_secure_boot(self, self_: HostRef, /) -> bool:
+        """Returns the `secure_boot` field of the given host.
+
+        Prototyped in XAPI 25.31.0."""
+    def get_ntp_mode(self, self_: HostRef, /) -> HostNtpMode:
+        """Returns the `ntp_mode` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+    def get_ntp_custom_servers(self, self_: HostRef, /) -> list[str]:
+        """Returns the `ntp_custom_servers` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
+    def get_timezone(self, self_: HostRef, /) -> str:
+        """Returns the `timezone` field of the given host.
+
+        Prototyped in XAPI 26.0.0."""
 
 class HostCpuApi:
     """The messages of class host_cpu."""
     @deprecated("host_cpu.get_record is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_record(self, self_: HostCpuRef, /) -> HostCpuRecord: ...
+    def get_record(self, self_: HostCpuRef, /) -> HostCpuRecord:
+        """Returns every field of the given host_cpu as one record.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
     @deprecated("host_cpu.get_by_uuid is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_by_uuid(self, uuid: str, /) -> HostCpuRef: ...
+    def get_by_uuid(self, uuid: str, /) -> HostCpuRef:
+        """Finds the host_cpu with the given UUID.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
     @deprecated("host_cpu.get_all is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_all(self) -> list[HostCpuRef]: ...
+    def get_all(self) -> list[HostCpuRef]:
+        """Lists every host_cpu known to the server.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
     @deprecated("host_cpu.get_all_records is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_all_records(self) -> dict[HostCpuRef, HostCpuRecord]: ...
+    def get_all_records(self) -> dict[HostCpuRef, HostCpuRecord]:
+        """Returns the record of every host_cpu, keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride)."""
     @deprecated("host_cpu.get_all_where is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_all_where(self, expr: str, /) -> list[HostCpuRef]: ...
+    def get_all_where(self, expr: str, /) -> list[HostCpuRef]:
+        """Lists every host_cpu whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("host_cpu.get_all_records_where is deprecated since XenServer 5.6 (midnight-ride)")
-    def get_all_records_where(self, expr: str, /) -> dict[HostCpuRef, HostCpuRecord]: ...
-    def get_uuid(self, self_: HostCpuRef, /) -> str: ...
-    def get_host(self, self_: HostCpuRef, /) -> HostRef: ...
-    def get_number(self, self_: HostCpuRef, /) -> str: ...
-    def get_vendor(self, self_: HostCpuRef, /) -> str: ...
-    def get_speed(self, self_: HostCpuRef, /) -> str: ...
-    def get_modelname(self, self_: HostCpuRef, /) -> str: ...
-    def get_family(self, self_: HostCpuRef, /) -> str: ...
-    def get_model(self, self_: HostCpuRef, /) -> str: ...
-    def get_stepping(self, self_: HostCpuRef, /) -> str: ...
-    def get_flags(self, self_: HostCpuRef, /) -> str: ...
-    def get_features(self, self_: HostCpuRef, /) -> str: ...
-    def get_utilisation(self, self_: HostCpuRef, /) -> float: ...
-    def get_other_config(self, self_: HostCpuRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: HostCpuRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: HostCpuRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: HostCpuRef, key: str, /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[HostCpuRef, HostCpuRecord]:
+        """Returns the record of every host_cpu whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: HostCpuRef, /) -> str:
+        """Returns the `uuid` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_host(self, self_: HostCpuRef, /) -> HostRef:
+        """Returns the `host` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_number(self, self_: HostCpuRef, /) -> str:
+        """Returns the `number` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_vendor(self, self_: HostCpuRef, /) -> str:
+        """Returns the `vendor` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_speed(self, self_: HostCpuRef, /) -> str:
+        """Returns the `speed` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_modelname(self, self_: HostCpuRef, /) -> str:
+        """Returns the `modelname` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_family(self, self_: HostCpuRef, /) -> str:
+        """Returns the `family` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_model(self, self_: HostCpuRef, /) -> str:
+        """Returns the `model` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_stepping(self, self_: HostCpuRef, /) -> str:
+        """Returns the `stepping` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_flags(self, self_: HostCpuRef, /) -> str:
+        """Returns the `flags` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_features(self, self_: HostCpuRef, /) -> str:
+        """Returns the `features` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_utilisation(self, self_: HostCpuRef, /) -> float:
+        """Returns the `utilisation` field of the given host_cpu.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: HostCpuRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given host_cpu.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: HostCpuRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given host_cpu.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: HostCpuRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given host_cpu; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: HostCpuRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given host_cpu, if present.
+
+        Published in XenServer 5.0 (orlando)."""
 
 class HostCrashdumpApi:
     """The messages of class host_crashdump."""
-    def upload(self, self_: HostCrashdumpRef, url: str, options: Mapping[str, str], /) -> str: ...
-    def destroy(self, self_: HostCrashdumpRef, /) -> str: ...
-    def get_record(self, self_: HostCrashdumpRef, /) -> HostCrashdumpRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> HostCrashdumpRef: ...
-    def get_all(self) -> list[HostCrashdumpRef]: ...
-    def get_all_records(self) -> dict[HostCrashdumpRef, HostCrashdumpRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[HostCrashdumpRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[HostCrashdumpRef, HostCrashdumpRecord]: ...
-    def get_uuid(self, self_: HostCrashdumpRef, /) -> str: ...
-    def get_host(self, self_: HostCrashdumpRef, /) -> HostRef: ...
-    def get_timestamp(self, self_: HostCrashdumpRef, /) -> DateTime: ...
-    def get_size(self, self_: HostCrashdumpRef, /) -> str: ...
-    def get_other_config(self, self_: HostCrashdumpRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: HostCrashdumpRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: HostCrashdumpRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: HostCrashdumpRef, key: str, /) -> str: ...
+    def upload(self, self_: HostCrashdumpRef, url: str, options: Mapping[str, str], /) -> str:
+        """Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: HostCrashdumpRef, /) -> str:
+        """Removes the crash dump files from the host's disk and deletes this record; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_record(self, self_: HostCrashdumpRef, /) -> HostCrashdumpRecord:
+        """Returns every field of the given host_crashdump as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> HostCrashdumpRef:
+        """Finds the host_crashdump with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[HostCrashdumpRef]:
+        """Lists every host_crashdump known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[HostCrashdumpRef, HostCrashdumpRecord]:
+        """Returns the record of every host_crashdump, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[HostCrashdumpRef]:
+        """Lists every host_crashdump whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[HostCrashdumpRef, HostCrashdumpRecord]:
+        """Returns the record of every host_crashdump whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: HostCrashdumpRef, /) -> str:
+        """Returns the `uuid` field of the given host_crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_host(self, self_: HostCrashdumpRef, /) -> HostRef:
+        """Returns the `host` field of the given host_crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_timestamp(self, self_: HostCrashdumpRef, /) -> DateTime:
+        """Returns the `timestamp` field of the given host_crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_size(self, self_: HostCrashdumpRef, /) -> str:
+        """Returns the `size` field of the given host_crashdump.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: HostCrashdumpRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given host_crashdump.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: HostCrashdumpRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given host_crashdump.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: HostCrashdumpRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given host_crashdump; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: HostCrashdumpRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given host_crashdump, if present.
+
+        Published in XenServer 4.1 (miami)."""
 
 class HostMetricsApi:
     """The messages of class host_metrics."""
-    def get_record(self, self_: HostMetricsRef, /) -> HostMetricsRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> HostMetricsRef: ...
-    def get_all(self) -> list[HostMetricsRef]: ...
-    def get_all_records(self) -> dict[HostMetricsRef, HostMetricsRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[HostMetricsRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[HostMetricsRef, HostMetricsRecord]: ...
-    def get_uuid(self, self_: HostMetricsRef, /) -> str: ...
-    def get_memory_total(self, self_: HostMetricsRef, /) -> str: ...
+    def get_record(self, self_: HostMetricsRef, /) -> HostMetricsRecord:
+        """Returns every field of the given host_metrics as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> HostMetricsRef:
+        """Finds the host_metrics with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[HostMetricsRef]:
+        """Lists every host_metrics known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[HostMetricsRef, HostMetricsRecord]:
+        """Returns the record of every host_metrics, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[HostMetricsRef]:
+        """Lists every host_metrics whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[HostMetricsRef, HostMetricsRecord]:
+        """Returns the record of every host_metrics whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: HostMetricsRef, /) -> str:
+        """Returns the `uuid` field of the given host_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_memory_total(self, self_: HostMetricsRef, /) -> str:
+        """Returns the `memory_total` field of the given host_metrics.
+
+        Published in XenServer 4.0 (rio)."""
     @deprecated("host_metrics.get_memory_free is removed in XenServer 6.1 (tampa)")
-    def get_memory_free(self, self_: HostMetricsRef, /) -> str: ...
-    def get_live(self, self_: HostMetricsRef, /) -> bool: ...
-    def get_last_updated(self, self_: HostMetricsRef, /) -> DateTime: ...
-    def get_other_config(self, self_: HostMetricsRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: HostMetricsRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: HostMetricsRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: HostMetricsRef, key: str, /) -> str: ...
+    def get_memory_free(self, self_: HostMetricsRef, /) -> str:
+        """Returns the `memory_free` field of the given host_metrics.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride); removed in XenServer 6.1 (tampa)."""
+    def get_live(self, self_: HostMetricsRef, /) -> bool:
+        """Returns the `live` field of the given host_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_updated(self, self_: HostMetricsRef, /) -> DateTime:
+        """Returns the `last_updated` field of the given host_metrics.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: HostMetricsRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given host_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: HostMetricsRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given host_metrics.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: HostMetricsRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given host_metrics; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: HostMetricsRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given host_metrics, if present.
+
+        Published in XenServer 5.0 (orlando)."""
 
 class HostPatchApi:
     """The messages of class host_patch."""
     @deprecated("host_patch.apply is deprecated since XenServer 4.1 (miami)")
-    def apply(self, self_: HostPatchRef, /) -> str: ...
+    def apply(self, self_: HostPatchRef, /) -> str:
+        """Installs the patch on its host; returns the output produced by the patch script.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami)."""
     @deprecated("host_patch.destroy is deprecated since XenServer 4.1 (miami)")
-    def destroy(self, self_: HostPatchRef, /) -> str: ...
+    def destroy(self, self_: HostPatchRef, /) -> str:
+        """Removes the patch file from the host's disk and deletes this record; returns nothing.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami)."""
     @deprecated("host_patch.get_record is deprecated since XenServer 7.1 (ely)")
-    def get_record(self, self_: HostPatchRef, /) -> HostPatchRecord: ...
+    def get_record(self, self_: HostPatchRef, /) -> HostPatchRecord:
+        """Returns every field of the given host_patch as one record.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
     @deprecated("host_patch.get_by_uuid is deprecated since XenServer 7.1 (ely)")
-    def get_by_uuid(self, uuid: str, /) -> HostPatchRef: ...
+    def get_by_uuid(self, uuid: str, /) -> HostPatchRef:
+        """Finds the host_patch with the given UUID.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
     @deprecated("host_patch.get_by_name_label is deprecated since XenServer 7.1 (ely)")
-    def get_by_name_label(self, label: str, /) -> list[HostPatchRef]: ...
+    def get_by_name_label(self, label: str, /) -> list[HostPatchRef]:
+        """Lists every host_patch whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
     @deprecated("host_patch.get_all is deprecated since XenServer 7.1 (ely)")
-    def get_all(self) -> list[HostPatchRef]: ...
+    def get_all(self) -> list[HostPatchRef]:
+        """Lists every host_patch known to the server.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
     @deprecated("host_patch.get_all_records is deprecated since XenServer 7.1 (ely)")
-    def get_all_records(self) -> dict[HostPatchRef, HostPatchRecord]: ...
+    def get_all_records(self) -> dict[HostPatchRef, HostPatchRecord]:
+        """Returns the record of every host_patch, keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely)."""
     @deprecated("host_patch.get_all_where is deprecated since XenServer 7.1 (ely)")
-    def get_all_where(self, expr: str, /) -> list[HostPatchRef]: ...
+    def get_all_where(self, expr: str, /) -> list[HostPatchRef]:
+        """Lists every host_patch whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("host_patch.get_all_records_where is deprecated since XenServer 7.1 (ely)")
-    def get_all_records_where(self, expr: str, /) -> dict[HostPatchRef, HostPatchRecord]: ...
-    def get_uuid(self, self_: HostPatchRef, /) -> str: ...
-    def get_name_label(self, self_: HostPatchRef, /) -> str: ...
-    def get_name_description(self, self_: HostPatchRef, /) -> str: ...
-    def get_version(self, self_: HostPatchRef, /) -> str: ...
-    def get_host(self, self_: HostPatchRef, /) -> HostRef: ...
-    def get_applied(self, self_: HostPatchRef, /) -> bool: ...
-    def get_timestamp_applied(self, self_: HostPatchRef, /) -> DateTime: ...
-    def get_size(self, self_: HostPatchRef, /) -> str: ...
-    def get_pool_patch(self, self_: HostPatchRef, /) -> PoolPatchRef: ...
-    def get_other_config(self, self_: HostPatchRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: HostPatchRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: HostPatchRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: HostPatchRef, key: str, /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[HostPatchRef, HostPatchRecord]:
+        """Returns the record of every host_patch whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: HostPatchRef, /) -> str:
+        """Returns the `uuid` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: HostPatchRef, /) -> str:
+        """Returns the `name_label` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: HostPatchRef, /) -> str:
+        """Returns the `name_description` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_version(self, self_: HostPatchRef, /) -> str:
+        """Returns the `version` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_host(self, self_: HostPatchRef, /) -> HostRef:
+        """Returns the `host` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_applied(self, self_: HostPatchRef, /) -> bool:
+        """Returns the `applied` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_timestamp_applied(self, self_: HostPatchRef, /) -> DateTime:
+        """Returns the `timestamp_applied` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_size(self, self_: HostPatchRef, /) -> str:
+        """Returns the `size` field of the given host_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_pool_patch(self, self_: HostPatchRef, /) -> PoolPatchRef:
+        """Returns the `pool_patch` field of the given host_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_other_config(self, self_: HostPatchRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given host_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: HostPatchRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given host_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: HostPatchRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given host_patch; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: HostPatchRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given host_patch, if present.
+
+        Published in XenServer 4.1 (miami)."""
 
 class MessageApi:
     """The messages of class message."""
-    def get_all_records_where(self, expr: str, /) -> dict[MessageRef, MessageRecord]: ...
-    def get_all_records(self) -> dict[MessageRef, MessageRecord]: ...
-    def get_by_uuid(self, uuid: str, /) -> MessageRef: ...
-    def get_record(self, self_: MessageRef, /) -> MessageRecord: ...
-    def get_since(self, since: DateTime | datetime, /) -> dict[MessageRef, MessageRecord]: ...
-    def get_all(self) -> list[MessageRef]: ...
-    def get(self, cls_: Cls, obj_uuid: str, since: DateTime | datetime, /) -> dict[MessageRef, MessageRecord]: ...
-    def destroy_many(self, messages: list[MessageRef] | tuple[MessageRef, ...], /) -> str: ...
-    def destroy(self, self_: MessageRef, /) -> str: ...
-    def create(self, name: str, priority: int | str, cls_: Cls, obj_uuid: str, body: str, /) -> MessageRef: ...
-    def destroy_all(self, filters: Mapping[str, str], /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[MessageRef, MessageRecord]:
+        """Returns the messages matching the given filter expression, with their records, keyed by reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_all_records(self) -> dict[MessageRef, MessageRecord]:
+        """Returns every message in the pool together with its record, keyed by reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_by_uuid(self, uuid: str, /) -> MessageRef:
+        """Returns the reference of the message with the given UUID.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_record(self, self_: MessageRef, /) -> MessageRecord:
+        """Returns all fields of the given message.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_since(self, since: DateTime | datetime, /) -> dict[MessageRef, MessageRecord]:
+        """Returns the messages created after the given time, with their records, keyed by reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_all(self) -> list[MessageRef]:
+        """Returns references to every message in the pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get(self, cls_: Cls, obj_uuid: str, since: DateTime | datetime, /) -> dict[MessageRef, MessageRecord]:
+        """Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def destroy_many(self, messages: list[MessageRef] | tuple[MessageRef, ...], /) -> str:
+        """Deletes all of the given messages in one call.
+
+        Prototyped in XAPI 22.19.0."""
+    def destroy(self, self_: MessageRef, /) -> str:
+        """Deletes the given message.
+
+        Published in XenServer 5.0 (orlando)."""
+    def create(self, name: str, priority: int | str, cls_: Cls, obj_uuid: str, body: str, /) -> MessageRef:
+        """Raises a new message with the given name, priority and body about the identified object, and returns its reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def destroy_all(self, filters: Mapping[str, str], /) -> str:
+        """Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+
+        Prototyped in XAPI 26.6.0."""
 
 class NetworkApi:
     """The messages of class network."""
-    def remove_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> str: ...
-    def add_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> str: ...
-    def set_default_locking_mode(self, network: NetworkRef, value: NetworkDefaultLockingMode, /) -> str: ...
-    def create_new_blob(self, network: NetworkRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef: ...
-    def get_record(self, self_: NetworkRef, /) -> NetworkRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> NetworkRef: ...
-    def get_by_name_label(self, label: str, /) -> list[NetworkRef]: ...
-    def create(self, args: NetworkCreateArgs, /) -> NetworkRef: ...
-    def destroy(self, self_: NetworkRef, /) -> str: ...
-    def get_all(self) -> list[NetworkRef]: ...
-    def get_all_records(self) -> dict[NetworkRef, NetworkRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[NetworkRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[NetworkRef, NetworkRecord]: ...
-    def get_uuid(self, self_: NetworkRef, /) -> str: ...
-    def get_name_label(self, self_: NetworkRef, /) -> str: ...
-    def set_name_label(self, self_: NetworkRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: NetworkRef, /) -> str: ...
-    def set_name_description(self, self_: NetworkRef, value: str, /) -> str: ...
-    def get_allowed_operations(self, self_: NetworkRef, /) -> list[NetworkOperations]: ...
-    def get_current_operations(self, self_: NetworkRef, /) -> dict[str, NetworkOperations]: ...
-    def get_VIFs(self, self_: NetworkRef, /) -> list[VifRef]: ...
-    def get_PIFs(self, self_: NetworkRef, /) -> list[PifRef]: ...
-    def get_MTU(self, self_: NetworkRef, /) -> str: ...
-    def set_MTU(self, self_: NetworkRef, value: int | str, /) -> str: ...
-    def get_other_config(self, self_: NetworkRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: NetworkRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: NetworkRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: NetworkRef, key: str, /) -> str: ...
-    def get_bridge(self, self_: NetworkRef, /) -> str: ...
-    def get_managed(self, self_: NetworkRef, /) -> bool: ...
-    def get_blobs(self, self_: NetworkRef, /) -> dict[str, BlobRef]: ...
-    def get_tags(self, self_: NetworkRef, /) -> list[str]: ...
-    def set_tags(self, self_: NetworkRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def add_tags(self, self_: NetworkRef, value: str, /) -> str: ...
-    def remove_tags(self, self_: NetworkRef, value: str, /) -> str: ...
-    def get_default_locking_mode(self, self_: NetworkRef, /) -> NetworkDefaultLockingMode: ...
-    def get_assigned_ips(self, self_: NetworkRef, /) -> dict[VifRef, str]: ...
-    def get_purpose(self, self_: NetworkRef, /) -> list[NetworkPurpose]: ...
+    def remove_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> str:
+        """Removes one special role from the network; returns nothing.
+
+        Published in XenServer 7.3 (inverness)."""
+    def add_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> str:
+        """Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: NETWORK_INCOMPATIBLE_PURPOSES."""
+    def set_default_locking_mode(self, network: NetworkRef, value: NetworkDefaultLockingMode, /) -> str:
+        """Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
+
+        Published in XenServer 6.1 (tampa)."""
+    def create_new_blob(self, network: NetworkRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef:
+        """Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_record(self, self_: NetworkRef, /) -> NetworkRecord:
+        """Returns every field of the given network as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> NetworkRef:
+        """Finds the network with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_name_label(self, label: str, /) -> list[NetworkRef]:
+        """Lists every network whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, args: NetworkCreateArgs, /) -> NetworkRef:
+        """Creates a new network from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def destroy(self, self_: NetworkRef, /) -> str:
+        """Destroys the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[NetworkRef]:
+        """Lists every network known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[NetworkRef, NetworkRecord]:
+        """Returns the record of every network, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[NetworkRef]:
+        """Lists every network whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[NetworkRef, NetworkRecord]:
+        """Returns the record of every network whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: NetworkRef, /) -> str:
+        """Returns the `uuid` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: NetworkRef, /) -> str:
+        """Returns the `name_label` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: NetworkRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: NetworkRef, /) -> str:
+        """Returns the `name_description` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: NetworkRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: NetworkRef, /) -> list[NetworkOperations]:
+        """Returns the `allowed_operations` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: NetworkRef, /) -> dict[str, NetworkOperations]:
+        """Returns the `current_operations` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_VIFs(self, self_: NetworkRef, /) -> list[VifRef]:
+        """Returns the `VIFs` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_PIFs(self, self_: NetworkRef, /) -> list[PifRef]:
+        """Returns the `PIFs` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_MTU(self, self_: NetworkRef, /) -> str:
+        """Returns the `MTU` field of the given network.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def set_MTU(self, self_: NetworkRef, value: int | str, /) -> str:
+        """Replaces the `MTU` field of the given network.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_other_config(self, self_: NetworkRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: NetworkRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given network.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: NetworkRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given network; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: NetworkRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given network, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_bridge(self, self_: NetworkRef, /) -> str:
+        """Returns the `bridge` field of the given network.
+
+        Published in XenServer 4.0 (rio); changed in XenServer 7.2 (falcon)."""
+    def get_managed(self, self_: NetworkRef, /) -> bool:
+        """Returns the `managed` field of the given network.
+
+        Published in XenServer 7.2 (falcon)."""
+    def get_blobs(self, self_: NetworkRef, /) -> dict[str, BlobRef]:
+        """Returns the `blobs` field of the given network.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_tags(self, self_: NetworkRef, /) -> list[str]:
+        """Returns the `tags` field of the given network.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_tags(self, self_: NetworkRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the `tags` field of the given network.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_tags(self, self_: NetworkRef, value: str, /) -> str:
+        """Adds a value to the `tags` set of the given network.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_tags(self, self_: NetworkRef, value: str, /) -> str:
+        """Removes a value from the `tags` set of the given network, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_default_locking_mode(self, self_: NetworkRef, /) -> NetworkDefaultLockingMode:
+        """Returns the `default_locking_mode` field of the given network.
+
+        Published in XenServer 6.1 (tampa)."""
+    def get_assigned_ips(self, self_: NetworkRef, /) -> dict[VifRef, str]:
+        """Returns the `assigned_ips` field of the given network.
+
+        Published in XenServer 6.5 (creedence)."""
+    def get_purpose(self, self_: NetworkRef, /) -> list[NetworkPurpose]:
+        """Returns the `purpose` field of the given network.
+
+        Published in XenServer 7.3 (inverness)."""
 
 class NetworkSriovApi:
     """The messages of class network_sriov."""
-    def get_remaining_capacity(self, self_: NetworkSriovRef, /) -> str: ...
-    def destroy(self, self_: NetworkSriovRef, /) -> str: ...
-    def create(self, pif: PifRef, network: NetworkRef, /) -> NetworkSriovRef: ...
-    def get_record(self, self_: NetworkSriovRef, /) -> NetworkSriovRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> NetworkSriovRef: ...
-    def get_all(self) -> list[NetworkSriovRef]: ...
-    def get_all_records(self) -> dict[NetworkSriovRef, NetworkSriovRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[NetworkSriovRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[NetworkSriovRef, NetworkSriovRecord]: ...
-    def get_uuid(self, self_: NetworkSriovRef, /) -> str: ...
-    def get_physical_PIF(self, self_: NetworkSriovRef, /) -> PifRef: ...
-    def get_logical_PIF(self, self_: NetworkSriovRef, /) -> PifRef: ...
-    def get_requires_reboot(self, self_: NetworkSriovRef, /) -> bool: ...
-    def get_configuration_mode(self, self_: NetworkSriovRef, /) -> SriovConfigurationMode: ...
+    def get_remaining_capacity(self, self_: NetworkSriovRef, /) -> str:
+        """Returns how many virtual functions of the card are still free for use by VMs.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def destroy(self, self_: NetworkSriovRef, /) -> str:
+        """Disables SR-IOV on the interface and deletes its logical PIF.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def create(self, pif: PifRef, network: NetworkRef, /) -> NetworkSriovRef:
+        """Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_record(self, self_: NetworkSriovRef, /) -> NetworkSriovRecord:
+        """Returns every field of the given network_sriov as one record.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_by_uuid(self, uuid: str, /) -> NetworkSriovRef:
+        """Finds the network_sriov with the given UUID.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_all(self) -> list[NetworkSriovRef]:
+        """Lists every network_sriov known to the server.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_all_records(self) -> dict[NetworkSriovRef, NetworkSriovRecord]:
+        """Returns the record of every network_sriov, keyed by reference.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_all_where(self, expr: str, /) -> list[NetworkSriovRef]:
+        """Lists every network_sriov whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.5 (kolkata).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[NetworkSriovRef, NetworkSriovRecord]:
+        """Returns the record of every network_sriov whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: NetworkSriovRef, /) -> str:
+        """Returns the `uuid` field of the given network_sriov.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_physical_PIF(self, self_: NetworkSriovRef, /) -> PifRef:
+        """Returns the `physical_PIF` field of the given network_sriov.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_logical_PIF(self, self_: NetworkSriovRef, /) -> PifRef:
+        """Returns the `logical_PIF` field of the given network_sriov.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_requires_reboot(self, self_: NetworkSriovRef, /) -> bool:
+        """Returns the `requires_reboot` field of the given network_sriov.
+
+        Published in XenServer 7.5 (kolkata)."""
+    def get_configuration_mode(self, self_: NetworkSriovRef, /) -> SriovConfigurationMode:
+        """Returns the `configuration_mode` field of the given network_sriov.
+
+        Published in XenServer 7.5 (kolkata)."""
 
 class PoolApi:
     """The messages of class pool."""
-    def set_ext_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def set_local_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def set_update_sync_enabled(self, self_: PoolRef, value: bool, /) -> str: ...
-    def configure_update_sync(self, self_: PoolRef, update_sync_frequency: UpdateSyncFrequency, update_sync_day: int | str, /) -> str: ...
-    def reset_telemetry_uuid(self, self_: PoolRef, /) -> str: ...
-    def set_telemetry_next_collection(self, self_: PoolRef, value: DateTime | datetime, /) -> str: ...
-    def set_https_only(self, self_: PoolRef, value: bool, /) -> str: ...
-    def set_custom_uefi_certificates(self, self_: PoolRef, value: str, /) -> str: ...
+    def set_ext_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> str:
+        """Changes the thread limit for external directory logins; returns nothing.
+
+        Prototyped in XAPI 23.27.0."""
+    def set_local_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> str:
+        """Changes the thread limit for local root logins; returns nothing.
+
+        Prototyped in XAPI 23.27.0."""
+    def set_update_sync_enabled(self, self_: PoolRef, value: bool, /) -> str:
+        """Switches automatic update synchronisation on or off; returns nothing.
+
+        Prototyped in XAPI 23.18.0."""
+    def configure_update_sync(self, self_: PoolRef, update_sync_frequency: UpdateSyncFrequency, update_sync_day: int | str, /) -> str:
+        """Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
+
+        Prototyped in XAPI 23.18.0."""
+    def reset_telemetry_uuid(self, self_: PoolRef, /) -> str:
+        """Replaces the pool's telemetry identifier with a fresh one; returns nothing.
+
+        Prototyped in XAPI 23.9.0."""
+    def set_telemetry_next_collection(self, self_: PoolRef, value: DateTime | datetime, /) -> str:
+        """Changes the earliest time for the next telemetry collection; returns nothing.
+
+        Prototyped in XAPI 23.9.0."""
+    def set_https_only(self, self_: PoolRef, value: bool, /) -> str:
+        """If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
+
+        Prototyped in XAPI 22.27.0."""
+    def set_custom_uefi_certificates(self, self_: PoolRef, value: str, /) -> str:
+        """Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
+
+        Prototyped in XAPI 24.0.0."""
     @deprecated("pool.set_uefi_certificates is deprecated since XAPI 24.0.0")
-    def set_uefi_certificates(self, self_: PoolRef, value: str, /) -> str: ...
-    def disable_repository_proxy(self, self_: PoolRef, /) -> str: ...
-    def configure_repository_proxy(self, self_: PoolRef, url: str, username: str, password: str, /) -> str: ...
-    def disable_client_certificate_auth(self, self_: PoolRef, /) -> str: ...
-    def enable_client_certificate_auth(self, self_: PoolRef, name: str, /) -> str: ...
-    def check_update_readiness(self, self_: PoolRef, requires_reboot: bool, /) -> list[list[str]]: ...
-    def sync_updates(self, self_: PoolRef, force: bool, token: str = ..., token_id: str = ..., username: str = ..., password: str = ..., /) -> str: ...
-    def remove_repository(self, self_: PoolRef, value: RepositoryRef, /) -> str: ...
-    def add_repository(self, self_: PoolRef, value: RepositoryRef, /) -> str: ...
-    def set_repositories(self, self_: PoolRef, value: list[RepositoryRef] | tuple[RepositoryRef, ...], /) -> str: ...
-    def rotate_secret(self) -> str: ...
-    def remove_from_guest_agent_config(self, self_: PoolRef, key: str, /) -> str: ...
-    def add_to_guest_agent_config(self, self_: PoolRef, key: str, value: str, /) -> str: ...
-    def has_extension(self, self_: PoolRef, name: str, /) -> bool: ...
-    def set_igmp_snooping_enabled(self, self_: PoolRef, value: bool, /) -> str: ...
+    def set_uefi_certificates(self, self_: PoolRef, value: str, /) -> str:
+        """Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
+
+        Published in XAPI 22.16.0; deprecated in XAPI 24.0.0."""
+    def disable_repository_proxy(self, self_: PoolRef, /) -> str:
+        """Stops using a proxy for update repositories and clears its settings; returns nothing.
+
+        Published in XAPI 21.4.0."""
+    def configure_repository_proxy(self, self_: PoolRef, url: str, username: str, password: str, /) -> str:
+        """Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
+
+        Published in XAPI 21.3.0."""
+    def disable_client_certificate_auth(self, self_: PoolRef, /) -> str:
+        """Stops accepting TLS client certificates for login; returns nothing.
+
+        Published in XAPI 1.318.0."""
+    def enable_client_certificate_auth(self, self_: PoolRef, name: str, /) -> str:
+        """Starts accepting TLS client certificates carrying the given name for login; returns nothing.
+
+        Published in XAPI 1.318.0."""
+    def check_update_readiness(self, self_: PoolRef, requires_reboot: bool, /) -> list[list[str]]:
+        """Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
+
+        Published in XAPI 1.304.0."""
+    def sync_updates(self, self_: PoolRef, force: bool, token: str = ..., token_id: str = ..., username: str = ..., password: str = ..., /) -> str:
+        """Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
+
+        Published in XAPI 1.329.0; changed in XAPI 25.7.0."""
+    def remove_repository(self, self_: PoolRef, value: RepositoryRef, /) -> str:
+        """Stops the pool using the given update repository; returns nothing.
+
+        Published in XAPI 1.301.0."""
+    def add_repository(self, self_: PoolRef, value: RepositoryRef, /) -> str:
+        """Adds the given update repository to those the pool uses; returns nothing.
+
+        Published in XAPI 1.301.0."""
+    def set_repositories(self, self_: PoolRef, value: list[RepositoryRef] | tuple[RepositoryRef, ...], /) -> str:
+        """Replaces the pool's set of update repositories; returns nothing.
+
+        Published in XAPI 1.301.0."""
+    def rotate_secret(self) -> str:
+        """Generates a new pool secret used between members and distributes it to every host; returns nothing.
+
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
+
+        Errors: INTERNAL_ERROR, HOST_IS_SLAVE, CANNOT_CONTACT_HOST, HA_IS_ENABLED, NOT_SUPPORTED_DURING_UPGRADE."""
+    def remove_from_guest_agent_config(self, self_: PoolRef, key: str, /) -> str:
+        """Deletes the given key from the pool-wide guest agent settings; returns nothing.
+
+        Published in XenServer 7.0 (dundee)."""
+    def add_to_guest_agent_config(self, self_: PoolRef, key: str, value: str, /) -> str:
+        """Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
+
+        Published in XenServer 7.0 (dundee)."""
+    def has_extension(self, self_: PoolRef, name: str, /) -> bool:
+        """Tells whether every host in the pool offers the named API extension; returns true if so.
+
+        Published in XenServer 7.0 (dundee)."""
+    def set_igmp_snooping_enabled(self, self_: PoolRef, value: bool, /) -> str:
+        """Switches IGMP snooping on or off for the pool; returns nothing.
+
+        Published in XenServer 7.3 (inverness)."""
     @deprecated("pool.disable_ssl_legacy is deprecated since Citrix Hypervisor 8.2 (stockholm)")
-    def disable_ssl_legacy(self, self_: PoolRef, /) -> str: ...
+    def disable_ssl_legacy(self, self_: PoolRef, /) -> str:
+        """Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
+
+        Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm)."""
     @deprecated("pool.enable_ssl_legacy is removed in Citrix Hypervisor 8.2 (stockholm)")
-    def enable_ssl_legacy(self, self_: PoolRef, /) -> str: ...
-    def apply_edition(self, self_: PoolRef, edition: str, /) -> str: ...
-    def get_license_state(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def disable_local_storage_caching(self, self_: PoolRef, /) -> str: ...
-    def enable_local_storage_caching(self, self_: PoolRef, /) -> str: ...
-    def test_archive_target(self, self_: PoolRef, config: Mapping[str, str], /) -> str: ...
+    def enable_ssl_legacy(self, self_: PoolRef, /) -> str:
+        """Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
+
+        Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm)."""
+    def apply_edition(self, self_: PoolRef, edition: str, /) -> str:
+        """Applies the named license edition to every host in the pool; returns nothing.
+
+        Published in XenServer 6.2 (clearwater)."""
+    def get_license_state(self, self_: PoolRef, /) -> dict[str, str]:
+        """Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
+
+        Published in XenServer 6.2 (clearwater)."""
+    def disable_local_storage_caching(self, self_: PoolRef, /) -> str:
+        """Turns off caching of VM disks on local storage for every host; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def enable_local_storage_caching(self, self_: PoolRef, /) -> str:
+        """Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def test_archive_target(self, self_: PoolRef, config: Mapping[str, str], /) -> str:
+        """Tries the given archive target settings; returns a string with the outcome.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
     @deprecated("pool.set_vswitch_controller is deprecated since XenServer 7.2 (falcon)")
-    def set_vswitch_controller(self, address: str, /) -> str: ...
-    def disable_redo_log(self) -> str: ...
-    def enable_redo_log(self, sr: SrRef, /) -> str: ...
-    def enable_tls_verification(self) -> str: ...
-    def certificate_sync(self) -> str: ...
-    def crl_list(self) -> list[str]: ...
-    def crl_uninstall(self, name: str, /) -> str: ...
-    def crl_install(self, name: str, cert: str, /) -> str: ...
+    def set_vswitch_controller(self, address: str, /) -> str:
+        """Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon)."""
+    def disable_redo_log(self) -> str:
+        """Stops writing the pool database redo log; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def enable_redo_log(self, sr: SrRef, /) -> str:
+        """Starts writing the pool database redo log to a disk on the given SR; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def enable_tls_verification(self) -> str:
+        """Makes pool members verify one another's TLS certificates from now on; returns nothing.
+
+        Published in XAPI 1.290.0."""
+    def certificate_sync(self) -> str:
+        """Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def crl_list(self) -> list[str]:
+        """Lists the certificate revocation lists installed in the pool; returns their names.
+
+        Published in XenServer 5.5 (george)."""
+    def crl_uninstall(self, name: str, /) -> str:
+        """Removes the named certificate revocation list from the pool; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def crl_install(self, name: str, cert: str, /) -> str:
+        """Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
     @deprecated("pool.uninstall_ca_certificate is deprecated since XAPI 26.13.0")
-    def uninstall_ca_certificate(self, name: str, force: bool = ..., /) -> str: ...
+    def uninstall_ca_certificate(self, name: str, force: bool = ..., /) -> str:
+        """Removes the named trusted CA certificate from the pool; returns nothing.
+
+        Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0."""
     @deprecated("pool.install_ca_certificate is deprecated since XAPI 26.13.0")
-    def install_ca_certificate(self, name: str, cert: str, /) -> str: ...
+    def install_ca_certificate(self, name: str, cert: str, /) -> str:
+        """Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
+
+        Published in XAPI 1.290.0; deprecated in XAPI 26.13.0."""
     @deprecated("pool.certificate_list is deprecated since XAPI 1.290.0")
-    def certificate_list(self) -> list[str]: ...
+    def certificate_list(self) -> list[str]:
+        """Lists the trusted CA certificates installed in the pool; returns their names.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
     @deprecated("pool.certificate_uninstall is deprecated since XAPI 1.290.0")
-    def certificate_uninstall(self, name: str, /) -> str: ...
+    def certificate_uninstall(self, name: str, /) -> str:
+        """Removes the named trusted CA certificate from the pool; returns nothing.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
     @deprecated("pool.certificate_install is deprecated since XAPI 1.290.0")
-    def certificate_install(self, name: str, cert: str, /) -> str: ...
-    def send_test_post(self, host: str, port: int | str, body: str, /) -> str: ...
-    def retrieve_wlb_recommendations(self) -> dict[VmRef, list[str]]: ...
-    def retrieve_wlb_configuration(self) -> dict[str, str]: ...
-    def send_wlb_configuration(self, config: Mapping[str, str], /) -> str: ...
-    def deconfigure_wlb(self) -> str: ...
-    def initialize_wlb(self, wlb_url: str, wlb_username: str, wlb_password: str, xenserver_username: str, xenserver_password: str, /) -> str: ...
-    def detect_nonhomogeneous_external_auth(self, pool: PoolRef, /) -> str: ...
-    def disable_external_auth(self, pool: PoolRef, config: Mapping[str, str] = ..., /) -> str: ...
-    def enable_external_auth(self, pool: PoolRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> str: ...
-    def create_new_blob(self, pool: PoolRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef: ...
-    def set_ha_host_failures_to_tolerate(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def ha_compute_vm_failover_plan(self, failed_hosts: list[HostRef] | tuple[HostRef, ...], failed_vms: list[VmRef] | tuple[VmRef, ...], /) -> dict[VmRef, dict[str, str]]: ...
-    def ha_compute_hypothetical_max_host_failures_to_tolerate(self, configuration: Mapping[VmRef, str], /) -> str: ...
-    def ha_compute_max_host_failures_to_tolerate(self) -> str: ...
-    def ha_failover_plan_exists(self, n: int | str, /) -> bool: ...
-    def ha_prevent_restarts_for(self, seconds: int | str, /) -> str: ...
-    def designate_new_master(self, host: HostRef, /) -> str: ...
-    def sync_database(self) -> str: ...
-    def disable_ha(self) -> str: ...
-    def enable_ha(self, heartbeat_srs: list[SrRef] | tuple[SrRef, ...], configuration: Mapping[str, str], /) -> str: ...
-    def create_VLAN_from_PIF(self, pif: PifRef, network: NetworkRef, VLAN: int | str, /) -> list[PifRef]: ...
-    def management_reconfigure(self, network: NetworkRef, /) -> str: ...
-    def create_VLAN(self, device: str, network: NetworkRef, VLAN: int | str, /) -> list[PifRef]: ...
-    def recover_slaves(self) -> list[HostRef]: ...
-    def emergency_reset_master(self, master_address: str, /) -> str: ...
-    def emergency_transition_to_master(self) -> str: ...
-    def eject(self, host: HostRef, /) -> str: ...
-    def join_force(self, master_address: str, master_username: str, master_password: str, /) -> str: ...
-    def join(self, master_address: str, master_username: str, master_password: str, /) -> str: ...
-    def sync_trusted_certificates_from(self, self_: PoolRef, remote_pool: str, remote_session: SessionRef, remote_certificate: str, ca: bool, /) -> list[CertificateRef]: ...
-    def uninstall_trusted_certificate(self, self_: PoolRef, certificate: CertificateRef, /) -> str: ...
-    def install_trusted_certificate(self, self_: PoolRef, ca: bool, cert: str, purpose: list[CertificatePurpose] | tuple[CertificatePurpose, ...], /) -> str: ...
-    def set_ssh_auto_mode(self, self_: PoolRef, value: bool, /) -> str: ...
-    def set_console_idle_timeout(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def set_ssh_enabled_timeout(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def disable_ssh(self, self_: PoolRef, /) -> str: ...
-    def enable_ssh(self, self_: PoolRef, /) -> str: ...
-    def get_guest_secureboot_readiness(self, self_: PoolRef, /) -> PoolGuestSecurebootReadiness: ...
-    def set_ext_auth_cache_expiry(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def set_ext_auth_cache_size(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def set_ext_auth_cache_enabled(self, self_: PoolRef, value: bool, /) -> str: ...
-    def external_auth_set_ldaps(self, pool: PoolRef, ldaps: bool, force: bool = ..., /) -> str: ...
-    def get_record(self, self_: PoolRef, /) -> PoolRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PoolRef: ...
-    def get_all(self) -> list[PoolRef]: ...
-    def get_all_records(self) -> dict[PoolRef, PoolRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PoolRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PoolRef, PoolRecord]: ...
-    def get_uuid(self, self_: PoolRef, /) -> str: ...
-    def get_name_label(self, self_: PoolRef, /) -> str: ...
-    def set_name_label(self, self_: PoolRef, value: str, /) -> str: ...
-    def get_name_description(self, self_: PoolRef, /) -> str: ...
-    def set_name_description(self, self_: PoolRef, value: str, /) -> str: ...
-    def get_master(self, self_: PoolRef, /) -> HostRef: ...
-    def get_default_SR(self, self_: PoolRef, /) -> SrRef: ...
-    def set_default_SR(self, self_: PoolRef, value: SrRef, /) -> str: ...
-    def get_suspend_image_SR(self, self_: PoolRef, /) -> SrRef: ...
-    def set_suspend_image_SR(self, self_: PoolRef, value: SrRef, /) -> str: ...
-    def get_crash_dump_SR(self, self_: PoolRef, /) -> SrRef: ...
-    def set_crash_dump_SR(self, self_: PoolRef, value: SrRef, /) -> str: ...
-    def get_other_config(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PoolRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PoolRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PoolRef, key: str, /) -> str: ...
-    def get_ha_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_ha_configuration(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def get_ha_statefiles(self, self_: PoolRef, /) -> list[str]: ...
-    def get_ha_host_failures_to_tolerate(self, self_: PoolRef, /) -> str: ...
-    def get_ha_plan_exists_for(self, self_: PoolRef, /) -> str: ...
-    def get_ha_allow_overcommit(self, self_: PoolRef, /) -> bool: ...
-    def set_ha_allow_overcommit(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_ha_overcommitted(self, self_: PoolRef, /) -> bool: ...
-    def get_blobs(self, self_: PoolRef, /) -> dict[str, BlobRef]: ...
-    def get_tags(self, self_: PoolRef, /) -> list[str]: ...
-    def set_tags(self, self_: PoolRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def add_tags(self, self_: PoolRef, value: str, /) -> str: ...
-    def remove_tags(self, self_: PoolRef, value: str, /) -> str: ...
-    def get_gui_config(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def set_gui_config(self, self_: PoolRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_gui_config(self, self_: PoolRef, key: str, value: str, /) -> str: ...
-    def remove_from_gui_config(self, self_: PoolRef, key: str, /) -> str: ...
-    def get_health_check_config(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def set_health_check_config(self, self_: PoolRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_health_check_config(self, self_: PoolRef, key: str, value: str, /) -> str: ...
-    def remove_from_health_check_config(self, self_: PoolRef, key: str, /) -> str: ...
-    def get_wlb_url(self, self_: PoolRef, /) -> str: ...
-    def get_wlb_username(self, self_: PoolRef, /) -> str: ...
-    def get_wlb_enabled(self, self_: PoolRef, /) -> bool: ...
-    def set_wlb_enabled(self, self_: PoolRef, value: bool, /) -> str: ...
+    def certificate_install(self, name: str, cert: str, /) -> str:
+        """Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+    def send_test_post(self, host: str, port: int | str, body: str, /) -> str:
+        """Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
+
+        Published in XenServer 5.5 (george)."""
+    def retrieve_wlb_recommendations(self) -> dict[VmRef, list[str]]:
+        """Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
+
+        Published in XenServer 5.5 (george)."""
+    def retrieve_wlb_configuration(self) -> dict[str, str]:
+        """Reads the configuration of the workload balancing server; returns it as key/value pairs.
+
+        Published in XenServer 5.5 (george)."""
+    def send_wlb_configuration(self, config: Mapping[str, str], /) -> str:
+        """Sends the given key/value configuration to the workload balancing server; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def deconfigure_wlb(self) -> str:
+        """Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def initialize_wlb(self, wlb_url: str, wlb_username: str, wlb_password: str, xenserver_username: str, xenserver_password: str, /) -> str:
+        """Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def detect_nonhomogeneous_external_auth(self, pool: PoolRef, /) -> str:
+        """Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def disable_external_auth(self, pool: PoolRef, config: Mapping[str, str] = ..., /) -> str:
+        """Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def enable_external_auth(self, pool: PoolRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> str:
+        """Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
+
+        Published in XenServer 5.5 (george)."""
+    def create_new_blob(self, pool: PoolRef, name: str, mime_type: str, public: bool = ..., /) -> BlobRef:
+        """Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_ha_host_failures_to_tolerate(self, self_: PoolRef, value: int | str, /) -> str:
+        """Changes how many host failures the HA plan must survive; returns nothing.
+
+        Published in XenServer 5.0 (orlando)."""
+    def ha_compute_vm_failover_plan(self, failed_hosts: list[HostRef] | tuple[HostRef, ...], failed_vms: list[VmRef] | tuple[VmRef, ...], /) -> dict[VmRef, dict[str, str]]:
+        """Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
+
+        Published in XenServer 5.0 (orlando)."""
+    def ha_compute_hypothetical_max_host_failures_to_tolerate(self, configuration: Mapping[VmRef, str], /) -> str:
+        """Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
+
+        Published in XenServer 5.0 (orlando)."""
+    def ha_compute_max_host_failures_to_tolerate(self) -> str:
+        """Works out the largest number of host failures the current VM protection could survive; returns that number.
+
+        Published in XenServer 5.0 (orlando)."""
+    def ha_failover_plan_exists(self, n: int | str, /) -> bool:
+        """Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
+
+        Published in XenServer 5.0 (orlando)."""
+    def ha_prevent_restarts_for(self, seconds: int | str, /) -> str:
+        """Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
+
+        Published in XenServer 5.0 Update 1 (orlando-update-1)."""
+    def designate_new_master(self, host: HostRef, /) -> str:
+        """Hands the coordinator role over to the given member host in an orderly way; returns nothing.
+
+        Published in XenServer 4.1 (miami)."""
+    def sync_database(self) -> str:
+        """Forces the pool database to be written out to every member host; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def disable_ha(self) -> str:
+        """Turns off high availability for the pool; returns nothing.
+
+        Published in XenServer 4.1 (miami)."""
+    def enable_ha(self, heartbeat_srs: list[SrRef] | tuple[SrRef, ...], configuration: Mapping[str, str], /) -> str:
+        """Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
+
+        Published in XenServer 4.1 (miami)."""
+    def create_VLAN_from_PIF(self, pif: PifRef, network: NetworkRef, VLAN: int | str, /) -> list[PifRef]:
+        """Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VLAN_TAG_INVALID."""
+    def management_reconfigure(self, network: NetworkRef, /) -> str:
+        """Moves the management interface of every host to its PIF on the given network; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: HA_IS_ENABLED, PIF_NOT_PRESENT, CANNOT_PLUG_BOND_SLAVE, PIF_INCOMPATIBLE_PRIMARY_ADDRESS_TYPE, PIF_HAS_NO_NETWORK_CONFIGURATION, PIF_HAS_NO_V6_NETWORK_CONFIGURATION."""
+    def create_VLAN(self, device: str, network: NetworkRef, VLAN: int | str, /) -> list[PifRef]:
+        """Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VLAN_TAG_INVALID."""
+    def recover_slaves(self) -> list[HostRef]:
+        """Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
+
+        Published in XenServer 4.0 (rio)."""
+    def emergency_reset_master(self, master_address: str, /) -> str:
+        """Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def emergency_transition_to_master(self) -> str:
+        """Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def eject(self, host: HostRef, /) -> str:
+        """Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def join_force(self, master_address: str, master_username: str, master_password: str, /) -> str:
+        """Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
+
+        Published in XenServer 4.0 (rio)."""
+    def join(self, master_address: str, master_username: str, master_password: str, /) -> str:
+        """Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS."""
+    def sync_trusted_certificates_from(self, self_: PoolRef, remote_pool: str, remote_session: SessionRef, remote_certificate: str, ca: bool, /) -> list[CertificateRef]:
+        """Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+
+        Prototyped in XAPI 26.16.0."""
+    def uninstall_trusted_certificate(self, self_: PoolRef, certificate: CertificateRef, /) -> str:
+        """Removes a trusted TLS certificate from the pool and from every host in it.
+
+        Prototyped in XAPI 26.13.0."""
+    def install_trusted_certificate(self, self_: PoolRef, ca: bool, cert: str, purpose: list[CertificatePurpose] | tuple[CertificatePurpose, ...], /) -> str:
+        """Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+
+        Prototyped in XAPI 26.13.0."""
+    def set_ssh_auto_mode(self, self_: PoolRef, value: bool, /) -> str:
+        """Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+
+        Prototyped in XAPI 25.27.0."""
+    def set_console_idle_timeout(self, self_: PoolRef, value: int | str, /) -> str:
+        """Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0."""
+    def set_ssh_enabled_timeout(self, self_: PoolRef, value: int | str, /) -> str:
+        """Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0."""
+    def disable_ssh(self, self_: PoolRef, /) -> str:
+        """Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0."""
+    def enable_ssh(self, self_: PoolRef, /) -> str:
+        """Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0."""
+    def get_guest_secureboot_readiness(self, self_: PoolRef, /) -> PoolGuestSecurebootReadiness:
+        """Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+
+        Prototyped in XAPI 24.17.0."""
+    def set_ext_auth_cache_expiry(self, self_: PoolRef, value: int | str, /) -> str:
+        """Sets how long entries stay in the external-authentication cache; must be greater than zero.
+
+        Prototyped in XAPI 24.31.0."""
+    def set_ext_auth_cache_size(self, self_: PoolRef, value: int | str, /) -> str:
+        """Sets the maximum number of entries in the external-authentication cache; must not be negative.
+
+        Prototyped in XAPI 24.31.0."""
+    def set_ext_auth_cache_enabled(self, self_: PoolRef, value: bool, /) -> str:
+        """Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+
+        Prototyped in XAPI 24.31.0."""
+    def external_auth_set_ldaps(self, pool: PoolRef, ldaps: bool, force: bool = ..., /) -> str:
+        """Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+
+        Published in XAPI 26.16.0."""
+    def get_record(self, self_: PoolRef, /) -> PoolRecord:
+        """Returns every field of the given pool as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> PoolRef:
+        """Finds the pool with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[PoolRef]:
+        """Lists every pool known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[PoolRef, PoolRecord]:
+        """Returns the record of every pool, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[PoolRef]:
+        """Lists every pool whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PoolRef, PoolRecord]:
+        """Returns the record of every pool whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PoolRef, /) -> str:
+        """Returns the `uuid` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: PoolRef, /) -> str:
+        """Returns the `name_label` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_label(self, self_: PoolRef, value: str, /) -> str:
+        """Replaces the `name_label` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: PoolRef, /) -> str:
+        """Returns the `name_description` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_name_description(self, self_: PoolRef, value: str, /) -> str:
+        """Replaces the `name_description` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_master(self, self_: PoolRef, /) -> HostRef:
+        """Returns the `master` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_default_SR(self, self_: PoolRef, /) -> SrRef:
+        """Returns the `default_SR` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_default_SR(self, self_: PoolRef, value: SrRef, /) -> str:
+        """Replaces the `default_SR` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_suspend_image_SR(self, self_: PoolRef, /) -> SrRef:
+        """Returns the `suspend_image_SR` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_suspend_image_SR(self, self_: PoolRef, value: SrRef, /) -> str:
+        """Replaces the `suspend_image_SR` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_crash_dump_SR(self, self_: PoolRef, /) -> SrRef:
+        """Returns the `crash_dump_SR` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_crash_dump_SR(self, self_: PoolRef, value: SrRef, /) -> str:
+        """Replaces the `crash_dump_SR` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: PoolRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: PoolRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given pool; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: PoolRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given pool, if present.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_ha_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `ha_enabled` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_configuration(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `ha_configuration` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_statefiles(self, self_: PoolRef, /) -> list[str]:
+        """Returns the `ha_statefiles` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_host_failures_to_tolerate(self, self_: PoolRef, /) -> str:
+        """Returns the `ha_host_failures_to_tolerate` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_plan_exists_for(self, self_: PoolRef, /) -> str:
+        """Returns the `ha_plan_exists_for` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_allow_overcommit(self, self_: PoolRef, /) -> bool:
+        """Returns the `ha_allow_overcommit` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_ha_allow_overcommit(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `ha_allow_overcommit` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_ha_overcommitted(self, self_: PoolRef, /) -> bool:
+        """Returns the `ha_overcommitted` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_blobs(self, self_: PoolRef, /) -> dict[str, BlobRef]:
+        """Returns the `blobs` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_tags(self, self_: PoolRef, /) -> list[str]:
+        """Returns the `tags` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_tags(self, self_: PoolRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Replaces the `tags` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_tags(self, self_: PoolRef, value: str, /) -> str:
+        """Adds a value to the `tags` set of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_tags(self, self_: PoolRef, value: str, /) -> str:
+        """Removes a value from the `tags` set of the given pool, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_gui_config(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `gui_config` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_gui_config(self, self_: PoolRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `gui_config` field of the given pool.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_gui_config(self, self_: PoolRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `gui_config` map of the given pool; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_gui_config(self, self_: PoolRef, key: str, /) -> str:
+        """Removes a key and its value from the `gui_config` map of the given pool, if present.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_health_check_config(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `health_check_config` field of the given pool.
+
+        Published in XenServer 7.0 (dundee)."""
+    def set_health_check_config(self, self_: PoolRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `health_check_config` field of the given pool.
+
+        Published in XenServer 7.0 (dundee)."""
+    def add_to_health_check_config(self, self_: PoolRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `health_check_config` map of the given pool; fails if the key is already there.
+
+        Published in XenServer 7.0 (dundee)."""
+    def remove_from_health_check_config(self, self_: PoolRef, key: str, /) -> str:
+        """Removes a key and its value from the `health_check_config` map of the given pool, if present.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_wlb_url(self, self_: PoolRef, /) -> str:
+        """Returns the `wlb_url` field of the given pool.
+
+        Published in XenServer 5.5 (george)."""
+    def get_wlb_username(self, self_: PoolRef, /) -> str:
+        """Returns the `wlb_username` field of the given pool.
+
+        Published in XenServer 5.5 (george)."""
+    def get_wlb_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `wlb_enabled` field of the given pool.
+
+        Published in XenServer 5.5 (george)."""
+    def set_wlb_enabled(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `wlb_enabled` field of the given pool.
+
+        Published in XenServer 5.5 (george)."""
     @deprecated("pool.get_wlb_verify_cert is deprecated since XAPI 1.290.0")
-    def get_wlb_verify_cert(self, self_: PoolRef, /) -> bool: ...
+    def get_wlb_verify_cert(self, self_: PoolRef, /) -> bool:
+        """Returns the `wlb_verify_cert` field of the given pool.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
     @deprecated("pool.set_wlb_verify_cert is deprecated since XAPI 1.290.0")
-    def set_wlb_verify_cert(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_redo_log_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_redo_log_vdi(self, self_: PoolRef, /) -> VdiRef: ...
+    def set_wlb_verify_cert(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `wlb_verify_cert` field of the given pool.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0."""
+    def get_redo_log_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `redo_log_enabled` field of the given pool.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_redo_log_vdi(self, self_: PoolRef, /) -> VdiRef:
+        """Returns the `redo_log_vdi` field of the given pool.
+
+        Published in XenServer 5.6 (midnight-ride)."""
     @deprecated("pool.get_vswitch_controller is deprecated since XenServer 7.2 (falcon)")
-    def get_vswitch_controller(self, self_: PoolRef, /) -> str: ...
-    def get_restrictions(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def get_metadata_VDIs(self, self_: PoolRef, /) -> list[VdiRef]: ...
-    def get_ha_cluster_stack(self, self_: PoolRef, /) -> str: ...
-    def get_allowed_operations(self, self_: PoolRef, /) -> list[PoolAllowedOperations]: ...
-    def get_current_operations(self, self_: PoolRef, /) -> dict[str, PoolAllowedOperations]: ...
-    def get_guest_agent_config(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def get_cpu_info(self, self_: PoolRef, /) -> dict[str, str]: ...
+    def get_vswitch_controller(self, self_: PoolRef, /) -> str:
+        """Returns the `vswitch_controller` field of the given pool.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.2 (falcon)."""
+    def get_restrictions(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `restrictions` field of the given pool.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_metadata_VDIs(self, self_: PoolRef, /) -> list[VdiRef]:
+        """Returns the `metadata_VDIs` field of the given pool.
+
+        Published in XenServer 6.0 (boston)."""
+    def get_ha_cluster_stack(self, self_: PoolRef, /) -> str:
+        """Returns the `ha_cluster_stack` field of the given pool.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_allowed_operations(self, self_: PoolRef, /) -> list[PoolAllowedOperations]:
+        """Returns the `allowed_operations` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: PoolRef, /) -> dict[str, PoolAllowedOperations]:
+        """Returns the `current_operations` field of the given pool.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_guest_agent_config(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `guest_agent_config` field of the given pool.
+
+        Published in XenServer 7.0 (dundee)."""
+    def get_cpu_info(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `cpu_info` field of the given pool.
+
+        Published in XenServer 7.0 (dundee)."""
     @deprecated("pool.get_policy_no_vendor_device is deprecated since XAPI 24.14.0")
-    def get_policy_no_vendor_device(self, self_: PoolRef, /) -> bool: ...
+    def get_policy_no_vendor_device(self, self_: PoolRef, /) -> bool:
+        """Returns the `policy_no_vendor_device` field of the given pool.
+
+        Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0."""
     @deprecated("pool.set_policy_no_vendor_device is deprecated since XAPI 24.14.0")
-    def set_policy_no_vendor_device(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_live_patching_disabled(self, self_: PoolRef, /) -> bool: ...
-    def set_live_patching_disabled(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_igmp_snooping_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_uefi_certificates(self, self_: PoolRef, /) -> str: ...
-    def get_custom_uefi_certificates(self, self_: PoolRef, /) -> str: ...
-    def get_is_psr_pending(self, self_: PoolRef, /) -> bool: ...
-    def set_is_psr_pending(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_tls_verification_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_repositories(self, self_: PoolRef, /) -> list[RepositoryRef]: ...
-    def get_client_certificate_auth_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_client_certificate_auth_name(self, self_: PoolRef, /) -> str: ...
-    def get_repository_proxy_url(self, self_: PoolRef, /) -> str: ...
-    def get_repository_proxy_username(self, self_: PoolRef, /) -> str: ...
-    def get_repository_proxy_password(self, self_: PoolRef, /) -> SecretRef: ...
-    def get_migration_compression(self, self_: PoolRef, /) -> bool: ...
-    def set_migration_compression(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_coordinator_bias(self, self_: PoolRef, /) -> bool: ...
-    def set_coordinator_bias(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_local_auth_max_threads(self, self_: PoolRef, /) -> str: ...
-    def get_ext_auth_max_threads(self, self_: PoolRef, /) -> str: ...
-    def get_telemetry_uuid(self, self_: PoolRef, /) -> SecretRef: ...
-    def get_telemetry_frequency(self, self_: PoolRef, /) -> TelemetryFrequency: ...
-    def get_telemetry_next_collection(self, self_: PoolRef, /) -> DateTime: ...
-    def get_last_update_sync(self, self_: PoolRef, /) -> DateTime: ...
-    def get_update_sync_frequency(self, self_: PoolRef, /) -> UpdateSyncFrequency: ...
-    def get_update_sync_day(self, self_: PoolRef, /) -> str: ...
-    def get_update_sync_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_ext_auth_cache_enabled(self, self_: PoolRef, /) -> bool: ...
-    def get_ext_auth_cache_size(self, self_: PoolRef, /) -> str: ...
-    def get_ext_auth_cache_expiry(self, self_: PoolRef, /) -> str: ...
-    def get_recommendations(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def get_license_server(self, self_: PoolRef, /) -> dict[str, str]: ...
-    def set_license_server(self, self_: PoolRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_license_server(self, self_: PoolRef, key: str, value: str, /) -> str: ...
-    def remove_from_license_server(self, self_: PoolRef, key: str, /) -> str: ...
-    def get_ha_reboot_vm_on_internal_shutdown(self, self_: PoolRef, /) -> bool: ...
-    def set_ha_reboot_vm_on_internal_shutdown(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_limit_console_sessions(self, self_: PoolRef, /) -> bool: ...
-    def set_limit_console_sessions(self, self_: PoolRef, value: bool, /) -> str: ...
-    def get_vm_console_idle_timeout(self, self_: PoolRef, /) -> str: ...
-    def set_vm_console_idle_timeout(self, self_: PoolRef, value: int | str, /) -> str: ...
-    def get_auto_update_vm_secureboot_certificates(self, self_: PoolRef, /) -> bool: ...
-    def set_auto_update_vm_secureboot_certificates(self, self_: PoolRef, value: bool, /) -> str: ...
+    def set_policy_no_vendor_device(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `policy_no_vendor_device` field of the given pool.
+
+        Published in XenServer 7.0 (dundee); deprecated in XAPI 24.14.0."""
+    def get_live_patching_disabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `live_patching_disabled` field of the given pool.
+
+        Published in XenServer 7.1 (ely)."""
+    def set_live_patching_disabled(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `live_patching_disabled` field of the given pool.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_igmp_snooping_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `igmp_snooping_enabled` field of the given pool.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_uefi_certificates(self, self_: PoolRef, /) -> str:
+        """Returns the `uefi_certificates` field of the given pool.
+
+        Published in Citrix Hypervisor 8.1 (quebec); changed in XAPI 22.16.0."""
+    def get_custom_uefi_certificates(self, self_: PoolRef, /) -> str:
+        """Returns the `custom_uefi_certificates` field of the given pool.
+
+        Prototyped in XAPI 24.0.0."""
+    def get_is_psr_pending(self, self_: PoolRef, /) -> bool:
+        """Returns the `is_psr_pending` field of the given pool.
+
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr)."""
+    def set_is_psr_pending(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `is_psr_pending` field of the given pool.
+
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr)."""
+    def get_tls_verification_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `tls_verification_enabled` field of the given pool.
+
+        Published in XAPI 1.290.0."""
+    def get_repositories(self, self_: PoolRef, /) -> list[RepositoryRef]:
+        """Returns the `repositories` field of the given pool.
+
+        Published in XAPI 1.301.0."""
+    def get_client_certificate_auth_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `client_certificate_auth_enabled` field of the given pool.
+
+        Published in XAPI 1.318.0."""
+    def get_client_certificate_auth_name(self, self_: PoolRef, /) -> str:
+        """Returns the `client_certificate_auth_name` field of the given pool.
+
+        Published in XAPI 1.318.0."""
+    def get_repository_proxy_url(self, self_: PoolRef, /) -> str:
+        """Returns the `repository_proxy_url` field of the given pool.
+
+        Published in XAPI 21.3.0."""
+    def get_repository_proxy_username(self, self_: PoolRef, /) -> str:
+        """Returns the `repository_proxy_username` field of the given pool.
+
+        Published in XAPI 21.3.0."""
+    def get_repository_proxy_password(self, self_: PoolRef, /) -> SecretRef:
+        """Returns the `repository_proxy_password` field of the given pool.
+
+        Published in XAPI 21.3.0; changed in XAPI 23.9.0."""
+    def get_migration_compression(self, self_: PoolRef, /) -> bool:
+        """Returns the `migration_compression` field of the given pool.
+
+        Prototyped in XAPI 22.33.0."""
+    def set_migration_compression(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `migration_compression` field of the given pool.
+
+        Prototyped in XAPI 22.33.0."""
+    def get_coordinator_bias(self, self_: PoolRef, /) -> bool:
+        """Returns the `coordinator_bias` field of the given pool.
+
+        Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio)."""
+    def set_coordinator_bias(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `coordinator_bias` field of the given pool.
+
+        Prototyped in XAPI 22.37.0; published in XenServer 4.0 (rio)."""
+    def get_local_auth_max_threads(self, self_: PoolRef, /) -> str:
+        """Returns the `local_auth_max_threads` field of the given pool.
+
+        Prototyped in XAPI 23.27.0."""
+    def get_ext_auth_max_threads(self, self_: PoolRef, /) -> str:
+        """Returns the `ext_auth_max_threads` field of the given pool.
+
+        Prototyped in XAPI 23.27.0."""
+    def get_telemetry_uuid(self, self_: PoolRef, /) -> SecretRef:
+        """Returns the `telemetry_uuid` field of the given pool.
+
+        Prototyped in XAPI 23.9.0."""
+    def get_telemetry_frequency(self, self_: PoolRef, /) -> TelemetryFrequency:
+        """Returns the `telemetry_frequency` field of the given pool.
+
+        Prototyped in XAPI 23.9.0."""
+    def get_telemetry_next_collection(self, self_: PoolRef, /) -> DateTime:
+        """Returns the `telemetry_next_collection` field of the given pool.
+
+        Prototyped in XAPI 23.9.0."""
+    def get_last_update_sync(self, self_: PoolRef, /) -> DateTime:
+        """Returns the `last_update_sync` field of the given pool.
+
+        Prototyped in XAPI 23.18.0."""
+    def get_update_sync_frequency(self, self_: PoolRef, /) -> UpdateSyncFrequency:
+        """Returns the `update_sync_frequency` field of the given pool.
+
+        Prototyped in XAPI 23.18.0."""
+    def get_update_sync_day(self, self_: PoolRef, /) -> str:
+        """Returns the `update_sync_day` field of the given pool.
+
+        Prototyped in XAPI 23.18.0."""
+    def get_update_sync_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `update_sync_enabled` field of the given pool.
+
+        Prototyped in XAPI 23.18.0."""
+    def get_ext_auth_cache_enabled(self, self_: PoolRef, /) -> bool:
+        """Returns the `ext_auth_cache_enabled` field of the given pool.
+
+        Prototyped in XAPI 24.31.0."""
+    def get_ext_auth_cache_size(self, self_: PoolRef, /) -> str:
+        """Returns the `ext_auth_cache_size` field of the given pool.
+
+        Prototyped in XAPI 24.31.0."""
+    def get_ext_auth_cache_expiry(self, self_: PoolRef, /) -> str:
+        """Returns the `ext_auth_cache_expiry` field of the given pool.
+
+        Prototyped in XAPI 24.31.0."""
+    def get_recommendations(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `recommendations` field of the given pool.
+
+        Prototyped in XAPI 24.19.1."""
+    def get_license_server(self, self_: PoolRef, /) -> dict[str, str]:
+        """Returns the `license_server` field of the given pool.
+
+        Prototyped in XAPI 25.6.0."""
+    def set_license_server(self, self_: PoolRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `license_server` field of the given pool.
+
+        Prototyped in XAPI 25.6.0."""
+    def add_to_license_server(self, self_: PoolRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `license_server` map of the given pool; fails if the key is already there.
+
+        Prototyped in XAPI 25.6.0."""
+    def remove_from_license_server(self, self_: PoolRef, key: str, /) -> str:
+        """Removes a key and its value from the `license_server` map of the given pool, if present.
+
+        Prototyped in XAPI 25.6.0."""
+    def get_ha_reboot_vm_on_internal_shutdown(self, self_: PoolRef, /) -> bool:
+        """Returns the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+
+        Prototyped in XAPI 25.16.0."""
+    def set_ha_reboot_vm_on_internal_shutdown(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `ha_reboot_vm_on_internal_shutdown` field of the given pool.
+
+        Prototyped in XAPI 25.16.0."""
+    def get_limit_console_sessions(self, self_: PoolRef, /) -> bool:
+        """Returns the `limit_console_sessions` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+    def set_limit_console_sessions(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `limit_console_sessions` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+    def get_vm_console_idle_timeout(self, self_: PoolRef, /) -> str:
+        """Returns the `vm_console_idle_timeout` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+    def set_vm_console_idle_timeout(self, self_: PoolRef, value: int | str, /) -> str:
+        """Replaces the `vm_console_idle_timeout` field of the given pool.
+
+        Prototyped in XAPI 26.1.0."""
+    def get_auto_update_vm_secureboot_certificates(self, self_: PoolRef, /) -> bool:
+        """Returns the `auto_update_vm_secureboot_certificates` field of the given pool.
+
+        Prototyped in XAPI 26.16.1."""
+    def set_auto_update_vm_secureboot_certificates(self, self_: PoolRef, value: bool, /) -> str:
+        """Replaces the `auto_update_vm_secureboot_certificates` field of the given pool.
+
+        Prototyped in XAPI 26.16.1."""
 
 class PoolPatchApi:
     """The messages of class pool_patch."""
     @deprecated("pool_patch.clean_on_host is deprecated since XenServer 7.1 (ely)")
-    def clean_on_host(self, self_: PoolPatchRef, host: HostRef, /) -> str: ...
+    def clean_on_host(self, self_: PoolPatchRef, host: HostRef, /) -> str:
+        """Deletes the patch file from the given host's disk while keeping the patch record.
+
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.destroy is deprecated since XenServer 7.1 (ely)")
-    def destroy(self, self_: PoolPatchRef, /) -> str: ...
+    def destroy(self, self_: PoolPatchRef, /) -> str:
+        """Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.pool_clean is deprecated since XenServer 7.1 (ely)")
-    def pool_clean(self, self_: PoolPatchRef, /) -> str: ...
+    def pool_clean(self, self_: PoolPatchRef, /) -> str:
+        """Deletes the patch file from every host in the pool while keeping the patch record.
+
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.clean is deprecated since XenServer 7.1 (ely)")
-    def clean(self, self_: PoolPatchRef, /) -> str: ...
+    def clean(self, self_: PoolPatchRef, /) -> str:
+        """Deletes the stored patch file while keeping the patch record.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.precheck is deprecated since XenServer 7.1 (ely)")
-    def precheck(self, self_: PoolPatchRef, host: HostRef, /) -> str: ...
+    def precheck(self, self_: PoolPatchRef, host: HostRef, /) -> str:
+        """Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.pool_apply is deprecated since XenServer 7.1 (ely)")
-    def pool_apply(self, self_: PoolPatchRef, /) -> str: ...
+    def pool_apply(self, self_: PoolPatchRef, /) -> str:
+        """Applies the patch to every host in the pool.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.apply is deprecated since XenServer 7.1 (ely)")
-    def apply(self, self_: PoolPatchRef, host: HostRef, /) -> str: ...
+    def apply(self, self_: PoolPatchRef, host: HostRef, /) -> str:
+        """Applies the patch to the given host and returns the output of the patch script.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.get_record is deprecated since XenServer 7.1 (ely)")
-    def get_record(self, self_: PoolPatchRef, /) -> PoolPatchRecord: ...
+    def get_record(self, self_: PoolPatchRef, /) -> PoolPatchRecord:
+        """Returns every field of the given pool_patch as one record.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.get_by_uuid is deprecated since XenServer 7.1 (ely)")
-    def get_by_uuid(self, uuid: str, /) -> PoolPatchRef: ...
+    def get_by_uuid(self, uuid: str, /) -> PoolPatchRef:
+        """Finds the pool_patch with the given UUID.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.get_by_name_label is deprecated since XenServer 7.1 (ely)")
-    def get_by_name_label(self, label: str, /) -> list[PoolPatchRef]: ...
+    def get_by_name_label(self, label: str, /) -> list[PoolPatchRef]:
+        """Lists every pool_patch whose `name_label` equals the given label.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.get_all is deprecated since XenServer 7.1 (ely)")
-    def get_all(self) -> list[PoolPatchRef]: ...
+    def get_all(self) -> list[PoolPatchRef]:
+        """Lists every pool_patch known to the server.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.get_all_records is deprecated since XenServer 7.1 (ely)")
-    def get_all_records(self) -> dict[PoolPatchRef, PoolPatchRecord]: ...
+    def get_all_records(self) -> dict[PoolPatchRef, PoolPatchRecord]:
+        """Returns the record of every pool_patch, keyed by reference.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely)."""
     @deprecated("pool_patch.get_all_where is deprecated since XenServer 7.1 (ely)")
-    def get_all_where(self, expr: str, /) -> list[PoolPatchRef]: ...
+    def get_all_where(self, expr: str, /) -> list[PoolPatchRef]:
+        """Lists every pool_patch whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
     @deprecated("pool_patch.get_all_records_where is deprecated since XenServer 7.1 (ely)")
-    def get_all_records_where(self, expr: str, /) -> dict[PoolPatchRef, PoolPatchRecord]: ...
-    def get_uuid(self, self_: PoolPatchRef, /) -> str: ...
-    def get_name_label(self, self_: PoolPatchRef, /) -> str: ...
-    def get_name_description(self, self_: PoolPatchRef, /) -> str: ...
-    def get_version(self, self_: PoolPatchRef, /) -> str: ...
-    def get_size(self, self_: PoolPatchRef, /) -> str: ...
-    def get_pool_applied(self, self_: PoolPatchRef, /) -> bool: ...
-    def get_host_patches(self, self_: PoolPatchRef, /) -> list[HostPatchRef]: ...
-    def get_after_apply_guidance(self, self_: PoolPatchRef, /) -> list[AfterApplyGuidance]: ...
-    def get_pool_update(self, self_: PoolPatchRef, /) -> PoolUpdateRef: ...
-    def get_other_config(self, self_: PoolPatchRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PoolPatchRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PoolPatchRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PoolPatchRef, key: str, /) -> str: ...
+    def get_all_records_where(self, expr: str, /) -> dict[PoolPatchRef, PoolPatchRecord]:
+        """Returns the record of every pool_patch whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PoolPatchRef, /) -> str:
+        """Returns the `uuid` field of the given pool_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: PoolPatchRef, /) -> str:
+        """Returns the `name_label` field of the given pool_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: PoolPatchRef, /) -> str:
+        """Returns the `name_description` field of the given pool_patch.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_version(self, self_: PoolPatchRef, /) -> str:
+        """Returns the `version` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_size(self, self_: PoolPatchRef, /) -> str:
+        """Returns the `size` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_pool_applied(self, self_: PoolPatchRef, /) -> bool:
+        """Returns the `pool_applied` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_host_patches(self, self_: PoolPatchRef, /) -> list[HostPatchRef]:
+        """Returns the `host_patches` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_after_apply_guidance(self, self_: PoolPatchRef, /) -> list[AfterApplyGuidance]:
+        """Returns the `after_apply_guidance` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_pool_update(self, self_: PoolPatchRef, /) -> PoolUpdateRef:
+        """Returns the `pool_update` field of the given pool_patch.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_other_config(self, self_: PoolPatchRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: PoolPatchRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given pool_patch.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: PoolPatchRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given pool_patch; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: PoolPatchRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given pool_patch, if present.
+
+        Published in XenServer 4.1 (miami)."""
 
 class PoolUpdateApi:
     """The messages of class pool_update."""
-    def destroy(self, self_: PoolUpdateRef, /) -> str: ...
-    def pool_clean(self, self_: PoolUpdateRef, /) -> str: ...
-    def pool_apply(self, self_: PoolUpdateRef, /) -> str: ...
-    def apply(self, self_: PoolUpdateRef, host: HostRef, /) -> str: ...
-    def precheck(self, self_: PoolUpdateRef, host: HostRef, /) -> LivepatchStatus: ...
-    def introduce(self, vdi: VdiRef, /) -> PoolUpdateRef: ...
-    def resync_host(self, host: HostRef, /) -> str: ...
-    def detach(self, self_: PoolUpdateRef, /) -> str: ...
-    def attach(self, self_: PoolUpdateRef, use_localhost_proxy: bool = ..., /) -> str: ...
-    def get_record(self, self_: PoolUpdateRef, /) -> PoolUpdateRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> PoolUpdateRef: ...
-    def get_by_name_label(self, label: str, /) -> list[PoolUpdateRef]: ...
-    def get_all(self) -> list[PoolUpdateRef]: ...
-    def get_all_records(self) -> dict[PoolUpdateRef, PoolUpdateRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[PoolUpdateRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[PoolUpdateRef, PoolUpdateRecord]: ...
-    def get_uuid(self, self_: PoolUpdateRef, /) -> str: ...
-    def get_name_label(self, self_: PoolUpdateRef, /) -> str: ...
-    def get_name_description(self, self_: PoolUpdateRef, /) -> str: ...
-    def get_version(self, self_: PoolUpdateRef, /) -> str: ...
-    def get_installation_size(self, self_: PoolUpdateRef, /) -> str: ...
-    def get_key(self, self_: PoolUpdateRef, /) -> str: ...
-    def get_after_apply_guidance(self, self_: PoolUpdateRef, /) -> list[UpdateAfterApplyGuidance]: ...
-    def get_vdi(self, self_: PoolUpdateRef, /) -> VdiRef: ...
-    def get_hosts(self, self_: PoolUpdateRef, /) -> list[HostRef]: ...
-    def get_other_config(self, self_: PoolUpdateRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: PoolUpdateRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: PoolUpdateRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: PoolUpdateRef, key: str, /) -> str: ...
-    def get_enforce_homogeneity(self, self_: PoolUpdateRef, /) -> bool: ...
+    def destroy(self, self_: PoolUpdateRef, /) -> str:
+        """Removes this update record and its uploaded image from the pool.
+
+        Published in XenServer 7.1 (ely)."""
+    def pool_clean(self, self_: PoolUpdateRef, /) -> str:
+        """Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
+
+        Published in XenServer 7.1 (ely)."""
+    def pool_apply(self, self_: PoolUpdateRef, /) -> str:
+        """Applies this update to every host in the pool.
+
+        Published in XenServer 7.1 (ely)."""
+    def apply(self, self_: PoolUpdateRef, host: HostRef, /) -> str:
+        """Applies this update to the given host.
+
+        Published in XenServer 7.1 (ely)."""
+    def precheck(self, self_: PoolUpdateRef, host: HostRef, /) -> LivepatchStatus:
+        """Checks whether this update can be applied to the given host and returns the live-patching outcome.
+
+        Published in XenServer 7.1 (ely)."""
+    def introduce(self, vdi: VdiRef, /) -> PoolUpdateRef:
+        """Registers an update from an uploaded VDI containing its image and returns the new update record.
+
+        Published in XenServer 7.1 (ely)."""
+    def resync_host(self, host: HostRef, /) -> str:
+        """Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def detach(self, self_: PoolUpdateRef, /) -> str:
+        """Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def attach(self, self_: PoolUpdateRef, use_localhost_proxy: bool = ..., /) -> str:
+        """Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_record(self, self_: PoolUpdateRef, /) -> PoolUpdateRecord:
+        """Returns every field of the given pool_update as one record.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_uuid(self, uuid: str, /) -> PoolUpdateRef:
+        """Finds the pool_update with the given UUID.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_by_name_label(self, label: str, /) -> list[PoolUpdateRef]:
+        """Lists every pool_update whose `name_label` equals the given label.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all(self) -> list[PoolUpdateRef]:
+        """Lists every pool_update known to the server.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_records(self) -> dict[PoolUpdateRef, PoolUpdateRecord]:
+        """Returns the record of every pool_update, keyed by reference.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_all_where(self, expr: str, /) -> list[PoolUpdateRef]:
+        """Lists every pool_update whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[PoolUpdateRef, PoolUpdateRecord]:
+        """Returns the record of every pool_update whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: PoolUpdateRef, /) -> str:
+        """Returns the `uuid` field of the given pool_update.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: PoolUpdateRef, /) -> str:
+        """Returns the `name_label` field of the given pool_update.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: PoolUpdateRef, /) -> str:
+        """Returns the `name_description` field of the given pool_update.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_version(self, self_: PoolUpdateRef, /) -> str:
+        """Returns the `version` field of the given pool_update.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_installation_size(self, self_: PoolUpdateRef, /) -> str:
+        """Returns the `installation_size` field of the given pool_update.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_key(self, self_: PoolUpdateRef, /) -> str:
+        """Returns the `key` field of the given pool_update.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_after_apply_guidance(self, self_: PoolUpdateRef, /) -> list[UpdateAfterApplyGuidance]:
+        """Returns the `after_apply_guidance` field of the given pool_update.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_vdi(self, self_: PoolUpdateRef, /) -> VdiRef:
+        """Returns the `vdi` field of the given pool_update.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_hosts(self, self_: PoolUpdateRef, /) -> list[HostRef]:
+        """Returns the `hosts` field of the given pool_update.
+
+        Published in XenServer 7.1 (ely)."""
+    def get_other_config(self, self_: PoolUpdateRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given pool_update.
+
+        Published in XenServer 7.3 (inverness)."""
+    def set_other_config(self, self_: PoolUpdateRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given pool_update.
+
+        Published in XenServer 7.3 (inverness)."""
+    def add_to_other_config(self, self_: PoolUpdateRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given pool_update; fails if the key is already there.
+
+        Published in XenServer 7.3 (inverness)."""
+    def remove_from_other_config(self, self_: PoolUpdateRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given pool_update, if present.
+
+        Published in XenServer 7.3 (inverness)."""
+    def get_enforce_homogeneity(self, self_: PoolUpdateRef, /) -> bool:
+        """Returns the `enforce_homogeneity` field of the given pool_update.
+
+        Published in XenServer 7.3 (inverness)."""
 
 class ProbeResultApi:
     """The messages of class probe_result."""
@@ -2370,70 +8751,250 @@ class ProbeResultApi:
 
 class RoleApi:
     """The messages of class role."""
-    def get_by_permission_name_label(self, label: str, /) -> list[RoleRef]: ...
-    def get_by_permission(self, permission: RoleRef, /) -> list[RoleRef]: ...
-    def get_permissions_name_label(self, self_: RoleRef, /) -> list[str]: ...
-    def get_permissions(self, self_: RoleRef, /) -> list[RoleRef]: ...
-    def get_record(self, self_: RoleRef, /) -> RoleRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> RoleRef: ...
-    def get_by_name_label(self, label: str, /) -> list[RoleRef]: ...
-    def get_all(self) -> list[RoleRef]: ...
-    def get_all_records(self) -> dict[RoleRef, RoleRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[RoleRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[RoleRef, RoleRecord]: ...
-    def get_uuid(self, self_: RoleRef, /) -> str: ...
-    def get_name_label(self, self_: RoleRef, /) -> str: ...
-    def get_name_description(self, self_: RoleRef, /) -> str: ...
-    def get_subroles(self, self_: RoleRef, /) -> list[RoleRef]: ...
-    def get_is_internal(self, self_: RoleRef, /) -> bool: ...
+    def get_by_permission_name_label(self, label: str, /) -> list[RoleRef]:
+        """Looks up every role that includes the permission with the given name label; returns their references.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_by_permission(self, permission: RoleRef, /) -> list[RoleRef]:
+        """Looks up every role that includes the given permission; returns their references.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_permissions_name_label(self, self_: RoleRef, /) -> list[str]:
+        """Expands the role into its complete set of permissions; returns their name labels.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_permissions(self, self_: RoleRef, /) -> list[RoleRef]:
+        """Expands the role into its complete set of permissions; returns their references.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_record(self, self_: RoleRef, /) -> RoleRecord:
+        """Returns every field of the given role as one record.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_by_uuid(self, uuid: str, /) -> RoleRef:
+        """Finds the role with the given UUID.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_by_name_label(self, label: str, /) -> list[RoleRef]:
+        """Lists every role whose `name_label` equals the given label.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_all(self) -> list[RoleRef]:
+        """Lists every role known to the server.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_all_records(self) -> dict[RoleRef, RoleRecord]:
+        """Returns the record of every role, keyed by reference.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_all_where(self, expr: str, /) -> list[RoleRef]:
+        """Lists every role whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[RoleRef, RoleRecord]:
+        """Returns the record of every role whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: RoleRef, /) -> str:
+        """Returns the `uuid` field of the given role.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: RoleRef, /) -> str:
+        """Returns the `name_label` field of the given role.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_name_description(self, self_: RoleRef, /) -> str:
+        """Returns the `name_description` field of the given role.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_subroles(self, self_: RoleRef, /) -> list[RoleRef]:
+        """Returns the `subroles` field of the given role.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_is_internal(self, self_: RoleRef, /) -> bool:
+        """Returns the `is_internal` field of the given role.
+
+        Published in XAPI 22.5.0."""
 
 class SecretApi:
     """The messages of class secret."""
-    def get_record(self, self_: SecretRef, /) -> SecretRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> SecretRef: ...
-    def create(self, args: SecretCreateArgs, /) -> SecretRef: ...
-    def destroy(self, self_: SecretRef, /) -> str: ...
-    def get_all(self) -> list[SecretRef]: ...
-    def get_all_records(self) -> dict[SecretRef, SecretRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[SecretRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[SecretRef, SecretRecord]: ...
-    def get_uuid(self, self_: SecretRef, /) -> str: ...
-    def get_value(self, self_: SecretRef, /) -> str: ...
-    def set_value(self, self_: SecretRef, value: str, /) -> str: ...
-    def get_other_config(self, self_: SecretRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: SecretRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: SecretRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: SecretRef, key: str, /) -> str: ...
+    def get_record(self, self_: SecretRef, /) -> SecretRecord:
+        """Returns every field of the given secret as one record.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_by_uuid(self, uuid: str, /) -> SecretRef:
+        """Finds the secret with the given UUID.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def create(self, args: SecretCreateArgs, /) -> SecretRef:
+        """Creates a new secret from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def destroy(self, self_: SecretRef, /) -> str:
+        """Destroys the given secret.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_all(self) -> list[SecretRef]:
+        """Lists every secret known to the server.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_all_records(self) -> dict[SecretRef, SecretRecord]:
+        """Returns the record of every secret, keyed by reference.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_all_where(self, expr: str, /) -> list[SecretRef]:
+        """Lists every secret whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[SecretRef, SecretRecord]:
+        """Returns the record of every secret whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: SecretRef, /) -> str:
+        """Returns the `uuid` field of the given secret.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_value(self, self_: SecretRef, /) -> str:
+        """Returns the `value` field of the given secret.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_value(self, self_: SecretRef, value: str, /) -> str:
+        """Replaces the `value` field of the given secret.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: SecretRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given secret.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_other_config(self, self_: SecretRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given secret.
+
+        Published in XenServer 4.0 (rio)."""
+    def add_to_other_config(self, self_: SecretRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given secret; fails if the key is already there.
+
+        Published in XenServer 4.0 (rio)."""
+    def remove_from_other_config(self, self_: SecretRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given secret, if present.
+
+        Published in XenServer 4.0 (rio)."""
 
 class SessionApi:
     """The messages of class session."""
-    def logout_subject_identifier(self, subject_identifier: str, /) -> str: ...
-    def get_all_subject_identifiers(self) -> list[str]: ...
-    def local_logout(self) -> str: ...
-    def create_from_db_file(self, filename: str, /) -> SessionRef: ...
-    def change_password(self, old_pwd: str, new_pwd: str, /) -> str: ...
-    def logout(self) -> None: ...
-    def get_record(self, self_: SessionRef, /) -> SessionRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> SessionRef: ...
-    def get_uuid(self, self_: SessionRef, /) -> str: ...
-    def get_this_host(self, self_: SessionRef, /) -> HostRef: ...
-    def get_this_user(self, self_: SessionRef, /) -> UserRef: ...
-    def get_last_active(self, self_: SessionRef, /) -> DateTime: ...
-    def get_pool(self, self_: SessionRef, /) -> bool: ...
-    def get_other_config(self, self_: SessionRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: SessionRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: SessionRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: SessionRef, key: str, /) -> str: ...
-    def get_is_local_superuser(self, self_: SessionRef, /) -> bool: ...
-    def get_subject(self, self_: SessionRef, /) -> SubjectRef: ...
-    def get_validation_time(self, self_: SessionRef, /) -> DateTime: ...
-    def get_auth_user_sid(self, self_: SessionRef, /) -> str: ...
-    def get_auth_user_name(self, self_: SessionRef, /) -> str: ...
-    def get_rbac_permissions(self, self_: SessionRef, /) -> list[str]: ...
-    def get_tasks(self, self_: SessionRef, /) -> list[TaskRef]: ...
-    def get_parent(self, self_: SessionRef, /) -> SessionRef: ...
-    def get_originator(self, self_: SessionRef, /) -> str: ...
-    def get_client_certificate(self, self_: SessionRef, /) -> bool: ...
+    def logout_subject_identifier(self, subject_identifier: str, /) -> str:
+        """Terminates every session belonging to the external user or group with the given subject identifier.
+
+        Published in XenServer 5.5 (george)."""
+    def get_all_subject_identifiers(self) -> list[str]:
+        """Returns the subject identifiers of all external users that currently hold sessions in the pool.
+
+        Published in XenServer 5.5 (george)."""
+    def local_logout(self) -> str:
+        """Ends a session that was created with slave_local_login_with_password on a pool member.
+
+        Published in XenServer 4.1 (miami)."""
+    def create_from_db_file(self, filename: str, /) -> SessionRef:
+        """Opens a session against a pool database read from the given file, for inspection and tooling.
+
+        Published in XenServer 7.0 (dundee)."""
+    def change_password(self, old_pwd: str, new_pwd: str, /) -> str:
+        """Changes the password of the logged-in local account after checking the old one.
+
+        Published in XenServer 4.0 (rio)."""
+    def logout(self) -> None:
+        """Ends the session on the server; the module itself returns ``None``, whatever the server answers."""
+    def get_record(self, self_: SessionRef, /) -> SessionRecord:
+        """Returns every field of the given session as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> SessionRef:
+        """Finds the session with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_uuid(self, self_: SessionRef, /) -> str:
+        """Returns the `uuid` field of the given session.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_this_host(self, self_: SessionRef, /) -> HostRef:
+        """Returns the `this_host` field of the given session.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_this_user(self, self_: SessionRef, /) -> UserRef:
+        """Returns the `this_user` field of the given session.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_last_active(self, self_: SessionRef, /) -> DateTime:
+        """Returns the `last_active` field of the given session.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_pool(self, self_: SessionRef, /) -> bool:
+        """Returns the `pool` field of the given session.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: SessionRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given session.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: SessionRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given session.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: SessionRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given session; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: SessionRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given session, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_is_local_superuser(self, self_: SessionRef, /) -> bool:
+        """Returns the `is_local_superuser` field of the given session.
+
+        Published in XenServer 5.5 (george)."""
+    def get_subject(self, self_: SessionRef, /) -> SubjectRef:
+        """Returns the `subject` field of the given session.
+
+        Published in XenServer 5.5 (george)."""
+    def get_validation_time(self, self_: SessionRef, /) -> DateTime:
+        """Returns the `validation_time` field of the given session.
+
+        Published in XenServer 5.5 (george)."""
+    def get_auth_user_sid(self, self_: SessionRef, /) -> str:
+        """Returns the `auth_user_sid` field of the given session.
+
+        Published in XenServer 5.5 (george)."""
+    def get_auth_user_name(self, self_: SessionRef, /) -> str:
+        """Returns the `auth_user_name` field of the given session.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_rbac_permissions(self, self_: SessionRef, /) -> list[str]:
+        """Returns the `rbac_permissions` field of the given session.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_tasks(self, self_: SessionRef, /) -> list[TaskRef]:
+        """Returns the `tasks` field of the given session.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_parent(self, self_: SessionRef, /) -> SessionRef:
+        """Returns the `parent` field of the given session.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_originator(self, self_: SessionRef, /) -> str:
+        """Returns the `originator` field of the given session.
+
+        Published in XenServer 6.2 (clearwater)."""
+    def get_client_certificate(self, self_: SessionRef, /) -> bool:
+        """Returns the `client_certificate` field of the given session.
+
+        Published in XAPI 21.2.0."""
 
 class SrStatApi:
     """The messages of class sr_stat."""
@@ -2441,101 +9002,363 @@ class SrStatApi:
 
 class SubjectApi:
     """The messages of class subject."""
-    def get_permissions_name_label(self, self_: SubjectRef, /) -> list[str]: ...
-    def remove_from_roles(self, self_: SubjectRef, role: RoleRef, /) -> str: ...
-    def add_to_roles(self, self_: SubjectRef, role: RoleRef, /) -> str: ...
-    def get_record(self, self_: SubjectRef, /) -> SubjectRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> SubjectRef: ...
-    def create(self, args: SubjectCreateArgs, /) -> SubjectRef: ...
-    def destroy(self, self_: SubjectRef, /) -> str: ...
-    def get_all(self) -> list[SubjectRef]: ...
-    def get_all_records(self) -> dict[SubjectRef, SubjectRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[SubjectRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[SubjectRef, SubjectRecord]: ...
-    def get_uuid(self, self_: SubjectRef, /) -> str: ...
-    def get_subject_identifier(self, self_: SubjectRef, /) -> str: ...
-    def get_other_config(self, self_: SubjectRef, /) -> dict[str, str]: ...
-    def get_roles(self, self_: SubjectRef, /) -> list[RoleRef]: ...
+    def get_permissions_name_label(self, self_: SubjectRef, /) -> list[str]:
+        """Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def remove_from_roles(self, self_: SubjectRef, role: RoleRef, /) -> str:
+        """Revokes the given role from the subject; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def add_to_roles(self, self_: SubjectRef, role: RoleRef, /) -> str:
+        """Grants the given role to the subject; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride)."""
+    def get_record(self, self_: SubjectRef, /) -> SubjectRecord:
+        """Returns every field of the given subject as one record.
+
+        Published in XenServer 5.5 (george)."""
+    def get_by_uuid(self, uuid: str, /) -> SubjectRef:
+        """Finds the subject with the given UUID.
+
+        Published in XenServer 5.5 (george)."""
+    def create(self, args: SubjectCreateArgs, /) -> SubjectRef:
+        """Creates a new subject from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 5.5 (george)."""
+    def destroy(self, self_: SubjectRef, /) -> str:
+        """Destroys the given subject.
+
+        Published in XenServer 5.5 (george)."""
+    def get_all(self) -> list[SubjectRef]:
+        """Lists every subject known to the server.
+
+        Published in XenServer 5.5 (george)."""
+    def get_all_records(self) -> dict[SubjectRef, SubjectRecord]:
+        """Returns the record of every subject, keyed by reference.
+
+        Published in XenServer 5.5 (george)."""
+    def get_all_where(self, expr: str, /) -> list[SubjectRef]:
+        """Lists every subject whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.5 (george).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[SubjectRef, SubjectRecord]:
+        """Returns the record of every subject whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.5 (george).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: SubjectRef, /) -> str:
+        """Returns the `uuid` field of the given subject.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_subject_identifier(self, self_: SubjectRef, /) -> str:
+        """Returns the `subject_identifier` field of the given subject.
+
+        Published in XenServer 5.5 (george)."""
+    def get_other_config(self, self_: SubjectRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given subject.
+
+        Published in XenServer 5.5 (george)."""
+    def get_roles(self, self_: SubjectRef, /) -> list[RoleRef]:
+        """Returns the `roles` field of the given subject.
+
+        Published in XenServer 5.6 (midnight-ride)."""
 
 class TaskApi:
     """The messages of class task."""
-    def set_error_info(self, self_: TaskRef, value: list[str] | tuple[str, ...], /) -> str: ...
-    def set_result(self, self_: TaskRef, value: str, /) -> str: ...
-    def set_progress(self, self_: TaskRef, value: float, /) -> str: ...
-    def set_status(self, self_: TaskRef, value: TaskStatusType, /) -> str: ...
-    def cancel(self, task: TaskRef, /) -> str: ...
-    def destroy(self, self_: TaskRef, /) -> str: ...
-    def create(self, label: str, description: str, /) -> TaskRef: ...
-    def get_record(self, self_: TaskRef, /) -> TaskRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> TaskRef: ...
-    def get_by_name_label(self, label: str, /) -> list[TaskRef]: ...
-    def get_all(self) -> list[TaskRef]: ...
-    def get_all_records(self) -> dict[TaskRef, TaskRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[TaskRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[TaskRef, TaskRecord]: ...
-    def get_uuid(self, self_: TaskRef, /) -> str: ...
-    def get_name_label(self, self_: TaskRef, /) -> str: ...
-    def get_name_description(self, self_: TaskRef, /) -> str: ...
-    def get_allowed_operations(self, self_: TaskRef, /) -> list[TaskAllowedOperations]: ...
-    def get_current_operations(self, self_: TaskRef, /) -> dict[str, TaskAllowedOperations]: ...
-    def get_created(self, self_: TaskRef, /) -> DateTime: ...
-    def get_finished(self, self_: TaskRef, /) -> DateTime: ...
-    def get_status(self, self_: TaskRef, /) -> TaskStatusType: ...
-    def get_resident_on(self, self_: TaskRef, /) -> HostRef: ...
-    def get_progress(self, self_: TaskRef, /) -> float: ...
-    def get_type(self, self_: TaskRef, /) -> str: ...
-    def get_result(self, self_: TaskRef, /) -> str: ...
-    def get_error_info(self, self_: TaskRef, /) -> list[str]: ...
-    def get_other_config(self, self_: TaskRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: TaskRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: TaskRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: TaskRef, key: str, /) -> str: ...
-    def get_subtask_of(self, self_: TaskRef, /) -> TaskRef: ...
-    def get_subtasks(self, self_: TaskRef, /) -> list[TaskRef]: ...
-    def get_backtrace(self, self_: TaskRef, /) -> str: ...
+    def set_error_info(self, self_: TaskRef, value: list[str] | tuple[str, ...], /) -> str:
+        """Records the error code and parameters of a failed task; intended for use by the server and its plugins.
+
+        Published in XAPI 21.3.0."""
+    def set_result(self, self_: TaskRef, value: str, /) -> str:
+        """Stores the encoded return value of the task; intended for use by the server and its plugins.
+
+        Published in XAPI 21.3.0."""
+    def set_progress(self, self_: TaskRef, value: float, /) -> str:
+        """Updates the completion fraction (0.0 to 1.0) of the task.
+
+        Published in Citrix Hypervisor 8.2 (stockholm)."""
+    def set_status(self, self_: TaskRef, value: TaskStatusType, /) -> str:
+        """Changes the state of the task; intended for use by the server and its plugins.
+
+        Published in XenServer 7.2 (falcon)."""
+    def cancel(self, task: TaskRef, /) -> str:
+        """Requests that the operation tracked by the task be aborted; the task moves through cancelling to cancelled if the operation supports it.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: OPERATION_NOT_ALLOWED."""
+    def destroy(self, self_: TaskRef, /) -> str:
+        """Deletes the task record; clients should call this once they have read a finished task's result.
+
+        Published in XenServer 4.0 (rio)."""
+    def create(self, label: str, description: str, /) -> TaskRef:
+        """Creates a new pending task with the given label and description, for clients that want to report their own long operations, and returns it.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_record(self, self_: TaskRef, /) -> TaskRecord:
+        """Returns every field of the given task as one record.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_uuid(self, uuid: str, /) -> TaskRef:
+        """Finds the task with the given UUID.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_by_name_label(self, label: str, /) -> list[TaskRef]:
+        """Lists every task whose `name_label` equals the given label.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all(self) -> list[TaskRef]:
+        """Lists every task known to the server.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_records(self) -> dict[TaskRef, TaskRecord]:
+        """Returns the record of every task, keyed by reference.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_all_where(self, expr: str, /) -> list[TaskRef]:
+        """Lists every task whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[TaskRef, TaskRecord]:
+        """Returns the record of every task whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: TaskRef, /) -> str:
+        """Returns the `uuid` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_label(self, self_: TaskRef, /) -> str:
+        """Returns the `name_label` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_name_description(self, self_: TaskRef, /) -> str:
+        """Returns the `name_description` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_allowed_operations(self, self_: TaskRef, /) -> list[TaskAllowedOperations]:
+        """Returns the `allowed_operations` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_current_operations(self, self_: TaskRef, /) -> dict[str, TaskAllowedOperations]:
+        """Returns the `current_operations` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_created(self, self_: TaskRef, /) -> DateTime:
+        """Returns the `created` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_finished(self, self_: TaskRef, /) -> DateTime:
+        """Returns the `finished` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_status(self, self_: TaskRef, /) -> TaskStatusType:
+        """Returns the `status` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_resident_on(self, self_: TaskRef, /) -> HostRef:
+        """Returns the `resident_on` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_progress(self, self_: TaskRef, /) -> float:
+        """Returns the `progress` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_type(self, self_: TaskRef, /) -> str:
+        """Returns the `type` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_result(self, self_: TaskRef, /) -> str:
+        """Returns the `result` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_error_info(self, self_: TaskRef, /) -> list[str]:
+        """Returns the `error_info` field of the given task.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: TaskRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given task.
+
+        Published in XenServer 4.1 (miami)."""
+    def set_other_config(self, self_: TaskRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given task.
+
+        Published in XenServer 4.1 (miami)."""
+    def add_to_other_config(self, self_: TaskRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given task; fails if the key is already there.
+
+        Published in XenServer 4.1 (miami)."""
+    def remove_from_other_config(self, self_: TaskRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given task, if present.
+
+        Published in XenServer 4.1 (miami)."""
+    def get_subtask_of(self, self_: TaskRef, /) -> TaskRef:
+        """Returns the `subtask_of` field of the given task.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_subtasks(self, self_: TaskRef, /) -> list[TaskRef]:
+        """Returns the `subtasks` field of the given task.
+
+        Published in XenServer 5.0 (orlando)."""
+    def get_backtrace(self, self_: TaskRef, /) -> str:
+        """Returns the `backtrace` field of the given task.
+
+        Published in XenServer 7.0 (dundee)."""
 
 class TunnelApi:
     """The messages of class tunnel."""
-    def destroy(self, self_: TunnelRef, /) -> str: ...
-    def create(self, transport_PIF: PifRef, network: NetworkRef, protocol: TunnelProtocol = ..., /) -> TunnelRef: ...
-    def get_record(self, self_: TunnelRef, /) -> TunnelRecord: ...
-    def get_by_uuid(self, uuid: str, /) -> TunnelRef: ...
-    def get_all(self) -> list[TunnelRef]: ...
-    def get_all_records(self) -> dict[TunnelRef, TunnelRecord]: ...
-    def get_all_where(self, expr: str, /) -> list[TunnelRef]: ...
-    def get_all_records_where(self, expr: str, /) -> dict[TunnelRef, TunnelRecord]: ...
-    def get_uuid(self, self_: TunnelRef, /) -> str: ...
-    def get_access_PIF(self, self_: TunnelRef, /) -> PifRef: ...
-    def get_transport_PIF(self, self_: TunnelRef, /) -> PifRef: ...
-    def get_status(self, self_: TunnelRef, /) -> dict[str, str]: ...
-    def set_status(self, self_: TunnelRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_status(self, self_: TunnelRef, key: str, value: str, /) -> str: ...
-    def remove_from_status(self, self_: TunnelRef, key: str, /) -> str: ...
-    def get_other_config(self, self_: TunnelRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: TunnelRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: TunnelRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: TunnelRef, key: str, /) -> str: ...
-    def get_protocol(self, self_: TunnelRef, /) -> TunnelProtocol: ...
-    def set_protocol(self, self_: TunnelRef, value: TunnelProtocol, /) -> str: ...
+    def destroy(self, self_: TunnelRef, /) -> str:
+        """Removes this tunnel and its access PIF.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def create(self, transport_PIF: PifRef, network: NetworkRef, protocol: TunnelProtocol = ..., /) -> TunnelRef:
+        """Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Errors: OPENVSWITCH_NOT_ACTIVE, TRANSPORT_PIF_NOT_CONFIGURED, IS_TUNNEL_ACCESS_PIF."""
+    def get_record(self, self_: TunnelRef, /) -> TunnelRecord:
+        """Returns every field of the given tunnel as one record.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_by_uuid(self, uuid: str, /) -> TunnelRef:
+        """Finds the tunnel with the given UUID.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_all(self) -> list[TunnelRef]:
+        """Lists every tunnel known to the server.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_all_records(self) -> dict[TunnelRef, TunnelRecord]:
+        """Returns the record of every tunnel, keyed by reference.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_all_where(self, expr: str, /) -> list[TunnelRef]:
+        """Lists every tunnel whose record satisfies `expr`, a condition in the server's filter language (`field "power_state" = "Running"`, combined with `and`, `or`, `not` and parentheses; fields by their database names, such as `name__label`).
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_all_records_where(self, expr: str, /) -> dict[TunnelRef, TunnelRecord]:
+        """Returns the record of every tunnel whose record satisfies `expr` (the filter language of `get_all_where`), keyed by reference.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice."""
+    def get_uuid(self, self_: TunnelRef, /) -> str:
+        """Returns the `uuid` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_access_PIF(self, self_: TunnelRef, /) -> PifRef:
+        """Returns the `access_PIF` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_transport_PIF(self, self_: TunnelRef, /) -> PifRef:
+        """Returns the `transport_PIF` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_status(self, self_: TunnelRef, /) -> dict[str, str]:
+        """Returns the `status` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def set_status(self, self_: TunnelRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `status` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def add_to_status(self, self_: TunnelRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `status` map of the given tunnel; fails if the key is already there.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def remove_from_status(self, self_: TunnelRef, key: str, /) -> str:
+        """Removes a key and its value from the `status` map of the given tunnel, if present.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_other_config(self, self_: TunnelRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def set_other_config(self, self_: TunnelRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given tunnel.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def add_to_other_config(self, self_: TunnelRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given tunnel; fails if the key is already there.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def remove_from_other_config(self, self_: TunnelRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given tunnel, if present.
+
+        Published in XenServer 5.6 FP1 (cowley)."""
+    def get_protocol(self, self_: TunnelRef, /) -> TunnelProtocol:
+        """Returns the `protocol` field of the given tunnel.
+
+        Published in XAPI 1.250.0."""
+    def set_protocol(self, self_: TunnelRef, value: TunnelProtocol, /) -> str:
+        """Replaces the `protocol` field of the given tunnel.
+
+        Published in XAPI 1.250.0."""
 
 class UserApi:
     """The messages of class user."""
     @deprecated("user.get_record is deprecated since XenServer 5.5 (george)")
-    def get_record(self, self_: UserRef, /) -> UserRecord: ...
+    def get_record(self, self_: UserRef, /) -> UserRecord:
+        """Returns every field of the given user as one record.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
     @deprecated("user.get_by_uuid is deprecated since XenServer 5.5 (george)")
-    def get_by_uuid(self, uuid: str, /) -> UserRef: ...
+    def get_by_uuid(self, uuid: str, /) -> UserRef:
+        """Finds the user with the given UUID.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
     @deprecated("user.create is deprecated since XenServer 5.5 (george)")
-    def create(self, args: UserCreateArgs, /) -> UserRef: ...
+    def create(self, args: UserCreateArgs, /) -> UserRef:
+        """Creates a new user from a record of its writable and constructor fields, and returns its reference.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
     @deprecated("user.destroy is deprecated since XenServer 5.5 (george)")
-    def destroy(self, self_: UserRef, /) -> str: ...
-    def get_uuid(self, self_: UserRef, /) -> str: ...
-    def get_short_name(self, self_: UserRef, /) -> str: ...
-    def get_fullname(self, self_: UserRef, /) -> str: ...
-    def set_fullname(self, self_: UserRef, value: str, /) -> str: ...
-    def get_other_config(self, self_: UserRef, /) -> dict[str, str]: ...
-    def set_other_config(self, self_: UserRef, value: Mapping[str, str], /) -> str: ...
-    def add_to_other_config(self, self_: UserRef, key: str, value: str, /) -> str: ...
-    def remove_from_other_config(self, self_: UserRef, key: str, /) -> str: ...
+    def destroy(self, self_: UserRef, /) -> str:
+        """Destroys the given user.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.5 (george)."""
+    def get_uuid(self, self_: UserRef, /) -> str:
+        """Returns the `uuid` field of the given user.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_short_name(self, self_: UserRef, /) -> str:
+        """Returns the `short_name` field of the given user.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_fullname(self, self_: UserRef, /) -> str:
+        """Returns the `fullname` field of the given user.
+
+        Published in XenServer 4.0 (rio)."""
+    def set_fullname(self, self_: UserRef, value: str, /) -> str:
+        """Replaces the `fullname` field of the given user.
+
+        Published in XenServer 4.0 (rio)."""
+    def get_other_config(self, self_: UserRef, /) -> dict[str, str]:
+        """Returns the `other_config` field of the given user.
+
+        Published in XenServer 5.0 (orlando)."""
+    def set_other_config(self, self_: UserRef, value: Mapping[str, str], /) -> str:
+        """Replaces the `other_config` field of the given user.
+
+        Published in XenServer 5.0 (orlando)."""
+    def add_to_other_config(self, self_: UserRef, key: str, value: str, /) -> str:
+        """Adds a key and its value to the `other_config` map of the given user; fails if the key is already there.
+
+        Published in XenServer 5.0 (orlando)."""
+    def remove_from_other_config(self, self_: UserRef, key: str, /) -> str:
+        """Removes a key and its value from the `other_config` map of the given user, if present.
+
+        Published in XenServer 5.0 (orlando)."""
 
 class VdiNbdServerInfoApi:
     """The messages of class vdi_nbd_server_info."""
@@ -2543,745 +9366,3561 @@ class VdiNbdServerInfoApi:
 
 class AsyncBondApi:
     """The messages of class Bond as server tasks: each returns the task at once."""
-    def set_property(self, self_: BondRef, name: str, value: str, /) -> TaskRef: ...
-    def set_mode(self, self_: BondRef, value: BondMode, /) -> TaskRef: ...
-    def destroy(self, self_: BondRef, /) -> TaskRef: ...
-    def create(self, network: NetworkRef, members: list[PifRef] | tuple[PifRef, ...], MAC: str, mode: BondMode = ..., properties: Mapping[str, str] = ..., /) -> TaskRef: ...
+    def set_property(self, self_: BondRef, name: str, value: str, /) -> TaskRef:
+        """Sets one mode-specific bond property to the given value; returns nothing.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_mode(self, self_: BondRef, value: BondMode, /) -> TaskRef:
+        """Changes the traffic distribution algorithm of the bond; returns nothing.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: BondRef, /) -> TaskRef:
+        """Dissolves the bond, moving its configuration back to the primary member interface; returns nothing.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, network: NetworkRef, members: list[PifRef] | tuple[PifRef, ...], MAC: str, mode: BondMode = ..., properties: Mapping[str, str] = ..., /) -> TaskRef:
+        """Bonds the given PIFs into one interface on the given network with an optional MAC (empty for automatic), mode and properties; returns the new Bond.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncCallerApi:
     """The messages of class Caller as server tasks: each returns the task at once."""
-    def query_all_usage(self) -> TaskRef: ...
-    def query_group_call_count(self, group: str, /) -> TaskRef: ...
-    def query_group_token_usage(self, group: str, /) -> TaskRef: ...
-    def query_call_count(self, self_: CallerRef, /) -> TaskRef: ...
-    def query_token_usage(self, self_: CallerRef, /) -> TaskRef: ...
-    def remove_group(self, self_: CallerRef, group: str, /) -> TaskRef: ...
-    def add_group(self, self_: CallerRef, group: str, /) -> TaskRef: ...
+    def query_all_usage(self) -> TaskRef:
+        """Returns how much each known caller has used since the toolstack last started, ordered from most tokens to fewest.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_group_call_count(self, group: str, /) -> TaskRef:
+        """Returns the total number of calls made by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_group_token_usage(self, group: str, /) -> TaskRef:
+        """Returns the total tokens used by all callers in the named group since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_call_count(self, self_: CallerRef, /) -> TaskRef:
+        """Returns the number of calls this caller has made since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_token_usage(self, self_: CallerRef, /) -> TaskRef:
+        """Returns the tokens this caller has used since the toolstack last started.
+
+        Prototyped in XAPI 26.15.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_group(self, self_: CallerRef, group: str, /) -> TaskRef:
+        """Removes the caller from the named group. Does nothing if the caller is not in that group.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_group(self, self_: CallerRef, group: str, /) -> TaskRef:
+        """Adds the caller to the named group. A new name creates the group.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncClusterApi:
     """The messages of class Cluster as server tasks: each returns the task at once."""
-    def pool_resync(self, self_: ClusterRef, /) -> TaskRef: ...
-    def pool_destroy(self, self_: ClusterRef, /) -> TaskRef: ...
-    def pool_force_destroy(self, self_: ClusterRef, /) -> TaskRef: ...
-    def pool_create(self, network: NetworkRef, cluster_stack: str, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> TaskRef: ...
-    def get_network(self, self_: ClusterRef, /) -> TaskRef: ...
-    def destroy(self, self_: ClusterRef, /) -> TaskRef: ...
-    def create(self, PIF: PifRef, cluster_stack: str, pool_auto_join: bool, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> TaskRef: ...
+    def pool_resync(self, self_: ClusterRef, /) -> TaskRef:
+        """Adds to the cluster any pool hosts that should be members but are not yet; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_destroy(self, self_: ClusterRef, /) -> TaskRef:
+        """Removes every host from the cluster and then destroys the cluster itself; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_force_destroy(self, self_: ClusterRef, /) -> TaskRef:
+        """Forcibly removes every member and deletes the cluster, even if some hosts cannot be contacted; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_FORCE_DESTROY_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_create(self, network: NetworkRef, cluster_stack: str, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> TaskRef:
+        """Creates a cluster over the given network, joining every host in the pool, with the given stack and timeouts in seconds; returns the new Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_network(self, self_: ClusterRef, /) -> TaskRef:
+        """Finds the network that the cluster's members use for cluster traffic; returns its reference.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: ClusterRef, /) -> TaskRef:
+        """Destroys a cluster that has only one member left; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_DOES_NOT_HAVE_ONE_NODE, CLUSTER_STACK_IN_USE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, PIF: PifRef, cluster_stack: str, pool_auto_join: bool, token_timeout: float = ..., token_timeout_coefficient: float = ..., /) -> TaskRef:
+        """Creates a single-host cluster on the given PIF with the given stack, auto-join setting and timeouts in seconds; returns the new Cluster.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: INVALID_CLUSTER_STACK, INVALID_VALUE, PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncClusterHostApi:
     """The messages of class Cluster_host as server tasks: each returns the task at once."""
-    def disable(self, self_: ClusterHostRef, /) -> TaskRef: ...
-    def force_destroy(self, self_: ClusterHostRef, /) -> TaskRef: ...
-    def enable(self, self_: ClusterHostRef, /) -> TaskRef: ...
-    def destroy(self, self_: ClusterHostRef, /) -> TaskRef: ...
-    def create(self, cluster: ClusterRef, host: HostRef, pif: PifRef, /) -> TaskRef: ...
+    def disable(self, self_: ClusterHostRef, /) -> TaskRef:
+        """Stops the host taking part in the cluster while keeping its membership; fails if something still needs the cluster stack. Returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def force_destroy(self, self_: ClusterHostRef, /) -> TaskRef:
+        """Removes the host from the cluster even if it cannot be contacted or is in a bad state; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable(self, self_: ClusterHostRef, /) -> TaskRef:
+        """Starts clustering on the host so it rejoins cluster operations; the cluster PIF must be plugged. Returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: PIF_ALLOWS_UNPLUG, REQUIRED_PIF_IS_UNPLUGGED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: ClusterHostRef, /) -> TaskRef:
+        """Takes the host out of the cluster cleanly and deletes this record; returns nothing.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: CLUSTER_STACK_IN_USE, CLUSTERING_DISABLED, CLUSTER_HOST_IS_LAST.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, cluster: ClusterRef, host: HostRef, pif: PifRef, /) -> TaskRef:
+        """Adds the given host to the cluster using the given PIF for cluster traffic; returns a reference to the new Cluster_host.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Errors: PIF_NOT_ATTACHED_TO_HOST, NO_CLUSTER_HOSTS_REACHABLE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncDrTaskApi:
     """The messages of class DR_task as server tasks: each returns the task at once."""
-    def destroy(self, self_: DrTaskRef, /) -> TaskRef: ...
-    def create(self, type: str, device_config: Mapping[str, str], whitelist: list[str] | tuple[str, ...], /) -> TaskRef: ...
+    def destroy(self, self_: DrTaskRef, /) -> TaskRef:
+        """Detaches and forgets every SR this DR task introduced, then deletes the task record.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, type: str, device_config: Mapping[str, str], whitelist: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Probes storage of the given SR type and device config, introduces the SRs whose UUIDs appear in the whitelist, and returns the new DR task.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncDriverVariantApi:
     """The messages of class Driver_variant as server tasks: each returns the task at once."""
-    def select(self, self_: DriverVariantRef, /) -> TaskRef: ...
+    def select(self, self_: DriverVariantRef, /) -> TaskRef:
+        """Unsupported. Makes this variant the one its driver will use. It takes over at the next reboot, or at once if the driver has no active variant. Fails if the variant's hardware is not present.
+
+        Prototyped in XAPI 25.2.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncGpuGroupApi:
     """The messages of class GPU_group as server tasks: each returns the task at once."""
-    def get_remaining_capacity(self, self_: GpuGroupRef, vgpu_type: VgpuTypeRef, /) -> TaskRef: ...
-    def destroy(self, self_: GpuGroupRef, /) -> TaskRef: ...
-    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> TaskRef: ...
+    def get_remaining_capacity(self, self_: GpuGroupRef, vgpu_type: VgpuTypeRef, /) -> TaskRef:
+        """Returns how many more vGPUs of the given type could still be created from this group.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: GpuGroupRef, /) -> TaskRef:
+        """Removes this GPU group.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Creates a GPU group with the given name, description and other_config, and returns it.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncHostDriverApi:
     """The messages of class Host_driver as server tasks: each returns the task at once."""
-    def rescan(self, host: HostRef, /) -> TaskRef: ...
-    def deselect(self, self_: HostDriverRef, /) -> TaskRef: ...
-    def select(self, self_: HostDriverRef, variant: DriverVariantRef, /) -> TaskRef: ...
+    def rescan(self, host: HostRef, /) -> TaskRef:
+        """Unsupported. Reads the drivers installed on the given host again and creates, updates or removes its Host_driver and Driver_variant records to match. Mainly for troubleshooting.
+
+        Prototyped in XAPI 25.2.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def deselect(self, self_: HostDriverRef, /) -> TaskRef:
+        """Unsupported. Turns the driver off from the next reboot and clears its selected and active variants. Does nothing if no variant is active.
+
+        Prototyped in XAPI 25.2.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def select(self, self_: HostDriverRef, variant: DriverVariantRef, /) -> TaskRef:
+        """Unsupported. Chooses the variant of the driver that will be used. It takes over at the next reboot, or at once if no variant is active. Fails if the variant does not belong to this driver or its hardware is not present.
+
+        Prototyped in XAPI 25.2.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncLvhdApi:
     """The messages of class LVHD as server tasks: each returns the task at once."""
-    def enable_thin_provisioning(self, host: HostRef, SR: SrRef, initial_allocation: int | str, allocation_quantum: int | str, /) -> TaskRef: ...
+    def enable_thin_provisioning(self, host: HostRef, SR: SrRef, initial_allocation: int | str, allocation_quantum: int | str, /) -> TaskRef:
+        """Converts an LVHD SR so that newly created VDIs are thinly provisioned, using the given initial allocation and growth step in bytes; returns a result string.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncObserverApi:
     """The messages of class Observer as server tasks: each returns the task at once."""
-    def set_components(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> TaskRef: ...
-    def set_endpoints(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> TaskRef: ...
-    def set_attributes(self, self_: ObserverRef, value: Mapping[str, str], /) -> TaskRef: ...
-    def set_enabled(self, self_: ObserverRef, value: bool, /) -> TaskRef: ...
-    def set_hosts(self, self_: ObserverRef, value: list[HostRef] | tuple[HostRef, ...], /) -> TaskRef: ...
+    def set_components(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Replaces the list of components traced by the observer; returns nothing.
+
+        Prototyped in XAPI 23.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_endpoints(self, self_: ObserverRef, value: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Replaces the list of export destinations of the observer; returns nothing.
+
+        Prototyped in XAPI 23.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_attributes(self, self_: ObserverRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the extra span attributes of the observer; returns nothing.
+
+        Prototyped in XAPI 23.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_enabled(self, self_: ObserverRef, value: bool, /) -> TaskRef:
+        """Switches trace collection for the observer on or off; returns nothing.
+
+        Prototyped in XAPI 23.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_hosts(self, self_: ObserverRef, value: list[HostRef] | tuple[HostRef, ...], /) -> TaskRef:
+        """Replaces the set of hosts on which the observer collects traces; returns nothing.
+
+        Prototyped in XAPI 23.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPbdApi:
     """The messages of class PBD as server tasks: each returns the task at once."""
-    def set_device_config(self, self_: PbdRef, value: Mapping[str, str], /) -> TaskRef: ...
-    def unplug(self, self_: PbdRef, /) -> TaskRef: ...
-    def plug(self, self_: PbdRef, /) -> TaskRef: ...
+    def set_device_config(self, self_: PbdRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the driver settings stored in this PBD with the given map.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug(self, self_: PbdRef, /) -> TaskRef:
+        """Detaches the SR from the host through this PBD.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def plug(self, self_: PbdRef, /) -> TaskRef:
+        """Attaches the SR on the host using this PBD's settings; fails with SR_UNKNOWN_DRIVER if the storage driver is not installed.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_UNKNOWN_DRIVER.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPciApi:
     """The messages of class PCI as server tasks: each returns the task at once."""
-    def get_dom0_access_status(self, self_: PciRef, /) -> TaskRef: ...
-    def enable_dom0_access(self, self_: PciRef, /) -> TaskRef: ...
-    def disable_dom0_access(self, self_: PciRef, /) -> TaskRef: ...
+    def get_dom0_access_status(self, self_: PciRef, /) -> TaskRef:
+        """Reports whether the control domain (dom0) can use the device now and whether that will change at the host's next reboot. Runs on the host that has the device.
+
+        Prototyped in XAPI 24.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_dom0_access(self, self_: PciRef, /) -> TaskRef:
+        """Lets the control domain (dom0) use the device again from the host's next reboot, by removing it from the list of devices hidden at boot. Returns the resulting access status, usually enable_on_reboot, or enabled if the device was not hidden. Also updates the dom0_access field of a PGPU for the device.
+
+        Prototyped in XAPI 24.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_dom0_access(self, self_: PciRef, /) -> TaskRef:
+        """Hides the device from the control domain (dom0) from the host's next reboot so that it can be passed through to VMs. Returns the resulting access status, usually disable_on_reboot. Also updates the dom0_access field of a PGPU for the device. Refused with BOOT_DEVICE_PASSTHROUGH_DISALLOWED for the device the host boots from.
+
+        Prototyped in XAPI 24.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPgpuApi:
     """The messages of class PGPU as server tasks: each returns the task at once."""
     @deprecated("PGPU.disable_dom0_access is deprecated since XAPI 24.14.0")
-    def disable_dom0_access(self, self_: PgpuRef, /) -> TaskRef: ...
+    def disable_dom0_access(self, self_: PgpuRef, /) -> TaskRef:
+        """Arranges for the control domain to lose access to the GPU at the next reboot; returns the resulting access state.
+
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("PGPU.enable_dom0_access is deprecated since XAPI 24.14.0")
-    def enable_dom0_access(self, self_: PgpuRef, /) -> TaskRef: ...
-    def get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef, /) -> TaskRef: ...
-    def set_GPU_group(self, self_: PgpuRef, value: GpuGroupRef, /) -> TaskRef: ...
-    def set_enabled_VGPU_types(self, self_: PgpuRef, value: list[VgpuTypeRef] | tuple[VgpuTypeRef, ...], /) -> TaskRef: ...
-    def remove_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> TaskRef: ...
-    def add_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> TaskRef: ...
+    def enable_dom0_access(self, self_: PgpuRef, /) -> TaskRef:
+        """Arranges for the control domain to regain access to the GPU at the next reboot; returns the resulting access state.
+
+        Published in XenServer 6.5 SP1 (cream); deprecated in XAPI 24.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_remaining_capacity(self, self_: PgpuRef, vgpu_type: VgpuTypeRef, /) -> TaskRef:
+        """Works out how many more vGPUs of the given type could be started on this GPU; returns that number.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_GPU_group(self, self_: PgpuRef, value: GpuGroupRef, /) -> TaskRef:
+        """Moves the physical GPU into the given GPU group; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_enabled_VGPU_types(self, self_: PgpuRef, value: list[VgpuTypeRef] | tuple[VgpuTypeRef, ...], /) -> TaskRef:
+        """Replaces the set of vGPU types allowed on this GPU; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> TaskRef:
+        """Disallows one vGPU type on this GPU; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_enabled_VGPU_types(self, self_: PgpuRef, value: VgpuTypeRef, /) -> TaskRef:
+        """Allows one more vGPU type on this GPU; returns nothing.
+
+        Published in XenServer 6.2 SP1 Tech-Preview (vgpu-tech-preview).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPifApi:
     """The messages of class PIF as server tasks: each returns the task at once."""
-    def set_property(self, self_: PifRef, name: str, value: str, /) -> TaskRef: ...
-    def db_forget(self, self_: PifRef, /) -> TaskRef: ...
-    def db_introduce(self, device: str, network: NetworkRef, host: HostRef, MAC: str, MTU: int | str, VLAN: int | str, physical: bool, ip_configuration_mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, bond_slave_of: BondRef, VLAN_master_of: VlanRef, management: bool, other_config: Mapping[str, str], disallow_unplug: bool = ..., ipv6_configuration_mode: Ipv6ConfigurationMode = ..., IPv6: list[str] | tuple[str, ...] = ..., ipv6_gateway: str = ..., primary_address_type: PrimaryAddressType = ..., managed: bool = ..., properties: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def plug(self, self_: PifRef, /) -> TaskRef: ...
-    def set_disallow_unplug(self, self_: PifRef, value: bool, /) -> TaskRef: ...
-    def unplug(self, self_: PifRef, /) -> TaskRef: ...
-    def forget(self, self_: PifRef, /) -> TaskRef: ...
-    def introduce(self, host: HostRef, MAC: str, device: str, managed: bool = ..., /) -> TaskRef: ...
-    def scan(self, host: HostRef, /) -> TaskRef: ...
-    def set_primary_address_type(self, self_: PifRef, primary_address_type: PrimaryAddressType, /) -> TaskRef: ...
-    def reconfigure_ipv6(self, self_: PifRef, mode: Ipv6ConfigurationMode, IPv6: str, gateway: str, DNS: str, /) -> TaskRef: ...
-    def reconfigure_ip(self, self_: PifRef, mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, /) -> TaskRef: ...
+    def set_property(self, self_: PifRef, name: str, value: str, /) -> TaskRef:
+        """Sets one tunable property of the interface to the given value.
+
+        Published in XenServer 6.5 (creedence).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def db_forget(self, self_: PifRef, /) -> TaskRef:
+        """Deletes the interface record from the database without changing the host's network configuration.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def db_introduce(self, device: str, network: NetworkRef, host: HostRef, MAC: str, MTU: int | str, VLAN: int | str, physical: bool, ip_configuration_mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, bond_slave_of: BondRef, VLAN_master_of: VlanRef, management: bool, other_config: Mapping[str, str], disallow_unplug: bool = ..., ipv6_configuration_mode: Ipv6ConfigurationMode = ..., IPv6: list[str] | tuple[str, ...] = ..., ipv6_gateway: str = ..., primary_address_type: PrimaryAddressType = ..., managed: bool = ..., properties: Mapping[str, str] = ..., /) -> TaskRef:
+        """Creates an interface record directly from the supplied values, without touching the host's network configuration, and returns it.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def plug(self, self_: PifRef, /) -> TaskRef:
+        """Brings the interface up; fails with TRANSPORT_PIF_NOT_CONFIGURED if a tunnel's transport interface lacks an IP address.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: TRANSPORT_PIF_NOT_CONFIGURED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_disallow_unplug(self, self_: PifRef, value: bool, /) -> TaskRef:
+        """Sets whether the interface is protected from being unplugged; fails if another operation is running or clustering uses it.
+
+        Published in XenServer 5.0 (orlando).
+
+        Errors: OTHER_OPERATION_IN_PROGRESS, CLUSTERING_ENABLED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug(self, self_: PifRef, /) -> TaskRef:
+        """Brings the interface down; refused if HA, running VIFs, an FCoE SR or the disallow_unplug flag depend on it.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN, VIF_IN_USE, PIF_DOES_NOT_ALLOW_UNPLUG, PIF_HAS_FCOE_SR_IN_USE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget(self, self_: PifRef, /) -> TaskRef:
+        """Deletes the record of a physical interface that is no longer wanted; refused while tunnels use it or clustering depends on it.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: PIF_TUNNEL_STILL_EXISTS, CLUSTERING_ENABLED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, host: HostRef, MAC: str, device: str, managed: bool = ..., /) -> TaskRef:
+        """Creates a record for the physical interface with the given MAC and device name on the host and returns it.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def scan(self, host: HostRef, /) -> TaskRef:
+        """Looks for physical interfaces on the host and creates records for any that are not yet known.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_primary_address_type(self, self_: PifRef, primary_address_type: PrimaryAddressType, /) -> TaskRef:
+        """Chooses whether IPv4 or IPv6 is the interface's primary address family.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def reconfigure_ipv6(self, self_: PifRef, mode: Ipv6ConfigurationMode, IPv6: str, gateway: str, DNS: str, /) -> TaskRef:
+        """Changes the interface's IPv6 mode, address, gateway and DNS servers; refused while clustering uses it.
+
+        Published in XenServer 6.1 (tampa).
+
+        Errors: CLUSTERING_ENABLED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def reconfigure_ip(self, self_: PifRef, mode: IpConfigurationMode, IP: str, netmask: str, gateway: str, DNS: str, /) -> TaskRef:
+        """Changes the interface's IPv4 mode, address, netmask, gateway and DNS servers; refused while clustering uses it.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: CLUSTERING_ENABLED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("PIF.destroy is deprecated since XenServer 4.1 (miami)")
-    def destroy(self, self_: PifRef, /) -> TaskRef: ...
+    def destroy(self, self_: PifRef, /) -> TaskRef:
+        """Removes a VLAN interface; fails with PIF_IS_PHYSICAL for a real NIC. Deprecated in favour of VLAN destroy.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Errors: PIF_IS_PHYSICAL.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("PIF.create_VLAN is deprecated since XenServer 4.1 (miami)")
-    def create_VLAN(self, device: str, network: NetworkRef, host: HostRef, VLAN: int | str, /) -> TaskRef: ...
+    def create_VLAN(self, device: str, network: NetworkRef, host: HostRef, VLAN: int | str, /) -> TaskRef:
+        """Creates a VLAN interface with the given tag on top of the named device and network, returning it. Deprecated in favour of VLAN create.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Errors: VLAN_TAG_INVALID.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPusbApi:
     """The messages of class PUSB as server tasks: each returns the task at once."""
-    def set_passthrough_enabled(self, self_: PusbRef, value: bool, /) -> TaskRef: ...
-    def scan(self, host: HostRef, /) -> TaskRef: ...
+    def set_passthrough_enabled(self, self_: PusbRef, value: bool, /) -> TaskRef:
+        """Allows or forbids passing this USB device through to VMs.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def scan(self, host: HostRef, /) -> TaskRef:
+        """Rescans the host's USB buses and updates the physical USB device records to match.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPvsProxyApi:
     """The messages of class PVS_proxy as server tasks: each returns the task at once."""
-    def destroy(self, self_: PvsProxyRef, /) -> TaskRef: ...
-    def create(self, site: PvsSiteRef, VIF: VifRef, /) -> TaskRef: ...
+    def destroy(self, self_: PvsProxyRef, /) -> TaskRef:
+        """Removes the PVS proxy from its VIF.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, site: PvsSiteRef, VIF: VifRef, /) -> TaskRef:
+        """Attaches a new PVS proxy for the given site to the given VIF and returns its reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPvsServerApi:
     """The messages of class PVS_server as server tasks: each returns the task at once."""
-    def forget(self, self_: PvsServerRef, /) -> TaskRef: ...
-    def introduce(self, addresses: list[str] | tuple[str, ...], first_port: int | str, last_port: int | str, site: PvsSiteRef, /) -> TaskRef: ...
+    def forget(self, self_: PvsServerRef, /) -> TaskRef:
+        """Removes the record of this PVS server from the database.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, addresses: list[str] | tuple[str, ...], first_port: int | str, last_port: int | str, site: PvsSiteRef, /) -> TaskRef:
+        """Registers a PVS server with its addresses, UDP port range and site, and returns a reference to the new record.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPvsSiteApi:
     """The messages of class PVS_site as server tasks: each returns the task at once."""
-    def set_PVS_uuid(self, self_: PvsSiteRef, value: str, /) -> TaskRef: ...
-    def forget(self, self_: PvsSiteRef, /) -> TaskRef: ...
-    def introduce(self, name_label: str, name_description: str, PVS_uuid: str, /) -> TaskRef: ...
+    def set_PVS_uuid(self, self_: PvsSiteRef, value: str, /) -> TaskRef:
+        """Changes the PVS identifier of the site.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget(self, self_: PvsSiteRef, /) -> TaskRef:
+        """Removes the site record; fails if it still has running proxies or registered servers.
+
+        Published in XenServer 7.1 (ely).
+
+        Errors: PVS_SITE_CONTAINS_RUNNING_PROXIES, PVS_SITE_CONTAINS_SERVERS.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, name_label: str, name_description: str, PVS_uuid: str, /) -> TaskRef:
+        """Registers a new PVS site with the given name and PVS identifier and returns its reference.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncRateLimitApi:
     """The messages of class Rate_limit as server tasks: each returns the task at once."""
-    def set_fill_rate(self, self_: RateLimitRef, value: float, /) -> TaskRef: ...
-    def set_burst_size(self, self_: RateLimitRef, value: float, /) -> TaskRef: ...
-    def remove_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> TaskRef: ...
-    def add_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> TaskRef: ...
+    def set_fill_rate(self, self_: RateLimitRef, value: float, /) -> TaskRef:
+        """Changes how fast the rate limiter's bucket refills. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_burst_size(self, self_: RateLimitRef, value: float, /) -> TaskRef:
+        """Changes the capacity of the rate limiter's token bucket. The new value must be greater than zero and applies at once.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> TaskRef:
+        """Detaches a caller from this rate limiter so it is no longer throttled by it. Does nothing if the caller is attached to another limiter or to none.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_caller(self, self_: RateLimitRef, caller: CallerRef, /) -> TaskRef:
+        """Attaches a caller to this rate limiter so its calls draw on this limiter's bucket. The caller is first detached from any rate limiter it had.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncRepositoryApi:
     """The messages of class Repository as server tasks: each returns the task at once."""
-    def set_gpgkey_path(self, self_: RepositoryRef, value: str, /) -> TaskRef: ...
-    def forget(self, self_: RepositoryRef, /) -> TaskRef: ...
-    def introduce(self, name_label: str, name_description: str, binary_url: str, source_url: str, update: bool, gpgkey_path: str = ..., /) -> TaskRef: ...
-    def introduce_remote_pool(self, name_label: str, name_description: str, binary_url: str, certificate: str, /) -> TaskRef: ...
-    def introduce_bundle(self, name_label: str, name_description: str, /) -> TaskRef: ...
+    def set_gpgkey_path(self, self_: RepositoryRef, value: str, /) -> TaskRef:
+        """Changes the GPG key used to verify the repository.
+
+        Prototyped in XAPI 22.12.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget(self, self_: RepositoryRef, /) -> TaskRef:
+        """Removes the repository record from the pool.
+
+        Published in XAPI 1.301.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, name_label: str, name_description: str, binary_url: str, source_url: str, update: bool, gpgkey_path: str = ..., /) -> TaskRef:
+        """Registers a new repository with the given URLs and key and returns its reference.
+
+        Published in XAPI 1.301.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce_remote_pool(self, name_label: str, name_description: str, binary_url: str, certificate: str, /) -> TaskRef:
+        """Creates a repository that takes its updates from another pool's coordinator over HTTPS, using the given certificate to verify the coordinator. The name and URL must not be in use by another repository.
+
+        Prototyped in XAPI 25.7.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce_bundle(self, name_label: str, name_description: str, /) -> TaskRef:
+        """Creates the pool's bundle repository. Its content comes from an update bundle file uploaded to the pool rather than from a URL. Only one bundle repository may exist, and its name must not be in use by another repository.
+
+        Prototyped in XAPI 24.23.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncSdnControllerApi:
     """The messages of class SDN_controller as server tasks: each returns the task at once."""
-    def forget(self, self_: SdnControllerRef, /) -> TaskRef: ...
-    def introduce(self, protocol: SdnControllerProtocol = ..., address: str = ..., port: int | str = ..., /) -> TaskRef: ...
+    def forget(self, self_: SdnControllerRef, /) -> TaskRef:
+        """Removes the SDN controller from the pool's configuration so the switches stop using it; returns nothing.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, protocol: SdnControllerProtocol = ..., address: str = ..., port: int | str = ..., /) -> TaskRef:
+        """Registers an SDN controller with the pool using the given protocol, address and port; returns a reference to the new controller record.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncSrApi:
     """The messages of class SR as server tasks: each returns the task at once."""
-    def forget_data_source_archives(self, sr: SrRef, data_source: str, /) -> TaskRef: ...
-    def query_data_source(self, sr: SrRef, data_source: str, /) -> TaskRef: ...
-    def record_data_source(self, sr: SrRef, data_source: str, /) -> TaskRef: ...
-    def get_data_sources(self, sr: SrRef, /) -> TaskRef: ...
-    def disable_database_replication(self, sr: SrRef, /) -> TaskRef: ...
-    def enable_database_replication(self, sr: SrRef, /) -> TaskRef: ...
-    def assert_supports_database_replication(self, sr: SrRef, /) -> TaskRef: ...
-    def assert_can_host_ha_statefile(self, sr: SrRef, /) -> TaskRef: ...
-    def set_physical_size(self, self_: SrRef, value: int | str, /) -> TaskRef: ...
-    def create_new_blob(self, sr: SrRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef: ...
-    def set_name_description(self, sr: SrRef, value: str, /) -> TaskRef: ...
-    def set_name_label(self, sr: SrRef, value: str, /) -> TaskRef: ...
-    def set_shared(self, sr: SrRef, value: bool, /) -> TaskRef: ...
-    def probe_ext(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def probe(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def scan(self, sr: SrRef, /) -> TaskRef: ...
-    def get_supported_types(self) -> TaskRef: ...
-    def update(self, sr: SrRef, /) -> TaskRef: ...
-    def forget(self, sr: SrRef, /) -> TaskRef: ...
-    def destroy(self, sr: SrRef, /) -> TaskRef: ...
+    def forget_data_source_archives(self, sr: SrRef, data_source: str, /) -> TaskRef:
+        """Discards the round-robin history kept for one of this SR's performance data sources.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_data_source(self, sr: SrRef, data_source: str, /) -> TaskRef:
+        """Returns the most recent value of the named data source of this SR, as a float.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def record_data_source(self, sr: SrRef, data_source: str, /) -> TaskRef:
+        """Starts recording history for the named data source of this SR so it is archived over time.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_data_sources(self, sr: SrRef, /) -> TaskRef:
+        """Lists the performance data sources available for this SR, with their current values and whether they are recorded.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_database_replication(self, sr: SrRef, /) -> TaskRef:
+        """Stops writing a copy of the pool database onto this SR.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_database_replication(self, sr: SrRef, /) -> TaskRef:
+        """Starts keeping a copy of the pool database on this SR so that its VMs can be recovered elsewhere for disaster recovery.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_supports_database_replication(self, sr: SrRef, /) -> TaskRef:
+        """Fails unless this SR is able to hold a replica of the pool database.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_can_host_ha_statefile(self, sr: SrRef, /) -> TaskRef:
+        """Fails unless this SR is suitable for holding the high-availability state file.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_physical_size(self, self_: SrRef, value: int | str, /) -> TaskRef:
+        """Overwrites the recorded physical size of the SR, in bytes; used by storage drivers.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_new_blob(self, sr: SrRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef:
+        """Creates an empty binary blob attached to this SR under the given name and MIME type and returns its reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_name_description(self, sr: SrRef, value: str, /) -> TaskRef:
+        """Changes the description of the SR.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_name_label(self, sr: SrRef, value: str, /) -> TaskRef:
+        """Changes the name of the SR.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_shared(self, sr: SrRef, value: bool, /) -> TaskRef:
+        """Sets whether the SR is marked as shared across the pool.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def probe_ext(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Asks a storage driver what SRs or targets can be found with the given device configuration, returning structured probe results.
+
+        Prototyped in XenServer 7.5 (kolkata); published in XenServer 7.6 (lima).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def probe(self, host: HostRef, device_config: Mapping[str, str], type: str, sm_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Asks a storage driver to scan with the given device configuration and returns its findings as an XML document in a string.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def scan(self, sr: SrRef, /) -> TaskRef:
+        """Rescans the SR so the database matches the disks actually present and its size fields are current.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_supported_types(self) -> TaskRef:
+        """Returns the names of the SR types that the installed storage drivers can create.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def update(self, sr: SrRef, /) -> TaskRef:
+        """Refreshes the SR's fields, such as sizes, from the storage backend.
+
+        Published in XenServer 4.1.1 (symc).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget(self, sr: SrRef, /) -> TaskRef:
+        """Removes the SR record and its VDI records from the database without touching the data on disk; fails if PBDs remain.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_HAS_PBD.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, sr: SrRef, /) -> TaskRef:
+        """Deletes the SR and all data stored on it; its PBDs must already be unplugged and removed.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_HAS_PBD.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("SR.make is deprecated since XenServer 4.1 (miami)")
-    def make(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, sm_config: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def introduce(self, uuid: str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def create(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> TaskRef: ...
+    def make(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, sm_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Legacy call that creates a new SR on the given host and returns its UUID; use create instead.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, uuid: str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Registers an already existing SR in the database, without PBDs, and returns its new reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, host: HostRef, device_config: Mapping[str, str], physical_size: int | str, name_label: str, name_description: str, type: str, content_type: str, shared: bool, sm_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Creates a new SR on the given storage, with PBDs for one host or every host if shared, and returns its reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SR_UNKNOWN_DRIVER.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncUsbGroupApi:
     """The messages of class USB_group as server tasks: each returns the task at once."""
-    def destroy(self, self_: UsbGroupRef, /) -> TaskRef: ...
-    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> TaskRef: ...
+    def destroy(self, self_: UsbGroupRef, /) -> TaskRef:
+        """Deletes the USB group.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, name_label: str = ..., name_description: str = ..., other_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Creates a new empty USB group with the given name, description and other_config and returns its reference.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVbdApi:
     """The messages of class VBD as server tasks: each returns the task at once."""
-    def set_mode(self, self_: VbdRef, value: VbdMode, /) -> TaskRef: ...
-    def assert_attachable(self, self_: VbdRef, /) -> TaskRef: ...
-    def unplug_force(self, self_: VbdRef, /) -> TaskRef: ...
-    def unplug(self, self_: VbdRef, /) -> TaskRef: ...
-    def plug(self, self_: VbdRef, /) -> TaskRef: ...
-    def insert(self, vbd: VbdRef, vdi: VdiRef, /) -> TaskRef: ...
-    def eject(self, vbd: VbdRef, /) -> TaskRef: ...
+    def set_mode(self, self_: VbdRef, value: VbdMode, /) -> TaskRef:
+        """Changes whether the device is read-only or read-write.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_attachable(self, self_: VbdRef, /) -> TaskRef:
+        """Checks that the device could be attached if its VM were started, failing with an error explaining why not.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug_force(self, self_: VbdRef, /) -> TaskRef:
+        """Forcibly detaches the device from its running VM without waiting for the guest.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug(self, self_: VbdRef, /) -> TaskRef:
+        """Hot-unplugs the device from its running VM; fails with DEVICE_DETACH_REJECTED if the guest refuses or DEVICE_ALREADY_DETACHED if it is not attached.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: DEVICE_DETACH_REJECTED, DEVICE_ALREADY_DETACHED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def plug(self, self_: VbdRef, /) -> TaskRef:
+        """Hot-plugs the device into its running VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def insert(self, vbd: VbdRef, vdi: VdiRef, /) -> TaskRef:
+        """Inserts the given VDI into this empty removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_NOT_EMPTY.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_NOT_EMPTY.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def eject(self, vbd: VbdRef, /) -> TaskRef:
+        """Removes the medium from this removable drive; fails with VBD_NOT_REMOVABLE_MEDIA or VBD_IS_EMPTY.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VBD_NOT_REMOVABLE_MEDIA, VBD_IS_EMPTY.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVdiApi:
     """The messages of class VDI as server tasks: each returns the task at once."""
-    def get_nbd_info(self, self_: VdiRef, /) -> TaskRef: ...
-    def list_changed_blocks(self, vdi_from: VdiRef, vdi_to: VdiRef, /) -> TaskRef: ...
-    def data_destroy(self, self_: VdiRef, /) -> TaskRef: ...
-    def disable_cbt(self, self_: VdiRef, /) -> TaskRef: ...
-    def enable_cbt(self, self_: VdiRef, /) -> TaskRef: ...
-    def pool_migrate(self, vdi: VdiRef, sr: SrRef, options: Mapping[str, str], /) -> TaskRef: ...
-    def read_database_pool_uuid(self, self_: VdiRef, /) -> TaskRef: ...
-    def open_database(self, self_: VdiRef, /) -> TaskRef: ...
-    def set_allow_caching(self, self_: VdiRef, value: bool, /) -> TaskRef: ...
-    def set_on_boot(self, self_: VdiRef, value: OnBoot, /) -> TaskRef: ...
-    def set_name_description(self, self_: VdiRef, value: str, /) -> TaskRef: ...
-    def set_name_label(self, self_: VdiRef, value: str, /) -> TaskRef: ...
-    def set_read_only(self, self_: VdiRef, value: bool, /) -> TaskRef: ...
-    def set_sharable(self, self_: VdiRef, value: bool, /) -> TaskRef: ...
-    def forget(self, vdi: VdiRef, /) -> TaskRef: ...
-    def copy(self, vdi: VdiRef, sr: SrRef = ..., base_vdi: VdiRef = ..., into_vdi: VdiRef = ..., /) -> TaskRef: ...
-    def update(self, vdi: VdiRef, /) -> TaskRef: ...
-    def introduce(self, uuid: str, name_label: str, name_description: str, SR: SrRef, type: VdiType, sharable: bool, read_only: bool, other_config: Mapping[str, str], location: str, xenstore_data: Mapping[str, str] = ..., sm_config: Mapping[str, str] = ..., managed: bool = ..., virtual_size: int | str = ..., physical_utilisation: int | str = ..., metadata_of_pool: PoolRef = ..., is_a_snapshot: bool = ..., snapshot_time: DateTime | datetime = ..., snapshot_of: VdiRef = ..., /) -> TaskRef: ...
+    def get_nbd_info(self, self_: VdiRef, /) -> TaskRef:
+        """Lists how the disk can be reached over NBD, one entry per host interface; returns connection records (empty if there is none).
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: VDI_INCOMPATIBLE_TYPE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def list_changed_blocks(self, vdi_from: VdiRef, vdi_to: VdiRef, /) -> TaskRef:
+        """Compares two snapshots of a CBT-enabled disk; returns a base64-encoded bitmap marking the blocks that changed between them.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, VDI_IN_USE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def data_destroy(self, self_: VdiRef, /) -> TaskRef:
+        """Deletes the data of a CBT-enabled snapshot while keeping its tracking metadata, turning it into a cbt_metadata disk; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_NO_CBT_METADATA, VDI_IN_USE, VDI_IS_A_PHYSICAL_DEVICE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_cbt(self, self_: VdiRef, /) -> TaskRef:
+        """Turns off changed block tracking for the disk; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_cbt(self, self_: VdiRef, /) -> TaskRef:
+        """Turns on changed block tracking for the disk so that later snapshots can be compared; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED, VDI_MISSING, SR_NOT_ATTACHED, SR_HAS_NO_PBDS, OPERATION_NOT_ALLOWED, VDI_INCOMPATIBLE_TYPE, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_migrate(self, vdi: VdiRef, sr: SrRef, options: Mapping[str, str], /) -> TaskRef:
+        """Moves a disk attached to a running VM to another SR while the VM keeps running; returns the disk's new reference.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def read_database_pool_uuid(self, self_: VdiRef, /) -> TaskRef:
+        """Reads the pool metadata database stored on the disk; returns the UUID of the pool it belongs to.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def open_database(self, self_: VdiRef, /) -> TaskRef:
+        """Opens the pool metadata database stored on the disk for inspection; returns a session bound to that database.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_allow_caching(self, self_: VdiRef, value: bool, /) -> TaskRef:
+        """Allows or forbids local caching of the disk; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_on_boot(self, self_: VdiRef, value: OnBoot, /) -> TaskRef:
+        """Sets whether the disk's changes persist or are reset at each VM boot; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_name_description(self, self_: VdiRef, value: str, /) -> TaskRef:
+        """Changes the description of the disk, also updating the storage backend; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_name_label(self, self_: VdiRef, value: str, /) -> TaskRef:
+        """Changes the name of the disk, also updating the storage backend; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_read_only(self, self_: VdiRef, value: bool, /) -> TaskRef:
+        """Marks the disk as read-only or writable; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_sharable(self, self_: VdiRef, value: bool, /) -> TaskRef:
+        """Marks whether the disk may be attached to several VMs at once; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget(self, vdi: VdiRef, /) -> TaskRef:
+        """Deletes the disk's database record while leaving its data on storage; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def copy(self, vdi: VdiRef, sr: SrRef = ..., base_vdi: VdiRef = ..., into_vdi: VdiRef = ..., /) -> TaskRef:
+        """Copies the disk's data into a new disk on the given SR, or into an existing disk, optionally sending only differences from a base disk; returns the destination disk.
+
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley); extended in XenServer 6.2 SP1 Hotfix 4 (clearwater-felton).
+
+        Errors: VDI_READONLY, VDI_TOO_SMALL, VDI_NOT_SPARSE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def update(self, vdi: VdiRef, /) -> TaskRef:
+        """Asks the storage backend to refresh the disk's fields, such as its size; returns nothing.
+
+        Published in XenServer 4.1.1 (symc).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, uuid: str, name_label: str, name_description: str, SR: SrRef, type: VdiType, sharable: bool, read_only: bool, other_config: Mapping[str, str], location: str, xenstore_data: Mapping[str, str] = ..., sm_config: Mapping[str, str] = ..., managed: bool = ..., virtual_size: int | str = ..., physical_utilisation: int | str = ..., metadata_of_pool: PoolRef = ..., is_a_snapshot: bool = ..., snapshot_time: DateTime | datetime = ..., snapshot_of: VdiRef = ..., /) -> TaskRef:
+        """Creates a record for a disk that already exists on storage, using the given details; returns a reference to the new VDI.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: SR_OPERATION_NOT_SUPPORTED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VDI.resize_online is removed in XenServer 7.3 (inverness)")
-    def resize_online(self, vdi: VdiRef, size: int | str, /) -> TaskRef: ...
-    def resize(self, vdi: VdiRef, size: int | str, /) -> TaskRef: ...
-    def clone(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def snapshot(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def revert(self, snapshot: VdiRef, /) -> TaskRef: ...
-    def generate_config(self, host: HostRef, vdi: VdiRef, /) -> TaskRef: ...
+    def resize_online(self, vdi: VdiRef, size: int | str, /) -> TaskRef:
+        """Changes the size of a disk that is attached to a running VM, to the given number of bytes; returns nothing.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness); removed in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def resize(self, vdi: VdiRef, size: int | str, /) -> TaskRef:
+        """Changes the size of the disk to the given number of bytes; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def clone(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> TaskRef:
+        """Makes a writable copy of the disk, sharing data with it where the storage allows; returns the new disk.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def snapshot(self, vdi: VdiRef, driver_params: Mapping[str, str] = ..., /) -> TaskRef:
+        """Takes a read-only point-in-time copy of the disk; returns the new snapshot disk.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def revert(self, snapshot: VdiRef, /) -> TaskRef:
+        """Overwrites the disk that `snapshot` was taken of with the snapshot's contents, discarding the disk's current data. The SR must be attached and its driver must support revert, otherwise UNIMPLEMENTED_IN_SM_BACKEND is raised.
+
+        Prototyped in XAPI 26.16.0.
+
+        Errors: UNIMPLEMENTED_IN_SM_BACKEND.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def generate_config(self, host: HostRef, vdi: VdiRef, /) -> TaskRef:
+        """A debugging aid left out of the published docs. Asks the storage backend for the static configuration it would use to attach the VDI on the given host, and returns it as text. The SR must be plugged on that host and support VDI_GENERATE_CONFIG, and the VDI must be managed.
+
+        Published in XenServer 5.0 (orlando).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVgpuApi:
     """The messages of class VGPU as server tasks: each returns the task at once."""
-    def destroy(self, self_: VgpuRef, /) -> TaskRef: ...
-    def create(self, VM: VmRef, GPU_group: GpuGroupRef, device: str = ..., other_config: Mapping[str, str] = ..., type: VgpuTypeRef = ..., /) -> TaskRef: ...
+    def destroy(self, self_: VgpuRef, /) -> TaskRef:
+        """Deletes the virtual GPU record from its VM; the VM must not be using it. Returns nothing.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, VM: VmRef, GPU_group: GpuGroupRef, device: str = ..., other_config: Mapping[str, str] = ..., type: VgpuTypeRef = ..., /) -> TaskRef:
+        """Adds a virtual GPU of the given type to a VM, drawing on the given GPU group and device slot; returns a reference to the new VGPU.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVifApi:
     """The messages of class VIF as server tasks: each returns the task at once."""
-    def configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str = ..., gateway: str = ..., /) -> TaskRef: ...
-    def configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str = ..., gateway: str = ..., /) -> TaskRef: ...
-    def remove_ipv6_allowed(self, self_: VifRef, value: str, /) -> TaskRef: ...
-    def add_ipv6_allowed(self, self_: VifRef, value: str, /) -> TaskRef: ...
-    def set_ipv6_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> TaskRef: ...
-    def remove_ipv4_allowed(self, self_: VifRef, value: str, /) -> TaskRef: ...
-    def add_ipv4_allowed(self, self_: VifRef, value: str, /) -> TaskRef: ...
-    def set_ipv4_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> TaskRef: ...
-    def set_locking_mode(self, self_: VifRef, value: VifLockingMode, /) -> TaskRef: ...
-    def move(self, self_: VifRef, network: NetworkRef, /) -> TaskRef: ...
-    def unplug_force(self, self_: VifRef, /) -> TaskRef: ...
-    def unplug(self, self_: VifRef, /) -> TaskRef: ...
-    def plug(self, self_: VifRef, /) -> TaskRef: ...
-    def set_trunks(self, self_: VifRef, value: list[int | str] | tuple[int | str, ...], /) -> TaskRef: ...
-    def remove_trunks(self, self_: VifRef, value: int | str, /) -> TaskRef: ...
-    def add_trunks(self, self_: VifRef, value: int | str, /) -> TaskRef: ...
+    def configure_ipv6(self, self_: VifRef, mode: VifIpv6ConfigurationMode, address: str = ..., gateway: str = ..., /) -> TaskRef:
+        """Sets the IPv6 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
+
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def configure_ipv4(self, self_: VifRef, mode: VifIpv4ConfigurationMode, address: str = ..., gateway: str = ..., /) -> TaskRef:
+        """Sets the IPv4 mode, address (CIDR) and gateway that the guest agent should apply to this interface.
+
+        Published in XenServer 7.0 (dundee); extended in XAPI 26.16.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_ipv6_allowed(self, self_: VifRef, value: str, /) -> TaskRef:
+        """Removes an address from the interface's list of permitted IPv6 addresses.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_ipv6_allowed(self, self_: VifRef, value: str, /) -> TaskRef:
+        """Adds an address to the interface's list of permitted IPv6 addresses.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ipv6_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Replaces the interface's list of permitted IPv6 addresses.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_ipv4_allowed(self, self_: VifRef, value: str, /) -> TaskRef:
+        """Removes an address from the interface's list of permitted IPv4 addresses.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_ipv4_allowed(self, self_: VifRef, value: str, /) -> TaskRef:
+        """Adds an address to the interface's list of permitted IPv4 addresses.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ipv4_allowed(self, self_: VifRef, value: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Replaces the interface's list of permitted IPv4 addresses.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_locking_mode(self, self_: VifRef, value: VifLockingMode, /) -> TaskRef:
+        """Changes the traffic filtering policy applied to this interface.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def move(self, self_: VifRef, network: NetworkRef, /) -> TaskRef:
+        """Connects this interface to a different network, also while the VM is running.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug_force(self, self_: VifRef, /) -> TaskRef:
+        """Forcibly detaches the interface from its running VM without waiting for the guest.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug(self, self_: VifRef, /) -> TaskRef:
+        """Hot-unplugs the interface from its running VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def plug(self, self_: VifRef, /) -> TaskRef:
+        """Hot-plugs the interface into its running VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_trunks(self, self_: VifRef, value: list[int | str] | tuple[int | str, ...], /) -> TaskRef:
+        """Replaces the interface's `trunks` list with the given VLAN IDs (duplicates dropped) and applies the change at once if the interface is plugged; an empty set lifts the restriction.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_trunks(self, self_: VifRef, value: int | str, /) -> TaskRef:
+        """Removes one VLAN ID from the interface's `trunks` list (no effect if absent) and applies the change at once if the interface is plugged; removing the last one lets every VLAN through again.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_trunks(self, self_: VifRef, value: int | str, /) -> TaskRef:
+        """Adds one VLAN ID to the interface's `trunks` list (no effect if already present) and applies the change at once if the interface is plugged.
+
+        Prototyped in XAPI 26.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVlanApi:
     """The messages of class VLAN as server tasks: each returns the task at once."""
-    def destroy(self, self_: VlanRef, /) -> TaskRef: ...
-    def create(self, tagged_PIF: PifRef, tag: int | str, network: NetworkRef, /) -> TaskRef: ...
+    def destroy(self, self_: VlanRef, /) -> TaskRef:
+        """Removes this VLAN together with its untagged PIF.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, tagged_PIF: PifRef, tag: int | str, network: NetworkRef, /) -> TaskRef:
+        """Creates a VLAN with the given tag on the tagged PIF, attaches its untagged PIF to the network, and returns the new VLAN.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVmApi:
     """The messages of class VM as server tasks: each returns the task at once."""
-    def restart_device_models(self, self_: VmRef, /) -> TaskRef: ...
+    def restart_device_models(self, self_: VmRef, /) -> TaskRef:
+        """Restarts the device model (QEMU) processes of the running VM, for instance to pick up an update, without rebooting the guest.
+
+        Prototyped in XAPI 23.30.0.
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.set_HVM_boot_policy is deprecated since XenServer 7.5 (kolkata)")
-    def set_HVM_boot_policy(self, self_: VmRef, value: str, /) -> TaskRef: ...
-    def set_domain_type(self, self_: VmRef, value: DomainType, /) -> TaskRef: ...
-    def set_actions_after_crash(self, self_: VmRef, value: OnCrashBehaviour, /) -> TaskRef: ...
-    def set_has_vendor_device(self, self_: VmRef, value: bool, /) -> TaskRef: ...
-    def call_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> TaskRef: ...
-    def query_services(self, self_: VmRef, /) -> TaskRef: ...
-    def set_appliance(self, self_: VmRef, value: VmApplianceRef, /) -> TaskRef: ...
-    def import_convert(self, type: str, username: str, password: str, sr: SrRef, remote_config: Mapping[str, str], /) -> TaskRef: ...
-    def recover(self, self_: VmRef, session_to: SessionRef, force: bool, /) -> TaskRef: ...
-    def get_SRs_required_for_recovery(self, self_: VmRef, session_to: SessionRef, /) -> TaskRef: ...
-    def assert_can_be_recovered(self, self_: VmRef, session_to: SessionRef, /) -> TaskRef: ...
-    def set_suspend_VDI(self, self_: VmRef, value: VdiRef, /) -> TaskRef: ...
-    def set_order(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_shutdown_delay(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_start_delay(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_snapshot_schedule(self, self_: VmRef, value: VmssRef, /) -> TaskRef: ...
+    def set_HVM_boot_policy(self, self_: VmRef, value: str, /) -> TaskRef:
+        """Deprecated setter for the HVM boot policy; use set_domain_type instead.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_domain_type(self, self_: VmRef, value: DomainType, /) -> TaskRef:
+        """Sets the virtualisation mode the VM will use from its next boot.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_actions_after_crash(self, self_: VmRef, value: OnCrashBehaviour, /) -> TaskRef:
+        """Sets what the server does when the guest crashes.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_has_vendor_device(self, self_: VmRef, value: bool, /) -> TaskRef:
+        """Controls whether the VM is given the vendor PCI device used to deliver PV drivers through Windows Update.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def call_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> TaskRef:
+        """Calls function fn of the named plugin with the given arguments on behalf of this VM and returns the plugin's output.
+
+        Published in XenServer 6.5 SP1 (cream).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_services(self, self_: VmRef, /) -> TaskRef:
+        """Returns the system services advertised by this VM, which must be a service domain, as a map.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_appliance(self, self_: VmRef, value: VmApplianceRef, /) -> TaskRef:
+        """Moves the VM into the given virtual appliance, or out of any with OpaqueRef:NULL.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def import_convert(self, type: str, username: str, password: str, sr: SrRef, remote_config: Mapping[str, str], /) -> TaskRef:
+        """Imports a VM from a foreign virtualisation platform of the given type into the SR, using the supplied credentials and settings.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def recover(self, self_: VmRef, session_to: SessionRef, force: bool, /) -> TaskRef:
+        """Re-creates this VM, from replicated metadata, in the pool that session_to is logged in to; force overwrites an existing copy.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_SRs_required_for_recovery(self, self_: VmRef, session_to: SessionRef, /) -> TaskRef:
+        """Returns the SRs that must be attached in the pool reached by session_to before this VM can be recovered there.
+
+        Published in XenServer 6.5 (creedence).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_can_be_recovered(self, self_: VmRef, session_to: SessionRef, /) -> TaskRef:
+        """Fails unless this VM could be recovered into the pool reached by session_to.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: VM_IS_PART_OF_AN_APPLIANCE, VM_REQUIRES_SR.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_suspend_VDI(self, self_: VmRef, value: VdiRef, /) -> TaskRef:
+        """Changes the disk holding the VM's suspend image.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_order(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets the VM's position in ordered start-up.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_shutdown_delay(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets how many seconds to wait after shutting this VM down in an ordered shutdown.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_start_delay(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets how many seconds to wait after starting this VM in an ordered start-up.
+
+        Published in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_snapshot_schedule(self, self_: VmRef, value: VmssRef, /) -> TaskRef:
+        """Attaches the VM to a snapshot schedule, or detaches it with OpaqueRef:NULL.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.set_protection_policy is removed in XenServer 6.2 (clearwater)")
-    def set_protection_policy(self, self_: VmRef, value: VmppRef, /) -> TaskRef: ...
-    def copy_bios_strings(self, vm: VmRef, host: HostRef, /) -> TaskRef: ...
-    def set_bios_strings(self, self_: VmRef, value: Mapping[str, str], /) -> TaskRef: ...
-    def retrieve_wlb_recommendations(self, vm: VmRef, /) -> TaskRef: ...
-    def assert_agile(self, self_: VmRef, /) -> TaskRef: ...
-    def create_new_blob(self, vm: VmRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef: ...
-    def assert_can_boot_here(self, self_: VmRef, host: HostRef, /) -> TaskRef: ...
-    def get_possible_hosts(self, vm: VmRef, /) -> TaskRef: ...
-    def get_allowed_VIF_devices(self, vm: VmRef, /) -> TaskRef: ...
-    def get_allowed_VBD_devices(self, vm: VmRef, /) -> TaskRef: ...
-    def update_allowed_operations(self, self_: VmRef, /) -> TaskRef: ...
-    def assert_operation_valid(self, self_: VmRef, op: VmOperations, /) -> TaskRef: ...
-    def forget_data_source_archives(self, self_: VmRef, data_source: str, /) -> TaskRef: ...
-    def query_data_source(self, self_: VmRef, data_source: str, /) -> TaskRef: ...
-    def record_data_source(self, self_: VmRef, data_source: str, /) -> TaskRef: ...
-    def get_data_sources(self, self_: VmRef, /) -> TaskRef: ...
+    def set_protection_policy(self, self_: VmRef, value: VmppRef, /) -> TaskRef:
+        """Removed call that attached the VM to a VM protection policy.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def copy_bios_strings(self, vm: VmRef, host: HostRef, /) -> TaskRef:
+        """Copies the BIOS strings of the given host into the VM so the guest sees that host's hardware identity.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_bios_strings(self, self_: VmRef, value: Mapping[str, str], /) -> TaskRef:
+        """Sets custom BIOS strings for the VM; allowed only before they have been fixed by the first boot.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: VM_BIOS_STRINGS_ALREADY_SET, INVALID_VALUE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def retrieve_wlb_recommendations(self, vm: VmRef, /) -> TaskRef:
+        """Asks Workload Balancing where the VM should run and returns, for each host, its recommendation details.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_agile(self, self_: VmRef, /) -> TaskRef:
+        """Fails unless the VM could run on any host in the pool, that is all its storage and networks are shared.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_new_blob(self, vm: VmRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef:
+        """Creates an empty binary blob attached to the VM under the given name and MIME type and returns its reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_can_boot_here(self, self_: VmRef, host: HostRef, /) -> TaskRef:
+        """Fails with the reason if the VM could not currently start on the given host.
+
+        Published in XenServer 4.0 (rio); changed in Citrix Hypervisor 8.1 (quebec).
+
+        Errors: HOST_NOT_ENOUGH_FREE_MEMORY, HOST_NOT_ENOUGH_PCPUS, NETWORK_SRIOV_INSUFFICIENT_CAPACITY, HOST_NOT_LIVE, HOST_DISABLED, HOST_CANNOT_ATTACH_NETWORK, VM_HVM_REQUIRED, VM_REQUIRES_GPU, VM_REQUIRES_IOMMU, VM_REQUIRES_NETWORK, VM_REQUIRES_SR, VM_REQUIRES_VGPU, VM_HOST_INCOMPATIBLE_VERSION, VM_HOST_INCOMPATIBLE_VIRTUAL_HARDWARE_PLATFORM_VERSION, INVALID_VALUE, MEMORY_CONSTRAINT_VIOLATION, OPERATION_NOT_ALLOWED, VALUE_NOT_SUPPORTED, VM_INCOMPATIBLE_WITH_THIS_HOST.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_possible_hosts(self, vm: VmRef, /) -> TaskRef:
+        """Returns the hosts on which the VM could currently be started.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_allowed_VIF_devices(self, vm: VmRef, /) -> TaskRef:
+        """Returns the device numbers still free for new virtual network interfaces on this VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_allowed_VBD_devices(self, vm: VmRef, /) -> TaskRef:
+        """Returns the device numbers still free for new virtual block devices on this VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def update_allowed_operations(self, self_: VmRef, /) -> TaskRef:
+        """Recomputes the VM's allowed_operations field.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_operation_valid(self, self_: VmRef, op: VmOperations, /) -> TaskRef:
+        """Fails if the given operation is not currently allowed on the VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget_data_source_archives(self, self_: VmRef, data_source: str, /) -> TaskRef:
+        """Discards the stored history of the named performance data source of the VM.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_data_source(self, self_: VmRef, data_source: str, /) -> TaskRef:
+        """Returns the most recent value of the named data source of the VM.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def record_data_source(self, self_: VmRef, data_source: str, /) -> TaskRef:
+        """Starts recording history for the named data source of the VM.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_data_sources(self, self_: VmRef, /) -> TaskRef:
+        """Lists the performance data sources available for the VM.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.get_boot_record is deprecated since XenServer 7.3 (inverness)")
-    def get_boot_record(self, self_: VmRef, /) -> TaskRef: ...
-    def assert_can_migrate(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., /) -> TaskRef: ...
-    def migrate_send(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., vdi_format_map: Mapping[VdiRef, str] = ..., /) -> TaskRef: ...
-    def maximise_memory(self, self_: VmRef, total: int | str, approximate: bool, /) -> TaskRef: ...
-    def send_trigger(self, vm: VmRef, trigger: str, /) -> TaskRef: ...
-    def send_sysrq(self, vm: VmRef, key: str, /) -> TaskRef: ...
-    def set_VCPUs_at_startup(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_shadow_multiplier_live(self, self_: VmRef, multiplier: float, /) -> TaskRef: ...
-    def set_HVM_shadow_multiplier(self, self_: VmRef, value: float, /) -> TaskRef: ...
+    def get_boot_record(self, self_: VmRef, /) -> TaskRef:
+        """Deprecated: returns the VM's configuration as it was when it last booted.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_can_migrate(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., /) -> TaskRef:
+        """Fails, with the reason, unless migrate_send with the same arguments would be expected to succeed.
+
+        Published in XenServer 6.1 (tampa).
+
+        Errors: LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def migrate_send(self, vm: VmRef, dest: Mapping[str, str], live: bool, vdi_map: Mapping[VdiRef, SrRef], vif_map: Mapping[VifRef, NetworkRef], options: Mapping[str, str], vgpu_map: Mapping[VgpuRef, GpuGroupRef] = ..., vdi_format_map: Mapping[VdiRef, str] = ..., /) -> TaskRef:
+        """Migrates the VM, and its disks as mapped in vdi_map, to the host described by dest (from host.migrate_receive); returns the VM at the destination.
+
+        Published in XenServer 6.1 (tampa).
+
+        Errors: VM_BAD_POWER_STATE, LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def maximise_memory(self, self_: VmRef, total: int | str, approximate: bool, /) -> TaskRef:
+        """Returns the largest static memory maximum, in bytes, the VM could have within a host budget of total bytes; approximate allows a rougher calculation.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def send_trigger(self, vm: VmRef, trigger: str, /) -> TaskRef:
+        """Sends a trigger, such as a virtual NMI, power button press or reset, to the running VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def send_sysrq(self, vm: VmRef, key: str, /) -> TaskRef:
+        """Sends the given magic SysRq key to the guest kernel.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_VCPUs_at_startup(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets how many virtual CPUs are brought online at boot; must not exceed VCPUs_max.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets the maximum number of virtual CPUs of the VM; the VM must be halted.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_shadow_multiplier_live(self, self_: VmRef, multiplier: float, /) -> TaskRef:
+        """Changes the shadow page table memory multiplier of the running HVM VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_HVM_shadow_multiplier(self, self_: VmRef, value: float, /) -> TaskRef:
+        """Sets the shadow page table memory multiplier used from the next boot.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.get_cooperative is deprecated since XenServer 6.1 (tampa)")
-    def get_cooperative(self, self_: VmRef, /) -> TaskRef: ...
+    def get_cooperative(self, self_: VmRef, /) -> TaskRef:
+        """Deprecated: reported whether the guest cooperated with memory ballooning requests.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.wait_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)")
-    def wait_memory_target_live(self, self_: VmRef, /) -> TaskRef: ...
+    def wait_memory_target_live(self, self_: VmRef, /) -> TaskRef:
+        """Deprecated: waits until the running VM's memory has reached its target.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.set_memory_target_live is deprecated since XenServer 5.6 (midnight-ride)")
-    def set_memory_target_live(self, self_: VmRef, target: int | str, /) -> TaskRef: ...
-    def set_memory(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_memory_limits(self, self_: VmRef, static_min: int | str, static_max: int | str, dynamic_min: int | str, dynamic_max: int | str, /) -> TaskRef: ...
-    def set_memory_static_range(self, self_: VmRef, min: int | str, max: int | str, /) -> TaskRef: ...
-    def set_memory_static_min(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_memory_static_max(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_memory_dynamic_range(self, self_: VmRef, min: int | str, max: int | str, /) -> TaskRef: ...
-    def set_memory_dynamic_min(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def set_memory_dynamic_max(self, self_: VmRef, value: int | str, /) -> TaskRef: ...
-    def compute_memory_overhead(self, vm: VmRef, /) -> TaskRef: ...
+    def set_memory_target_live(self, self_: VmRef, target: int | str, /) -> TaskRef:
+        """Deprecated: asked the balloon driver to bring the running VM's memory to target bytes.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Gives the VM a fixed memory size in bytes by setting the static maximum and both dynamic limits to the same value.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_limits(self, self_: VmRef, static_min: int | str, static_max: int | str, dynamic_min: int | str, dynamic_max: int | str, /) -> TaskRef:
+        """Sets all four memory limits of the VM at once, in bytes; they must satisfy static_min <= dynamic_min <= dynamic_max <= static_max.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_static_range(self, self_: VmRef, min: int | str, max: int | str, /) -> TaskRef:
+        """Sets the static memory minimum and maximum, in bytes; the VM must be halted.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_static_min(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets the static memory minimum, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_static_max(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets the static memory maximum, in bytes; fails if this would break the pool's high-availability failover plan.
+
+        Published in XenServer 5.0 (orlando).
+
+        Errors: HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_dynamic_range(self, self_: VmRef, min: int | str, max: int | str, /) -> TaskRef:
+        """Sets the dynamic memory minimum and maximum, in bytes; on a running VM the balloon target is adjusted to suit.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_dynamic_min(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets the dynamic memory minimum, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_memory_dynamic_max(self, self_: VmRef, value: int | str, /) -> TaskRef:
+        """Sets the dynamic memory maximum, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def compute_memory_overhead(self, vm: VmRef, /) -> TaskRef:
+        """Computes and returns the extra host memory, in bytes, that running the VM requires.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.set_ha_always_run is deprecated since XenServer 6.0 (boston)")
-    def set_ha_always_run(self, self_: VmRef, value: bool, /) -> TaskRef: ...
-    def set_ha_restart_priority(self, self_: VmRef, value: str, /) -> TaskRef: ...
-    def remove_from_NVRAM(self, self_: VmRef, key: str, /) -> TaskRef: ...
-    def add_to_NVRAM(self, self_: VmRef, key: str, value: str, /) -> TaskRef: ...
-    def set_NVRAM(self, self_: VmRef, value: Mapping[str, str], /) -> TaskRef: ...
-    def add_to_VCPUs_params_live(self, self_: VmRef, key: str, value: str, /) -> TaskRef: ...
-    def set_VCPUs_number_live(self, self_: VmRef, nvcpu: int | str, /) -> TaskRef: ...
-    def pool_migrate(self, vm: VmRef, host: HostRef, options: Mapping[str, str], /) -> TaskRef: ...
-    def resume_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> TaskRef: ...
-    def resume(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef: ...
-    def suspend(self, vm: VmRef, /) -> TaskRef: ...
-    def hard_reboot(self, vm: VmRef, /) -> TaskRef: ...
-    def power_state_reset(self, vm: VmRef, /) -> TaskRef: ...
-    def hard_shutdown(self, vm: VmRef, /) -> TaskRef: ...
-    def clean_reboot(self, vm: VmRef, /) -> TaskRef: ...
-    def shutdown(self, vm: VmRef, /) -> TaskRef: ...
-    def clean_shutdown(self, vm: VmRef, /) -> TaskRef: ...
-    def unpause(self, vm: VmRef, /) -> TaskRef: ...
-    def pause(self, vm: VmRef, /) -> TaskRef: ...
-    def start_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> TaskRef: ...
-    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef: ...
-    def provision(self, vm: VmRef, /) -> TaskRef: ...
-    def checkpoint(self, vm: VmRef, new_name: str, /) -> TaskRef: ...
-    def revert(self, snapshot: VmRef, /) -> TaskRef: ...
-    def copy(self, vm: VmRef, new_name: str, sr: SrRef, /) -> TaskRef: ...
-    def clone(self, vm: VmRef, new_name: str, /) -> TaskRef: ...
+    def set_ha_always_run(self, self_: VmRef, value: bool, /) -> TaskRef:
+        """Deprecated setter for ha_always_run; use set_ha_restart_priority instead.
+
+        Published in XenServer 5.0 (orlando); deprecated in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ha_restart_priority(self, self_: VmRef, value: str, /) -> TaskRef:
+        """Sets the VM's high-availability restart priority: "restart", "best-effort" or empty.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_from_NVRAM(self, self_: VmRef, key: str, /) -> TaskRef:
+        """Removes the given key from the VM's NVRAM map.
+
+        Published in Citrix Hypervisor 8.0 (naples).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_to_NVRAM(self, self_: VmRef, key: str, value: str, /) -> TaskRef:
+        """Adds the given key/value pair to the VM's NVRAM map.
+
+        Published in Citrix Hypervisor 8.0 (naples).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_NVRAM(self, self_: VmRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the VM's NVRAM map with the given one.
+
+        Published in Citrix Hypervisor 8.0 (naples).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_to_VCPUs_params_live(self, self_: VmRef, key: str, value: str, /) -> TaskRef:
+        """Adds a vCPU scheduling parameter and applies it to the running VM at once.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_VCPUs_number_live(self, self_: VmRef, nvcpu: int | str, /) -> TaskRef:
+        """Sets the number of online vCPUs of the running VM, hot-plugging or unplugging as needed, up to VCPUs_max.
+
+        Published in XenServer 4.0 (rio); changed in XenServer 7.1 (ely).
+
+        Errors: OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_migrate(self, vm: VmRef, host: HostRef, options: Mapping[str, str], /) -> TaskRef:
+        """Live-migrates the running VM to another host in the same pool; its storage must be reachable from that host.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, VM_IS_TEMPLATE, OPERATION_NOT_ALLOWED, VM_BAD_POWER_STATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def resume_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> TaskRef:
+        """Resumes a suspended VM on the given host; start_paused leaves it paused, force skips CPU compatibility checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def resume(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef:
+        """Resumes a suspended VM on a host picked by the server; start_paused leaves it paused, force skips CPU compatibility checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def suspend(self, vm: VmRef, /) -> TaskRef:
+        """Saves the running VM's memory to disk and stops it, leaving it Suspended.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def hard_reboot(self, vm: VmRef, /) -> TaskRef:
+        """Resets the VM immediately without asking the guest, like pressing a reset button.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def power_state_reset(self, vm: VmRef, /) -> TaskRef:
+        """Forces the recorded power state to Halted without acting on any domain; for cleaning up after a host failure.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def hard_shutdown(self, vm: VmRef, /) -> TaskRef:
+        """Powers the VM off immediately without asking the guest, like pulling the plug.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def clean_reboot(self, vm: VmRef, /) -> TaskRef:
+        """Asks the guest OS to reboot gracefully.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def shutdown(self, vm: VmRef, /) -> TaskRef:
+        """Shuts the VM down gracefully if the guest cooperates, otherwise forcibly.
+
+        Published in XenServer 6.2 (clearwater).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def clean_shutdown(self, vm: VmRef, /) -> TaskRef:
+        """Asks the guest OS to shut down gracefully and waits for the VM to halt.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unpause(self, vm: VmRef, /) -> TaskRef:
+        """Lets a paused VM run again.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pause(self, vm: VmRef, /) -> TaskRef:
+        """Stops the VM's vCPUs while keeping its memory, leaving it Paused.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, VM_IS_TEMPLATE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def start_on(self, vm: VmRef, host: HostRef, start_paused: bool, force: bool, /) -> TaskRef:
+        """Boots a halted VM on the given host; start_paused leaves it paused, force skips some pre-boot safety checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef:
+        """Boots a halted VM on a host picked by the server; start_paused leaves it paused, force skips some pre-boot safety checks.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, VM_HVM_REQUIRED, VM_IS_TEMPLATE, OTHER_OPERATION_IN_PROGRESS, OPERATION_NOT_ALLOWED, BOOTLOADER_FAILED, UNKNOWN_BOOTLOADER, NO_HOSTS_AVAILABLE, LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def provision(self, vm: VmRef, /) -> TaskRef:
+        """Creates the disks described in the template's configuration and attaches them to this VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def checkpoint(self, vm: VmRef, new_name: str, /) -> TaskRef:
+        """Takes a snapshot including the running VM's memory state and returns the new snapshot.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_CHECKPOINT_SUSPEND_FAILED, VM_CHECKPOINT_RESUME_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def revert(self, snapshot: VmRef, /) -> TaskRef:
+        """Returns the VM that the given snapshot belongs to to the state recorded in that snapshot.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Errors: VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED, SR_FULL, VM_REVERT_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def copy(self, vm: VmRef, new_name: str, sr: SrRef, /) -> TaskRef:
+        """Makes a full, independent copy of the VM with its disks copied into the given SR, or the original SRs with OpaqueRef:NULL, and returns it.
+
+        Published in XenServer 4.0 (rio); extended in XenServer 5.6 FP1 (cowley).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def clone(self, vm: VmRef, new_name: str, /) -> TaskRef:
+        """Makes a fast copy of the VM using storage-level copy-on-write where possible and returns the new VM.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, LICENCE_RESTRICTION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VM.snapshot_with_quiesce is removed in Citrix Hypervisor 8.1 (quebec)")
-    def snapshot_with_quiesce(self, vm: VmRef, new_name: str, /) -> TaskRef: ...
-    def snapshot(self, vm: VmRef, new_name: str, ignore_vdis: list[VdiRef] | tuple[VdiRef, ...] = ..., /) -> TaskRef: ...
-    def sysprep(self, self_: VmRef, unattend: str, timeout: float, /) -> TaskRef: ...
-    def update_secureboot_certificates_on_boot(self, self_: VmRef, mark: bool, /) -> TaskRef: ...
-    def get_secureboot_readiness(self, self_: VmRef, /) -> TaskRef: ...
-    def set_uefi_mode(self, self_: VmRef, mode: VmUefiMode, /) -> TaskRef: ...
-    def call_host_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> TaskRef: ...
-    def set_groups(self, self_: VmRef, value: list[VmGroupRef] | tuple[VmGroupRef, ...], /) -> TaskRef: ...
+    def snapshot_with_quiesce(self, vm: VmRef, new_name: str, /) -> TaskRef:
+        """Removed call that took a snapshot after quiescing the guest file systems through its agent.
+
+        Published in XenServer 5.0 (orlando); deprecated in Citrix Hypervisor 8.1 (quebec); removed in Citrix Hypervisor 8.1 (quebec).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED, VM_SNAPSHOT_WITH_QUIESCE_FAILED, VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT, VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND, VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def snapshot(self, vm: VmRef, new_name: str, ignore_vdis: list[VdiRef] | tuple[VdiRef, ...] = ..., /) -> TaskRef:
+        """Takes a crash-consistent snapshot of the VM's disks, skipping any listed in ignore_vdis, and returns the new snapshot.
+
+        Published in XenServer 5.0 (orlando).
+
+        Errors: VM_BAD_POWER_STATE, SR_FULL, OPERATION_NOT_ALLOWED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def sysprep(self, self_: VmRef, unattend: str, timeout: float, /) -> TaskRef:
+        """Runs Windows sysprep in a running guest with the given unattend.xml answer file, which is passed to the guest on a temporary virtual CD. Then waits for the VM to shut down as part of the reboot that sysprep performs. The VM needs a CD drive and guest drivers that support sysprep, and the feature must be enabled on the host.
+
+        Prototyped in XAPI 25.24.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def update_secureboot_certificates_on_boot(self, self_: VmRef, mark: bool, /) -> TaskRef:
+        """Schedules (mark true) or cancels (mark false) an update of the VM's Secure Boot certificates at its next boot, and sets secureboot_certificates_state to match. Allowed only when that state is update_available or update_on_boot; repeating a request has no further effect.
+
+        Prototyped in XAPI 26.14.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_secureboot_readiness(self, self_: VmRef, /) -> TaskRef:
+        """Reports whether the VM is ready to boot with UEFI Secure Boot. The check uses the VM's firmware type, its secureboot platform setting and the keys in its stored UEFI variables.
+
+        Prototyped in XAPI 24.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_uefi_mode(self, self_: VmRef, mode: VmUefiMode, /) -> TaskRef:
+        """Resets the Secure Boot variables in the VM's UEFI store. 'setup' clears the keys so the firmware starts in Setup Mode, and 'user' restores the default keys so it starts in User Mode. Returns the output of the tool that makes the change.
+
+        Prototyped in XAPI 24.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def call_host_plugin(self, vm: VmRef, plugin: str, fn: str, args: Mapping[str, str], /) -> TaskRef:
+        """Calls a function of a plugin on the host where the VM is running, and returns its output. The VM must be running.
+
+        Prototyped in XAPI 25.22.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_groups(self, self_: VmRef, value: list[VmGroupRef] | tuple[VmGroupRef, ...], /) -> TaskRef:
+        """Sets the VM groups the VM belongs to. An empty set takes the VM out of its group. At most one group is allowed; control domains, templates and snapshots cannot join groups. Needs the VM groups feature to be enabled by the pool's license.
+
+        Prototyped in XAPI 24.19.1.
+
+        Errors: OPERATION_NOT_ALLOWED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVmppApi:
     """The messages of class VMPP as server tasks: each returns the task at once."""
     @deprecated("VMPP.set_archive_last_run_time is removed in XenServer 6.2 (clearwater)")
-    def set_archive_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> TaskRef: ...
+    def set_archive_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> TaskRef:
+        """Records the time of the last archive run; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_backup_last_run_time is removed in XenServer 6.2 (clearwater)")
-    def set_backup_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> TaskRef: ...
+    def set_backup_last_run_time(self, self_: VmppRef, value: DateTime | datetime, /) -> TaskRef:
+        """Records the time of the last snapshot run; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.remove_from_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def remove_from_alarm_config(self, self_: VmppRef, key: str, /) -> TaskRef: ...
+    def remove_from_alarm_config(self, self_: VmppRef, key: str, /) -> TaskRef:
+        """Deletes the given key from the alert settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.remove_from_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def remove_from_archive_schedule(self, self_: VmppRef, key: str, /) -> TaskRef: ...
+    def remove_from_archive_schedule(self, self_: VmppRef, key: str, /) -> TaskRef:
+        """Deletes the given key from the archive schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.remove_from_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def remove_from_archive_target_config(self, self_: VmppRef, key: str, /) -> TaskRef: ...
+    def remove_from_archive_target_config(self, self_: VmppRef, key: str, /) -> TaskRef:
+        """Deletes the given key from the archive target settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.remove_from_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def remove_from_backup_schedule(self, self_: VmppRef, key: str, /) -> TaskRef: ...
+    def remove_from_backup_schedule(self, self_: VmppRef, key: str, /) -> TaskRef:
+        """Deletes the given key from the snapshot schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.add_to_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def add_to_alarm_config(self, self_: VmppRef, key: str, value: str, /) -> TaskRef: ...
+    def add_to_alarm_config(self, self_: VmppRef, key: str, value: str, /) -> TaskRef:
+        """Adds a key/value pair to the alert settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.add_to_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def add_to_archive_schedule(self, self_: VmppRef, key: str, value: str, /) -> TaskRef: ...
+    def add_to_archive_schedule(self, self_: VmppRef, key: str, value: str, /) -> TaskRef:
+        """Adds a key/value pair to the archive schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.add_to_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def add_to_archive_target_config(self, self_: VmppRef, key: str, value: str, /) -> TaskRef: ...
+    def add_to_archive_target_config(self, self_: VmppRef, key: str, value: str, /) -> TaskRef:
+        """Adds a key/value pair to the archive target settings; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.add_to_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def add_to_backup_schedule(self, self_: VmppRef, key: str, value: str, /) -> TaskRef: ...
+    def add_to_backup_schedule(self, self_: VmppRef, key: str, value: str, /) -> TaskRef:
+        """Adds a key/value pair to the snapshot schedule; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_alarm_config is removed in XenServer 6.2 (clearwater)")
-    def set_alarm_config(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef: ...
+    def set_alarm_config(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the alert settings of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_is_alarm_enabled is removed in XenServer 6.2 (clearwater)")
-    def set_is_alarm_enabled(self, self_: VmppRef, value: bool, /) -> TaskRef: ...
+    def set_is_alarm_enabled(self, self_: VmppRef, value: bool, /) -> TaskRef:
+        """Turns alerting for the policy on or off; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_archive_target_config is removed in XenServer 6.2 (clearwater)")
-    def set_archive_target_config(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef: ...
+    def set_archive_target_config(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the archive target settings of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_archive_target_type is removed in XenServer 6.2 (clearwater)")
-    def set_archive_target_type(self, self_: VmppRef, value: VmppArchiveTargetType, /) -> TaskRef: ...
+    def set_archive_target_type(self, self_: VmppRef, value: VmppArchiveTargetType, /) -> TaskRef:
+        """Changes the kind of storage snapshots are archived to; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_archive_schedule is removed in XenServer 6.2 (clearwater)")
-    def set_archive_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef: ...
+    def set_archive_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the archive schedule of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_archive_frequency is removed in XenServer 6.2 (clearwater)")
-    def set_archive_frequency(self, self_: VmppRef, value: VmppArchiveFrequency, /) -> TaskRef: ...
+    def set_archive_frequency(self, self_: VmppRef, value: VmppArchiveFrequency, /) -> TaskRef:
+        """Changes how often snapshots are archived; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_backup_schedule is removed in XenServer 6.2 (clearwater)")
-    def set_backup_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef: ...
+    def set_backup_schedule(self, self_: VmppRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the snapshot schedule of the policy; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_backup_frequency is removed in XenServer 6.2 (clearwater)")
-    def set_backup_frequency(self, self_: VmppRef, value: VmppBackupFrequency, /) -> TaskRef: ...
+    def set_backup_frequency(self, self_: VmppRef, value: VmppBackupFrequency, /) -> TaskRef:
+        """Changes how often snapshots are taken; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.set_backup_retention_value is removed in XenServer 6.2 (clearwater)")
-    def set_backup_retention_value(self, self_: VmppRef, value: int | str, /) -> TaskRef: ...
+    def set_backup_retention_value(self, self_: VmppRef, value: int | str, /) -> TaskRef:
+        """Changes how many snapshots are kept per VM; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.get_alerts is removed in XenServer 6.2 (clearwater)")
-    def get_alerts(self, vmpp: VmppRef, hours_from_now: int | str, /) -> TaskRef: ...
+    def get_alerts(self, vmpp: VmppRef, hours_from_now: int | str, /) -> TaskRef:
+        """Fetches the alerts raised by the policy within the given number of hours back from now; returns them as strings.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.archive_now is removed in XenServer 6.2 (clearwater)")
-    def archive_now(self, snapshot: VmRef, /) -> TaskRef: ...
+    def archive_now(self, snapshot: VmRef, /) -> TaskRef:
+        """Archives the given snapshot to the policy's archive target immediately; returns the output of the operation.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("VMPP.protect_now is removed in XenServer 6.2 (clearwater)")
-    def protect_now(self, vmpp: VmppRef, /) -> TaskRef: ...
+    def protect_now(self, vmpp: VmppRef, /) -> TaskRef:
+        """Runs the policy's snapshot process straight away instead of waiting for the schedule; returns the output of the run.
+
+        Published in XenServer 5.6 FP1 (cowley); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVmssApi:
     """The messages of class VMSS as server tasks: each returns the task at once."""
-    def set_type(self, self_: VmssRef, value: VmssType, /) -> TaskRef: ...
-    def set_last_run_time(self, self_: VmssRef, value: DateTime | datetime, /) -> TaskRef: ...
-    def remove_from_schedule(self, self_: VmssRef, key: str, /) -> TaskRef: ...
-    def add_to_schedule(self, self_: VmssRef, key: str, value: str, /) -> TaskRef: ...
-    def set_schedule(self, self_: VmssRef, value: Mapping[str, str], /) -> TaskRef: ...
-    def set_frequency(self, self_: VmssRef, value: VmssFrequency, /) -> TaskRef: ...
-    def set_retained_snapshots(self, self_: VmssRef, value: int | str, /) -> TaskRef: ...
-    def snapshot_now(self, vmss: VmssRef, /) -> TaskRef: ...
+    def set_type(self, self_: VmssRef, value: VmssType, /) -> TaskRef:
+        """Changes the kind of snapshot this schedule takes.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_last_run_time(self, self_: VmssRef, value: DateTime | datetime, /) -> TaskRef:
+        """Records the time at which the schedule last ran.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_from_schedule(self, self_: VmssRef, key: str, /) -> TaskRef:
+        """Removes the given key from the schedule timing map.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_to_schedule(self, self_: VmssRef, key: str, value: str, /) -> TaskRef:
+        """Adds a key/value pair to the schedule timing map.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_schedule(self, self_: VmssRef, value: Mapping[str, str], /) -> TaskRef:
+        """Replaces the schedule timing map.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_frequency(self, self_: VmssRef, value: VmssFrequency, /) -> TaskRef:
+        """Changes how often the schedule runs.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_retained_snapshots(self, self_: VmssRef, value: int | str, /) -> TaskRef:
+        """Changes how many scheduled snapshots are kept per VM.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def snapshot_now(self, vmss: VmssRef, /) -> TaskRef:
+        """Runs the given schedule immediately and returns a string describing the result.
+
+        Published in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVmApplianceApi:
     """The messages of class VM_appliance as server tasks: each returns the task at once."""
-    def recover(self, self_: VmApplianceRef, session_to: SessionRef, force: bool, /) -> TaskRef: ...
-    def get_SRs_required_for_recovery(self, self_: VmApplianceRef, session_to: SessionRef, /) -> TaskRef: ...
-    def assert_can_be_recovered(self, self_: VmApplianceRef, session_to: SessionRef, /) -> TaskRef: ...
-    def shutdown(self, self_: VmApplianceRef, /) -> TaskRef: ...
-    def hard_shutdown(self, self_: VmApplianceRef, /) -> TaskRef: ...
-    def clean_shutdown(self, self_: VmApplianceRef, /) -> TaskRef: ...
-    def start(self, self_: VmApplianceRef, paused: bool, /) -> TaskRef: ...
+    def recover(self, self_: VmApplianceRef, session_to: SessionRef, force: bool, /) -> TaskRef:
+        """Recreates the appliance's VMs in the pool reached through session_to from replicated metadata; force overwrites existing VMs. Fails with VM_REQUIRES_SR if storage is missing.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: VM_REQUIRES_SR.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_SRs_required_for_recovery(self, self_: VmApplianceRef, session_to: SessionRef, /) -> TaskRef:
+        """Returns the SRs that must be present in the pool reached through session_to before the appliance can be recovered there.
+
+        Published in XenServer 6.5 (creedence).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_can_be_recovered(self, self_: VmApplianceRef, session_to: SessionRef, /) -> TaskRef:
+        """Checks that the appliance could be recovered into the pool reached through session_to; fails with VM_REQUIRES_SR if a needed SR is absent.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: VM_REQUIRES_SR.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def shutdown(self, self_: VmApplianceRef, /) -> TaskRef:
+        """Shuts down every VM in the appliance cleanly where possible and forcibly otherwise; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def hard_shutdown(self, self_: VmApplianceRef, /) -> TaskRef:
+        """Forcibly powers off every VM in the appliance; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def clean_shutdown(self, self_: VmApplianceRef, /) -> TaskRef:
+        """Asks every VM in the appliance to shut down cleanly; reports OPERATION_PARTIALLY_FAILED if some VMs could not be stopped.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def start(self, self_: VmApplianceRef, paused: bool, /) -> TaskRef:
+        """Starts every VM in the appliance in its configured order, optionally leaving them paused; reports OPERATION_PARTIALLY_FAILED if some fail.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: OPERATION_PARTIALLY_FAILED.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVtpmApi:
     """The messages of class VTPM as server tasks: each returns the task at once."""
-    def destroy(self, self_: VtpmRef, /) -> TaskRef: ...
-    def create(self, vM: VmRef, is_unique: bool, /) -> TaskRef: ...
-    def set_contents(self, self_: VtpmRef, contents: str, /) -> TaskRef: ...
-    def get_contents(self, self_: VtpmRef, /) -> TaskRef: ...
+    def destroy(self, self_: VtpmRef, /) -> TaskRef:
+        """Removes this vTPM from its VM.
+
+        Prototyped in XAPI 22.26.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, vM: VmRef, is_unique: bool, /) -> TaskRef:
+        """Creates a vTPM for the given VM, optionally marked unique, and returns it.
+
+        Prototyped in XAPI 22.26.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_contents(self, self_: VtpmRef, contents: str, /) -> TaskRef:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Replaces the stored state of the vTPM with new base64-encoded contents and discards the old state; contents that are not valid base64 are rejected.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_contents(self, self_: VtpmRef, /) -> TaskRef:
+        """Meant for the toolstack's vTPM state service, not for clients, and callable only by root on the host itself; left out of the published docs. Returns the stored state of the vTPM, base64-encoded. The result is treated as a secret.
+
+        Prototyped in XAPI 22.26.0.
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncVusbApi:
     """The messages of class VUSB as server tasks: each returns the task at once."""
-    def destroy(self, self_: VusbRef, /) -> TaskRef: ...
-    def unplug(self, self_: VusbRef, /) -> TaskRef: ...
-    def create(self, VM: VmRef, USB_group: UsbGroupRef, other_config: Mapping[str, str] = ..., /) -> TaskRef: ...
+    def destroy(self, self_: VusbRef, /) -> TaskRef:
+        """Removes this virtual USB device.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def unplug(self, self_: VusbRef, /) -> TaskRef:
+        """Hot-unplugs this USB device from its running VM.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, VM: VmRef, USB_group: UsbGroupRef, other_config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Creates a virtual USB device for the VM backed by the given USB group and returns it.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncAuthApi:
     """The messages of class auth as server tasks: each returns the task at once."""
-    def get_group_membership(self, subject_identifier: str, /) -> TaskRef: ...
-    def get_subject_information_from_identifier(self, subject_identifier: str, /) -> TaskRef: ...
-    def get_subject_identifier(self, subject_name: str, /) -> TaskRef: ...
+    def get_group_membership(self, subject_identifier: str, /) -> TaskRef:
+        """Returns the subject identifiers of all groups the given user or group belongs to, directly or through nesting.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_subject_information_from_identifier(self, subject_identifier: str, /) -> TaskRef:
+        """Returns details about the given subject identifier from the directory, such as its names and account status, as key/value pairs.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_subject_identifier(self, subject_name: str, /) -> TaskRef:
+        """Looks up a user or group name in the directory and returns its subject identifier (for Active Directory, its SID).
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncBlobApi:
     """The messages of class blob as server tasks: each returns the task at once."""
-    def destroy(self, self_: BlobRef, /) -> TaskRef: ...
-    def create(self, mime_type: str, public: bool = ..., /) -> TaskRef: ...
+    def destroy(self, self_: BlobRef, /) -> TaskRef:
+        """Deletes the blob and its stored data; returns nothing.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, mime_type: str, public: bool = ..., /) -> TaskRef:
+        """Creates an empty blob with the given MIME type and visibility; returns its reference so data can then be uploaded via HTTP.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncCrashdumpApi:
     """The messages of class crashdump as server tasks: each returns the task at once."""
-    def destroy(self, self_: CrashdumpRef, /) -> TaskRef: ...
+    def destroy(self, self_: CrashdumpRef, /) -> TaskRef:
+        """Deletes the crash dump record together with the VDI that stores it; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncEventApi:
     """The messages of class event as server tasks: each returns the task at once."""
-    def inject(self, class_: str, ref: str, /) -> TaskRef: ...
-    def get_current_id(self) -> TaskRef: ...
+    def inject(self, class_: str, ref: str, /) -> TaskRef:
+        """Generates an artificial modification event for the given object without changing it, and returns the token of the resulting event.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_current_id(self) -> TaskRef:
+        """Returns the identifier of the most recent event, for use with the legacy register/next mechanism.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("event.next is deprecated since XenServer 6.0 (boston)")
-    def next(self) -> TaskRef: ...
+    def next(self) -> TaskRef:
+        """Legacy call that blocks until events arrive for the classes registered on this session and returns them.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+
+        Errors: SESSION_NOT_REGISTERED, EVENTS_LOST, EVENT_SUBSCRIPTION_PARSE_FAILURE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("event.unregister is deprecated since XenServer 6.0 (boston)")
-    def unregister(self, classes: list[str] | tuple[str, ...], /) -> TaskRef: ...
+    def unregister(self, classes: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Stops delivery of events for the given classes to this session through the legacy next call.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("event.register is deprecated since XenServer 6.0 (boston)")
-    def register(self, classes: list[str] | tuple[str, ...], /) -> TaskRef: ...
+    def register(self, classes: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Subscribes this session to events for the given classes (or "*" for all) for use with the legacy next call.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.0 (boston).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncHostApi:
     """The messages of class host as server tasks: each returns the task at once."""
-    def emergency_clear_mandatory_guidance(self) -> TaskRef: ...
+    def emergency_clear_mandatory_guidance(self) -> TaskRef:
+        """Emergency call that clears the pending mandatory update guidance on the host the session is connected to.
+
+        Prototyped in XAPI 24.10.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.apply_recommended_guidances is removed in XAPI 23.25.0")
-    def apply_recommended_guidances(self, self_: HostRef, /) -> TaskRef: ...
-    def set_https_only(self, self_: HostRef, value: bool, /) -> TaskRef: ...
-    def apply_updates(self, self_: HostRef, hash: str, /) -> TaskRef: ...
-    def emergency_reenable_tls_verification(self) -> TaskRef: ...
-    def emergency_disable_tls_verification(self) -> TaskRef: ...
-    def set_numa_affinity_policy(self, self_: HostRef, value: HostNumaAffinityPolicy, /) -> TaskRef: ...
-    def get_sched_gran(self, self_: HostRef, /) -> TaskRef: ...
-    def set_sched_gran(self, self_: HostRef, value: HostSchedGran, /) -> TaskRef: ...
+    def apply_recommended_guidances(self, self_: HostRef, /) -> TaskRef:
+        """Carries out the recommended follow-up actions pending for installed updates on the host.
+
+        Prototyped in XAPI 23.18.0; removed in XAPI 23.25.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_https_only(self, self_: HostRef, value: bool, /) -> TaskRef:
+        """Sets whether the host accepts only HTTPS connections and refuses plain HTTP.
+
+        Prototyped in XAPI 22.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def apply_updates(self, self_: HostRef, hash: str, /) -> TaskRef:
+        """Installs on the host the updates from the synced repository matching the given hash; returns lists of strings describing warnings.
+
+        Published in XAPI 1.301.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def emergency_reenable_tls_verification(self) -> TaskRef:
+        """Emergency call that turns TLS certificate verification back on for the host the session is connected to.
+
+        Published in XAPI 1.298.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def emergency_disable_tls_verification(self) -> TaskRef:
+        """Emergency call that turns TLS certificate verification off for the host the session is connected to.
+
+        Published in XAPI 1.290.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_numa_affinity_policy(self, self_: HostRef, value: HostNumaAffinityPolicy, /) -> TaskRef:
+        """Changes the NUMA placement policy used for VMs on the host.
+
+        Prototyped in XAPI 24.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_sched_gran(self, self_: HostRef, /) -> TaskRef:
+        """Returns the scheduler granularity currently configured on the host.
+
+        Published in XAPI 1.271.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_sched_gran(self, self_: HostRef, value: HostSchedGran, /) -> TaskRef:
+        """Changes the scheduler granularity of the host; takes effect after the next reboot.
+
+        Published in XAPI 1.271.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.set_uefi_certificates is deprecated since XAPI 22.16.0")
-    def set_uefi_certificates(self, host: HostRef, value: str, /) -> TaskRef: ...
-    def set_multipathing(self, host: HostRef, value: bool, /) -> TaskRef: ...
-    def set_iscsi_iqn(self, host: HostRef, value: str, /) -> TaskRef: ...
-    def set_ssl_legacy(self, self_: HostRef, value: bool, /) -> TaskRef: ...
-    def disable_display(self, host: HostRef, /) -> TaskRef: ...
-    def enable_display(self, host: HostRef, /) -> TaskRef: ...
-    def declare_dead(self, host: HostRef, /) -> TaskRef: ...
-    def migrate_receive(self, host: HostRef, network: NetworkRef, options: Mapping[str, str], /) -> TaskRef: ...
-    def disable_local_storage_caching(self, host: HostRef, /) -> TaskRef: ...
-    def enable_local_storage_caching(self, host: HostRef, sr: SrRef, /) -> TaskRef: ...
+    def set_uefi_certificates(self, host: HostRef, value: str, /) -> TaskRef:
+        """Sets the UEFI Secure Boot certificates the host offers to guests.
+
+        Published in Citrix Hypervisor 8.1 (quebec); deprecated in XAPI 22.16.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_multipathing(self, host: HostRef, value: bool, /) -> TaskRef:
+        """Turns storage multipathing on or off for the host.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_iscsi_iqn(self, host: HostRef, value: str, /) -> TaskRef:
+        """Sets the host's iSCSI initiator name (IQN).
+
+        Published in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ssl_legacy(self, self_: HostRef, value: bool, /) -> TaskRef:
+        """Sets whether the host accepts older SSL/TLS protocol versions.
+
+        Published in XenServer 7.0 (dundee); changed in Citrix Hypervisor 8.2 (stockholm).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_display(self, host: HostRef, /) -> TaskRef:
+        """Turns off the host's physical display console and returns the resulting display state.
+
+        Published in XenServer 6.5 SP1 (cream).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_display(self, host: HostRef, /) -> TaskRef:
+        """Turns on the host's physical display console and returns the resulting display state.
+
+        Published in XenServer 6.5 SP1 (cream).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def declare_dead(self, host: HostRef, /) -> TaskRef:
+        """Tells the pool that the host is permanently down so its VMs can be treated as halted; only safe if the host is really off.
+
+        Published in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def migrate_receive(self, host: HostRef, network: NetworkRef, options: Mapping[str, str], /) -> TaskRef:
+        """Prepares the host to receive a VM with its storage over the given network; returns a map to pass to the sending side.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_local_storage_caching(self, host: HostRef, /) -> TaskRef:
+        """Stops using a local SR as a read cache for VM disks on the host.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_local_storage_caching(self, host: HostRef, sr: SrRef, /) -> TaskRef:
+        """Starts using the given local SR as a read cache for VM disks on the host.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.reset_cpu_features is removed in XenServer 7.0 (dundee)")
-    def reset_cpu_features(self, host: HostRef, /) -> TaskRef: ...
+    def reset_cpu_features(self, host: HostRef, /) -> TaskRef:
+        """Removes any CPU feature mask set on the host; takes effect after a reboot.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.set_cpu_features is removed in XenServer 7.0 (dundee)")
-    def set_cpu_features(self, host: HostRef, features: str, /) -> TaskRef: ...
-    def set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Mapping[str, str], /) -> TaskRef: ...
+    def set_cpu_features(self, host: HostRef, features: str, /) -> TaskRef:
+        """Sets a CPU feature mask on the host, given as a hexadecimal string; takes effect after a reboot.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.0 (dundee); removed in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_power_on_mode(self, self_: HostRef, power_on_mode: str, power_on_config: Mapping[str, str], /) -> TaskRef:
+        """Chooses how the host is powered on remotely and with which settings.
+
+        Published in XenServer 5.6 FP1 (cowley); changed in Citrix Hypervisor 8.2 (stockholm); changed in XAPI 24.19.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.refresh_pack_info is deprecated since XenServer 7.1 (ely)")
-    def refresh_pack_info(self, host: HostRef, /) -> TaskRef: ...
-    def apply_edition(self, host: HostRef, edition: str, force: bool = ..., /) -> TaskRef: ...
-    def reset_server_certificate(self, host: HostRef, /) -> TaskRef: ...
-    def emergency_reset_server_certificate(self) -> TaskRef: ...
-    def install_server_certificate(self, host: HostRef, certificate: str, private_key: str, certificate_chain: str = ..., /) -> TaskRef: ...
-    def refresh_server_certificate(self, host: HostRef, /) -> TaskRef: ...
-    def get_server_certificate(self, host: HostRef, /) -> TaskRef: ...
-    def retrieve_wlb_evacuate_recommendations(self, self_: HostRef, /) -> TaskRef: ...
-    def disable_external_auth(self, host: HostRef, config: Mapping[str, str] = ..., force: bool = ..., /) -> TaskRef: ...
-    def enable_external_auth(self, host: HostRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> TaskRef: ...
-    def get_server_localtime(self, host: HostRef, /) -> TaskRef: ...
-    def get_servertime(self, host: HostRef, /) -> TaskRef: ...
-    def call_extension(self, host: HostRef, call: str, /) -> TaskRef: ...
-    def has_extension(self, host: HostRef, name: str, /) -> TaskRef: ...
-    def call_plugin(self, host: HostRef, plugin: str, fn: str, args: Mapping[str, str], /) -> TaskRef: ...
-    def create_new_blob(self, host: HostRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef: ...
-    def backup_rrds(self, host: HostRef, delay: float, /) -> TaskRef: ...
-    def sync_data(self, host: HostRef, /) -> TaskRef: ...
-    def compute_memory_overhead(self, host: HostRef, /) -> TaskRef: ...
-    def compute_free_memory(self, host: HostRef, /) -> TaskRef: ...
-    def set_hostname_live(self, host: HostRef, hostname: str, /) -> TaskRef: ...
-    def shutdown_agent(self) -> TaskRef: ...
-    def restart_agent(self, host: HostRef, /) -> TaskRef: ...
-    def get_system_status_capabilities(self, host: HostRef, /) -> TaskRef: ...
-    def get_management_interface(self, host: HostRef, /) -> TaskRef: ...
-    def management_disable(self) -> TaskRef: ...
-    def local_management_reconfigure(self, interface: str, /) -> TaskRef: ...
-    def management_reconfigure(self, pif: PifRef, /) -> TaskRef: ...
-    def syslog_reconfigure(self, host: HostRef, /) -> TaskRef: ...
-    def evacuate(self, host: HostRef, network: NetworkRef = ..., evacuate_batch_size: int | str = ..., /) -> TaskRef: ...
+    def refresh_pack_info(self, host: HostRef, /) -> TaskRef:
+        """Updates the host's software_version with the currently installed supplemental packs.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def apply_edition(self, host: HostRef, edition: str, force: bool = ..., /) -> TaskRef:
+        """Switches the host to the named licence edition; force applies it even when licence checks fail.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def reset_server_certificate(self, host: HostRef, /) -> TaskRef:
+        """Replaces the host's TLS server certificate with a newly generated self-signed one.
+
+        Published in XAPI 1.290.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def emergency_reset_server_certificate(self) -> TaskRef:
+        """Emergency call that regenerates a self-signed TLS certificate for the host the session is connected to.
+
+        Published in Citrix Hypervisor 8.2 (stockholm).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def install_server_certificate(self, host: HostRef, certificate: str, private_key: str, certificate_chain: str = ..., /) -> TaskRef:
+        """Installs the given PEM TLS certificate, private key and chain as the host's server certificate.
+
+        Published in Citrix Hypervisor 8.2 (stockholm).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def refresh_server_certificate(self, host: HostRef, /) -> TaskRef:
+        """Regenerates the host's self-signed TLS certificate and shares it with the other pool members.
+
+        Published in XAPI 1.307.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_server_certificate(self, host: HostRef, /) -> TaskRef:
+        """Returns the host's TLS server certificate in PEM format.
+
+        Published in XenServer 5.5 (george); changed in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def retrieve_wlb_evacuate_recommendations(self, self_: HostRef, /) -> TaskRef:
+        """Asks Workload Balancing where each VM should go if the host were evacuated; returns a map from VM to recommendation.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_external_auth(self, host: HostRef, config: Mapping[str, str] = ..., force: bool = ..., /) -> TaskRef:
+        """Stops using external directory authentication on the host; config may carry credentials for cleaning up the directory.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_external_auth(self, host: HostRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> TaskRef:
+        """Joins the host to an external directory service of the given type and name, using the supplied config.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_server_localtime(self, host: HostRef, /) -> TaskRef:
+        """Returns the host's current time in its local time zone.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_servertime(self, host: HostRef, /) -> TaskRef:
+        """Returns the host's current time in UTC.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def call_extension(self, host: HostRef, call: str, /) -> TaskRef:
+        """Runs a host extension with the given serialised call and returns its serialised response.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def has_extension(self, host: HostRef, name: str, /) -> TaskRef:
+        """Returns true if an extension with the given name is installed on the host.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def call_plugin(self, host: HostRef, plugin: str, fn: str, args: Mapping[str, str], /) -> TaskRef:
+        """Runs a function of a toolstack plugin installed on the host with the given arguments and returns its output.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_new_blob(self, host: HostRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef:
+        """Creates a named binary data item with the given MIME type attached to the host and returns it.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def backup_rrds(self, host: HostRef, delay: float, /) -> TaskRef:
+        """Saves the host's performance data archives to persistent storage, waiting the given number of seconds between writes.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def sync_data(self, host: HostRef, /) -> TaskRef:
+        """Copies data kept outside the database (such as performance archives and messages) from the master to the host.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def compute_memory_overhead(self, host: HostRef, /) -> TaskRef:
+        """Returns the virtualisation memory overhead of the host, in bytes.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def compute_free_memory(self, host: HostRef, /) -> TaskRef:
+        """Returns how much memory on the host is available for starting VMs, in bytes.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_hostname_live(self, host: HostRef, hostname: str, /) -> TaskRef:
+        """Changes the host's hostname immediately; fails with HOST_NAME_INVALID if the name is not acceptable.
+
+        Published in XenServer 4.1 (miami).
+
+        Errors: HOST_NAME_INVALID.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def shutdown_agent(self) -> TaskRef:
+        """Stops the toolstack on the host the session is connected to, without restarting it.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def restart_agent(self, host: HostRef, /) -> TaskRef:
+        """Restarts the toolstack on the host.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_system_status_capabilities(self, host: HostRef, /) -> TaskRef:
+        """Returns an XML document listing the kinds of data that can be collected in a status report.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_management_interface(self, host: HostRef, /) -> TaskRef:
+        """Returns the PIF the host uses for management traffic.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def management_disable(self) -> TaskRef:
+        """Turns off the management interface of the host the session is connected to.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def local_management_reconfigure(self, interface: str, /) -> TaskRef:
+        """Moves the management interface of the host the session is connected to onto the named device.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def management_reconfigure(self, pif: PifRef, /) -> TaskRef:
+        """Moves the host's management interface onto the given PIF.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def syslog_reconfigure(self, host: HostRef, /) -> TaskRef:
+        """Applies the host's current logging configuration to its syslog service.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def evacuate(self, host: HostRef, network: NetworkRef = ..., evacuate_batch_size: int | str = ..., /) -> TaskRef:
+        """Migrates all VMs off the host, optionally over a given network and with a given number of parallel migrations.
+
+        Published in XenServer 4.1 (miami); extended in XAPI 1.297.0; extended in XAPI 23.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.get_uncooperative_resident_VMs is deprecated since XenServer 6.1 (tampa)")
-    def get_uncooperative_resident_VMs(self, self_: HostRef, /) -> TaskRef: ...
-    def get_vms_which_prevent_evacuation(self, self_: HostRef, /) -> TaskRef: ...
-    def assert_can_evacuate(self, host: HostRef, /) -> TaskRef: ...
-    def forget_data_source_archives(self, host: HostRef, data_source: str, /) -> TaskRef: ...
-    def query_data_source(self, host: HostRef, data_source: str, /) -> TaskRef: ...
-    def record_data_source(self, host: HostRef, data_source: str, /) -> TaskRef: ...
-    def get_data_sources(self, host: HostRef, /) -> TaskRef: ...
-    def emergency_ha_disable(self, soft: bool = ..., /) -> TaskRef: ...
-    def power_on(self, host: HostRef, /) -> TaskRef: ...
-    def destroy(self, self_: HostRef, /) -> TaskRef: ...
-    def license_remove(self, host: HostRef, /) -> TaskRef: ...
-    def license_add(self, host: HostRef, contents: str, /) -> TaskRef: ...
+    def get_uncooperative_resident_VMs(self, self_: HostRef, /) -> TaskRef:
+        """Returns the running VMs on the host that do not cooperate with memory ballooning.
+
+        Published in XenServer 5.6 (midnight-ride); deprecated in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_vms_which_prevent_evacuation(self, self_: HostRef, /) -> TaskRef:
+        """Returns a map from each VM that blocks evacuation of the host to the error explaining why.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def assert_can_evacuate(self, host: HostRef, /) -> TaskRef:
+        """Checks that every VM on the host could be moved elsewhere, failing with the reason if not.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def forget_data_source_archives(self, host: HostRef, data_source: str, /) -> TaskRef:
+        """Discards all recorded history for the named data source on the host.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def query_data_source(self, host: HostRef, data_source: str, /) -> TaskRef:
+        """Returns the latest value of the named data source on the host.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def record_data_source(self, host: HostRef, data_source: str, /) -> TaskRef:
+        """Starts recording the named data source on the host.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_data_sources(self, host: HostRef, /) -> TaskRef:
+        """Returns descriptions of all data sources available on the host.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def emergency_ha_disable(self, soft: bool = ..., /) -> TaskRef:
+        """Emergency call that turns off HA on the host the session is connected to; soft makes the change temporary.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def power_on(self, host: HostRef, /) -> TaskRef:
+        """Powers on the host remotely using its configured power-on method.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: HostRef, /) -> TaskRef:
+        """Removes the record of a host that is no longer part of the pool.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def license_remove(self, host: HostRef, /) -> TaskRef:
+        """Removes the host's licence.
+
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def license_add(self, host: HostRef, contents: str, /) -> TaskRef:
+        """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
+
+        Published in XenServer 6.5 SP1 Hotfix 31 (indigo).
+
+        Errors: LICENSE_PROCESSING_ERROR.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host.license_apply is removed in XenServer 6.2 (clearwater)")
-    def license_apply(self, host: HostRef, contents: str, /) -> TaskRef: ...
-    def list_methods(self) -> TaskRef: ...
-    def bugreport_upload(self, host: HostRef, url: str, options: Mapping[str, str], /) -> TaskRef: ...
-    def send_debug_keys(self, host: HostRef, keys: str, /) -> TaskRef: ...
-    def get_log(self, host: HostRef, /) -> TaskRef: ...
-    def dmesg_clear(self, host: HostRef, /) -> TaskRef: ...
-    def dmesg(self, host: HostRef, /) -> TaskRef: ...
-    def reboot(self, host: HostRef, /) -> TaskRef: ...
-    def shutdown(self, host: HostRef, /) -> TaskRef: ...
-    def enable(self, host: HostRef, /) -> TaskRef: ...
-    def disable(self, host: HostRef, auto_enable: bool = ..., /) -> TaskRef: ...
-    def set_servertime(self, self_: HostRef, value: DateTime | datetime, /) -> TaskRef: ...
-    def get_ntp_synchronized(self, self_: HostRef, /) -> TaskRef: ...
-    def list_timezones(self, self_: HostRef, /) -> TaskRef: ...
-    def set_timezone(self, self_: HostRef, value: str, /) -> TaskRef: ...
-    def get_ntp_servers_status(self, self_: HostRef, /) -> TaskRef: ...
-    def set_ntp_custom_servers(self, self_: HostRef, value: list[str] | tuple[str, ...], /) -> TaskRef: ...
-    def set_ntp_mode(self, self_: HostRef, value: HostNtpMode, /) -> TaskRef: ...
-    def set_max_cstate(self, self_: HostRef, value: str, /) -> TaskRef: ...
-    def get_tracked_user_agents(self, self_: HostRef, /) -> TaskRef: ...
-    def set_ssh_auto_mode(self, self_: HostRef, value: bool, /) -> TaskRef: ...
-    def set_console_idle_timeout(self, self_: HostRef, value: int | str, /) -> TaskRef: ...
-    def set_ssh_enabled_timeout(self, self_: HostRef, value: int | str, /) -> TaskRef: ...
-    def disable_ssh(self, self_: HostRef, /) -> TaskRef: ...
-    def enable_ssh(self, self_: HostRef, /) -> TaskRef: ...
-    def rescan_drivers(self, self_: HostRef, /) -> TaskRef: ...
-    def external_auth_set_ldaps(self, host: HostRef, ldaps: bool, force: bool = ..., /) -> TaskRef: ...
+    def license_apply(self, host: HostRef, contents: str, /) -> TaskRef:
+        """Applies the given encoded licence file to the host; fails with LICENSE_PROCESSING_ERROR if it cannot be parsed.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 6.2 (clearwater); removed in XenServer 6.2 (clearwater).
+
+        Errors: LICENSE_PROCESSING_ERROR.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def list_methods(self) -> TaskRef:
+        """Returns the names of all API methods the server supports.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def bugreport_upload(self, host: HostRef, url: str, options: Mapping[str, str], /) -> TaskRef:
+        """Collects a status report on the host and uploads it to the given URL, with options such as a proxy.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def send_debug_keys(self, host: HostRef, keys: str, /) -> TaskRef:
+        """Sends the given debug key presses to the hypervisor on the host.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_log(self, host: HostRef, /) -> TaskRef:
+        """Returns the host's log as a string.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def dmesg_clear(self, host: HostRef, /) -> TaskRef:
+        """Returns the hypervisor's console messages and then clears them.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def dmesg(self, host: HostRef, /) -> TaskRef:
+        """Returns the hypervisor's console messages.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def reboot(self, host: HostRef, /) -> TaskRef:
+        """Reboots the host; it should be disabled and free of running VMs first.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def shutdown(self, host: HostRef, /) -> TaskRef:
+        """Powers off the host; it should be disabled and free of running VMs first.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable(self, host: HostRef, /) -> TaskRef:
+        """Lets the host accept new VMs again.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable(self, host: HostRef, auto_enable: bool = ..., /) -> TaskRef:
+        """Stops the host from accepting new VMs, for example before maintenance.
+
+        Published in XenServer 4.0 (rio); changed in XAPI 25.31.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_servertime(self, self_: HostRef, value: DateTime | datetime, /) -> TaskRef:
+        """Sets the host's system clock by hand. Only allowed while the host's NTP mode is Disabled.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_ntp_synchronized(self, self_: HostRef, /) -> TaskRef:
+        """Checks whether the host's system clock is currently synchronised with its NTP servers.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def list_timezones(self, self_: HostRef, /) -> TaskRef:
+        """Lists the time zone names that the host accepts for set_timezone.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_timezone(self, self_: HostRef, value: str, /) -> TaskRef:
+        """Changes the host's time zone, both in the operating system and in the host record.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_ntp_servers_status(self, self_: HostRef, /) -> TaskRef:
+        """Reports the state of each NTP server the host is using; empty if the time service is not running.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ntp_custom_servers(self, self_: HostRef, value: list[str] | tuple[str, ...], /) -> TaskRef:
+        """Sets the list of administrator-chosen NTP servers. If the host is in Custom mode the time service is reconfigured at once and the list must not be empty; otherwise the list is only stored.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ntp_mode(self, self_: HostRef, value: HostNtpMode, /) -> TaskRef:
+        """Chooses where the host gets its NTP servers from, or disables NTP, and reconfigures the time service to match. Custom and Factory modes require a non-empty server list.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_max_cstate(self, self_: HostRef, value: str, /) -> TaskRef:
+        """Limits the deepest processor C-state the host may enter, both immediately and for future boots. Only C0, C1 or no limit are currently accepted.
+
+        Prototyped in XAPI 26.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_tracked_user_agents(self, self_: HostRef, /) -> TaskRef:
+        """Returns the names and versions of client programs (taken from the HTTP User-Agent header) that have recently called the API on this host. The list is kept in memory, is limited in size and is cleared when the toolstack restarts.
+
+        Prototyped in XAPI 25.34.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ssh_auto_mode(self, self_: HostRef, value: bool, /) -> TaskRef:
+        """Turns SSH auto mode on or off for the host; in auto mode SSH is kept closed while the toolstack works and opened only when the API is unavailable.
+
+        Prototyped in XAPI 25.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_console_idle_timeout(self, self_: HostRef, value: int | str, /) -> TaskRef:
+        """Sets how long a shell session on the host's control domain may stay idle before it is logged out.
+
+        Prototyped in XAPI 25.21.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ssh_enabled_timeout(self, self_: HostRef, value: int | str, /) -> TaskRef:
+        """Sets how long SSH stays open after it is enabled; if SSH is currently enabled, the new timeout takes effect immediately.
+
+        Prototyped in XAPI 25.21.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_ssh(self, self_: HostRef, /) -> TaskRef:
+        """Closes SSH access to the host: stops the SSH service, closes the firewall port and cancels any pending automatic disable.
+
+        Prototyped in XAPI 25.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_ssh(self, self_: HostRef, /) -> TaskRef:
+        """Opens SSH access to the host: enables and starts the SSH service and opens the firewall port. Turns off SSH auto mode and, if ssh_enabled_timeout is non-zero, schedules SSH to be disabled again when it expires.
+
+        Prototyped in XAPI 25.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def rescan_drivers(self, self_: HostRef, /) -> TaskRef:
+        """Scans the host for hardware drivers and refreshes its Host_driver records accordingly.
+
+        Prototyped in XAPI 25.2.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def external_auth_set_ldaps(self, host: HostRef, ldaps: bool, force: bool = ..., /) -> TaskRef:
+        """Turns LDAPS (LDAP over TLS) on or off for the external authentication service configured on the host; the new setting is checked against the directory and rolled back if it does not work.
+
+        Published in XAPI 26.16.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncHostCrashdumpApi:
     """The messages of class host_crashdump as server tasks: each returns the task at once."""
-    def upload(self, self_: HostCrashdumpRef, url: str, options: Mapping[str, str], /) -> TaskRef: ...
-    def destroy(self, self_: HostCrashdumpRef, /) -> TaskRef: ...
+    def upload(self, self_: HostCrashdumpRef, url: str, options: Mapping[str, str], /) -> TaskRef:
+        """Sends the crash dump to the given URL (an empty string uses the default support upload location), passing extra options; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: HostCrashdumpRef, /) -> TaskRef:
+        """Removes the crash dump files from the host's disk and deletes this record; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncHostPatchApi:
     """The messages of class host_patch as server tasks: each returns the task at once."""
     @deprecated("host_patch.apply is deprecated since XenServer 4.1 (miami)")
-    def apply(self, self_: HostPatchRef, /) -> TaskRef: ...
+    def apply(self, self_: HostPatchRef, /) -> TaskRef:
+        """Installs the patch on its host; returns the output produced by the patch script.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("host_patch.destroy is deprecated since XenServer 4.1 (miami)")
-    def destroy(self, self_: HostPatchRef, /) -> TaskRef: ...
+    def destroy(self, self_: HostPatchRef, /) -> TaskRef:
+        """Removes the patch file from the host's disk and deletes this record; returns nothing.
+
+        Published in XenServer 4.0 (rio); deprecated in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncMessageApi:
     """The messages of class message as server tasks: each returns the task at once."""
-    def get_all_records_where(self, expr: str, /) -> TaskRef: ...
-    def get_all_records(self) -> TaskRef: ...
-    def get_by_uuid(self, uuid: str, /) -> TaskRef: ...
-    def get_record(self, self_: MessageRef, /) -> TaskRef: ...
-    def get_since(self, since: DateTime | datetime, /) -> TaskRef: ...
-    def get_all(self) -> TaskRef: ...
-    def get(self, cls_: Cls, obj_uuid: str, since: DateTime | datetime, /) -> TaskRef: ...
-    def destroy_many(self, messages: list[MessageRef] | tuple[MessageRef, ...], /) -> TaskRef: ...
-    def destroy(self, self_: MessageRef, /) -> TaskRef: ...
-    def create(self, name: str, priority: int | str, cls_: Cls, obj_uuid: str, body: str, /) -> TaskRef: ...
-    def destroy_all(self, filters: Mapping[str, str], /) -> TaskRef: ...
+    def get_all_records_where(self, expr: str, /) -> TaskRef:
+        """Returns the messages matching the given filter expression, with their records, keyed by reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_all_records(self) -> TaskRef:
+        """Returns every message in the pool together with its record, keyed by reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_by_uuid(self, uuid: str, /) -> TaskRef:
+        """Returns the reference of the message with the given UUID.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_record(self, self_: MessageRef, /) -> TaskRef:
+        """Returns all fields of the given message.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_since(self, since: DateTime | datetime, /) -> TaskRef:
+        """Returns the messages created after the given time, with their records, keyed by reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_all(self) -> TaskRef:
+        """Returns references to every message in the pool.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get(self, cls_: Cls, obj_uuid: str, since: DateTime | datetime, /) -> TaskRef:
+        """Returns the messages about the object of the given class and UUID created after the given time, keyed by reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy_many(self, messages: list[MessageRef] | tuple[MessageRef, ...], /) -> TaskRef:
+        """Deletes all of the given messages in one call.
+
+        Prototyped in XAPI 22.19.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: MessageRef, /) -> TaskRef:
+        """Deletes the given message.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, name: str, priority: int | str, cls_: Cls, obj_uuid: str, body: str, /) -> TaskRef:
+        """Raises a new message with the given name, priority and body about the identified object, and returns its reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy_all(self, filters: Mapping[str, str], /) -> TaskRef:
+        """Deletes every stored message that matches all of the given filters, or every message in the pool if no filter is given.
+
+        Prototyped in XAPI 26.6.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncNetworkApi:
     """The messages of class network as server tasks: each returns the task at once."""
-    def remove_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> TaskRef: ...
-    def add_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> TaskRef: ...
-    def set_default_locking_mode(self, network: NetworkRef, value: NetworkDefaultLockingMode, /) -> TaskRef: ...
-    def create_new_blob(self, network: NetworkRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef: ...
+    def remove_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> TaskRef:
+        """Removes one special role from the network; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_purpose(self, self_: NetworkRef, value: NetworkPurpose, /) -> TaskRef:
+        """Adds a special role to the network; fails if it conflicts with one already set. Returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: NETWORK_INCOMPATIBLE_PURPOSES.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_default_locking_mode(self, network: NetworkRef, value: NetworkDefaultLockingMode, /) -> TaskRef:
+        """Changes the filtering policy used by VIFs on the network that are in default locking mode; returns nothing.
+
+        Published in XenServer 6.1 (tampa).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_new_blob(self, network: NetworkRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef:
+        """Creates an empty blob with the given name, MIME type and visibility attached to the network; returns its reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncNetworkSriovApi:
     """The messages of class network_sriov as server tasks: each returns the task at once."""
-    def get_remaining_capacity(self, self_: NetworkSriovRef, /) -> TaskRef: ...
-    def destroy(self, self_: NetworkSriovRef, /) -> TaskRef: ...
-    def create(self, pif: PifRef, network: NetworkRef, /) -> TaskRef: ...
+    def get_remaining_capacity(self, self_: NetworkSriovRef, /) -> TaskRef:
+        """Returns how many virtual functions of the card are still free for use by VMs.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def destroy(self, self_: NetworkSriovRef, /) -> TaskRef:
+        """Disables SR-IOV on the interface and deletes its logical PIF.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, pif: PifRef, network: NetworkRef, /) -> TaskRef:
+        """Enables SR-IOV on the given physical PIF, attaching it to the given network, and returns the new network SR-IOV object.
+
+        Published in XenServer 7.5 (kolkata).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPoolApi:
     """The messages of class pool as server tasks: each returns the task at once."""
-    def set_ext_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def set_local_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def set_update_sync_enabled(self, self_: PoolRef, value: bool, /) -> TaskRef: ...
-    def configure_update_sync(self, self_: PoolRef, update_sync_frequency: UpdateSyncFrequency, update_sync_day: int | str, /) -> TaskRef: ...
-    def reset_telemetry_uuid(self, self_: PoolRef, /) -> TaskRef: ...
-    def set_telemetry_next_collection(self, self_: PoolRef, value: DateTime | datetime, /) -> TaskRef: ...
-    def set_https_only(self, self_: PoolRef, value: bool, /) -> TaskRef: ...
-    def set_custom_uefi_certificates(self, self_: PoolRef, value: str, /) -> TaskRef: ...
+    def set_ext_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Changes the thread limit for external directory logins; returns nothing.
+
+        Prototyped in XAPI 23.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_local_auth_max_threads(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Changes the thread limit for local root logins; returns nothing.
+
+        Prototyped in XAPI 23.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_update_sync_enabled(self, self_: PoolRef, value: bool, /) -> TaskRef:
+        """Switches automatic update synchronisation on or off; returns nothing.
+
+        Prototyped in XAPI 23.18.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def configure_update_sync(self, self_: PoolRef, update_sync_frequency: UpdateSyncFrequency, update_sync_day: int | str, /) -> TaskRef:
+        """Sets the frequency and, for weekly sync, the day of the week (0 to 6) of automatic update synchronisation; returns nothing.
+
+        Prototyped in XAPI 23.18.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def reset_telemetry_uuid(self, self_: PoolRef, /) -> TaskRef:
+        """Replaces the pool's telemetry identifier with a fresh one; returns nothing.
+
+        Prototyped in XAPI 23.9.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_telemetry_next_collection(self, self_: PoolRef, value: DateTime | datetime, /) -> TaskRef:
+        """Changes the earliest time for the next telemetry collection; returns nothing.
+
+        Prototyped in XAPI 23.9.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_https_only(self, self_: PoolRef, value: bool, /) -> TaskRef:
+        """If true, closes plain HTTP port 80 on all hosts so only HTTPS is served; false opens it again. Returns nothing.
+
+        Prototyped in XAPI 22.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_custom_uefi_certificates(self, self_: PoolRef, value: str, /) -> TaskRef:
+        """Sets the administrator-supplied UEFI Secure Boot certificates (base64 archive; empty clears them); returns nothing.
+
+        Prototyped in XAPI 24.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.set_uefi_certificates is deprecated since XAPI 24.0.0")
-    def set_uefi_certificates(self, self_: PoolRef, value: str, /) -> TaskRef: ...
-    def disable_repository_proxy(self, self_: PoolRef, /) -> TaskRef: ...
-    def configure_repository_proxy(self, self_: PoolRef, url: str, username: str, password: str, /) -> TaskRef: ...
-    def disable_client_certificate_auth(self, self_: PoolRef, /) -> TaskRef: ...
-    def enable_client_certificate_auth(self, self_: PoolRef, name: str, /) -> TaskRef: ...
-    def check_update_readiness(self, self_: PoolRef, requires_reboot: bool, /) -> TaskRef: ...
-    def sync_updates(self, self_: PoolRef, force: bool, token: str = ..., token_id: str = ..., username: str = ..., password: str = ..., /) -> TaskRef: ...
-    def remove_repository(self, self_: PoolRef, value: RepositoryRef, /) -> TaskRef: ...
-    def add_repository(self, self_: PoolRef, value: RepositoryRef, /) -> TaskRef: ...
-    def set_repositories(self, self_: PoolRef, value: list[RepositoryRef] | tuple[RepositoryRef, ...], /) -> TaskRef: ...
-    def rotate_secret(self) -> TaskRef: ...
-    def remove_from_guest_agent_config(self, self_: PoolRef, key: str, /) -> TaskRef: ...
-    def add_to_guest_agent_config(self, self_: PoolRef, key: str, value: str, /) -> TaskRef: ...
-    def has_extension(self, self_: PoolRef, name: str, /) -> TaskRef: ...
-    def set_igmp_snooping_enabled(self, self_: PoolRef, value: bool, /) -> TaskRef: ...
+    def set_uefi_certificates(self, self_: PoolRef, value: str, /) -> TaskRef:
+        """Sets the UEFI Secure Boot certificates distributed to hosts (base64 archive); returns nothing.
+
+        Published in XAPI 22.16.0; deprecated in XAPI 24.0.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_repository_proxy(self, self_: PoolRef, /) -> TaskRef:
+        """Stops using a proxy for update repositories and clears its settings; returns nothing.
+
+        Published in XAPI 21.4.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def configure_repository_proxy(self, self_: PoolRef, url: str, username: str, password: str, /) -> TaskRef:
+        """Sets the URL and credentials of a proxy used to reach update repositories; returns nothing.
+
+        Published in XAPI 21.3.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_client_certificate_auth(self, self_: PoolRef, /) -> TaskRef:
+        """Stops accepting TLS client certificates for login; returns nothing.
+
+        Published in XAPI 1.318.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_client_certificate_auth(self, self_: PoolRef, name: str, /) -> TaskRef:
+        """Starts accepting TLS client certificates carrying the given name for login; returns nothing.
+
+        Published in XAPI 1.318.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def check_update_readiness(self, self_: PoolRef, requires_reboot: bool, /) -> TaskRef:
+        """Checks whether the pool can apply updates, optionally assuming hosts will reboot; returns a list of problems, each as an error code followed by its parameters.
+
+        Published in XAPI 1.304.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def sync_updates(self, self_: PoolRef, force: bool, token: str = ..., token_id: str = ..., username: str = ..., password: str = ..., /) -> TaskRef:
+        """Downloads the latest update metadata from the repositories, optionally forcing it and using an access token; returns a checksum of the synchronised content.
+
+        Published in XAPI 1.329.0; changed in XAPI 25.7.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_repository(self, self_: PoolRef, value: RepositoryRef, /) -> TaskRef:
+        """Stops the pool using the given update repository; returns nothing.
+
+        Published in XAPI 1.301.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_repository(self, self_: PoolRef, value: RepositoryRef, /) -> TaskRef:
+        """Adds the given update repository to those the pool uses; returns nothing.
+
+        Published in XAPI 1.301.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_repositories(self, self_: PoolRef, value: list[RepositoryRef] | tuple[RepositoryRef, ...], /) -> TaskRef:
+        """Replaces the pool's set of update repositories; returns nothing.
+
+        Published in XAPI 1.301.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def rotate_secret(self) -> TaskRef:
+        """Generates a new pool secret used between members and distributes it to every host; returns nothing.
+
+        Published in Citrix Hypervisor 8.2 Hotfix 2 (stockholm_psr).
+
+        Errors: INTERNAL_ERROR, HOST_IS_SLAVE, CANNOT_CONTACT_HOST, HA_IS_ENABLED, NOT_SUPPORTED_DURING_UPGRADE.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_from_guest_agent_config(self, self_: PoolRef, key: str, /) -> TaskRef:
+        """Deletes the given key from the pool-wide guest agent settings; returns nothing.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_to_guest_agent_config(self, self_: PoolRef, key: str, value: str, /) -> TaskRef:
+        """Adds a key/value pair to the pool-wide guest agent settings; returns nothing.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def has_extension(self, self_: PoolRef, name: str, /) -> TaskRef:
+        """Tells whether every host in the pool offers the named API extension; returns true if so.
+
+        Published in XenServer 7.0 (dundee).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_igmp_snooping_enabled(self, self_: PoolRef, value: bool, /) -> TaskRef:
+        """Switches IGMP snooping on or off for the pool; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.disable_ssl_legacy is deprecated since Citrix Hypervisor 8.2 (stockholm)")
-    def disable_ssl_legacy(self, self_: PoolRef, /) -> TaskRef: ...
+    def disable_ssl_legacy(self, self_: PoolRef, /) -> TaskRef:
+        """Stops hosts accepting legacy SSL/TLS protocol versions; returns nothing.
+
+        Published in XenServer 7.0 (dundee); deprecated in Citrix Hypervisor 8.2 (stockholm).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.enable_ssl_legacy is removed in Citrix Hypervisor 8.2 (stockholm)")
-    def enable_ssl_legacy(self, self_: PoolRef, /) -> TaskRef: ...
-    def apply_edition(self, self_: PoolRef, edition: str, /) -> TaskRef: ...
-    def get_license_state(self, self_: PoolRef, /) -> TaskRef: ...
-    def disable_local_storage_caching(self, self_: PoolRef, /) -> TaskRef: ...
-    def enable_local_storage_caching(self, self_: PoolRef, /) -> TaskRef: ...
-    def test_archive_target(self, self_: PoolRef, config: Mapping[str, str], /) -> TaskRef: ...
+    def enable_ssl_legacy(self, self_: PoolRef, /) -> TaskRef:
+        """Lets hosts accept legacy SSL/TLS protocol versions; returns nothing.
+
+        Published in XenServer 7.0 (dundee); deprecated in XenServer 7.0 (dundee); removed in Citrix Hypervisor 8.2 (stockholm).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def apply_edition(self, self_: PoolRef, edition: str, /) -> TaskRef:
+        """Applies the named license edition to every host in the pool; returns nothing.
+
+        Published in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_license_state(self, self_: PoolRef, /) -> TaskRef:
+        """Summarises the licensing of the pool, such as the lowest edition and earliest expiry among its hosts; returns it as key/value pairs.
+
+        Published in XenServer 6.2 (clearwater).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_local_storage_caching(self, self_: PoolRef, /) -> TaskRef:
+        """Turns off caching of VM disks on local storage for every host; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_local_storage_caching(self, self_: PoolRef, /) -> TaskRef:
+        """Turns on caching of VM disks on local storage for every host that has a suitable SR; returns nothing.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def test_archive_target(self, self_: PoolRef, config: Mapping[str, str], /) -> TaskRef:
+        """Tries the given archive target settings; returns a string with the outcome.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.set_vswitch_controller is deprecated since XenServer 7.2 (falcon)")
-    def set_vswitch_controller(self, address: str, /) -> TaskRef: ...
-    def disable_redo_log(self) -> TaskRef: ...
-    def enable_redo_log(self, sr: SrRef, /) -> TaskRef: ...
-    def enable_tls_verification(self) -> TaskRef: ...
-    def certificate_sync(self) -> TaskRef: ...
-    def crl_list(self) -> TaskRef: ...
-    def crl_uninstall(self, name: str, /) -> TaskRef: ...
-    def crl_install(self, name: str, cert: str, /) -> TaskRef: ...
+    def set_vswitch_controller(self, address: str, /) -> TaskRef:
+        """Sets the address of the legacy vSwitch controller (empty to remove it); returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride); extended in XenServer 5.6 FP1 (cowley); deprecated in XenServer 7.2 (falcon).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_redo_log(self) -> TaskRef:
+        """Stops writing the pool database redo log; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_redo_log(self, sr: SrRef, /) -> TaskRef:
+        """Starts writing the pool database redo log to a disk on the given SR; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_tls_verification(self) -> TaskRef:
+        """Makes pool members verify one another's TLS certificates from now on; returns nothing.
+
+        Published in XAPI 1.290.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def certificate_sync(self) -> TaskRef:
+        """Copies the pool's trusted certificates and revocation lists to every host; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def crl_list(self) -> TaskRef:
+        """Lists the certificate revocation lists installed in the pool; returns their names.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def crl_uninstall(self, name: str, /) -> TaskRef:
+        """Removes the named certificate revocation list from the pool; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def crl_install(self, name: str, cert: str, /) -> TaskRef:
+        """Installs a certificate revocation list (PEM text) under the given name on every host; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.uninstall_ca_certificate is deprecated since XAPI 26.13.0")
-    def uninstall_ca_certificate(self, name: str, force: bool = ..., /) -> TaskRef: ...
+    def uninstall_ca_certificate(self, name: str, force: bool = ..., /) -> TaskRef:
+        """Removes the named trusted CA certificate from the pool; returns nothing.
+
+        Published in XAPI 1.290.0; changed in XAPI 24.35.0; deprecated in XAPI 26.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.install_ca_certificate is deprecated since XAPI 26.13.0")
-    def install_ca_certificate(self, name: str, cert: str, /) -> TaskRef: ...
+    def install_ca_certificate(self, name: str, cert: str, /) -> TaskRef:
+        """Installs a trusted CA certificate (PEM text) under the given name on every host; returns nothing.
+
+        Published in XAPI 1.290.0; deprecated in XAPI 26.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.certificate_list is deprecated since XAPI 1.290.0")
-    def certificate_list(self) -> TaskRef: ...
+    def certificate_list(self) -> TaskRef:
+        """Lists the trusted CA certificates installed in the pool; returns their names.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.certificate_uninstall is deprecated since XAPI 1.290.0")
-    def certificate_uninstall(self, name: str, /) -> TaskRef: ...
+    def certificate_uninstall(self, name: str, /) -> TaskRef:
+        """Removes the named trusted CA certificate from the pool; returns nothing.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool.certificate_install is deprecated since XAPI 1.290.0")
-    def certificate_install(self, name: str, cert: str, /) -> TaskRef: ...
-    def send_test_post(self, host: str, port: int | str, body: str, /) -> TaskRef: ...
-    def retrieve_wlb_recommendations(self) -> TaskRef: ...
-    def retrieve_wlb_configuration(self) -> TaskRef: ...
-    def send_wlb_configuration(self, config: Mapping[str, str], /) -> TaskRef: ...
-    def deconfigure_wlb(self) -> TaskRef: ...
-    def initialize_wlb(self, wlb_url: str, wlb_username: str, wlb_password: str, xenserver_username: str, xenserver_password: str, /) -> TaskRef: ...
-    def detect_nonhomogeneous_external_auth(self, pool: PoolRef, /) -> TaskRef: ...
-    def disable_external_auth(self, pool: PoolRef, config: Mapping[str, str] = ..., /) -> TaskRef: ...
-    def enable_external_auth(self, pool: PoolRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> TaskRef: ...
-    def create_new_blob(self, pool: PoolRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef: ...
-    def set_ha_host_failures_to_tolerate(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def ha_compute_vm_failover_plan(self, failed_hosts: list[HostRef] | tuple[HostRef, ...], failed_vms: list[VmRef] | tuple[VmRef, ...], /) -> TaskRef: ...
-    def ha_compute_hypothetical_max_host_failures_to_tolerate(self, configuration: Mapping[VmRef, str], /) -> TaskRef: ...
-    def ha_compute_max_host_failures_to_tolerate(self) -> TaskRef: ...
-    def ha_failover_plan_exists(self, n: int | str, /) -> TaskRef: ...
-    def ha_prevent_restarts_for(self, seconds: int | str, /) -> TaskRef: ...
-    def designate_new_master(self, host: HostRef, /) -> TaskRef: ...
-    def sync_database(self) -> TaskRef: ...
-    def disable_ha(self) -> TaskRef: ...
-    def enable_ha(self, heartbeat_srs: list[SrRef] | tuple[SrRef, ...], configuration: Mapping[str, str], /) -> TaskRef: ...
-    def create_VLAN_from_PIF(self, pif: PifRef, network: NetworkRef, VLAN: int | str, /) -> TaskRef: ...
-    def management_reconfigure(self, network: NetworkRef, /) -> TaskRef: ...
-    def create_VLAN(self, device: str, network: NetworkRef, VLAN: int | str, /) -> TaskRef: ...
-    def recover_slaves(self) -> TaskRef: ...
-    def emergency_reset_master(self, master_address: str, /) -> TaskRef: ...
-    def emergency_transition_to_master(self) -> TaskRef: ...
-    def eject(self, host: HostRef, /) -> TaskRef: ...
-    def join_force(self, master_address: str, master_username: str, master_password: str, /) -> TaskRef: ...
-    def join(self, master_address: str, master_username: str, master_password: str, /) -> TaskRef: ...
-    def sync_trusted_certificates_from(self, self_: PoolRef, remote_pool: str, remote_session: SessionRef, remote_certificate: str, ca: bool, /) -> TaskRef: ...
-    def uninstall_trusted_certificate(self, self_: PoolRef, certificate: CertificateRef, /) -> TaskRef: ...
-    def install_trusted_certificate(self, self_: PoolRef, ca: bool, cert: str, purpose: list[CertificatePurpose] | tuple[CertificatePurpose, ...], /) -> TaskRef: ...
-    def set_ssh_auto_mode(self, self_: PoolRef, value: bool, /) -> TaskRef: ...
-    def set_console_idle_timeout(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def set_ssh_enabled_timeout(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def disable_ssh(self, self_: PoolRef, /) -> TaskRef: ...
-    def enable_ssh(self, self_: PoolRef, /) -> TaskRef: ...
-    def get_guest_secureboot_readiness(self, self_: PoolRef, /) -> TaskRef: ...
-    def set_ext_auth_cache_expiry(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def set_ext_auth_cache_size(self, self_: PoolRef, value: int | str, /) -> TaskRef: ...
-    def set_ext_auth_cache_enabled(self, self_: PoolRef, value: bool, /) -> TaskRef: ...
-    def external_auth_set_ldaps(self, pool: PoolRef, ldaps: bool, force: bool = ..., /) -> TaskRef: ...
+    def certificate_install(self, name: str, cert: str, /) -> TaskRef:
+        """Installs a trusted CA certificate (PEM text) under the given name; returns nothing.
+
+        Published in XenServer 5.5 (george); deprecated in XAPI 1.290.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def send_test_post(self, host: str, port: int | str, body: str, /) -> TaskRef:
+        """Sends an HTTPS POST with the given body to the given host and port to test connectivity; returns the response body.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def retrieve_wlb_recommendations(self) -> TaskRef:
+        """Asks workload balancing for placement advice; returns, for each VM, a list of recommendation strings.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def retrieve_wlb_configuration(self) -> TaskRef:
+        """Reads the configuration of the workload balancing server; returns it as key/value pairs.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def send_wlb_configuration(self, config: Mapping[str, str], /) -> TaskRef:
+        """Sends the given key/value configuration to the workload balancing server; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def deconfigure_wlb(self) -> TaskRef:
+        """Disconnects the pool from its workload balancing server and forgets its settings; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def initialize_wlb(self, wlb_url: str, wlb_username: str, wlb_password: str, xenserver_username: str, xenserver_password: str, /) -> TaskRef:
+        """Connects the pool to a workload balancing server, giving credentials for both directions of the connection; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def detect_nonhomogeneous_external_auth(self, pool: PoolRef, /) -> TaskRef:
+        """Checks whether all hosts share the same external authentication configuration and raises an alert if not; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_external_auth(self, pool: PoolRef, config: Mapping[str, str] = ..., /) -> TaskRef:
+        """Turns off external directory authentication on every host, passing backend-specific settings; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_external_auth(self, pool: PoolRef, config: Mapping[str, str], service_name: str, auth_type: str, /) -> TaskRef:
+        """Turns on external directory authentication on every host with the given service name, auth type and settings; returns nothing.
+
+        Published in XenServer 5.5 (george).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_new_blob(self, pool: PoolRef, name: str, mime_type: str, public: bool = ..., /) -> TaskRef:
+        """Creates an empty blob with the given name, MIME type and visibility attached to the pool; returns its reference.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ha_host_failures_to_tolerate(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Changes how many host failures the HA plan must survive; returns nothing.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def ha_compute_vm_failover_plan(self, failed_hosts: list[HostRef] | tuple[HostRef, ...], failed_vms: list[VmRef] | tuple[VmRef, ...], /) -> TaskRef:
+        """Works out where VMs would be restarted if the given hosts and VMs failed; returns per-VM placement details.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def ha_compute_hypothetical_max_host_failures_to_tolerate(self, configuration: Mapping[VmRef, str], /) -> TaskRef:
+        """Works out how many host failures could be tolerated if VMs had the given restart priorities; returns that number.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def ha_compute_max_host_failures_to_tolerate(self) -> TaskRef:
+        """Works out the largest number of host failures the current VM protection could survive; returns that number.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def ha_failover_plan_exists(self, n: int | str, /) -> TaskRef:
+        """Checks whether a restart plan exists that survives the given number of host failures; returns true if so.
+
+        Published in XenServer 5.0 (orlando).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def ha_prevent_restarts_for(self, seconds: int | str, /) -> TaskRef:
+        """Stops HA restarting failed VMs for the given number of seconds (0 re-enables restarts); returns nothing.
+
+        Published in XenServer 5.0 Update 1 (orlando-update-1).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def designate_new_master(self, host: HostRef, /) -> TaskRef:
+        """Hands the coordinator role over to the given member host in an orderly way; returns nothing.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def sync_database(self) -> TaskRef:
+        """Forces the pool database to be written out to every member host; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_ha(self) -> TaskRef:
+        """Turns off high availability for the pool; returns nothing.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_ha(self, heartbeat_srs: list[SrRef] | tuple[SrRef, ...], configuration: Mapping[str, str], /) -> TaskRef:
+        """Turns on high availability using heartbeat disks on the given SRs and the given settings; returns nothing.
+
+        Published in XenServer 4.1 (miami).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_VLAN_from_PIF(self, pif: PifRef, network: NetworkRef, VLAN: int | str, /) -> TaskRef:
+        """Creates a VLAN with the given tag on every host, using the device of the given PIF and connecting to the given network; returns the new PIFs.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VLAN_TAG_INVALID.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def management_reconfigure(self, network: NetworkRef, /) -> TaskRef:
+        """Moves the management interface of every host to its PIF on the given network; returns nothing.
+
+        Published in XenServer 7.3 (inverness).
+
+        Errors: HA_IS_ENABLED, PIF_NOT_PRESENT, CANNOT_PLUG_BOND_SLAVE, PIF_INCOMPATIBLE_PRIMARY_ADDRESS_TYPE, PIF_HAS_NO_NETWORK_CONFIGURATION, PIF_HAS_NO_V6_NETWORK_CONFIGURATION.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create_VLAN(self, device: str, network: NetworkRef, VLAN: int | str, /) -> TaskRef:
+        """Creates a VLAN with the given tag on the named device of every host, connected to the given network; returns the new PIFs.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: VLAN_TAG_INVALID.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def recover_slaves(self) -> TaskRef:
+        """Tells members running in emergency mode to reconnect to the current coordinator; returns the hosts that were recovered.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def emergency_reset_master(self, master_address: str, /) -> TaskRef:
+        """Tells a member that the coordinator is now at the given address so it reconnects there; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def emergency_transition_to_master(self) -> TaskRef:
+        """Promotes the host receiving the call to coordinator when the old one is lost; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def eject(self, host: HostRef, /) -> TaskRef:
+        """Removes the given host from the pool and resets it to a standalone host; VMs and data on its local storage are lost. Returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def join_force(self, master_address: str, master_username: str, master_password: str, /) -> TaskRef:
+        """Makes this host join the pool at the given coordinator address even if compatibility checks fail; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def join(self, master_address: str, master_username: str, master_password: str, /) -> TaskRef:
+        """Makes this host join the pool at the given coordinator address, logging in with the given credentials; returns nothing.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def sync_trusted_certificates_from(self, self_: PoolRef, remote_pool: str, remote_session: SessionRef, remote_certificate: str, ca: bool, /) -> TaskRef:
+        """Copies the trusted certificates of one type (root CA or pinned) from another pool into this one, skipping those already present. If any installation fails, the certificates added by this call are removed again.
+
+        Prototyped in XAPI 26.16.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def uninstall_trusted_certificate(self, self_: PoolRef, certificate: CertificateRef, /) -> TaskRef:
+        """Removes a trusted TLS certificate from the pool and from every host in it.
+
+        Prototyped in XAPI 26.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def install_trusted_certificate(self, self_: PoolRef, ca: bool, cert: str, purpose: list[CertificatePurpose] | tuple[CertificatePurpose, ...], /) -> TaskRef:
+        """Adds a trusted TLS certificate, either a root CA or a pinned server certificate, for the given purposes, and copies it to every host in the pool.
+
+        Prototyped in XAPI 26.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ssh_auto_mode(self, self_: PoolRef, value: bool, /) -> TaskRef:
+        """Turns SSH auto mode on or off on every host in the pool; fails with a list of the hosts where it could not be changed.
+
+        Prototyped in XAPI 25.27.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_console_idle_timeout(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Sets the idle timeout for control-domain shell sessions on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ssh_enabled_timeout(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Sets the SSH timeout on every host in the pool; fails with a list of the hosts where it could not be set.
+
+        Prototyped in XAPI 25.21.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def disable_ssh(self, self_: PoolRef, /) -> TaskRef:
+        """Disables SSH access on every host in the pool by calling host.disable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def enable_ssh(self, self_: PoolRef, /) -> TaskRef:
+        """Enables SSH access on every host in the pool by calling host.enable_ssh on each; fails with a list of the hosts where it did not succeed.
+
+        Prototyped in XAPI 25.13.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_guest_secureboot_readiness(self, self_: PoolRef, /) -> TaskRef:
+        """Checks whether the pool holds the UEFI key files that guests need in order to boot with Secure Boot.
+
+        Prototyped in XAPI 24.17.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ext_auth_cache_expiry(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Sets how long entries stay in the external-authentication cache; must be greater than zero.
+
+        Prototyped in XAPI 24.31.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ext_auth_cache_size(self, self_: PoolRef, value: int | str, /) -> TaskRef:
+        """Sets the maximum number of entries in the external-authentication cache; must not be negative.
+
+        Prototyped in XAPI 24.31.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def set_ext_auth_cache_enabled(self, self_: PoolRef, value: bool, /) -> TaskRef:
+        """Turns caching of external-authentication results on or off for the pool; turning it off also empties the cache.
+
+        Prototyped in XAPI 24.31.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def external_auth_set_ldaps(self, pool: PoolRef, ldaps: bool, force: bool = ..., /) -> TaskRef:
+        """Turns LDAPS (LDAP over TLS) on or off for external authentication on every host in the pool, coordinator first; if any host fails, the hosts already changed are switched back.
+
+        Published in XAPI 26.16.0.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPoolPatchApi:
     """The messages of class pool_patch as server tasks: each returns the task at once."""
     @deprecated("pool_patch.clean_on_host is deprecated since XenServer 7.1 (ely)")
-    def clean_on_host(self, self_: PoolPatchRef, host: HostRef, /) -> TaskRef: ...
+    def clean_on_host(self, self_: PoolPatchRef, host: HostRef, /) -> TaskRef:
+        """Deletes the patch file from the given host's disk while keeping the patch record.
+
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool_patch.destroy is deprecated since XenServer 7.1 (ely)")
-    def destroy(self, self_: PoolPatchRef, /) -> TaskRef: ...
+    def destroy(self, self_: PoolPatchRef, /) -> TaskRef:
+        """Removes the patch file from the master and deletes the patch record; the patch must not be applied anywhere.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool_patch.pool_clean is deprecated since XenServer 7.1 (ely)")
-    def pool_clean(self, self_: PoolPatchRef, /) -> TaskRef: ...
+    def pool_clean(self, self_: PoolPatchRef, /) -> TaskRef:
+        """Deletes the patch file from every host in the pool while keeping the patch record.
+
+        Published in XenServer 6.1 (tampa); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool_patch.clean is deprecated since XenServer 7.1 (ely)")
-    def clean(self, self_: PoolPatchRef, /) -> TaskRef: ...
+    def clean(self, self_: PoolPatchRef, /) -> TaskRef:
+        """Deletes the stored patch file while keeping the patch record.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool_patch.precheck is deprecated since XenServer 7.1 (ely)")
-    def precheck(self, self_: PoolPatchRef, host: HostRef, /) -> TaskRef: ...
+    def precheck(self, self_: PoolPatchRef, host: HostRef, /) -> TaskRef:
+        """Runs the patch's precheck script on the given host and returns its output; fails if the patch cannot be applied there.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool_patch.pool_apply is deprecated since XenServer 7.1 (ely)")
-    def pool_apply(self, self_: PoolPatchRef, /) -> TaskRef: ...
+    def pool_apply(self, self_: PoolPatchRef, /) -> TaskRef:
+        """Applies the patch to every host in the pool.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
     @deprecated("pool_patch.apply is deprecated since XenServer 7.1 (ely)")
-    def apply(self, self_: PoolPatchRef, host: HostRef, /) -> TaskRef: ...
+    def apply(self, self_: PoolPatchRef, host: HostRef, /) -> TaskRef:
+        """Applies the patch to the given host and returns the output of the patch script.
+
+        Published in XenServer 4.1 (miami); deprecated in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncPoolUpdateApi:
     """The messages of class pool_update as server tasks: each returns the task at once."""
-    def destroy(self, self_: PoolUpdateRef, /) -> TaskRef: ...
-    def pool_clean(self, self_: PoolUpdateRef, /) -> TaskRef: ...
-    def pool_apply(self, self_: PoolUpdateRef, /) -> TaskRef: ...
-    def apply(self, self_: PoolUpdateRef, host: HostRef, /) -> TaskRef: ...
-    def precheck(self, self_: PoolUpdateRef, host: HostRef, /) -> TaskRef: ...
-    def introduce(self, vdi: VdiRef, /) -> TaskRef: ...
-    def resync_host(self, host: HostRef, /) -> TaskRef: ...
-    def detach(self, self_: PoolUpdateRef, /) -> TaskRef: ...
-    def attach(self, self_: PoolUpdateRef, use_localhost_proxy: bool = ..., /) -> TaskRef: ...
+    def destroy(self, self_: PoolUpdateRef, /) -> TaskRef:
+        """Removes this update record and its uploaded image from the pool.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_clean(self, self_: PoolUpdateRef, /) -> TaskRef:
+        """Deletes the update's unpacked files from all hosts in the pool while keeping the update record.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def pool_apply(self, self_: PoolUpdateRef, /) -> TaskRef:
+        """Applies this update to every host in the pool.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def apply(self, self_: PoolUpdateRef, host: HostRef, /) -> TaskRef:
+        """Applies this update to the given host.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def precheck(self, self_: PoolUpdateRef, host: HostRef, /) -> TaskRef:
+        """Checks whether this update can be applied to the given host and returns the live-patching outcome.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def introduce(self, vdi: VdiRef, /) -> TaskRef:
+        """Registers an update from an uploaded VDI containing its image and returns the new update record.
+
+        Published in XenServer 7.1 (ely).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def resync_host(self, host: HostRef, /) -> TaskRef:
+        """Meant for the toolstack's own use and left out of the published docs. Reads the list of updates recorded as applied on the given host and brings the database in line: creates missing pool_update records, sets the host's updates field and refreshes its software version and reboot-required information. Outside a rolling pool upgrade it also removes leftover patch and update records. The toolstack runs this itself at startup.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def detach(self, self_: PoolUpdateRef, /) -> TaskRef:
+        """Meant for the toolstack's own update tools and left out of the published docs. Undoes one earlier attach of the update's VDI; when the last attach is undone, the VDI is unmounted and unplugged from the control domain and the mount point is removed.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def attach(self, self_: PoolUpdateRef, use_localhost_proxy: bool = ..., /) -> TaskRef:
+        """Meant for the toolstack's own update tools and left out of the published docs. Plugs the update's VDI into the control domain of a host that can reach it, mounts it there and returns a yum configuration that points at the mounted update over HTTP. Calls are counted, so each attach should be matched by a detach; fails with CANNOT_FIND_UPDATE if the update no longer has a VDI.
+
+        Published in XenServer 7.1 (ely).
+
+        Internal: xapi leaves this call out of its published documentation; it can be called, but may change without notice.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncRoleApi:
     """The messages of class role as server tasks: each returns the task at once."""
-    def get_by_permission_name_label(self, label: str, /) -> TaskRef: ...
-    def get_by_permission(self, permission: RoleRef, /) -> TaskRef: ...
-    def get_permissions_name_label(self, self_: RoleRef, /) -> TaskRef: ...
-    def get_permissions(self, self_: RoleRef, /) -> TaskRef: ...
+    def get_by_permission_name_label(self, label: str, /) -> TaskRef:
+        """Looks up every role that includes the permission with the given name label; returns their references.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_by_permission(self, permission: RoleRef, /) -> TaskRef:
+        """Looks up every role that includes the given permission; returns their references.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_permissions_name_label(self, self_: RoleRef, /) -> TaskRef:
+        """Expands the role into its complete set of permissions; returns their name labels.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def get_permissions(self, self_: RoleRef, /) -> TaskRef:
+        """Expands the role into its complete set of permissions; returns their references.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncSubjectApi:
     """The messages of class subject as server tasks: each returns the task at once."""
-    def get_permissions_name_label(self, self_: SubjectRef, /) -> TaskRef: ...
-    def remove_from_roles(self, self_: SubjectRef, role: RoleRef, /) -> TaskRef: ...
-    def add_to_roles(self, self_: SubjectRef, role: RoleRef, /) -> TaskRef: ...
+    def get_permissions_name_label(self, self_: SubjectRef, /) -> TaskRef:
+        """Computes the full set of permissions granted through all of the subject's roles; returns their name labels.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def remove_from_roles(self, self_: SubjectRef, role: RoleRef, /) -> TaskRef:
+        """Revokes the given role from the subject; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def add_to_roles(self, self_: SubjectRef, role: RoleRef, /) -> TaskRef:
+        """Grants the given role to the subject; returns nothing.
+
+        Published in XenServer 5.6 (midnight-ride).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncTunnelApi:
     """The messages of class tunnel as server tasks: each returns the task at once."""
-    def destroy(self, self_: TunnelRef, /) -> TaskRef: ...
-    def create(self, transport_PIF: PifRef, network: NetworkRef, protocol: TunnelProtocol = ..., /) -> TaskRef: ...
+    def destroy(self, self_: TunnelRef, /) -> TaskRef:
+        """Removes this tunnel and its access PIF.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
+    def create(self, transport_PIF: PifRef, network: NetworkRef, protocol: TunnelProtocol = ..., /) -> TaskRef:
+        """Creates a tunnel over the transport PIF into the given network with the chosen protocol and returns it; needs the Open vSwitch backend and an IP-configured transport PIF.
+
+        Published in XenServer 5.6 FP1 (cowley).
+
+        Errors: OPENVSWITCH_NOT_ACTIVE, TRANSPORT_PIF_NOT_CONFIGURED, IS_TUNNEL_ACCESS_PIF.
+
+        Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's."""
 
 class AsyncXenapi:
     """``session.xenapi.Async``."""
@@ -3411,7 +13050,21 @@ class Xenapi:
     tunnel: TunnelApi
     user: UserApi
     vdi_nbd_server_info: VdiNbdServerInfoApi
-    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None: ...
-    def logout(self) -> None: ...
-    def VM_import(self, url: str, sr: SrRef, full_restore: bool, force: bool, /) -> list[VmRef]: ...
-    def event_from(self, classes: list[str] | tuple[str, ...], token: str, timeout: float, /) -> EventBatch: ...
+    def login_with_password(self, uname: str, pwd: str, version: str = ..., originator: str = ..., /) -> None:
+        """Authenticates with a user name and password, stating the client's API version and originator, and returns a new session reference.
+
+        Published in XenServer 4.0 (rio).
+
+        Errors: SESSION_AUTHENTICATION_FAILED, HOST_IS_SLAVE."""
+    def logout(self) -> None:
+        """Ends the session on the server; the module itself returns ``None``, whatever the server answers."""
+    def VM_import(self, url: str, sr: SrRef, full_restore: bool, force: bool, /) -> list[VmRef]:
+        """Imports VMs from an export file at the given URL into the given SR and returns them; full_restore keeps identities, force skips checks.
+
+        Published in XenServer 7.0 (dundee)."""
+    def event_from(self, classes: list[str] | tuple[str, ...], token: str, timeout: float, /) -> EventBatch:
+        """Waits up to timeout seconds for changes to objects of the given classes since the token (empty for all current objects) and returns a batch of events with a new token.
+
+        Published in XenServer 6.0 (boston).
+
+        Errors: EVENT_FROM_TOKEN_PARSE_FAILURE, EVENT_SUBSCRIPTION_PARSE_FAILURE."""

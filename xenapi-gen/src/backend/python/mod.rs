@@ -23,9 +23,15 @@ const STATIC: &[(&str, &str)] = &[
 /// `XenAPI` module on case-insensitive file systems.
 pub const PACKAGE: &str = "xenapi_client";
 
-/// Text inside a `"""` docstring.
+/// Text inside a `"""` docstring (a quote at its end is escaped too, so
+/// that it cannot run into the closing quotes).
 fn docstring(s: &str) -> String {
-    s.trim().replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+    let mut out = s.trim().replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
+    if out.ends_with('"') {
+        out.pop();
+        out.push_str("\\\"");
+    }
+    out
 }
 
 /// A Python string literal.
@@ -332,6 +338,24 @@ struct ApiTpl {
     classes: Vec<ClassView>,
 }
 
+/// The docstring of a message's method, for a method inside a class:
+/// its description, then its history, whether it is internal, and the
+/// errors it may raise. The typed stubs of the `XenAPI` module show the
+/// same text.
+pub(crate) fn method_doc(api: &Api, m: &Message) -> String {
+    let mut doc = docstring(&m.description);
+    if let Some(h) = m.lifecycle.history() {
+        doc = format!("{doc}\n\n        {}", sentence(&h));
+    }
+    if m.internal {
+        doc = format!("{doc}\n\n        {}", Message::INTERNAL_NOTE);
+    }
+    if !m.errors.is_empty() {
+        doc = format!("{doc}\n\n        Errors: {}.", api.error_codes(&m.errors).collect::<Vec<_>>().join(", "));
+    }
+    doc
+}
+
 fn method_views(api: &Api, class: &Class, m: &Message) -> Vec<MethodView> {
     let params: Vec<ParamView> = m
         .call_params()
@@ -345,16 +369,7 @@ fn method_views(api: &Api, class: &Class, m: &Message) -> Vec<MethodView> {
             ParamView { ann: types::annotation(&p.ty), name, send }
         })
         .collect();
-    let mut doc = docstring(&m.description);
-    if let Some(h) = m.lifecycle.history() {
-        doc = format!("{doc}\n\n        {}", sentence(&h));
-    }
-    if m.internal {
-        doc = format!("{doc}\n\n        {}", Message::INTERNAL_NOTE);
-    }
-    if !m.errors.is_empty() {
-        doc = format!("{doc}\n\n        Errors: {}.", api.error_codes(&m.errors).collect::<Vec<_>>().join(", "));
-    }
+    let doc = method_doc(api, m);
     let wire = m.wire_name(class);
     let base = MethodView {
         name: names::ident(&m.name),

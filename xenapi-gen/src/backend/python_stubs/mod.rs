@@ -17,7 +17,7 @@
 
 mod types;
 
-use super::python::py_str;
+use super::python::{method_doc, py_str};
 use super::GeneratedFile;
 use crate::model::{Api, Class, ClassKind, Message, Type};
 use crate::names::python as names;
@@ -37,6 +37,8 @@ struct MethodView {
     params: String,
     ret: String,
     deprecated: Option<String>,
+    /// The docstring body (what an editor shows on hover).
+    doc: String,
 }
 
 /// A class of methods: one API class, or its `Async.` forms.
@@ -139,9 +141,9 @@ fn params(m: &Message) -> String {
     out.iter().map(|p| format!(", {p}")).collect()
 }
 
-fn method(name: &str, class: &Class, m: &Message, ret: String) -> MethodView {
+fn method(api: &Api, name: &str, class: &Class, m: &Message, ret: String) -> MethodView {
     let deprecated = m.lifecycle.retirement().map(|d| py_str(&format!("{} is {d}", m.wire_name(class))));
-    MethodView { name: name.to_string(), params: params(m), ret, deprecated }
+    MethodView { name: name.to_string(), params: params(m), ret, deprecated, doc: method_doc(api, m) }
 }
 
 /// The login family: the messages called without a session.
@@ -152,10 +154,16 @@ fn logins(api: &Api) -> impl Iterator<Item = (&Class, &Message)> {
 /// `logout` as the module handles it: it ends the session itself and
 /// returns `None`, whatever the server answers.
 fn logout() -> MethodView {
-    MethodView { name: "logout".into(), params: String::new(), ret: "None".into(), deprecated: None }
+    MethodView {
+        name: "logout".into(),
+        params: String::new(),
+        ret: "None".into(),
+        deprecated: None,
+        doc: "Ends the session on the server; the module itself returns ``None``, whatever the server answers.".into(),
+    }
 }
 
-fn calls(c: &Class) -> CallsView {
+fn calls(api: &Api, c: &Class) -> CallsView {
     let session = c.kind() == ClassKind::Session;
     let methods = c
         .messages
@@ -167,18 +175,25 @@ fn calls(c: &Class) -> CallsView {
             if session && name == "logout" {
                 return Some(MethodView { deprecated: None, ..logout() });
             }
-            Some(method(name, c, m, types::result(&m.result)))
+            Some(method(api, name, c, m, types::result(&m.result)))
         })
         .collect();
     CallsView { name: names::api_class(&c.name), api: c.name.clone(), methods }
 }
 
-fn async_calls(c: &Class) -> CallsView {
+/// What the docstring of an `Async.` form adds to the message's own.
+const ASYNC_NOTE: &str = "Under ``Async``: starts the call as a server task and returns the task's reference at once; the task's result is the call's.";
+
+fn async_calls(api: &Api, c: &Class) -> CallsView {
     let methods = c
         .messages
         .iter()
         .filter(|m| m.has_async && m.takes_session())
-        .filter_map(|m| Some(method(names::verbatim(&m.name)?, c, m, types::result(&Type::task_ref()))))
+        .filter_map(|m| {
+            let mut view = method(api, names::verbatim(&m.name)?, c, m, types::result(&Type::task_ref()));
+            view.doc = format!("{}\n\n        {ASYNC_NOTE}", view.doc);
+            Some(view)
+        })
         .collect();
     CallsView { name: names::async_api_class(&c.name), api: c.name.clone(), methods }
 }
@@ -187,10 +202,10 @@ fn api_module(api: &Api) -> String {
     let reachable = api.classes.iter().filter_map(|c| Some((names::verbatim(&c.name)?, c)));
     let (mut classes, mut async_classes, mut attrs, mut async_attrs) = (vec![], vec![], vec![], vec![]);
     for (attr, c) in reachable {
-        let calls = calls(c);
+        let calls = calls(api, c);
         attrs.push((attr.to_string(), calls.name.clone()));
         classes.push(calls);
-        let a = async_calls(c);
+        let a = async_calls(api, c);
         // An `Async.` call returns a task: none without a task class.
         if !a.methods.is_empty() && api.class_of_kind(ClassKind::Task).is_some() {
             async_attrs.push((attr.to_string(), a.name.clone()));
@@ -200,7 +215,7 @@ fn api_module(api: &Api) -> String {
     // `session.xenapi.login_*(...)` logs in, like the same call on the
     // session object (only the names starting with `login`).
     let mut top: Vec<MethodView> =
-        logins(api).filter(|(_, m)| m.name.starts_with("login")).map(|(c, m)| method(&m.name, c, m, "None".into())).collect();
+        logins(api).filter(|(_, m)| m.name.starts_with("login")).map(|(c, m)| method(api, &m.name, c, m, "None".into())).collect();
     top.push(logout());
     top.extend(spelt_by_alias(api));
     let methods = || classes.iter().chain(&async_classes).flat_map(|c| &c.methods).chain(&top);
@@ -213,8 +228,8 @@ fn api_module(api: &Api) -> String {
 /// (`event.from`, `VM.import`), which the module reaches at the top of
 /// `session.xenapi` under their second wire name (`event_from`).
 fn spelt_by_alias(api: &Api) -> impl Iterator<Item = MethodView> + '_ {
-    api.classes.iter().flat_map(|c| {
-        c.messages.iter().filter_map(move |m| Some(method(&names::module_alias(c, m)?, c, m, types::result(&m.result))))
+    api.classes.iter().flat_map(move |c| {
+        c.messages.iter().filter_map(move |m| Some(method(api, &names::module_alias(c, m)?, c, m, types::result(&m.result))))
     })
 }
 
@@ -284,7 +299,7 @@ fn types_module(api: &Api) -> String {
 pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     let logins = logins(api)
         .filter(|(_, m)| m.name.starts_with("login") || m.name.starts_with("slave_local"))
-        .map(|(c, m)| method(&m.name, c, m, "None".into()))
+        .map(|(c, m)| method(api, &m.name, c, m, "None".into()))
         .chain([logout()])
         .collect();
     let session_ref = match api.class_of_kind(ClassKind::Session) {
