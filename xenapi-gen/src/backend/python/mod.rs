@@ -507,3 +507,17 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     }
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::docstring;
+
+    #[test]
+    fn docstrings_cannot_close_early() {
+        assert_eq!(docstring(" plain \n"), "plain");
+        assert_eq!(docstring(r"a \d b"), r"a \\d b");
+        assert_eq!(docstring(r#"say """x""" now"#), r#"say \"\"\"x\"\"\" now"#);
+        // A final quote would run into the closing `"""`.
+        assert_eq!(docstring(r#"called "main""#), r#"called "main\""#);
+    }
+}
