@@ -271,6 +271,7 @@ spawn "$STUBS_CHECKS" stubs_checks
 # Fast checks first.
 run "schema loads and validates" gen check --schema schema
 run "generated/ is what the schema generates" gen generate --check
+run "hand-written Rust is formatted (rustfmt.toml; the generated crate opts out)" cargo fmt --all --check
 # Needs only mdbook and python3: beside the Cargo builds.
 DOCS_SITE="docs site: mdBook build, every link and anchor of its HTML checked"
 spawn "$DOCS_SITE" bash tests/docs/run.sh

@@ -18,7 +18,9 @@ fn main() {
     // `cargo:warning` on every build. A schema that does not load has
     // already been reported, one `cargo:warning` per problem; the error
     // then stops the build.
-    if let Err(e) = xenapi_gen::Builder::new().schema(schema).classes(["VM", "host"]).server(false).xml_rpc(false).generate() {
+    if let Err(e) =
+        xenapi_gen::Builder::new().schema(schema).classes(["VM", "host"]).server(false).xml_rpc(false).generate()
+    {
         eprintln!("error: the XenAPI bindings could not be generated: {e}");
         std::process::exit(1);
     }

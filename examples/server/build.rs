@@ -4,7 +4,9 @@
 //! feature, so the JSON-RPC codec is not compiled in.
 
 fn main() {
-    if let Err(e) = xenapi_gen::Builder::new().schema("../../schema").classes(["VM"]).client(false).json_rpc(false).generate() {
+    if let Err(e) =
+        xenapi_gen::Builder::new().schema("../../schema").classes(["VM"]).client(false).json_rpc(false).generate()
+    {
         panic!("XenAPI server stubs: {e}");
     }
 }

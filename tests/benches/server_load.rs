@@ -35,12 +35,12 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use xenapi::server::Backend;
-use xenapi_tests::mem::MemStore;
 use xenapi::{ApiError, SessionRef, VmRecord, VmRef};
 use xenapi_rt::jsonrpc;
 use xenapi_rt::transport::HttpTransport;
 use xenapi_rt::types::Ref;
 use xenapi_rt::Protocol;
+use xenapi_tests::mem::MemStore;
 
 // ------------------------------------------------------------ the backend
 
@@ -60,17 +60,11 @@ impl Backend for BenchBackend {
     }
 
     async fn authenticate(&self, _method: &'static str, session: &SessionRef) -> Result<(), ApiError> {
-        let known = self
-            .sessions
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(session.as_str());
+        let known = self.sessions.read().unwrap_or_else(|e| e.into_inner()).contains(session.as_str());
         if known {
             Ok(())
         } else {
-            Err(ApiError::SessionInvalid {
-                handle: session.to_string(),
-            })
+            Err(ApiError::SessionInvalid { handle: session.to_string() })
         }
     }
 }
@@ -85,10 +79,7 @@ impl xenapi::SessionServer for BenchBackend {
     ) -> Result<SessionRef, ApiError> {
         let n = self.next_session.fetch_add(1, Ordering::Relaxed);
         let s = format!("OpaqueRef:session-{n}");
-        self.sessions
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(s.clone());
+        self.sessions.write().unwrap_or_else(|e| e.into_inner()).insert(s.clone());
         Ok(Ref::new(s))
     }
 }
@@ -98,18 +89,77 @@ macro_rules! default_servers {
 }
 
 default_servers!(
-    BondServer, CertificateServer, ClusterServer, ClusterHostServer, DrTaskServer, FeatureServer,
-    GpuGroupServer, LvhdServer, ObserverServer, PbdServer, PciServer, PgpuServer, PifServer,
-    PifMetricsServer, PusbServer, PvsCacheStorageServer, PvsProxyServer, PvsServerServer,
-    PvsSiteServer, RepositoryServer, SdnControllerServer, SmServer, SrServer, UsbGroupServer,
-    VbdServer, VbdMetricsServer, VdiServer, VgpuServer, VgpuTypeServer, VifServer,
-    VifMetricsServer, VlanServer, VmServer, VmppServer, VmssServer, VmApplianceServer,
-    VmGuestMetricsServer, VmMetricsServer, VtpmServer, VusbServer, AuthServer, BlobServer,
-    ConsoleServer, CrashdumpServer, DataSourceServer, EventServer, HostServer, HostCpuServer,
-    HostCrashdumpServer, HostMetricsServer, HostPatchServer, MessageServer, NetworkServer,
-    NetworkSriovServer, PoolServer, PoolPatchServer, PoolUpdateServer, ProbeResultServer,
-    RoleServer, SecretServer, SrStatServer, SubjectServer, TaskServer, TunnelServer, UserServer,
-    VdiNbdServerInfoServer, VmGroupServer, HostDriverServer, DriverVariantServer, CallerServer, RateLimitServer,
+    BondServer,
+    CertificateServer,
+    ClusterServer,
+    ClusterHostServer,
+    DrTaskServer,
+    FeatureServer,
+    GpuGroupServer,
+    LvhdServer,
+    ObserverServer,
+    PbdServer,
+    PciServer,
+    PgpuServer,
+    PifServer,
+    PifMetricsServer,
+    PusbServer,
+    PvsCacheStorageServer,
+    PvsProxyServer,
+    PvsServerServer,
+    PvsSiteServer,
+    RepositoryServer,
+    SdnControllerServer,
+    SmServer,
+    SrServer,
+    UsbGroupServer,
+    VbdServer,
+    VbdMetricsServer,
+    VdiServer,
+    VgpuServer,
+    VgpuTypeServer,
+    VifServer,
+    VifMetricsServer,
+    VlanServer,
+    VmServer,
+    VmppServer,
+    VmssServer,
+    VmApplianceServer,
+    VmGuestMetricsServer,
+    VmMetricsServer,
+    VtpmServer,
+    VusbServer,
+    AuthServer,
+    BlobServer,
+    ConsoleServer,
+    CrashdumpServer,
+    DataSourceServer,
+    EventServer,
+    HostServer,
+    HostCpuServer,
+    HostCrashdumpServer,
+    HostMetricsServer,
+    HostPatchServer,
+    MessageServer,
+    NetworkServer,
+    NetworkSriovServer,
+    PoolServer,
+    PoolPatchServer,
+    PoolUpdateServer,
+    ProbeResultServer,
+    RoleServer,
+    SecretServer,
+    SrStatServer,
+    SubjectServer,
+    TaskServer,
+    TunnelServer,
+    UserServer,
+    VdiNbdServerInfoServer,
+    VmGroupServer,
+    HostDriverServer,
+    DriverVariantServer,
+    CallerServer,
+    RateLimitServer,
 );
 
 // ------------------------------------------------------------ options
@@ -199,8 +249,7 @@ fn backend_with_vms(o: &Options) -> (BenchBackend, Vec<String>) {
     let value = common::all_records_value(o.vms);
     let mut xml = String::new();
     common::write_xml(&mut xml, &value);
-    let records: HashMap<VmRef, VmRecord> =
-        xenapi_rt::xmlrpc::decode_value(xml.as_bytes()).expect("VM records decode");
+    let records: HashMap<VmRef, VmRecord> = xenapi_rt::xmlrpc::decode_value(xml.as_bytes()).expect("VM records decode");
     let mut vm_refs: Vec<String> = records.keys().map(|r| r.as_str().to_string()).collect();
     vm_refs.sort();
     for (r, rec) in records {
@@ -217,9 +266,7 @@ fn start_server(o: &Options) -> Served {
         .enable_all()
         .build()
         .expect("server runtime");
-    let listener = rt
-        .block_on(TcpListener::bind("127.0.0.1:0"))
-        .expect("bind 127.0.0.1:0");
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -233,12 +280,7 @@ fn start_server(o: &Options) -> Served {
         });
         rt.shutdown_timeout(Duration::from_secs(1));
     });
-    Served {
-        addr,
-        vm_refs,
-        stop,
-        thread,
-    }
+    Served { addr, vm_refs, stop, thread }
 }
 
 // ------------------------------------------------------------ the clients
@@ -418,11 +460,7 @@ fn main() {
     client_rt.block_on(async {
         let transport = HttpTransport::new(&url).expect("transport");
         let s = xenapi::Connection::new(transport, proto).with_session(Ref::new(session.clone()));
-        let rec = s
-            .vm()
-            .get_record(&VmRef::new(served.vm_refs[0].clone()))
-            .await
-            .expect("VM.get_record works");
+        let rec = s.vm().get_record(&VmRef::new(served.vm_refs[0].clone())).await.expect("VM.get_record works");
         assert!(!rec.uuid.is_empty());
     });
 
@@ -437,8 +475,7 @@ fn main() {
         if let Some(path) = &o.wrk_lua {
             let body = request_body(o.json, &session, &served.vm_refs[0]);
             let body = String::from_utf8(body).expect("UTF-8 body");
-            let (path_url, ctype) =
-                if o.json { ("/jsonrpc", "application/json") } else { ("/", "text/xml") };
+            let (path_url, ctype) = if o.json { ("/jsonrpc", "application/json") } else { ("/", "text/xml") };
             let lua = format!(
                 "wrk.method = \"POST\"\nwrk.path = \"{path_url}\"\n\
                  wrk.headers[\"Content-Type\"] = \"{ctype}\"\nwrk.body = [==[{body}]==]\n"

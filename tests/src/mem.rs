@@ -111,7 +111,9 @@ impl Store for MemStore {
         let found = objects.get(name::<R>()).and_then(|t| {
             t.iter().find(|(_, b)| b.downcast_ref::<R>().and_then(Record::uuid) == Some(uuid)).map(|(r, _)| r.clone())
         });
-        found.map(Ref::new).ok_or_else(|| ApiError::UuidInvalid { r#type: name::<R>().to_string(), uuid: uuid.to_string() })
+        found
+            .map(Ref::new)
+            .ok_or_else(|| ApiError::UuidInvalid { r#type: name::<R>().to_string(), uuid: uuid.to_string() })
     }
 
     fn create<R: Record>(&self, mut record: R) -> Result<Ref<R::Class>, ApiError> {
@@ -125,11 +127,7 @@ impl Store for MemStore {
     }
 
     fn destroy<R: Record>(&self, r: &Ref<R::Class>) -> Result<(), ApiError> {
-        self.write()
-            .get_mut(name::<R>())
-            .and_then(|t| t.remove(r.as_str()))
-            .map(drop)
-            .ok_or_else(|| handle_invalid(r))
+        self.write().get_mut(name::<R>()).and_then(|t| t.remove(r.as_str())).map(drop).ok_or_else(|| handle_invalid(r))
     }
 }
 

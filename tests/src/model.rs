@@ -109,7 +109,8 @@ pub fn model() -> &'static Model {
         let newer = xenapi_gen::export::model_json(&api);
         let mut fields: HashMap<String, Vec<Field>> = HashMap::new();
         let mut enums: HashMap<String, Vec<String>> = HashMap::new();
-        for c in raw["classes"].as_array().expect("classes").iter().chain(newer["classes"].as_array().expect("classes")) {
+        for c in raw["classes"].as_array().expect("classes").iter().chain(newer["classes"].as_array().expect("classes"))
+        {
             let name = c["name"].as_str().expect("class name").to_string();
             for e in c["enums"].as_array().into_iter().flatten() {
                 let values = e["values"].as_array().expect("values").iter();

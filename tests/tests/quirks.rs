@@ -46,7 +46,11 @@ async fn canned_server() -> String {
                     let head = String::from_utf8_lossy(&buf[..end]).to_string();
                     let len = head
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
                         .unwrap_or(0);
                     while buf.len() < end + 4 + len {
                         match sock.read(&mut chunk).await {
@@ -55,9 +59,15 @@ async fn canned_server() -> String {
                         }
                     }
                     buf.drain(..end + 4 + len);
-                    let (kind, body) =
-                        if head.starts_with("POST /jsonrpc") { ("application/json", JSON_BATCH) } else { ("text/xml", XML_BATCH) };
-                    let reply = format!("HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                    let (kind, body) = if head.starts_with("POST /jsonrpc") {
+                        ("application/json", JSON_BATCH)
+                    } else {
+                        ("text/xml", XML_BATCH)
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
                     if sock.write_all(reply.as_bytes()).await.is_err() {
                         return;
                     }
@@ -72,9 +82,14 @@ async fn canned_server() -> String {
 async fn event_batches_accept_valid_ref_counts_in_camel_case() {
     let url = canned_server().await;
     for protocol in [Protocol::XmlRpc, Protocol::JsonRpc(Version::V2)] {
-        let session = Connection::new(HttpTransport::new(&url).unwrap(), protocol).with_session(SessionRef::new("OpaqueRef:s"));
+        let session =
+            Connection::new(HttpTransport::new(&url).unwrap(), protocol).with_session(SessionRef::new("OpaqueRef:s"));
         let batch = session.event().from(&["*".into()], "", 1.0).await.unwrap_or_else(|e| panic!("{protocol:?}: {e}"));
-        assert_eq!(batch.valid_ref_counts, HashMap::from([("VM".to_string(), 3), ("host".to_string(), 1)]), "{protocol:?}");
+        assert_eq!(
+            batch.valid_ref_counts,
+            HashMap::from([("VM".to_string(), 3), ("host".to_string(), 1)]),
+            "{protocol:?}"
+        );
         assert_eq!(batch.token, "token-7");
         assert!(batch.events.is_empty());
     }

@@ -162,10 +162,9 @@ fn decoded_vm_records_cost_few_allocations() {
     let strings = split_of_reply(N, string_allocates);
     println!("the same with `String` strings: {strings:?} (sum {:.1})", per(strings.total()));
 
-    for (protocol, decode) in [
-        ("XML-RPC", common::decode_xml as fn(&[u8]) -> common::AllRecords),
-        ("JSON-RPC", common::decode_json),
-    ] {
+    for (protocol, decode) in
+        [("XML-RPC", common::decode_xml as fn(&[u8]) -> common::AllRecords), ("JSON-RPC", common::decode_json)]
+    {
         let body = if protocol == "XML-RPC" { &data.xml } else { &data.json };
         let (n, records) = counted(|| decode(body));
         assert_eq!(records.len(), N);

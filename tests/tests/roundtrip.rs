@@ -6,20 +6,20 @@
 //! with automatic re-login, RBAC, duplicate map key).
 #![allow(deprecated)]
 
-use xenapi_rt::types::containers::format_compact;
-use xenapi_rt::types::{Map, Str};
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use xenapi_rt::types::containers::format_compact;
+use xenapi_rt::types::{Map, Str};
 
 use serde_json::{json, Value};
 use xenapi::server::{Backend, BoxFuture, Dispatcher, Store};
 use xenapi::{
-    ApiError, Connection, DomainType, Error, EventBatch, EventOperation, EventRecord, Events, HostRecord,
-    HostRef, HostSchedGran, MessageRecord, MessageRef, NetworkPurpose, NetworkRecord, NetworkRef, ProbeResultRecord,
-    Protocol, Session, SessionRef, SrStatRecord, TaskRecord, TaskRef, TaskStatusType, VmMetricsRecord, VmMetricsRef,
+    ApiError, Connection, DomainType, Error, EventBatch, EventOperation, EventRecord, Events, HostRecord, HostRef,
+    HostSchedGran, MessageRecord, MessageRef, NetworkPurpose, NetworkRecord, NetworkRef, ProbeResultRecord, Protocol,
+    Session, SessionRef, SrStatRecord, TaskRecord, TaskRef, TaskStatusType, VmMetricsRecord, VmMetricsRef,
     VmOperations, VmPowerState, VmRecord, VmRef,
 };
 use xenapi_rt::jsonrpc::Version;
@@ -102,7 +102,11 @@ impl TestBackend {
         );
         s.insert(
             &Ref::new("OpaqueRef:vm-2"),
-            VmRecord { uuid: "00000000-0000-4000-8000-00000000a002".into(), name_label: "db-1".into(), ..VmRecord::default() },
+            VmRecord {
+                uuid: "00000000-0000-4000-8000-00000000a002".into(),
+                name_label: "db-1".into(),
+                ..VmRecord::default()
+            },
         );
         s.insert(&host1(), HostRecord { uuid: "h-1".into(), name_label: "host one".into(), ..HostRecord::default() });
         s.insert(
@@ -115,7 +119,11 @@ impl TestBackend {
         );
         s.insert(
             &net1(),
-            NetworkRecord { uuid: "n-1".into(), purpose: vec![NetworkPurpose::InsecureNbd, NetworkPurpose::Nbd], ..NetworkRecord::default() },
+            NetworkRecord {
+                uuid: "n-1".into(),
+                purpose: vec![NetworkPurpose::InsecureNbd, NetworkPurpose::Nbd],
+                ..NetworkRecord::default()
+            },
         );
         for (i, day) in [(1, 10), (2, 20), (3, 30)] {
             s.insert(
@@ -566,7 +574,11 @@ async fn every_shape(protocol: Protocol) {
     let got = s.vm().get_record(&vm).await.unwrap();
     assert!(same_float(got.hvm_shadow_multiplier, stored.hvm_shadow_multiplier));
     assert_eq!(got, stored, "{ctx}");
-    assert_eq!(s.vm().get_boot_record(&vm).await.unwrap().name_label, format!("{} (as booted)", stored.name_label), "{ctx}");
+    assert_eq!(
+        s.vm().get_boot_record(&vm).await.unwrap().name_label,
+        format!("{} (as booted)", stored.name_label),
+        "{ctx}"
+    );
     let new = VmRecord {
         name_label: "created".into(),
         vcpus_max: 4,
@@ -584,22 +596,29 @@ async fn every_shape(protocol: Protocol) {
     // sets: of refs, of strings, of enums.
     assert_eq!(s.vm().get_possible_hosts(&vm).await.unwrap(), vec![host1(), HostRef::new("OpaqueRef:host-2")], "{ctx}");
     assert_eq!(s.vm().get_allowed_vbd_devices(&vm).await.unwrap(), ["1", "2", "xvdq"], "{ctx}");
-    assert_eq!(s.network().get_purpose(&net1()).await.unwrap(), vec![NetworkPurpose::InsecureNbd, NetworkPurpose::Nbd], "{ctx}");
-    assert_eq!(s.vm().get_allowed_operations(&vm).await.unwrap(), vec![VmOperations::Start, VmOperations::Clone], "{ctx}");
+    assert_eq!(
+        s.network().get_purpose(&net1()).await.unwrap(),
+        vec![NetworkPurpose::InsecureNbd, NetworkPurpose::Nbd],
+        "{ctx}"
+    );
+    assert_eq!(
+        s.vm().get_allowed_operations(&vm).await.unwrap(),
+        vec![VmOperations::Start, VmOperations::Clone],
+        "{ctx}"
+    );
     s.vm().set_tags(&vm, &["a".into(), "b c".into()]).await.unwrap();
     s.vm().add_tags(&vm, "d").await.unwrap();
     s.vm().remove_tags(&vm, "a").await.unwrap();
     assert_eq!(s.vm().get_tags(&vm).await.unwrap(), ["b c", "d"], "{ctx}");
 
     // maps: string -> string, enum -> string, ref -> record, int -> float.
-    assert_eq!(
-        s.vm().query_services(&vm).await.unwrap(),
-        str_map(&[("sshd", "running"), ("empty", "")]),
-        "{ctx}"
-    );
+    assert_eq!(s.vm().query_services(&vm).await.unwrap(), str_map(&[("sshd", "running"), ("empty", "")]), "{ctx}");
     assert_eq!(s.vm().get_other_config(&vm).await.unwrap(), str_map(&[("owner", "ops")]), "{ctx}");
-    let blocked: Map<VmOperations, Str> =
-        [(VmOperations::HardShutdown, Str::from("maintenance")), (VmOperations::Unknown("teleport".into()), Str::from("never"))].into();
+    let blocked: Map<VmOperations, Str> = [
+        (VmOperations::HardShutdown, Str::from("maintenance")),
+        (VmOperations::Unknown("teleport".into()), Str::from("never")),
+    ]
+    .into();
     s.vm().set_blocked_operations(&vm, &blocked).await.unwrap();
     s.vm().add_to_blocked_operations(&vm, &VmOperations::Clone, "x").await.unwrap();
     let mut want = blocked.clone();
@@ -618,9 +637,17 @@ async fn every_shape(protocol: Protocol) {
     let probed = s.sr().probe_ext(&host1(), &dc, "lvm", &Map::new()).await.unwrap_or_else(|e| panic!("{ctx}: {e}"));
     assert_eq!(probed.len(), 3, "{ctx}");
     let sr = probed[0].sr.as_ref().expect("Some sr");
-    assert_eq!((sr.uuid.as_deref(), sr.name_label.as_str(), sr.free_space), (Some("sr-uuid-1"), "found", 1 << 33), "{ctx}");
+    assert_eq!(
+        (sr.uuid.as_deref(), sr.name_label.as_str(), sr.free_space),
+        (Some("sr-uuid-1"), "found", 1 << 33),
+        "{ctx}"
+    );
     assert!(probed[0].complete && probed[0].configuration == dc, "{ctx}");
-    assert_eq!(probed[1].sr.as_ref().map(|s| (s.uuid.clone(), s.name_label.as_str())), Some((None, "unnamed")), "{ctx}");
+    assert_eq!(
+        probed[1].sr.as_ref().map(|s| (s.uuid.clone(), s.name_label.as_str())),
+        Some((None, "unnamed")),
+        "{ctx}"
+    );
     assert_eq!(probed[2].sr, None, "{ctx}");
 
     // void, with bool params; then the typed error of a second start.
@@ -635,9 +662,21 @@ async fn every_shape(protocol: Protocol) {
 
     // Errors from the store and from unimplemented messages.
     let gone = VmRef::new("OpaqueRef:gone");
-    assert_eq!(api(s.vm().get_record(&gone).await), ApiError::HandleInvalid { class: "VM".into(), handle: gone.to_string() }, "{ctx}");
-    assert_eq!(api(s.vm().get_by_uuid("nope").await), ApiError::UuidInvalid { r#type: "VM".into(), uuid: "nope".into() }, "{ctx}");
-    assert_eq!(api(s.vm().hard_shutdown(&vm).await), ApiError::NotImplemented { function: "VM.hard_shutdown".into() }, "{ctx}");
+    assert_eq!(
+        api(s.vm().get_record(&gone).await),
+        ApiError::HandleInvalid { class: "VM".into(), handle: gone.to_string() },
+        "{ctx}"
+    );
+    assert_eq!(
+        api(s.vm().get_by_uuid("nope").await),
+        ApiError::UuidInvalid { r#type: "VM".into(), uuid: "nope".into() },
+        "{ctx}"
+    );
+    assert_eq!(
+        api(s.vm().hard_shutdown(&vm).await),
+        ApiError::NotImplemented { function: "VM.hard_shutdown".into() },
+        "{ctx}"
+    );
 
     s.logout().await.unwrap();
     assert!(h.backend.sessions.lock().unwrap().is_empty(), "{ctx}: logout ends the session");
@@ -671,7 +710,10 @@ async fn async_calls_follow_their_task_to_the_typed_result() {
         let copy: VmRef = task.wait().await.unwrap();
         assert_eq!(s.vm().get_name_label(&copy).await.unwrap(), "copy", "{protocol:?}");
         let rec = s.task().get_record(task.task_ref()).await.unwrap();
-        assert_eq!((rec.status, rec.name_label.as_str(), rec.progress), (TaskStatusType::Success, "Async.VM.clone", 1.0));
+        assert_eq!(
+            (rec.status, rec.name_label.as_str(), rec.progress),
+            (TaskStatusType::Success, "Async.VM.clone", 1.0)
+        );
         // An int, a float, a set and a map result, and a void one.
         assert_eq!(s.vm().async_maximise_memory(&vm1(), BIG, true).await.unwrap().wait().await.unwrap(), BIG - 4096);
         assert_eq!(s.vm().async_query_data_source(&vm1(), "cpu0").await.unwrap().wait().await.unwrap(), 0.125);
@@ -755,7 +797,9 @@ async fn bad_calls_get_the_well_known_errors() {
         let session = json!(s.session_ref().as_str());
         let vm = json!(vm1().as_str());
 
-        for method in ["VM.frobnicate", "Frob.get_all", "nodot", "", "Async.VM.get_record", "Async.session.login_with_password"] {
+        for method in
+            ["VM.frobnicate", "Frob.get_all", "nodot", "", "Async.VM.get_record", "Async.session.login_with_password"]
+        {
             assert_eq!(
                 raw_failure(&h, protocol, method, std::slice::from_ref(&session)).await,
                 ApiError::MessageMethodUnknown { method: method.into() },
@@ -770,10 +814,14 @@ async fn bad_calls_get_the_well_known_errors() {
             expected: e.to_string(),
             received: r.to_string(),
         };
-        assert_eq!(raw_failure(&h, protocol, "VM.get_record", std::slice::from_ref(&session)).await, mismatch("VM.get_record", 1, 0));
+        assert_eq!(
+            raw_failure(&h, protocol, "VM.get_record", std::slice::from_ref(&session)).await,
+            mismatch("VM.get_record", 1, 0)
+        );
         assert_eq!(raw_failure(&h, protocol, "VM.get_all", &[]).await, mismatch("VM.get_all", 0, -1));
         assert_eq!(
-            raw_failure(&h, protocol, "VM.start", &[session.clone(), vm.clone(), json!(true), json!(false), json!(1)]).await,
+            raw_failure(&h, protocol, "VM.start", &[session.clone(), vm.clone(), json!(true), json!(false), json!(1)])
+                .await,
             mismatch("VM.start", 3, 4)
         );
         assert_eq!(
@@ -792,7 +840,11 @@ async fn bad_calls_get_the_well_known_errors() {
             ("VM.maximise_memory", vec![session.clone(), vm.clone(), json!(1.5), json!(true)], "total"),
             ("VM.maximise_memory", vec![session.clone(), vm.clone(), json!(1), json!({"a": 1})], "approximate"),
             ("VM.start", vec![session.clone(), vm.clone(), json!(["x"]), json!(false)], "start_paused"),
-            ("VM.call_plugin", vec![session.clone(), vm.clone(), json!("p"), json!("f"), json!(["not", "a", "map"])], "args"),
+            (
+                "VM.call_plugin",
+                vec![session.clone(), vm.clone(), json!("p"), json!("f"), json!(["not", "a", "map"])],
+                "args",
+            ),
             ("VM.get_record", vec![session.clone(), json!({"not": "a ref"})], "self"),
             ("VM.set_shadow_multiplier_live", vec![session.clone(), vm.clone(), json!("fast")], "multiplier"),
             ("host.get_servertime", vec![session.clone(), json!([1, 2])], "host"),

@@ -13,8 +13,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use xenapi::server::Record;
 use xenapi::{
-    ApiError, DomainType, Error, NetworkRecord, OnSoftrebootBehavior, VmMetricsRecord, VmOperations,
-    VmPowerState, VmRecord,
+    ApiError, DomainType, Error, NetworkRecord, OnSoftrebootBehavior, VmMetricsRecord, VmOperations, VmPowerState,
+    VmRecord,
 };
 use xenapi_rt::types::{DateTime, Ref};
 use xenapi_rt::{jsonrpc, xmlrpc, CallError};
@@ -270,7 +270,10 @@ fn unknown_enum_values_are_kept_and_re_encoded_unchanged() {
         assert_eq!(vm.blocked_operations[&VmOperations::Unknown("warp_drive".into())], "no");
 
         let out = to_xml(&vm);
-        assert!(out.contains("<member><name>power_state</name><value><string>Crashed</string></value></member>"), "{out}");
+        assert!(
+            out.contains("<member><name>power_state</name><value><string>Crashed</string></value></member>"),
+            "{out}"
+        );
         assert!(out.contains("<value><string>teleport</string></value>"));
         assert!(out.contains("<member><name>OpaqueRef:task</name><value><string>levitate</string></value></member>"));
         assert!(out.contains("<member><name>warp_drive</name><value><string>no</string></value></member>"));
@@ -338,10 +341,7 @@ fn errors_from(desc: &[&str]) -> Vec<Error> {
 #[test]
 fn known_error_codes_give_typed_params_by_name() {
     for e in errors_from(&["HANDLE_INVALID", "VM", "OpaqueRef:gone"]) {
-        assert_eq!(
-            e.api(),
-            Some(&ApiError::HandleInvalid { class: "VM".into(), handle: "OpaqueRef:gone".into() })
-        );
+        assert_eq!(e.api(), Some(&ApiError::HandleInvalid { class: "VM".into(), handle: "OpaqueRef:gone".into() }));
     }
     for e in errors_from(&["VM_BAD_POWER_STATE", "OpaqueRef:vm", "halted", "running"]) {
         match e {
@@ -378,7 +378,10 @@ fn unknown_error_codes_are_kept_with_their_params() {
     for e in errors_from(&["FLUX_CAPACITOR_OVERLOAD", "1.21", "GW"]) {
         assert_eq!(
             e.api(),
-            Some(&ApiError::Unknown { code: "FLUX_CAPACITOR_OVERLOAD".into(), params: vec!["1.21".into(), "GW".into()] })
+            Some(&ApiError::Unknown {
+                code: "FLUX_CAPACITOR_OVERLOAD".into(),
+                params: vec!["1.21".into(), "GW".into()]
+            })
         );
     }
     let u = ApiError::Unknown { code: "NEW_CODE".into(), params: vec!["a".into()] };
@@ -428,9 +431,13 @@ fn malformed_json_error_payloads_become_errors() {
     }
     // Payloads with the code readable but other parts of the wrong type:
     // still the typed error, never a crash.
-    let e = json_reply_error(r#"{"jsonrpc":"2.0","error":{"code":"not a number","message":"HANDLE_INVALID","data":"VM"},"id":1}"#);
+    let e = json_reply_error(
+        r#"{"jsonrpc":"2.0","error":{"code":"not a number","message":"HANDLE_INVALID","data":"VM"},"id":1}"#,
+    );
     assert_eq!(e.api(), Some(&ApiError::HandleInvalid { class: "VM".into(), handle: String::new() }));
-    let e = json_reply_error(r#"{"jsonrpc":"2.0","error":{"code":-1,"message":"HANDLE_INVALID","data":["VM",42,{"a":1}]},"id":1}"#);
+    let e = json_reply_error(
+        r#"{"jsonrpc":"2.0","error":{"code":-1,"message":"HANDLE_INVALID","data":["VM",42,{"a":1}]},"id":1}"#,
+    );
     assert_eq!(e.api(), Some(&ApiError::HandleInvalid { class: "VM".into(), handle: "42".into() }));
     let e = json_reply_error(r#"{"jsonrpc":"2.0","error":{"code":-1,"message":"SESSION_INVALID","data":null},"id":1}"#);
     assert_eq!(e.api(), Some(&ApiError::SessionInvalid { handle: String::new() }));
@@ -440,7 +447,8 @@ fn malformed_json_error_payloads_become_errors() {
     assert_eq!(e.api(), Some(&ApiError::UuidInvalid { r#type: "1".into(), uuid: "2.5".into() }));
 
     // Not a reply at all, or a result of the wrong type.
-    for body in ["", "null", "[]", "{", r#"{"result": 42, "id": 1}"#, r#"{"result": {"a": 1}, "id": 1}"#, "\u{0}\u{1}"] {
+    for body in ["", "null", "[]", "{", r#"{"result": 42, "id": 1}"#, r#"{"result": {"a": 1}, "id": 1}"#, "\u{0}\u{1}"]
+    {
         match json_reply_error(body) {
             Error::Call(_) => {}
             other => panic!("{body:?}: {other:?}"),
@@ -569,9 +577,14 @@ fn ints_travel_as_strings_and_decode_from_every_xml_int_form() {
 #[test]
 fn datetimes_decode_from_every_accepted_form() {
     let want = DateTime::from_civil(2024, 4, 20, 12, 0, 0).unwrap();
-    let texts = ["20240420T12:00:00Z", "20240420T12:00:00", "2024-04-20T12:00:00Z", "2024-04-20T14:00:00+02:00", "1713614400"];
+    let texts =
+        ["20240420T12:00:00Z", "20240420T12:00:00", "2024-04-20T12:00:00Z", "2024-04-20T14:00:00+02:00", "1713614400"];
     for t in texts {
-        for xml in [format!("<value><dateTime.iso8601>{t}</dateTime.iso8601></value>"), format!("<value><string>{t}</string></value>"), format!("<value>{t}</value>")] {
+        for xml in [
+            format!("<value><dateTime.iso8601>{t}</dateTime.iso8601></value>"),
+            format!("<value><string>{t}</string></value>"),
+            format!("<value>{t}</value>"),
+        ] {
             assert_eq!(from_xml::<DateTime>(&xml), want, "{xml}");
         }
         assert_eq!(from_json::<DateTime>(&format!("\"{t}\"")), want, "JSON {t}");
@@ -597,7 +610,12 @@ fn datetimes_decode_from_every_accepted_form() {
 
 #[test]
 fn non_finite_floats_travel_as_words() {
-    let cases = [("\"NaN\"", f64::NAN), ("\"Infinity\"", f64::INFINITY), ("\"+Infinity\"", f64::INFINITY), ("\"-Infinity\"", f64::NEG_INFINITY)];
+    let cases = [
+        ("\"NaN\"", f64::NAN),
+        ("\"Infinity\"", f64::INFINITY),
+        ("\"+Infinity\"", f64::INFINITY),
+        ("\"-Infinity\"", f64::NEG_INFINITY),
+    ];
     for (word, want) in cases {
         let vm: VmRecord = from_json(&format!(r#"{{"HVM_shadow_multiplier": {word}}}"#));
         let m: VmMetricsRecord = from_json(&format!(r#"{{"VCPUs_utilisation": {{"0": {word}, "1": 0.5}}}}"#));
@@ -610,15 +628,25 @@ fn non_finite_floats_travel_as_words() {
         let x: VmRecord = from_xml(&format!(
             "<value><struct><member><name>HVM_shadow_multiplier</name><value><double>{bare}</double></value></member></struct></value>"
         ));
-        assert!(x.hvm_shadow_multiplier.is_nan() == want.is_nan() && (want.is_nan() || x.hvm_shadow_multiplier == want));
+        assert!(
+            x.hvm_shadow_multiplier.is_nan() == want.is_nan() && (want.is_nan() || x.hvm_shadow_multiplier == want)
+        );
     }
     // Written as words, read back in both protocols.
     for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let vm = VmRecord { hvm_shadow_multiplier: v, ..VmRecord::default() };
         let json = serde_json::to_value(&vm).unwrap();
-        let word = if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" };
+        let word = if v.is_nan() {
+            "NaN"
+        } else if v > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
         assert_eq!(json["HVM_shadow_multiplier"], json!(word));
-        assert!(to_xml(&vm).contains(&format!("<member><name>HVM_shadow_multiplier</name><value><double>{word}</double></value></member>")));
+        assert!(to_xml(&vm).contains(&format!(
+            "<member><name>HVM_shadow_multiplier</name><value><double>{word}</double></value></member>"
+        )));
         for back in [serde_json::from_value::<VmRecord>(json).unwrap(), from_xml::<VmRecord>(&to_xml(&vm))] {
             let b = back.hvm_shadow_multiplier;
             assert!(b.is_nan() == v.is_nan() && (v.is_nan() || b == v));

@@ -244,7 +244,8 @@ impl Builder {
     pub fn source(&self) -> Result<String, Error> {
         let protocols = self.protocols.checked()?;
         let api = self.load()?;
-        backend::rust::single_file(&api, self.parts, protocols).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
+        backend::rust::single_file(&api, self.parts, protocols)
+            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
     }
 
     /// Writes the single-file bindings, tells Cargo to rerun the build
@@ -272,7 +273,10 @@ impl Builder {
         let dir = match &self.out_dir {
             Some(d) => d.clone(),
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::NotFound, "OUT_DIR is not set: run from a build script or call out_dir()")
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "OUT_DIR is not set: run from a build script or call out_dir()",
+                )
             })?),
         };
         std::fs::create_dir_all(&dir)?;

@@ -41,7 +41,10 @@
 //! signature changes. Params are numbered from 1 in schema order, the
 //! session included.
 
-use crate::model::{Api, Class, EnumDef, ErrorDef, Field, Inverse, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier, Roles};
+use crate::model::{
+    Api, Class, EnumDef, ErrorDef, Field, Inverse, LifecycleState, Literal, Message, MessageOrigin, Param, Qualifier,
+    Roles,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -69,13 +72,25 @@ pub enum Subject {
     Role(String),
     Release(String),
     Class(String),
-    Field { class: String, field: String },
-    Message { class: String, message: String },
+    Field {
+        class: String,
+        field: String,
+    },
+    Message {
+        class: String,
+        message: String,
+    },
     Enum(String),
-    EnumValue { enum_name: String, value: String },
+    EnumValue {
+        enum_name: String,
+        value: String,
+    },
     Error(String),
     /// The relation whose ref field is `class.field`.
-    Relation { class: String, field: String },
+    Relation {
+        class: String,
+        field: String,
+    },
 }
 
 /// Qualified, as a report prints it: `class VM`, `field VM.foo`,
@@ -209,7 +224,8 @@ pub fn diff(old: &Api, new: &Api) -> Report {
     let mut b = Builder::default();
     api_changes(old, new, &mut b);
     // Roles print most privileged first; roles gone from the API after the others.
-    let order: Vec<String> = new.roles.iter().chain(old.roles.iter().filter(|r| !new.roles.contains(r))).cloned().collect();
+    let order: Vec<String> =
+        new.roles.iter().chain(old.roles.iter().filter(|r| !new.roles.contains(r))).cloned().collect();
     let sides = Sides { old, new, order: &order };
     let old_classes: BTreeMap<&str, &Class> = old.classes.iter().map(|c| (c.name.as_str(), c)).collect();
     let new_classes: BTreeMap<&str, &Class> = new.classes.iter().map(|c| (c.name.as_str(), c)).collect();
@@ -248,10 +264,24 @@ impl Builder {
     /// Adds a change; inside its group, changes sort by `rank` (class,
     /// field, message), then `item` name, then the order they were added.
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, group: &(Section, String), rank: u8, item: &str, sign: Sign, subject: Subject, detail: String, breaking: bool) {
+    fn push(
+        &mut self,
+        group: &(Section, String),
+        rank: u8,
+        item: &str,
+        sign: Sign,
+        subject: Subject,
+        detail: String,
+        breaking: bool,
+    ) {
         self.seq += 1;
         let change = Change { sign, subject, detail, breaking };
-        self.groups.entry(group.clone()).or_default().push(Entry { rank, item: item.to_string(), seq: self.seq, change });
+        self.groups.entry(group.clone()).or_default().push(Entry {
+            rank,
+            item: item.to_string(),
+            seq: self.seq,
+            change,
+        });
     }
 
     fn finish(self) -> Report {
@@ -379,12 +409,25 @@ fn derived_rank(field: Option<&str>, name: &str) -> usize {
     match field {
         Some(f) => {
             let prefix = name.strip_suffix(f).unwrap_or(name);
-            ["get_", "set_", "add_to_", "remove_from_", "add_", "remove_"].iter().position(|p| *p == prefix).unwrap_or(usize::MAX)
+            ["get_", "set_", "add_to_", "remove_from_", "add_", "remove_"]
+                .iter()
+                .position(|p| *p == prefix)
+                .unwrap_or(usize::MAX)
         }
-        None => ["get_record", "get_by_uuid", "get_by_name_label", "create", "destroy", "get_all", "get_all_records", "get_all_where", "get_all_records_where"]
-            .iter()
-            .position(|p| *p == name)
-            .unwrap_or(usize::MAX),
+        None => [
+            "get_record",
+            "get_by_uuid",
+            "get_by_name_label",
+            "create",
+            "destroy",
+            "get_all",
+            "get_all_records",
+            "get_all_where",
+            "get_all_records_where",
+        ]
+        .iter()
+        .position(|p| *p == name)
+        .unwrap_or(usize::MAX),
     }
 }
 
@@ -398,7 +441,9 @@ fn default_text(d: &Option<Literal>) -> String {
 }
 
 fn same_signature(a: &Message, b: &Message) -> bool {
-    a.result == b.result && a.params.len() == b.params.len() && a.params.iter().zip(&b.params).all(|(x, y)| x.ty == y.ty)
+    a.result == b.result
+        && a.params.len() == b.params.len()
+        && a.params.iter().zip(&b.params).all(|(x, y)| x.ty == y.ty)
 }
 
 fn class_changes(o: &Class, n: &Class, sides: &Sides<'_>, b: &mut Builder) {
@@ -419,7 +464,9 @@ fn class_changes(o: &Class, n: &Class, sides: &Sides<'_>, b: &mut Builder) {
                 message_changes(name, m, a, z, sides, &g, b);
                 continue;
             }
-            (_, Some(MessageOrigin::Derived { field, .. })) | (Some(MessageOrigin::Derived { field, .. }), None) => field.clone(),
+            (_, Some(MessageOrigin::Derived { field, .. })) | (Some(MessageOrigin::Derived { field, .. }), None) => {
+                field.clone()
+            }
             (None, None) => continue,
         };
         let sign = match (a, z) {
@@ -483,13 +530,21 @@ fn class_changes(o: &Class, n: &Class, sides: &Sides<'_>, b: &mut Builder) {
     if op.derive_fields != np.derive_fields {
         let count = field_cons.values().map(Vec::len).sum::<usize>();
         let sign = if np.derive_fields { '+' } else { '-' };
-        class_line(format!("derive.fields {} ({sign}{count} field accessors)", on_off(np.derive_fields)), !np.derive_fields);
+        class_line(
+            format!("derive.fields {} ({sign}{count} field accessors)", on_off(np.derive_fields)),
+            !np.derive_fields,
+        );
     }
     let flags: [(&str, bool, bool, &[&str]); 4] = [
         ("record", op.derive_record, np.derive_record, &["get_record", "get_by_uuid"]),
         ("by_name_label", op.derive_by_name_label, np.derive_by_name_label, &["get_by_name_label"]),
         ("create_destroy", op.derive_create_destroy, np.derive_create_destroy, &["create", "destroy"]),
-        ("all", op.derive_all, np.derive_all, &["get_all", "get_all_records", "get_all_where", "get_all_records_where"]),
+        (
+            "all",
+            op.derive_all,
+            np.derive_all,
+            &["get_all", "get_all_records", "get_all_where", "get_all_records_where"],
+        ),
     ];
     for (flag, was, is, msgs) in flags {
         if was == is {
@@ -552,7 +607,9 @@ fn field_aspects(oc: &Class, nc: &Class, x: &Field, y: &Field, sides: &Sides<'_>
     if !(follows(x, oc, true) && follows(y, nc, true)) {
         out.extend(sides.changes("read roles", x.read_roles, y.read_roles));
     }
-    if !(follows(x, oc, false) && follows(y, nc, false)) && (x.qualifier == Qualifier::Rw || y.qualifier == Qualifier::Rw) {
+    if !(follows(x, oc, false) && follows(y, nc, false))
+        && (x.qualifier == Qualifier::Rw || y.qualifier == Qualifier::Rw)
+    {
         out.extend(sides.changes("write roles", x.write_roles, y.write_roles));
     }
     out
@@ -652,7 +709,10 @@ fn param_changes(old: &[Param], new: &[Param], out: &mut Vec<(String, bool)>) {
             if i >= appended_from {
                 let default = p.default.as_ref().map(Literal::to_notation).unwrap_or_default();
                 let since = p.lifecycle.introduced().map(|t| format!(", since {}", t.release)).unwrap_or_default();
-                out.push((format!("param {} `{}` added at the end (default {default}{since})", i + 1, param_text(p)), false));
+                out.push((
+                    format!("param {} `{}` added at the end (default {default}{since})", i + 1, param_text(p)),
+                    false,
+                ));
             } else {
                 out.push((format!("param {} `{}` added", i + 1, param_text(p)), true));
             }
@@ -694,7 +754,8 @@ fn enum_changes(old: &Api, new: &Api, b: &mut Builder) {
                     let value = Subject::EnumValue { enum_name: name.to_string(), value: v.name.clone() };
                     match x.values.iter().find(|w| w.name == v.name) {
                         None => {
-                            let since = v.lifecycle.introduced().map(|t| format!("since {}", t.release)).unwrap_or_default();
+                            let since =
+                                v.lifecycle.introduced().map(|t| format!("since {}", t.release)).unwrap_or_default();
                             b.push(&g, 1, &v.name, Sign::Added, value, since, false);
                         }
                         Some(w) => {

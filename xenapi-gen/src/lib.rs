@@ -52,4 +52,3 @@ pub enum Error {
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
-

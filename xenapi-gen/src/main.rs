@@ -61,7 +61,9 @@ enum Command {
         releases: Option<PathBuf>,
     },
     /// List what changed between two schemas, marking the changes that break existing clients.
-    #[command(after_help = "Exit status: 0 when no change is breaking, 1 when at least one is, 2 when either schema fails to load.")]
+    #[command(
+        after_help = "Exit status: 0 when no change is breaking, 1 when at least one is, 2 when either schema fails to load."
+    )]
     Diff {
         /// The schema before the change.
         old: PathBuf,
@@ -69,7 +71,9 @@ enum Command {
         new: PathBuf,
     },
     /// Compare the schema with xapi's own data model and list every difference, per class.
-    #[command(after_help = "Exit status: 0 when they agree, 1 when they differ or part of upstream could not be read, 2 when either side cannot be read at all.")]
+    #[command(
+        after_help = "Exit status: 0 when they agree, 1 when they differ or part of upstream could not be read, 2 when either side cannot be read at all."
+    )]
     UpstreamCheck {
         /// A checkout of xapi's sources (github xapi-project/xen-api), or a JSON file of their facts.
         dir: PathBuf,
@@ -83,7 +87,9 @@ enum Command {
         classes: Vec<String>,
     },
     /// Read xapi's data model from a checkout of xen-api and print it as JSON (the export's shape).
-    #[command(after_help = "Prints the facts on stdout, then a count and anything it could not read (file:line) on stderr. Exit status: 0 when everything was read, 1 when something was not, 2 when DIR is not a checkout.")]
+    #[command(
+        after_help = "Prints the facts on stdout, then a count and anything it could not read (file:line) on stderr. Exit status: 0 when everything was read, 1 when something was not, 2 when DIR is not a checkout."
+    )]
     UpstreamExport {
         /// A checkout of xen-api (holding ocaml/idl and ocaml/xapi-consts).
         dir: PathBuf,
@@ -196,7 +202,11 @@ fn upstream_export(dir: &std::path::Path) -> ExitCode {
     for u in &read.unread {
         eprintln!("unread: {u}");
     }
-    if read.unread.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if read.unread.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Writes (or with `check`, compares) the output tree and reports what

@@ -13,9 +13,9 @@ pub mod rust {
     const KEYWORDS: &[&str] = &[
         "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
         "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-        "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static",
-        "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where",
-        "while", "yield",
+        "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct",
+        "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while",
+        "yield",
     ];
     /// Keywords that cannot be raw identifiers.
     const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
@@ -35,11 +35,8 @@ pub mod rust {
     /// `vcpus_max`), anything else than letters, digits and `_` turned into
     /// `_`, and keywords escaped (`type` -> `r#type`, `self` -> `self_`).
     pub fn ident(api: &str) -> String {
-        let mut s: String = api
-            .trim()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-            .collect();
+        let mut s: String =
+            api.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
         if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
             s.insert(0, '_');
         }
@@ -195,9 +192,9 @@ pub mod python {
     use heck::ToShoutySnakeCase;
 
     const KEYWORDS: &[&str] = &[
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
-        "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-        "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+        "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+        "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
     ];
     /// Names a generated method or record may not take because the
     /// generated code uses them itself.
@@ -340,10 +337,48 @@ pub mod c {
     /// Words C (C99 and later) reserves, plus the macros of `<stdbool.h>`.
     /// `class` and `public` have the spellings the official SDK gives them.
     const KEYWORDS: &[&str] = &[
-        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
-        "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
-        "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
-        "true", "false", "alignas", "alignof", "noreturn", "static_assert", "thread_local",
+        "auto",
+        "break",
+        "case",
+        "char",
+        "const",
+        "continue",
+        "default",
+        "do",
+        "double",
+        "else",
+        "enum",
+        "extern",
+        "float",
+        "for",
+        "goto",
+        "if",
+        "inline",
+        "int",
+        "long",
+        "register",
+        "restrict",
+        "return",
+        "short",
+        "signed",
+        "sizeof",
+        "static",
+        "struct",
+        "switch",
+        "typedef",
+        "union",
+        "unsigned",
+        "void",
+        "volatile",
+        "while",
+        "bool",
+        "true",
+        "false",
+        "alignas",
+        "alignof",
+        "noreturn",
+        "static_assert",
+        "thread_local",
     ];
 
     /// The API name lowercased, anything but letters, digits and `_`
@@ -527,7 +562,8 @@ mod tests {
     #[test]
     fn role_constants_from_typed_role_sets() {
         use crate::model::{RoleId, Roles};
-        let all: Vec<String> = ["pool-admin", "pool-operator", "vm-admin", "read-only", "client-cert"].map(String::from).to_vec();
+        let all: Vec<String> =
+            ["pool-admin", "pool-operator", "vm-admin", "read-only", "client-cert"].map(String::from).to_vec();
         let set = |ids: &[u8]| ids.iter().map(|i| RoleId(*i)).collect::<Roles>();
         assert_eq!(roles_const(Roles::NONE, &all), "LOCAL_ROOT_ONLY");
         assert_eq!(roles_const(Roles::first(1), &all), "POOL_ADMIN");

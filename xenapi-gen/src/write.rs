@@ -63,7 +63,8 @@ pub fn write_files(out: &Path, owned: &[&str], files: &[GeneratedFile], check: b
 /// put inside generated projects (`target`, `__pycache__`, ...,
 /// and `book`, the docs site mdBook builds) are skipped.
 fn collect_stale(dir: &Path, wanted: &BTreeSet<PathBuf>, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    const SKIP: &[&str] = &["target", "__pycache__", ".mypy_cache", ".ruff_cache", "build", ".venv", crate::backend::docs::BUILD_DIR];
+    const SKIP: &[&str] =
+        &["target", "__pycache__", ".mypy_cache", ".ruff_cache", "build", ".venv", crate::backend::docs::BUILD_DIR];
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),

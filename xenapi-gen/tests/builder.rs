@@ -81,7 +81,9 @@ fn client_only_has_no_server_side() {
 #[test]
 fn server_only_has_no_client() {
     let got = source(false, true);
-    for want in ["server", "server::Store", "routing", "roles", "Server", "vm::VmServer", "vm::dispatch", "vm::VmRecord"] {
+    for want in
+        ["server", "server::Store", "routing", "roles", "Server", "vm::VmServer", "vm::dispatch", "vm::VmRecord"]
+    {
         assert!(got.contains(want), "{want} missing from a server-only build");
     }
     for absent in ["client", "vm::VmClient"] {
@@ -146,10 +148,18 @@ fn a_broken_schema_warns_once_per_problem_and_fails() {
     for (w, d) in warnings.iter().zip(diags.iter()) {
         assert!(w.contains(&d.message), "`{w}` does not hold `{}`", d.message);
     }
-    assert!(warnings.iter().any(|w| w.contains("unknown type `integer`") && w.contains("help: did you mean `int`?")), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("unknown type `integer`") && w.contains("help: did you mean `int`?")),
+        "{warnings:?}"
+    );
     assert!(warnings.iter().any(|w| w.contains("unknown class `hots`")), "{warnings:?}");
-    assert!(text.lines().any(|l| l == format!("cargo:rerun-if-changed={}", dir.path().join("classes/VM.yaml").display())));
-    assert!(text.lines().all(|l| l.starts_with("cargo:warning=") || l.starts_with("cargo:rerun-if-changed=")), "{text}");
+    assert!(text
+        .lines()
+        .any(|l| l == format!("cargo:rerun-if-changed={}", dir.path().join("classes/VM.yaml").display())));
+    assert!(
+        text.lines().all(|l| l.starts_with("cargo:warning=") || l.starts_with("cargo:rerun-if-changed=")),
+        "{text}"
+    );
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing is written for a broken schema");
 }
 

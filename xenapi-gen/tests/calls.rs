@@ -79,7 +79,9 @@ fn every_synchronous_call_has_a_second_wire_name() {
     // task form has a second name.
     assert!(aliases.iter().all(|(a, _, _)| !a.starts_with("event_") && !a.starts_with("Async")));
     let (session, login) = message(&api, "session", "login_with_password");
-    assert!(aliases.iter().any(|(a, w, _)| *a == login.alias_wire_name(session) && *w == "session.login_with_password"));
+    assert!(aliases
+        .iter()
+        .any(|(a, w, _)| *a == login.alias_wire_name(session) && *w == "session.login_with_password"));
 }
 
 #[test]
@@ -94,7 +96,10 @@ fn event_from_and_vm_import_are_second_names_of_the_real_schema() {
     // name Python reserves.
     let (event, from) = message(&api, "event", "from");
     assert_eq!(python::module_alias(event, from).as_deref(), Some("event_from"));
-    assert_eq!(python::module_alias_call(event, from).as_deref(), Some("session.xenapi.event_from(classes, token, timeout)"));
+    assert_eq!(
+        python::module_alias_call(event, from).as_deref(),
+        Some("session.xenapi.event_from(classes, token, timeout)")
+    );
     let (vm, start) = message(&api, "VM", "start");
     assert_eq!(python::module_alias(vm, start), None);
     let called: Vec<String> =

@@ -16,7 +16,8 @@ use xenapi_gen::Builder;
 /// The files of the generated crate, made once for every test here.
 fn crate_files() -> &'static [GeneratedFile] {
     static FILES: OnceLock<Vec<GeneratedFile>> = OnceLock::new();
-    FILES.get_or_init(|| Builder::new().schema(schema()).langs([Lang::Rust]).files().expect("the real schema generates"))
+    FILES
+        .get_or_init(|| Builder::new().schema(schema()).langs([Lang::Rust]).files().expect("the real schema generates"))
 }
 
 fn text<'f>(files: &'f [GeneratedFile], path: &str) -> &'f str {
@@ -107,7 +108,11 @@ fn a_class_brings_the_classes_whose_records_it_names_and_no_class_it_only_refers
     // (the event record aside), and nothing else.
     for c in &api.classes {
         let mut named = std::collections::BTreeSet::new();
-        let types = c.fields.iter().map(|f| &f.ty).chain(c.messages.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain([&m.result])));
+        let types = c
+            .fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(c.messages.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain([&m.result])));
         for ty in types {
             ty.visit(&mut |t| {
                 if let Type::Record(r) = t {
@@ -132,7 +137,12 @@ fn a_class_feature_gates_its_record_client_server_and_dispatcher_but_not_its_ref
     }
     // The server side also needs the `server` feature.
     let server = vec!["all (feature = \"server\" , feature = \"VM\")".to_string()];
-    for item in ["VmServer", "dispatch", "impl crate :: server :: Record for VmRecord", "impl crate :: server :: HasRecord for Vm"] {
+    for item in [
+        "VmServer",
+        "dispatch",
+        "impl crate :: server :: Record for VmRecord",
+        "impl crate :: server :: HasRecord for Vm",
+    ] {
         assert_eq!(vm[item], server, "{item}");
     }
     for item in ["Vm", "VmRef", "impl xenapi_rt :: types :: Class for Vm"] {
@@ -171,10 +181,18 @@ fn the_crate_root_client_and_router_list_classes_under_their_features() {
     let files = crate_files();
     let has = |path: &str, needle: &str| squash(text(files, path)).contains(&squash(needle));
     assert!(has("rust/src/lib.rs", "#[cfg(feature = \"VM\")] visitor.visit::<VmRecord>();"));
-    let event = squash(text(files, "rust/src/lib.rs")).find("visitor.visit::<EventRecord>();").expect("the event record is visited");
-    assert!(squash(text(files, "rust/src/lib.rs"))[..event].ends_with(';'), "the event record is visited whatever the features");
+    let event = squash(text(files, "rust/src/lib.rs"))
+        .find("visitor.visit::<EventRecord>();")
+        .expect("the event record is visited");
+    assert!(
+        squash(text(files, "rust/src/lib.rs"))[..event].ends_with(';'),
+        "the event record is visited whatever the features"
+    );
     assert!(has("rust/src/lib.rs", "$crate::__xenapi_if_vm! { $m!(VmServer); }"));
-    assert!(has("rust/src/lib.rs", "#[cfg(feature = \"server\")] pub trait Server: server::Backend + BondServerPart +"));
+    assert!(has(
+        "rust/src/lib.rs",
+        "#[cfg(feature = \"server\")] pub trait Server: server::Backend + BondServerPart +"
+    ));
     assert!(has("rust/src/lib.rs", "#[cfg(feature = \"server\")] mod routing;"));
     assert!(has("rust/src/client.rs", "#[cfg(feature = \"VM\")] pub fn vm(&self)"));
     assert!(has("rust/src/routing.rs", "#[cfg(feature = \"VM\")] \"VM.start\","));

@@ -55,10 +55,7 @@ fn one_protocol_leaves_the_other_out_of_the_crate_and_its_features() {
     for (flag, kept, left) in [("xml-rpc", "xml_rpc", "json_rpc"), ("json-rpc", "json_rpc", "xml_rpc")] {
         let (toml, lib) = crate_files(&["--protocol", flag]);
         let rt = toml.lines().find(|l| l.starts_with("xenapi-rt")).unwrap();
-        assert!(
-            rt.contains(&format!(r#"default-features = false, features = ["tls", "{flag}"]"#)),
-            "{rt}"
-        );
+        assert!(rt.contains(&format!(r#"default-features = false, features = ["tls", "{flag}"]"#)), "{rt}");
         assert!(lib.contains(&format!("pub fn {kept}(transport: T) -> Self")), "{flag}");
         assert!(!lib.contains(&format!("pub fn {left}(transport: T) -> Self")), "{flag}");
         let guard = if kept == "xml_rpc" { "xmlrpc" } else { "jsonrpc" };

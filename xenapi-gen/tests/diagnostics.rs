@@ -39,7 +39,8 @@ macro_rules! cases {
 
 #[test]
 fn the_mini_fixture_loads() {
-    let api = xenapi_gen::load_schema(&common::mini()).unwrap_or_else(|d| panic!("the mini fixture does not load:\n{d}"));
+    let api =
+        xenapi_gen::load_schema(&common::mini()).unwrap_or_else(|d| panic!("the mini fixture does not load:\n{d}"));
     let names: Vec<&str> = api.classes.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["VM", "console", "host", "session"]);
     assert_eq!(api.roles, ["pool-admin", "pool-operator", "vm-admin", "read-only"]);
@@ -80,7 +81,11 @@ fn param_defaults_are_carried_typed() {
 fn several_files_are_reported_together_in_order() {
     let dir = common::mini_copy();
     for e in [
-        Replace("classes/session.yaml", "roles: read-only\n    lifecycle: [published rio]\n  - name: logout", "roles: read-onyl\n    lifecycle: [published rio]\n  - name: logout"),
+        Replace(
+            "classes/session.yaml",
+            "roles: read-only\n    lifecycle: [published rio]\n  - name: logout",
+            "roles: read-onyl\n    lifecycle: [published rio]\n  - name: logout",
+        ),
         Replace("errors.yaml", "params: [reason]", "params: reason"),
         Replace("classes/VM.yaml", "type: host ref", "type: hots ref"),
         Replace("api.yaml", "name: MiniAPI", "nmae: MiniAPI"),
@@ -91,7 +96,10 @@ fn several_files_are_reported_together_in_order() {
     let places: Vec<String> = d.iter().map(|d| d.span.to_string()).collect();
     // Sorted by file, then line and column, whatever the order of discovery
     // (the resolver finds the role and class problems after the reader's).
-    assert_eq!(places, ["api.yaml:1:1", "api.yaml:1:1", "classes/VM.yaml:40:11", "classes/session.yaml:26:12", "errors.yaml:12:13"]);
+    assert_eq!(
+        places,
+        ["api.yaml:1:1", "api.yaml:1:1", "classes/VM.yaml:40:11", "classes/session.yaml:26:12", "errors.yaml:12:13"]
+    );
     assert_eq!(d.len(), 5);
 }
 
@@ -116,7 +124,8 @@ fn a_shared_enum_counts_once_and_has_one_home_that_moves_with_a_subset() {
     common::apply(dir.path(), CONSOLE_LISTS_VM_POWER_STATE);
     let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(api.summary().enums, 2, "a shared enum is one enum");
-    let homes: Vec<(&str, &str)> = api.unique_enums().map(|(c, e)| (api.class_at(c).name.as_str(), e.name.as_str())).collect();
+    let homes: Vec<(&str, &str)> =
+        api.unique_enums().map(|(c, e)| (api.class_at(c).name.as_str(), e.name.as_str())).collect();
     assert_eq!(homes, [("VM", "vm_power_state"), ("console", "console_protocol")]);
     assert_eq!(api.enum_home("vm_power_state"), api.class_id("VM"));
 
@@ -137,7 +146,10 @@ fn more_roles_than_a_role_set_holds_are_reported() {
     std::fs::write(&api_yaml, text.replace("roles: [pool-admin, pool-operator, vm-admin, read-only]", &roles)).unwrap();
     let out = common::diagnostics(dir.path()).expect("65 roles do not load");
     assert!(out.starts_with("api.yaml:4:"), "{out}");
-    assert!(out.contains("error: role `extra-61` is one too many: an API has at most 64 roles\n1 error found"), "{out}");
+    assert!(
+        out.contains("error: role `extra-61` is one too many: an API has at most 64 roles\n1 error found"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -147,7 +159,11 @@ fn no_message_shows_an_empty_name() {
     for e in [
         Replace("classes/VM.yaml", "    type: int\n", ""),
         Replace("classes/VM.yaml", "    qualifier: RW\n    default: {}\n", "    default: {}\n"),
-        Replace("classes/VM.yaml", "    result: void\n    errors: [VM_BAD_POWER_STATE]\n", "    errors: [VM_BAD_POWER_STATE]\n"),
+        Replace(
+            "classes/VM.yaml",
+            "    result: void\n    errors: [VM_BAD_POWER_STATE]\n",
+            "    errors: [VM_BAD_POWER_STATE]\n",
+        ),
     ] {
         common::apply(dir.path(), e);
     }

@@ -20,7 +20,8 @@ fn api() -> Api {
 fn every_class_is_in_exactly_one_topic_and_the_table_names_only_classes() {
     let api = api();
     for c in &api.classes {
-        let holders: Vec<&str> = TOPICS.iter().filter(|(_, cs)| cs.contains(&c.name.as_str())).map(|(t, _)| *t).collect();
+        let holders: Vec<&str> =
+            TOPICS.iter().filter(|(_, cs)| cs.contains(&c.name.as_str())).map(|(t, _)| *t).collect();
         assert_eq!(holders.len(), 1, "class {} is in topics {holders:?}", c.name);
         assert!(listed_topic(&c.name).is_some());
     }
@@ -46,7 +47,8 @@ fn faults(name: &str, l: &Layout) -> Vec<String> {
             }
         }
     }
-    let labels: Vec<(usize, Rect)> = l.edges.iter().enumerate().flat_map(|(e, edge)| edge.labels.iter().map(move |lb| (e, lb.rect))).collect();
+    let labels: Vec<(usize, Rect)> =
+        l.edges.iter().enumerate().flat_map(|(e, edge)| edge.labels.iter().map(move |lb| (e, lb.rect))).collect();
     for (k, (e, r)) in labels.iter().enumerate() {
         if !inside(r) {
             out.push(format!("{name}: a label of edge {e} {r:?} leaves the canvas"));
@@ -152,7 +154,8 @@ fn each_class_diagram_draws_every_reference_of_the_class_once_with_its_field_nam
     let name = |i: usize| g.nodes[i].lines[0].text.as_str();
     let vbd: Vec<_> = g.edges.iter().filter(|e| name(e.from) == "VBD" || name(e.to) == "VBD").collect();
     assert_eq!(vbd.len(), 1);
-    let (at_vm, at_vbd) = if name(vbd[0].from) == "VM" { (&vbd[0].at_from, &vbd[0].at_to) } else { (&vbd[0].at_to, &vbd[0].at_from) };
+    let (at_vm, at_vbd) =
+        if name(vbd[0].from) == "VM" { (&vbd[0].at_from, &vbd[0].at_to) } else { (&vbd[0].at_to, &vbd[0].at_from) };
     assert_eq!(at_vm, &vec!["VBDs (set)".to_string()]);
     assert_eq!(at_vbd, &vec!["VM (ref)".to_string()]);
     // A field naming a class in a map says so.
@@ -164,7 +167,8 @@ fn each_class_diagram_draws_every_reference_of_the_class_once_with_its_field_nam
 fn the_overview_lists_every_class_once_and_links_it_to_its_page() {
     let api = api();
     let g = diagram::overview_graph(&api, &links::links(&api));
-    let mut listed: Vec<&str> = g.nodes.iter().flat_map(|n| n.lines.iter().filter(|l| l.href.is_some()).map(|l| l.text.as_str())).collect();
+    let mut listed: Vec<&str> =
+        g.nodes.iter().flat_map(|n| n.lines.iter().filter(|l| l.href.is_some()).map(|l| l.text.as_str())).collect();
     for n in &g.nodes {
         for l in n.lines.iter().filter(|l| l.href.is_some()) {
             assert_eq!(l.href.as_deref(), Some(format!("../classes/{}.html", l.text).as_str()));
@@ -176,7 +180,10 @@ fn the_overview_lists_every_class_once_and_links_it_to_its_page() {
     assert_eq!(listed, names);
     assert!(!g.edges.is_empty());
     for e in &g.edges {
-        assert!(e.middle.len() == 1 && (e.middle[0].ends_with(" reference") || e.middle[0].ends_with(" references")), "{e:?}");
+        assert!(
+            e.middle.len() == 1 && (e.middle[0].ends_with(" reference") || e.middle[0].ends_with(" references")),
+            "{e:?}"
+        );
     }
 }
 

@@ -106,7 +106,9 @@ fn make_edits(dir: &Path) {
 
         let fields = list(c, "fields");
         fields.push(yaml(r#"{name: tag, description: A tag., type: string, qualifier: RW, default: "", lifecycle: [published stockholm]}"#));
-        fields.push(yaml("{name: priority, description: Start order., type: int, qualifier: RW, lifecycle: [published stockholm]}"));
+        fields.push(yaml(
+            "{name: priority, description: Start order., type: int, qualifier: RW, lifecycle: [published stockholm]}",
+        ));
         remove(fields, "VMs");
         set(item(fields, "name_description"), "qualifier", "RO/runtime".into());
         set(item(fields, "uuid"), "description", "Another description.".into());
@@ -322,7 +324,10 @@ fn cli_exits_2_when_a_schema_does_not_load() {
 fn help_documents_the_exit_codes() {
     let out = Command::new(env!("CARGO_BIN_EXE_xenapi-gen")).args(["diff", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.contains("0 when no change is breaking, 1 when at least one is, 2 when either schema fails to load"), "{help}");
+    assert!(
+        help.contains("0 when no change is breaking, 1 when at least one is, 2 when either schema fails to load"),
+        "{help}"
+    );
 }
 
 /// Roles and errors are ids into each side's own lists: a role put in
@@ -334,7 +339,14 @@ fn roles_and_errors_are_compared_by_name_across_shifted_ids() {
     use xenapi_gen::diff::diff;
     let (old, new) = (common::mini_copy(), common::mini_copy());
     common::apply(new.path(), Replace("api.yaml", "roles: [pool-admin,", "roles: [super-admin, pool-admin,"));
-    common::apply(new.path(), Replace("errors.yaml", "errors:\n", "errors:\n  - code: FIRST_NOW\n    params: []\n    description: Shifts every error id.\n"));
+    common::apply(
+        new.path(),
+        Replace(
+            "errors.yaml",
+            "errors:\n",
+            "errors:\n  - code: FIRST_NOW\n    params: []\n    description: Shifts every error id.\n",
+        ),
+    );
     let r = diff(&load(old.path()), &load(new.path()));
     let subjects: Vec<(Sign, &Subject)> = r.changes().map(|(_, c)| (c.sign, &c.subject)).collect();
     assert!(subjects.contains(&(Sign::Added, &Subject::Role("super-admin".into()))), "{r}");
@@ -400,5 +412,8 @@ fn declaring_a_relation_the_heuristic_found_changes_no_relation() {
     let p = pair();
     // VM.appliance <-> VM_appliance.VMs is inferred in the real schema.
     set_inverse(&p.new, "appliance", "VMs");
-    assert_eq!(report(&p), "class VM\n  ~ field VM.appliance: inverse (inferred) -> VMs\n1 change: 0 breaking, 1 compatible\n");
+    assert_eq!(
+        report(&p),
+        "class VM\n  ~ field VM.appliance: inverse (inferred) -> VMs\n1 change: 0 breaking, 1 compatible\n"
+    );
 }

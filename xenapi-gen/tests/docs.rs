@@ -126,7 +126,10 @@ fn rects(path: &str, bytes: &[u8]) -> usize {
 #[test]
 fn every_diagram_is_well_formed_xml_and_every_page_embeds_its_diagram() {
     let files = docs();
-    let text = |p: &str| String::from_utf8_lossy(&files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("no {p}")).contents).into_owned();
+    let text = |p: &str| {
+        String::from_utf8_lossy(&files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("no {p}")).contents)
+            .into_owned()
+    };
     let diagrams: Vec<&GeneratedFile> = files.iter().filter(|f| f.path.starts_with("docs/diagrams/")).collect();
     assert_eq!(diagrams.len(), api_classes() + 1, "a diagram per class and the overview");
     for d in &diagrams {
@@ -166,7 +169,8 @@ fn the_diagrams_escape_what_they_write_and_draw_the_model_references() {
             Event::Start(e) if e.name().into_inner() == "title" => title = Some(String::new()),
             Event::Text(t) => title.iter_mut().for_each(|s| s.push_str(&t.xml10_content())),
             Event::GeneralRef(r) => {
-                let c = r.resolve_char_ref().ok().flatten().unwrap_or_else(|| panic!("not a character reference: {r:?}"));
+                let c =
+                    r.resolve_char_ref().ok().flatten().unwrap_or_else(|| panic!("not a character reference: {r:?}"));
                 title.iter_mut().for_each(|s| s.push(c));
             }
             Event::End(_) => titles.extend(title.take()),
@@ -181,7 +185,10 @@ fn the_diagrams_escape_what_they_write_and_draw_the_model_references() {
     let titles_of = |class: &str| -> Vec<String> {
         let svg = files.iter().find(|f| f.path == format!("docs/diagrams/{class}.svg")).expect("a diagram per class");
         let text = String::from_utf8_lossy(&svg.contents).into_owned();
-        text.split("<polyline").skip(1).filter_map(|p| Some(p.split_once("<title>")?.1.split_once("</title>")?.0.to_string())).collect()
+        text.split("<polyline")
+            .skip(1)
+            .filter_map(|p| Some(p.split_once("<title>")?.1.split_once("</title>")?.0.to_string()))
+            .collect()
     };
     let refs = api.references();
     assert!(!refs.is_empty());
@@ -201,7 +208,10 @@ fn the_diagrams_escape_what_they_write_and_draw_the_model_references() {
             let titles = titles_of(class);
             for f in &fields {
                 let want = format!("{}.{f} (", from.name);
-                assert!(titles.iter().any(|t| t.contains(&want)), "{class}'s diagram has no edge for {want}: {titles:?}");
+                assert!(
+                    titles.iter().any(|t| t.contains(&want)),
+                    "{class}'s diagram has no edge for {want}: {titles:?}"
+                );
             }
         }
     }
@@ -222,7 +232,10 @@ fn summary_entries(summary: &str) -> Vec<(String, String)> {
 #[test]
 fn the_book_lists_the_index_every_class_in_alphabetical_order_the_errors_and_the_releases() {
     let files = docs();
-    let text = |p: &str| String::from_utf8(files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("no {p}")).contents.clone()).unwrap();
+    let text = |p: &str| {
+        String::from_utf8(files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("no {p}")).contents.clone())
+            .unwrap()
+    };
     let entries = summary_entries(&text("docs/SUMMARY.md"));
     let targets: Vec<&str> = entries.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(targets.first(), Some(&"index.md"), "{targets:?}");
@@ -275,7 +288,11 @@ fn a_less_than_sign_in_prose_or_a_type_starts_no_html_tag() {
     let dir = common::mini_copy();
     common::apply(
         dir.path(),
-        common::Edit::Replace("classes/console.yaml", "description: How a console is spoken to.", "description: How a <b>console is spoken to, if 1 < 2."),
+        common::Edit::Replace(
+            "classes/console.yaml",
+            "description: How a console is spoken to.",
+            "description: How a <b>console is spoken to, if 1 < 2.",
+        ),
     );
     let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
     let files = xenapi_gen::backend::docs::generate(&api);

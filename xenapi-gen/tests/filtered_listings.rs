@@ -72,8 +72,14 @@ fn every_backend_renders_them() {
     let header = common::generated_file(Lang::C, &api, "include/xen/api/xen_vm.h");
     let f = c::function("VM", "get_all_records_where");
     assert_eq!(f, "xen_vm_get_all_records_where");
-    assert!(header.contains(&format!("{f}(xen_session *session, xen_vm_xen_vm_record_map **result, char *expr);")), "C");
-    assert!(header.contains("xen_vm_get_all_where(xen_session *session, struct xen_vm_set **result, char *expr);"), "C");
+    assert!(
+        header.contains(&format!("{f}(xen_session *session, xen_vm_xen_vm_record_map **result, char *expr);")),
+        "C"
+    );
+    assert!(
+        header.contains("xen_vm_get_all_where(xen_session *session, struct xen_vm_set **result, char *expr);"),
+        "C"
+    );
     assert!(!header.contains("get_all_where_async"), "C has no _async form");
     let python = common::generated_file(Lang::Python, &api, "src/xenapi_client/aio.py");
     assert!(python.contains("\"VM.get_all_records_where\""), "Python");

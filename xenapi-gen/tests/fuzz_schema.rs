@@ -52,8 +52,12 @@ fn stub(name: &str, real: Option<&Value>, wanted: &dyn Fn(&str) -> bool, fields:
     m.insert("description".into(), "A stand-in so that references resolve.".into());
     m.insert("lifecycle".into(), Value::Sequence(vec!["published rio".into()]));
     let enums = real.and_then(|r| get(r, "enums")).and_then(Value::as_sequence);
-    let used: Vec<Value> =
-        enums.into_iter().flatten().filter(|e| get(e, "name").and_then(Value::as_str).is_some_and(wanted)).cloned().collect();
+    let used: Vec<Value> = enums
+        .into_iter()
+        .flatten()
+        .filter(|e| get(e, "name").and_then(Value::as_str).is_some_and(wanted))
+        .cloned()
+        .collect();
     if !used.is_empty() {
         m.insert("enums".into(), Value::Sequence(used));
     }
@@ -187,8 +191,39 @@ enum Op {
 }
 
 const PUNCT: &[&str] = &[
-    ":", ": ", "- ", "-", "[", "]", "{", "}", ",", "&a ", "*a", "!tag ", "!!str ", "|", ">", "'", "\"", "#", "---\n",
-    "...\n", "? ", "\t", "%YAML 1.2\n", "<<: ", "\n", "  ", "~", "null", "true", "0x", "1e999", "\u{feff}", "é",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "!tag ",
+    "!!str ",
+    "|",
+    ">",
+    "'",
+    "\"",
+    "#",
+    "---\n",
+    "...\n",
+    "? ",
+    "\t",
+    "%YAML 1.2\n",
+    "<<: ",
+    "\n",
+    "  ",
+    "~",
+    "null",
+    "true",
+    "0x",
+    "1e999",
+    "\u{feff}",
+    "é",
 ];
 
 fn op() -> impl Strategy<Value = Op> {
@@ -474,6 +509,3 @@ fn mutations_do_what_they_say() {
     }
     assert!(t.is_empty());
 }
-
-
-

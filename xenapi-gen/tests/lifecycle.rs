@@ -9,7 +9,6 @@ use common::generated_file as file;
 
 use xenapi_gen::backend::Lang;
 
-
 /// A C header as running text: the ` * ` that starts each comment line
 /// dropped and the lines joined, so that wrapping does not matter.
 fn c_prose(header: &str) -> String {
@@ -40,7 +39,6 @@ fn history_and_retirement_read_the_same_in_every_language() {
     let records = file(Lang::Python, &api, "xenapi_client/records.py");
     assert!(records.contains(&format!("({history}; RO/constructor)")), "{records}");
 
-
     let docs = file(Lang::Docs, &api, "classes/VM.md");
     assert!(docs.contains(&format!("| {history} |")), "{docs}");
 }
@@ -48,11 +46,16 @@ fn history_and_retirement_read_the_same_in_every_language() {
 #[test]
 fn a_removed_item_says_so_everywhere() {
     let dir = common::mini_copy();
-    common::apply(dir.path(), common::Edit::Replace("classes/VM.yaml", "deprecated george", "deprecated orlando, removed george"));
+    common::apply(
+        dir.path(),
+        common::Edit::Replace("classes/VM.yaml", "deprecated george", "deprecated orlando, removed george"),
+    );
     let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
     let removed = "removed in Fourth Release (george)";
     assert!(file(Lang::Rust, &api, "src/vm.rs").contains(&format!("#[deprecated(note = \"{removed}\")]")));
-    assert!(file(Lang::Python, &api, "xenapi_client/api.py").contains(&format!("\"VM.get_memory_target is {removed}\"")));
+    assert!(
+        file(Lang::Python, &api, "xenapi_client/api.py").contains(&format!("\"VM.get_memory_target is {removed}\""))
+    );
 }
 
 /// The C backend needs the `task` class the mini fixture lacks, so its

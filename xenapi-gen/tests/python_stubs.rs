@@ -28,11 +28,17 @@ fn class<'a>(text: &'a str, name: &str) -> &'a str {
 fn calls_go_by_position_without_the_session() {
     let api = file(Lang::PythonStubs, &real(), "_api.pyi");
     let vm = class(&api, "VmApi:");
-    assert!(vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> str:\n        \"\"\""), "{vm}");
+    assert!(
+        vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> str:\n        \"\"\""),
+        "{vm}"
+    );
     assert!(vm.contains("    def get_all(self) -> list[VmRef]:\n        \"\"\""), "{vm}");
     assert!(vm.contains("    def get_all_records(self) -> dict[VmRef, VmRecord]:\n        \"\"\""), "{vm}");
     // Ints are sent as ints or strings and come back as strings.
-    assert!(vm.contains("    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> str:\n        \"\"\""), "{vm}");
+    assert!(
+        vm.contains("    def set_VCPUs_max(self, self_: VmRef, value: int | str, /) -> str:\n        \"\"\""),
+        "{vm}"
+    );
     assert!(vm.contains("    def get_VCPUs_max(self, self_: VmRef, /) -> str:\n        \"\"\""), "{vm}");
     // `VM.import` cannot be written in Python.
     assert!(!vm.contains("def import("), "{vm}");
@@ -42,7 +48,10 @@ fn calls_go_by_position_without_the_session() {
 fn async_forms_return_tasks_and_exist_only_where_the_server_has_them() {
     let api = file(Lang::PythonStubs, &real(), "_api.pyi");
     let vm = class(&api, "AsyncVmApi:");
-    assert!(vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef:\n        \"\"\""), "{vm}");
+    assert!(
+        vm.contains("    def start(self, vm: VmRef, start_paused: bool, force: bool, /) -> TaskRef:\n        \"\"\""),
+        "{vm}"
+    );
     assert!(!vm.contains("def get_record("), "{vm}");
     let top = class(&api, "AsyncXenapi:");
     assert!(top.contains("    VM: AsyncVmApi\n"), "{top}");
@@ -66,7 +75,12 @@ fn the_module_handles_login_and_logout_itself() {
     assert!(session.contains("    def local_logout(self) -> str:\n        \"\"\""), "{session}");
     assert!(!session.contains("def login_with_password"), "{session}");
     let module = file(Lang::PythonStubs, &api, "XenAPI.pyi");
-    assert!(module.contains("    def slave_local_login_with_password(self, uname: str, pwd: str, /) -> None:\n        \"\"\""), "{module}");
+    assert!(
+        module.contains(
+            "    def slave_local_login_with_password(self, uname: str, pwd: str, /) -> None:\n        \"\"\""
+        ),
+        "{module}"
+    );
     assert!(module.contains("    def handle(self) -> SessionRef | None: ..."), "{module}");
 }
 
@@ -79,7 +93,10 @@ fn records_enums_and_references_use_wire_names() {
     assert!(vm.contains("    power_state: VmPowerState\n    user_version: str\n"), "{vm}");
     assert!(vm.contains("    snapshot_time: DateTime\n"), "{vm}");
     // `class` is a keyword: the functional syntax keeps the wire key.
-    assert!(types.contains("EventRecord = TypedDict(\n    \"EventRecord\",\n    {\n        \"snapshot\": dict[str, Any],"), "{types}");
+    assert!(
+        types.contains("EventRecord = TypedDict(\n    \"EventRecord\",\n    {\n        \"snapshot\": dict[str, Any],"),
+        "{types}"
+    );
     assert!(types.contains("        \"class\": str,\n"));
     // What `create` takes: defaulted fields may be left out.
     let vdi = class(&types, "VdiCreateArgs(TypedDict):");

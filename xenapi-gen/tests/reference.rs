@@ -10,8 +10,8 @@ mod common;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use xenapi_gen::model::{Api, Lifecycle, Type};
 use std::path::{Path, PathBuf};
+use xenapi_gen::model::{Api, Lifecycle, Type};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -32,7 +32,9 @@ fn load_whole() -> Api {
 
 /// The schema as of the reference's release.
 fn load() -> Api {
-    load_whole().at_release(REFERENCE_RELEASE).unwrap_or_else(|| panic!("the schema has no release {REFERENCE_RELEASE}"))
+    load_whole()
+        .at_release(REFERENCE_RELEASE)
+        .unwrap_or_else(|| panic!("the schema has no release {REFERENCE_RELEASE}"))
 }
 
 /// The export without what xapi's own export cannot hold: messages xapi
@@ -216,7 +218,10 @@ fn left_out(whole: &Api, at: &Api) -> Vec<(String, Option<usize>)> {
             let ae = ac.and_then(|ac| ac.enums.iter().find(|x| x.name == e.name));
             let ei = if ae.is_none() { enum_intro.get(&e.name).copied().flatten() } else { None };
             for v in e.values.iter().filter(|v| !ae.is_some_and(|ae| ae.values.iter().any(|x| x.name == v.name))) {
-                out.push((format!("value {}.{} (of class {})", e.name, v.name, c.name), later(later(ci, ei), intro(&v.lifecycle))));
+                out.push((
+                    format!("value {}.{} (of class {})", e.name, v.name, c.name),
+                    later(later(ci, ei), intro(&v.lifecycle)),
+                ));
             }
         }
         for f in &c.fields {
@@ -257,7 +262,12 @@ fn wrongly_left_out(whole: &Api, code: &str) -> (usize, Vec<String>) {
     let wrong = all
         .iter()
         .filter(|(_, i)| !i.is_some_and(|i| i > idx))
-        .map(|(what, i)| format!("{what}: introduced in {}", i.map_or("(no release)".to_string(), |i| whole.releases[i].code.clone())))
+        .map(|(what, i)| {
+            format!(
+                "{what}: introduced in {}",
+                i.map_or("(no release)".to_string(), |i| whole.releases[i].code.clone())
+            )
+        })
         .collect();
     (all.len(), wrong)
 }
@@ -266,7 +276,12 @@ fn wrongly_left_out(whole: &Api, code: &str) -> (usize, Vec<String>) {
 fn what_the_projection_leaves_out_came_after_the_reference_release() {
     let whole = load_whole();
     let (count, wrong) = wrongly_left_out(&whole, REFERENCE_RELEASE);
-    assert!(wrong.is_empty(), "{} items left out at {REFERENCE_RELEASE} though not newer:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} items left out at {REFERENCE_RELEASE} though not newer:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
     // Today the schema stops at the reference release: nothing is left out.
     if whole.releases.last().is_some_and(|r| r.code == REFERENCE_RELEASE) {
         assert_eq!(count, 0);
@@ -276,8 +291,11 @@ fn what_the_projection_leaves_out_came_after_the_reference_release() {
     let idx = whole.release_index(REFERENCE_RELEASE).unwrap();
     let name = |c: &xenapi_gen::model::Class, m: &xenapi_gen::model::Message| format!("{}.{}", c.name, m.name);
     let kept: BTreeSet<String> = load().messages().filter(|(_, m)| m.internal).map(|(c, m)| name(c, m)).collect();
-    let then: BTreeSet<String> =
-        whole.messages().filter(|(c, m)| m.internal && c.lifecycle.exists_at(idx) && m.lifecycle.exists_at(idx)).map(|(c, m)| name(c, m)).collect();
+    let then: BTreeSet<String> = whole
+        .messages()
+        .filter(|(c, m)| m.internal && c.lifecycle.exists_at(idx) && m.lifecycle.exists_at(idx))
+        .map(|(c, m)| name(c, m))
+        .collect();
     assert_eq!(then, kept);
 }
 

@@ -148,7 +148,13 @@ fn mini_with(edits: &[common::Edit]) -> Api {
 #[test]
 fn a_declaration_wins_over_a_better_score() {
     let inferred = mini_with(&[Replace("classes/VM.yaml", AFFINITY, AFFINITY_FIELD)]);
-    assert!(rows(&inferred).contains(&("VM".into(), "resident_on".into(), "host".into(), "resident_VMs".into(), false)));
+    assert!(rows(&inferred).contains(&(
+        "VM".into(),
+        "resident_on".into(),
+        "host".into(),
+        "resident_VMs".into(),
+        false
+    )));
     let declared = mini_with(&[Replace("classes/VM.yaml", AFFINITY, AFFINITY_DECLARED)]);
     let rels = rows(&declared);
     assert!(rels.contains(&("VM".into(), "affinity".into(), "host".into(), "resident_VMs".into(), true)), "{rels:?}");

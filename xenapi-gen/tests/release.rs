@@ -34,8 +34,12 @@ fn introduced(lifecycle: &Value, order: &[String]) -> Option<String> {
 #[test]
 fn rio_has_what_was_published_by_rio_and_nothing_newer() {
     let model = reference("xenapi-model.json");
-    let order: Vec<String> =
-        reference("xenapi-releases.json")["releases"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect();
+    let order: Vec<String> = reference("xenapi-releases.json")["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect();
     let mut want_classes = BTreeSet::new();
     let mut want_messages = Vec::new();
     for c in model["classes"].as_array().unwrap() {
@@ -81,7 +85,8 @@ fn rio_has_what_was_published_by_rio_and_nothing_newer() {
     let rio = api().at_release("rio").expect("rio is a release");
     let got_classes: BTreeSet<String> = rio.classes.iter().map(|c| c.name.clone()).collect();
     // The reference export leaves internal messages out.
-    let got_messages: BTreeSet<String> = rio.messages().filter(|(_, m)| !m.internal).map(|(c, m)| format!("{}.{}", c.name, m.name)).collect();
+    let got_messages: BTreeSet<String> =
+        rio.messages().filter(|(_, m)| !m.internal).map(|(c, m)| format!("{}.{}", c.name, m.name)).collect();
     assert_eq!(got_classes, want_classes);
     let missing: Vec<_> = want_messages.difference(&got_messages).collect();
     let extra: Vec<_> = got_messages.difference(&want_messages).collect();

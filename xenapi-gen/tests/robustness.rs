@@ -189,9 +189,16 @@ fn small_aliases_are_followed() {
     let dir = common::mini_copy();
     common::apply(
         dir.path(),
-        common::Edit::Replace("releases.yaml", "  - {code: rio, label: First Release}", "  - &first {code: rio, label: First Release}\n  - *first"),
+        common::Edit::Replace(
+            "releases.yaml",
+            "  - {code: rio, label: First Release}",
+            "  - &first {code: rio, label: First Release}\n  - *first",
+        ),
     );
-    assert_eq!(load_guarded(dir.path()).unwrap(), "releases.yaml:3:19: error: release `rio` is listed twice\n1 error found");
+    assert_eq!(
+        load_guarded(dir.path()).unwrap(),
+        "releases.yaml:3:19: error: release `rio` is listed twice\n1 error found"
+    );
 }
 
 #[test]
@@ -239,7 +246,10 @@ fn unreadable_file() {
         eprintln!("note: running with the right to read any file; mode 000 could not be tested");
         assert_eq!(out, None);
     } else {
-        assert_eq!(out.unwrap(), "errors.yaml: error: cannot read the file: Permission denied (os error 13)\n1 error found");
+        assert_eq!(
+            out.unwrap(),
+            "errors.yaml: error: cannot read the file: Permission denied (os error 13)\n1 error found"
+        );
     }
 }
 
@@ -322,7 +332,8 @@ fn very_many_problems_in_a_big_file_finish() {
     let dir = common::mini_copy();
     fs::write(dir.path().join("classes/VM.yaml"), &text).unwrap();
     let d = xenapi_gen::load_schema(dir.path()).unwrap_err();
-    let missing: Vec<_> = d.iter().filter(|d| d.message.ends_with("is missing the required key `description`")).collect();
+    let missing: Vec<_> =
+        d.iter().filter(|d| d.message.ends_with("is missing the required key `description`")).collect();
     assert_eq!(missing.len(), 3_000, "every problem is still reported");
     let located = missing.iter().filter(|d| d.span.line > 0).count();
     let budget = xenapi_gen::load::LOCATE_BUDGET_BYTES as usize / text.len();

@@ -9,7 +9,6 @@ use common::{generated_file as file, Edit};
 use xenapi_gen::backend::Lang;
 use xenapi_gen::model::Roles;
 
-
 /// Comment text with the comment markers and line breaks taken out, and
 /// every run of white space one space.
 fn prose(text: &str) -> String {
@@ -21,7 +20,14 @@ fn prose(text: &str) -> String {
 fn a_call_no_role_grants_reads_the_same_in_every_output() {
     let dir = common::mini_copy();
     // VM.start: granted to no role.
-    common::apply(dir.path(), Edit::Replace("classes/VM.yaml", "    roles: vm-admin\n    lifecycle: [published rio]\n  - name: clean_shutdown", "    roles: []\n    lifecycle: [published rio]\n  - name: clean_shutdown"));
+    common::apply(
+        dir.path(),
+        Edit::Replace(
+            "classes/VM.yaml",
+            "    roles: vm-admin\n    lifecycle: [published rio]\n  - name: clean_shutdown",
+            "    roles: []\n    lifecycle: [published rio]\n  - name: clean_shutdown",
+        ),
+    );
     let api = xenapi_gen::load_schema(dir.path()).unwrap_or_else(|d| panic!("{d}"));
     let sentence = Roles::none_sentence();
     assert_eq!(sentence, "Local root only: no role grants the call, so only a local superuser session may make it.");

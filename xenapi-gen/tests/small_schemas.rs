@@ -112,7 +112,8 @@ fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
 /// libxml2's compiler flags, or `None` when gcc or libxml2 is missing.
 fn c_toolchain() -> Option<Vec<String>> {
     Command::new("gcc").arg("--version").output().ok().filter(|o| o.status.success())?;
-    let flags = Command::new("pkg-config").args(["--cflags", "libxml-2.0"]).output().ok().filter(|o| o.status.success())?;
+    let flags =
+        Command::new("pkg-config").args(["--cflags", "libxml-2.0"]).output().ok().filter(|o| o.status.success())?;
     Some(String::from_utf8_lossy(&flags.stdout).split_whitespace().map(String::from).collect())
 }
 
@@ -226,14 +227,18 @@ fields:
   - {name: e, description: An enum field., type: enum one_value, qualifier: RW, lifecycle: [published rio]}
   - {name: m, description: A map keyed by the enum., type: (enum one_value -> empty ref set) map, qualifier: RW, lifecycle: [published rio]}
 ";
-    let dir = schema(&[("empty", "name: empty\ndescription: No fields, no calls.\nlifecycle: [published rio]\n"), ("other", other)], NO_ERRORS);
+    let dir = schema(
+        &[("empty", "name: empty\ndescription: No fields, no calls.\nlifecycle: [published rio]\n"), ("other", other)],
+        NO_ERRORS,
+    );
     let [map] = c_files(dir.path(), ["include/xen/api/xen_one_value_empty_set_map.h"]).map(Option::unwrap);
     assert!(map.contains("xen_one_value_empty_set_map"), "{map}");
 }
 
 #[test]
 fn derived_calls_without_a_session_class_are_a_located_diagnostic() {
-    let derived = FIELDS_ONLY.replace("lifecycle: [published rio]\nfields:", "lifecycle: [published rio]\nderive: {fields: true}\nfields:");
+    let derived = FIELDS_ONLY
+        .replace("lifecycle: [published rio]\nfields:", "lifecycle: [published rio]\nderive: {fields: true}\nfields:");
     let dir = schema(&[("thing", derived.as_str())], NO_ERRORS);
     let printed = common::diagnostics(dir.path()).expect("the schema is rejected");
     assert_eq!(
@@ -246,7 +251,10 @@ fn derived_calls_without_a_session_class_are_a_located_diagnostic() {
 #[test]
 fn an_event_batch_without_an_event_class_is_a_located_diagnostic() {
     let dir = common::mini_copy();
-    common::apply(dir.path(), Edit::Replace("classes/session.yaml", "    result: void\n", "    result: an event batch\n"));
+    common::apply(
+        dir.path(),
+        Edit::Replace("classes/session.yaml", "    result: void\n", "    result: an event batch\n"),
+    );
     let printed = common::diagnostics(dir.path()).expect("the schema is rejected");
     assert!(printed.starts_with("classes/session.yaml:"), "{printed}");
     assert!(printed.contains("is a batch of event records, but the API has no `event` class"), "{printed}");

@@ -77,7 +77,10 @@ fn equal_facts_give_no_differences() {
 #[test]
 fn items_one_side_lacks_are_reported_once_each() {
     let d = one(diff_after(Side::Upstream, |f| f.classes[0].fields.clear()));
-    assert_eq!((d.class.as_deref(), &d.item, &d.kind), (Some("VM"), &Item::Field("uuid".into()), &Kind::OnlyIn(Side::Schema)));
+    assert_eq!(
+        (d.class.as_deref(), &d.item, &d.kind),
+        (Some("VM"), &Item::Field("uuid".into()), &Kind::OnlyIn(Side::Schema))
+    );
 
     let d = one(diff_after(Side::Schema, |f| drop(f.classes[0].messages.remove(0))));
     assert_eq!((&d.item, &d.kind), (&Item::Message("start".into()), &Kind::OnlyIn(Side::Upstream)));
@@ -115,18 +118,38 @@ fn every_differing_fact_is_named_with_both_values() {
         (|f| f.classes[0].fields[0].ty = "int".into(), "type", "int", "string"),
         (|f| f.classes[0].fields[0].qualifier = "RW".into(), "qualifier", "RW", "RO/runtime"),
         (|f| f.classes[0].fields[0].default = None, "default", "(none)", "\"\""),
-        (|f| f.classes[0].fields[0].lifecycle.transitions[0].release = "miami".into(), "lifecycle", "published miami", "published rio"),
+        (
+            |f| f.classes[0].fields[0].lifecycle.transitions[0].release = "miami".into(),
+            "lifecycle",
+            "published miami",
+            "published rio",
+        ),
         (|f| f.classes[0].lifecycle.transitions.clear(), "lifecycle", "", "published rio"),
         (|f| f.classes[0].messages[0].result = "VM ref".into(), "result", "VM ref", "void"),
-        (|f| f.classes[0].messages[0].errors.push("OTHER".into()), "errors", "[VM_BAD_POWER_STATE, OTHER]", "[VM_BAD_POWER_STATE]"),
+        (
+            |f| f.classes[0].messages[0].errors.push("OTHER".into()),
+            "errors",
+            "[VM_BAD_POWER_STATE, OTHER]",
+            "[VM_BAD_POWER_STATE]",
+        ),
         (|f| drop(f.classes[0].messages[0].roles.remove(0)), "roles", "[vm-admin]", "[pool-admin, vm-admin]"),
         (|f| f.classes[0].messages[0].internal = true, "internal", "true", "false"),
         (|f| f.classes[0].messages[0].params[1].ty = "string".into(), "type", "string", "VM ref"),
         (|f| f.classes[0].messages[0].params[2].default = Some("true".into()), "default", "true", "false"),
         (|f| f.classes[0].messages[0].params[2].since = Some("miami".into()), "since", "miami", "(none)"),
-        (|f| f.classes[0].messages[0].params.swap(1, 2), "param order", "[session_id, paused, vm]", "[session_id, vm, paused]"),
+        (
+            |f| f.classes[0].messages[0].params.swap(1, 2),
+            "param order",
+            "[session_id, paused, vm]",
+            "[session_id, vm, paused]",
+        ),
         (|f| f.classes[0].enums[0].values.reverse(), "value order", "[Running, Halted]", "[Halted, Running]"),
-        (|f| f.classes[0].props.as_mut().unwrap().gen_constructor_destructor = false, "gen_constructor_destructor", "false", "true"),
+        (
+            |f| f.classes[0].props.as_mut().unwrap().gen_constructor_destructor = false,
+            "gen_constructor_destructor",
+            "false",
+            "true",
+        ),
         (|f| drop(f.errors[0].params.pop()), "params", "[vm, expected]", "[vm, expected, actual]"),
         (|f| f.releases[1].label = "XS 4.1".into(), "label", "XS 4.1", "XenServer 4.1"),
         (|f| f.releases.reverse(), "order", "[miami, rio]", "[rio, miami]"),
@@ -153,7 +176,9 @@ fn class_properties_without_a_schema_counterpart_are_not_compared() {
 #[test]
 fn removed_items_count_as_absent() {
     let removed = json!({"transition": "removed", "release": "miami"});
-    let remove = |l: &mut xenapi_gen::upstream::facts::Lifecycle| l.transitions.push(serde_json::from_value(removed.clone()).unwrap());
+    let remove = |l: &mut xenapi_gen::upstream::facts::Lifecycle| {
+        l.transitions.push(serde_json::from_value(removed.clone()).unwrap())
+    };
     // Removed upstream and absent from the schema: equal.
     let mut up = base();
     remove(&mut up.classes[0].fields[0].lifecycle);
@@ -187,8 +212,14 @@ fn derived_messages_are_not_compared() {
 fn parameter_extras_are_compared_only_when_upstream_records_them() {
     let mut bare = base();
     bare.classes[0].messages[0].params[2].default = None;
-    assert_eq!(Options::for_upstream(&bare), Options { param_extras: false, internal_messages: false, every_release: true });
-    assert_eq!(Options::for_upstream(&base()), Options { param_extras: true, internal_messages: false, every_release: true });
+    assert_eq!(
+        Options::for_upstream(&bare),
+        Options { param_extras: false, internal_messages: false, every_release: true }
+    );
+    assert_eq!(
+        Options::for_upstream(&base()),
+        Options { param_extras: true, internal_messages: false, every_release: true }
+    );
     assert_eq!(compare(&bare, &base(), Options::for_upstream(&bare)), vec![]);
     assert_eq!(compare(&bare, &base(), WITH_EXTRAS).len(), 1);
 }
@@ -256,7 +287,10 @@ fn internal_messages_are_compared_only_when_upstream_marks_some() {
     up.classes.push(hidden);
     assert_eq!(compare(&up, &base(), opts), vec![]);
     let d = one(compare(&up, &base(), Options::ALL));
-    assert_eq!((d.class.as_deref(), &d.item, &d.kind), (Some("Diagnostics"), &Item::Class, &Kind::OnlyIn(Side::Upstream)));
+    assert_eq!(
+        (d.class.as_deref(), &d.item, &d.kind),
+        (Some("Diagnostics"), &Item::Class, &Kind::OnlyIn(Side::Upstream))
+    );
 }
 
 fn root() -> std::path::PathBuf {
@@ -267,7 +301,8 @@ fn root() -> std::path::PathBuf {
 fn reference_facts() -> Facts {
     let read = |name: &str| -> serde_json::Value {
         let path = root().join("../shared/reference").join(name);
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+            .unwrap()
     };
     let mut all = read("xenapi-model.json");
     all["errors"] = read("xenapi-errors.json")["errors"].take();
@@ -281,7 +316,10 @@ fn the_schema_at_24_16_0_equals_the_reference_facts() {
     // about a few past facts (common::reference_gaps); undone here, the
     // schema's facts as of 24.16.0 must equal the reference's exactly.
     let reference = reference_facts();
-    let api = xenapi_gen::load_schema(&common::real_schema()).unwrap_or_else(|d| panic!("{d}")).at_release("24.16.0").unwrap();
+    let api = xenapi_gen::load_schema(&common::real_schema())
+        .unwrap_or_else(|d| panic!("{d}"))
+        .at_release("24.16.0")
+        .unwrap();
     let ours = xenapi_gen::upstream::schema_facts::schema_facts(&api).unwrap();
     let mut ours = serde_json::to_value(ours).unwrap();
     let stale = common::reference_gaps::undo(&mut ours, false);
@@ -368,16 +406,34 @@ fn the_command_exits_1_and_points_at_what_to_edit() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "class VM", "{text}");
     // The missing message: upstream's origin, the class file, and the YAML to add.
-    let msg = lines.iter().position(|l| l.contains("message set_uefi_mode: only upstream")).unwrap_or_else(|| panic!("{text}"));
+    let msg = lines
+        .iter()
+        .position(|l| l.contains("message set_uefi_mode: only upstream"))
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(lines[msg].contains("upstream: ocaml/idl/datamodel_vm.ml:77"), "{text}");
     assert!(lines[msg].contains(&format!("schema: {}", common::mini().join("classes/VM.yaml").display())), "{text}");
-    for want in ["- name: set_uefi_mode", "params:", "- {name: start_paused, type: bool, default: true}", "result: void", "errors: [VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED]", "lifecycle: [published rio]"] {
+    for want in [
+        "- name: set_uefi_mode",
+        "params:",
+        "- {name: start_paused, type: bool, default: true}",
+        "result: void",
+        "errors: [VM_BAD_POWER_STATE, OPERATION_NOT_ALLOWED]",
+        "lifecycle: [published rio]",
+    ] {
         assert!(lines[msg + 1..].iter().any(|l| l.trim() == want), "{want} missing: {text}");
     }
     // The field only the schema has: its line in the class file.
-    let field = lines.iter().find(|l| l.contains("field memory_target: only in the schema")).unwrap_or_else(|| panic!("{text}"));
+    let field = lines
+        .iter()
+        .find(|l| l.contains("field memory_target: only in the schema"))
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(field.contains("classes/VM.yaml:"), "{field}");
-    assert!(text.contains("upstream-check: 2 differences in 1 classes: 1 only upstream, 1 only in the schema, 0 facts differ"), "{text}");
+    assert!(
+        text.contains(
+            "upstream-check: 2 differences in 1 classes: 1 only upstream, 1 only in the schema, 0 facts differ"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -398,8 +454,26 @@ fn a_class_the_schema_lacks_comes_with_its_whole_file() {
         .take_while(|l| l.starts_with("      "))
         .map(|l| &l[6..])
         .collect();
-    assert_eq!(block[..3], ["name: VM_group", "lifecycle: [published rio]", "derive: {fields: true, record: true, all: true, by_name_label: true, create_destroy: true}"], "{text}");
-    for want in ["enums:", "  - name: vm_power_state", "      - {name: Halted}", "fields:", "  - name: power_state", "    default: Halted", "messages:", "  - name: clean_shutdown", "    roles: [pool-admin, pool-operator, vm-admin]"] {
+    assert_eq!(
+        block[..3],
+        [
+            "name: VM_group",
+            "lifecycle: [published rio]",
+            "derive: {fields: true, record: true, all: true, by_name_label: true, create_destroy: true}"
+        ],
+        "{text}"
+    );
+    for want in [
+        "enums:",
+        "  - name: vm_power_state",
+        "      - {name: Halted}",
+        "fields:",
+        "  - name: power_state",
+        "    default: Halted",
+        "messages:",
+        "  - name: clean_shutdown",
+        "    roles: [pool-admin, pool-operator, vm-admin]",
+    ] {
         assert!(block.contains(&want), "{want} missing: {text}");
     }
     // Internal-only fields are not for the schema.
@@ -445,7 +519,10 @@ fn the_command_projects_the_schema_at_a_release() {
     let whole = cli(&up.path(), &common::mini(), &[]);
     assert_eq!(whole.status.code(), Some(1));
     let text = stdout(&whole);
-    assert!(text.contains("lifecycle differs: upstream published rio, schema published rio, deprecated george"), "{text}");
+    assert!(
+        text.contains("lifecycle differs: upstream published rio, schema published rio, deprecated george"),
+        "{text}"
+    );
     assert!(text.contains("release orlando: only in the schema"), "{text}");
 }
 
@@ -507,7 +584,11 @@ fn a_field_removed_and_a_param_changed_upstream_are_exactly_the_differences() {
     let text = std::fs::read_to_string(&vtpm).unwrap();
     let field = "           ; field ~qualifier:StaticRO ~ty:Bool\n               ~default_value:(Some (VBool false)) ~lifecycle:[] \"is_unique\"\n               \"\"\n";
     let param = "(Bool, \"is_unique\", \"\")";
-    assert_eq!((text.matches(field).count(), text.matches(param).count()), (1, 1), "the fixture changed; update the edits");
+    assert_eq!(
+        (text.matches(field).count(), text.matches(param).count()),
+        (1, 1),
+        "the fixture changed; update the edits"
+    );
     std::fs::write(&vtpm, text.replace(field, "").replace(param, "(Int, \"is_unique\", \"\")")).unwrap();
 
     let out = cli(copy.path(), &common::real_schema(), &["--classes", FIXTURE_CLASSES]);
@@ -517,9 +598,17 @@ fn a_field_removed_and_a_param_changed_upstream_are_exactly_the_differences() {
     assert_eq!(lines.len(), 3, "{text}");
     assert_eq!(lines[0], "class VTPM");
     assert!(lines[1].starts_with("  field is_unique: only in the schema"), "{text}");
-    assert!(lines[2].starts_with("  message create param is_unique: type differs: upstream int, schema bool"), "{text}");
+    assert!(
+        lines[2].starts_with("  message create param is_unique: type differs: upstream int, schema bool"),
+        "{text}"
+    );
     assert!(lines[2].contains("upstream: ocaml/idl/datamodel_vtpm.ml:"), "{text}");
-    assert!(text.contains("upstream-check: 2 differences in 1 classes: 0 only upstream, 1 only in the schema, 1 facts differ"), "{text}");
+    assert!(
+        text.contains(
+            "upstream-check: 2 differences in 1 classes: 0 only upstream, 1 only in the schema, 1 facts differ"
+        ),
+        "{text}"
+    );
 }
 
 /// Every `.ml` file under a directory, recursively.
@@ -544,7 +633,10 @@ fn the_upstream_fixture_holds_facts_and_no_prose() {
         assert!(!text.contains("(*"), "{}: a comment is left", f.display());
         for (n, line) in text.lines().enumerate() {
             // Release labels and dates, and error parameter names, are facts that may hold spaces.
-            let fact_line = line.contains("branding=") || line.contains("release_date=") || line.contains("error Api_errors.") || line.trim_start().starts_with("[\"");
+            let fact_line = line.contains("branding=")
+                || line.contains("release_date=")
+                || line.contains("error Api_errors.")
+                || line.trim_start().starts_with("[\"");
             for s in string_literals(line) {
                 assert!(fact_line || !s.contains(' '), "{}:{}: prose left: {s:?}", f.display(), n + 1);
             }

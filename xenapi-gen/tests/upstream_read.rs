@@ -135,19 +135,24 @@ fn reads_classes_fields_messages_and_lifecycles() {
     let widget = r.facts.classes.iter().find(|c| c.name == "widget").expect("widget");
 
     // `~lifecycle:[]` and a table entry: a prototyped transition
-    let steps: Vec<_> = widget.lifecycle.transitions.iter().map(|t| (t.transition.as_str(), t.release.as_str())).collect();
+    let steps: Vec<_> =
+        widget.lifecycle.transitions.iter().map(|t| (t.transition.as_str(), t.release.as_str())).collect();
     assert_eq!(steps, [("prototyped", "1.2.0")]);
 
     let names: Vec<_> = widget.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["uuid", "size", "name_label", "colours"]);
     let size = &widget.fields[1];
     assert_eq!((size.ty.as_str(), size.qualifier.as_str(), size.default.as_deref()), ("int", "RW", Some("0")));
-    let steps: Vec<_> = size.lifecycle.transitions.iter().map(|t| (t.transition.as_str(), t.release.as_str())).collect();
+    let steps: Vec<_> =
+        size.lifecycle.transitions.iter().map(|t| (t.transition.as_str(), t.release.as_str())).collect();
     assert_eq!(steps, [("prototyped", "1.3.0"), ("published", "boston")]);
     assert_eq!(widget.fields[2].default.as_deref(), Some("\"\""));
     assert_eq!(widget.fields[3].ty, "enum widget_colour set");
     assert_eq!(widget.fields[3].qualifier, "RO/constructor");
-    assert_eq!(widget.fields[0].origin.as_ref().map(|o| (o.file.as_str(), o.line)), Some(("ocaml/idl/datamodel.ml", 18)));
+    assert_eq!(
+        widget.fields[0].origin.as_ref().map(|o| (o.file.as_str(), o.line)),
+        Some(("ocaml/idl/datamodel.ml", 18))
+    );
 
     // messages last to first, as the export lists them
     let names: Vec<_> = widget.messages.iter().map(|m| (m.name.as_str(), m.internal)).collect();
@@ -156,10 +161,18 @@ fn reads_classes_fields_messages_and_lifecycles() {
     assert_eq!(paint.result, "enum widget_colour");
     assert_eq!(paint.errors, ["WIDGET_BROKEN"]);
     assert_eq!(paint.roles, ["pool-admin"]);
-    let params: Vec<_> = paint.params.iter().map(|p| (p.name.as_str(), p.ty.as_str(), p.default.as_deref(), p.since.as_deref())).collect();
+    let params: Vec<_> = paint
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.ty.as_str(), p.default.as_deref(), p.since.as_deref()))
+        .collect();
     assert_eq!(
         params,
-        [("session_id", "session ref", None, None), ("self", "widget ref", None, None), ("coats", "int", Some("2"), Some("boston"))]
+        [
+            ("session_id", "session ref", None, None),
+            ("self", "widget ref", None, None),
+            ("coats", "int", Some("2"), Some("boston"))
+        ]
     );
     assert_eq!(paint.origin.as_ref().map(|o| o.line), Some(7));
 
@@ -176,7 +189,10 @@ fn reads_errors_and_releases() {
     let r = read(dir.path()).unwrap();
     let errors: Vec<_> = r.facts.errors.iter().map(|e| (e.code.as_str(), e.params.clone())).collect();
     assert_eq!(errors, [("WIDGET_BROKEN", vec!["widget".to_string(), "reason".to_string()]), ("WIDGET_GONE", vec![])]);
-    assert_eq!(r.facts.errors[0].origin.as_ref().map(|o| (o.file.as_str(), o.line)), Some(("ocaml/idl/datamodel_errors.ml", 7)));
+    assert_eq!(
+        r.facts.errors[0].origin.as_ref().map(|o| (o.file.as_str(), o.line)),
+        Some(("ocaml/idl/datamodel_errors.ml", 7))
+    );
     let releases: Vec<_> = r.facts.releases.iter().map(|x| (x.code.as_str(), x.label.as_str())).collect();
     assert_eq!(releases, [("rio", "Product One"), ("1.2.0", "XAPI 1.2.0"), ("1.3.0", "XAPI 1.3.0")]);
 }
@@ -254,7 +270,11 @@ fn upstream_export_prints_the_facts_and_says_what_it_could_not_read() {
     assert!(err.contains("unread: ocaml/idl/datamodel.ml:31:"), "{err}");
 
     let empty = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xenapi-gen")).arg("upstream-export").arg(empty.path()).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xenapi-gen"))
+        .arg("upstream-export")
+        .arg(empty.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }

@@ -55,7 +55,11 @@ fn a_next_release_is_the_schemas_next_one_unless_that_is_the_newest() {
     let vm = class(&mut up, "VM");
     assert_eq!(param(message(vm, "migrate_send"), "vdi_format_map").since.as_deref(), Some("26.15.0"));
     // after the release before the newest: the newest, whose tag it may postdate
-    assert!(!message(vm, "start").lifecycle.transitions.iter().any(|t| t.release.ends_with("-next") || t.release == newest));
+    assert!(!message(vm, "start")
+        .lifecycle
+        .transitions
+        .iter()
+        .any(|t| t.release.ends_with("-next") || t.release == newest));
     assert_eq!(differences(&api, &up), 0);
 }
 
@@ -116,7 +120,11 @@ fn hand_written_setters_equal_to_the_derived_ones_are_the_schemas_rw_field() {
             Message {
                 name: m.name.clone(),
                 result: m.result.to_string(),
-                params: m.params.iter().map(|p| Param { name: p.name.clone(), ty: p.ty.to_string(), default: None, since: None }).collect(),
+                params: m
+                    .params
+                    .iter()
+                    .map(|p| Param { name: p.name.clone(), ty: p.ty.to_string(), default: None, since: None })
+                    .collect(),
                 errors: vec![],
                 roles: api.role_names(m.roles).iter().map(|r| r.to_string()).collect(),
                 implicit: false,

@@ -124,8 +124,14 @@ fn at_release_drops_what_came_later_and_renumbers_errors() {
 #[test]
 fn removed_items_stay_marked_as_they_were_then() {
     let dir = grown_dir();
-    common::apply(dir.path(), Replace("errors.yaml", "lifecycle: [published orlando]", "lifecycle: [published miami, removed george]"));
-    common::apply(dir.path(), Replace("classes/VM.yaml", "{code: VM_TOO_NEW, since: orlando}", "{code: VM_TOO_NEW, since: miami}"));
+    common::apply(
+        dir.path(),
+        Replace("errors.yaml", "lifecycle: [published orlando]", "lifecycle: [published miami, removed george]"),
+    );
+    common::apply(
+        dir.path(),
+        Replace("classes/VM.yaml", "{code: VM_TOO_NEW, since: orlando}", "{code: VM_TOO_NEW, since: miami}"),
+    );
     let api = load(dir.path());
     let at = |r: &str| api.at_release(r).unwrap();
     let state = |a: &Api| a.errors.iter().find(|e| e.code == "VM_TOO_NEW").map(|e| e.lifecycle.state().as_str());
@@ -137,9 +143,18 @@ fn removed_items_stay_marked_as_they_were_then() {
 #[test]
 fn an_item_that_only_names_its_removal_was_there_from_the_start() {
     let dir = grown_dir();
-    common::apply(dir.path(), Replace("classes/VM.yaml", "{name: Paused, description: \"In memory, but not scheduled.\"}", "{name: Paused, description: \"In memory, but not scheduled.\", lifecycle: [removed orlando]}"));
+    common::apply(
+        dir.path(),
+        Replace(
+            "classes/VM.yaml",
+            "{name: Paused, description: \"In memory, but not scheduled.\"}",
+            "{name: Paused, description: \"In memory, but not scheduled.\", lifecycle: [removed orlando]}",
+        ),
+    );
     let api = load(dir.path());
-    let paused = |a: &Api| a.class("VM").unwrap().enums[0].values.iter().find(|v| v.name == "Paused").map(|v| v.lifecycle.state().as_str());
+    let paused = |a: &Api| {
+        a.class("VM").unwrap().enums[0].values.iter().find(|v| v.name == "Paused").map(|v| v.lifecycle.state().as_str())
+    };
     assert_eq!(paused(&api.at_release("rio").unwrap()), Some("published"));
     assert_eq!(paused(&api.at_release("orlando").unwrap()), Some("removed"));
     let text = xenapi_gen::diff::diff(&grown(), &api).to_string();
@@ -178,7 +193,10 @@ fn docs_say_when_items_came_and_that_a_message_is_internal() {
     assert!(page.contains("### clean_shutdown (internal)"), "{page}");
     assert!(page.contains(&format!("- {}", Message::INTERNAL_NOTE)));
     assert!(!page.contains("### start (internal)"));
-    assert!(page.contains("| `force` | bool | Boot even if checks fail. Published in Third Release (orlando). |"), "{page}");
+    assert!(
+        page.contains("| `force` | bool | Boot even if checks fail. Published in Third Release (orlando). |"),
+        "{page}"
+    );
     assert!(page.contains("| `Crashed` | Stopped by a fault. Published in Third Release (orlando). |"));
     assert!(page.contains("[HANDLE_INVALID](../errors.md#HANDLE_INVALID) (added in Second Release (miami))"));
     assert!(page.contains("[VM_BAD_POWER_STATE](../errors.md#VM_BAD_POWER_STATE), "));
@@ -191,7 +209,9 @@ fn docs_say_when_items_came_and_that_a_message_is_internal() {
     assert!(orlando.contains("- error [VM_TOO_NEW](errors.md#VM_TOO_NEW)\n"));
     assert!(orlando.contains("### Errors added to messages\n\n- error [VM_TOO_NEW](errors.md#VM_TOO_NEW) of [VM.start](classes/VM.md#message-start)"));
     let miami = releases.split("## miami").nth(1).unwrap().split("\n## ").next().unwrap();
-    assert!(miami.contains("- error [HANDLE_INVALID](errors.md#HANDLE_INVALID) of [VM.start](classes/VM.md#message-start)"));
+    assert!(
+        miami.contains("- error [HANDLE_INVALID](errors.md#HANDLE_INVALID) of [VM.start](classes/VM.md#message-start)")
+    );
     assert!(!miami.contains("VM_TOO_NEW"));
 }
 
@@ -203,7 +223,8 @@ fn every_language_says_when_a_value_or_an_error_code_came() {
     let rust_errors = common::generated_file(Lang::Rust, &api, "src/errors.rs");
     assert!(rust_vm.contains(&format!("/// {note}\n    Crashed")), "{rust_vm}");
     assert!(rust_errors.contains(&format!("/// {note}\n    VmTooNew")), "{rust_errors}");
-    let python = common::generated_file(Lang::Python, &api, "enums.py") + &common::generated_file(Lang::Python, &api, "errors.py");
+    let python = common::generated_file(Lang::Python, &api, "enums.py")
+        + &common::generated_file(Lang::Python, &api, "errors.py");
     assert!(python.contains(&format!("Stopped by a fault. {note}")), "{python}");
     assert!(python.contains(&format!("The VM needs a newer host. {note}")), "{python}");
     let c = common::generated_file(Lang::C, &api, "include/xen/api/xen_vm_power_state.h");
@@ -235,7 +256,10 @@ fn every_language_says_a_message_is_internal() {
     assert!(c.contains("Internal: xapi leaves this call out of its published"), "{c}");
     // Without the flag, only the derived ones say it.
     let plain = load(&common::mini());
-    assert_eq!(common::generated_file(Lang::Rust, &plain, "src/vm.rs").matches(Message::INTERNAL_NOTE).count(), 2 * derived(&plain));
+    assert_eq!(
+        common::generated_file(Lang::Rust, &plain, "src/vm.rs").matches(Message::INTERNAL_NOTE).count(),
+        2 * derived(&plain)
+    );
 }
 
 // ---- the loader's checks ---------------------------------------------------
@@ -248,10 +272,18 @@ fn the_grown_fixture_loads() {
 #[test]
 fn unknown_releases_in_the_new_lifecycles_are_located() {
     let got = diags(&[
-        Replace("classes/VM.yaml", "lifecycle: [published orlando]}\n    result", "lifecycle: [published oralndo]}\n    result"),
+        Replace(
+            "classes/VM.yaml",
+            "lifecycle: [published orlando]}\n    result",
+            "lifecycle: [published oralndo]}\n    result",
+        ),
         Replace("classes/VM.yaml", "since: orlando}", "since: boston}"),
         Replace("errors.yaml", "lifecycle: [published orlando]", "lifecycle: [published nope]"),
-        Replace("classes/VM.yaml", "Stopped by a fault., lifecycle: [published orlando]", "Stopped by a fault., lifecycle: [published later]"),
+        Replace(
+            "classes/VM.yaml",
+            "Stopped by a fault., lifecycle: [published orlando]",
+            "Stopped by a fault., lifecycle: [published later]",
+        ),
     ]);
     assert_eq!(
         got.trim_end(),
@@ -270,7 +302,8 @@ errors.yaml:14:17: error: unknown release `nope` in the lifecycle of error `VM_T
 
 #[test]
 fn an_added_param_needs_a_default_and_comes_last() {
-    let got = diags(&[Replace("classes/VM.yaml", "{name: force, type: bool, default: false,", "{name: force, type: bool,")]);
+    let got =
+        diags(&[Replace("classes/VM.yaml", "{name: force, type: bool, default: false,", "{name: force, type: bool,")]);
     assert_eq!(
         got.trim_end(),
         "\
@@ -290,7 +323,11 @@ classes/VM.yaml:64:16: error: param `extra` of message `start` of class `VM` has
   help: parameters a later release added come last: give this one a lifecycle too, or move it before them
 1 error found"
     );
-    let got = diags(&[Replace("classes/VM.yaml", "Boot even if checks fail., lifecycle: [published orlando]", "Boot even if checks fail., lifecycle: [published rio]")]);
+    let got = diags(&[Replace(
+        "classes/VM.yaml",
+        "Boot even if checks fail., lifecycle: [published orlando]",
+        "Boot even if checks fail., lifecycle: [published rio]",
+    )]);
     assert_eq!(
         got.trim_end(),
         "\
@@ -316,8 +353,16 @@ classes/VM.yaml:64:16: error: param `extra` of message `start` of class `VM` was
 fn nothing_is_added_to_a_message_before_the_message_or_the_code_existed() {
     // The message now comes in miami: a param and an entry from rio are too early.
     let got = diags(&[
-        Replace("classes/VM.yaml", "    roles: vm-admin\n    lifecycle: [published rio]", "    roles: vm-admin\n    lifecycle: [published miami]"),
-        Replace("classes/VM.yaml", "lifecycle: [published orlando]}\n    result", "lifecycle: [published rio]}\n    result"),
+        Replace(
+            "classes/VM.yaml",
+            "    roles: vm-admin\n    lifecycle: [published rio]",
+            "    roles: vm-admin\n    lifecycle: [published miami]",
+        ),
+        Replace(
+            "classes/VM.yaml",
+            "lifecycle: [published orlando]}\n    result",
+            "lifecycle: [published rio]}\n    result",
+        ),
         Replace("classes/VM.yaml", "{code: HANDLE_INVALID, since: miami}", "{code: HANDLE_INVALID, since: rio}"),
         Replace("classes/VM.yaml", "{code: VM_TOO_NEW, since: orlando}", "{code: VM_TOO_NEW, since: miami}"),
     ]);
@@ -394,7 +439,11 @@ fn params_added_elsewhere_or_without_default_still_break() {
     let dir = grown_dir();
     common::apply(
         dir.path(),
-        Replace("classes/VM.yaml", "      - {name: vm, type: VM ref, description: The VM to boot.}\n", "      - {name: vm, type: VM ref, description: The VM to boot.}\n      - {name: early, type: int}\n"),
+        Replace(
+            "classes/VM.yaml",
+            "      - {name: vm, type: VM ref, description: The VM to boot.}\n",
+            "      - {name: vm, type: VM ref, description: The VM to boot.}\n      - {name: early, type: int}\n",
+        ),
     );
     // `early` has no default and sits in the middle: breaking.
     let text = diff_report(&old, &load(dir.path())).to_string();
@@ -402,20 +451,40 @@ fn params_added_elsewhere_or_without_default_still_break() {
     // A trailing param without a default: calls written for the old list
     // now lack an argument.
     let dir = common::mini_copy();
-    common::apply(dir.path(), Replace("classes/VM.yaml", "      - {name: vm, type: VM ref}\n", "      - {name: vm, type: VM ref}\n      - {name: timeout, type: int}\n"));
+    common::apply(
+        dir.path(),
+        Replace(
+            "classes/VM.yaml",
+            "      - {name: vm, type: VM ref}\n",
+            "      - {name: vm, type: VM ref}\n      - {name: timeout, type: int}\n",
+        ),
+    );
     let text = diff_report(&load(&common::mini()), &load(dir.path())).to_string();
     assert!(text.contains("~ message VM.clean_shutdown: param 3 `timeout: int` added [BREAKING]"), "{text}");
     // With a default it is compatible, lifecycle or not.
     let dir = common::mini_copy();
-    common::apply(dir.path(), Replace("classes/VM.yaml", "      - {name: vm, type: VM ref}\n", "      - {name: vm, type: VM ref}\n      - {name: timeout, type: int, default: 60}\n"));
+    common::apply(
+        dir.path(),
+        Replace(
+            "classes/VM.yaml",
+            "      - {name: vm, type: VM ref}\n",
+            "      - {name: vm, type: VM ref}\n      - {name: timeout, type: int, default: 60}\n",
+        ),
+    );
     let text = diff_report(&load(&common::mini()), &load(dir.path())).to_string();
-    assert!(text.contains("~ message VM.clean_shutdown: param 3 `timeout: int` added at the end (default 60)\n"), "{text}");
+    assert!(
+        text.contains("~ message VM.clean_shutdown: param 3 `timeout: int` added at the end (default 60)\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn error_codes_removed_or_retired() {
     let dir = grown_dir();
-    common::apply(dir.path(), Replace("errors.yaml", "lifecycle: [published orlando]", "lifecycle: [published orlando, removed george]"));
+    common::apply(
+        dir.path(),
+        Replace("errors.yaml", "lifecycle: [published orlando]", "lifecycle: [published orlando, removed george]"),
+    );
     let text = diff_report(&grown(), &load(dir.path())).to_string();
     assert!(text.contains("~ error VM_TOO_NEW: lifecycle published -> removed\n"), "{text}");
     assert!(!text.contains("BREAKING"), "{text}");
@@ -451,7 +520,9 @@ fn import_json_round_trip_keeps_every_new_notion() {
     assert_eq!(m.params.last().unwrap().lifecycle, start(&api).params.last().unwrap().lifecycle);
     assert_eq!(m.errors_added, start(&api).errors_added);
     assert_eq!(codes(&again, m), codes(&api, start(&api)));
-    let internal = |a: &Api| a.messages().filter(|(_, m)| m.internal).map(|(c, m)| format!("{}.{}", c.name, m.name)).collect::<Vec<_>>();
+    let internal = |a: &Api| {
+        a.messages().filter(|(_, m)| m.internal).map(|(c, m)| format!("{}.{}", c.name, m.name)).collect::<Vec<_>>()
+    };
     assert_eq!(internal(&again), internal(&api));
     let explicit: Vec<String> = internal(&again).into_iter().filter(|m| !m.ends_with("_where")).collect();
     assert_eq!(explicit, ["VM.clean_shutdown"]);

@@ -94,7 +94,9 @@ fn expand(settings: Settings) -> syn::Result<proc_macro2::TokenStream> {
             (other, _) => {
                 return Err(syn::Error::new(
                     s.key.span(),
-                    format!("unknown setting `{other}`; use schema, classes, release, client, server, xml_rpc or json_rpc"),
+                    format!(
+                        "unknown setting `{other}`; use schema, classes, release, client, server, xml_rpc or json_rpc"
+                    ),
                 ))
             }
         }

@@ -31,12 +31,7 @@ impl Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_depth: 64,
-            max_elements: 10_000_000,
-            max_string_len: 32 << 20,
-            max_body: 64 << 20,
-        }
+        Limits { max_depth: 64, max_elements: 10_000_000, max_string_len: 32 << 20, max_body: 64 << 20 }
     }
 }
 

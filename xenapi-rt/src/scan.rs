@@ -76,7 +76,8 @@ fn words(hay: &[u8], stops: Stops) -> Option<usize> {
     while let Some(word) = rest.first_chunk::<8>() {
         let x = u64::from_le_bytes(*word);
         let [a, b, c] = stops.bytes;
-        let mut hits = zero(x ^ (ONES * u64::from(a))) | zero(x ^ (ONES * u64::from(b))) | zero(x ^ (ONES * u64::from(c)));
+        let mut hits =
+            zero(x ^ (ONES * u64::from(a))) | zero(x ^ (ONES * u64::from(b))) | zero(x ^ (ONES * u64::from(c)));
         if stops.controls {
             hits |= x.wrapping_sub(ONES * 0x20) & !x & HIGH;
         }

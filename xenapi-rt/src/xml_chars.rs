@@ -69,8 +69,8 @@ fn may_hold_forbidden(block: &[u8; BLOCK]) -> bool {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         use safe_arch::{
-            bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-            set_splat_i8_m128i, zeroed_m128i, m128i,
+            bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i,
+            set_splat_i8_m128i, zeroed_m128i,
         };
         let high = set_splat_i8_m128i(0xE0u8 as i8);
         let ef = set_splat_i8_m128i(0xEFu8 as i8);

@@ -71,7 +71,11 @@ impl ToyServer {
                 tokens.push(token);
                 let event: HashMap<String, String> =
                     [("class".to_string(), "vm".to_string()), ("id".to_string(), tokens.len().to_string())].into();
-                Reply::success(EventBatch { events: vec![event], token: format!("token-{}", tokens.len()), ..EventBatch::default() })
+                Reply::success(EventBatch {
+                    events: vec![event],
+                    token: format!("token-{}", tokens.len()),
+                    ..EventBatch::default()
+                })
             }
             _ => Reply::failure(["MESSAGE_METHOD_UNKNOWN", method]),
         })

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use xenapi_rt::server::{Handler, HttpReply, HttpRequest, IncomingCall, Reply, Server, ServerConfig};
 use xenapi_rt::jsonrpc::Version;
+use xenapi_rt::server::{Handler, HttpReply, HttpRequest, IncomingCall, Reply, Server, ServerConfig};
 use xenapi_rt::transport::HttpTransport;
 use xenapi_rt::{Client, Limits, Protocol};
 
@@ -88,22 +88,17 @@ async fn exchange(addr: SocketAddr, request: &[u8]) -> (String, String) {
 }
 
 fn request(method: &str, target: &str, body: &[u8]) -> Vec<u8> {
-    let mut r = format!(
-        "{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
+    let mut r =
+        format!("{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len())
+            .into_bytes();
     r.extend_from_slice(body);
     r
 }
 
 #[tokio::test]
 async fn http_hook_serves_other_paths_and_methods() {
-    let addr = start(ServerConfig {
-        limits: Limits { max_body: 1000, ..Limits::default() },
-        ..ServerConfig::default()
-    })
-    .await;
+    let addr =
+        start(ServerConfig { limits: Limits { max_body: 1000, ..Limits::default() }, ..ServerConfig::default() }).await;
     let data = b"\x00\x01 blob bytes \xff";
     let (status, _) = exchange(addr, &request("PUT", "/blob?ref=OpaqueRef%3Ab1&session_id=ok", data)).await;
     assert_eq!(status, "HTTP/1.1 200 OK");

@@ -33,14 +33,7 @@ fn decode_everything(bytes: &[u8]) {
     }
 }
 
-type Mixed = (
-    String,
-    i64,
-    Float,
-    bool,
-    BTreeMap<i64, String>,
-    Vec<BTreeMap<String, i32>>,
-);
+type Mixed = (String, i64, Float, bool, BTreeMap<i64, String>, Vec<BTreeMap<String, i32>>);
 
 fn seeds() -> Vec<Vec<u8>> {
     let vm = sample_vm();
@@ -69,18 +62,12 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let interesting = prop::sample::select(vec![
-        b'<', b'>', b'/', b'&', b';', b'"', b'[', b']', b'{', b'}', b':', b',', b'0', b'\\', 0xff,
-        0xc3, b'#', b'!',
+        b'<', b'>', b'/', b'&', b';', b'"', b'[', b']', b'{', b'}', b':', b',', b'0', b'\\', 0xff, 0xc3, b'#', b'!',
     ]);
     prop_oneof![
-        (
-            any::<usize>(),
-            prop_oneof![interesting.clone(), any::<u8>()]
-        )
-            .prop_map(|(i, b)| Mutation::Set(i, b)),
+        (any::<usize>(), prop_oneof![interesting.clone(), any::<u8>()]).prop_map(|(i, b)| Mutation::Set(i, b)),
         (any::<usize>(), 1usize..16).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        (any::<usize>(), prop::collection::vec(interesting, 1..6))
-            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (any::<usize>(), prop::collection::vec(interesting, 1..6)).prop_map(|(i, v)| Mutation::Insert(i, v)),
         (
             any::<usize>(),
             prop::sample::select(vec![

@@ -189,7 +189,10 @@ async fn replies_stay_well_formed_whatever_the_store_holds() {
     assert_eq!(v["result"].as_str().unwrap().chars().count(), forbidden().len());
     // An unknown method name is echoed escaped.
     let err = post_xml(&t, xml_call("<&>", "x").replace("<&>", "&lt;&amp;&gt;").as_bytes()).await.unwrap_err();
-    assert!(matches!(&err, CallError::Failure { code, params } if code == "MESSAGE_METHOD_UNKNOWN" && params == &["<&>"]), "{err}");
+    assert!(
+        matches!(&err, CallError::Failure { code, params } if code == "MESSAGE_METHOD_UNKNOWN" && params == &["<&>"]),
+        "{err}"
+    );
 }
 
 #[derive(Deserialize, Debug)]
@@ -210,7 +213,8 @@ fn bare_non_finite_tokens_in_json_replies_are_read_for_float_fields() {
         ("-Infinity", |x: f64| x == f64::NEG_INFINITY),
     ] {
         for version in ["", r#""jsonrpc":"2.0","#] {
-            let body = format!(r#"{{{version}"result":{{"load":{token},"name":"{token} -Infinity \"NaN\\\" x"}},"id":1}}"#);
+            let body =
+                format!(r#"{{{version}"result":{{"load":{token},"name":"{token} -Infinity \"NaN\\\" x"}},"id":1}}"#);
             let m: Metrics = jsonrpc::decode_response(body.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"));
             assert!(check(m.load), "{body}");
             // Tokens inside strings are left alone.
@@ -221,7 +225,8 @@ fn bare_non_finite_tokens_in_json_replies_are_read_for_float_fields() {
         }
     }
     // A bare float result, and a list of them.
-    let v: Vec<xenapi_rt::types::Float> = jsonrpc::decode_response(br#"{"result":[NaN,Infinity,-Infinity,1.5],"id":1}"#).unwrap();
+    let v: Vec<xenapi_rt::types::Float> =
+        jsonrpc::decode_response(br#"{"result":[NaN,Infinity,-Infinity,1.5],"id":1}"#).unwrap();
     assert!(v[0].0.is_nan() && v[1].0.is_infinite() && v[2].0 < 0.0 && v[3].0 == 1.5);
     // Other garbage is still refused, with the parser's own message.
     let err = jsonrpc::decode_response::<Metrics>(br#"{"result":{"load":Nan},"id":1}"#).unwrap_err();

@@ -152,9 +152,35 @@ fn mutate(mut doc: Vec<u8>, (op, at, what): (u8, usize, Vec<u8>)) -> Vec<u8> {
 
 fn mutation() -> impl Strategy<Value = (u8, usize, Vec<u8>)> {
     let pieces = prop::sample::select(vec![
-        &b"\""[..], b"\\", b"\\u", b"\\ud800", b"\\udc00", b"\\u00e9", b"{", b"}", b"[", b"]", b":", b",",
-        b"-", b"0", b"1e400", b"99999999999999999999999", b".", b"e", b"null", b"true", b"NaN", b"-Infinity",
-        b"\x01", b"\xff", b"\xc3", b" ", b"\"result\":", b"\"error\":[\"X\"]", b"[[[[[[[[",
+        &b"\""[..],
+        b"\\",
+        b"\\u",
+        b"\\ud800",
+        b"\\udc00",
+        b"\\u00e9",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b":",
+        b",",
+        b"-",
+        b"0",
+        b"1e400",
+        b"99999999999999999999999",
+        b".",
+        b"e",
+        b"null",
+        b"true",
+        b"NaN",
+        b"-Infinity",
+        b"\x01",
+        b"\xff",
+        b"\xc3",
+        b" ",
+        b"\"result\":",
+        b"\"error\":[\"X\"]",
+        b"[[[[[[[[",
     ]);
     (any::<u8>(), any::<usize>(), prop::collection::vec(pieces, 1..3).prop_map(|v| v.concat()))
 }

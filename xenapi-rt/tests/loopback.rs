@@ -29,9 +29,7 @@ struct TestApi {
 
 impl TestApi {
     fn check_session(&self, call: &IncomingCall<'_>) -> Result<(), Reply> {
-        let s: String = call
-            .param(0)
-            .map_err(|e| Reply::failure(["FIELD_TYPE_ERROR", &format!("session: {e}")]))?;
+        let s: String = call.param(0).map_err(|e| Reply::failure(["FIELD_TYPE_ERROR", &format!("session: {e}")]))?;
         if self.sessions.lock().unwrap().contains(&s) {
             Ok(())
         } else {
@@ -65,10 +63,7 @@ impl Handler for TestApi {
                 if user != "root" {
                     return Reply::failure(["SESSION_AUTHENTICATION_FAILED", &user, "wrong user"]);
                 }
-                let s = format!(
-                    "OpaqueRef:session-{}",
-                    self.next.fetch_add(1, Ordering::Relaxed)
-                );
+                let s = format!("OpaqueRef:session-{}", self.next.fetch_add(1, Ordering::Relaxed));
                 self.sessions.lock().unwrap().insert(s.clone());
                 Reply::success(s)
             }
@@ -87,10 +82,7 @@ impl Handler for TestApi {
             },
             "VM.create" => match call.param::<VmRecord>(1) {
                 Ok(rec) => Reply::success(Ref(format!("OpaqueRef:{}", rec.name_label))),
-                Err(e) => Reply::failure([
-                    "FIELD_TYPE_ERROR".to_string(),
-                    format!("param {}", e.index()),
-                ]),
+                Err(e) => Reply::failure(["FIELD_TYPE_ERROR".to_string(), format!("param {}", e.index())]),
             },
             "echo" => match call.param::<VmRecord>(0) {
                 Ok(rec) => Reply::success(rec),
@@ -114,11 +106,7 @@ struct Running {
 impl Running {
     async fn shutdown(mut self) {
         let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(Duration::from_secs(10), self.task)
-            .await
-            .expect("server stopped")
-            .unwrap()
-            .unwrap();
+        tokio::time::timeout(Duration::from_secs(10), self.task).await.expect("server stopped").unwrap().unwrap();
     }
 }
 
@@ -134,50 +122,27 @@ async fn start(config: ServerConfig) -> Running {
             })
             .await
     });
-    Running {
-        addr,
-        stop: Some(stop),
-        task,
-    }
+    Running { addr, stop: Some(stop), task }
 }
 
 fn http(addr: SocketAddr) -> HttpTransport {
     HttpTransport::with_options(
         &format!("http://{addr}/"),
-        HttpOptions {
-            timeout: Some(Duration::from_secs(10)),
-            ..HttpOptions::default()
-        },
+        HttpOptions { timeout: Some(Duration::from_secs(10)), ..HttpOptions::default() },
     )
     .unwrap()
 }
 
-const PROTOCOLS: [Protocol; 3] = [
-    Protocol::XmlRpc,
-    Protocol::JsonRpc(Version::V1),
-    Protocol::JsonRpc(Version::V2),
-];
+const PROTOCOLS: [Protocol; 3] = [Protocol::XmlRpc, Protocol::JsonRpc(Version::V1), Protocol::JsonRpc(Version::V2)];
 
 async fn login<T: Transport>(c: &Client<T>) -> String {
-    c.call("session.login_with_password")
-        .param("root")
-        .param("pw")
-        .param("1.0")
-        .param("test")
-        .send()
-        .await
-        .unwrap()
+    c.call("session.login_with_password").param("root").param("pw").param("1.0").param("test").send().await.unwrap()
 }
 
 async fn exercise<T: Transport>(c: &Client<T>) {
     let session = login(c).await;
-    let rec: VmRecord = c
-        .call("VM.get_record")
-        .param(&session)
-        .param(&Ref("OpaqueRef:vm1".into()))
-        .send()
-        .await
-        .unwrap();
+    let rec: VmRecord =
+        c.call("VM.get_record").param(&session).param(&Ref("OpaqueRef:vm1".into())).send().await.unwrap();
     let mut want = sample_vm();
     want.affinity = Ref("OpaqueRef:vm1".into());
     assert_vm_eq(&rec, &want);
@@ -185,23 +150,11 @@ async fn exercise<T: Transport>(c: &Client<T>) {
     let echoed: VmRecord = c.call("echo").param(&sample_vm()).send().await.unwrap();
     assert_vm_eq(&echoed, &sample_vm());
 
-    let created: Ref = c
-        .call("VM.create")
-        .param(&session)
-        .param(&sample_vm())
-        .send()
-        .await
-        .unwrap();
+    let created: Ref = c.call("VM.create").param(&session).param(&sample_vm()).send().await.unwrap();
     assert_eq!(created.0, format!("OpaqueRef:{}", sample_vm().name_label));
 
     // A parameter of the wrong shape is reported for that parameter.
-    let err = c
-        .call("VM.create")
-        .param(&session)
-        .param("not a record")
-        .send::<Ref>()
-        .await
-        .unwrap_err();
+    let err = c.call("VM.create").param(&session).param("not a record").send::<Ref>().await.unwrap_err();
     assert!(
         matches!(&err, CallError::Failure { code, params } if code == "FIELD_TYPE_ERROR" && params == &["param 1"]),
         "{err:?}"
@@ -219,36 +172,15 @@ async fn exercise<T: Transport>(c: &Client<T>) {
     assert!(
         matches!(&err, CallError::Failure { code, params } if code == "SESSION_AUTHENTICATION_FAILED" && params[0] == "guest")
     );
-    let err = c
-        .call("session.login_with_password")
-        .param("root")
-        .send::<String>()
-        .await
-        .unwrap_err();
+    let err = c.call("session.login_with_password").param("root").send::<String>().await.unwrap_err();
     assert_eq!(err.code(), Some("MESSAGE_PARAMETER_COUNT_MISMATCH"));
-    let err = c
-        .call("VM.frobnicate")
-        .param(&session)
-        .send::<Void>()
-        .await
-        .unwrap_err();
+    let err = c.call("VM.frobnicate").param(&session).send::<Void>().await.unwrap_err();
     assert!(
         matches!(&err, CallError::Failure { code, params } if code == "MESSAGE_METHOD_UNKNOWN" && params == &["VM.frobnicate"])
     );
 
-    let _: Void = c
-        .call("session.logout")
-        .param(&session)
-        .send()
-        .await
-        .unwrap();
-    let err = c
-        .call("VM.get_record")
-        .param(&session)
-        .param("OpaqueRef:vm1")
-        .send::<VmRecord>()
-        .await
-        .unwrap_err();
+    let _: Void = c.call("session.logout").param(&session).send().await.unwrap();
+    let err = c.call("VM.get_record").param(&session).param("OpaqueRef:vm1").send::<VmRecord>().await.unwrap_err();
     assert!(
         matches!(&err, CallError::Failure { code, params } if code == "SESSION_INVALID" && params == std::slice::from_ref(&session))
     );
@@ -265,13 +197,7 @@ async fn both_protocols_round_trip_over_http() {
     let xml = Client::new(transport.clone(), Protocol::XmlRpc);
     let json = Client::new(transport.clone(), Protocol::JsonRpc(Version::V2));
     let session = login(&xml).await;
-    let rec: VmRecord = json
-        .call("VM.get_record")
-        .param(&session)
-        .param("OpaqueRef:x")
-        .send()
-        .await
-        .unwrap();
+    let rec: VmRecord = json.call("VM.get_record").param(&session).param("OpaqueRef:x").send().await.unwrap();
     assert_eq!(rec.affinity.0, "OpaqueRef:x");
     server.shutdown().await;
 }
@@ -280,26 +206,13 @@ async fn raw_status(addr: SocketAddr, request: &[u8]) -> String {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.write_all(request).await.unwrap();
     let mut buf = vec![0u8; 1024];
-    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    String::from_utf8_lossy(&buf[..n])
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.unwrap().unwrap();
+    String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_string()
 }
 
 #[tokio::test]
 async fn malformed_requests_get_protocol_errors_and_server_keeps_serving() {
-    let config = ServerConfig {
-        limits: Limits {
-            max_body: 4096,
-            ..Limits::default()
-        },
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig { limits: Limits { max_body: 4096, ..Limits::default() }, ..ServerConfig::default() };
     let server = start(config).await;
     let t = http(server.addr);
 
@@ -321,16 +234,16 @@ async fn malformed_requests_get_protocol_errors_and_server_keeps_serving() {
     );
     let reply = t.post("/", deep.into_bytes()).await.unwrap();
     let err = xenapi_rt::xmlrpc::decode_response::<String>(&reply).unwrap_err();
-    assert!(matches!(&err, CallError::Failure { code, params } if code == "XMLRPC_UNMARSHAL_FAILURE" && params[1].contains("depth")), "{err}");
+    assert!(
+        matches!(&err, CallError::Failure { code, params } if code == "XMLRPC_UNMARSHAL_FAILURE" && params[1].contains("depth")),
+        "{err}"
+    );
 
     for (bad, code) in [
         (&b"{not json"[..], -32700),
         (b"", -32700),
         (br#"{"method":"m","params":[]}"#, -32600),
-        (
-            br#"{"jsonrpc":"2.0","method":"m","params":[],"id":null}"#,
-            -32600,
-        ),
+        (br#"{"jsonrpc":"2.0","method":"m","params":[],"id":null}"#, -32600),
         (br#"{"method":"m","params":{"a":1},"id":1}"#, -32600),
     ] {
         let reply = t.post("/jsonrpc", bad.to_vec()).await.unwrap();
@@ -340,44 +253,27 @@ async fn malformed_requests_get_protocol_errors_and_server_keeps_serving() {
     }
 
     // Too large: refused from Content-Length, before the body is read.
-    assert!(matches!(
-        t.post("/", vec![b' '; 5000]).await,
-        Err(TransportError::Status { status: 413, .. })
-    ));
-    let head = format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n<methodCall>", 1u64 << 30);
-    assert_eq!(
-        raw_status(server.addr, head.as_bytes()).await,
-        "HTTP/1.1 413 Payload Too Large"
+    assert!(matches!(t.post("/", vec![b' '; 5000]).await, Err(TransportError::Status { status: 413, .. })));
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n<methodCall>",
+        1u64 << 30
     );
+    assert_eq!(raw_status(server.addr, head.as_bytes()).await, "HTTP/1.1 413 Payload Too Large");
     // Without a length (chunked), refused once the limit is crossed.
-    let mut chunked =
-        b"POST /jsonrpc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut chunked = b"POST /jsonrpc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     for _ in 0..10 {
         chunked.extend_from_slice(b"400\r\n");
         chunked.extend_from_slice(&[b' '; 0x400]);
         chunked.extend_from_slice(b"\r\n");
     }
-    assert_eq!(
-        raw_status(server.addr, &chunked).await,
-        "HTTP/1.1 413 Payload Too Large"
-    );
+    assert_eq!(raw_status(server.addr, &chunked).await, "HTTP/1.1 413 Payload Too Large");
 
+    assert_eq!(raw_status(server.addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await, "HTTP/1.1 405 Method Not Allowed");
     assert_eq!(
-        raw_status(server.addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await,
-        "HTTP/1.1 405 Method Not Allowed"
-    );
-    assert_eq!(
-        raw_status(
-            server.addr,
-            b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
-        )
-        .await,
+        raw_status(server.addr, b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await,
         "HTTP/1.1 404 Not Found"
     );
-    assert_eq!(
-        raw_status(server.addr, b"\x00\x01garbage\r\n\r\n").await,
-        "HTTP/1.1 400 Bad Request"
-    );
+    assert_eq!(raw_status(server.addr, b"\x00\x01garbage\r\n\r\n").await, "HTTP/1.1 400 Bad Request");
 
     // Still serving, in both protocols.
     for protocol in PROTOCOLS {
@@ -390,11 +286,7 @@ async fn malformed_requests_get_protocol_errors_and_server_keeps_serving() {
 
 #[tokio::test]
 async fn a_stalled_body_times_out_and_the_server_keeps_serving() {
-    let server = start(ServerConfig {
-        body_read_timeout: Duration::from_millis(300),
-        ..ServerConfig::default()
-    })
-    .await;
+    let server = start(ServerConfig { body_read_timeout: Duration::from_millis(300), ..ServerConfig::default() }).await;
     // Headers promise 100 bytes; 10 arrive, then nothing.
     let mut stalled = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stalled
@@ -434,15 +326,8 @@ async fn graceful_shutdown_drains_in_flight_calls() {
     assert_eq!(slow.await.unwrap().unwrap(), "done");
     // Nothing listens any more.
     let fresh = Client::new(http(addr), Protocol::XmlRpc);
-    let err = fresh
-        .call("session.login_with_password")
-        .send::<String>()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, CallError::Transport(TransportError::Http(_))),
-        "{err:?}"
-    );
+    let err = fresh.call("session.login_with_password").send::<String>().await.unwrap_err();
+    assert!(matches!(err, CallError::Transport(TransportError::Http(_))), "{err:?}");
 }
 
 #[tokio::test]
@@ -453,24 +338,13 @@ async fn per_call_timeout() {
     let hasty = Client::new(
         HttpTransport::with_options(
             &format!("http://{}/", server.addr),
-            HttpOptions {
-                timeout: Some(Duration::from_millis(50)),
-                ..HttpOptions::default()
-            },
+            HttpOptions { timeout: Some(Duration::from_millis(50)), ..HttpOptions::default() },
         )
         .unwrap(),
         Protocol::JsonRpc(Version::V2),
     );
-    let err = hasty
-        .call("slow")
-        .param(&session)
-        .send::<String>()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, CallError::Transport(TransportError::Timeout(_))),
-        "{err:?}"
-    );
+    let err = hasty.call("slow").param(&session).send::<String>().await.unwrap_err();
+    assert!(matches!(err, CallError::Transport(TransportError::Timeout(_))), "{err:?}");
     server.shutdown().await;
 }
 
@@ -510,18 +384,15 @@ mod tls {
     const KEY: &[u8] = include_bytes!("data/server.key");
 
     async fn start_tls() -> (SocketAddr, oneshot::Sender<()>) {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(CERT).collect::<Result<_, _>>().unwrap();
         let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -550,11 +421,7 @@ mod tls {
     fn https(addr: SocketAddr, trust: ServerTrust) -> HttpTransport {
         HttpTransport::with_options(
             &format!("https://localhost:{}/", addr.port()),
-            HttpOptions {
-                timeout: Some(Duration::from_secs(10)),
-                tls: TlsOptions { trust },
-                ..HttpOptions::default()
-            },
+            HttpOptions { timeout: Some(Duration::from_secs(10)), tls: TlsOptions { trust }, ..HttpOptions::default() },
         )
         .unwrap()
     }
@@ -566,22 +433,12 @@ mod tls {
         for protocol in PROTOCOLS {
             exercise(&Client::new(&trusted, protocol)).await;
         }
-        let unverified = Client::new(
-            https(addr, ServerTrust::DangerousAcceptAnyCertificate),
-            Protocol::XmlRpc,
-        );
+        let unverified = Client::new(https(addr, ServerTrust::DangerousAcceptAnyCertificate), Protocol::XmlRpc);
         login(&unverified).await;
         // The public roots do not know the test CA.
         let public = Client::new(https(addr, ServerTrust::WebPkiRoots), Protocol::XmlRpc);
-        let err = public
-            .call("session.login_with_password")
-            .send::<String>()
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&err, CallError::Transport(TransportError::Http(m)) if m.contains("certificate")),
-            "{err:?}"
-        );
+        let err = public.call("session.login_with_password").send::<String>().await.unwrap_err();
+        assert!(matches!(&err, CallError::Transport(TransportError::Http(m)) if m.contains("certificate")), "{err:?}");
         assert!(ServerTrust::custom_roots_pem(b"no pem here").is_err());
     }
 }

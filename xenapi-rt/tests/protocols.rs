@@ -47,10 +47,7 @@ fn enabled() -> Vec<(Protocol, &'static str)> {
 fn left_out() -> Vec<(&'static str, &'static [u8])> {
     let mut out: Vec<(&'static str, &'static [u8])> = Vec::new();
     if !cfg!(feature = "xml-rpc") {
-        out.push((
-            "/",
-            b"<?xml version='1.0'?><methodCall><methodName>echo</methodName><params/></methodCall>",
-        ));
+        out.push(("/", b"<?xml version='1.0'?><methodCall><methodName>echo</methodName><params/></methodCall>"));
     }
     if !cfg!(feature = "json-rpc") {
         out.push(("/jsonrpc", br#"{"jsonrpc":"2.0","method":"echo","params":[[]],"id":1}"#));
@@ -116,9 +113,7 @@ async fn a_handler_can_refuse_a_protocol_that_is_compiled_in() {
     let server = Server::new(JsonOnly);
     let xml = server.handle_bytes("/", b"not even XML").await;
     assert_eq!(xml.status, 404);
-    let json = server
-        .handle_bytes("/jsonrpc", br#"{"jsonrpc":"2.0","method":"echo","params":[["x"]],"id":1}"#)
-        .await;
+    let json = server.handle_bytes("/jsonrpc", br#"{"jsonrpc":"2.0","method":"echo","params":[["x"]],"id":1}"#).await;
     assert_eq!(json.status, 200);
     assert!(String::from_utf8_lossy(&json.body).contains(r#""result":["x"]"#));
 }

@@ -103,7 +103,11 @@ macro_rules! required_hooks {
         fn store(&self) -> &ToyStore {
             &self.store
         }
-        async fn authenticate(&self, _method: &'static str, session: &Ref<SessionClass>) -> Result<&'static str, ToyError> {
+        async fn authenticate(
+            &self,
+            _method: &'static str,
+            session: &Ref<SessionClass>,
+        ) -> Result<&'static str, ToyError> {
             match session.as_str() {
                 "OpaqueRef:admin" => Ok("pool-admin"),
                 "OpaqueRef:reader" => Ok("read-only"),
@@ -137,7 +141,12 @@ struct Full {
 impl Backend for Full {
     required_hooks!();
 
-    fn authorize(&self, ctx: &&'static str, method: &'static str, roles: &'static [&'static str]) -> Result<(), ToyError> {
+    fn authorize(
+        &self,
+        ctx: &&'static str,
+        method: &'static str,
+        roles: &'static [&'static str],
+    ) -> Result<(), ToyError> {
         if roles.contains(ctx) {
             Ok(())
         } else {
@@ -258,7 +267,8 @@ async fn the_first_steps_answer_early_in_xapi_wording() {
     let c = client(&server);
     let bad = c.call("VM.get_name_label").param("OpaqueRef:nobody").param("OpaqueRef:vm").send::<String>().await;
     assert_eq!(failure(bad), ["SESSION_INVALID", "OpaqueRef:nobody"]);
-    let not_a_ref = c.call("VM.get_name_label").param(&["OpaqueRef:admin"]).param("OpaqueRef:vm").send::<String>().await;
+    let not_a_ref =
+        c.call("VM.get_name_label").param(&["OpaqueRef:admin"]).param("OpaqueRef:vm").send::<String>().await;
     assert_eq!(failure(not_a_ref), ["SESSION_INVALID", ""]);
     let short = c.call("VM.get_name_label").param("OpaqueRef:admin").send::<String>().await;
     assert_eq!(failure(short), ["MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_name_label", "1", "0"]);
@@ -268,7 +278,8 @@ async fn the_first_steps_answer_early_in_xapi_wording() {
     assert_eq!(failure(extra), ["MESSAGE_PARAMETER_COUNT_MISMATCH", "session.ping", "0", "1"]);
     let pong: String = c.call("session.ping").send().await.unwrap();
     assert_eq!(pong, "pong");
-    let typed = c.call("VM.set_memory").param("OpaqueRef:admin").param("OpaqueRef:vm").param("lots").send::<Void>().await;
+    let typed =
+        c.call("VM.set_memory").param("OpaqueRef:admin").param("OpaqueRef:vm").param("lots").send::<Void>().await;
     assert_eq!(failure(typed), ["FIELD_TYPE_ERROR", "memory"]);
     let denied = c.call("VM.create").param("OpaqueRef:reader").send::<String>().await;
     assert_eq!(failure(denied), ["RBAC_PERMISSION_DENIED", "VM.create", "no role"]);

@@ -24,36 +24,18 @@ fn from_xml<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, WireError> {
 
 #[test]
 fn xml_encodes_scalars() {
-    assert_eq!(
-        xml("a<b>&c\"'"),
-        "<value><string>a&lt;b&gt;&amp;c\"'</string></value>"
-    );
-    assert_eq!(
-        xml("line\r\nnext\ttab\u{1}"),
-        "<value><string>line&#13;\nnext\ttab\u{FFFD}</string></value>"
-    );
+    assert_eq!(xml("a<b>&c\"'"), "<value><string>a&lt;b&gt;&amp;c\"'</string></value>");
+    assert_eq!(xml("line\r\nnext\ttab\u{1}"), "<value><string>line&#13;\nnext\ttab\u{FFFD}</string></value>");
     assert_eq!(xml(&42i64), "<value><string>42</string></value>");
-    assert_eq!(
-        xml(&i64::MIN),
-        "<value><string>-9223372036854775808</string></value>"
-    );
+    assert_eq!(xml(&i64::MIN), "<value><string>-9223372036854775808</string></value>");
     assert_eq!(xml(&7i32), "<value><string>7</string></value>");
-    assert_eq!(
-        xml(&u64::MAX),
-        "<value><string>18446744073709551615</string></value>"
-    );
+    assert_eq!(xml(&u64::MAX), "<value><string>18446744073709551615</string></value>");
     assert_eq!(xml(&1.5f64), "<value><double>1.5</double></value>");
     assert_eq!(xml(&-0.1f64), "<value><double>-0.1</double></value>");
     assert_eq!(xml(&1e300f64), "<value><double>1e300</double></value>");
     assert_eq!(xml(&f64::NAN), "<value><double>NaN</double></value>");
-    assert_eq!(
-        xml(&f64::INFINITY),
-        "<value><double>Infinity</double></value>"
-    );
-    assert_eq!(
-        xml(&Float(f64::NEG_INFINITY)),
-        "<value><double>-Infinity</double></value>"
-    );
+    assert_eq!(xml(&f64::INFINITY), "<value><double>Infinity</double></value>");
+    assert_eq!(xml(&Float(f64::NEG_INFINITY)), "<value><double>-Infinity</double></value>");
     assert_eq!(xml(&true), "<value><boolean>1</boolean></value>");
     assert_eq!(xml(&false), "<value><boolean>0</boolean></value>");
     assert_eq!(
@@ -64,18 +46,9 @@ fn xml_encodes_scalars() {
     assert_eq!(xml(&()), "<value><string></string></value>");
     assert_eq!(xml(&None::<i64>), "<value><string></string></value>");
     assert_eq!(xml(&Some(3i64)), "<value><string>3</string></value>");
-    assert_eq!(
-        xml(&PowerState::Running),
-        "<value><string>Running</string></value>"
-    );
-    assert_eq!(
-        xml(&PowerState::Unknown),
-        "<value><string>unknown</string></value>"
-    );
-    assert_eq!(
-        xml(&Ref("OpaqueRef:NULL".into())),
-        "<value><string>OpaqueRef:NULL</string></value>"
-    );
+    assert_eq!(xml(&PowerState::Running), "<value><string>Running</string></value>");
+    assert_eq!(xml(&PowerState::Unknown), "<value><string>unknown</string></value>");
+    assert_eq!(xml(&Ref("OpaqueRef:NULL".into())), "<value><string>OpaqueRef:NULL</string></value>");
 }
 
 #[test]
@@ -84,10 +57,7 @@ fn xml_encodes_collections() {
         xml(&vec!["a", "b"]),
         "<value><array><data><value><string>a</string></value><value><string>b</string></value></data></array></value>"
     );
-    assert_eq!(
-        xml(&Vec::<i64>::new()),
-        "<value><array><data></data></array></value>"
-    );
+    assert_eq!(xml(&Vec::<i64>::new()), "<value><array><data></data></array></value>");
     let by_int: BTreeMap<i64, &str> = [(1, "x"), (-2, "y")].into_iter().collect();
     assert_eq!(
         xml(&by_int),
@@ -99,9 +69,8 @@ fn xml_encodes_collections() {
         xml(&by_enum),
         "<value><struct><member><name>Halted</name><value><boolean>1</boolean></value></member></struct></value>"
     );
-    let nested: BTreeMap<&str, BTreeMap<&str, &str>> = [("o&", [("i", "v")].into_iter().collect())]
-        .into_iter()
-        .collect();
+    let nested: BTreeMap<&str, BTreeMap<&str, &str>> =
+        [("o&", [("i", "v")].into_iter().collect())].into_iter().collect();
     assert_eq!(
         xml(&nested),
         "<value><struct><member><name>o&amp;</name><value><struct><member><name>i</name>\
@@ -119,11 +88,7 @@ fn xml_encodes_records() {
         parent: Option<Ref>,
     }
     assert_eq!(
-        xml(&Small {
-            vcpus: 2,
-            name: "n",
-            parent: None
-        }),
+        xml(&Small { vcpus: 2, name: "n", parent: None }),
         "<value><struct><member><name>VCPUs_max</name><value><string>2</string></value></member>\
          <member><name>name</name><value><string>n</string></value></member>\
          <member><name>parent</name><value><string></string></value></member></struct></value>"
@@ -151,10 +116,7 @@ fn xml_decodes_ints_in_every_form() {
         assert_eq!(from_xml::<i64>(form).unwrap(), 42, "{form}");
         assert_eq!(from_xml::<i32>(form).unwrap(), 42, "{form}");
     }
-    assert_eq!(
-        from_xml::<i64>("<value><string>-9223372036854775808</string></value>").unwrap(),
-        i64::MIN
-    );
+    assert_eq!(from_xml::<i64>("<value><string>-9223372036854775808</string></value>").unwrap(), i64::MIN);
     assert!(matches!(
         from_xml::<i64>("<value><string>4x</string></value>"),
         Err(WireError::InvalidScalar { kind: "int", .. })
@@ -170,55 +132,28 @@ fn xml_decodes_strings_and_untyped_values() {
     assert_eq!(from_xml::<String>("<value>  </value>").unwrap(), "  ");
     assert_eq!(from_xml::<String>("<value><string/></value>").unwrap(), "");
     assert_eq!(
-        from_xml::<String>(
-            "<value><string>a&lt;b&gt;&amp;&quot;&apos;&#65;&#x42;</string></value>"
-        )
-        .unwrap(),
+        from_xml::<String>("<value><string>a&lt;b&gt;&amp;&quot;&apos;&#65;&#x42;</string></value>").unwrap(),
         "a<b>&\"'AB"
     );
-    assert_eq!(
-        from_xml::<String>("<value><string><![CDATA[<x>]]>&amp;y</string></value>").unwrap(),
-        "<x>&y"
-    );
-    assert_eq!(
-        from_xml::<String>("<value><string>a&#13;\r\nb</string></value>").unwrap(),
-        "a\r\nb"
-    );
+    assert_eq!(from_xml::<String>("<value><string><![CDATA[<x>]]>&amp;y</string></value>").unwrap(), "<x>&y");
+    assert_eq!(from_xml::<String>("<value><string>a&#13;\r\nb</string></value>").unwrap(), "a\r\nb");
     // Borrowed straight from the input when nothing needs unescaping.
     let input = b"<value><string>borrowed</string></value>";
     let s: &str = xmlrpc::decode_value(input).unwrap();
     assert_eq!(s, "borrowed");
     // Any scalar reads as a string when a string is asked for.
-    assert_eq!(
-        from_xml::<String>("<value><i4>5</i4></value>").unwrap(),
-        "5"
-    );
-    assert_eq!(
-        from_xml::<PowerState>("<value><string>Suspended</string></value>").unwrap(),
-        PowerState::Suspended
-    );
-    assert_eq!(
-        from_xml::<PowerState>("<value>unknown</value>").unwrap(),
-        PowerState::Unknown
-    );
+    assert_eq!(from_xml::<String>("<value><i4>5</i4></value>").unwrap(), "5");
+    assert_eq!(from_xml::<PowerState>("<value><string>Suspended</string></value>").unwrap(), PowerState::Suspended);
+    assert_eq!(from_xml::<PowerState>("<value>unknown</value>").unwrap(), PowerState::Unknown);
     assert!(from_xml::<PowerState>("<value>Exploded</value>").is_err());
 }
 
 #[test]
 fn xml_decodes_floats_and_bools() {
-    assert_eq!(
-        from_xml::<f64>("<value><double>1.5</double></value>").unwrap(),
-        1.5
-    );
-    assert_eq!(
-        from_xml::<f64>("<value><double>-2e3</double></value>").unwrap(),
-        -2000.0
-    );
+    assert_eq!(from_xml::<f64>("<value><double>1.5</double></value>").unwrap(), 1.5);
+    assert_eq!(from_xml::<f64>("<value><double>-2e3</double></value>").unwrap(), -2000.0);
     assert_eq!(from_xml::<f64>("<value><i4>2</i4></value>").unwrap(), 2.0);
-    assert_eq!(
-        from_xml::<f64>("<value><string>0.5</string></value>").unwrap(),
-        0.5
-    );
+    assert_eq!(from_xml::<f64>("<value><string>0.5</string></value>").unwrap(), 0.5);
     for (text, want) in [
         ("NaN", f64::NAN),
         ("nan", f64::NAN),
@@ -257,15 +192,10 @@ fn xml_decodes_datetimes_in_every_form() {
     ] {
         assert_eq!(from_xml::<DateTime>(form).unwrap(), want, "{form}");
     }
-    assert!(
-        from_xml::<DateTime>("<value><dateTime.iso8601>soon</dateTime.iso8601></value>").is_err()
-    );
+    assert!(from_xml::<DateTime>("<value><dateTime.iso8601>soon</dateTime.iso8601></value>").is_err());
     // Asked for a string, a date-time is handed over as its text.
     assert_eq!(
-        from_xml::<String>(
-            "<value><dateTime.iso8601>20240420T12:00:00Z</dateTime.iso8601></value>"
-        )
-        .unwrap(),
+        from_xml::<String>("<value><dateTime.iso8601>20240420T12:00:00Z</dateTime.iso8601></value>").unwrap(),
         "20240420T12:00:00Z"
     );
 }
@@ -276,18 +206,9 @@ fn xml_decodes_void_and_options() {
     from_xml::<Void>("<value/>").unwrap();
     from_xml::<Void>("<value><array><data><value>1</value></data></array></value>").unwrap();
     from_xml::<()>("<value></value>").unwrap();
-    assert_eq!(
-        from_xml::<Option<i64>>("<value><i4>1</i4></value>").unwrap(),
-        Some(1)
-    );
-    assert_eq!(
-        from_xml::<Option<i64>>("<value><nil/></value>").unwrap(),
-        None
-    );
-    assert_eq!(
-        from_xml::<Option<String>>("<value></value>").unwrap(),
-        Some(String::new())
-    );
+    assert_eq!(from_xml::<Option<i64>>("<value><i4>1</i4></value>").unwrap(), Some(1));
+    assert_eq!(from_xml::<Option<i64>>("<value><nil/></value>").unwrap(), None);
+    assert_eq!(from_xml::<Option<String>>("<value></value>").unwrap(), Some(String::new()));
 }
 
 #[test]
@@ -297,10 +218,7 @@ fn xml_decodes_sets_and_maps() {
     )
     .unwrap();
     assert_eq!(set, ["a", "b", ""]);
-    assert_eq!(
-        from_xml::<Vec<i64>>("<value><array><data/></array></value>").unwrap(),
-        Vec::<i64>::new()
-    );
+    assert_eq!(from_xml::<Vec<i64>>("<value><array><data/></array></value>").unwrap(), Vec::<i64>::new());
     let m: HashMap<i64, String> = from_xml(
         "<value><struct><member><name>7</name><value>x</value></member>\
          <member><name>-1</name><value>y</value></member></struct></value>",
@@ -308,9 +226,10 @@ fn xml_decodes_sets_and_maps() {
     .unwrap();
     assert_eq!(m[&7], "x");
     assert_eq!(m[&-1], "y");
-    let m: BTreeMap<PowerState, i64> =
-        from_xml("<value><struct><member><name>Paused</name><value><string>2</string></value></member></struct></value>")
-            .unwrap();
+    let m: BTreeMap<PowerState, i64> = from_xml(
+        "<value><struct><member><name>Paused</name><value><string>2</string></value></member></struct></value>",
+    )
+    .unwrap();
     assert_eq!(m[&PowerState::Paused], 2);
     let nested: BTreeMap<String, BTreeMap<String, Vec<i64>>> = from_xml(
         "<value><struct><member><name>o</name><value><struct><member><name>i</name><value>\
@@ -320,14 +239,11 @@ fn xml_decodes_sets_and_maps() {
     .unwrap();
     assert_eq!(nested["o"]["i"], [1]);
     assert!(matches!(
-        from_xml::<HashMap<i64, String>>(
-            "<value><struct><member><name>x</name><value/></member></struct></value>"
-        ),
+        from_xml::<HashMap<i64, String>>("<value><struct><member><name>x</name><value/></member></struct></value>"),
         Err(WireError::InvalidScalar { .. })
     ));
     let tuple: (String, i64) =
-        from_xml("<value><array><data><value>a</value><value>1</value></data></array></value>")
-            .unwrap();
+        from_xml("<value><array><data><value>a</value><value>1</value></data></array></value>").unwrap();
     assert_eq!(tuple, ("a".to_string(), 1));
 }
 
@@ -338,17 +254,10 @@ fn xml_record_round_trip() {
     let back: VmRecord = xmlrpc::decode_value(&bytes).unwrap();
     assert_vm_eq(&vm, &back);
     let text = String::from_utf8(bytes).unwrap();
-    assert!(
-        text.contains("<member><name>VCPUs_max</name><value><string>4</string></value></member>")
-    );
-    assert!(text
-        .contains("<member><name>memory_ratio</name><value><double>NaN</double></value></member>"));
-    assert!(
-        text.contains("<member><name>1</name><value><double>Infinity</double></value></member>")
-    );
-    assert!(text.contains(
-        "<name>last_booted</name><value><dateTime.iso8601>20240420T12:00:00Z</dateTime.iso8601>"
-    ));
+    assert!(text.contains("<member><name>VCPUs_max</name><value><string>4</string></value></member>"));
+    assert!(text.contains("<member><name>memory_ratio</name><value><double>NaN</double></value></member>"));
+    assert!(text.contains("<member><name>1</name><value><double>Infinity</double></value></member>"));
+    assert!(text.contains("<name>last_booted</name><value><dateTime.iso8601>20240420T12:00:00Z</dateTime.iso8601>"));
 }
 
 #[test]
@@ -377,12 +286,7 @@ fn xml_record_with_missing_and_unknown_fields() {
 #[test]
 fn xml_call_writer_and_parse_call() {
     let mut call = xmlrpc::CallWriter::begin("VM.set_tags");
-    call.param("OpaqueRef:s")
-        .unwrap()
-        .param(&vec!["a", "b"])
-        .unwrap()
-        .param(&12i64)
-        .unwrap();
+    call.param("OpaqueRef:s").unwrap().param(&vec!["a", "b"]).unwrap().param(&12i64).unwrap();
     // A failing parameter leaves the call untouched.
     let bad: BTreeMap<Vec<i64>, i64> = [(vec![1], 1)].into_iter().collect();
     assert!(call.param(&bad).is_err());
@@ -397,14 +301,8 @@ fn xml_call_writer_and_parse_call() {
     let parsed = xmlrpc::parse_call(&body).unwrap();
     assert_eq!(parsed.method, "VM.set_tags");
     assert_eq!(parsed.params.len(), 3);
-    assert_eq!(
-        parsed.params[0],
-        b"<value><string>OpaqueRef:s</string></value>"
-    );
-    assert_eq!(
-        xmlrpc::decode_value::<Vec<String>>(parsed.params[1]).unwrap(),
-        ["a", "b"]
-    );
+    assert_eq!(parsed.params[0], b"<value><string>OpaqueRef:s</string></value>");
+    assert_eq!(xmlrpc::decode_value::<Vec<String>>(parsed.params[1]).unwrap(), ["a", "b"]);
     assert_eq!(xmlrpc::decode_value::<i64>(parsed.params[2]).unwrap(), 12);
     assert!(xmlrpc::decode_value::<i64>(parsed.params[1]).is_err());
 
@@ -414,14 +312,9 @@ fn xml_call_writer_and_parse_call() {
     let parsed = xmlrpc::parse_call(doc).unwrap();
     assert_eq!(parsed.method, "session.logout");
     assert_eq!(parsed.params, [&b"<value/>"[..], b"<value>x</value>"]);
-    assert_eq!(
-        xmlrpc::decode_value::<String>(parsed.params[0]).unwrap(),
-        ""
-    );
+    assert_eq!(xmlrpc::decode_value::<String>(parsed.params[0]).unwrap(), "");
 
-    let no_params =
-        xmlrpc::parse_call(b"<methodCall><methodName>m</methodName><params/></methodCall>")
-            .unwrap();
+    let no_params = xmlrpc::parse_call(b"<methodCall><methodName>m</methodName><params/></methodCall>").unwrap();
     assert!(no_params.params.is_empty());
     assert!(xmlrpc::parse_call(b"<methodCall><methodName>m</methodName></methodCall>").is_err());
 }
@@ -474,10 +367,9 @@ fn xml_reply_members_in_any_order_and_extra() {
         <member><name>Status</name><value>Failure</value></member>\
         </struct></value></param></params></methodResponse>";
     match xmlrpc::decode_response::<String>(fail_first) {
-        Err(CallError::Failure { code, params }) => assert_eq!(
-            (code.as_str(), params),
-            ("SESSION_INVALID", vec!["3".to_string()])
-        ),
+        Err(CallError::Failure { code, params }) => {
+            assert_eq!((code.as_str(), params), ("SESSION_INVALID", vec!["3".to_string()]))
+        }
         other => panic!("{other:?}"),
     }
     // A success without Value reads as void.
@@ -528,52 +420,29 @@ fn xml_truncated_input_always_errors() {
         c.finish()
     };
     for cut in 0..call.len() - 2 {
-        assert!(
-            xmlrpc::parse_call(&call[..cut]).is_err(),
-            "prefix of {cut} bytes parsed"
-        );
+        assert!(xmlrpc::parse_call(&call[..cut]).is_err(), "prefix of {cut} bytes parsed");
     }
 }
 
 #[test]
 fn xml_wrong_element_types() {
-    assert!(matches!(
-        from_xml::<i64>("<value><array><data/></array></value>"),
-        Err(WireError::Custom(_))
-    ));
+    assert!(matches!(from_xml::<i64>("<value><array><data/></array></value>"), Err(WireError::Custom(_))));
     assert!(from_xml::<String>("<value><struct/></value>").is_err());
     assert!(from_xml::<Vec<String>>("<value>x</value>").is_err());
-    assert!(matches!(
-        from_xml::<String>("<value><blob>x</blob></value>"),
-        Err(WireError::Unexpected { .. })
-    ));
-    assert!(matches!(
-        from_xml::<String>("<value>x<string>y</string></value>"),
-        Err(WireError::Unexpected { .. })
-    ));
-    assert!(matches!(
-        from_xml::<String>("<value><string>x<b/></string></value>"),
-        Err(WireError::Unexpected { .. })
-    ));
+    assert!(matches!(from_xml::<String>("<value><blob>x</blob></value>"), Err(WireError::Unexpected { .. })));
+    assert!(matches!(from_xml::<String>("<value>x<string>y</string></value>"), Err(WireError::Unexpected { .. })));
+    assert!(matches!(from_xml::<String>("<value><string>x<b/></string></value>"), Err(WireError::Unexpected { .. })));
     assert!(matches!(
         from_xml::<BTreeMap<String, String>>(
             "<value><struct><member><value>v</value><name>k</name></member></struct></value>"
         ),
         Err(WireError::Unexpected { .. })
     ));
-    assert!(from_xml::<BTreeMap<String, String>>(
-        "<value><struct><member><name>k</name></member></struct></value>"
-    )
-    .is_err());
+    assert!(from_xml::<BTreeMap<String, String>>("<value><struct><member><name>k</name></member></struct></value>")
+        .is_err());
     assert!(from_xml::<Vec<i64>>("<value><array><value>1</value></array></value>").is_err());
-    assert!(matches!(
-        from_xml::<String>("<value>a</value><value>b</value>"),
-        Err(WireError::Unexpected { .. })
-    ));
-    assert!(matches!(
-        from_xml::<String>("<value>a</valu>"),
-        Err(WireError::Xml { .. })
-    ));
+    assert!(matches!(from_xml::<String>("<value>a</value><value>b</value>"), Err(WireError::Unexpected { .. })));
+    assert!(matches!(from_xml::<String>("<value>a</valu>"), Err(WireError::Xml { .. })));
 }
 
 #[test]
@@ -581,22 +450,11 @@ fn xml_refuses_doctype_and_unknown_entities() {
     let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n\
         <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n]>\n\
         <value><string>&lol2;</string></value>";
-    assert!(matches!(
-        from_xml::<String>(laughs),
-        Err(WireError::DocType)
-    ));
+    assert!(matches!(from_xml::<String>(laughs), Err(WireError::DocType)));
     let external = "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><methodCall><methodName>&xxe;</methodName><params/></methodCall>";
-    assert!(matches!(
-        xmlrpc::parse_call(external.as_bytes()),
-        Err(WireError::DocType)
-    ));
-    assert!(
-        matches!(from_xml::<String>("<value>&lol;</value>"), Err(WireError::Entity(e)) if e == "lol")
-    );
-    assert!(matches!(
-        from_xml::<String>("<value>&#0;</value>"),
-        Err(WireError::Entity(_))
-    ));
+    assert!(matches!(xmlrpc::parse_call(external.as_bytes()), Err(WireError::DocType)));
+    assert!(matches!(from_xml::<String>("<value>&lol;</value>"), Err(WireError::Entity(e)) if e == "lol"));
+    assert!(matches!(from_xml::<String>("<value>&#0;</value>"), Err(WireError::Entity(_))));
     assert!(from_xml::<String>("<value>&#xZZ;</value>").is_err());
 }
 
@@ -615,21 +473,10 @@ fn deep_array(depth: usize) -> String {
 #[test]
 fn xml_deep_nesting_is_an_error_not_a_crash() {
     let deep = deep_array(10_000);
-    assert!(matches!(
-        from_xml::<IgnoredAny>(&deep),
-        Err(WireError::TooDeep(64))
-    ));
-    assert!(matches!(
-        from_xml::<serde_json::Value>(&deep),
-        Err(WireError::TooDeep(64))
-    ));
-    let call = format!(
-        "<methodCall><methodName>m</methodName><params><param>{deep}</param></params></methodCall>"
-    );
-    assert!(matches!(
-        xmlrpc::parse_call(call.as_bytes()),
-        Err(WireError::TooDeep(64))
-    ));
+    assert!(matches!(from_xml::<IgnoredAny>(&deep), Err(WireError::TooDeep(64))));
+    assert!(matches!(from_xml::<serde_json::Value>(&deep), Err(WireError::TooDeep(64))));
+    let call = format!("<methodCall><methodName>m</methodName><params><param>{deep}</param></params></methodCall>");
+    assert!(matches!(xmlrpc::parse_call(call.as_bytes()), Err(WireError::TooDeep(64))));
     let reply = format!(
         "<methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member>\
          <member><name>Value</name>{deep}</member></struct></value></param></params></methodResponse>"
@@ -647,14 +494,8 @@ fn xml_deep_nesting_is_an_error_not_a_crash() {
     );
     xmlrpc::decode_response::<serde_json::Value>(reply.as_bytes()).unwrap();
     // And the limit is configurable.
-    assert!(matches!(
-        from_xml::<IgnoredAny>(&deep_array(65)),
-        Err(WireError::TooDeep(64))
-    ));
-    let tight = Limits {
-        max_depth: 3,
-        ..Limits::default()
-    };
+    assert!(matches!(from_xml::<IgnoredAny>(&deep_array(65)), Err(WireError::TooDeep(64))));
+    let tight = Limits { max_depth: 3, ..Limits::default() };
     xmlrpc::decode_value_with_limits::<IgnoredAny>(deep_array(3).as_bytes(), &tight).unwrap();
     assert!(matches!(
         xmlrpc::decode_value_with_limits::<IgnoredAny>(deep_array(4).as_bytes(), &tight),
@@ -662,42 +503,24 @@ fn xml_deep_nesting_is_an_error_not_a_crash() {
     ));
     // Deep markup that is not arrays or structs hits the element backstop.
     let values = format!("{}x{}", "<value>".repeat(10_000), "</value>".repeat(10_000));
-    assert!(matches!(
-        from_xml::<IgnoredAny>(&values),
-        Err(WireError::TooDeep(64))
-    ));
-    assert!(matches!(
-        from_xml::<String>(&values),
-        Err(WireError::Unexpected { .. })
-    ));
+    assert!(matches!(from_xml::<IgnoredAny>(&values), Err(WireError::TooDeep(64))));
+    assert!(matches!(from_xml::<String>(&values), Err(WireError::Unexpected { .. })));
     let call = format!(
         "<methodCall><methodName>m</methodName><params><param><value>{}</value></param></params></methodCall>",
         "<x>".repeat(10_000)
     );
-    assert!(matches!(
-        xmlrpc::parse_call(call.as_bytes()),
-        Err(WireError::TooDeep(64))
-    ));
+    assert!(matches!(xmlrpc::parse_call(call.as_bytes()), Err(WireError::TooDeep(64))));
 }
 
 #[test]
 fn xml_other_limits() {
-    let limits = Limits {
-        max_elements: 10,
-        ..Limits::default()
-    };
-    let many = format!(
-        "<value><array><data>{}</data></array></value>",
-        "<value>1</value>".repeat(20)
-    );
+    let limits = Limits { max_elements: 10, ..Limits::default() };
+    let many = format!("<value><array><data>{}</data></array></value>", "<value>1</value>".repeat(20));
     assert!(matches!(
         xmlrpc::decode_value_with_limits::<Vec<i64>>(many.as_bytes(), &limits),
         Err(WireError::TooManyElements(10))
     ));
-    let limits = Limits {
-        max_string_len: 8,
-        ..Limits::default()
-    };
+    let limits = Limits { max_string_len: 8, ..Limits::default() };
     assert!(matches!(
         xmlrpc::decode_value_with_limits::<String>(b"<value>0123456789</value>", &limits),
         Err(WireError::StringTooLong(8))
@@ -710,53 +533,28 @@ fn xml_other_limits() {
 
 #[test]
 fn xml_non_utf8_is_an_error() {
-    assert!(matches!(
-        xmlrpc::decode_value::<String>(b"<value>caf\xe9</value>"),
-        Err(WireError::Utf8(10))
-    ));
-    assert!(matches!(
-        xmlrpc::parse_call(b"<methodCall>\xff"),
-        Err(WireError::Utf8(12))
-    ));
-    assert!(matches!(
-        xmlrpc::decode_response::<String>(b"\xfe\xff"),
-        Err(CallError::Decode(WireError::Utf8(0)))
-    ));
+    assert!(matches!(xmlrpc::decode_value::<String>(b"<value>caf\xe9</value>"), Err(WireError::Utf8(10))));
+    assert!(matches!(xmlrpc::parse_call(b"<methodCall>\xff"), Err(WireError::Utf8(12))));
+    assert!(matches!(xmlrpc::decode_response::<String>(b"\xfe\xff"), Err(CallError::Decode(WireError::Utf8(0)))));
 }
 
 // ---------------------------------------------------------------- JSON-RPC
 
 #[test]
 fn json_encodes_calls_in_both_versions() {
-    let v2 = jsonrpc::encode_call(
-        "VM.get_record",
-        &("OpaqueRef:s", "OpaqueRef:v"),
-        3,
-        jsonrpc::Version::V2,
-    )
-    .unwrap();
+    let v2 = jsonrpc::encode_call("VM.get_record", &("OpaqueRef:s", "OpaqueRef:v"), 3, jsonrpc::Version::V2).unwrap();
     assert_eq!(
         String::from_utf8(v2).unwrap(),
         r#"{"jsonrpc":"2.0","method":"VM.get_record","id":3,"params":["OpaqueRef:s","OpaqueRef:v"]}"#
     );
     let mut w = jsonrpc::CallWriter::begin("event.from", 9, jsonrpc::Version::V1);
-    w.param("s")
-        .unwrap()
-        .param(&["*"])
-        .unwrap()
-        .param("")
-        .unwrap()
-        .param(&30.0f64)
-        .unwrap();
+    w.param("s").unwrap().param(&["*"]).unwrap().param("").unwrap().param(&30.0f64).unwrap();
     assert_eq!(
         String::from_utf8(w.finish()).unwrap(),
         r#"{"method":"event.from","id":9,"params":["s",["*"],"",30.0]}"#
     );
     let empty = jsonrpc::CallWriter::begin("pool.get_all", 1, jsonrpc::Version::V2).finish();
-    assert_eq!(
-        String::from_utf8(empty).unwrap(),
-        r#"{"jsonrpc":"2.0","method":"pool.get_all","id":1,"params":[]}"#
-    );
+    assert_eq!(String::from_utf8(empty).unwrap(), r#"{"jsonrpc":"2.0","method":"pool.get_all","id":1,"params":[]}"#);
     assert!(jsonrpc::encode_call("m", &42, 1, jsonrpc::Version::V2).is_err());
 }
 
@@ -766,20 +564,14 @@ fn json_value_shapes() {
     let text = serde_json::to_value(&vm).unwrap();
     assert_eq!(text["VCPUs_max"], json!(4));
     assert_eq!(text["memory_ratio"], json!("NaN"));
-    assert_eq!(
-        text["VCPUs_utilisation"],
-        json!({"0": 0.25, "1": "Infinity"})
-    );
+    assert_eq!(text["VCPUs_utilisation"], json!({"0": 0.25, "1": "Infinity"}));
     assert_eq!(text["last_booted"], json!("20240420T12:00:00Z"));
     assert_eq!(text["power_state"], json!("Running"));
     assert_eq!(text["allowed_operations"], json!(["Halted", "Suspended"]));
     assert_eq!(text["power_counts"], json!({"Running": 3}));
     assert_eq!(text["suspend_sr"], json!("OpaqueRef:abc"));
     assert_eq!(serde_json::to_value(Void).unwrap(), json!(""));
-    assert_eq!(
-        serde_json::to_value(Float(f64::NEG_INFINITY)).unwrap(),
-        json!("-Infinity")
-    );
+    assert_eq!(serde_json::to_value(Float(f64::NEG_INFINITY)).unwrap(), json!("-Infinity"));
     let back: VmRecord = serde_json::from_value(text).unwrap();
     assert_vm_eq(&vm, &back);
 
@@ -807,13 +599,7 @@ fn json_value_shapes() {
         (json!(1_713_614_400.0), 1_713_614_400),
         (json!("1713614400"), 1_713_614_400),
     ] {
-        assert_eq!(
-            serde_json::from_value::<DateTime>(form.clone())
-                .unwrap()
-                .unix_seconds(),
-            want,
-            "{form}"
-        );
+        assert_eq!(serde_json::from_value::<DateTime>(form.clone()).unwrap().unix_seconds(), want, "{form}");
     }
     #[derive(Deserialize)]
     struct Lenient {
@@ -831,38 +617,20 @@ fn json_value_shapes() {
 
 #[test]
 fn json_replies_in_both_versions() {
-    let id: Box<serde_json::value::RawValue> =
-        serde_json::value::RawValue::from_string("\"abc\"".into()).unwrap();
+    let id: Box<serde_json::value::RawValue> = serde_json::value::RawValue::from_string("\"abc\"".into()).unwrap();
     let v1 = jsonrpc::encode_success(jsonrpc::Version::V1, &id, &vec![1i64]).unwrap();
-    assert_eq!(
-        String::from_utf8(v1.clone()).unwrap(),
-        r#"{"result":[1],"error":null,"id":"abc"}"#
-    );
+    assert_eq!(String::from_utf8(v1.clone()).unwrap(), r#"{"result":[1],"error":null,"id":"abc"}"#);
     let v2 = jsonrpc::encode_success(jsonrpc::Version::V2, &id, &"OpaqueRef:x").unwrap();
-    assert_eq!(
-        String::from_utf8(v2.clone()).unwrap(),
-        r#"{"jsonrpc":"2.0","result":"OpaqueRef:x","id":"abc"}"#
-    );
+    assert_eq!(String::from_utf8(v2.clone()).unwrap(), r#"{"jsonrpc":"2.0","result":"OpaqueRef:x","id":"abc"}"#);
     assert_eq!(jsonrpc::decode_response::<Vec<i64>>(&v1).unwrap(), [1]);
-    assert_eq!(
-        jsonrpc::decode_response::<String>(&v2).unwrap(),
-        "OpaqueRef:x"
-    );
+    assert_eq!(jsonrpc::decode_response::<String>(&v2).unwrap(), "OpaqueRef:x");
 
-    let f1 = jsonrpc::encode_failure(
-        jsonrpc::Version::V1,
-        &id,
-        &["SESSION_INVALID", "OpaqueRef:s"],
-    );
+    let f1 = jsonrpc::encode_failure(jsonrpc::Version::V1, &id, &["SESSION_INVALID", "OpaqueRef:s"]);
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&f1).unwrap(),
         json!({"result": null, "error": ["SESSION_INVALID", "OpaqueRef:s"], "id": "abc"})
     );
-    let f2 = jsonrpc::encode_failure(
-        jsonrpc::Version::V2,
-        &id,
-        &["SESSION_INVALID", "OpaqueRef:s"],
-    );
+    let f2 = jsonrpc::encode_failure(jsonrpc::Version::V2, &id, &["SESSION_INVALID", "OpaqueRef:s"]);
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&f2).unwrap(),
         json!({"jsonrpc": "2.0", "error": {"code": jsonrpc::FAILURE_CODE, "message": "SESSION_INVALID", "data": ["OpaqueRef:s"]}, "id": "abc"})
@@ -880,11 +648,7 @@ fn json_replies_in_both_versions() {
     jsonrpc::decode_response::<Void>(br#"{"result":"","error":null,"id":1}"#).unwrap();
     jsonrpc::decode_response::<Void>(br#"{"jsonrpc":"2.0","result":null,"id":1}"#).unwrap();
     jsonrpc::decode_response::<Void>(br#"{"jsonrpc":"2.0","id":1}"#).unwrap();
-    assert_eq!(
-        jsonrpc::decode_response::<Option<String>>(br#"{"result":null,"error":null,"id":1}"#)
-            .unwrap(),
-        None
-    );
+    assert_eq!(jsonrpc::decode_response::<Option<String>>(br#"{"result":null,"error":null,"id":1}"#).unwrap(), None);
 }
 
 #[test]
@@ -903,24 +667,17 @@ fn json_malformed_error_payloads() {
         ("UUID_INVALID".to_string(), vec!["single".to_string()])
     );
     assert_eq!(
-        failure(r#"{"jsonrpc":"2.0","error":{"code":1,"message":"X","data":{"k":1}},"id":1}"#)
-            .unwrap(),
+        failure(r#"{"jsonrpc":"2.0","error":{"code":1,"message":"X","data":{"k":1}},"id":1}"#).unwrap(),
         ("X".to_string(), vec![r#"{"k":1}"#.to_string()])
     );
-    assert_eq!(
-        failure(r#"{"jsonrpc":"2.0","error":{"message":"X"},"id":1}"#).unwrap(),
-        ("X".to_string(), vec![])
-    );
+    assert_eq!(failure(r#"{"jsonrpc":"2.0","error":{"message":"X"},"id":1}"#).unwrap(), ("X".to_string(), vec![]));
     assert_eq!(
         failure(r#"{"result":null,"error":"JUST_A_CODE","id":1}"#).unwrap(),
         ("JUST_A_CODE".to_string(), vec![])
     );
     assert_eq!(
         failure(r#"{"result":null,"error":["CODE",{"a":1},2.5],"id":1}"#).unwrap(),
-        (
-            "CODE".to_string(),
-            vec![r#"{"a":1}"#.to_string(), "2.5".into()]
-        )
+        ("CODE".to_string(), vec![r#"{"a":1}"#.to_string(), "2.5".into()])
     );
     for bad in [
         r#"{"jsonrpc":"2.0","error":{"code":-32000,"message":17,"data":[]},"id":1}"#,
@@ -930,25 +687,10 @@ fn json_malformed_error_payloads() {
         r#"{"result":null,"error":17,"id":1}"#,
         r#"{"result":null,"error":true,"id":1}"#,
     ] {
-        assert!(
-            matches!(failure(bad), Err(CallError::Malformed(_))),
-            "{bad}"
-        );
+        assert!(matches!(failure(bad), Err(CallError::Malformed(_))), "{bad}");
     }
-    for broken in [
-        "",
-        "null",
-        "[]",
-        "42",
-        "{",
-        r#"{"result":1"#,
-        "\u{feff}{}",
-        r#"{"result":[1,2],"id":1}"#,
-    ] {
-        assert!(
-            matches!(failure(broken), Err(CallError::Decode(_))),
-            "{broken:?}"
-        );
+    for broken in ["", "null", "[]", "42", "{", r#"{"result":1"#, "\u{feff}{}", r#"{"result":[1,2],"id":1}"#] {
+        assert!(matches!(failure(broken), Err(CallError::Decode(_))), "{broken:?}");
     }
     assert!(matches!(
         jsonrpc::decode_response::<String>(b"{\"result\":\"\xff\"}"),
@@ -958,17 +700,14 @@ fn json_malformed_error_payloads() {
 
 #[test]
 fn json_parse_call_shapes() {
-    let p = jsonrpc::parse_call(
-        br#"{"jsonrpc":"2.0","method":"VM.start","params":["s","v",false,true],"id":"x-1"}"#,
-    )
-    .unwrap();
+    let p = jsonrpc::parse_call(br#"{"jsonrpc":"2.0","method":"VM.start","params":["s","v",false,true],"id":"x-1"}"#)
+        .unwrap();
     assert_eq!(p.method, "VM.start");
     assert_eq!(p.version, jsonrpc::Version::V2);
     assert_eq!(p.id.get(), r#""x-1""#);
     assert_eq!(p.params.len(), 4);
     assert_eq!(p.params[1].get(), r#""v""#);
-    let p =
-        jsonrpc::parse_call(br#"{"method":"session.logout","params":[ "s" ],"id":17}"#).unwrap();
+    let p = jsonrpc::parse_call(br#"{"method":"session.logout","params":[ "s" ],"id":17}"#).unwrap();
     assert_eq!(p.version, jsonrpc::Version::V1);
     assert_eq!(p.id.get(), "17");
     let p = jsonrpc::parse_call(br#"{"method":"pool.get_all","id":1}"#).unwrap();
@@ -988,50 +727,21 @@ fn json_parse_call_shapes() {
         r#"[1,2]"#,
         r#""just a string""#,
     ] {
-        assert!(
-            matches!(
-                jsonrpc::parse_call(invalid.as_bytes()),
-                Err(WireError::InvalidRequest(_))
-            ),
-            "{invalid}"
-        );
+        assert!(matches!(jsonrpc::parse_call(invalid.as_bytes()), Err(WireError::InvalidRequest(_))), "{invalid}");
     }
     for unparsable in ["", "{", "{\"method\":", "nul", "{\"a\":1}}"] {
-        assert!(
-            matches!(
-                jsonrpc::parse_call(unparsable.as_bytes()),
-                Err(WireError::Json(_))
-            ),
-            "{unparsable:?}"
-        );
+        assert!(matches!(jsonrpc::parse_call(unparsable.as_bytes()), Err(WireError::Json(_))), "{unparsable:?}");
     }
-    assert!(matches!(
-        jsonrpc::parse_call(b"{\"method\":\"\xc3\x28\"}"),
-        Err(WireError::Utf8(_))
-    ));
-    let deep = format!(
-        "{{\"method\":\"m\",\"id\":1,\"params\":[{}1{}]}}",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
-    );
-    assert!(matches!(
-        jsonrpc::parse_call(deep.as_bytes()),
-        Err(WireError::TooDeep(64))
-    ));
-    let deep_reply = format!(
-        "{{\"result\":{}1{},\"id\":1}}",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
-    );
+    assert!(matches!(jsonrpc::parse_call(b"{\"method\":\"\xc3\x28\"}"), Err(WireError::Utf8(_))));
+    let deep = format!("{{\"method\":\"m\",\"id\":1,\"params\":[{}1{}]}}", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(matches!(jsonrpc::parse_call(deep.as_bytes()), Err(WireError::TooDeep(64))));
+    let deep_reply = format!("{{\"result\":{}1{},\"id\":1}}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(matches!(
         jsonrpc::decode_response::<IgnoredAny>(deep_reply.as_bytes()),
         Err(CallError::Decode(WireError::TooDeep(64)))
     ));
     // Brackets inside strings do not count.
-    let brackets = format!(
-        "{{\"method\":\"m\",\"id\":1,\"params\":[\"{}\"]}}",
-        "[".repeat(1000)
-    );
+    let brackets = format!("{{\"method\":\"m\",\"id\":1,\"params\":[\"{}\"]}}", "[".repeat(1000));
     jsonrpc::parse_call(brackets.as_bytes()).unwrap();
 }
 

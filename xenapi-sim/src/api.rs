@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use xenapi::server::Store;
 use xenapi::{
-    ApiError, EventBatch, EventRecord, EventServer, HostRef, SessionRecord, SessionRef, SessionServer, TaskRecord, TaskRef, TaskServer,
-    TaskStatusType,
+    ApiError, EventBatch, EventRecord, EventServer, HostRef, SessionRecord, SessionRef, SessionServer, TaskRecord,
+    TaskRef, TaskServer, TaskStatusType,
 };
 use xenapi_rt::types::{DateTime, Map, Str};
 
@@ -211,7 +211,9 @@ impl TaskServer for Sim {
     async fn cancel(&self, _ctx: &Ctx, task: TaskRef) -> Result<(), ApiError> {
         let t = self.sim_store().get::<TaskRecord>(&task)?;
         if t.status != TaskStatusType::Pending {
-            return Err(ApiError::OperationNotAllowed { reason: format!("task {} is {}, not pending", task, t.status) });
+            return Err(ApiError::OperationNotAllowed {
+                reason: format!("task {} is {}, not pending", task, t.status),
+            });
         }
         self.sim_store().update::<TaskRecord, _, _>(&task, |t| {
             t.status = TaskStatusType::Cancelling;

@@ -127,7 +127,9 @@ fn ops_in(state: &Power) -> &'static [Op] {
             Op::ChangingVcpUsLive,
             Op::PowerStateReset,
         ],
-        Power::Paused => &[Op::Unpause, Op::HardShutdown, Op::Shutdown, Op::HardReboot, Op::Snapshot, Op::PowerStateReset],
+        Power::Paused => {
+            &[Op::Unpause, Op::HardShutdown, Op::Shutdown, Op::HardReboot, Op::Snapshot, Op::PowerStateReset]
+        }
         Power::Suspended => &[
             Op::Resume,
             Op::ResumeOn,

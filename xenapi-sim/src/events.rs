@@ -58,7 +58,9 @@ impl Filter {
         if self.session.as_ref().is_some_and(|(s, own)| *s == idx && own != r) {
             return false;
         }
-        self.all || self.classes.contains(&idx) || (!self.objects.is_empty() && self.objects.contains(&(idx, r.to_string())))
+        self.all
+            || self.classes.contains(&idx)
+            || (!self.objects.is_empty() && self.objects.contains(&(idx, r.to_string())))
     }
 
     fn wants_class(&self, idx: usize) -> bool {
@@ -133,7 +135,9 @@ pub fn collect(db: &Db, filter: &Filter, since: Option<u64>) -> Result<(Vec<Even
                     continue;
                 }
                 match &c.deleted {
-                    Some(uuid) => out.push(event(db, *gen, c.table, &c.r, EventOperation::Del, Some(uuid.clone()), c.time)),
+                    Some(uuid) => {
+                        out.push(event(db, *gen, c.table, &c.r, EventOperation::Del, Some(uuid.clone()), c.time))
+                    }
                     None => {
                         let created = db.erased(c.table).gens(&c.r).map_or(0, |g| g.0);
                         let op = if created > token { EventOperation::Add } else { EventOperation::Mod };

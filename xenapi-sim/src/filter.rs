@@ -111,8 +111,14 @@ struct Lexer<'a> {
     rest: &'a str,
 }
 
-const KEYWORDS: &[(&str, Tok)] =
-    &[("true", Tok::True), ("false", Tok::False), ("field", Tok::Field), ("and", Tok::And), ("or", Tok::Or), ("not", Tok::Not)];
+const KEYWORDS: &[(&str, Tok)] = &[
+    ("true", Tok::True),
+    ("false", Tok::False),
+    ("field", Tok::Field),
+    ("and", Tok::And),
+    ("or", Tok::Or),
+    ("not", Tok::Not),
+];
 
 impl Lexer<'_> {
     fn next(&mut self) -> Result<Tok, SyntaxError> {
@@ -286,7 +292,8 @@ pub fn db_string(v: &Value) -> String {
             format!("({})", parts.join(" "))
         }
         Value::Object(m) => {
-            let parts: Vec<String> = m.iter().map(|(k, v)| format!("({} {})", quoted(k), quoted(&db_string(v)))).collect();
+            let parts: Vec<String> =
+                m.iter().map(|(k, v)| format!("({} {})", quoted(k), quoted(&db_string(v)))).collect();
             format!("({})", parts.join(" "))
         }
     }
@@ -317,13 +324,17 @@ fn column(r: &str, fields: &Map<String, Value>, name: &str) -> Result<String, Ap
 
 /// xapi's answer for a column the table lacks.
 fn missing_field(name: &str) -> ApiError {
-    ApiError::Unknown { code: "INTERNAL_ERROR".into(), params: vec!["missing field".into(), name.into(), String::new()] }
+    ApiError::Unknown {
+        code: "INTERNAL_ERROR".into(),
+        params: vec!["missing field".into(), name.into(), String::new()],
+    }
 }
 
 /// The objects among `all` whose record satisfies `expr`, or xapi's error
 /// for an expression that does not read or names a missing field.
 pub fn select<R: Record>(expr: &str, all: Objects<R>) -> Result<Objects<R>, ApiError> {
-    let cond = parse(expr).map_err(|e| ApiError::InvalidValue { field: expr.to_string(), value: e.as_str().to_string() })?;
+    let cond =
+        parse(expr).map_err(|e| ApiError::InvalidValue { field: expr.to_string(), value: e.as_str().to_string() })?;
     let mut out = Vec::new();
     for (r, rec) in all {
         let fields = match serde_json::to_value(&rec) {

@@ -107,7 +107,9 @@ impl Fixture {
                 let mut known = HashMap::new();
                 for p in planned {
                     create_erased(tx, &p.class, &p.r, p.fields, &mut known).map_err(|e| match e {
-                        Err(why) => ApiError::InternalError { message: format!("{}: {} {}: {why}", p.origin, p.class, p.r) },
+                        Err(why) => {
+                            ApiError::InternalError { message: format!("{}: {} {}: {why}", p.origin, p.class, p.r) }
+                        }
                         Ok(api) => ApiError::InternalError {
                             message: format!("{}: {} {}: {}", p.origin, p.class, p.r, api.to_description().join(" ")),
                         },
@@ -147,7 +149,11 @@ impl Fixture {
                         return Err(format!("{origin}: id `{id}` is used twice"));
                     }
                 }
-                let f = if o.count.is_some() { map_strings(&fields, &mut |s| s.replace("{i}", &i.to_string())) } else { fields.clone() };
+                let f = if o.count.is_some() {
+                    map_strings(&fields, &mut |s| s.replace("{i}", &i.to_string()))
+                } else {
+                    fields.clone()
+                };
                 expanded.push((origin.clone(), o.class.clone(), r, f));
             }
         }
@@ -249,9 +255,11 @@ fn create_erased(
             }
             let fields = self.fields.take().unwrap_or(Value::Null);
             // Records ignore fields they do not know; a fixture should not.
-            let known = self.known.entry(<R::Class as Class>::NAME).or_insert_with(|| match serde_json::to_value(R::default()) {
-                Ok(Value::Object(m)) => m.keys().cloned().collect(),
-                _ => Vec::new(),
+            let known = self.known.entry(<R::Class as Class>::NAME).or_insert_with(|| {
+                match serde_json::to_value(R::default()) {
+                    Ok(Value::Object(m)) => m.keys().cloned().collect(),
+                    _ => Vec::new(),
+                }
             });
             if let Value::Object(given) = &fields {
                 if let Some(k) = given.keys().find(|k| !known.contains(*k)) {

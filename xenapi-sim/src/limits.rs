@@ -158,16 +158,22 @@ mod tests {
 
     #[test]
     fn completed_tasks_go_first_and_pending_ones_never() {
-        let mut tasks: Vec<TaskInfo> =
-            (0..150).map(|i| TaskInfo { r: format!("p{i}"), completed: false, finished: (DateTime::default(), i) }).collect();
-        tasks.extend((0..60).map(|i| TaskInfo { r: format!("c{i}"), completed: true, finished: (DateTime::from_unix(100 - i as i64), 0) }));
+        let mut tasks: Vec<TaskInfo> = (0..150)
+            .map(|i| TaskInfo { r: format!("p{i}"), completed: false, finished: (DateTime::default(), i) })
+            .collect();
+        tasks.extend((0..60).map(|i| TaskInfo {
+            r: format!("c{i}"),
+            completed: true,
+            finished: (DateTime::from_unix(100 - i as i64), 0),
+        }));
         let gone = tasks_to_destroy(&tasks);
         assert_eq!(gone.len(), 10);
         assert!(gone.iter().all(|r| r.starts_with('c')));
         // The ten that finished first: c59 .. c50.
         assert!(gone.contains(&"c59".to_string()) && gone.contains(&"c50".to_string()));
-        let pending_only: Vec<TaskInfo> =
-            (0..300).map(|i| TaskInfo { r: format!("p{i}"), completed: false, finished: (DateTime::default(), i) }).collect();
+        let pending_only: Vec<TaskInfo> = (0..300)
+            .map(|i| TaskInfo { r: format!("p{i}"), completed: false, finished: (DateTime::default(), i) })
+            .collect();
         assert!(tasks_to_destroy(&pending_only).is_empty());
     }
 }

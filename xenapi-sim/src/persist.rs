@@ -87,7 +87,8 @@ fn is_torn(tail: &[u8]) -> bool {
     let Some(sp) = tail.iter().position(|&b| b == b' ') else {
         return tail.iter().all(u8::is_ascii_digit);
     };
-    let Some(len) = std::str::from_utf8(&tail[..sp]).ok().filter(|t| !t.is_empty()).and_then(|t| t.parse::<usize>().ok())
+    let Some(len) =
+        std::str::from_utf8(&tail[..sp]).ok().filter(|t| !t.is_empty()).and_then(|t| t.parse::<usize>().ok())
     else {
         return false;
     };
@@ -196,19 +197,21 @@ pub fn load(path: &Path) -> Result<Option<Loaded>, String> {
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read state file {shown}: {e}"))?;
     if bytes.is_empty() {
-        return Err(format!(
-            "state file {shown} is empty, so it holds no state (remove it to start from the fixture)"
-        ));
+        return Err(format!("state file {shown} is empty, so it holds no state (remove it to start from the fixture)"));
     }
     let bad = |line: usize, why: String| format!("state file {shown} is not readable (line {line}): {why}");
     let header_end = bytes.iter().position(|&b| b == b'\n').ok_or_else(|| bad(1, "no header line".into()))?;
     let version = match std::str::from_utf8(&bytes[..header_end]) {
         Ok(h) if h == format!("{{\"{HEADER_KEY}\":{VERSION}}}") => VERSION,
         Ok(h) if h == format!("{{\"{HEADER_KEY}\":{VERSION_UNCHECKED}}}") => VERSION_UNCHECKED,
-        _ => match serde_json::from_slice::<Value>(&bytes[..header_end]).ok().and_then(|h| h.get(HEADER_KEY).cloned()) {
-            Some(v) => return Err(bad(1, format!("state format version {v}; this simulator reads versions 1 and 2"))),
-            None => return Err(bad(1, "not a xenapi-sim state file (no header line)".into())),
-        },
+        _ => {
+            match serde_json::from_slice::<Value>(&bytes[..header_end]).ok().and_then(|h| h.get(HEADER_KEY).cloned()) {
+                Some(v) => {
+                    return Err(bad(1, format!("state format version {v}; this simulator reads versions 1 and 2")))
+                }
+                None => return Err(bad(1, "not a xenapi-sim state file (no header line)".into())),
+            }
+        }
     };
     let mut out = Loaded { gen: 0, lines: Vec::new(), torn_tail: None };
     let mut lineno = 1;

@@ -9,9 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use xenapi::server::{BoxFuture, Store};
-use xenapi::{
-    ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType,
-};
+use xenapi::{ApiError, HostRef, SessionRef, TaskAllowedOperations, TaskRecord, TaskRef, TaskStatusType};
 use xenapi_rt::types::Str;
 
 use crate::store::SimStore;
@@ -42,7 +40,9 @@ impl User {
             _ => (rest, "pool-admin"),
         };
         if name == ROOT && role != "pool-admin" {
-            return Err(format!("`{spec}`: {ROOT} is the local superuser and holds every role; give a role to other users"));
+            return Err(format!(
+                "`{spec}`: {ROOT} is the local superuser and holds every role; give a role to other users"
+            ));
         }
         Ok(User { name: name.to_string(), password: password.to_string(), role: role.to_string() })
     }
@@ -335,7 +335,9 @@ impl Sim {
         let tasks = db.table::<TaskRecord>();
         let pending = |t: &String| {
             running.contains_key(t)
-                || tasks.get(t).is_some_and(|t| matches!(t.status, TaskStatusType::Pending | TaskStatusType::Cancelling))
+                || tasks
+                    .get(t)
+                    .is_some_and(|t| matches!(t.status, TaskStatusType::Pending | TaskStatusType::Cancelling))
         };
         let candidates: Vec<crate::limits::Candidate> = sessions
             .values()

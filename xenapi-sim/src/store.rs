@@ -179,9 +179,9 @@ impl<R: Record> Table for TypedTable<R> {
         })
     }
     fn save(&self, r: &str) -> Option<Saved> {
-        self.rows.get(r).map(|row| {
-            Box::new(Row { rec: row.rec.clone(), created: row.created, modified: row.modified }) as Saved
-        })
+        self.rows
+            .get(r)
+            .map(|row| Box::new(Row { rec: row.rec.clone(), created: row.created, modified: row.modified }) as Saved)
     }
     fn restore(&mut self, r: &str, saved: Option<Saved>) {
         self.take(r);
@@ -415,7 +415,11 @@ impl<'a> Tx<'a> {
     }
 
     /// Changes an object; an error from `f` leaves it as it was.
-    pub fn update<R: Record, T>(&mut self, r: &str, f: impl FnOnce(&mut R) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    pub fn update<R: Record, T>(
+        &mut self,
+        r: &str,
+        f: impl FnOnce(&mut R) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let mut rec = self.get::<R>(r)?.clone();
         let before: Vec<_> = rec.related().into_iter().map(|(rel, x)| (rel, x.to_string())).collect();
         let out = f(&mut rec)?;
@@ -443,7 +447,11 @@ impl<'a> Tx<'a> {
     /// relation fields alone (SR usage, metrics): no copy of the record is
     /// made, which matters for objects that list thousands of others. An
     /// error from `f` must come before it changes anything.
-    pub fn modify<R: Record, T>(&mut self, r: &str, f: impl FnOnce(&mut R) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    pub fn modify<R: Record, T>(
+        &mut self,
+        r: &str,
+        f: impl FnOnce(&mut R) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         self.get::<R>(r)?;
         let idx = self.db.idx::<R>();
         self.touch(idx, r);
@@ -513,7 +521,13 @@ impl<'a> Tx<'a> {
     /// object is missing, or when its class has no such field or operation
     /// (or the task was not listed): the caller rolls back, so no event
     /// reports a change that did not happen.
-    pub fn task_operation(&mut self, class: &str, r: &str, task: &str, operation: Option<&str>) -> Result<(), ApiError> {
+    pub fn task_operation(
+        &mut self,
+        class: &str,
+        r: &str,
+        task: &str,
+        operation: Option<&str>,
+    ) -> Result<(), ApiError> {
         let Some(i) = self.db.class_index(class).filter(|&i| self.db.tables[i].contains(r)) else {
             return Err(ApiError::HandleInvalid { class: class.to_string(), handle: r.to_string() });
         };

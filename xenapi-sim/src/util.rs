@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn error_info_is_the_code_then_the_parameters() {
-        let e = ApiError::VmBadPowerState { vm: "OpaqueRef:a".into(), expected: "halted".into(), actual: "running".into() };
+        let e =
+            ApiError::VmBadPowerState { vm: "OpaqueRef:a".into(), expected: "halted".into(), actual: "running".into() };
         assert_eq!(error_info(&e), ["VM_BAD_POWER_STATE", "OpaqueRef:a", "halted", "running"]);
         assert_eq!(error_info(&e), e.to_description());
         assert_eq!(error_info(&ApiError::HaNotEnabled), ["HA_NOT_ENABLED"]);

@@ -19,7 +19,10 @@ fn build(krate: &Path, schema: &Path, target: &Path, log: &Path) -> String {
     assert!(out.status.success(), "build failed:\n{text}");
     // Cargo shows a build script's `cargo:warning` lines as
     // `warning: <package>@<version>: ...`; a good run must have none.
-    assert!(!text.lines().any(|l| l.starts_with("warning: rerun-check@")), "the build script warned on success:\n{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("warning: rerun-check@")),
+        "the build script warned on success:\n{text}"
+    );
     text
 }
 

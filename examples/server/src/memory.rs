@@ -80,7 +80,9 @@ impl Store for Memory {
         let found = tables.get(name::<R>()).and_then(|t| {
             t.iter().find(|(_, o)| o.downcast_ref::<R>().and_then(|r| r.uuid()) == Some(uuid)).map(|(k, _)| k.clone())
         });
-        found.map(Ref::new).ok_or_else(|| ApiError::UuidInvalid { r#type: name::<R>().to_string(), uuid: uuid.to_string() })
+        found
+            .map(Ref::new)
+            .ok_or_else(|| ApiError::UuidInvalid { r#type: name::<R>().to_string(), uuid: uuid.to_string() })
     }
 
     fn create<R: Record>(&self, mut record: R) -> Result<Ref<R::Class>, ApiError> {

@@ -27,7 +27,8 @@ fn connect(url: &str, protocol: Protocol) -> Connection<HttpTransport> {
 #[tokio::test(flavor = "multi_thread")]
 async fn derived_messages_work_on_the_store() {
     with_server(|url| async move {
-        let session = connect(&url, Protocol::XmlRpc).login_with_password("root", "secret", "1.0", "example").await.unwrap();
+        let session =
+            connect(&url, Protocol::XmlRpc).login_with_password("root", "secret", "1.0", "example").await.unwrap();
         let vm = session
             .vm()
             .create(&VmRecord { name_label: "web".into(), memory_static_max: 1 << 30, ..VmRecord::default() })
@@ -66,7 +67,8 @@ async fn json_rpc_has_no_endpoint_even_though_this_build_compiles_it() {
             other => panic!("expected HTTP 404, got {other:?}"),
         }
         // XML-RPC on the same server still works.
-        let session = connect(&url, Protocol::XmlRpc).login_with_password("root", "secret", "1.0", "example").await.unwrap();
+        let session =
+            connect(&url, Protocol::XmlRpc).login_with_password("root", "secret", "1.0", "example").await.unwrap();
         session.logout().await.unwrap();
     })
     .await;
@@ -79,7 +81,8 @@ async fn sessions_passwords_and_unimplemented_messages() {
             Err(Error::Api(ApiError::SessionAuthenticationFailed)) => {}
             other => panic!("expected SESSION_AUTHENTICATION_FAILED, got {other:?}"),
         }
-        let session = connect(&url, Protocol::XmlRpc).login_with_password("root", "secret", "1.0", "example").await.unwrap();
+        let session =
+            connect(&url, Protocol::XmlRpc).login_with_password("root", "secret", "1.0", "example").await.unwrap();
         let vm = session.vm().create(&VmRecord::default()).await.unwrap();
         match session.vm().start(&vm, false, false).await {
             Err(Error::Api(ApiError::NotImplemented { function })) => assert_eq!(function, "VM.start"),

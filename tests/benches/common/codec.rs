@@ -35,43 +35,27 @@ pub fn run(c: &mut Criterion, prefix: &str) {
     g.throughput(Throughput::Bytes(data.xml.len() as u64));
     // One decode per timed iteration; its result is freed untimed.
     g.bench_function("decode", |b| {
-        b.iter_batched(
-            || (),
-            |()| super::decode_xml(black_box(&data.xml)),
-            BatchSize::PerIteration,
-        )
+        b.iter_batched(|| (), |()| super::decode_xml(black_box(&data.xml)), BatchSize::PerIteration)
     });
     g.bench_function("encode", |b| {
-        b.iter(|| {
-            black_box(xenapi_rt::xmlrpc::encode_success(black_box(&records)).expect("encodes"))
-        })
+        b.iter(|| black_box(xenapi_rt::xmlrpc::encode_success(black_box(&records)).expect("encodes")))
     });
     g.finish();
 
     let mut g = c.benchmark_group(format!("{prefix}jsonrpc"));
     g.throughput(Throughput::Bytes(data.json.len() as u64));
     g.bench_function("decode", |b| {
-        b.iter_batched(
-            || (),
-            |()| super::decode_json(black_box(&data.json)),
-            BatchSize::PerIteration,
-        )
+        b.iter_batched(|| (), |()| super::decode_json(black_box(&data.json)), BatchSize::PerIteration)
     });
     // The same bytes read by serde_json alone, as replies were before the
     // direct reader: the before/after of that change in one run.
     g.bench_function("decode_serde_json", |b| {
-        b.iter_batched(
-            || (),
-            |()| super::decode_json_serde_json(black_box(&data.json)),
-            BatchSize::PerIteration,
-        )
+        b.iter_batched(|| (), |()| super::decode_json_serde_json(black_box(&data.json)), BatchSize::PerIteration)
     });
     // The reader alone, with no record to build: the same bytes skimmed
     // into `IgnoredAny`, by the direct reader and by serde_json.
     g.bench_function("skim", |b| {
-        b.iter(|| {
-            xenapi_rt::jsonrpc::decode_response::<serde::de::IgnoredAny>(black_box(&data.json)).expect("skims")
-        })
+        b.iter(|| xenapi_rt::jsonrpc::decode_response::<serde::de::IgnoredAny>(black_box(&data.json)).expect("skims"))
     });
     g.bench_function("skim_serde_json", |b| {
         b.iter(|| {
@@ -85,12 +69,8 @@ pub fn run(c: &mut Criterion, prefix: &str) {
     g.bench_function("encode", |b| {
         b.iter(|| {
             black_box(
-                xenapi_rt::jsonrpc::encode_success(
-                    xenapi_rt::jsonrpc::Version::V2,
-                    &ids,
-                    black_box(&records),
-                )
-                .expect("encodes"),
+                xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, black_box(&records))
+                    .expect("encodes"),
             )
         })
     });
@@ -100,12 +80,8 @@ pub fn run(c: &mut Criterion, prefix: &str) {
     // each sample costs far more time than it measures.
     let mut g = c.benchmark_group(format!("{prefix}free"));
     g.measurement_time(Duration::from_secs(2));
-    g.bench_function("xmlrpc", |b| {
-        b.iter_batched(|| super::decode_xml(&data.xml), drop, BatchSize::PerIteration)
-    });
-    g.bench_function("jsonrpc", |b| {
-        b.iter_batched(|| super::decode_json(&data.json), drop, BatchSize::PerIteration)
-    });
+    g.bench_function("xmlrpc", |b| b.iter_batched(|| super::decode_xml(&data.xml), drop, BatchSize::PerIteration));
+    g.bench_function("jsonrpc", |b| b.iter_batched(|| super::decode_json(&data.json), drop, BatchSize::PerIteration));
     g.finish();
 }
 
@@ -122,9 +98,7 @@ pub fn once(op: &str, data: &super::Data, records: &super::AllRecords) -> usize 
         "jsonrpc/decode_serde_json" => super::decode_json_serde_json(&data.json).len(),
         "xmlrpc/encode" => xenapi_rt::xmlrpc::encode_success(records).expect("encodes").len(),
         "jsonrpc/encode" => {
-            xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, records)
-                .expect("encodes")
-                .len()
+            xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, records).expect("encodes").len()
         }
         other => panic!("unknown operation {other}"),
     }
@@ -132,8 +106,5 @@ pub fn once(op: &str, data: &super::Data, records: &super::AllRecords) -> usize 
 
 /// Criterion settings for the codec benches.
 pub fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(8))
+    Criterion::default().sample_size(20).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(8))
 }

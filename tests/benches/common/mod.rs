@@ -95,23 +95,53 @@ impl Rng {
 }
 
 const OPS: &[&str] = &[
-    "snapshot", "clone", "copy", "create_template", "revert", "checkpoint",
-    "snapshot_with_quiesce", "provision", "start", "start_on", "pause", "unpause",
-    "clean_shutdown", "clean_reboot", "hard_shutdown", "power_state_reset", "hard_reboot",
-    "suspend", "csvm", "resume", "resume_on", "pool_migrate", "migrate_send",
-    "get_boot_record", "send_sysrq", "send_trigger", "query_services", "shutdown",
-    "call_plugin", "changing_memory_live", "changing_dynamic_range", "changing_VCPUs_live",
-    "changing_NVRAM", "assert_operation_valid",
+    "snapshot",
+    "clone",
+    "copy",
+    "create_template",
+    "revert",
+    "checkpoint",
+    "snapshot_with_quiesce",
+    "provision",
+    "start",
+    "start_on",
+    "pause",
+    "unpause",
+    "clean_shutdown",
+    "clean_reboot",
+    "hard_shutdown",
+    "power_state_reset",
+    "hard_reboot",
+    "suspend",
+    "csvm",
+    "resume",
+    "resume_on",
+    "pool_migrate",
+    "migrate_send",
+    "get_boot_record",
+    "send_sysrq",
+    "send_trigger",
+    "query_services",
+    "shutdown",
+    "call_plugin",
+    "changing_memory_live",
+    "changing_dynamic_range",
+    "changing_VCPUs_live",
+    "changing_NVRAM",
+    "assert_operation_valid",
 ];
 const OSES: &[&str] = &[
-    "Debian Bookworm 12", "Ubuntu Jammy Jellyfish 22.04", "Windows Server 2022 (64-bit)",
-    "Rocky Linux 9", "Windows 11", "CentOS Stream 9", "SUSE Linux Enterprise Server 15 SP5",
+    "Debian Bookworm 12",
+    "Ubuntu Jammy Jellyfish 22.04",
+    "Windows Server 2022 (64-bit)",
+    "Rocky Linux 9",
+    "Windows 11",
+    "CentOS Stream 9",
+    "SUSE Linux Enterprise Server 15 SP5",
 ];
 const ROLES: &[&str] = &["web", "db", "cache", "build", "ci-runner", "ldap", "mail", "proxy"];
-const GUIDANCES: &[&str] = &[
-    "reboot_host", "reboot_host_on_livepatch_failure", "restart_toolstack",
-    "restart_device_model", "restart_vm",
-];
+const GUIDANCES: &[&str] =
+    &["reboot_host", "reboot_host_on_livepatch_failure", "restart_toolstack", "restart_device_model", "restart_vm"];
 
 /// The restrictions a template puts on a VM, as xapi stores them: an XML
 /// document inside a string (so it travels escaped).
@@ -154,11 +184,7 @@ pub fn vm_value(r: &mut Rng, i: usize) -> V {
     let vcpus = 1i64 << r.below(4);
     let n_ops = 4 + r.below(8) as usize;
     let allowed: Vec<String> = (0..n_ops).map(|k| OPS[(k * 3 + i) % OPS.len()].to_string()).collect();
-    let current = V::Struct(
-        (0..1)
-            .map(|_| (r.opaque_ref(), V::Str(r.pick(OPS).to_string())))
-            .collect(),
-    );
+    let current = V::Struct((0..1).map(|_| (r.opaque_ref(), V::Str(r.pick(OPS).to_string()))).collect());
     let description = format!(
         "{os} {role} server #{i} for team {} & friends; owner: ops-{}@example.com. \
          Do not delete <see runbook RB-{}>.",
@@ -237,8 +263,14 @@ pub fn vm_value(r: &mut Rng, i: usize) -> V {
         ("actions_after_reboot", s("restart")),
         ("actions_after_crash", s(r.pick(&["restart", "preserve", "coredump_and_restart"]))),
         ("consoles", r.refs(1)),
-        ("VIFs", { let n = 1 + r.below(2) as usize; r.refs(n) }),
-        ("VBDs", { let n = 2 + r.below(2) as usize; r.refs(n) }),
+        ("VIFs", {
+            let n = 1 + r.below(2) as usize;
+            r.refs(n)
+        }),
+        ("VBDs", {
+            let n = 2 + r.below(2) as usize;
+            r.refs(n)
+        }),
         ("VUSBs", r.refs(1)),
         ("crash_dumps", r.refs(1)),
         ("VTPMs", r.refs(1)),
@@ -249,20 +281,14 @@ pub fn vm_value(r: &mut Rng, i: usize) -> V {
         ("PV_bootloader_args", s("--kernel=/vmlinuz --ramdisk=/initrd.img")),
         ("PV_legacy_args", s("")),
         ("HVM_boot_policy", s("BIOS order")),
-        (
-            "HVM_boot_params",
-            smap([("order", "cdn".to_string()), ("firmware", "uefi".to_string())]),
-        ),
+        ("HVM_boot_params", smap([("order", "cdn".to_string()), ("firmware", "uefi".to_string())])),
         ("HVM_shadow_multiplier", V::Float(1.0 + r.below(8) as f64 * 0.25)),
         ("platform", platform),
         ("PCI_bus", s("")),
         ("other_config", other_config),
         ("domid", V::Int(if running { 1 + r.below(5000) as i64 } else { -1 })),
         ("domarch", s("x64")),
-        (
-            "last_boot_CPU_flags",
-            smap([("vendor", "GenuineIntel".to_string()), ("features", r.hex(71))]),
-        ),
+        ("last_boot_CPU_flags", smap([("vendor", "GenuineIntel".to_string()), ("features", r.hex(71))])),
         ("is_control_domain", V::Bool(false)),
         ("metrics", s(r.opaque_ref())),
         ("guest_metrics", s(r.opaque_ref())),
@@ -285,14 +311,8 @@ pub fn vm_value(r: &mut Rng, i: usize) -> V {
         ("transportable_snapshot_id", s(r.uuid())),
         ("blobs", V::Struct(vec![("notes".into(), s(r.opaque_ref()))])),
         ("tags", strs([role.to_string(), format!("rack-{}", r.below(40))])),
-        (
-            "blocked_operations",
-            smap([("destroy", "protected by policy".to_string())]),
-        ),
-        (
-            "snapshot_info",
-            smap([("power-state-at-snapshot", "Running".to_string())]),
-        ),
+        ("blocked_operations", smap([("destroy", "protected by policy".to_string())])),
+        ("snapshot_info", smap([("power-state-at-snapshot", "Running".to_string())])),
         ("snapshot_metadata", s(format!("snapshot of {name} before upgrade"))),
         ("parent", s(r.opaque_ref())),
         ("children", r.refs(1)),
@@ -315,10 +335,7 @@ pub fn vm_value(r: &mut Rng, i: usize) -> V {
         ("requires_reboot", V::Bool(false)),
         ("reference_label", s(os.to_lowercase().replace(' ', "-"))),
         ("domain_type", s(r.pick(&["hvm", "pv", "pvh", "pv_in_pvh"]))),
-        (
-            "NVRAM",
-            smap([("EFI-variables", r.base64(160)), ("EFI-variables-backend", "xapidb".to_string())]),
-        ),
+        ("NVRAM", smap([("EFI-variables", r.base64(160)), ("EFI-variables-backend", "xapidb".to_string())])),
         ("pending_guidances", strs([r.pick(GUIDANCES)])),
         ("pending_guidances_recommended", strs([r.pick(GUIDANCES)])),
         ("pending_guidances_full", strs([r.pick(GUIDANCES)])),
@@ -414,9 +431,7 @@ pub fn to_json(v: &V) -> serde_json::Value {
         V::Float(f) => J::from(*f),
         V::Bool(b) => J::Bool(*b),
         V::Array(items) => J::Array(items.iter().map(to_json).collect()),
-        V::Struct(members) => {
-            J::Object(members.iter().map(|(k, item)| (k.clone(), to_json(item))).collect())
-        }
+        V::Struct(members) => J::Object(members.iter().map(|(k, item)| (k.clone(), to_json(item))).collect()),
     }
 }
 
@@ -449,10 +464,7 @@ pub struct Data {
 pub fn build(count: usize) -> Data {
     let value = all_records_value(count);
     check_every_field(&value);
-    let data = Data {
-        xml: xml_response(&value),
-        json: json_response(&value),
-    };
+    let data = Data { xml: xml_response(&value), json: json_response(&value) };
     let from_xml = decode_xml(&data.xml);
     let from_json = decode_json(&data.json);
     assert_eq!(from_xml.len(), count);

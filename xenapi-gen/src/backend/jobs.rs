@@ -14,7 +14,8 @@ pub type Job<'a, T> = (usize, Work<'a, T>);
 /// is left with a big one at the end, and returns the results in the order
 /// the jobs were given. A panic in a job is resumed on the caller's thread.
 pub fn run<T: Send>(jobs: Vec<Job<'_, T>>) -> Vec<T> {
-    let mut jobs: Vec<(usize, usize, Work<'_, T>)> = jobs.into_iter().enumerate().map(|(i, (w, f))| (i, w, f)).collect();
+    let mut jobs: Vec<(usize, usize, Work<'_, T>)> =
+        jobs.into_iter().enumerate().map(|(i, (w, f))| (i, w, f)).collect();
     jobs.sort_by_key(|&(i, w, _)| (std::cmp::Reverse(w), i));
     let mut done: Vec<(usize, T)> = jobs.into_par_iter().with_max_len(1).map(|(i, _, f)| (i, f())).collect();
     done.sort_by_key(|&(i, _)| i);

@@ -71,7 +71,10 @@ impl KeptDescriptions {
         // The export carries no lifecycles of error codes and enum values
         // and no `since` of error entries: keep the schema's.
         let lifecycle = |items: &[At<String>]| {
-            (!items.is_empty()).then(|| At { v: flow_list(&items.iter().map(|i| i.v.as_str()).collect::<Vec<_>>()), src: items[0].src.clone() })
+            (!items.is_empty()).then(|| At {
+                v: flow_list(&items.iter().map(|i| i.v.as_str()).collect::<Vec<_>>()),
+                src: items[0].src.clone(),
+            })
         };
         for e in &raw.errors {
             keep(format!("error {}", e.code.v), &e.description);
@@ -249,7 +252,10 @@ fn class_yaml(
             writeln!(y, "    values:").unwrap();
             for v in &e.values {
                 let d = kept.get(&format!("enum {} {v}", e.name), || format!("The value {v}."));
-                let l = kept.param(&format!("lifecycle enum {} {v}", e.name)).map(|l| format!(", lifecycle: {l}")).unwrap_or_default();
+                let l = kept
+                    .param(&format!("lifecycle enum {} {v}", e.name))
+                    .map(|l| format!(", lifecycle: {l}"))
+                    .unwrap_or_default();
                 writeln!(y, "      - {{name: {}, description: {}{l}}}", scalar(v), scalar(&d)).unwrap();
             }
         }
@@ -261,7 +267,8 @@ fn class_yaml(
     for f in &c.fields {
         let ty = Type::parse(&f.ty).map_err(|e| format!("class {cn}, field {}: {e}", f.name))?;
         writeln!(y, "  - name: {}", scalar(&f.name)).unwrap();
-        let d = kept.get(&format!("field {cn} {}", f.name), || format!("The {} of this {cn}.", f.name.replace('_', " ")));
+        let d =
+            kept.get(&format!("field {cn} {}", f.name), || format!("The {} of this {cn}.", f.name.replace('_', " ")));
         writeln!(y, "    description: {}", scalar(&d)).unwrap();
         writeln!(y, "    type: {}", scalar(&f.ty)).unwrap();
         writeln!(y, "    qualifier: {}", scalar(&f.qualifier)).unwrap();
@@ -269,7 +276,8 @@ fn class_yaml(
             writeln!(y, "    inverse: {}", scalar(inverse)).unwrap();
         }
         if let Some(d) = &f.default {
-            let l = parse_notation(d, &ty, enum_values).map_err(|e| format!("class {cn}, field {}: default {d:?}: {e}", f.name))?;
+            let l = parse_notation(d, &ty, enum_values)
+                .map_err(|e| format!("class {cn}, field {}: default {d:?}: {e}", f.name))?;
             writeln!(y, "    default: {}", literal(&l)).unwrap();
         }
         writeln!(y, "    lifecycle: {}", lifecycle_yaml(&f.lifecycle)).unwrap();
@@ -295,17 +303,28 @@ fn class_yaml(
     }
     for m in explicit {
         writeln!(y, "  - name: {}", scalar(&m.name)).unwrap();
-        let d = kept.get(&format!("message {cn} {}", m.name), || format!("The {} operation on {cn}.", m.name.replace('_', " ")));
+        let d = kept.get(&format!("message {cn} {}", m.name), || {
+            format!("The {} operation on {cn}.", m.name.replace('_', " "))
+        });
         writeln!(y, "    description: {}", scalar(&d)).unwrap();
         if !m.params.is_empty() {
             writeln!(y, "    params:").unwrap();
             for p in &m.params {
-                let mut dflt = kept.param(&format!("default {cn} {} {}", m.name, p.name)).map(|d| format!(", default: {d}")).unwrap_or_default();
+                let mut dflt = kept
+                    .param(&format!("default {cn} {} {}", m.name, p.name))
+                    .map(|d| format!(", default: {d}"))
+                    .unwrap_or_default();
                 if let Some(r) = &p.since {
                     dflt.push_str(&format!(", lifecycle: [{}]", scalar(&format!("published {r}"))));
                 }
                 match kept.param(&format!("param {cn} {} {}", m.name, p.name)) {
-                    Some(d) => writeln!(y, "      - {{name: {}, type: {}, description: {}{dflt}}}", scalar(&p.name), scalar(&p.ty), scalar(d)),
+                    Some(d) => writeln!(
+                        y,
+                        "      - {{name: {}, type: {}, description: {}{dflt}}}",
+                        scalar(&p.name),
+                        scalar(&p.ty),
+                        scalar(d)
+                    ),
                     None => writeln!(y, "      - {{name: {}, type: {}{dflt}}}", scalar(&p.name), scalar(&p.ty)),
                 }
                 .unwrap();
@@ -372,7 +391,10 @@ pub fn parse_notation(s: &str, ty: &Type, enums: &HashMap<&str, Vec<&str>>) -> R
 }
 
 fn braces(s: &str) -> Result<&str, String> {
-    s.strip_prefix('{').and_then(|x| x.strip_suffix('}')).map(str::trim).ok_or_else(|| format!("`{s}` is not in braces"))
+    s.strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .map(str::trim)
+        .ok_or_else(|| format!("`{s}` is not in braces"))
 }
 
 /// Splits on `, ` outside quotes and braces.
@@ -419,12 +441,20 @@ pub fn import_files(
         None => existing
             .errors
             .iter()
-            .map(|e| ExportError { code: e.code.v.clone(), params: e.params.iter().map(|p| p.v.clone()).collect(), origin: None })
+            .map(|e| ExportError {
+                code: e.code.v.clone(),
+                params: e.params.iter().map(|p| p.v.clone()).collect(),
+                origin: None,
+            })
             .collect(),
     };
     let releases = match releases_json {
         Some(p) => read::<ExportReleases>(p)?.releases,
-        None => existing.releases.iter().map(|r| ExportRelease { code: r.code.v.clone(), label: r.label.v.clone() }).collect(),
+        None => existing
+            .releases
+            .iter()
+            .map(|r| ExportRelease { code: r.code.v.clone(), label: r.label.v.clone() })
+            .collect(),
     };
     if releases.is_empty() {
         return Err("no releases: pass --releases FILE (the output directory has no releases.yaml yet)".into());

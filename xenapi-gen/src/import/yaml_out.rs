@@ -22,7 +22,9 @@ fn is_plain_safe(s: &str) -> bool {
     if WORDS.contains(&s.to_ascii_lowercase().as_str()) || s.parse::<f64>().is_ok() {
         return false;
     }
-    s.chars().all(|c| c.is_ascii_alphanumeric() || " _-./()'`=<>+*?!;".contains(c)) && !s.contains(": ") && !s.contains(" #")
+    s.chars().all(|c| c.is_ascii_alphanumeric() || " _-./()'`=<>+*?!;".contains(c))
+        && !s.contains(": ")
+        && !s.contains(" #")
 }
 
 /// `[a, b, c]`
@@ -57,7 +59,10 @@ pub fn flow_value(v: &serde_yaml::Value) -> String {
         Value::String(s) => scalar(s),
         Value::Sequence(items) => format!("[{}]", items.iter().map(flow_value).collect::<Vec<_>>().join(", ")),
         Value::Mapping(m) => {
-            format!("{{{}}}", m.iter().map(|(k, v)| format!("{}: {}", flow_value(k), flow_value(v))).collect::<Vec<_>>().join(", "))
+            format!(
+                "{{{}}}",
+                m.iter().map(|(k, v)| format!("{}: {}", flow_value(k), flow_value(v))).collect::<Vec<_>>().join(", ")
+            )
         }
         Value::Tagged(t) => flow_value(&t.value),
     }
@@ -69,7 +74,9 @@ mod tests {
 
     #[test]
     fn quotes_what_yaml_would_misread() {
-        for s in ["true", "Null", "1.0", "(string -> string) map", "<class> record", "a: b", "", "OpaqueRef:NULL", "x #y"] {
+        for s in
+            ["true", "Null", "1.0", "(string -> string) map", "<class> record", "a: b", "", "OpaqueRef:NULL", "x #y"]
+        {
             let y = scalar(s);
             let back: String = serde_yaml::from_str(&y).unwrap();
             assert_eq!(back, s, "{y}");

@@ -111,8 +111,9 @@ pub fn load_dir(dir: &Path) -> (RawSchema, Diagnostics) {
             Ok(_) => "it is not a directory".into(),
         };
         diags.push(
-            Diagnostic::new(Span::file(dir), format!("cannot read the schema directory: {why}"))
-                .with_help("pass the folder that holds api.yaml, releases.yaml, errors.yaml and classes/ with --schema"),
+            Diagnostic::new(Span::file(dir), format!("cannot read the schema directory: {why}")).with_help(
+                "pass the folder that holds api.yaml, releases.yaml, errors.yaml and classes/ with --schema",
+            ),
         );
         return (schema, diags);
     }
@@ -212,8 +213,7 @@ fn parse_all(texts: &[Option<Arc<str>>]) -> Vec<Option<Result<yaml::Value, yaml:
 /// exist) and the YAML files of `classes/`. For build scripts and macros
 /// that must rebuild when the schema changes.
 pub fn schema_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> =
-        TOP_FILES.iter().map(|f| dir.join(f)).filter(|p| p.is_file()).collect();
+    let mut out: Vec<PathBuf> = TOP_FILES.iter().map(|f| dir.join(f)).filter(|p| p.is_file()).collect();
     out.extend(list_yaml(&dir.join("classes")).unwrap_or_default());
     out
 }
@@ -248,7 +248,11 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<Arc<str>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return fail(diags, "the file is missing".into(), Some("every schema directory needs api.yaml, releases.yaml, errors.yaml and a classes folder"));
+            return fail(
+                diags,
+                "the file is missing".into(),
+                Some("every schema directory needs api.yaml, releases.yaml, errors.yaml and a classes folder"),
+            );
         }
         Err(e) => return fail(diags, format!("cannot read the file: {e}"), None),
     };

@@ -212,7 +212,11 @@ fn opt_lifecycle(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Vec<A
     let Some(p) = m.get("lifecycle") else { return Vec::new() };
     let items = cx.strings(node(&p), &format!("the lifecycle of {what}"));
     if matches!(p.0, Value::Sequence(s) if s.is_empty()) {
-        cx.problem(&p.1, format!("the lifecycle of {what} is empty"), Some("write at least `[published RELEASE]`".into()));
+        cx.problem(
+            &p.1,
+            format!("the lifecycle of {what} is empty"),
+            Some("write at least `[published RELEASE]`".into()),
+        );
     }
     items
 }
@@ -225,13 +229,16 @@ fn error_entries(cx: &mut Cx<'_>, m: &super::read::Map<'_>, what: &str) -> Vec<R
         .iter()
         .filter_map(|it| match it.0 {
             Value::Mapping(_) => {
-                let etitle = title(node(it), "code", "error entry", &format!(" of {what}"), format!("an error entry of {what}"));
+                let etitle =
+                    title(node(it), "code", "error entry", &format!(" of {what}"), format!("an error entry of {what}"));
                 let e = cx.map(node(it), &etitle, &["code", "since"])?;
                 let code = req_string(cx, &e, "code", "an error code");
                 let since = e.get("since").and_then(|p| cx.string(node(&p), &format!("`since` of {etitle}")));
                 Some(RawErrorEntry { code, since })
             }
-            _ => cx.string(node(it), &format!("an item of the errors of {what}")).map(|code| RawErrorEntry { code, since: None }),
+            _ => cx
+                .string(node(it), &format!("an item of the errors of {what}"))
+                .map(|code| RawErrorEntry { code, since: None }),
         })
         .collect()
 }
@@ -284,7 +291,8 @@ pub(crate) fn read_releases(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Vec<RawRelea
     items
         .iter()
         .filter_map(|it| {
-            let r = cx.map(node(it), &title(node(it), "code", "release", "", "a release".into()), &["code", "label"])?;
+            let r =
+                cx.map(node(it), &title(node(it), "code", "release", "", "a release".into()), &["code", "label"])?;
             let code = req_string(cx, &r, "code", "a release code");
             Some(RawRelease { label: req_string(cx, &r, "label", "a release label"), code })
         })
@@ -304,11 +312,18 @@ pub(crate) fn read_errors(cx: &mut Cx<'_>, root: Node<'_, '_>) -> Option<Vec<Raw
     let errors = items
         .iter()
         .filter_map(|it| {
-            let e = cx.map(node(it), &title(node(it), "code", "error", "", "an error".into()), &["code", "params", "description", "lifecycle"])?;
+            let e = cx.map(
+                node(it),
+                &title(node(it), "code", "error", "", "an error".into()),
+                &["code", "params", "description", "lifecycle"],
+            )?;
             let code = req_string(cx, &e, "code", "an error code");
             let what = format!("error `{}`", code.v);
             Some(RawError {
-                params: e.get("params").map(|p| cx.strings(node(&p), &format!("the params of {what}"))).unwrap_or_default(),
+                params: e
+                    .get("params")
+                    .map(|p| cx.strings(node(&p), &format!("the params of {what}")))
+                    .unwrap_or_default(),
                 description: read_description(cx, &e, &what),
                 lifecycle: opt_lifecycle(cx, &e, &what),
                 code,
@@ -387,7 +402,8 @@ impl RawEnum {
                 items
                     .iter()
                     .filter_map(|it| {
-                        let vtitle = title(node(it), "name", "value", &format!(" of {what}"), format!("a value of {what}"));
+                        let vtitle =
+                            title(node(it), "name", "value", &format!(" of {what}"), format!("a value of {what}"));
                         let v = cx.map(node(it), &vtitle, VALUE_KEYS)?;
                         let name = req_string(cx, &v, "name", "an enum value");
                         let vwhat = format!("value `{}` of {what}", name.v);
@@ -405,7 +421,8 @@ impl RawEnum {
 
 impl RawField {
     fn read(cx: &mut Cx<'_>, n: Node<'_, '_>, class: &str) -> Option<RawField> {
-        let m = cx.map(n, &title(n, "name", "field", &format!(" of {class}"), format!("a field of {class}")), FIELD_KEYS)?;
+        let m =
+            cx.map(n, &title(n, "name", "field", &format!(" of {class}"), format!("a field of {class}")), FIELD_KEYS)?;
         let name = req_string(cx, &m, "name", "a field name");
         let what = format!("field `{}` of {class}", name.v);
         let description = read_description(cx, &m, &what);
@@ -421,7 +438,11 @@ impl RawField {
 
 impl RawMessage {
     fn read(cx: &mut Cx<'_>, n: Node<'_, '_>, class: &str) -> Option<RawMessage> {
-        let m = cx.map(n, &title(n, "name", "message", &format!(" of {class}"), format!("a message of {class}")), MESSAGE_KEYS)?;
+        let m = cx.map(
+            n,
+            &title(n, "name", "message", &format!(" of {class}"), format!("a message of {class}")),
+            MESSAGE_KEYS,
+        )?;
         let name = req_string(cx, &m, "name", "a message name");
         let what = format!("message `{}` of {class}", name.v);
         let description = read_description(cx, &m, &what);
@@ -431,7 +452,8 @@ impl RawMessage {
                 items
                     .iter()
                     .filter_map(|it| {
-                        let ptitle = title(node(it), "name", "param", &format!(" of {what}"), format!("a param of {what}"));
+                        let ptitle =
+                            title(node(it), "name", "param", &format!(" of {what}"), format!("a param of {what}"));
                         let pm = cx.map(node(it), &ptitle, PARAM_KEYS)?;
                         let name = req_string(cx, &pm, "name", "a param name");
                         let ty = req_string(cx, &pm, "type", &format!("the type of param `{}`", name.v));

@@ -69,9 +69,7 @@ impl Cx<'_> {
     /// The items of a sequence, with their paths.
     pub fn seq<'a>(&mut self, node: Node<'a, '_>, what: &str) -> Vec<(&'a Value, YamlPath)> {
         match node.value {
-            Value::Sequence(items) => {
-                items.iter().enumerate().map(|(i, v)| (v, node.path.index(i))).collect()
-            }
+            Value::Sequence(items) => items.iter().enumerate().map(|(i, v)| (v, node.path.index(i))).collect(),
             _ => {
                 self.wrong_type(node, what, "a list");
                 Vec::new()

@@ -34,12 +34,17 @@ impl DerivedKind {
         match self {
             DerivedKind::GetField => "every field has a getter when `derive.fields` is on",
             DerivedKind::SetField => "every RW field has a setter when `derive.fields` is on",
-            DerivedKind::AddToMap | DerivedKind::RemoveFromMap => "RW map fields get add_to/remove_from when `derive.fields` is on",
-            DerivedKind::AddToSet | DerivedKind::RemoveFromSet => "RW set fields get add/remove when `derive.fields` is on",
-            DerivedKind::GetRecord | DerivedKind::GetByUuid => "`derive.record` is on",
-            DerivedKind::GetAll | DerivedKind::GetAllRecords | DerivedKind::GetAllWhere | DerivedKind::GetAllRecordsWhere => {
-                "`derive.all` is on"
+            DerivedKind::AddToMap | DerivedKind::RemoveFromMap => {
+                "RW map fields get add_to/remove_from when `derive.fields` is on"
             }
+            DerivedKind::AddToSet | DerivedKind::RemoveFromSet => {
+                "RW set fields get add/remove when `derive.fields` is on"
+            }
+            DerivedKind::GetRecord | DerivedKind::GetByUuid => "`derive.record` is on",
+            DerivedKind::GetAll
+            | DerivedKind::GetAllRecords
+            | DerivedKind::GetAllWhere
+            | DerivedKind::GetAllRecordsWhere => "`derive.all` is on",
             DerivedKind::GetByNameLabel => "`derive.by_name_label` is on",
             DerivedKind::Create | DerivedKind::Destroy => "`derive.create_destroy` is on",
         }
@@ -48,7 +53,14 @@ impl DerivedKind {
 
 fn param(name: &str, ty: Type) -> Param {
     // Placed where the message is derived from, by `push`.
-    Param { name: name.into(), ty, description: None, default: None, lifecycle: Lifecycle::default(), src: Src::default() }
+    Param {
+        name: name.into(),
+        ty,
+        description: None,
+        default: None,
+        lifecycle: Lifecycle::default(),
+        src: Src::default(),
+    }
 }
 
 /// The derived messages of a class, in a stable order: class-level ones,
@@ -96,12 +108,30 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
         });
     };
     if p.derive_record {
-        push("get_record".into(), DerivedKind::GetRecord, None, vec![session(), this()], Type::Record(class.name.clone()));
-        push("get_by_uuid".into(), DerivedKind::GetByUuid, None, vec![session(), param("uuid", Type::String)], me.clone());
+        push(
+            "get_record".into(),
+            DerivedKind::GetRecord,
+            None,
+            vec![session(), this()],
+            Type::Record(class.name.clone()),
+        );
+        push(
+            "get_by_uuid".into(),
+            DerivedKind::GetByUuid,
+            None,
+            vec![session(), param("uuid", Type::String)],
+            me.clone(),
+        );
     }
     if p.derive_by_name_label {
         let set = Type::Set(Box::new(me.clone()));
-        push("get_by_name_label".into(), DerivedKind::GetByNameLabel, None, vec![session(), param("label", Type::String)], set);
+        push(
+            "get_by_name_label".into(),
+            DerivedKind::GetByNameLabel,
+            None,
+            vec![session(), param("label", Type::String)],
+            set,
+        );
     }
     if p.derive_create_destroy {
         let args = param("args", Type::Record(class.name.clone()));
@@ -113,7 +143,13 @@ pub(crate) fn derived_messages(class: &Class) -> Vec<Message> {
         let map = Type::Map(Box::new(me.clone()), Box::new(Type::Record(class.name.clone())));
         push("get_all_records".into(), DerivedKind::GetAllRecords, None, vec![session()], map.clone());
         let expr = || param("expr", Type::String);
-        push("get_all_where".into(), DerivedKind::GetAllWhere, None, vec![session(), expr()], Type::Set(Box::new(me.clone())));
+        push(
+            "get_all_where".into(),
+            DerivedKind::GetAllWhere,
+            None,
+            vec![session(), expr()],
+            Type::Set(Box::new(me.clone())),
+        );
         push("get_all_records_where".into(), DerivedKind::GetAllRecordsWhere, None, vec![session(), expr()], map);
     }
     if p.derive_fields {
@@ -150,10 +186,16 @@ fn field_description(kind: DerivedKind, class: &str, field: &str) -> String {
     match kind {
         DerivedKind::GetField => format!("Returns the `{field}` field of the given {class}."),
         DerivedKind::SetField => format!("Replaces the `{field}` field of the given {class}."),
-        DerivedKind::AddToMap => format!("Adds a key and its value to the `{field}` map of the given {class}; fails if the key is already there."),
-        DerivedKind::RemoveFromMap => format!("Removes a key and its value from the `{field}` map of the given {class}, if present."),
+        DerivedKind::AddToMap => format!(
+            "Adds a key and its value to the `{field}` map of the given {class}; fails if the key is already there."
+        ),
+        DerivedKind::RemoveFromMap => {
+            format!("Removes a key and its value from the `{field}` map of the given {class}, if present.")
+        }
         DerivedKind::AddToSet => format!("Adds a value to the `{field}` set of the given {class}."),
-        DerivedKind::RemoveFromSet => format!("Removes a value from the `{field}` set of the given {class}, if present."),
+        DerivedKind::RemoveFromSet => {
+            format!("Removes a value from the `{field}` set of the given {class}, if present.")
+        }
         _ => unreachable!("class-level kinds are described by class_description"),
     }
 }

@@ -81,7 +81,13 @@ impl<'a> Checker<'a> {
 
     /// Checks one scope in each language, with that language's rule for
     /// turning an API name into an identifier.
-    fn each_lang(&mut self, items: &[Item<'a>], rust: impl Fn(&str) -> String, c: impl Fn(&str) -> String, python: impl Fn(&str) -> String) {
+    fn each_lang(
+        &mut self,
+        items: &[Item<'a>],
+        rust: impl Fn(&str) -> String,
+        c: impl Fn(&str) -> String,
+        python: impl Fn(&str) -> String,
+    ) {
         self.scope(Lang::Rust, items.iter().map(|i| (rust(i.name), i.clone())));
         self.scope(Lang::C, items.iter().map(|i| (c(i.name), i.clone())));
         self.scope(Lang::Python, items.iter().map(|i| (python(i.name), i.clone())));
@@ -110,7 +116,13 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
     let mut py_types = Vec::new();
     for class in &api.classes {
         let item = class_item(class);
-        for n in [rs::type_name(&class.name), rs::ref_type(&class.name), rs::record_type(&class.name), rs::client_type(&class.name), rs::server_trait(&class.name)] {
+        for n in [
+            rs::type_name(&class.name),
+            rs::ref_type(&class.name),
+            rs::record_type(&class.name),
+            rs::client_type(&class.name),
+            rs::server_trait(&class.name),
+        ] {
             rust_root.push((n, item.clone()));
         }
         for n in [c::type_name(&class.name), c::record(&class.name), c::record_opt(&class.name)] {
@@ -128,7 +140,12 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
         let values: Vec<Item<'_>> = e
             .values
             .iter()
-            .map(|v| Item { what: format!("value `{}` of enum `{}`", v.name, e.name), name: &v.name, src: &v.src, derived: false })
+            .map(|v| Item {
+                what: format!("value `{}` of enum `{}`", v.name, e.name),
+                name: &v.name,
+                src: &v.src,
+                derived: false,
+            })
             .collect();
         k.each_lang(&values, rs::variant, |v| c::enum_value(&e.name, v), py::enum_member);
     }
@@ -142,7 +159,12 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
         let fields: Vec<Item<'_>> = class
             .fields
             .iter()
-            .map(|f| Item { what: format!("field `{}` of class `{}`", f.name, class.name), name: &f.name, src: &f.src, derived: false })
+            .map(|f| Item {
+                what: format!("field `{}` of class `{}`", f.name, class.name),
+                name: &f.name,
+                src: &f.src,
+                derived: false,
+            })
             .collect();
         k.each_lang(&fields, rs::ident, c::ident, py::ident);
 
@@ -180,8 +202,11 @@ pub(crate) fn collisions(api: &Api) -> Diagnostics {
 
     k.scope(Lang::C, c_globals(api));
 
-    let errors: Vec<Item<'_>> =
-        api.errors.iter().map(|e| Item { what: format!("error code `{}`", e.code), name: &e.code, src: &e.src, derived: false }).collect();
+    let errors: Vec<Item<'_>> = api
+        .errors
+        .iter()
+        .map(|e| Item { what: format!("error code `{}`", e.code), name: &e.code, src: &e.src, derived: false })
+        .collect();
     k.each_lang(&errors, rs::variant, c::failure, py::error_class);
     report(api, k.clashes)
 }
@@ -266,10 +291,7 @@ fn report(api: &Api, clashes: Vec<Clash<'_>>) -> Diagnostics {
         let becomes: Vec<&str> = becomes.iter().map(String::as_str).collect();
         let lang_names: Vec<&str> = langs.iter().map(|(l, _)| l.name()).collect();
         let message = format!("{item} and {first} both become {}", and_list(&becomes));
-        let help = format!(
-            "rename one of the two so that they stay apart in {}",
-            and_list(&lang_names)
-        );
+        let help = format!("rename one of the two so that they stay apart in {}", and_list(&lang_names));
         out.push(api.sources.diagnostic(src, message).with_help(help));
     }
     out

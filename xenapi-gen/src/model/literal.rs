@@ -49,13 +49,17 @@ impl Literal {
             (Type::Enum(e), Value::String(s)) => match enums.values(e) {
                 Some(vals) if vals.contains(&s.as_str()) => Ok(Literal::Enum(s.clone())),
                 Some(vals) => {
-                    let hint = crate::diag::did_you_mean(s, vals.iter().copied()).map(|h| format!("; {h}")).unwrap_or_default();
+                    let hint = crate::diag::did_you_mean(s, vals.iter().copied())
+                        .map(|h| format!("; {h}"))
+                        .unwrap_or_default();
                     Err(format!("`{s}` is not a value of enum `{e}`{hint}"))
                 }
                 None => Err(format!("enum `{e}` is unknown")),
             },
             (Type::Enum(_), _) => want("one of the enum's values"),
-            (Type::Ref(_), Value::String(s)) if s.starts_with("OpaqueRef:") || s == "Null" => Ok(Literal::Ref(s.clone())),
+            (Type::Ref(_), Value::String(s)) if s.starts_with("OpaqueRef:") || s == "Null" => {
+                Ok(Literal::Ref(s.clone()))
+            }
             (Type::Ref(_), _) => want("a ref: `OpaqueRef:NULL` or `OpaqueRef:<uuid>`"),
             (Type::Set(t), Value::Sequence(items)) => {
                 items.iter().map(|i| Literal::from_yaml(i, t, enums)).collect::<Result<_, _>>().map(Literal::Set)
@@ -75,7 +79,9 @@ impl Literal {
                 .collect::<Result<_, _>>()
                 .map(Literal::Map),
             (Type::Map(..), _) => want("a mapping"),
-            (Type::Option(t), Value::Null) => Err(format!("a default of type `{t} option` cannot be null; leave the default out")),
+            (Type::Option(t), Value::Null) => {
+                Err(format!("a default of type `{t} option` cannot be null; leave the default out"))
+            }
             (Type::Option(t), _) => Literal::from_yaml(v, t, enums),
             (Type::Void | Type::Record(_) | Type::AnyRecord | Type::EventBatch, _) => {
                 Err(format!("a value of type `{ty}` cannot have a default"))
@@ -97,7 +103,11 @@ impl Literal {
             }
             Literal::Map(pairs) => format!(
                 "{{{}}}",
-                pairs.iter().map(|(k, v)| format!("{} -> {}", k.to_notation(), v.to_notation())).collect::<Vec<_>>().join(", ")
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{} -> {}", k.to_notation(), v.to_notation()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

@@ -20,10 +20,10 @@
 
 mod calls;
 mod derive;
-mod kind;
 mod enums;
-mod ids;
 mod idents;
+mod ids;
+mod kind;
 pub mod lifecycle;
 pub mod literal;
 pub mod relations;
@@ -32,11 +32,11 @@ mod resolve;
 pub mod types;
 
 pub use derive::DerivedKind;
-pub use kind::ClassKind;
-pub use relations::{FieldId, Inverse, Reference, Relation, RelationNames};
 pub use ids::{ClassId, ErrorId, RoleId, Roles};
+pub use kind::ClassKind;
 pub use lifecycle::{Lifecycle, LifecycleState, Transition, TransitionKind};
 pub use literal::Literal;
+pub use relations::{FieldId, Inverse, Reference, Relation, RelationNames};
 pub use resolve::resolve;
 pub use types::Type;
 

@@ -147,10 +147,16 @@ pub(crate) fn relations(classes: &[Class]) -> Vec<Relation> {
         for (fi, f) in c.fields.iter().enumerate() {
             let Inverse::Declared { name, .. } = &f.inverse else { continue };
             let Some((ti, t)) = target(classes, f) else { continue };
-            let Some(gi) = t.fields.iter().position(|g| g.name == *name && g.ty == back_type(&c.name)) else { continue };
+            let Some(gi) = t.fields.iter().position(|g| g.name == *name && g.ty == back_type(&c.name)) else {
+                continue;
+            };
             let inverse = FieldId { class: ti, index: gi };
             if taken_inv.insert(inverse) {
-                chosen.push(Relation { field: FieldId { class: ClassId(ci as u32), index: fi }, inverse, declared: true });
+                chosen.push(Relation {
+                    field: FieldId { class: ClassId(ci as u32), index: fi },
+                    inverse,
+                    declared: true,
+                });
             }
         }
     }
@@ -256,7 +262,8 @@ pub(crate) fn check_declared(classes: &[Class]) -> Vec<Misfit> {
                 continue;
             }
             if g.ty != back {
-                let message = format!("the inverse `{}.{name}` of {what} has type `{}`; it must be `{back}`", t.name, g.ty);
+                let message =
+                    format!("the inverse `{}.{name}` of {what} has type `{}`; it must be `{back}`", t.name, g.ty);
                 out.push(Misfit { src: src.clone(), message, help: suggest() });
                 continue;
             }
@@ -270,8 +277,11 @@ pub(crate) fn check_declared(classes: &[Class]) -> Vec<Misfit> {
             let key = FieldId { class: ti, index: gi };
             match first.get(&key) {
                 Some(owner) => {
-                    let message = format!("the inverse `{}.{name}` of {what} is already the inverse of {owner}", t.name);
-                    let help = "a set field lists the objects of one ref field only: write `inverse: none` on one of them".to_string();
+                    let message =
+                        format!("the inverse `{}.{name}` of {what} is already the inverse of {owner}", t.name);
+                    let help =
+                        "a set field lists the objects of one ref field only: write `inverse: none` on one of them"
+                            .to_string();
                     out.push(Misfit { src: src.clone(), message, help });
                 }
                 None => {

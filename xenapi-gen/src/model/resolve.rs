@@ -68,7 +68,10 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
                 if !seen.insert(role.v.clone()) {
                     r.err(&role.src, format!("role `{}` is listed twice", role.v));
                 } else if r.roles.len() >= Roles::MAX {
-                    r.err(&role.src, format!("role `{}` is one too many: an API has at most {} roles", role.v, Roles::MAX));
+                    r.err(
+                        &role.src,
+                        format!("role `{}` is one too many: an API has at most {} roles", role.v, Roles::MAX),
+                    );
                 }
                 r.roles.push(role.v.clone());
             }
@@ -123,7 +126,11 @@ pub fn resolve(raw: RawSchema, mut diags: Diagnostics) -> Result<Api, Diagnostic
         } else if let Some(first) = class_files.get(&c.name.v) {
             let first: &Path = sources.path(*first);
             let first = first.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            r.err_help(&c.name.src, format!("class `{}` is defined twice", c.name.v), Some(format!("the first definition is in `{first}`")));
+            r.err_help(
+                &c.name.src,
+                format!("class `{}` is defined twice", c.name.v),
+                Some(format!("the first definition is in `{first}`")),
+            );
         } else {
             class_files.insert(c.name.v.clone(), c.src.file);
             r.classes.insert(c.name.v.clone());
@@ -200,11 +207,16 @@ impl Resolver<'_> {
         if self.has_kind(ClassKind::Session) {
             return;
         }
-        let first = classes.iter().find_map(|c| c.messages.iter().find(|m| m.is_derived() && m.takes_session()).map(|m| (c, m)));
+        let first = classes
+            .iter()
+            .find_map(|c| c.messages.iter().find(|m| m.is_derived() && m.takes_session()).map(|m| (c, m)));
         if let Some((c, m)) = first {
             self.err_help(
                 &m.src,
-                format!("class `{}` derives calls that take a session (`{}` is one), but the API has no `session` class", c.name, m.name),
+                format!(
+                    "class `{}` derives calls that take a session (`{}` is one), but the API has no `session` class",
+                    c.name, m.name
+                ),
                 Some("add classes/session.yaml with the login calls, or derive nothing".into()),
             );
         }
@@ -310,7 +322,9 @@ impl Resolver<'_> {
             props,
             src: c.src.clone(),
         };
-        if class.props.derive_by_name_label && !class.fields.iter().any(|f| f.name == "name_label" && f.ty == Type::String) {
+        if class.props.derive_by_name_label
+            && !class.fields.iter().any(|f| f.name == "name_label" && f.ty == Type::String)
+        {
             self.err_help(
                 &c.src,
                 format!("{what} has `derive.by_name_label` but no string field `name_label`"),
@@ -337,7 +351,10 @@ impl Resolver<'_> {
                 self.err_help(
                     &m.name.src,
                     format!("message `{}` of {what} collides with a derived message of the same name", m.name.v),
-                    Some(format!("it is derived because {}; rename this message or change that setting", kind.reason())),
+                    Some(format!(
+                        "it is derived because {}; rename this message or change that setting",
+                        kind.reason()
+                    )),
                 );
                 continue;
             }
@@ -356,7 +373,8 @@ impl Resolver<'_> {
                 // Missing or blank: reported by the reader.
                 return Qualifier::RoRuntime;
             }
-            let help = did_you_mean(&f.qualifier.v, Qualifier::ALL).or_else(|| Some(format!("use one of: {}", Qualifier::ALL.join(", "))));
+            let help = did_you_mean(&f.qualifier.v, Qualifier::ALL)
+                .or_else(|| Some(format!("use one of: {}", Qualifier::ALL.join(", "))));
             self.err_help(&f.qualifier.src, format!("unknown qualifier `{}` on {what}", f.qualifier.v), help);
             Qualifier::RoRuntime
         });
@@ -498,13 +516,21 @@ impl Resolver<'_> {
         };
         let ty = ty?;
         if p.name.v == "session_id" {
-            self.err_help(&d.src, format!("{what} is the session and cannot have a default"), Some("remove the default".into()));
+            self.err_help(
+                &d.src,
+                format!("{what} is the session and cannot have a default"),
+                Some("remove the default".into()),
+            );
             return None;
         }
         match Literal::from_yaml(&d.v, ty, self) {
             Ok(l) => Some(l),
             Err(e) => {
-                self.err_help(&d.src, format!("bad default for {what}: {e}"), Some(format!("write a value of type `{ty}`, in the notation of field defaults")));
+                self.err_help(
+                    &d.src,
+                    format!("bad default for {what}: {e}"),
+                    Some(format!("write a value of type `{ty}`, in the notation of field defaults")),
+                );
                 None
             }
         }
@@ -522,11 +548,18 @@ impl Resolver<'_> {
             Err(e) => {
                 let word = |c: char| !(c.is_ascii_alphanumeric() || c == '_');
                 let help = t.v.split(word).filter(|w| !w.is_empty()).find_map(|w| {
-                    let primitives = ["string", "int", "float", "bool", "datetime", "void", "enum", "ref", "record", "set", "map", "option"];
+                    let primitives = [
+                        "string", "int", "float", "bool", "datetime", "void", "enum", "ref", "record", "set", "map",
+                        "option",
+                    ];
                     if primitives.contains(&w) || self.classes.contains(w) || self.enums.contains_key(w) {
                         None
                     } else {
-                        let names = primitives.iter().copied().chain(self.classes.iter().map(String::as_str)).chain(self.enums.keys().map(String::as_str));
+                        let names = primitives
+                            .iter()
+                            .copied()
+                            .chain(self.classes.iter().map(String::as_str))
+                            .chain(self.enums.keys().map(String::as_str));
                         did_you_mean(w, names)
                     }
                 });
@@ -585,12 +618,14 @@ impl Resolver<'_> {
                 continue;
             };
             let Some(k) = TransitionKind::parse(kind) else {
-                let help = did_you_mean(kind, TransitionKind::ALL).or_else(|| Some(format!("use one of: {}", TransitionKind::ALL.join(", "))));
+                let help = did_you_mean(kind, TransitionKind::ALL)
+                    .or_else(|| Some(format!("use one of: {}", TransitionKind::ALL.join(", "))));
                 self.err_help(&it.src, format!("unknown lifecycle transition `{kind}` in {what}"), help);
                 continue;
             };
             let Some(&idx) = self.releases.get(release) else {
-                let help = did_you_mean(release, self.release_codes.iter().map(String::as_str)).or_else(|| Some("add it to releases.yaml".into()));
+                let help = did_you_mean(release, self.release_codes.iter().map(String::as_str))
+                    .or_else(|| Some("add it to releases.yaml".into()));
                 self.err_help(&it.src, format!("unknown release `{release}` in the lifecycle of {what}"), help);
                 continue;
             };

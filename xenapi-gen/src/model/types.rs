@@ -55,8 +55,7 @@ impl Type {
                 .strip_prefix('(')
                 .and_then(|b| b.strip_suffix(')'))
                 .ok_or_else(|| format!("`{s}`: a map is written `(KEY -> VALUE) map`"))?;
-            let arrow = top_level_arrow(body)
-                .ok_or_else(|| format!("`{s}`: a map is written `(KEY -> VALUE) map`"))?;
+            let arrow = top_level_arrow(body).ok_or_else(|| format!("`{s}`: a map is written `(KEY -> VALUE) map`"))?;
             let k = Self::parse_inner(body[..arrow].trim_end())?;
             let v = Self::parse_inner(body[arrow + 2..].trim_start())?;
             return Ok(Type::Map(Box::new(k), Box::new(v)));

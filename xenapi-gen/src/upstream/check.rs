@@ -42,7 +42,9 @@ pub struct Outcome {
 /// Reads upstream's data model from a checkout of xen-api with the reader
 /// of xapi's sources; what it could not read comes back as text.
 fn read_checkout(dir: &Path) -> Result<(Facts, Vec<String>), String> {
-    crate::upstream::read::read(dir).map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect())).map_err(|e| e.to_string())
+    crate::upstream::read::read(dir)
+        .map(|r| (r.facts, r.unread.iter().map(|u| u.to_string()).collect()))
+        .map_err(|e| e.to_string())
 }
 
 /// Reads a [`Facts`] JSON file.
@@ -90,7 +92,13 @@ pub fn run(upstream_dir: &Path, schema_dir: &Path, scope: &Scope<'_>) -> Result<
 /// Compares loaded facts with a loaded schema and words the outcome; with
 /// `classes`, only those classes of the schema take part (the upstream
 /// facts are taken as given).
-pub fn check(upstream: &Facts, unread: &[String], api: &Api, schema_dir: &Path, classes: &[String]) -> Result<Outcome, CheckError> {
+pub fn check(
+    upstream: &Facts,
+    unread: &[String],
+    api: &Api,
+    schema_dir: &Path,
+    classes: &[String],
+) -> Result<Outcome, CheckError> {
     let mut settled = upstream.clone();
     super::settle::settle(&mut settled, api);
     let upstream = &settled;
@@ -181,7 +189,9 @@ impl Report<'_> {
             Item::Message(m) => ItemRef::Message(c, m),
             Item::Param { message, param } => ItemRef::Param(c, message, param),
             Item::Error(code) => ItemRef::Error(code),
-            Item::Release(_) | Item::ReleaseOrder => return self.schema_dir.join("releases.yaml").display().to_string(),
+            Item::Release(_) | Item::ReleaseOrder => {
+                return self.schema_dir.join("releases.yaml").display().to_string()
+            }
         };
         let fallback = match &d.item {
             Item::Error(_) => self.schema_dir.join("errors.yaml"),
@@ -199,7 +209,9 @@ impl Report<'_> {
         let class = self.class(d.class.as_deref());
         match (&d.item, class) {
             (Item::Class, Some(c)) => self.class_yaml(c),
-            (Item::Field(n), Some(c)) => c.fields.iter().find(|f| &f.name == n).map_or_else(Vec::new, |f| self.field_yaml(c, f)),
+            (Item::Field(n), Some(c)) => {
+                c.fields.iter().find(|f| &f.name == n).map_or_else(Vec::new, |f| self.field_yaml(c, f))
+            }
             (Item::Enum(n), Some(c)) => c.enums.iter().find(|e| &e.name == n).map_or_else(Vec::new, enum_yaml),
             (Item::EnumValue { value, .. }, _) => vec![format!("- name: {}", scalar(value))],
             (Item::Message(n), Some(c)) => {
@@ -211,12 +223,16 @@ impl Report<'_> {
                 .find(|m| &m.name == message)
                 .and_then(|m| m.params.iter().find(|p| &p.name == param))
                 .map_or_else(Vec::new, |p| vec![self.param_yaml(c, &p.name, &p.ty, p.default.as_deref())]),
-            (Item::Error(code), _) => self.upstream.errors.iter().find(|e| &e.code == code).map_or_else(Vec::new, |e| {
-                vec![format!("- code: {}", scalar(&e.code)), format!("  params: {}", flow_list(&e.params))]
-            }),
-            (Item::Release(code), _) => self.upstream.releases.iter().find(|r| &r.code == code).map_or_else(Vec::new, |r| {
-                vec![format!("- {{code: {}, label: {}}}", scalar(&r.code), scalar(&r.label))]
-            }),
+            (Item::Error(code), _) => {
+                self.upstream.errors.iter().find(|e| &e.code == code).map_or_else(Vec::new, |e| {
+                    vec![format!("- code: {}", scalar(&e.code)), format!("  params: {}", flow_list(&e.params))]
+                })
+            }
+            (Item::Release(code), _) => {
+                self.upstream.releases.iter().find(|r| &r.code == code).map_or_else(Vec::new, |r| {
+                    vec![format!("- {{code: {}, label: {}}}", scalar(&r.code), scalar(&r.label))]
+                })
+            }
             _ => Vec::new(),
         }
     }

@@ -34,9 +34,15 @@ pub enum Item {
     ClassProps,
     Field(String),
     Enum(String),
-    EnumValue { enum_name: String, value: String },
+    EnumValue {
+        enum_name: String,
+        value: String,
+    },
     Message(String),
-    Param { message: String, param: String },
+    Param {
+        message: String,
+        param: String,
+    },
     Error(String),
     Release(String),
     /// The order of the releases both sides have.
@@ -207,7 +213,15 @@ impl Cx {
         self.out.push(Difference { class: class.map(str::to_string), item, kind, upstream_origin });
     }
 
-    fn fact(&mut self, class: Option<&str>, item: &Item, fact: &'static str, upstream: String, schema: String, at: &Option<Origin>) {
+    fn fact(
+        &mut self,
+        class: Option<&str>,
+        item: &Item,
+        fact: &'static str,
+        upstream: String,
+        schema: String,
+        at: &Option<Origin>,
+    ) {
         if upstream != schema {
             self.push(class, item.clone(), Kind::Differs { fact, upstream, schema }, at.clone());
         }
@@ -226,7 +240,14 @@ impl Cx {
 
     fn props(&mut self, c: Option<&str>, u: &ClassProps, s: &ClassProps, at: &Option<Origin>) {
         let text = |b: bool| b.to_string();
-        self.fact(c, &Item::ClassProps, "gen_constructor_destructor", text(u.gen_constructor_destructor), text(s.gen_constructor_destructor), at);
+        self.fact(
+            c,
+            &Item::ClassProps,
+            "gen_constructor_destructor",
+            text(u.gen_constructor_destructor),
+            text(s.gen_constructor_destructor),
+            at,
+        );
     }
 
     fn enums(&mut self, c: Option<&str>, u: &[Enum], s: &[Enum]) {
@@ -346,7 +367,9 @@ impl Cx {
         let has = |f: &Facts, code: &str| f.releases.iter().any(|r| r.code == code);
         for r in &upstream.releases {
             match schema.releases.iter().find(|x| x.code == r.code) {
-                Some(sr) => self.fact(None, &Item::Release(r.code.clone()), "label", r.label.clone(), sr.label.clone(), &None),
+                Some(sr) => {
+                    self.fact(None, &Item::Release(r.code.clone()), "label", r.label.clone(), sr.label.clone(), &None)
+                }
                 None => self.push(None, Item::Release(r.code.clone()), Kind::OnlyIn(Side::Upstream), None),
             }
         }
@@ -355,10 +378,17 @@ impl Cx {
                 self.push(None, Item::Release(r.code.clone()), Kind::OnlyIn(Side::Schema), None);
             }
         }
-        let common = |a: &Facts, b: &Facts| a.releases.iter().filter(|r| has(b, &r.code)).map(|r| r.code.clone()).collect::<Vec<_>>();
+        let common = |a: &Facts, b: &Facts| {
+            a.releases.iter().filter(|r| has(b, &r.code)).map(|r| r.code.clone()).collect::<Vec<_>>()
+        };
         let (uo, so) = (common(upstream, schema), common(schema, upstream));
         if uo != so {
-            self.push(None, Item::ReleaseOrder, Kind::Differs { fact: "order", upstream: list_text(&uo), schema: list_text(&so) }, None);
+            self.push(
+                None,
+                Item::ReleaseOrder,
+                Kind::Differs { fact: "order", upstream: list_text(&uo), schema: list_text(&so) },
+                None,
+            );
         }
     }
 }

@@ -84,7 +84,11 @@ fn class<'a>(it: &mut Interp<'a>, obj: &Value<'a>, unread: &mut Vec<Unread>) -> 
     for m in list(field(obj, "messages")?)?.iter() {
         match message(it, &name, m) {
             Ok(Some((fact, enums))) => {
-                if fact.internal { internal_enums.extend(enums) } else { order.extend(enums) }
+                if fact.internal {
+                    internal_enums.extend(enums)
+                } else {
+                    order.extend(enums)
+                }
                 messages.push(fact);
             }
             Ok(None) => {}
@@ -105,7 +109,10 @@ fn class<'a>(it: &mut Interp<'a>, obj: &Value<'a>, unread: &mut Vec<Unread>) -> 
         .map(|e| Enum {
             name: e.name,
             values: e.values.into_iter().map(|(v, _)| v).collect(),
-            origin: e.site.filter(|s| s.file != 0).map(|s| super::facts::Origin { file: it.files[s.file].clone(), line: s.line }),
+            origin: e
+                .site
+                .filter(|s| s.file != 0)
+                .map(|s| super::facts::Origin { file: it.files[s.file].clone(), line: s.line }),
         })
         .collect();
     let persist = shape::ctor(field(obj, "persist")?)?.0.to_string();
@@ -159,7 +166,9 @@ fn event_snapshot() -> Field {
         name: "snapshot".into(),
         ty: "<class> record".into(),
         qualifier: "RO/runtime".into(),
-        lifecycle: Lifecycle { transitions: vec![Transition { transition: "published".into(), release: "boston".into() }] },
+        lifecycle: Lifecycle {
+            transitions: vec![Transition { transition: "published".into(), release: "boston".into() }],
+        },
         default: None,
         internal_only: false,
         origin: None,

@@ -40,4 +40,3 @@ pub fn errors(it: &mut Interp<'_>, unread: &mut Vec<Unread>) -> Vec<Error> {
     // out: xapi's published list (its docs and SDKs) is the declared one.
     out
 }
-

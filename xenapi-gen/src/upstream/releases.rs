@@ -29,7 +29,11 @@ pub fn releases(it: &mut Interp<'_>, facts: &Facts, unread: &mut Vec<Unread>) ->
             return Vec::new();
         }
     };
-    let mut out: Vec<Release> = named.iter().filter(|(_, _, dated)| *dated).map(|(c, b, _)| Release { code: c.clone(), label: b.clone() }).collect();
+    let mut out: Vec<Release> = named
+        .iter()
+        .filter(|(_, _, dated)| *dated)
+        .map(|(c, b, _)| Release { code: c.clone(), label: b.clone() })
+        .collect();
     let mut versions: Vec<String> = Vec::new();
     // an unreleased version (`x.y.z-next`) gets no release date, and the export lists dated releases only
     let mut note = |r: &str| {

@@ -95,7 +95,8 @@ pub fn locate(api: &Api, item: ItemRef<'_>) -> Option<Span> {
     let class_of = |c: &str| api.class(c);
     let span = |src: &crate::load::raw::Src| api.sources.span(src);
     let class_file = |c: &str| class_of(c).map(|c| Span::file(api.sources.path(c.src.file)));
-    let message = |c: &str, m: &str| class_of(c).and_then(|c| c.messages.iter().find(|x| x.name == m && !x.is_derived()));
+    let message =
+        |c: &str, m: &str| class_of(c).and_then(|c| c.messages.iter().find(|x| x.name == m && !x.is_derived()));
     match item {
         ItemRef::Class(c) => class_of(c).map(|c| span(&c.src)),
         ItemRef::Field(c, f) => match class_of(c).and_then(|cl| cl.fields.iter().find(|x| x.name == f)) {

@@ -121,6 +121,9 @@ pub fn diagnostics(dir: &Path) -> Option<String> {
 
 /// The text of one file a backend writes for the API, by the end of its path.
 pub fn generated_file(lang: xenapi_gen::backend::Lang, api: &xenapi_gen::model::Api, suffix: &str) -> String {
-    let f = lang.backend()(api).into_iter().find(|f| f.path.ends_with(suffix)).unwrap_or_else(|| panic!("{lang} writes no {suffix}"));
+    let f = lang.backend()(api)
+        .into_iter()
+        .find(|f| f.path.ends_with(suffix))
+        .unwrap_or_else(|| panic!("{lang} writes no {suffix}"));
     String::from_utf8(f.contents).expect("generated text is UTF-8")
 }

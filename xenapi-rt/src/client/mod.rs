@@ -33,9 +33,9 @@ pub use events::Events;
 pub use session::{Connection, Session};
 pub use task::Task;
 
-use crate::transport::Transport;
 #[cfg(feature = "json-rpc")]
 use crate::jsonrpc;
+use crate::transport::Transport;
 #[cfg(feature = "xml-rpc")]
 use crate::xmlrpc;
 use crate::{CallError, Limits, Protocol, WireError};
@@ -92,11 +92,7 @@ impl<T: Transport> Client<T> {
                 Body::Json(jsonrpc::CallWriter::begin(method, id, version))
             }
         };
-        Call {
-            client: self,
-            body,
-            error: None,
-        }
+        Call { client: self, body, error: None }
     }
 }
 

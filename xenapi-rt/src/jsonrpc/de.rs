@@ -92,9 +92,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek() {
             Some(b'"' | b'N' | b'I') => self.string_value(visitor),
-            Some(b'-') if self.text().as_bytes().get(self.pos() + 1) == Some(&b'I') => {
-                self.string_value(visitor)
-            }
+            Some(b'-') if self.text().as_bytes().get(self.pos() + 1) == Some(&b'I') => self.string_value(visitor),
             Some(b'-' | b'0'..=b'9') => visit_number(self.number()?, visitor),
             Some(b'{') => self.map_value(visitor),
             Some(b'[') => self.seq_value(visitor),

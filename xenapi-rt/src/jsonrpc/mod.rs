@@ -173,9 +173,7 @@ pub fn encode_call<P: ?Sized + Serialize>(
     let mark = buf.len();
     serde_json::to_writer(&mut buf, params)?;
     if buf.get(mark) != Some(&b'[') {
-        return Err(WireError::Custom(
-            "JSON-RPC params must serialize as an array".into(),
-        ));
+        return Err(WireError::Custom("JSON-RPC params must serialize as an array".into()));
     }
     buf.push(b'}');
     Ok(buf)
@@ -309,9 +307,7 @@ fn decode_text<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, CallError>
 /// Returns the result (if the reply has one) and the error payload (if it
 /// is not null), or `None` when anything fails, including a result that
 /// is not a `T` (as in a failure reply with a null result).
-fn decode_direct<'de, T: Deserialize<'de>>(
-    text: &'de str,
-) -> Option<(Option<T>, Option<&'de RawValue>)> {
+fn decode_direct<'de, T: Deserialize<'de>>(text: &'de str) -> Option<(Option<T>, Option<&'de RawValue>)> {
     use serde::de::{Error as _, IgnoredAny, MapAccess, Visitor};
     use std::marker::PhantomData;
 
@@ -390,10 +386,7 @@ fn failure_from_payload(raw: &str) -> CallError {
         Value::Array(items) => {
             let mut items = items.into_iter();
             match items.next() {
-                Some(Value::String(code)) => CallError::Failure {
-                    code,
-                    params: items.map(|v| text_of(&v)).collect(),
-                },
+                Some(Value::String(code)) => CallError::Failure { code, params: items.map(|v| text_of(&v)).collect() },
                 Some(_) => malformed("error code is not a string"),
                 None => malformed("empty error list"),
             }
@@ -405,17 +398,11 @@ fn failure_from_payload(raw: &str) -> CallError {
                     Some(Value::Array(a)) => a.iter().map(text_of).collect(),
                     Some(single) => vec![text_of(single)],
                 };
-                CallError::Failure {
-                    code: code.clone(),
-                    params,
-                }
+                CallError::Failure { code: code.clone(), params }
             }
             _ => malformed("error object without a string message"),
         },
-        Value::String(code) => CallError::Failure {
-            code,
-            params: Vec::new(),
-        },
+        Value::String(code) => CallError::Failure { code, params: Vec::new() },
         _ => malformed("error of unexpected type"),
     }
 }
@@ -455,10 +442,7 @@ pub fn parse_call(body: &[u8]) -> Result<ParsedCall<'_>, WireError> {
 }
 
 /// [`parse_call`] with explicit limits.
-pub fn parse_call_with_limits<'a>(
-    body: &'a [u8],
-    limits: &Limits,
-) -> Result<ParsedCall<'a>, WireError> {
+pub fn parse_call_with_limits<'a>(body: &'a [u8], limits: &Limits) -> Result<ParsedCall<'a>, WireError> {
     let text = check_utf8(body)?;
     check_depth(body, envelope_depth(limits))?;
     let req: Request<'a> = serde_json::from_str(text).map_err(|e| {
@@ -469,9 +453,7 @@ pub fn parse_call_with_limits<'a>(
         }
     })?;
     let invalid = |why: &str| WireError::InvalidRequest(why.to_string());
-    let id = req
-        .id
-        .ok_or_else(|| invalid("a call needs a non-null id"))?;
+    let id = req.id.ok_or_else(|| invalid("a call needs a non-null id"))?;
     let version = match req.jsonrpc {
         None => Version::V1,
         Some(v) if v.get() == r#""2.0""# => Version::V2,
@@ -480,15 +462,11 @@ pub fn parse_call_with_limits<'a>(
     let method = req.method.ok_or_else(|| invalid("missing method"))?;
     let params = match req.params {
         None => Vec::new(),
-        Some(raw) => serde_json::from_str::<Vec<&'a RawValue>>(raw.get())
-            .map_err(|_| invalid("params must be an array"))?,
+        Some(raw) => {
+            serde_json::from_str::<Vec<&'a RawValue>>(raw.get()).map_err(|_| invalid("params must be an array"))?
+        }
     };
-    Ok(ParsedCall {
-        method,
-        version,
-        id,
-        params,
-    })
+    Ok(ParsedCall { method, version, id, params })
 }
 
 /// Writes a success reply whose result is produced by `write_value`.
@@ -514,22 +492,14 @@ pub(crate) fn write_success_with(
 }
 
 /// A success reply in `version` echoing `id`.
-pub fn encode_success<T: ?Sized + Serialize>(
-    version: Version,
-    id: &RawValue,
-    value: &T,
-) -> Result<Vec<u8>, WireError> {
+pub fn encode_success<T: ?Sized + Serialize>(version: Version, id: &RawValue, value: &T) -> Result<Vec<u8>, WireError> {
     write_success_with(version, id, |out| Ok(serde_json::to_writer(out, value)?))
 }
 
 /// A failure reply in `version` echoing `id` as its raw text (whatever
 /// number, string or structure the request had there); `description` is
 /// the error code followed by its parameters.
-pub fn encode_failure<S: AsRef<str>>(
-    version: Version,
-    id: &RawValue,
-    description: &[S],
-) -> Vec<u8> {
+pub fn encode_failure<S: AsRef<str>>(version: Version, id: &RawValue, description: &[S]) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     match version {
         Version::V1 => {
@@ -576,6 +546,5 @@ pub fn encode_error(code: i64, message: &str, detail: Option<&str>) -> Vec<u8> {
     if let Some(d) = detail {
         error["data"] = Value::from(d);
     }
-    serde_json::to_vec(&serde_json::json!({"jsonrpc": "2.0", "error": error, "id": null}))
-        .unwrap_or_default()
+    serde_json::to_vec(&serde_json::json!({"jsonrpc": "2.0", "error": error, "id": null})).unwrap_or_default()
 }

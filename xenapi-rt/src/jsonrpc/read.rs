@@ -51,13 +51,7 @@ impl<'de> Reader<'de> {
     /// A reader at the start of `text` that refuses nesting deeper than
     /// `max_depth` arrays/objects.
     pub(crate) fn new(text: &'de str, max_depth: usize) -> Self {
-        Reader {
-            text,
-            pos: 0,
-            depth_left: max_depth,
-            scratch: String::new(),
-            saw_non_finite: false,
-        }
+        Reader { text, pos: 0, depth_left: max_depth, scratch: String::new(), saw_non_finite: false }
     }
 
     pub(crate) fn text(&self) -> &'de str {
@@ -244,11 +238,8 @@ impl<'de> Reader<'de> {
     }
 
     fn hex4(&mut self) -> Result<u16, WireError> {
-        let digits = self
-            .text
-            .as_bytes()
-            .get(self.pos..self.pos + 4)
-            .ok_or_else(|| self.error("truncated \\u escape"))?;
+        let digits =
+            self.text.as_bytes().get(self.pos..self.pos + 4).ok_or_else(|| self.error("truncated \\u escape"))?;
         let mut v = 0u16;
         for &d in digits {
             let n = (d as char).to_digit(16).ok_or_else(|| self.error("invalid \\u escape"))?;
@@ -274,9 +265,7 @@ impl<'de> Reader<'de> {
     /// words for non-finite floats; they are read as if quoted.
     pub(crate) fn non_finite(&mut self) -> Option<&'de str> {
         let rest = self.text.get(self.pos..)?;
-        let word = ["NaN", "Infinity", "-Infinity"]
-            .into_iter()
-            .find(|w| rest.starts_with(w))?;
+        let word = ["NaN", "Infinity", "-Infinity"].into_iter().find(|w| rest.starts_with(w))?;
         self.pos += word.len();
         self.saw_non_finite = true;
         Some(&rest[..word.len()])

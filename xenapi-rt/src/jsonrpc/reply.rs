@@ -113,7 +113,9 @@ mod tests {
         assert!(v[0].0.is_nan() && v[1].0 == f64::INFINITY && v[2].0 == f64::NEG_INFINITY && v[3].0 == 1.5);
         // Failures in both shapes, whatever comes first.
         let e = direct::<String>(r#"{"error":["HANDLE_INVALID","VM","x"],"result":"ignored","id":1}"#);
-        assert!(matches!(e, Some(Err(CallError::Failure { ref code, ref params })) if code == "HANDLE_INVALID" && params == &["VM", "x"]));
+        assert!(
+            matches!(e, Some(Err(CallError::Failure { ref code, ref params })) if code == "HANDLE_INVALID" && params == &["VM", "x"])
+        );
         let e = direct::<Option<String>>(
             r#"{"jsonrpc":"2.0","error":{"code":-32000,"message":"SESSION_INVALID","data":["s"]},"id":1}"#,
         );

@@ -42,7 +42,12 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// list (`roles::LOCAL_ROOT_ONLY`) is granted by no role: as in xapi,
     /// only a local superuser session may call such a message, and a local
     /// superuser passes every check. Allows everything by default.
-    fn authorize(&self, ctx: &Self::Ctx, method: &'static str, roles: &'static [&'static str]) -> Result<(), BackendError<Self>> {
+    fn authorize(
+        &self,
+        ctx: &Self::Ctx,
+        method: &'static str,
+        roles: &'static [&'static str],
+    ) -> Result<(), BackendError<Self>> {
         let _ = (ctx, method, roles);
         Ok(())
     }

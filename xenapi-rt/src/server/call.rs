@@ -72,12 +72,7 @@ impl<'a> IncomingCall<'a> {
     /// Wraps a parsed XML-RPC request.
     #[cfg(feature = "xml-rpc")]
     pub fn from_xmlrpc(call: xmlrpc::ParsedCall<'a>, limits: Limits) -> Self {
-        IncomingCall {
-            method: call.method,
-            protocol: Protocol::XmlRpc,
-            params: Params::Xml(call.params),
-            limits,
-        }
+        IncomingCall { method: call.method, protocol: Protocol::XmlRpc, params: Params::Xml(call.params), limits }
     }
 
     /// Wraps a parsed JSON-RPC request.
@@ -199,9 +194,7 @@ impl Reply {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Reply(ReplyKind::Failure(
-            description.into_iter().map(Into::into).collect(),
-        ))
+        Reply(ReplyKind::Failure(description.into_iter().map(Into::into).collect()))
     }
 
     /// The failure description, if this is a failure.
@@ -218,10 +211,7 @@ impl Reply {
     }
 
     fn internal_error(e: &WireError) -> Vec<String> {
-        vec![
-            "INTERNAL_ERROR".into(),
-            format!("the result could not be encoded: {e}"),
-        ]
+        vec!["INTERNAL_ERROR".into(), format!("the result could not be encoded: {e}")]
     }
 
     /// The XML-RPC reply body. A value that cannot be encoded turns into
@@ -239,11 +229,8 @@ impl Reply {
     #[cfg(feature = "json-rpc")]
     pub fn to_jsonrpc(&self, version: jsonrpc::Version, id: &RawValue) -> Vec<u8> {
         match &self.0 {
-            ReplyKind::Success(v) => {
-                jsonrpc::write_success_with(version, id, |out| v.write_json(out)).unwrap_or_else(
-                    |e| jsonrpc::encode_failure(version, id, &Self::internal_error(&e)),
-                )
-            }
+            ReplyKind::Success(v) => jsonrpc::write_success_with(version, id, |out| v.write_json(out))
+                .unwrap_or_else(|e| jsonrpc::encode_failure(version, id, &Self::internal_error(&e))),
             ReplyKind::Failure(d) => jsonrpc::encode_failure(version, id, d),
         }
     }

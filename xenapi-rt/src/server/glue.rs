@@ -36,7 +36,12 @@ pub fn arity(call: &IncomingCall<'_>, method: &str, required: usize, all: usize,
     // received -1, as xapi says.
     let received = i64::try_from(got).unwrap_or(i64::MAX) - i64::from(session);
     let expected = required.saturating_sub(usize::from(session));
-    Err(Reply::failure(["MESSAGE_PARAMETER_COUNT_MISMATCH".to_string(), method.to_string(), expected.to_string(), received.to_string()]))
+    Err(Reply::failure([
+        "MESSAGE_PARAMETER_COUNT_MISMATCH".to_string(),
+        method.to_string(),
+        expected.to_string(),
+        received.to_string(),
+    ]))
 }
 
 /// The first steps of a call that takes a session: the parameter count,
@@ -64,7 +69,12 @@ pub fn param<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &
 
 /// Decodes parameter `index`, or gives `default` (the schema's) when the
 /// call left that trailing parameter out.
-pub fn param_or<T: DeserializeOwned>(call: &IncomingCall<'_>, index: usize, name: &str, default: T) -> Result<T, Reply> {
+pub fn param_or<T: DeserializeOwned>(
+    call: &IncomingCall<'_>,
+    index: usize,
+    name: &str,
+    default: T,
+) -> Result<T, Reply> {
     if index < call.param_count() {
         param(call, index, name)
     } else {

@@ -65,10 +65,10 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 
-pub use call::{IncomingCall, ParamError, Reply};
-pub use http_hook::HttpRequest;
 pub use backend::{Backend, BoxFuture, Dispatcher, Routes};
+pub use call::{IncomingCall, ParamError, Reply};
 pub use glue::not_implemented;
+pub use http_hook::HttpRequest;
 pub use store::{ClassVisitor, HasRecord, Objects, Record, Relation, Store};
 
 #[cfg(feature = "json-rpc")]
@@ -168,11 +168,7 @@ impl HttpReply {
     /// A reply with this status, content type and body. A status that is
     /// not a valid HTTP code (outside 100..=999) is sent as 500.
     pub fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
-        HttpReply {
-            status,
-            content_type,
-            body,
-        }
+        HttpReply { status, content_type, body }
     }
 
     /// A plain-text (UTF-8) reply.
@@ -193,9 +189,7 @@ pub struct Server<H> {
 
 impl<H> Clone for Server<H> {
     fn clone(&self) -> Self {
-        Server {
-            inner: self.inner.clone(),
-        }
+        Server { inner: self.inner.clone() }
     }
 }
 
@@ -247,9 +241,7 @@ impl<H: Handler> Server<H> {
 
     /// A server for `handler` with the given settings.
     pub fn with_config(handler: H, config: ServerConfig) -> Self {
-        Server {
-            inner: Arc::new(Inner { handler, config }),
-        }
+        Server { inner: Arc::new(Inner { handler, config }) }
     }
 
     /// The handler.
@@ -265,11 +257,7 @@ impl<H: Handler> Server<H> {
     /// Accepts TCP connections until `shutdown` completes, then stops
     /// accepting, lets in-flight requests finish (up to
     /// [`ServerConfig::shutdown_timeout`]) and returns.
-    pub async fn serve(
-        &self,
-        listener: TcpListener,
-        shutdown: impl Future<Output = ()> + Send,
-    ) -> io::Result<()> {
+    pub async fn serve(&self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> io::Result<()> {
         self.serve_listener(listener, shutdown).await
     }
 
@@ -325,9 +313,7 @@ impl<H: Handler> Server<H> {
     > {
         let inner = self.inner.clone();
         let service = service_fn(move |req| {
-            let server = Server {
-                inner: inner.clone(),
-            };
+            let server = Server { inner: inner.clone() };
             async move { Ok::<_, Infallible>(server.respond(req).await) }
         });
         http1::Builder::new()
@@ -353,22 +339,18 @@ impl<H: Handler> Server<H> {
         let allow_post = route(req.uri().path()).is_some();
         let reply = self.respond_inner(req).await;
         let mut resp = Response::new(Full::new(Bytes::from(reply.body)));
-        *resp.status_mut() =
-            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
             // A handler's reply may name a type that is no header value.
-            HeaderValue::from_str(reply.content_type)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            HeaderValue::from_str(reply.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
         );
         if reply.status == 405 && allow_post {
-            resp.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         }
         if reply.status == 408 {
             // The rest of the body may still trickle in: do not read it.
-            resp.headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         resp
     }
@@ -406,10 +388,8 @@ impl<H: Handler> Server<H> {
     /// [`ServerConfig::body_read_timeout`] (408 after it).
     async fn read_body(&self, headers: &http::HeaderMap, body: Incoming) -> Result<Bytes, HttpReply> {
         let max = self.inner.config.limits.max_body;
-        let declared = headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let declared =
+            headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > max as u64) {
             return Err(too_large(max));
         }
@@ -418,10 +398,9 @@ impl<H: Handler> Server<H> {
             Ok(Ok(collected)) => Ok(collected.to_bytes()),
             Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
             Ok(Err(e)) => Err(HttpReply::text(400, format!("could not read the request body: {e}\n"))),
-            Err(_) => Err(HttpReply::text(
-                408,
-                format!("the request body did not arrive within {} ms\n", wait.as_millis()),
-            )),
+            Err(_) => {
+                Err(HttpReply::text(408, format!("the request body did not arrive within {} ms\n", wait.as_millis())))
+            }
         }
     }
 
@@ -461,11 +440,7 @@ impl<H: Handler> Server<H> {
                 Err(e) => HttpReply::new(
                     200,
                     "application/json",
-                    jsonrpc::encode_error(
-                        jsonrpc::PARSE_ERROR,
-                        "Parse error",
-                        Some(&e.to_string()),
-                    ),
+                    jsonrpc::encode_error(jsonrpc::PARSE_ERROR, "Parse error", Some(&e.to_string())),
                 ),
                 Ok(parsed) if !self.inner.handler.accepts(Protocol::JsonRpc(parsed.version)) => refused(),
                 Ok(mut parsed) => {

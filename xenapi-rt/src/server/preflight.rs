@@ -86,8 +86,7 @@ mod tests {
     fn unrepresentable_characters_are_placed() {
         let place = |body: &str| {
             let call = crate::jsonrpc::parse_call(body.as_bytes()).unwrap();
-            refuse_unrepresentable(body.as_bytes(), &call)
-                .and_then(|r| r.failure_description().map(<[String]>::to_vec))
+            refuse_unrepresentable(body.as_bytes(), &call).and_then(|r| r.failure_description().map(<[String]>::to_vec))
         };
         assert_eq!(place(r#"{"method":"m","params":["a\n\t"],"id":1}"#), None);
         let d = place(r#"{"method":"m","params":["ok",{"k":"\u001F"}],"id":1}"#).unwrap();

@@ -7,9 +7,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use super::{
-    content_type_for, read_reply, with_timeout, Transport, TransportError, DEFAULT_MAX_REPLY,
-};
+use super::{content_type_for, read_reply, with_timeout, Transport, TransportError, DEFAULT_MAX_REPLY};
 
 #[cfg(feature = "tls")]
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -69,13 +67,8 @@ impl HttpTransport {
 
     /// A transport for the server at `url` with the given options.
     pub fn with_options(url: &str, options: HttpOptions) -> Result<Self, TransportError> {
-        let bad = |reason: &str| TransportError::InvalidUrl {
-            url: url.to_string(),
-            reason: reason.to_string(),
-        };
-        let uri: Uri = url
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| bad(&e.to_string()))?;
+        let bad = |reason: &str| TransportError::InvalidUrl { url: url.to_string(), reason: reason.to_string() };
+        let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| bad(&e.to_string()))?;
         let scheme = uri.scheme().cloned().ok_or_else(|| bad("no scheme"))?;
         let authority = uri.authority().cloned().ok_or_else(|| bad("no host"))?;
         match scheme.as_str() {
@@ -127,10 +120,7 @@ impl HttpTransport {
             .authority(self.authority.clone())
             .path_and_query(full.as_str())
             .build()
-            .map_err(|e| TransportError::InvalidUrl {
-                url: full,
-                reason: e.to_string(),
-            })
+            .map_err(|e| TransportError::InvalidUrl { url: full, reason: e.to_string() })
     }
 }
 

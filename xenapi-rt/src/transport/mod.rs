@@ -71,29 +71,17 @@ pub enum TransportError {
 /// ([`TransportError::Status`]).
 pub trait Transport: Send + Sync {
     /// Sends `body` with `POST path` and returns the reply body.
-    fn post(
-        &self,
-        path: &str,
-        body: Vec<u8>,
-    ) -> impl Future<Output = Result<Bytes, TransportError>> + Send;
+    fn post(&self, path: &str, body: Vec<u8>) -> impl Future<Output = Result<Bytes, TransportError>> + Send;
 }
 
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn post(
-        &self,
-        path: &str,
-        body: Vec<u8>,
-    ) -> impl Future<Output = Result<Bytes, TransportError>> + Send {
+    fn post(&self, path: &str, body: Vec<u8>) -> impl Future<Output = Result<Bytes, TransportError>> + Send {
         (**self).post(path, body)
     }
 }
 
 impl<T: Transport + ?Sized> Transport for &T {
-    fn post(
-        &self,
-        path: &str,
-        body: Vec<u8>,
-    ) -> impl Future<Output = Result<Bytes, TransportError>> + Send {
+    fn post(&self, path: &str, body: Vec<u8>) -> impl Future<Output = Result<Bytes, TransportError>> + Send {
         (**self).post(path, body)
     }
 }
@@ -138,10 +126,7 @@ pub(crate) async fn read_reply(
         })?
         .to_bytes();
     if !status.is_success() {
-        return Err(TransportError::Status {
-            status: status.as_u16(),
-            body: clip_body(&body),
-        });
+        return Err(TransportError::Status { status: status.as_u16(), body: clip_body(&body) });
     }
     Ok(body)
 }
@@ -152,9 +137,7 @@ pub(crate) async fn with_timeout<T>(
     fut: impl Future<Output = Result<T, TransportError>>,
 ) -> Result<T, TransportError> {
     match timeout {
-        Some(d) => tokio::time::timeout(d, fut)
-            .await
-            .map_err(|_| TransportError::Timeout(d))?,
+        Some(d) => tokio::time::timeout(d, fut).await.map_err(|_| TransportError::Timeout(d))?,
         None => fut.await,
     }
 }

@@ -56,17 +56,15 @@ impl TlsOptions {
             .map_err(|e| TransportError::Tls(e.to_string()))?;
         let config = match &self.trust {
             ServerTrust::WebPkiRoots => {
-                let roots = RootCertStore {
-                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-                };
+                let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
                 builder.with_root_certificates(roots).with_no_client_auth()
             }
             ServerTrust::CustomRoots(certs) => {
                 let mut roots = RootCertStore::empty();
                 for cert in certs {
-                    roots.add(cert.clone()).map_err(|e| {
-                        TransportError::Tls(format!("unusable CA certificate: {e}"))
-                    })?;
+                    roots
+                        .add(cert.clone())
+                        .map_err(|e| TransportError::Tls(format!("unusable CA certificate: {e}")))?;
                 }
                 builder.with_root_certificates(roots).with_no_client_auth()
             }
@@ -102,12 +100,7 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
     }
 
     fn verify_tls13_signature(
@@ -116,12 +109,7 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -9,9 +9,7 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::UnixStream;
 
-use super::{
-    content_type_for, read_reply, with_timeout, Transport, TransportError, DEFAULT_MAX_REPLY,
-};
+use super::{content_type_for, read_reply, with_timeout, Transport, TransportError, DEFAULT_MAX_REPLY};
 
 /// HTTP/1.1 over a Unix domain socket, keeping idle connections for reuse.
 #[derive(Debug)]
@@ -70,9 +68,8 @@ impl UnixTransport {
 
     async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, TransportError> {
         let stream = UnixStream::connect(&self.path).await?;
-        let (sender, conn) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| TransportError::Http(e.to_string()))?;
+        let (sender, conn) =
+            http1::handshake(TokioIo::new(stream)).await.map_err(|e| TransportError::Http(e.to_string()))?;
         tokio::spawn(async move {
             // The connection ends when the server closes it or the sender
             // is dropped; either way there is nobody left to report to.
@@ -96,10 +93,7 @@ impl UnixTransport {
         // A kept connection may have been closed by the server in the
         // meantime; in that case the request is retried once on a fresh one.
         if let Some(mut sender) = self.take_idle() {
-            match sender
-                .send_request(Self::request(path, body.clone())?)
-                .await
-            {
+            match sender.send_request(Self::request(path, body.clone())?).await {
                 Ok(resp) => {
                     let reply = read_reply(resp, self.max_reply).await?;
                     self.put_idle(sender);
@@ -111,10 +105,8 @@ impl UnixTransport {
             }
         }
         let mut sender = self.connect().await?;
-        let resp = sender
-            .send_request(Self::request(path, body)?)
-            .await
-            .map_err(|e| TransportError::Http(e.to_string()))?;
+        let resp =
+            sender.send_request(Self::request(path, body)?).await.map_err(|e| TransportError::Http(e.to_string()))?;
         let reply = read_reply(resp, self.max_reply).await?;
         self.put_idle(sender);
         Ok(reply)

@@ -44,21 +44,11 @@ impl DateTime {
     /// The instant `secs` seconds plus `nanos` nanoseconds after the epoch;
     /// `nanos` above 999,999,999 carries into the seconds.
     pub fn from_unix_nanos(secs: i64, nanos: u32) -> DateTime {
-        DateTime {
-            secs: secs.saturating_add(i64::from(nanos / 1_000_000_000)),
-            nanos: nanos % 1_000_000_000,
-        }
+        DateTime { secs: secs.saturating_add(i64::from(nanos / 1_000_000_000)), nanos: nanos % 1_000_000_000 }
     }
 
     /// Builds a date-time from calendar fields in UTC, checking ranges.
-    pub fn from_civil(
-        year: i32,
-        month: u32,
-        day: u32,
-        hour: u32,
-        min: u32,
-        sec: u32,
-    ) -> Option<DateTime> {
+    pub fn from_civil(year: i32, month: u32, day: u32, hour: u32, min: u32, sec: u32) -> Option<DateTime> {
         if !(1..=12).contains(&month)
             || day == 0
             || day > days_in_month(i64::from(year), month)
@@ -119,11 +109,7 @@ impl DateTime {
             if let Ok(secs) = t.parse::<i64>() {
                 return Ok(DateTime::from_unix(secs));
             }
-            return t
-                .parse::<f64>()
-                .ok()
-                .and_then(from_epoch_f64)
-                .ok_or_else(err);
+            return t.parse::<f64>().ok().and_then(from_epoch_f64).ok_or_else(err);
         }
         parse_calendar(t.as_bytes()).ok_or_else(err)
     }
@@ -135,10 +121,7 @@ fn from_epoch_f64(v: f64) -> Option<DateTime> {
     }
     let secs = v.floor();
     let nanos = ((v - secs) * 1e9).round().min(999_999_999.0) as u32;
-    Some(DateTime {
-        secs: secs as i64,
-        nanos,
-    })
+    Some(DateTime { secs: secs as i64, nanos })
 }
 
 struct Cursor<'a> {
@@ -233,10 +216,7 @@ fn parse_calendar(b: &[u8]) -> Option<DateTime> {
         return None;
     }
     let base = DateTime::from_civil(year as i32, month, day, hour, min, sec)?;
-    Some(DateTime {
-        secs: base.secs - offset_secs,
-        nanos,
-    })
+    Some(DateTime { secs: base.secs - offset_secs, nanos })
 }
 
 fn is_leap(y: i64) -> bool {
@@ -269,17 +249,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let cycle = z.div_euclid(146_097);
     let day_in_cycle = z - cycle * 146_097;
-    let year_in_cycle =
-        (day_in_cycle - day_in_cycle / 1460 + day_in_cycle / 36_524 - day_in_cycle / 146_096) / 365;
-    let day_of_year =
-        day_in_cycle - (365 * year_in_cycle + year_in_cycle / 4 - year_in_cycle / 100);
+    let year_in_cycle = (day_in_cycle - day_in_cycle / 1460 + day_in_cycle / 36_524 - day_in_cycle / 146_096) / 365;
+    let day_of_year = day_in_cycle - (365 * year_in_cycle + year_in_cycle / 4 - year_in_cycle / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    } as u32;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
     let year = year_in_cycle + cycle * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -321,8 +295,7 @@ impl From<DateTime> for SystemTime {
         if t.secs >= 0 {
             UNIX_EPOCH + Duration::new(t.secs as u64, t.nanos)
         } else {
-            UNIX_EPOCH - Duration::from_secs(t.secs.unsigned_abs())
-                + Duration::from_nanos(u64::from(t.nanos))
+            UNIX_EPOCH - Duration::from_secs(t.secs.unsigned_abs()) + Duration::from_nanos(u64::from(t.nanos))
         }
     }
 }
@@ -390,9 +363,7 @@ impl Visitor<'_> for DateTimeVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<DateTime, E> {
-        i64::try_from(v)
-            .map(DateTime::from_unix)
-            .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        i64::try_from(v).map(DateTime::from_unix).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<DateTime, E> {
@@ -443,14 +414,8 @@ mod tests {
             assert_eq!(DateTime::parse(form).unwrap(), t, "{form}");
         }
         let f = DateTime::parse("2024-04-20T12:00:00.25Z").unwrap();
-        assert_eq!(
-            (f.unix_seconds(), f.subsec_nanos()),
-            (1_713_614_400, 250_000_000)
-        );
-        assert_eq!(
-            DateTime::parse("1713614400.5").unwrap().subsec_nanos(),
-            500_000_000
-        );
+        assert_eq!((f.unix_seconds(), f.subsec_nanos()), (1_713_614_400, 250_000_000));
+        assert_eq!(DateTime::parse("1713614400.5").unwrap().subsec_nanos(), 500_000_000);
         assert_eq!(DateTime::default().to_string(), "19700101T00:00:00Z");
         assert_eq!(DateTime::from_unix(-1).to_string(), "19691231T23:59:59Z");
     }

@@ -77,9 +77,7 @@ pub mod option {
     }
 
     /// Reads an optional float; JSON `null` is `None`.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<f64>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
         Ok(Option::<Float>::deserialize(deserializer)?.map(|f| f.0))
     }
 }

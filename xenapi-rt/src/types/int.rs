@@ -55,8 +55,6 @@ impl Visitor<'_> for IntVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        v.trim()
-            .parse()
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        v.trim().parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
     }
 }

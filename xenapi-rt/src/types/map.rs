@@ -254,7 +254,10 @@ mod tests {
         assert_eq!(m, plain);
         assert_eq!(Map::from(plain), m);
         assert_eq!(format!("{:?}", Map::<Str, Str>::from([("k".into(), "v".into())])), r#"{"k": "v"}"#);
-        assert_eq!(serde_json::to_string(&m.into_iter().filter(|(k, _)| k == "b").collect::<Map<_, _>>()).expect("encodes"), r#"{"b":"2"}"#);
+        assert_eq!(
+            serde_json::to_string(&m.into_iter().filter(|(k, _)| k == "b").collect::<Map<_, _>>()).expect("encodes"),
+            r#"{"b":"2"}"#
+        );
     }
 
     #[test]

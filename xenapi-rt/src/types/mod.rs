@@ -20,12 +20,12 @@
 
 pub mod containers;
 mod datetime;
+mod enums;
+mod event_batch;
+pub mod exact;
 pub mod float;
 pub mod int;
-mod enums;
-pub mod exact;
 mod map;
-mod event_batch;
 mod reference;
 pub mod snapshot;
 mod void;
@@ -33,10 +33,10 @@ mod void;
 pub use crate::error::CallError;
 pub use containers::{Map, MapState, Str};
 pub use datetime::{DateTime, DateTimeError};
-pub use float::{de_float, ser_float, Float};
-pub use int::de_int;
 pub use enums::deserialize_enum;
 pub use event_batch::EventBatch;
+pub use float::{de_float, ser_float, Float};
+pub use int::de_int;
 pub use reference::{Class, Ref, NULL_REF};
 pub use void::Void;
 

@@ -7,7 +7,9 @@
 //! type asks for a number or a boolean, so the same typed record decodes
 //! from a snapshot of either protocol without going through any codec.
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde::forward_to_deserialize_any;
 use serde_json::Value;
 

@@ -47,9 +47,7 @@ pub(crate) fn read_head<'de>(r: &mut XmlReader<'de>) -> Result<Head<'de>, WireEr
         match r.next()? {
             Tok::Text(t) => text = Some(t),
             // Untyped content is a string.
-            Tok::End(Tag::Value) => {
-                return Ok(Head::Scalar(Kind::Str, text.unwrap_or(Cow::Borrowed(""))))
-            }
+            Tok::End(Tag::Value) => return Ok(Head::Scalar(Kind::Str, text.unwrap_or(Cow::Borrowed("")))),
             Tok::Start(tag) => {
                 if text.as_deref().is_some_and(|t| !is_blank(t)) {
                     return Err(WireError::Unexpected {
@@ -104,11 +102,7 @@ fn kind_of(tag: Tag) -> Kind {
 
 /// Visits a scalar the way `deserialize_any` does: ints, doubles and
 /// booleans by value, everything else as a string.
-fn visit_scalar<'de, V: Visitor<'de>>(
-    kind: Kind,
-    s: Cow<'de, str>,
-    visitor: V,
-) -> Result<V::Value, WireError> {
+fn visit_scalar<'de, V: Visitor<'de>>(kind: Kind, s: Cow<'de, str>, visitor: V) -> Result<V::Value, WireError> {
     match kind {
         Kind::Int => visit_int(&s, visitor),
         Kind::Double => visit_float(&s, visitor),
@@ -131,20 +125,14 @@ fn visit_int<'de, V: Visitor<'de>>(s: &str, visitor: V) -> Result<V::Value, Wire
     } else if let Ok(v) = t.parse::<u64>() {
         visitor.visit_u64(v)
     } else {
-        Err(WireError::InvalidScalar {
-            kind: "int",
-            text: s.to_string(),
-        })
+        Err(WireError::InvalidScalar { kind: "int", text: s.to_string() })
     }
 }
 
 fn visit_float<'de, V: Visitor<'de>>(s: &str, visitor: V) -> Result<V::Value, WireError> {
     match parse_float(s) {
         Some(v) => visitor.visit_f64(v),
-        None => Err(WireError::InvalidScalar {
-            kind: "double",
-            text: s.to_string(),
-        }),
+        None => Err(WireError::InvalidScalar { kind: "double", text: s.to_string() }),
     }
 }
 
@@ -155,10 +143,7 @@ fn parse_bool(s: &str) -> Result<bool, WireError> {
     } else if t == "0" || t.eq_ignore_ascii_case("false") {
         Ok(false)
     } else {
-        Err(WireError::InvalidScalar {
-            kind: "boolean",
-            text: s.to_string(),
-        })
+        Err(WireError::InvalidScalar { kind: "boolean", text: s.to_string() })
     }
 }
 
@@ -191,29 +176,18 @@ impl<'a, 'de> ValueDe<'a, 'de> {
         self.r.try_scalar()
     }
 
-    fn visit_head<V: Visitor<'de>>(
-        self,
-        head: Head<'de>,
-        visitor: V,
-    ) -> Result<V::Value, WireError> {
+    fn visit_head<V: Visitor<'de>>(self, head: Head<'de>, visitor: V) -> Result<V::Value, WireError> {
         match head {
             Head::Scalar(kind, s) => visit_scalar(kind, s, visitor),
             Head::Nil => visitor.visit_unit(),
             Head::Array => {
-                let mut acc = SeqAcc {
-                    r: self.r,
-                    done: false,
-                };
+                let mut acc = SeqAcc { r: self.r, done: false };
                 let v = visitor.visit_seq(&mut acc)?;
                 acc.finish()?;
                 Ok(v)
             }
             Head::Struct => {
-                let mut acc = MapAcc {
-                    r: self.r,
-                    done: false,
-                    value_pending: false,
-                };
+                let mut acc = MapAcc { r: self.r, done: false, value_pending: false };
                 let v = visitor.visit_map(&mut acc)?;
                 acc.finish()?;
                 Ok(v)
@@ -224,17 +198,8 @@ impl<'a, 'de> ValueDe<'a, 'de> {
     /// Consumes the rest of a compound value without visiting it.
     fn drain(self, head: Head<'de>) -> Result<(), WireError> {
         match head {
-            Head::Array => SeqAcc {
-                r: self.r,
-                done: false,
-            }
-            .finish(),
-            Head::Struct => MapAcc {
-                r: self.r,
-                done: false,
-                value_pending: false,
-            }
-            .finish(),
+            Head::Array => SeqAcc { r: self.r, done: false }.finish(),
+            Head::Struct => MapAcc { r: self.r, done: false, value_pending: false }.finish(),
             _ => Ok(()),
         }
     }
@@ -334,10 +299,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
     fn deserialize_option<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, WireError> {
         match self.head()? {
             Head::Nil => visitor.visit_none(),
-            head => visitor.visit_some(ValueDe {
-                r: self.r,
-                head: Some(head),
-            }),
+            head => visitor.visit_some(ValueDe { r: self.r, head: Some(head) }),
         }
     }
 
@@ -349,11 +311,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
         visitor.visit_unit()
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, WireError> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, WireError> {
         self.deserialize_unit(visitor)
     }
 
@@ -383,10 +341,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
         }
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(
-        mut self,
-        visitor: V,
-    ) -> Result<V::Value, WireError> {
+    fn deserialize_ignored_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, WireError> {
         match self.head.take() {
             Some(head) => self.drain(head)?,
             None => self.r.skip_element()?,
@@ -418,10 +373,7 @@ impl SeqAcc<'_, '_> {
 impl<'de> SeqAccess<'de> for SeqAcc<'_, 'de> {
     type Error = WireError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, WireError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, WireError> {
         if self.done {
             return Ok(None);
         }
@@ -478,10 +430,7 @@ impl MapAcc<'_, '_> {
 impl<'de> MapAccess<'de> for MapAcc<'_, 'de> {
     type Error = WireError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, WireError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, WireError> {
         self.skip_pending()?;
         if self.done {
             return Ok(None);
@@ -512,9 +461,7 @@ impl<'de> MapAccess<'de> for MapAcc<'_, 'de> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, WireError> {
         if !self.value_pending {
-            return Err(WireError::Custom(
-                "map value requested before its key".into(),
-            ));
+            return Err(WireError::Custom("map value requested before its key".into()));
         }
         self.value_pending = false;
         let v = seed.deserialize(ValueDe::new(self.r))?;
@@ -587,10 +534,7 @@ impl<'de> EnumAccess<'de> for NameEnum<'de> {
     type Error = WireError;
     type Variant = UnitOnly;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, UnitOnly), WireError> {
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, UnitOnly), WireError> {
         Ok((seed.deserialize(KeyDe(self.0))?, UnitOnly))
     }
 }
@@ -604,25 +548,12 @@ impl<'de> VariantAccess<'de> for UnitOnly {
         Ok(())
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
-        self,
-        _seed: T,
-    ) -> Result<T::Value, WireError> {
-        Err(de::Error::invalid_type(
-            de::Unexpected::UnitVariant,
-            &"newtype variant",
-        ))
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value, WireError> {
+        Err(de::Error::invalid_type(de::Unexpected::UnitVariant, &"newtype variant"))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        _visitor: V,
-    ) -> Result<V::Value, WireError> {
-        Err(de::Error::invalid_type(
-            de::Unexpected::UnitVariant,
-            &"tuple variant",
-        ))
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value, WireError> {
+        Err(de::Error::invalid_type(de::Unexpected::UnitVariant, &"tuple variant"))
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -630,10 +561,7 @@ impl<'de> VariantAccess<'de> for UnitOnly {
         _fields: &'static [&'static str],
         _visitor: V,
     ) -> Result<V::Value, WireError> {
-        Err(de::Error::invalid_type(
-            de::Unexpected::UnitVariant,
-            &"struct variant",
-        ))
+        Err(de::Error::invalid_type(de::Unexpected::UnitVariant, &"struct variant"))
     }
 }
 
@@ -655,9 +583,7 @@ impl<'de> Deserializer<'de> {
     /// A deserializer over `input` with the given limits. Fails at once if
     /// the input is not UTF-8.
     pub fn from_slice_with_limits(input: &'de [u8], limits: &Limits) -> Result<Self, WireError> {
-        Ok(Deserializer {
-            r: XmlReader::new(input, limits, 0)?,
-        })
+        Ok(Deserializer { r: XmlReader::new(input, limits, 0)? })
     }
 
     /// Checks that the document ends after the value.

@@ -51,8 +51,7 @@ impl CallWriter {
     }
 }
 
-const RESPONSE_HEAD: &[u8] =
-    b"<?xml version=\"1.0\"?><methodResponse><params><param><value><struct>";
+const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?><methodResponse><params><param><value><struct>";
 const RESPONSE_TAIL: &[u8] = b"</struct></value></param></params></methodResponse>\n";
 
 /// Writes a success reply whose `Value` is produced by `write_value`
@@ -62,9 +61,7 @@ pub(crate) fn write_success_with(
 ) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::with_capacity(crate::limits::reply_capacity());
     out.extend_from_slice(RESPONSE_HEAD);
-    out.extend_from_slice(
-        b"<member><name>Status</name><value>Success</value></member><member><name>Value</name>",
-    );
+    out.extend_from_slice(b"<member><name>Status</name><value>Success</value></member><member><name>Value</name>");
     write_value(&mut out)?;
     out.extend_from_slice(b"</member>");
     out.extend_from_slice(RESPONSE_TAIL);
@@ -114,10 +111,7 @@ struct FaultBody {
 ///
 /// The members of the reply struct may come in any order. When `Status`
 /// precedes `Value` and says `Failure`, the value is skipped unread.
-pub fn decode_response_with_limits<'de, T: Deserialize<'de>>(
-    body: &'de [u8],
-    limits: &Limits,
-) -> Result<T, CallError> {
+pub fn decode_response_with_limits<'de, T: Deserialize<'de>>(body: &'de [u8], limits: &Limits) -> Result<T, CallError> {
     let mut r = XmlReader::new(body, limits, 1)?;
     r.expect_start(Tag::MethodResponse)?;
     match r.next_significant()? {
@@ -128,19 +122,14 @@ pub fn decode_response_with_limits<'de, T: Deserialize<'de>>(
             r.expect_end(Tag::Fault)?;
             r.expect_end(Tag::MethodResponse)?;
             r.expect_eof()?;
-            return Err(CallError::Fault {
-                code: fault.code,
-                message: fault.message,
-            });
+            return Err(CallError::Fault { code: fault.code, message: fault.message });
         }
         other => return Err(unexpected("<params> or <fault>", &other).into()),
     }
     r.expect_start(Tag::Param)?;
     r.expect_start(Tag::Value)?;
     if !matches!(read_head(&mut r)?, Head::Struct) {
-        return Err(CallError::Protocol(
-            "the reply value is not a struct".into(),
-        ));
+        return Err(CallError::Protocol("the reply value is not a struct".into()));
     }
     let mut status: Option<String> = None;
     let mut value: Option<T> = None;
@@ -156,13 +145,10 @@ pub fn decode_response_with_limits<'de, T: Deserialize<'de>>(
         r.expect_start(Tag::Value)?;
         match name.as_ref() {
             "Status" => status = Some(String::deserialize(ValueDe::new(&mut r))?),
-            "Value" if status.as_deref() != Some("Failure") => {
-                value = Some(T::deserialize(ValueDe::new(&mut r))?)
-            }
+            "Value" if status.as_deref() != Some("Failure") => value = Some(T::deserialize(ValueDe::new(&mut r))?),
             "ErrorDescription" => {
-                let d = Vec::<String>::deserialize(ValueDe::new(&mut r)).map_err(|e| {
-                    CallError::Malformed(format!("unreadable ErrorDescription: {e}"))
-                })?;
+                let d = Vec::<String>::deserialize(ValueDe::new(&mut r))
+                    .map_err(|e| CallError::Malformed(format!("unreadable ErrorDescription: {e}")))?;
                 description = Some(d);
             }
             _ => r.skip_element()?,
@@ -208,10 +194,7 @@ pub fn parse_call(body: &[u8]) -> Result<ParsedCall<'_>, WireError> {
 
 /// [`parse_call`] with explicit limits. Every parameter is checked for
 /// well-formedness (and the limits) but not decoded.
-pub fn parse_call_with_limits<'a>(
-    body: &'a [u8],
-    limits: &Limits,
-) -> Result<ParsedCall<'a>, WireError> {
+pub fn parse_call_with_limits<'a>(body: &'a [u8], limits: &Limits) -> Result<ParsedCall<'a>, WireError> {
     let mut r = XmlReader::new(body, limits, 0)?;
     r.expect_start(Tag::MethodCall)?;
     r.expect_start(Tag::MethodName)?;

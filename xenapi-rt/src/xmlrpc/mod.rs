@@ -29,12 +29,12 @@ use serde::{Deserialize, Serialize};
 
 pub use de::Deserializer;
 #[cfg(feature = "xml-rpc")]
-pub use envelope::{
-    decode_response, decode_response_with_limits, encode_failure, encode_success, parse_call,
-    parse_call_with_limits, CallWriter, ParsedCall,
-};
-#[cfg(feature = "xml-rpc")]
 pub(crate) use envelope::write_success_with;
+#[cfg(feature = "xml-rpc")]
+pub use envelope::{
+    decode_response, decode_response_with_limits, encode_failure, encode_success, parse_call, parse_call_with_limits,
+    CallWriter, ParsedCall,
+};
 pub use ser::Serializer;
 
 use crate::{Limits, WireError};
@@ -63,13 +63,9 @@ pub fn decode_value<'de, T: Deserialize<'de>>(raw: &'de [u8]) -> Result<T, WireE
 }
 
 /// [`decode_value`] with explicit limits.
-pub fn decode_value_with_limits<'de, T: Deserialize<'de>>(
-    raw: &'de [u8],
-    limits: &Limits,
-) -> Result<T, WireError> {
+pub fn decode_value_with_limits<'de, T: Deserialize<'de>>(raw: &'de [u8], limits: &Limits) -> Result<T, WireError> {
     let mut de = Deserializer::from_slice_with_limits(raw, limits)?;
     let v = T::deserialize(&mut de)?;
     de.end()?;
     Ok(v)
 }
-

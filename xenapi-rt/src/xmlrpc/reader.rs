@@ -168,11 +168,7 @@ fn is_space(b: u8) -> bool {
 impl<'de> XmlReader<'de> {
     /// A reader over `input`; `envelope_containers` arrays/structs of the
     /// protocol envelope are allowed on top of [`Limits::max_depth`].
-    pub(crate) fn new(
-        input: &'de [u8],
-        limits: &Limits,
-        envelope_containers: usize,
-    ) -> Result<Self, WireError> {
+    pub(crate) fn new(input: &'de [u8], limits: &Limits, envelope_containers: usize) -> Result<Self, WireError> {
         let input = check_utf8(input)?;
         if let Some((at, c)) = xml_chars::find_raw(input) {
             return Err(WireError::Xml {
@@ -209,10 +205,7 @@ impl<'de> XmlReader<'de> {
     }
 
     fn xml_error(&self, pos: usize, msg: impl Into<String>) -> WireError {
-        WireError::Xml {
-            pos: pos as u64,
-            msg: msg.into(),
-        }
+        WireError::Xml { pos: pos as u64, msg: msg.into() }
     }
 
     fn check_text_len(&self, len: usize) -> Result<(), WireError> {
@@ -223,11 +216,7 @@ impl<'de> XmlReader<'de> {
         }
     }
 
-    fn push_text(
-        &self,
-        acc: &mut Option<Cow<'de, str>>,
-        piece: Cow<'de, str>,
-    ) -> Result<(), WireError> {
+    fn push_text(&self, acc: &mut Option<Cow<'de, str>>, piece: Cow<'de, str>) -> Result<(), WireError> {
         match acc {
             None => *acc = Some(piece),
             Some(existing) => existing.to_mut().push_str(&piece),
@@ -320,11 +309,7 @@ impl<'de> XmlReader<'de> {
                     if let Some(t) = text {
                         return Ok(Tok::Text(t));
                     }
-                    return if next == Some(&b'/') {
-                        self.end_tag()
-                    } else {
-                        self.start_tag()
-                    };
+                    return if next == Some(&b'/') { self.end_tag() } else { self.start_tag() };
                 }
             }
         }
@@ -332,12 +317,7 @@ impl<'de> XmlReader<'de> {
 
     /// Skips markup that starts at `pos` and ends with `terminator`, whose
     /// search starts `skip` bytes in.
-    fn skip_past(
-        &mut self,
-        skip: usize,
-        terminator: &[u8],
-        what: &'static str,
-    ) -> Result<(), WireError> {
+    fn skip_past(&mut self, skip: usize, terminator: &[u8], what: &'static str) -> Result<(), WireError> {
         let from = self.pos + skip;
         match memmem::find(&self.bytes()[from..], terminator) {
             Some(i) => {
@@ -403,12 +383,7 @@ impl<'de> XmlReader<'de> {
         }
         match self.stack.last() {
             Some(&(_, open)) if open == name => {}
-            Some(&(_, open)) => {
-                return Err(self.xml_error(
-                    start,
-                    format!("expecting </{open}> but found </{name}>"),
-                ))
-            }
+            Some(&(_, open)) => return Err(self.xml_error(start, format!("expecting </{open}> but found </{name}>"))),
             None => return Err(self.xml_error(start, format!("unmatched end tag </{name}>"))),
         }
         let tag = Tag::from_name(name);
@@ -504,11 +479,7 @@ impl<'de> XmlReader<'de> {
         let name = tag.name();
         let rest = self.rest();
         let n = name.len();
-        if rest.len() > n + 1
-            && rest[0] == b'<'
-            && rest[n + 1] == b'>'
-            && &rest[1..n + 1] == name.as_bytes()
-        {
+        if rest.len() > n + 1 && rest[0] == b'<' && rest[n + 1] == b'>' && &rest[1..n + 1] == name.as_bytes() {
             let start = self.pos;
             self.open(name, start, start + n + 2)?;
             return Ok(true);
@@ -645,11 +616,7 @@ impl<'de> XmlReader<'de> {
             Some(b'd') if rest.get(2) == Some(&b'o') => {
                 self.scalar_shape(Tag::Double, b"<double>", b"</double></value>")
             }
-            Some(b'd') => self.scalar_shape(
-                Tag::DateTime,
-                b"<dateTime.iso8601>",
-                b"</dateTime.iso8601></value>",
-            ),
+            Some(b'd') => self.scalar_shape(Tag::DateTime, b"<dateTime.iso8601>", b"</dateTime.iso8601></value>"),
             Some(b'b') => self.scalar_shape(Tag::Boolean, b"<boolean>", b"</boolean></value>"),
             Some(b'i') => match rest.get(2) {
                 Some(b'n') => self.scalar_shape(Tag::Int, b"<int>", b"</int></value>"),
@@ -682,10 +649,7 @@ impl<'de> XmlReader<'de> {
             return Ok(None);
         }
         let typed = !open.is_empty();
-        if typed
-            && (self.stack.len() + 1 > self.max_depth
-                || self.elements + 1 > self.limits.max_elements)
-        {
+        if typed && (self.stack.len() + 1 > self.max_depth || self.elements + 1 > self.limits.max_elements) {
             return Ok(None);
         }
         self.check_text_len(len)?;
@@ -796,10 +760,7 @@ pub(crate) fn is_blank(s: &str) -> bool {
 pub(crate) fn unexpected(expected: &'static str, found: &Tok<'_>) -> WireError {
     match found {
         Tok::Eof => WireError::Truncated(expected),
-        other => WireError::Unexpected {
-            expected,
-            found: other.describe(),
-        },
+        other => WireError::Unexpected { expected, found: other.describe() },
     }
 }
 
@@ -887,17 +848,7 @@ mod tests {
         let doc = "<?xml version=\"1.0\"?>\r\n<!-- c --><value a='>' b=\"x\"><string>a&amp;<![CDATA[<b>]]>\r\nc<!-- d -->e</string><nil/></value >\n";
         assert_eq!(
             tokens(doc).unwrap(),
-            [
-                "\"\\n\"",
-                "<value>",
-                "<string>",
-                "\"a&<b>\\nce\"",
-                "</string>",
-                "<nil>",
-                "</nil>",
-                "</value>",
-                "\"\\n\""
-            ]
+            ["\"\\n\"", "<value>", "<string>", "\"a&<b>\\nce\"", "</string>", "<nil>", "</nil>", "</value>", "\"\\n\""]
         );
     }
 

@@ -152,10 +152,7 @@ pub struct Serializer<'a> {
 impl<'a> Serializer<'a> {
     /// A serializer appending to `out`.
     pub fn new(out: &'a mut Vec<u8>) -> Self {
-        Serializer {
-            out,
-            str_tag: "string",
-        }
+        Serializer { out, str_tag: "string" }
     }
 
     fn scalar_display(self, tag: &str, v: impl std::fmt::Display) -> Result<(), WireError> {
@@ -265,9 +262,7 @@ impl<'a> ser::Serializer for Serializer<'a> {
         Ok(())
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), WireError> {
-        Err(WireError::Custom(
-            "byte strings have no XenAPI wire form".into(),
-        ))
+        Err(WireError::Custom("byte strings have no XenAPI wire form".into()))
     }
     fn serialize_none(self) -> Result<(), WireError> {
         self.serialize_str("")
@@ -281,28 +276,16 @@ impl<'a> ser::Serializer for Serializer<'a> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), WireError> {
         self.serialize_str("")
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), WireError> {
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), WireError> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), WireError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), WireError> {
         let str_tag = match name {
             DATETIME_MARKER => "dateTime.iso8601",
             DOUBLE_MARKER => "double",
             _ => self.str_tag,
         };
-        value.serialize(Serializer {
-            out: self.out,
-            str_tag,
-        })
+        value.serialize(Serializer { out: self.out, str_tag })
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
         self,
@@ -322,11 +305,7 @@ impl<'a> ser::Serializer for Serializer<'a> {
     fn serialize_tuple(self, len: usize) -> Result<SeqWriter<'a>, WireError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<SeqWriter<'a>, WireError> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqWriter<'a>, WireError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -336,18 +315,12 @@ impl<'a> ser::Serializer for Serializer<'a> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, WireError> {
-        Err(WireError::Custom(
-            "tuple enum variants have no XenAPI wire form".into(),
-        ))
+        Err(WireError::Custom("tuple enum variants have no XenAPI wire form".into()))
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<StructWriter<'a>, WireError> {
         Ok(StructWriter::begin(self.out))
     }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<StructWriter<'a>, WireError> {
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<StructWriter<'a>, WireError> {
         Ok(StructWriter::begin(self.out))
     }
     fn serialize_struct_variant(
@@ -357,9 +330,7 @@ impl<'a> ser::Serializer for Serializer<'a> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, WireError> {
-        Err(WireError::Custom(
-            "struct enum variants have no XenAPI wire form".into(),
-        ))
+        Err(WireError::Custom("struct enum variants have no XenAPI wire form".into()))
     }
 }
 
@@ -394,7 +365,11 @@ macro_rules! array_writer {
     )*};
 }
 
-array_writer!(SerializeSeq::serialize_element, SerializeTuple::serialize_element, SerializeTupleStruct::serialize_field);
+array_writer!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// Writes the members of a `<struct>`.
 pub struct StructWriter<'a> {
@@ -431,11 +406,7 @@ impl ser::SerializeMap for StructWriter<'_> {
 impl ser::SerializeStruct for StructWriter<'_> {
     type Ok = ();
     type Error = WireError;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), WireError> {
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), WireError> {
         self.out.extend_from_slice(b"<member><name>");
         escape_into(self.out, key);
         self.out.extend_from_slice(b"</name>");
@@ -511,19 +482,10 @@ impl ser::Serializer for KeySerializer<'_> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), WireError> {
         Ok(())
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), WireError> {
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), WireError> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), WireError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _name: &'static str, value: &T) -> Result<(), WireError> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -541,11 +503,7 @@ impl ser::Serializer for KeySerializer<'_> {
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, WireError> {
         Err(bad_key())
     }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, WireError> {
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, WireError> {
         Err(bad_key())
     }
     fn serialize_tuple_variant(
@@ -560,11 +518,7 @@ impl ser::Serializer for KeySerializer<'_> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, WireError> {
         Err(bad_key())
     }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, WireError> {
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, WireError> {
         Err(bad_key())
     }
     fn serialize_struct_variant(
@@ -601,7 +555,10 @@ mod tests {
 
     #[test]
     fn escaping_matches_the_reference_at_every_offset() {
-        let specials = ["&", "<", ">", "\t", "\n", "\r", "\u{1}", "\u{1f}", " ", "é", "€", "😀", "\u{7f}", "?", "=", "a", "\u{0}", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "\u{F000}", "\u{EFFF}"];
+        let specials = [
+            "&", "<", ">", "\t", "\n", "\r", "\u{1}", "\u{1f}", " ", "é", "€", "😀", "\u{7f}", "?", "=", "a", "\u{0}",
+            "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "\u{F000}", "\u{EFFF}",
+        ];
         for len in 0..40usize {
             for (k, special) in specials.iter().enumerate() {
                 for at in 0..=len {

@@ -54,22 +54,13 @@ pub fn sample_vm() -> VmRecord {
         is_a_template: false,
         last_booted: DateTime::parse("20240420T12:00:00Z").unwrap(),
         tags: vec!["prod".into(), "eu".into()],
-        allowed_operations: [PowerState::Halted, PowerState::Suspended]
-            .into_iter()
-            .collect(),
+        allowed_operations: [PowerState::Halted, PowerState::Suspended].into_iter().collect(),
         other_config: [("k".to_string(), "v".to_string())].into_iter().collect(),
-        vcpus_utilisation: [(0, Float(0.25)), (1, Float(f64::INFINITY))]
+        vcpus_utilisation: [(0, Float(0.25)), (1, Float(f64::INFINITY))].into_iter().collect(),
+        power_counts: [(PowerState::Running, 3)].into_iter().collect(),
+        nested: [("outer".to_string(), [("inner".to_string(), "x".to_string())].into_iter().collect())]
             .into_iter()
             .collect(),
-        power_counts: [(PowerState::Running, 3)].into_iter().collect(),
-        nested: [(
-            "outer".to_string(),
-            [("inner".to_string(), "x".to_string())]
-                .into_iter()
-                .collect(),
-        )]
-        .into_iter()
-        .collect(),
         affinity: Ref("OpaqueRef:NULL".into()),
         suspend_sr: Some(Ref("OpaqueRef:abc".into())),
     }

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use xenapi::server::Backend;
 use xenapi::{ApiError, BlobRecord, BlobRef, BlobServer, SessionRef};
-use xenapi_rt::types::Str;
 use xenapi_rt::server::{HttpReply, HttpRequest};
+use xenapi_rt::types::Str;
 
 use crate::sim::{Ctx, Sim};
 use crate::util::now;
@@ -95,9 +95,10 @@ pub async fn http(sim: &Sim, req: HttpRequest<'_>) -> Option<HttpReply> {
         let db = sim.sim_store().read();
         match (&by_ref, &by_uuid) {
             (Some(r), _) => db.get::<BlobRecord>(r).ok().map(|b| (r.clone(), b.clone())),
-            (None, Some(u)) => {
-                db.table::<BlobRecord>().by_uuid(u).and_then(|r| db.get::<BlobRecord>(r).ok().map(|b| (r.clone(), b.clone())))
-            }
+            (None, Some(u)) => db
+                .table::<BlobRecord>()
+                .by_uuid(u)
+                .and_then(|r| db.get::<BlobRecord>(r).ok().map(|b| (r.clone(), b.clone()))),
             (None, None) => None,
         }
     };
@@ -147,7 +148,8 @@ pub async fn http(sim: &Sim, req: HttpRequest<'_>) -> Option<HttpReply> {
 
 impl BlobServer for Sim {
     async fn create(&self, _ctx: &Ctx, mime_type: Str, public: bool) -> Result<BlobRef, ApiError> {
-        self.sim_store().write(|tx| tx.create(BlobRecord { mime_type, public, size: 0, last_updated: now(), ..Default::default() }))
+        self.sim_store()
+            .write(|tx| tx.create(BlobRecord { mime_type, public, size: 0, last_updated: now(), ..Default::default() }))
     }
 }
 

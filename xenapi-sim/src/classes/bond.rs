@@ -2,8 +2,8 @@
 //! network that takes over the members' IP configuration) and undoing it.
 
 use xenapi::{
-    ApiError, BondMode, BondRecord, BondRef, BondServer, HostRef, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord,
-    PifRef,
+    ApiError, BondMode, BondRecord, BondRef, BondServer, HostRef, IpConfigurationMode, NetworkRecord, NetworkRef,
+    PifRecord, PifRef,
 };
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{Map, Str};
@@ -15,7 +15,8 @@ use crate::util::copy_fields;
 
 /// The first free `bondN` device name on the host.
 fn device_name(tx: &Tx<'_>, host: &HostRef) -> Str {
-    let used: Vec<Str> = tx.db().all::<PifRecord>().into_iter().filter(|(_, p)| p.host == *host).map(|(_, p)| p.device).collect();
+    let used: Vec<Str> =
+        tx.db().all::<PifRecord>().into_iter().filter(|(_, p)| p.host == *host).map(|(_, p)| p.device).collect();
     (0..).map(|n| format_compact!("bond{n}")).find(|d| !used.contains(d)).unwrap_or_default()
 }
 
@@ -62,15 +63,18 @@ fn create(
         return Err(ApiError::PifCannotBondCrossHost);
     }
     assert_no_other_local_pifs(tx, &first.host, network.as_str())?;
-    let with_ip: Vec<&PifRecord> = recs.iter().filter(|p| p.ip_configuration_mode != IpConfigurationMode::None).collect();
+    let with_ip: Vec<&PifRecord> =
+        recs.iter().filter(|p| p.ip_configuration_mode != IpConfigurationMode::None).collect();
     if with_ip.len() > 1 {
         return Err(ApiError::PifBondMoreThanOneIp);
     }
     // The primary member is the one with the IP configuration (the
     // management interface), else the first.
-    let primary = members.iter().zip(&recs).find(|(_, p)| p.management).or_else(|| {
-        members.iter().zip(&recs).find(|(_, p)| p.ip_configuration_mode != IpConfigurationMode::None)
-    });
+    let primary = members
+        .iter()
+        .zip(&recs)
+        .find(|(_, p)| p.management)
+        .or_else(|| members.iter().zip(&recs).find(|(_, p)| p.ip_configuration_mode != IpConfigurationMode::None));
     let (primary_ref, primary_rec) = primary.unwrap_or((&members[0], &first));
     let mut master = PifRecord {
         device: device_name(tx, &first.host),

@@ -2,12 +2,12 @@
 //! per-VM errors), shutdown/reboot/power-on, removal, management
 //! interface, plugins, certificates, scheduler granularity, updates.
 
+use xenapi::server::Store;
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostAllowedOperations as HostOp, HostCpuRecord, HostMetricsRecord,
     HostRecord, HostRef, HostSchedGran, HostServer, NetworkRef, PbdRecord, PifRecord, PifRef, PoolRecord, VmOperations,
     VmPowerState as Power, VmRecord, VmRef,
 };
-use xenapi::server::Store;
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{DateTime, Map, Str};
 
@@ -70,7 +70,10 @@ pub fn evacuation_plan(tx: &Tx<'_>, host: &str) -> Result<EvacuationPlan, ApiErr
     let mut movable = Vec::new();
     for (r, v) in vms {
         if targets.is_empty() {
-            plan.push((r.clone(), Err(ApiError::Unknown { code: "NO_HOSTS_AVAILABLE".into(), params: vec![r.to_string()] })));
+            plan.push((
+                r.clone(),
+                Err(ApiError::Unknown { code: "NO_HOSTS_AVAILABLE".into(), params: vec![r.to_string()] }),
+            ));
             continue;
         }
         let blocked = check_vm_op(r.as_str(), &v, &VmOperations::PoolMigrate)
@@ -270,7 +273,8 @@ pub fn fingerprint(text: &str) -> Str {
 const SCHED_GRAN_KEY: &str = "xen-cmdline:sched-gran";
 
 /// Plugins the simulated hosts have: plugin, its functions.
-const PLUGINS: &[(&str, &[&str])] = &[("echo", &["main"]), ("updater.py", &["check_update"]), ("power-on-host", &["main"])];
+const PLUGINS: &[(&str, &[&str])] =
+    &[("echo", &["main"]), ("updater.py", &["check_update"]), ("power-on-host", &["main"])];
 
 fn call_plugin(plugin: &str, f: &str, args: &Map<Str, Str>) -> Result<Str, ApiError> {
     let Some((_, fns)) = PLUGINS.iter().find(|(p, _)| *p == plugin) else {
@@ -308,7 +312,11 @@ impl HostServer for Sim {
         })
     }
 
-    async fn get_vms_which_prevent_evacuation(&self, _ctx: &Ctx, self_: HostRef) -> Result<Map<VmRef, Vec<Str>>, ApiError> {
+    async fn get_vms_which_prevent_evacuation(
+        &self,
+        _ctx: &Ctx,
+        self_: HostRef,
+    ) -> Result<Map<VmRef, Vec<Str>>, ApiError> {
         self.sim_store().write(|tx| {
             let plan = evacuation_plan(tx, self_.as_str())?;
             Ok(plan.into_iter().filter_map(|(vm, p)| p.err().map(|e| (vm, error_info(&e)))).collect())
@@ -329,7 +337,13 @@ impl HostServer for Sim {
         })
     }
 
-    async fn evacuate(&self, _ctx: &Ctx, host: HostRef, network: NetworkRef, _evacuate_batch_size: i64) -> Result<(), ApiError> {
+    async fn evacuate(
+        &self,
+        _ctx: &Ctx,
+        host: HostRef,
+        network: NetworkRef,
+        _evacuate_batch_size: i64,
+    ) -> Result<(), ApiError> {
         if !network.is_null() {
             self.sim_store().get::<xenapi::NetworkRecord>(&network)?;
         }
@@ -432,8 +446,7 @@ impl HostServer for Sim {
 
     async fn get_sched_gran(&self, _ctx: &Ctx, self_: HostRef) -> Result<HostSchedGran, ApiError> {
         let h = self.sim_store().get::<HostRecord>(&self_)?;
-        Ok(h
-            .other_config
+        Ok(h.other_config
             .get(SCHED_GRAN_KEY)
             .and_then(|g| HostSchedGran::ALL.iter().find(|x| x.to_string() == *g).cloned())
             .unwrap_or(HostSchedGran::Cpu))

@@ -1,6 +1,5 @@
 //! message: alerts about an object, named by its class and uuid.
 
-
 use xenapi::server::Record;
 use xenapi::{ApiError, Cls, MessageRecord, MessageRef, MessageServer};
 use xenapi_rt::types::Str;
@@ -29,7 +28,15 @@ fn exists(db: &Db, cls: &Cls, uuid: &str) -> bool {
 }
 
 impl MessageServer for Sim {
-    async fn create(&self, _ctx: &Ctx, name: Str, priority: i64, cls: Cls, obj_uuid: Str, body: Str) -> Result<MessageRef, ApiError> {
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        name: Str,
+        priority: i64,
+        cls: Cls,
+        obj_uuid: Str,
+        body: Str,
+    ) -> Result<MessageRef, ApiError> {
         self.sim_store().write(|tx| {
             if !exists(tx.db(), &cls, &obj_uuid) {
                 return Err(ApiError::UuidInvalid { r#type: cls.as_str().to_string(), uuid: obj_uuid.into() });

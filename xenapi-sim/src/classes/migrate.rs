@@ -3,7 +3,6 @@
 //! `host.migrate_receive` answer names, with disks moved as `vdi_map`
 //! says and interfaces as `vif_map` says), and `VM.import`.
 
-
 use xenapi::{
     ApiError, HostRecord, NetworkRecord, NetworkRef, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord,
     VifRef, VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,

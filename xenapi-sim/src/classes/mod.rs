@@ -96,7 +96,8 @@ pub(crate) fn after_write<R: Record>(tx: &mut Tx<'_>, r: &str) -> Result<(), Api
 /// LICENCE_RESTRICTION (naming the feature) when the pool's licence
 /// restricts it: `(restriction key, feature name)`, as xapi pairs them.
 pub(crate) fn assert_feature(tx: &Tx<'_>, (key, feature): (&str, &str)) -> Result<(), ApiError> {
-    let restricted = tx.db().all::<xenapi::PoolRecord>().iter().any(|(_, p)| p.restrictions.get(key).is_some_and(|v| v == "true"));
+    let restricted =
+        tx.db().all::<xenapi::PoolRecord>().iter().any(|(_, p)| p.restrictions.get(key).is_some_and(|v| v == "true"));
     if restricted {
         return Err(ApiError::LicenceRestriction { feature: feature.to_string() });
     }

@@ -19,7 +19,8 @@ fn active_vdis(tx: &Tx<'_>, pbd: &PbdRecord) -> Vec<String> {
             if !b.currently_attached || b.empty {
                 continue;
             }
-            let in_sr = db.get::<VdiRecord>(b.vdi.as_str()).is_ok_and(|v| v.sr == pbd.sr && v.r#type != VdiType::Metadata);
+            let in_sr =
+                db.get::<VdiRecord>(b.vdi.as_str()).is_ok_and(|v| v.sr == pbd.sr && v.r#type != VdiType::Metadata);
             if in_sr && !out.contains(&b.vdi.to_string()) {
                 out.push(b.vdi.to_string());
             }

@@ -66,7 +66,8 @@ fn set_hidden(tx: &mut Tx<'_>, r: &str, hidden: bool) -> Result<Access, ApiError
 /// and returns that.
 fn sync_pgpus(tx: &mut Tx<'_>, r: &str) -> Result<Access, ApiError> {
     let access = status(tx.get::<PciRecord>(r)?);
-    let pgpus: Vec<_> = tx.db().all::<PgpuRecord>().into_iter().filter(|(_, g)| g.pci.as_str() == r).map(|(g, _)| g).collect();
+    let pgpus: Vec<_> =
+        tx.db().all::<PgpuRecord>().into_iter().filter(|(_, g)| g.pci.as_str() == r).map(|(g, _)| g).collect();
     for g in pgpus {
         tx.modify::<PgpuRecord, _>(g.as_str(), |g| {
             g.dom0_access = access.clone();
@@ -79,7 +80,12 @@ fn sync_pgpus(tx: &mut Tx<'_>, r: &str) -> Result<Access, ApiError> {
 /// What a host reboot does to its devices: the next boot's choice becomes
 /// the running one.
 pub fn apply_at_boot(tx: &mut Tx<'_>, host: &str) -> Result<(), ApiError> {
-    let devices: Vec<_> = tx.db().all::<PciRecord>().into_iter().filter(|(_, p)| p.host.as_str() == host && flag(p, HIDDEN) != flag(p, HIDDEN_NOW)).collect();
+    let devices: Vec<_> = tx
+        .db()
+        .all::<PciRecord>()
+        .into_iter()
+        .filter(|(_, p)| p.host.as_str() == host && flag(p, HIDDEN) != flag(p, HIDDEN_NOW))
+        .collect();
     for (r, p) in devices {
         let hidden = flag(&p, HIDDEN);
         tx.update::<PciRecord, _>(r.as_str(), |p| {

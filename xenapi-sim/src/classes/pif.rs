@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use xenapi::{
-    ApiError, HostRecord, HostRef, IpConfigurationMode as V4, Ipv6ConfigurationMode as V6, PifMetricsRecord, PifRecord, PifRef,
-    PifServer, PrimaryAddressType, TunnelRecord,
+    ApiError, HostRecord, HostRef, IpConfigurationMode as V4, Ipv6ConfigurationMode as V6, PifMetricsRecord, PifRecord,
+    PifRef, PifServer, PrimaryAddressType, TunnelRecord,
 };
 use xenapi_rt::types::{Ref, Str};
 

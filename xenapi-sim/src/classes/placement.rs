@@ -69,7 +69,9 @@ pub fn is_live(tx: &Tx<'_>, host: &str) -> bool {
 /// Whether `host` has `sr` plugged (a PBD of the SR on it, attached).
 pub fn host_sees_sr(tx: &Tx<'_>, host: &str, sr: &str) -> bool {
     tx.get::<SrRecord>(sr).is_ok_and(|s| {
-        s.pbds.iter().any(|p| tx.get::<PbdRecord>(p.as_str()).is_ok_and(|p| p.host.as_str() == host && p.currently_attached))
+        s.pbds
+            .iter()
+            .any(|p| tx.get::<PbdRecord>(p.as_str()).is_ok_and(|p| p.host.as_str() == host && p.currently_attached))
     })
 }
 
@@ -77,7 +79,8 @@ pub fn host_sees_sr(tx: &Tx<'_>, host: &str, sr: &str) -> bool {
 /// or a network with no PIF at all (internal to every host).
 pub fn host_sees_network(tx: &Tx<'_>, host: &str, network: &str) -> bool {
     tx.get::<NetworkRecord>(network).is_ok_and(|n| {
-        n.pifs.is_empty() || n.pifs.iter().any(|p| tx.get::<PifRecord>(p.as_str()).is_ok_and(|p| p.host.as_str() == host))
+        n.pifs.is_empty()
+            || n.pifs.iter().any(|p| tx.get::<PifRecord>(p.as_str()).is_ok_and(|p| p.host.as_str() == host))
     })
 }
 

@@ -4,8 +4,8 @@
 
 use xenapi::{
     ApiError, CertificateRecord, CertificateType, HostRecord, HostRef, LatestSyncedUpdatesAppliedState, NetworkRef,
-    PifRecord, PifRef, PoolGuestSecurebootReadiness, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef, SrRecord, SrRef, VdiRecord, VdiType,
-    VmPowerState as Power, VmRecord,
+    PifRecord, PifRef, PoolGuestSecurebootReadiness, PoolRecord, PoolRef, PoolServer, RepositoryRecord, RepositoryRef,
+    SrRecord, SrRef, VdiRecord, VdiType, VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::{DateTime, Map, Str};
 
@@ -62,7 +62,9 @@ fn join(tx: &Tx<'_>, master_address: &str, force: bool) -> Result<(), ApiError> 
     if hosts.len() > 1 {
         return Err(ApiError::JoiningHostCannotBeMasterOfOtherHosts);
     }
-    if !force && tx.db().all::<SrRecord>().iter().any(|(_, s)| s.shared && s.content_type != "iso" && !s.pbds.is_empty()) {
+    if !force
+        && tx.db().all::<SrRecord>().iter().any(|(_, s)| s.shared && s.content_type != "iso" && !s.pbds.is_empty())
+    {
         return Err(ApiError::JoiningHostCannotContainSharedSrs);
     }
     Err(ApiError::JoiningHostConnectionFailed)
@@ -229,7 +231,10 @@ fn enabled_repositories(pool: &PoolRecord) -> Result<Vec<RepositoryRef>, ApiErro
 fn sync_updates(tx: &mut Tx<'_>, pool: &str) -> Result<Str, ApiError> {
     let rec = tx.get::<PoolRecord>(pool)?.clone();
     let repos = enabled_repositories(&rec)?;
-    let hash: Str = fingerprint(&repos.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")).replace(':', "").to_lowercase().into();
+    let hash: Str = fingerprint(&repos.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","))
+        .replace(':', "")
+        .to_lowercase()
+        .into();
     for r in &repos {
         tx.update::<RepositoryRecord, _>(r.as_str(), |x| {
             x.hash = hash.clone();
@@ -251,7 +256,10 @@ pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<
     tx.get::<HostRecord>(host)?;
     let (_, pool) = the_pool(tx)?;
     let repos = enabled_repositories(&pool)?;
-    let synced = repos.iter().filter_map(|r| tx.get::<RepositoryRecord>(r.as_str()).ok()).any(|r| r.hash == hash && !hash.is_empty());
+    let synced = repos
+        .iter()
+        .filter_map(|r| tx.get::<RepositoryRecord>(r.as_str()).ok())
+        .any(|r| r.hash == hash && !hash.is_empty());
     if !synced {
         return Err(ApiError::InvalidValue { field: "hash".into(), value: hash.to_string() });
     }
@@ -265,7 +273,11 @@ pub fn apply_updates(tx: &mut Tx<'_>, host: &str, hash: &str) -> Result<Vec<Vec<
 }
 
 impl PoolServer for Sim {
-    async fn get_guest_secureboot_readiness(&self, _ctx: &Ctx, self_: PoolRef) -> Result<PoolGuestSecurebootReadiness, ApiError> {
+    async fn get_guest_secureboot_readiness(
+        &self,
+        _ctx: &Ctx,
+        self_: PoolRef,
+    ) -> Result<PoolGuestSecurebootReadiness, ApiError> {
         self.sim_store().write(|tx| {
             tx.get::<PoolRecord>(self_.as_str())?;
             Ok(super::secureboot::pool_readiness(tx))
@@ -280,7 +292,13 @@ impl PoolServer for Sim {
         self.ssh_on_every_host(self_, super::ssh::disable, |hosts| ApiError::DisableSshPartiallyFailed { hosts })
     }
 
-    async fn create_vlan_from_pif(&self, _ctx: &Ctx, pif: PifRef, network: NetworkRef, vlan: i64) -> Result<Vec<PifRef>, ApiError> {
+    async fn create_vlan_from_pif(
+        &self,
+        _ctx: &Ctx,
+        pif: PifRef,
+        network: NetworkRef,
+        vlan: i64,
+    ) -> Result<Vec<PifRef>, ApiError> {
         self.sim_store().write(|tx| super::vlan::create_from_pif(tx, &pif, &network, vlan))
     }
 
@@ -304,7 +322,12 @@ impl PoolServer for Sim {
         self.sim_store().write(|tx| pool_management_reconfigure(tx, network.as_str()))
     }
 
-    async fn enable_ha(&self, _ctx: &Ctx, heartbeat_srs: Vec<SrRef>, configuration: Map<Str, Str>) -> Result<(), ApiError> {
+    async fn enable_ha(
+        &self,
+        _ctx: &Ctx,
+        heartbeat_srs: Vec<SrRef>,
+        configuration: Map<Str, Str>,
+    ) -> Result<(), ApiError> {
         self.sim_store().write(|tx| enable_ha(tx, &heartbeat_srs, configuration))
     }
 
@@ -386,7 +409,16 @@ impl PoolServer for Sim {
         })
     }
 
-    async fn sync_updates(&self, _ctx: &Ctx, self_: PoolRef, _force: bool, _token: Str, _token_id: Str, _username: Str, _password: Str) -> Result<Str, ApiError> {
+    async fn sync_updates(
+        &self,
+        _ctx: &Ctx,
+        self_: PoolRef,
+        _force: bool,
+        _token: Str,
+        _token_id: Str,
+        _username: Str,
+        _password: Str,
+    ) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| sync_updates(tx, self_.as_str()))
     }
 }

@@ -2,8 +2,8 @@
 //! host by host or on the whole pool.
 
 use xenapi::{
-    ApiError, HostPatchRecord, HostRecord, HostRef, LivepatchStatus, PoolPatchRecord, PoolRecord, PoolUpdateRecord, PoolUpdateRef,
-    PoolUpdateServer, VbdMode, VbdRecord, VbdRef, VbdType, VdiRecord, VdiRef, VdiType, VmRecord,
+    ApiError, HostPatchRecord, HostRecord, HostRef, LivepatchStatus, PoolPatchRecord, PoolRecord, PoolUpdateRecord,
+    PoolUpdateRef, PoolUpdateServer, VbdMode, VbdRecord, VbdRef, VbdType, VdiRecord, VdiRef, VdiType, VmRecord,
 };
 use xenapi_rt::types::Str;
 
@@ -34,7 +34,8 @@ pub(crate) fn apply(tx: &mut Tx<'_>, r: &str, host: &HostRef) -> Result<(), ApiE
         Ok(())
     })?;
     let u = tx.get::<PoolUpdateRecord>(r)?.clone();
-    let patches: Vec<_> = tx.db().all::<PoolPatchRecord>().into_iter().filter(|(_, p)| p.pool_update.as_str() == r).collect();
+    let patches: Vec<_> =
+        tx.db().all::<PoolPatchRecord>().into_iter().filter(|(_, p)| p.pool_update.as_str() == r).collect();
     for (patch, p) in patches {
         tx.create(HostPatchRecord {
             name_label: u.name_label.clone(),
@@ -82,7 +83,13 @@ fn dom0_vbds(tx: &Tx<'_>, vdi: &VdiRef) -> Vec<VbdRef> {
 /// at it over HTTP, as xapi writes it.
 fn attach(tx: &mut Tx<'_>, r: &str, use_localhost_proxy: bool) -> Result<Str, ApiError> {
     let vdi = update_vdi(tx, r)?;
-    let pool = tx.db().all::<PoolRecord>().into_iter().next().map(|(_, p)| p).ok_or_else(|| ApiError::InternalError { message: "there is no pool".into() })?;
+    let pool = tx
+        .db()
+        .all::<PoolRecord>()
+        .into_iter()
+        .next()
+        .map(|(_, p)| p)
+        .ok_or_else(|| ApiError::InternalError { message: "there is no pool".into() })?;
     let master = tx.get::<HostRecord>(pool.master.as_str())?.clone();
     if dom0_vbds(tx, &vdi).is_empty() {
         tx.create(VbdRecord {
@@ -139,8 +146,13 @@ impl PoolUpdateServer for Sim {
     async fn resync_host(&self, _ctx: &Ctx, host: HostRef) -> Result<(), ApiError> {
         self.sim_store().write(|tx| {
             tx.get::<HostRecord>(host.as_str())?;
-            let applied: Vec<PoolUpdateRef> =
-                tx.db().all::<PoolUpdateRecord>().into_iter().filter(|(_, u)| u.hosts.contains(&host)).map(|(r, _)| r).collect();
+            let applied: Vec<PoolUpdateRef> = tx
+                .db()
+                .all::<PoolUpdateRecord>()
+                .into_iter()
+                .filter(|(_, u)| u.hosts.contains(&host))
+                .map(|(r, _)| r)
+                .collect();
             if tx.get::<HostRecord>(host.as_str())?.updates != applied {
                 tx.update::<HostRecord, _>(host.as_str(), |h| {
                     h.updates = applied;

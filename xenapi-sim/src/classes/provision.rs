@@ -4,8 +4,11 @@ use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
+use xenapi::{
+    ApiError, PoolRecord, SrRecord, SrRef, VbdMode, VbdRecord, VbdType, VdiRecord, VdiType, VmOperations as Op,
+    VmRecord, VmRef,
+};
 use xenapi_rt::types::containers::format_compact;
-use xenapi::{ApiError, PoolRecord, SrRecord, SrRef, VbdMode, VbdRecord, VbdType, VdiRecord, VdiType, VmOperations as Op, VmRecord, VmRef};
 
 use crate::behaviour::check_vm_op;
 use crate::store::Tx;
@@ -153,11 +156,7 @@ pub fn provision(tx: &mut Tx<'_>, vm: &str) -> Result<(), ApiError> {
     let Some(disks) = disks else { return Ok(()) };
     let default_sr = tx.db().all::<PoolRecord>().into_iter().map(|(_, p)| p.default_sr).find(|s| !s.is_null());
     for disk in disks {
-        let sr = if disk.sr.is_empty() {
-            None
-        } else {
-            tx.db().table::<SrRecord>().by_uuid(&disk.sr).cloned()
-        };
+        let sr = if disk.sr.is_empty() { None } else { tx.db().table::<SrRecord>().by_uuid(&disk.sr).cloned() };
         let sr = match (sr, &default_sr) {
             (Some(s), _) => s,
             (None, Some(d)) => d.to_string(),
@@ -207,21 +206,36 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.len(), 2);
-        assert_eq!((d[0].device.as_str(), d[0].size, d[0].bootable, &d[0].kind), ("0", 8589934592, true, &VdiType::System));
-        assert_eq!((d[1].device.as_str(), d[1].sr.as_str(), d[1].bootable, &d[1].kind), ("1", "abc", false, &VdiType::User));
+        assert_eq!(
+            (d[0].device.as_str(), d[0].size, d[0].bootable, &d[0].kind),
+            ("0", 8589934592, true, &VdiType::System)
+        );
+        assert_eq!(
+            (d[1].device.as_str(), d[1].sr.as_str(), d[1].bootable, &d[1].kind),
+            ("1", "abc", false, &VdiType::User)
+        );
         assert!(parse_disks("<provision/>").unwrap().is_empty());
     }
 
     #[test]
     fn entities_in_values_are_decoded() {
-        let d = parse_disks(r#"<provision><disk device="&quot;x&amp;y&#39;" size="1" sr="a&lt;b" bootable="true"/></provision>"#).unwrap();
+        let d = parse_disks(
+            r#"<provision><disk device="&quot;x&amp;y&#39;" size="1" sr="a&lt;b" bootable="true"/></provision>"#,
+        )
+        .unwrap();
         assert_eq!((d[0].device.as_str(), d[0].sr.as_str()), ("\"x&y'", "a<b"));
         assert_eq!(d[0].kind, VdiType::System, "no type: a system disk, as in xapi");
     }
 
     #[test]
     fn malformed_xml_is_an_xml_error_with_its_line() {
-        for bad in ["", "<provision>", "<provision><disk size=1/></provision>", "<provision>\n<disk device=\"&nope;\"/></provision>", "<provision></disk>"] {
+        for bad in [
+            "",
+            "<provision>",
+            "<provision><disk size=1/></provision>",
+            "<provision>\n<disk device=\"&nope;\"/></provision>",
+            "<provision></disk>",
+        ] {
             let m = message(parse_disks(bad).unwrap_err());
             assert!(m.starts_with("XML Error: ") && m.contains(" line "), "{bad:?}: {m}");
         }

@@ -1,6 +1,8 @@
 //! PUSB: a host's USB devices, and whether each may be passed through.
 
-use xenapi::{ApiError, HostRecord, HostRef, PusbRecord, PusbRef, PusbServer, VusbRecord, VmPowerState as Power, VmRecord};
+use xenapi::{
+    ApiError, HostRecord, HostRef, PusbRecord, PusbRef, PusbServer, VmPowerState as Power, VmRecord, VusbRecord,
+};
 
 use crate::sim::{Ctx, Sim};
 
@@ -26,7 +28,9 @@ impl PusbServer for Sim {
                 if let Ok(g) = tx.get::<xenapi::UsbGroupRecord>(p.usb_group.as_str()) {
                     for u in &g.vusbs {
                         let Ok(u) = tx.get::<VusbRecord>(u.as_str()) else { continue };
-                        if u.currently_attached && tx.get::<VmRecord>(u.vm.as_str()).is_ok_and(|v| v.power_state == Power::Running) {
+                        if u.currently_attached
+                            && tx.get::<VmRecord>(u.vm.as_str()).is_ok_and(|v| v.power_state == Power::Running)
+                        {
                             return Err(ApiError::UsbAlreadyAttached { pusb: self_.to_string(), vm: u.vm.to_string() });
                         }
                     }

@@ -10,14 +10,21 @@ use crate::sim::{Ctx, Sim};
 const SSL_PORT: i64 = 6632;
 
 impl SdnControllerServer for Sim {
-    async fn introduce(&self, _ctx: &Ctx, protocol: Protocol, address: Str, port: i64) -> Result<SdnControllerRef, ApiError> {
+    async fn introduce(
+        &self,
+        _ctx: &Ctx,
+        protocol: Protocol,
+        address: Str,
+        port: i64,
+    ) -> Result<SdnControllerRef, ApiError> {
         self.sim_store().write(|tx| {
             if tx.db().count::<SdnControllerRecord>() > 0 {
                 return Err(ApiError::OperationNotAllowed {
                     reason: "SDN controller has been configured. Please forget it first.".into(),
                 });
             }
-            let invalid = |field: &str, value: &str| ApiError::InvalidValue { field: field.into(), value: value.to_string() };
+            let invalid =
+                |field: &str, value: &str| ApiError::InvalidValue { field: field.into(), value: value.to_string() };
             match protocol {
                 Protocol::Pssl if !address.is_empty() => return Err(invalid("address", &address)),
                 Protocol::Pssl if port != 0 => return Err(invalid("port", &port.to_string())),

@@ -9,12 +9,15 @@
 //! is set; `dbx` is left out when the pool's `other_config` has
 //! `uefi_dbx: "false"`.
 
-use xenapi::{ApiError, PoolGuestSecurebootReadiness as PoolReady, PoolRecord, VmRecord, VmSecurebootReadiness as VmReady, VmUefiMode};
+use xenapi::{
+    ApiError, PoolGuestSecurebootReadiness as PoolReady, PoolRecord, VmRecord, VmSecurebootReadiness as VmReady,
+    VmUefiMode,
+};
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::Str;
 
-use crate::store::Tx;
 use crate::base64;
+use crate::store::Tx;
 
 /// The NVRAM key of a VM's UEFI variable store.
 pub const STORE_KEY: &str = "EFI-variables";
@@ -64,7 +67,8 @@ pub fn vm_readiness(vm: &VmRecord) -> VmReady {
     if !is_uefi(vm) {
         return VmReady::NotSupported;
     }
-    let on = vm.platform.get("secureboot").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on"));
+    let on =
+        vm.platform.get("secureboot").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on"));
     if !on {
         return VmReady::Disabled;
     }
@@ -86,14 +90,18 @@ pub fn vm_readiness(vm: &VmRecord) -> VmReady {
 pub fn set_mode(tx: &mut Tx<'_>, vm: &str, mode: &VmUefiMode) -> Result<Str, ApiError> {
     let rec = tx.get::<VmRecord>(vm)?;
     if !is_uefi(rec) {
-        return Err(ApiError::InternalError { message: format!("VM {} does not boot with UEFI firmware, so it has no UEFI variable store", rec.uuid) });
+        return Err(ApiError::InternalError {
+            message: format!("VM {} does not boot with UEFI firmware, so it has no UEFI variable store", rec.uuid),
+        });
     }
     let keys: Vec<&str> = match mode {
         VmUefiMode::Setup => Vec::new(),
         VmUefiMode::User => {
             let keys = pool_keys(tx);
             if keys.is_empty() {
-                return Err(ApiError::InternalError { message: "the pool holds no UEFI key files to load into the VM".into() });
+                return Err(ApiError::InternalError {
+                    message: "the pool holds no UEFI key files to load into the VM".into(),
+                });
             }
             keys
         }

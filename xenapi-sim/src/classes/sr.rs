@@ -3,7 +3,8 @@
 //! `allowed_operations` with xapi's reasons.
 
 use xenapi::{
-    ApiError, HostRecord, HostRef, PbdRecord, SmRecord, SrRecord, SrRef, SrServer, StorageOperations as Op, VdiRecord, VdiType,
+    ApiError, HostRecord, HostRef, PbdRecord, SmRecord, SrRecord, SrRef, SrServer, StorageOperations as Op, VdiRecord,
+    VdiType,
 };
 use xenapi_rt::types::{Map, Str};
 

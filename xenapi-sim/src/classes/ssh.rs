@@ -32,7 +32,10 @@ pub fn disable(tx: &mut Tx<'_>, host: &str) -> Result<(), ApiError> {
 /// pool.enable_ssh / disable_ssh: the host call on every host, keeping
 /// what worked. Returns the hosts where it failed (one that is not live
 /// cannot be reached), which xapi names in its error.
-pub fn on_every_host(tx: &mut Tx<'_>, call: fn(&mut Tx<'_>, &str) -> Result<(), ApiError>) -> Result<Vec<String>, ApiError> {
+pub fn on_every_host(
+    tx: &mut Tx<'_>,
+    call: fn(&mut Tx<'_>, &str) -> Result<(), ApiError>,
+) -> Result<Vec<String>, ApiError> {
     let hosts = tx.db().all::<HostRecord>();
     let mut failed = Vec::new();
     for (h, _) in hosts {

@@ -1,8 +1,8 @@
 //! tunnel: an access PIF on a network, carried over a transport PIF.
 
 use xenapi::{
-    ApiError, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord, PifRef, TunnelProtocol, TunnelRecord, TunnelRef,
-    TunnelServer,
+    ApiError, IpConfigurationMode, NetworkRecord, NetworkRef, PifRecord, PifRef, TunnelProtocol, TunnelRecord,
+    TunnelRef, TunnelServer,
 };
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::Map;
@@ -12,7 +12,12 @@ use crate::sim::{Ctx, Sim};
 use crate::store::Tx;
 use crate::util::new_mac;
 
-fn create(tx: &mut Tx<'_>, transport: &PifRef, network: &NetworkRef, protocol: TunnelProtocol) -> Result<TunnelRef, ApiError> {
+fn create(
+    tx: &mut Tx<'_>,
+    transport: &PifRef,
+    network: &NetworkRef,
+    protocol: TunnelProtocol,
+) -> Result<TunnelRef, ApiError> {
     let net = tx.get::<NetworkRecord>(network.as_str())?;
     if !net.managed {
         return Err(ApiError::NetworkUnmanaged { network: network.to_string() });
@@ -28,7 +33,8 @@ fn create(tx: &mut Tx<'_>, transport: &PifRef, network: &NetworkRef, protocol: T
     if t.ip_configuration_mode == IpConfigurationMode::None {
         return Err(ApiError::TransportPifNotConfigured { pif: transport.to_string() });
     }
-    let n = tx.db().all::<PifRecord>().iter().filter(|(_, p)| p.host == t.host && p.device.starts_with("tunnel")).count();
+    let n =
+        tx.db().all::<PifRecord>().iter().filter(|(_, p)| p.host == t.host && p.device.starts_with("tunnel")).count();
     let access = tx.create(PifRecord {
         device: format_compact!("tunnel{n}"),
         network: network.clone(),
@@ -42,7 +48,13 @@ fn create(tx: &mut Tx<'_>, transport: &PifRef, network: &NetworkRef, protocol: T
         ..Default::default()
     })?;
     let status = Map::from([("active".into(), "false".into())]);
-    let tunnel = tx.create(TunnelRecord { access_pif: access.clone(), transport_pif: transport.clone(), status, protocol, ..Default::default() })?;
+    let tunnel = tx.create(TunnelRecord {
+        access_pif: access.clone(),
+        transport_pif: transport.clone(),
+        status,
+        protocol,
+        ..Default::default()
+    })?;
     plug(tx, access.as_str())?;
     tx.update::<TunnelRecord, _>(tunnel.as_str(), |t| {
         t.status.insert("active".into(), "true".into());
@@ -63,7 +75,13 @@ fn destroy(tx: &mut Tx<'_>, r: &str) -> Result<(), ApiError> {
 }
 
 impl TunnelServer for Sim {
-    async fn create(&self, _ctx: &Ctx, transport_pif: PifRef, network: NetworkRef, protocol: TunnelProtocol) -> Result<TunnelRef, ApiError> {
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        transport_pif: PifRef,
+        network: NetworkRef,
+        protocol: TunnelProtocol,
+    ) -> Result<TunnelRef, ApiError> {
         self.sim_store().write(|tx| create(tx, &transport_pif, &network, protocol))
     }
 

@@ -3,8 +3,8 @@
 //! xapi works them out (the first reason found forbids an operation).
 
 use xenapi::{
-    ApiError, VbdMode, VbdOperations as Op, VbdRecord, VbdRef, VbdServer, VbdType, VdiRecord, VdiRef, VmPowerState as Power,
-    VmRecord,
+    ApiError, VbdMode, VbdOperations as Op, VbdRecord, VbdRef, VbdServer, VbdType, VdiRecord, VdiRef,
+    VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{Ref, Str};
@@ -86,7 +86,10 @@ fn sharing_error(db: &Db, r: &str, b: &VbdRecord, vdi: &VdiRecord, op: &Op) -> O
         .filter(|v| v.as_str() != r)
         .filter_map(|v| db.get::<VbdRecord>(v.as_str()).ok())
         .filter(|o| o.currently_attached || !o.current_operations.is_empty())
-        .filter(|o| db.get::<VmRecord>(o.vm.as_str()).is_ok_and(|vm| vm.power_state != Power::Suspended && !vm.is_control_domain))
+        .filter(|o| {
+            db.get::<VmRecord>(o.vm.as_str())
+                .is_ok_and(|vm| vm.power_state != Power::Suspended && !vm.is_control_domain)
+        })
         .collect();
     let someone_writes = others.iter().any(|o| o.mode == VbdMode::Rw);
     let need_write = b.mode == VbdMode::Rw;

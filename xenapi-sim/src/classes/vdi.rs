@@ -2,10 +2,10 @@
 //! to another SR, changed block tracking, and `allowed_operations` with
 //! xapi's reasons (VDI_IN_USE while attached, ...).
 
-
 use xenapi::{
-    ApiError, HostRecord, HostRef, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef, VbdRecord, VdiNbdServerInfoRecord,
-    VdiOperations as Op, VdiRecord, VdiRef, VdiServer, VdiType, VmPowerState as Power, VmRecord,
+    ApiError, HostRecord, HostRef, NetworkPurpose, NetworkRecord, OnBoot, PbdRecord, PifRecord, SrRecord, SrRef,
+    VbdRecord, VdiNbdServerInfoRecord, VdiOperations as Op, VdiRecord, VdiRef, VdiServer, VdiType,
+    VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{Map, Ref, Str};
@@ -56,7 +56,14 @@ fn error(db: &Db, r: &str, v: &VdiRecord, op: &Op) -> Option<ApiError> {
         v.vbds.iter().filter_map(|b| db.get::<VbdRecord>(b.as_str()).ok()).filter(|b| b.currently_attached).collect();
     let live = matches!(
         op,
-        Op::Snapshot | Op::ResizeOnline | Op::Blocked | Op::Clone | Op::Mirror | Op::EnableCbt | Op::DisableCbt | Op::DataDestroy
+        Op::Snapshot
+            | Op::ResizeOnline
+            | Op::Blocked
+            | Op::Clone
+            | Op::Mirror
+            | Op::EnableCbt
+            | Op::DisableCbt
+            | Op::DataDestroy
     );
     let blocked = if live {
         false
@@ -87,7 +94,14 @@ fn error(db: &Db, r: &str, v: &VdiRecord, op: &Op) -> Option<ApiError> {
     }
     let for_cbt_metadata = matches!(
         op,
-        Op::Blocked | Op::DataDestroy | Op::Destroy | Op::ListChangedBlocks | Op::ForceUnlock | Op::Forget | Op::GenerateConfig | Op::Update
+        Op::Blocked
+            | Op::DataDestroy
+            | Op::Destroy
+            | Op::ListChangedBlocks
+            | Op::ForceUnlock
+            | Op::Forget
+            | Op::GenerateConfig
+            | Op::Update
     );
     if !for_cbt_metadata && v.r#type == VdiType::CbtMetadata {
         return Some(ApiError::VdiIncompatibleType { vdi: r.to_string(), r#type: "cbt_metadata".into() });
@@ -212,7 +226,11 @@ fn generate_config(tx: &Tx<'_>, host: &str, vdi: &str) -> Result<Str, ApiError> 
     let h = tx.get::<HostRecord>(host)?;
     let v = check(tx, vdi, Op::GenerateConfig)?;
     let sr = tx.get::<SrRecord>(v.sr.as_str())?;
-    let pbd = sr.pbds.iter().filter_map(|p| tx.get::<PbdRecord>(p.as_str()).ok()).find(|p| p.host.as_str() == host && p.currently_attached);
+    let pbd = sr
+        .pbds
+        .iter()
+        .filter_map(|p| tx.get::<PbdRecord>(p.as_str()).ok())
+        .find(|p| p.host.as_str() == host && p.currently_attached);
     let Some(pbd) = pbd else { return Err(ApiError::SrHasNoPbds { sr: v.sr.to_string() }) };
     if !v.managed {
         return Err(ApiError::VdiNotManaged { vdi: vdi.to_string() });
@@ -271,7 +289,14 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn copy(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, base_vdi: VdiRef, into_vdi: VdiRef) -> Result<VdiRef, ApiError> {
+    async fn copy(
+        &self,
+        _ctx: &Ctx,
+        vdi: VdiRef,
+        sr: SrRef,
+        base_vdi: VdiRef,
+        into_vdi: VdiRef,
+    ) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = check(tx, vdi.as_str(), Op::Copy)?;
             if !base_vdi.is_null() {
@@ -283,7 +308,10 @@ impl VdiServer for Sim {
                     return Err(ApiError::VdiReadonly { vdi: into_vdi.to_string() });
                 }
                 if dst.virtual_size < v.virtual_size {
-                    return Err(ApiError::VdiTooSmall { vdi: into_vdi.to_string(), minimum_size: v.virtual_size.to_string() });
+                    return Err(ApiError::VdiTooSmall {
+                        vdi: into_vdi.to_string(),
+                        minimum_size: v.virtual_size.to_string(),
+                    });
                 }
                 // The data lands in the existing disk.
                 tx.touch_object("VDI", into_vdi.as_str())?;
@@ -307,7 +335,13 @@ impl VdiServer for Sim {
         })
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vdi: VdiRef, sr: SrRef, _options: Map<Str, Str>) -> Result<VdiRef, ApiError> {
+    async fn pool_migrate(
+        &self,
+        _ctx: &Ctx,
+        vdi: VdiRef,
+        sr: SrRef,
+        _options: Map<Str, Str>,
+    ) -> Result<VdiRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = tx.get::<VdiRecord>(vdi.as_str())?.clone();
             tx.get::<SrRecord>(sr.as_str())?;
@@ -315,7 +349,8 @@ impl VdiServer for Sim {
             // over.
             let running = v.vbds.iter().any(|b| {
                 tx.get::<VbdRecord>(b.as_str()).is_ok_and(|b| {
-                    b.currently_attached && tx.get::<VmRecord>(b.vm.as_str()).is_ok_and(|vm| vm.power_state == Power::Running)
+                    b.currently_attached
+                        && tx.get::<VmRecord>(b.vm.as_str()).is_ok_and(|vm| vm.power_state == Power::Running)
                 })
             });
             if !running {

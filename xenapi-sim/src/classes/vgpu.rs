@@ -1,8 +1,8 @@
 //! VGPU: virtual GPUs of halted VMs.
 
 use xenapi::{
-    ApiError, GpuGroupRecord, GpuGroupRef, VgpuRecord, VgpuRef, VgpuServer, VgpuTypeRecord, VgpuTypeRef, VmPowerState as Power,
-    VmRecord, VmRef,
+    ApiError, GpuGroupRecord, GpuGroupRef, VgpuRecord, VgpuRef, VgpuServer, VgpuTypeRecord, VgpuTypeRef,
+    VmPowerState as Power, VmRecord, VmRef,
 };
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{Map, Str};
@@ -33,8 +33,12 @@ impl VgpuServer for Sim {
             if !v.is_a_snapshot {
                 assert_power(tx, vm.as_str(), &[Power::Halted])?;
             }
-            let used: Vec<u32> =
-                v.vgpus.iter().filter_map(|g| tx.get::<VgpuRecord>(g.as_str()).ok()).filter_map(|g| g.device.parse().ok()).collect();
+            let used: Vec<u32> = v
+                .vgpus
+                .iter()
+                .filter_map(|g| tx.get::<VgpuRecord>(g.as_str()).ok())
+                .filter_map(|g| g.device.parse().ok())
+                .collect();
             let d: u32 = device.parse().map_err(|_| ApiError::InvalidDevice { device: device.to_string() })?;
             let device = if d == 0 {
                 match DEVICES.clone().find(|n| !used.contains(n)) {
@@ -48,7 +52,14 @@ impl VgpuServer for Sim {
             } else {
                 return Err(ApiError::InvalidDevice { device: device.into() });
             };
-            tx.create(VgpuRecord { vm: vm.clone(), gpu_group: gpu_group.clone(), device, other_config, r#type, ..Default::default() })
+            tx.create(VgpuRecord {
+                vm: vm.clone(),
+                gpu_group: gpu_group.clone(),
+                device,
+                other_config,
+                r#type,
+                ..Default::default()
+            })
         })
     }
 

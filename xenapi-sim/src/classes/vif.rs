@@ -70,7 +70,14 @@ impl VifServer for Sim {
         })
     }
 
-    async fn configure_ipv4(&self, _ctx: &Ctx, self_: VifRef, mode: V4, address: Str, gateway: Str) -> Result<(), ApiError> {
+    async fn configure_ipv4(
+        &self,
+        _ctx: &Ctx,
+        self_: VifRef,
+        mode: V4,
+        address: Str,
+        gateway: Str,
+    ) -> Result<(), ApiError> {
         if mode == V4::Static {
             assert_cidr(Family::V4, "address", &address)?;
             if !gateway.is_empty() {
@@ -87,7 +94,14 @@ impl VifServer for Sim {
         })
     }
 
-    async fn configure_ipv6(&self, _ctx: &Ctx, self_: VifRef, mode: V6, address: Str, gateway: Str) -> Result<(), ApiError> {
+    async fn configure_ipv6(
+        &self,
+        _ctx: &Ctx,
+        self_: VifRef,
+        mode: V6,
+        address: Str,
+        gateway: Str,
+    ) -> Result<(), ApiError> {
         if mode == V6::Static {
             assert_cidr(Family::V6, "address", &address)?;
             if !gateway.is_empty() {

@@ -60,7 +60,12 @@ pub fn create(tx: &mut Tx<'_>, tagged: &str, tag: i64, network: &NetworkRef) -> 
         managed: true,
         ..Default::default()
     })?;
-    let vlan = tx.create(VlanRecord { tagged_pif: PifRef::new(tagged), untagged_pif: untagged.clone(), tag, ..Default::default() })?;
+    let vlan = tx.create(VlanRecord {
+        tagged_pif: PifRef::new(tagged),
+        untagged_pif: untagged.clone(),
+        tag,
+        ..Default::default()
+    })?;
     // The store keeps only the tagged end; the untagged PIF names its
     // VLAN here.
     tx.update::<PifRecord, _>(untagged.as_str(), |x| {

@@ -2,13 +2,12 @@
 //! migration, devices, memory and VCPU settings. The work is done by the
 //! helpers in the sibling modules; this file maps messages onto them.
 
-
-use xenapi::{
-    ApiError, BlobRecord, BlobRef, DomainType, GpuGroupRef, HostRecord, HostRef, NetworkRef, SrRef, VbdRecord, VdiRef,
-    VdiRecord, VgpuRef, VifRecord, VifRef, VmMetricsRecord, VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,
-    VmGroupRef, VmSecurebootReadiness, VmServer, VmUefiMode,
-};
 use xenapi::server::Store;
+use xenapi::{
+    ApiError, BlobRecord, BlobRef, DomainType, GpuGroupRef, HostRecord, HostRef, NetworkRef, SrRef, VbdRecord,
+    VdiRecord, VdiRef, VgpuRef, VifRecord, VifRef, VmGroupRef, VmMetricsRecord, VmOperations as Op,
+    VmPowerState as Power, VmRecord, VmRef, VmSecurebootReadiness, VmServer, VmUefiMode,
+};
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{Map, Ref, Str};
 
@@ -49,7 +48,10 @@ pub fn power(tx: &mut Tx<'_>, vm: &str, op: Op, to: Power, place: Place, domid: 
     };
     // A suspended VM's memory image goes when it resumes or is shut down;
     // a VM that suspends gets one.
-    if rec.power_state == Power::Suspended && !rec.suspend_vdi.is_null() && tx.get::<VdiRecord>(rec.suspend_vdi.as_str()).is_ok() {
+    if rec.power_state == Power::Suspended
+        && !rec.suspend_vdi.is_null()
+        && tx.get::<VdiRecord>(rec.suspend_vdi.as_str()).is_ok()
+    {
         tx.destroy::<VdiRecord>(rec.suspend_vdi.as_str())?;
     }
     let suspend_vdi = if to == Power::Suspended { config::suspend_image(tx, &rec)? } else { Ref::null() };
@@ -183,7 +185,14 @@ impl VmServer for Sim {
         self.power_op(&vm, Op::Start, paused(start_paused), Place::Choose)
     }
 
-    async fn start_on(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, start_paused: bool, _force: bool) -> Result<(), ApiError> {
+    async fn start_on(
+        &self,
+        _ctx: &Ctx,
+        vm: VmRef,
+        host: HostRef,
+        start_paused: bool,
+        _force: bool,
+    ) -> Result<(), ApiError> {
         self.sim_store().get::<HostRecord>(&host)?;
         self.power_op(&vm, Op::StartOn, paused(start_paused), Place::On(host))
     }
@@ -216,7 +225,14 @@ impl VmServer for Sim {
         self.power_op(&vm, Op::Resume, paused(start_paused), Place::Choose)
     }
 
-    async fn resume_on(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, start_paused: bool, _force: bool) -> Result<(), ApiError> {
+    async fn resume_on(
+        &self,
+        _ctx: &Ctx,
+        vm: VmRef,
+        host: HostRef,
+        start_paused: bool,
+        _force: bool,
+    ) -> Result<(), ApiError> {
         self.sim_store().get::<HostRecord>(&host)?;
         self.power_op(&vm, Op::ResumeOn, paused(start_paused), Place::On(host))
     }
@@ -251,7 +267,13 @@ impl VmServer for Sim {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Copy, sr.as_deref(), &[]))
     }
 
-    async fn snapshot(&self, _ctx: &Ctx, vm: VmRef, new_name: Str, ignore_vdis: Vec<VdiRef>) -> Result<VmRef, ApiError> {
+    async fn snapshot(
+        &self,
+        _ctx: &Ctx,
+        vm: VmRef,
+        new_name: Str,
+        ignore_vdis: Vec<VdiRef>,
+    ) -> Result<VmRef, ApiError> {
         self.vm_write(&vm, |tx, vm| copy_vm(tx, vm, new_name, CopyKind::Snapshot, None, &ignore_vdis))
     }
 
@@ -276,7 +298,8 @@ impl VmServer for Sim {
         let _ = db.get::<HostRecord>(host.as_str())?;
         let rec = db.get::<VmRecord>(self_.as_str())?.clone();
         drop(db);
-        self.sim_store().write(|tx| assert_can_boot_here(tx, self_.as_str(), &rec, host.as_str()).map(|()| None::<()>))?;
+        self.sim_store()
+            .write(|tx| assert_can_boot_here(tx, self_.as_str(), &rec, host.as_str()).map(|()| None::<()>))?;
         Ok(())
     }
 
@@ -310,7 +333,13 @@ impl VmServer for Sim {
         Ok((0..=15).map(|n| format_compact!("{n}")).filter(|d| !used.contains(d)).collect())
     }
 
-    async fn pool_migrate(&self, _ctx: &Ctx, vm: VmRef, host: HostRef, _options: Map<Str, Str>) -> Result<(), ApiError> {
+    async fn pool_migrate(
+        &self,
+        _ctx: &Ctx,
+        vm: VmRef,
+        host: HostRef,
+        _options: Map<Str, Str>,
+    ) -> Result<(), ApiError> {
         let domid = self.next_domid();
         self.vm_write(&vm, |tx, vm| migrate::pool_migrate(tx, vm, host.as_str(), domid))
     }
@@ -384,7 +413,11 @@ impl VmServer for Sim {
     async fn set_memory(&self, _ctx: &Ctx, self_: VmRef, value: i64) -> Result<(), ApiError> {
         self.vm_write(&self_, |tx, vm| {
             let static_min = tx.get::<VmRecord>(vm)?.memory_static_min;
-            config::set_memory_limits(tx, vm, config::Limits { static_min, dynamic_min: value, dynamic_max: value, static_max: value })
+            config::set_memory_limits(
+                tx,
+                vm,
+                config::Limits { static_min, dynamic_min: value, dynamic_max: value, static_max: value },
+            )
         })
     }
 
@@ -439,10 +472,23 @@ impl VmServer for Sim {
         self.vm_write(&self_, |tx, vm| config::data_source(tx, vm, &data_source, false))
     }
 
-    async fn create_new_blob(&self, _ctx: &Ctx, vm: VmRef, name: Str, mime_type: Str, public: bool) -> Result<BlobRef, ApiError> {
+    async fn create_new_blob(
+        &self,
+        _ctx: &Ctx,
+        vm: VmRef,
+        name: Str,
+        mime_type: Str,
+        public: bool,
+    ) -> Result<BlobRef, ApiError> {
         self.vm_write(&vm, |tx, vm| {
             tx.get::<VmRecord>(vm)?;
-            let blob = tx.create(BlobRecord { name_label: name.clone(), mime_type, public, last_updated: now(), ..Default::default() })?;
+            let blob = tx.create(BlobRecord {
+                name_label: name.clone(),
+                mime_type,
+                public,
+                last_updated: now(),
+                ..Default::default()
+            })?;
             tx.update::<VmRecord, _>(vm, |v| {
                 v.blobs.insert(name, blob.clone());
                 Ok(())
@@ -451,7 +497,14 @@ impl VmServer for Sim {
         })
     }
 
-    async fn import(&self, _ctx: &Ctx, url: Str, sr: SrRef, _full_restore: bool, _force: bool) -> Result<Vec<VmRef>, ApiError> {
+    async fn import(
+        &self,
+        _ctx: &Ctx,
+        url: Str,
+        sr: SrRef,
+        _full_restore: bool,
+        _force: bool,
+    ) -> Result<Vec<VmRef>, ApiError> {
         migrate::import(self.sim_store(), &url, &sr).await
     }
 }

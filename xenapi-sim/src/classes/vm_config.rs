@@ -3,8 +3,8 @@
 //! device numbers still free.
 
 use xenapi::{
-    ApiError, DomainType, HostRecord, PoolRecord, VdiRecord, VdiRef, VdiType, VmOperations as Op, VmPowerState as Power,
-    VmRecord,
+    ApiError, DomainType, HostRecord, PoolRecord, VdiRecord, VdiRef, VdiType, VmOperations as Op,
+    VmPowerState as Power, VmRecord,
 };
 use xenapi_rt::types::containers::format_compact;
 use xenapi_rt::types::{Map, Str};

@@ -1,10 +1,9 @@
 //! Copies of a VM: `VM.clone`, `VM.copy`, `VM.snapshot`,
 //! `VM.checkpoint`, and `VM.revert` to a snapshot.
 
-
 use xenapi::{
-    ApiError, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord,
-    VmOperations as Op, VmPowerState as Power, VmRecord, VmRef,
+    ApiError, SrRecord, SrRef, VbdRecord, VbdType, VdiRecord, VdiRef, VifRecord, VmOperations as Op,
+    VmPowerState as Power, VmRecord, VmRef,
 };
 use xenapi_rt::types::{DateTime, Map, Ref, Str};
 
@@ -160,7 +159,10 @@ pub fn revert(tx: &mut Tx<'_>, snapshot: &str) -> Result<(), ApiError> {
     for vbd in &cur.vbds {
         let b = tx.get::<VbdRecord>(vbd.as_str())?.clone();
         tx.destroy::<VbdRecord>(vbd.as_str())?;
-        if b.r#type != VbdType::Cd && !b.vdi.is_null() && tx.get::<VdiRecord>(b.vdi.as_str()).is_ok_and(|d| d.vbds.is_empty()) {
+        if b.r#type != VbdType::Cd
+            && !b.vdi.is_null()
+            && tx.get::<VdiRecord>(b.vdi.as_str()).is_ok_and(|d| d.vbds.is_empty())
+        {
             tx.destroy::<VdiRecord>(b.vdi.as_str())?;
         }
     }
@@ -188,11 +190,24 @@ pub fn revert(tx: &mut Tx<'_>, snapshot: &str) -> Result<(), ApiError> {
             let d = tx.get::<VdiRecord>(b.vdi.as_str())?.clone();
             vdi = tx.create(super::vdi::duplicate(&d, d.sr.clone()))?;
         }
-        tx.create(VbdRecord { uuid: Str::default(), vm: VmRef::new(&vm), vdi, currently_attached: false, current_operations: Map::new(), ..b })?;
+        tx.create(VbdRecord {
+            uuid: Str::default(),
+            vm: VmRef::new(&vm),
+            vdi,
+            currently_attached: false,
+            current_operations: Map::new(),
+            ..b
+        })?;
     }
     for vif in &snap.vifs {
         let f = tx.get::<VifRecord>(vif.as_str())?.clone();
-        tx.create(VifRecord { uuid: Str::default(), vm: VmRef::new(&vm), currently_attached: false, current_operations: Map::new(), ..f })?;
+        tx.create(VifRecord {
+            uuid: Str::default(),
+            vm: VmRef::new(&vm),
+            currently_attached: false,
+            current_operations: Map::new(),
+            ..f
+        })?;
     }
     crate::classes::placement::refresh_memory(tx, &host)
 }

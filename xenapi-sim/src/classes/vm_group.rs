@@ -16,7 +16,9 @@ pub fn set_groups(tx: &mut Tx<'_>, vm: &str, groups: Vec<VmGroupRef>) -> Result<
     assert_feature(tx, FEATURE)?;
     let v = tx.get::<VmRecord>(vm)?;
     if v.is_control_domain || v.is_a_template || v.is_a_snapshot {
-        return Err(ApiError::OperationNotAllowed { reason: "Control domains, templates and snapshots cannot join VM groups.".into() });
+        return Err(ApiError::OperationNotAllowed {
+            reason: "Control domains, templates and snapshots cannot join VM groups.".into(),
+        });
     }
     if groups.len() > 1 {
         return Err(ApiError::TooManyGroups);

@@ -5,8 +5,8 @@
 //! secret too, found by `xenapi-sim:vtpm` in the secret's `other_config`.
 
 use xenapi::{
-    ApiError, PoolRecord, SecretRecord, SecretRef, VmPowerState as Power, VmRecord, VmRef, VtpmOperations as Op, VtpmRecord, VtpmRef,
-    VtpmServer,
+    ApiError, PoolRecord, SecretRecord, SecretRef, VmPowerState as Power, VmRecord, VmRef, VtpmOperations as Op,
+    VtpmRecord, VtpmRef, VtpmServer,
 };
 use xenapi_rt::types::{Map, Str};
 
@@ -19,7 +19,11 @@ pub const OWNER: &str = "xenapi-sim:vtpm";
 
 /// The secret holding the vTPM's state, if it has one.
 fn secret(tx: &Tx<'_>, vtpm: &str) -> Option<SecretRef> {
-    tx.db().all::<SecretRecord>().into_iter().find(|(_, s)| s.other_config.get(OWNER).is_some_and(|v| v == vtpm)).map(|(r, _)| r)
+    tx.db()
+        .all::<SecretRecord>()
+        .into_iter()
+        .find(|(_, s)| s.other_config.get(OWNER).is_some_and(|v| v == vtpm))
+        .map(|(r, _)| r)
 }
 
 impl VtpmServer for Sim {
@@ -27,7 +31,11 @@ impl VtpmServer for Sim {
         self.sim_store().write(|tx| {
             // A pool whose licence restricts vTPMs says so; the simulator's
             // pools are unrestricted unless told otherwise.
-            let restricted = tx.db().all::<PoolRecord>().iter().any(|(_, p)| p.restrictions.get("restrict_vtpm").is_some_and(|v| v == "true"));
+            let restricted = tx
+                .db()
+                .all::<PoolRecord>()
+                .iter()
+                .any(|(_, p)| p.restrictions.get("restrict_vtpm").is_some_and(|v| v == "true"));
             if restricted {
                 return Err(ApiError::FeatureRestricted);
             }
@@ -36,7 +44,13 @@ impl VtpmServer for Sim {
                 return Err(ApiError::VtpmMaxAmountReached { amount: n.to_string() });
             }
             assert_power(tx, vm.as_str(), &[Power::Halted])?;
-            tx.create(VtpmRecord { vm: vm.clone(), backend: xenapi_rt::types::Ref::null(), is_unique, allowed_operations: vec![Op::Destroy], ..Default::default() })
+            tx.create(VtpmRecord {
+                vm: vm.clone(),
+                backend: xenapi_rt::types::Ref::null(),
+                is_unique,
+                allowed_operations: vec![Op::Destroy],
+                ..Default::default()
+            })
         })
     }
 
@@ -55,7 +69,10 @@ impl VtpmServer for Sim {
     async fn get_contents(&self, _ctx: &Ctx, self_: VtpmRef) -> Result<Str, ApiError> {
         self.sim_store().write(|tx| {
             tx.get::<VtpmRecord>(self_.as_str())?;
-            Ok(secret(tx, self_.as_str()).map(|s| tx.get::<SecretRecord>(s.as_str()).map(|s| s.value.clone())).transpose()?.unwrap_or_default())
+            Ok(secret(tx, self_.as_str())
+                .map(|s| tx.get::<SecretRecord>(s.as_str()).map(|s| s.value.clone()))
+                .transpose()?
+                .unwrap_or_default())
         })
     }
 

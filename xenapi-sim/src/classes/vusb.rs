@@ -1,8 +1,8 @@
 //! VUSB: a USB device of a USB group passed through to a VM.
 
 use xenapi::{
-    ApiError, UsbGroupRecord, UsbGroupRef, VmPowerState as Power, VmRecord, VmRef, VusbOperations as Op, VusbRecord, VusbRef,
-    VusbServer,
+    ApiError, UsbGroupRecord, UsbGroupRef, VmPowerState as Power, VmRecord, VmRef, VusbOperations as Op, VusbRecord,
+    VusbRef, VusbServer,
 };
 use xenapi_rt::types::{Map, Str};
 
@@ -13,7 +13,13 @@ use crate::sim::{Ctx, Sim};
 const MAX_PER_VM: usize = 6;
 
 impl VusbServer for Sim {
-    async fn create(&self, _ctx: &Ctx, vm: VmRef, usb_group: UsbGroupRef, other_config: Map<Str, Str>) -> Result<VusbRef, ApiError> {
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        vm: VmRef,
+        usb_group: UsbGroupRef,
+        other_config: Map<Str, Str>,
+    ) -> Result<VusbRef, ApiError> {
         self.sim_store().write(|tx| {
             let v = tx.get::<VmRecord>(vm.as_str())?;
             if v.vusbs.len() >= MAX_PER_VM {
@@ -24,7 +30,9 @@ impl VusbServer for Sim {
             }
             if v.ha_restart_priority == "restart" {
                 return Err(ApiError::OperationNotAllowed {
-                    reason: format!("VM {vm} ha_restart_priority has been set to 'restart', cannot create VUSB for it. "),
+                    reason: format!(
+                        "VM {vm} ha_restart_priority has been set to 'restart', cannot create VUSB for it. "
+                    ),
                 });
             }
             let running = v.power_state == Power::Running;
@@ -61,7 +69,9 @@ impl VusbServer for Sim {
             let u = tx.get::<VusbRecord>(self_.as_str())?.clone();
             if u.currently_attached {
                 let vm_uuid = tx.get::<VmRecord>(u.vm.as_str()).map(|v| v.uuid.clone()).unwrap_or_default();
-                return Err(ApiError::OperationNotAllowed { reason: format!("VUSB '{}' still attached to '{}'", u.uuid, vm_uuid) });
+                return Err(ApiError::OperationNotAllowed {
+                    reason: format!("VUSB '{}' still attached to '{}'", u.uuid, vm_uuid),
+                });
             }
             tx.destroy::<VusbRecord>(self_.as_str())
         })

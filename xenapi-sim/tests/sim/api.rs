@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use xenapi::{
-    ApiError, EventOperation, Protocol, TaskStatusType, VbdMode, VbdRecord, VbdType, VdiOperations, VdiRecord, VdiType, VmOperations,
-    VmPowerState, VmRecord, VmRef,
+    ApiError, EventOperation, Protocol, TaskStatusType, VbdMode, VbdRecord, VbdType, VdiOperations, VdiRecord, VdiType,
+    VmOperations, VmPowerState, VmRecord, VmRef,
 };
 use xenapi_rt::jsonrpc::Version;
 
@@ -92,7 +92,8 @@ async fn derived_messages_work_on_the_store_in_every_protocol() {
         // task form has none.
         let by_alias: String = r.call("VM_get_name_label").param(&session).param(&web).send().await.unwrap();
         assert_eq!(by_alias, s.vm().get_name_label(&web).await.unwrap());
-        let batch: xenapi::EventBatch = r.call("event_from").param(&session).param(&["vm"]).param(&"").param(&0.0).send().await.unwrap();
+        let batch: xenapi::EventBatch =
+            r.call("event_from").param(&session).param(&["vm"]).param(&"").param(&0.0).send().await.unwrap();
         assert!(!batch.token.is_empty() && batch.events.iter().all(|e| e.class == "vm"));
         let e = raw_desc(r.call("Async_VM_get_name_label").param(&session).param(&web).send::<String>().await);
         assert_eq!(e, ["MESSAGE_METHOD_UNKNOWN", "Async_VM_get_name_label"]);
@@ -169,7 +170,12 @@ async fn both_sides_of_relations_stay_consistent() {
     let free = last.physical_size - last.physical_utilisation;
     let e = desc(
         s.vdi()
-            .create(&VdiRecord { name_label: "huge".into(), sr: sr.clone(), virtual_size: free + 1, ..Default::default() })
+            .create(&VdiRecord {
+                name_label: "huge".into(),
+                sr: sr.clone(),
+                virtual_size: free + 1,
+                ..Default::default()
+            })
             .await,
     );
     assert_eq!(e, ["SR_FULL", &(free + 1).to_string(), &free.to_string()]);
@@ -276,7 +282,10 @@ async fn vm_lifecycle_checks_power_states() {
     assert_eq!(s.vdi().get_sr(&copy_disk).await.unwrap(), local);
     let c = state(&s, &clone).await;
     assert_eq!((c.vbds.len(), c.vifs.len()), (1, 0));
-    assert_ne!(s.vbd().get_vdi(&c.vbds[0]).await.unwrap(), s.vbd().get_vdi(&state(&s, &vm).await.vbds[0]).await.unwrap());
+    assert_ne!(
+        s.vbd().get_vdi(&c.vbds[0]).await.unwrap(),
+        s.vbd().get_vdi(&state(&s, &vm).await.vbds[0]).await.unwrap()
+    );
 
     // Destroy takes the devices with it but leaves the disks.
     let vbds = state(&s, &clone).await.vbds;
@@ -293,7 +302,8 @@ async fn vm_lifecycle_checks_power_states() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_calls_run_as_tasks() {
-    let sim = start(xenapi_sim::Config { task_delay: Duration::from_millis(600), ..xenapi_sim::Config::default() }).await;
+    let sim =
+        start(xenapi_sim::Config { task_delay: Duration::from_millis(600), ..xenapi_sim::Config::default() }).await;
     for p in [Protocol::XmlRpc, Protocol::JsonRpc(Version::V1)] {
         let s = root(&sim.url, p).await;
         let vm = installed(&s, "tasked").await;
@@ -368,7 +378,8 @@ async fn event_from_tokens_filters_and_long_polls() {
     assert_eq!(first.events.len(), 16);
     assert!(first.events.iter().all(|e| e.class == "vm" && e.operation == EventOperation::Add));
     assert_eq!(first.valid_ref_counts["vm"], 16);
-    let web: VmRecord = first.events.iter().find(|e| e.snapshot["name_label"] == "web-01").unwrap().snapshot_as().unwrap();
+    let web: VmRecord =
+        first.events.iter().find(|e| e.snapshot["name_label"] == "web-01").unwrap().snapshot_as().unwrap();
     assert_eq!(web.power_state, VmPowerState::Running);
 
     // Nothing happens: the call waits for its timeout, then returns. That
@@ -427,7 +438,10 @@ async fn event_from_tokens_filters_and_long_polls() {
     let created = s.event().from(&vms, &watched.token, 1.0).await.unwrap();
     let mine: Vec<_> = created.events.iter().filter(|e| e.r#ref == vm.as_str()).collect();
     assert_eq!(mine.len(), 1);
-    assert_eq!((mine[0].operation.clone(), mine[0].snapshot["name_description"].as_str()), (EventOperation::Add, Some("2")));
+    assert_eq!(
+        (mine[0].operation.clone(), mine[0].snapshot["name_description"].as_str()),
+        (EventOperation::Add, Some("2"))
+    );
     s.vm().destroy(&vm).await.unwrap();
     let gone = s.event().from(&vms, &created.token, 1.0).await.unwrap();
     assert_eq!(gone.events.len(), 1);
@@ -491,7 +505,10 @@ async fn sessions_roles_and_expiry() {
 
     // A session from one protocol works in the other.
     let s = root(&sim.url, Protocol::XmlRpc).await;
-    let conn = xenapi::Connection::new(xenapi_rt::transport::HttpTransport::new(&sim.url).unwrap(), Protocol::JsonRpc(Version::V2));
+    let conn = xenapi::Connection::new(
+        xenapi_rt::transport::HttpTransport::new(&sim.url).unwrap(),
+        Protocol::JsonRpc(Version::V2),
+    );
     let other = conn.with_session(s.session_ref());
     other.vm().get_all().await.unwrap();
     let rec = other.session().get_record(&s.session_ref()).await.unwrap();
@@ -560,7 +577,8 @@ fn fixtures_are_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_end_with_the_session_that_made_them() {
-    let sim = start(xenapi_sim::Config { task_delay: Duration::from_millis(400), ..xenapi_sim::Config::default() }).await;
+    let sim =
+        start(xenapi_sim::Config { task_delay: Duration::from_millis(400), ..xenapi_sim::Config::default() }).await;
     let keeper = root(&sim.url, Protocol::XmlRpc).await;
     let kept = keeper.task().create("kept", "its session stays").await.unwrap();
 

@@ -12,8 +12,8 @@ use crate::common;
 
 use common::*;
 use xenapi::{
-    PciDom0Access, PciRef, PlacementPolicy, PoolGuestSecurebootReadiness, Protocol, VmGroupRecord, VmRef, VmSecurebootReadiness,
-    VmUefiMode,
+    PciDom0Access, PciRef, PlacementPolicy, PoolGuestSecurebootReadiness, Protocol, VmGroupRecord, VmRef,
+    VmSecurebootReadiness, VmUefiMode,
 };
 use xenapi_rt::jsonrpc::Version;
 
@@ -31,7 +31,11 @@ async fn secure_boot_readiness_and_uefi_mode() {
         let sim = start(quick()).await;
         let s = root(&sim.url, p).await;
         let pool = s.pool().get_all().await.unwrap().remove(0);
-        assert_eq!(s.pool().get_guest_secureboot_readiness(&pool).await.unwrap(), PoolGuestSecurebootReadiness::Ready, "{p:?}");
+        assert_eq!(
+            s.pool().get_guest_secureboot_readiness(&pool).await.unwrap(),
+            PoolGuestSecurebootReadiness::Ready,
+            "{p:?}"
+        );
 
         // Not booted yet: no variable store.
         let win = vm_named(&s, "win-01").await;
@@ -129,7 +133,10 @@ async fn pci_dom0_access_round_trip() {
         let s = root(&sim.url, p).await;
         let (gpu, boot) = master_devices(&s).await;
         let rec = s.pci().get_record(&gpu).await.unwrap();
-        assert_eq!((rec.vendor_id.as_str(), rec.device_id.as_str(), rec.driver_name.as_str()), ("10de", "1eb8", "nvidia"));
+        assert_eq!(
+            (rec.vendor_id.as_str(), rec.device_id.as_str(), rec.driver_name.as_str()),
+            ("10de", "1eb8", "nvidia")
+        );
         assert_eq!(s.pci().get_dom0_access_status(&gpu).await.unwrap(), PciDom0Access::Enabled, "{p:?}");
         assert_eq!(s.pci().disable_dom0_access(&gpu).await.unwrap(), PciDom0Access::DisableOnReboot);
         assert_eq!(s.pci().get_dom0_access_status(&gpu).await.unwrap(), PciDom0Access::DisableOnReboot);
@@ -144,7 +151,10 @@ async fn pci_dom0_access_round_trip() {
         assert_eq!(s.pci().get_dom0_access_status(&gpu).await.unwrap(), PciDom0Access::Disabled);
         assert_eq!(s.pci().enable_dom0_access(&gpu).await.unwrap(), PciDom0Access::EnableOnReboot);
         // The device the host boots from stays with dom0.
-        assert_eq!(desc(s.pci().disable_dom0_access(&boot).await), ["BOOT_DEVICE_PASSTHROUGH_DISALLOWED", "/dev/nvme0n1p1"]);
+        assert_eq!(
+            desc(s.pci().disable_dom0_access(&boot).await),
+            ["BOOT_DEVICE_PASSTHROUGH_DISALLOWED", "/dev/nvme0n1p1"]
+        );
         assert_eq!(s.pci().get_dom0_access_status(&boot).await.unwrap(), PciDom0Access::Enabled);
         assert_eq!(desc(s.pci().get_dom0_access_status(&PciRef::new("OpaqueRef:nope")).await)[0], "HANDLE_INVALID");
         s.logout().await.unwrap();
@@ -160,14 +170,22 @@ async fn vm_groups_as_terraform_uses_them() {
         let win = vm_named(&s, "win-01").await;
         assert_eq!(s.vm_group().get_vms(&spread).await.unwrap(), vec![win.clone()], "{p:?}");
 
-        let args = VmGroupRecord { name_label: "db tier".into(), name_description: "kept together".into(), placement: PlacementPolicy::Normal, ..Default::default() };
+        let args = VmGroupRecord {
+            name_label: "db tier".into(),
+            name_description: "kept together".into(),
+            placement: PlacementPolicy::Normal,
+            ..Default::default()
+        };
         let g = s.vm_group().create(&args).await.unwrap();
         let uuid = s.vm_group().get_uuid(&g).await.unwrap();
         assert_eq!(s.vm_group().get_by_uuid(&uuid).await.unwrap(), g);
         let db = vm_named(&s, "db-01").await;
         s.vm().set_groups(&db, std::slice::from_ref(&g)).await.unwrap();
         let rec = s.vm_group().get_record(&g).await.unwrap();
-        assert_eq!((rec.name_label.as_str(), rec.placement.clone(), rec.vms.clone()), ("db tier", PlacementPolicy::Normal, vec![db.clone()]));
+        assert_eq!(
+            (rec.name_label.as_str(), rec.placement.clone(), rec.vms.clone()),
+            ("db tier", PlacementPolicy::Normal, vec![db.clone()])
+        );
         assert_eq!(s.vm().get_groups(&db).await.unwrap(), vec![g.clone()]);
 
         // xapi's refusals: two groups, a template, a control domain.
@@ -263,7 +281,10 @@ async fn update_scripts_and_bundles() {
         s.pool_update().apply(&update, &master).await.unwrap();
         s.pool_update().resync_host(&master).await.unwrap();
         assert_eq!(s.host().get_updates(&master).await.unwrap(), vec![update.clone()]);
-        assert_eq!(desc(s.pool_update().resync_host(&xenapi::HostRef::new("OpaqueRef:nope")).await)[0], "HANDLE_INVALID");
+        assert_eq!(
+            desc(s.pool_update().resync_host(&xenapi::HostRef::new("OpaqueRef:nope")).await)[0],
+            "HANDLE_INVALID"
+        );
 
         // VDI.generate_config: the SR must be plugged on the host.
         let conf = s.vdi().generate_config(&master, &spare).await.unwrap();
@@ -271,7 +292,15 @@ async fn update_scripts_and_bundles() {
         assert_eq!(v["vdi_uuid"], s.vdi().get_uuid(&spare).await.unwrap().as_str());
         assert_eq!(v["device_config"]["server"], "nfs.example.com");
         let sr = s.vdi().get_sr(&spare).await.unwrap();
-        let pbd = s.pbd().get_all_records().await.unwrap().into_iter().find(|(_, b)| b.sr == sr && b.host == master).unwrap().0;
+        let pbd = s
+            .pbd()
+            .get_all_records()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(_, b)| b.sr == sr && b.host == master)
+            .unwrap()
+            .0;
         s.pbd().unplug(&pbd).await.unwrap();
         assert_eq!(desc(s.vdi().generate_config(&master, &spare).await), ["SR_HAS_NO_PBDS", sr.as_str()]);
 
@@ -285,8 +314,14 @@ async fn update_scripts_and_bundles() {
         let bundle = s.repository().introduce_bundle("bundle", "from an uploaded bundle").await.unwrap();
         let rec = s.repository().get_record(&bundle).await.unwrap();
         assert_eq!((rec.origin, rec.update, rec.binary_url.as_str()), (xenapi::Origin::Bundle, true, ""));
-        assert_eq!(desc(s.repository().introduce_bundle("bundle", "").await), ["REPOSITORY_ALREADY_EXISTS", bundle.as_str()]);
-        assert_eq!(desc(s.repository().introduce_bundle("another", "").await), ["BUNDLE_REPOSITORY_ALREADY_EXISTS", bundle.as_str()]);
+        assert_eq!(
+            desc(s.repository().introduce_bundle("bundle", "").await),
+            ["REPOSITORY_ALREADY_EXISTS", bundle.as_str()]
+        );
+        assert_eq!(
+            desc(s.repository().introduce_bundle("another", "").await),
+            ["BUNDLE_REPOSITORY_ALREADY_EXISTS", bundle.as_str()]
+        );
         s.logout().await.unwrap();
     }
 }

@@ -8,8 +8,8 @@
 
 use crate::common;
 
-use xenapi_rt::types::Map;
 use std::time::Duration;
+use xenapi_rt::types::Map;
 
 use common::*;
 use xenapi::{
@@ -126,7 +126,10 @@ async fn vm_power_cycle_places_vms_on_hosts() {
         s.vm().resume(&v, true, false).await.unwrap();
         assert_eq!(rec(&s, &v).await.power_state, Power::Paused);
         s.vm().hard_shutdown(&v).await.unwrap();
-        assert_eq!(desc(s.vm().restart_device_models(&v).await), ["VM_BAD_POWER_STATE", v.as_str(), "running, paused", "halted"]);
+        assert_eq!(
+            desc(s.vm().restart_device_models(&v).await),
+            ["VM_BAD_POWER_STATE", v.as_str(), "running, paused", "halted"]
+        );
         s.vm().start_on(&v, &h1, false, false).await.unwrap();
         assert_eq!(rec(&s, &v).await.resident_on, h1);
         s.vm().clean_shutdown(&v).await.unwrap();
@@ -151,7 +154,10 @@ async fn vm_power_cycle_places_vms_on_hosts() {
         assert_eq!(desc(s.vm().start(&v, false, false).await), ["NO_HOSTS_AVAILABLE"]);
         let web = vm(&s, "web-01").await;
         let local1 = local_sr(&s, &h1).await;
-        assert_eq!(desc(s.vm().assert_can_boot_here(&web, &h2).await), ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]);
+        assert_eq!(
+            desc(s.vm().assert_can_boot_here(&web, &h2).await),
+            ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]
+        );
         s.vm().set_memory_limits(&v, 1 << 30, 2 << 30, 2 << 30, 2 << 30).await.unwrap();
 
         // The Async forms run as tasks with the same outcome.
@@ -173,7 +179,10 @@ async fn vm_power_cycle_places_vms_on_hosts() {
         assert_eq!(rec(&s, &v).await.resident_on, h2);
         s.vm().async_hard_shutdown(&v).await.unwrap().wait().await.unwrap();
         let e = s.vm().async_hard_shutdown(&v).await.unwrap().wait().await.unwrap_err();
-        assert_eq!(e.api().unwrap().to_description(), ["VM_BAD_POWER_STATE", v.as_str(), "paused, running, suspended", "halted"]);
+        assert_eq!(
+            e.api().unwrap().to_description(),
+            ["VM_BAD_POWER_STATE", v.as_str(), "paused, running, suspended", "halted"]
+        );
         let c = s.vm().async_clone(&t, "async clone").await.unwrap().wait().await.unwrap();
         s.vm().async_provision(&c).await.unwrap().wait().await.unwrap();
         assert_eq!(rec(&s, &c).await.vbds.len(), 1);
@@ -212,7 +221,10 @@ async fn vm_provision_reads_the_disks_xml() {
             (r#"<provision><disk device="0" size="1" sr="" bootable="true"></provision>"#, None),
             ("<provision>\n<disk device='0' size='1' sr='' bootable='true' type='&bogus;'/>\n</provision>", None),
             (r#"<provision><disk device="0" size="1"/></provision>"#, Some("Xapi_templates.Parse_failure")),
-            (r#"<disks><disk device="0" size="1" sr="" bootable="true"/></disks>"#, Some("Xapi_templates.Parse_failure")),
+            (
+                r#"<disks><disk device="0" size="1" sr="" bootable="true"/></disks>"#,
+                Some("Xapi_templates.Parse_failure"),
+            ),
         ] {
             let v = s.vm().clone(&t, "bad spec").await.unwrap();
             s.vm().remove_from_other_config(&v, "disks").await.unwrap();
@@ -241,7 +253,10 @@ async fn vm_copies_snapshots_checkpoints_and_reverts() {
         let iso = sr(&s, "ISO library").await;
         let app = vm(&s, "app-01").await;
         s.vm().hard_shutdown(&app).await.unwrap();
-        assert_eq!(desc(s.vm().copy(&app, "x", &iso).await), ["OPERATION_NOT_ALLOWED", "Cannot copy a VM's disks to an ISO SR"]);
+        assert_eq!(
+            desc(s.vm().copy(&app, "x", &iso).await),
+            ["OPERATION_NOT_ALLOWED", "Cannot copy a VM's disks to an ISO SR"]
+        );
         let h1 = host(&s, "sim-host-1").await;
         let local = local_sr(&s, &h1).await;
         let copy = s.vm().copy(&app, "app copy", &local).await.unwrap();
@@ -262,7 +277,12 @@ async fn vm_copies_snapshots_checkpoints_and_reverts() {
         s.vm().start(&app, false, false).await.unwrap();
         let cp = s.vm().checkpoint(&app, "cp").await.unwrap();
         let cpr = rec(&s, &cp).await;
-        assert!(cpr.is_a_snapshot && cpr.snapshot_of == app && cpr.power_state == Power::Suspended && !cpr.suspend_vdi.is_null());
+        assert!(
+            cpr.is_a_snapshot
+                && cpr.snapshot_of == app
+                && cpr.power_state == Power::Suspended
+                && !cpr.suspend_vdi.is_null()
+        );
         assert!(rec(&s, &app).await.snapshots.contains(&cp));
         assert_eq!(rec(&s, &app).await.power_state, Power::Running, "the VM runs on after a checkpoint");
         let snap = s.vm().snapshot(&app, "snap", &[]).await.unwrap();
@@ -275,7 +295,10 @@ async fn vm_copies_snapshots_checkpoints_and_reverts() {
         s.vm().revert(&snap).await.unwrap();
         assert_eq!(rec(&s, &app).await.power_state, Power::Halted);
         assert_eq!(desc(s.vm().revert(&app).await), ["REVERT_ONLY_ALLOWED_ON_SNAPSHOT"]);
-        assert_eq!(desc(s.vm().checkpoint(&app, "no").await), ["VM_BAD_POWER_STATE", app.as_str(), "running", "halted"]);
+        assert_eq!(
+            desc(s.vm().checkpoint(&app, "no").await),
+            ["VM_BAD_POWER_STATE", app.as_str(), "running", "halted"]
+        );
         s.vm().start(&app, false, false).await.unwrap();
         let cp2 = s.vm().async_checkpoint(&app, "cp2").await.unwrap().wait().await.unwrap();
         s.vm().async_revert(&cp2).await.unwrap().wait().await.unwrap();
@@ -296,8 +319,14 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
         s.vm().async_pool_migrate(&app, &h2, &none()).await.unwrap().wait().await.unwrap();
         assert_eq!(rec(&s, &app).await.resident_on, h2);
         let local1 = local_sr(&s, &h1).await;
-        assert_eq!(desc(s.vm().pool_migrate(&web, &h2, &none()).await), ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]);
-        assert_eq!(desc(s.vm().pool_migrate(&db, &h2, &none()).await), ["VM_BAD_POWER_STATE", db.as_str(), "running", "halted"]);
+        assert_eq!(
+            desc(s.vm().pool_migrate(&web, &h2, &none()).await),
+            ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]
+        );
+        assert_eq!(
+            desc(s.vm().pool_migrate(&db, &h2, &none()).await),
+            ["VM_BAD_POWER_STATE", db.as_str(), "running", "halted"]
+        );
 
         // Storage migration of web-01 off its local disk.
         let net0 = s.network().get_by_name_label("Pool-wide network associated with eth0").await.unwrap().remove(0);
@@ -316,9 +345,16 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
             ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]
         );
         s.vm().assert_can_migrate(&web, &dest, true, &vdi_map, &vif_map, &none(), &none()).await.unwrap();
-        s.vm().async_assert_can_migrate(&web, &dest, true, &vdi_map, &vif_map, &none(), &none()).await.unwrap().wait().await.unwrap();
+        s.vm()
+            .async_assert_can_migrate(&web, &dest, true, &vdi_map, &vif_map, &none(), &none())
+            .await
+            .unwrap()
+            .wait()
+            .await
+            .unwrap();
         assert_eq!(rec(&s, &web).await.resident_on, h1, "assert_can_migrate changes nothing");
-        let moved = s.vm().migrate_send(&web, &dest, true, &vdi_map, &vif_map, &none(), &none(), &none()).await.unwrap();
+        let moved =
+            s.vm().migrate_send(&web, &dest, true, &vdi_map, &vif_map, &none(), &none(), &none()).await.unwrap();
         assert_eq!(moved, web);
         let w = rec(&s, &web).await;
         assert_eq!(w.resident_on, h2);
@@ -328,10 +364,19 @@ async fn vm_migration_moves_vms_disks_and_interfaces() {
         assert_eq!(desc(s.vdi().get_record(&old_disk).await)[0], "HANDLE_INVALID");
         assert_eq!(s.vif().get_network(&w.vifs[0]).await.unwrap(), net1);
         let back = s.host().migrate_receive(&h1, &net0, &none()).await.unwrap();
-        s.vm().async_migrate_send(&web, &back, true, &none(), &none(), &none(), &none(), &none()).await.unwrap().wait().await.unwrap();
+        s.vm()
+            .async_migrate_send(&web, &back, true, &none(), &none(), &none(), &none(), &none())
+            .await
+            .unwrap()
+            .wait()
+            .await
+            .unwrap();
         assert_eq!(rec(&s, &web).await.resident_on, h1);
         let elsewhere = str_map(&[("host", "OpaqueRef:elsewhere")]);
-        assert_eq!(desc(s.vm().migrate_send(&web, &elsewhere, true, &none(), &none(), &none(), &none(), &none()).await)[0], "VM_MIGRATE_FAILED");
+        assert_eq!(
+            desc(s.vm().migrate_send(&web, &elsewhere, true, &none(), &none(), &none(), &none(), &none()).await)[0],
+            "VM_MIGRATE_FAILED"
+        );
         let e = desc(s.vm().import("http://127.0.0.1:1/vm.xva", &nfs, false, false).await);
         assert_eq!(e[0], "IMPORT_ERROR");
     }
@@ -352,7 +397,10 @@ async fn vm_settings_follow_xapi_rules() {
         );
         s.vm().set_memory_limits(&db, g, 8 * g, 2 * g, 4 * g).await.unwrap();
         let r = rec(&s, &db).await;
-        assert_eq!((r.memory_static_min, r.memory_dynamic_min, r.memory_dynamic_max, r.memory_static_max), (g, 2 * g, 4 * g, 8 * g));
+        assert_eq!(
+            (r.memory_static_min, r.memory_dynamic_min, r.memory_dynamic_max, r.memory_static_max),
+            (g, 2 * g, 4 * g, 8 * g)
+        );
         s.vm().set_memory(&db, 3 * g).await.unwrap();
         let r = rec(&s, &db).await;
         assert_eq!((r.memory_dynamic_min, r.memory_dynamic_max, r.memory_static_max), (3 * g, 3 * g, 3 * g));
@@ -363,7 +411,10 @@ async fn vm_settings_follow_xapi_rules() {
         s.vm().set_memory_dynamic_range(&app, g, 2 * g).await.unwrap();
         let r = rec(&s, &app).await;
         assert_eq!((r.memory_dynamic_min, r.memory_dynamic_max, r.memory_target), (g, 2 * g, 2 * g));
-        assert_eq!(desc(s.vm().set_memory_dynamic_range(&app, 3 * g, 2 * g).await), ["MEMORY_CONSTRAINT_VIOLATION_ORDER"]);
+        assert_eq!(
+            desc(s.vm().set_memory_dynamic_range(&app, 3 * g, 2 * g).await),
+            ["MEMORY_CONSTRAINT_VIOLATION_ORDER"]
+        );
 
         let rule = "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max";
         assert_eq!(desc(s.vm().set_vcpus_max(&db, 2).await), ["INVALID_VALUE", rule, "2"]);
@@ -371,16 +422,25 @@ async fn vm_settings_follow_xapi_rules() {
         s.vm().set_vcpus_at_startup(&db, 6).await.unwrap();
         assert_eq!(desc(s.vm().set_vcpus_at_startup(&db, 9).await), ["INVALID_VALUE", rule, "9"]);
         assert_eq!((rec(&s, &db).await.vcpus_max, rec(&s, &db).await.vcpus_at_startup), (8, 6));
-        assert_eq!(desc(s.vm().set_vcpus_max(&app, 4).await), ["VM_BAD_POWER_STATE", app.as_str(), "halted", "running"]);
+        assert_eq!(
+            desc(s.vm().set_vcpus_max(&app, 4).await),
+            ["VM_BAD_POWER_STATE", app.as_str(), "halted", "running"]
+        );
         s.vm().set_vcpus_number_live(&app, 1).await.unwrap();
         let m = rec(&s, &app).await.metrics;
         assert_eq!(s.vm_metrics().get_vcpus_number(&m).await.unwrap(), 1);
         assert_eq!(desc(s.vm().set_vcpus_number_live(&app, 3).await), ["INVALID_VALUE", rule, "3"]);
-        assert_eq!(desc(s.vm().set_vcpus_number_live(&db, 1).await), ["VM_BAD_POWER_STATE", db.as_str(), "running", "halted"]);
+        assert_eq!(
+            desc(s.vm().set_vcpus_number_live(&db, 1).await),
+            ["VM_BAD_POWER_STATE", db.as_str(), "running", "halted"]
+        );
 
         s.vm().set_hvm_boot_policy(&db, "").await.unwrap();
         assert_eq!(rec(&s, &db).await.domain_type, DomainType::Pv);
-        assert_eq!(desc(s.vm().set_hvm_boot_policy(&db, "floppy").await), ["INVALID_VALUE", "HVM-boot-policy", "floppy"]);
+        assert_eq!(
+            desc(s.vm().set_hvm_boot_policy(&db, "floppy").await),
+            ["INVALID_VALUE", "HVM-boot-policy", "floppy"]
+        );
         s.vm().set_domain_type(&db, &DomainType::Hvm).await.unwrap();
         assert_eq!(rec(&s, &db).await.hvm_boot_policy, "BIOS order");
         s.vm().set_ha_always_run(&app, true).await.unwrap();
@@ -400,7 +460,9 @@ async fn vm_settings_follow_xapi_rules() {
 
         // db-01 has a disk at 0 and a CD at 3 (xvdd), a VIF at 0.
         let vbd = s.vm().get_allowed_vbd_devices(&db).await.unwrap();
-        assert!(!vbd.contains(&"0".into()) && !vbd.contains(&"3".into()) && vbd.contains(&"1".into()) && vbd.len() == 253);
+        assert!(
+            !vbd.contains(&"0".into()) && !vbd.contains(&"3".into()) && vbd.contains(&"1".into()) && vbd.len() == 253
+        );
         let vif = s.vm().get_allowed_vif_devices(&db).await.unwrap();
         assert_eq!(vif.len(), 15);
         assert!(!vif.contains(&"0".into()));
@@ -445,7 +507,10 @@ async fn hosts_disable_evacuate_reboot_and_go() {
             desc(s.host().assert_can_evacuate(&h1).await),
             ["CANNOT_EVACUATE_HOST", &format!("VM_REQUIRES_SR,{web},{local1}")]
         );
-        assert_eq!(desc(s.host().evacuate(&h1, &NetworkRef::null(), 0).await), ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]);
+        assert_eq!(
+            desc(s.host().evacuate(&h1, &NetworkRef::null(), 0).await),
+            ["VM_REQUIRES_SR", web.as_str(), local1.as_str()]
+        );
         assert!(s.host().get_vms_which_prevent_evacuation(&h2).await.unwrap().is_empty());
         s.host().assert_can_evacuate(&h2).await.unwrap();
         s.host().disable(&h2, true).await.unwrap();
@@ -520,8 +585,14 @@ async fn host_services_plugins_certificates_and_management() {
         };
         let eth0 = pifs.iter().find(|(_, r)| r.device == "eth0").unwrap().0.clone();
         let eth1 = pifs.iter().find(|(_, r)| r.device == "eth1").unwrap().0.clone();
-        assert_eq!(desc(s.host().management_reconfigure(&eth1).await), ["PIF_HAS_NO_NETWORK_CONFIGURATION", eth1.as_str()]);
-        s.pif().reconfigure_ip(&eth1, &xenapi::IpConfigurationMode::Static, "10.0.0.5", "255.0.0.0", "", "").await.unwrap();
+        assert_eq!(
+            desc(s.host().management_reconfigure(&eth1).await),
+            ["PIF_HAS_NO_NETWORK_CONFIGURATION", eth1.as_str()]
+        );
+        s.pif()
+            .reconfigure_ip(&eth1, &xenapi::IpConfigurationMode::Static, "10.0.0.5", "255.0.0.0", "", "")
+            .await
+            .unwrap();
         s.host().management_reconfigure(&eth1).await.unwrap();
         assert!(s.pif().get_management(&eth1).await.unwrap() && !s.pif().get_management(&eth0).await.unwrap());
         assert_eq!(hrec(&s, &h1).await.address, "10.0.0.5");
@@ -532,8 +603,14 @@ async fn host_services_plugins_certificates_and_management() {
         let pem = "-----BEGIN CERTIFICATE-----\nTUlJQw==\n-----END CERTIFICATE-----\n";
         let key = "-----BEGIN PRIVATE KEY-----\nTUlJRQ==\n-----END PRIVATE KEY-----\n";
         assert!(s.host().get_server_certificate(&h1).await.unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
-        assert_eq!(desc(s.host().install_server_certificate(&h1, pem, "not a key", "").await), ["SERVER_CERTIFICATE_KEY_INVALID"]);
-        assert_eq!(desc(s.host().install_server_certificate(&h1, "junk", key, "").await), ["SERVER_CERTIFICATE_INVALID"]);
+        assert_eq!(
+            desc(s.host().install_server_certificate(&h1, pem, "not a key", "").await),
+            ["SERVER_CERTIFICATE_KEY_INVALID"]
+        );
+        assert_eq!(
+            desc(s.host().install_server_certificate(&h1, "junk", key, "").await),
+            ["SERVER_CERTIFICATE_INVALID"]
+        );
         s.host().install_server_certificate(&h1, pem, key, "").await.unwrap();
         assert_eq!(s.host().get_server_certificate(&h1).await.unwrap(), pem);
         let certs = hrec(&s, &h1).await.certificates;
@@ -566,7 +643,10 @@ async fn pool_membership_ha_certificates_and_updates() {
         // High availability.
         let local = local_sr(&s, &h1).await;
         let nfs = sr(&s, "NFS storage").await;
-        assert_eq!(desc(s.pool().enable_ha(std::slice::from_ref(&local), &none()).await), ["HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", local.as_str()]);
+        assert_eq!(
+            desc(s.pool().enable_ha(std::slice::from_ref(&local), &none()).await),
+            ["HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", local.as_str()]
+        );
         s.pool().enable_ha(std::slice::from_ref(&nfs), &str_map(&[("timeout", "60")])).await.unwrap();
         let pr = s.pool().get_record(&pl).await.unwrap();
         assert!(pr.ha_enabled && pr.ha_statefiles.len() == 1 && pr.ha_configuration["timeout"] == "60");
@@ -583,11 +663,17 @@ async fn pool_membership_ha_certificates_and_updates() {
         assert_eq!(desc(s.pool().certificate_install("../evil", pem).await), ["CERTIFICATE_NAME_INVALID", "../evil"]);
         s.pool().certificate_install("corp-ca.pem", pem).await.unwrap();
         assert_eq!(s.pool().certificate_list().await.unwrap(), ["corp-ca.pem"]);
-        assert_eq!(desc(s.pool().certificate_install("corp-ca.pem", pem).await), ["CERTIFICATE_ALREADY_EXISTS", "corp-ca.pem"]);
+        assert_eq!(
+            desc(s.pool().certificate_install("corp-ca.pem", pem).await),
+            ["CERTIFICATE_ALREADY_EXISTS", "corp-ca.pem"]
+        );
         s.pool().certificate_sync().await.unwrap();
         s.pool().certificate_uninstall("corp-ca.pem").await.unwrap();
         assert!(s.pool().certificate_list().await.unwrap().is_empty());
-        assert_eq!(desc(s.pool().certificate_uninstall("corp-ca.pem").await), ["CERTIFICATE_DOES_NOT_EXIST", "corp-ca.pem"]);
+        assert_eq!(
+            desc(s.pool().certificate_uninstall("corp-ca.pem").await),
+            ["CERTIFICATE_DOES_NOT_EXIST", "corp-ca.pem"]
+        );
 
         // License.
         let lic = s.pool().get_license_state(&pl).await.unwrap();
@@ -601,7 +687,12 @@ async fn pool_membership_ha_certificates_and_updates() {
             .sim
             .sim_store()
             .write(|tx| {
-                tx.create(RepositoryRecord { name_label: "base".into(), binary_url: "https://repo.example/base".into(), update: true, ..Default::default() })
+                tx.create(RepositoryRecord {
+                    name_label: "base".into(),
+                    binary_url: "https://repo.example/base".into(),
+                    update: true,
+                    ..Default::default()
+                })
             })
             .unwrap();
         s.pool().add_repository(&pl, &repo).await.unwrap();
@@ -617,7 +708,10 @@ async fn pool_membership_ha_certificates_and_updates() {
 
         // Membership.
         assert_eq!(desc(s.pool().join("192.168.1.11", "root", "x").await)[0], "OPERATION_NOT_ALLOWED");
-        assert_eq!(desc(s.pool().join("10.9.9.9", "root", "x").await), ["JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS"]);
+        assert_eq!(
+            desc(s.pool().join("10.9.9.9", "root", "x").await),
+            ["JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS"]
+        );
         assert_eq!(desc(s.pool().eject(&h1).await), ["OPERATION_NOT_ALLOWED", "the pool master cannot be ejected"]);
         assert_eq!(desc(s.pool().eject(&h2).await), ["OPERATION_NOT_ALLOWED", "VM resident on host"]);
         let app = vm(&s, "app-01").await;

@@ -26,7 +26,8 @@ async fn login_takes_two_three_or_four_parameters() {
             for v in params {
                 call = call.param(v);
             }
-            let session: SessionRef = call.send().await.unwrap_or_else(|e| panic!("{p:?} {} params: {e}", params.len()));
+            let session: SessionRef =
+                call.send().await.unwrap_or_else(|e| panic!("{p:?} {} params: {e}", params.len()));
             // The session works, and carries the originator given or the
             // default one (read by the session itself: no other session
             // may see it).
@@ -63,7 +64,11 @@ async fn counts_leave_the_session_out_as_xapi_does() {
         // server (whatever it answers then).
         let hosts: Vec<String> = r.call("host.get_all").param(&session).send().await.unwrap();
         let e = r.call("host.evacuate").param(&session).param(&hosts[0]).send::<xenapi_rt::types::Void>().await;
-        assert_ne!(e.err().and_then(|e| e.code().map(str::to_string)).as_deref(), Some("MESSAGE_PARAMETER_COUNT_MISMATCH"), "{p:?}");
+        assert_ne!(
+            e.err().and_then(|e| e.code().map(str::to_string)).as_deref(),
+            Some("MESSAGE_PARAMETER_COUNT_MISMATCH"),
+            "{p:?}"
+        );
         let e = raw_desc(r.call("host.evacuate").param(&session).send::<xenapi_rt::types::Void>().await);
         assert_eq!(e, ["MESSAGE_PARAMETER_COUNT_MISMATCH", "host.evacuate", "1", "0"], "{p:?}");
     }

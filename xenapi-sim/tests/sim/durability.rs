@@ -32,7 +32,12 @@ async fn writer(url: String, id: usize, acked: Arc<Mutex<Acked>>) {
             }
             1 => {
                 let name = format!("disk-w{id}-{i}");
-                let rec = VdiRecord { name_label: name.as_str().into(), sr: sr.clone(), virtual_size: 1 << 20, ..Default::default() };
+                let rec = VdiRecord {
+                    name_label: name.as_str().into(),
+                    sr: sr.clone(),
+                    virtual_size: 1 << 20,
+                    ..Default::default()
+                };
                 s.vdi().create(&rec).await.map(|_| acked.lock().unwrap().disks.insert(name))
             }
             _ => {
@@ -79,7 +84,11 @@ fn check_state(url: &str, acked: &Acked) -> usize {
             if let Some(last) = last {
                 if web.name_description.starts_with(&format!("w{id}-")) {
                     let n: u64 = web.name_description.rsplit('-').next().unwrap().parse().unwrap();
-                    assert!(n >= *last && n <= *in_flight, "description {} older than acknowledged {last}", web.name_description);
+                    assert!(
+                        n >= *last && n <= *in_flight,
+                        "description {} older than acknowledged {last}",
+                        web.name_description
+                    );
                 }
             }
         }
@@ -178,10 +187,12 @@ fn unreadable_state_is_refused_and_left_alone() {
     let torn = good.clone() + tail;
     std::fs::write(&path, &torn).unwrap();
     let sim = Process::spawn(&["--state", arg]).expect("starts despite a torn tail");
-    assert!(sim.stderr.lock().unwrap().contains("cut short") || {
-        std::thread::sleep(Duration::from_millis(200));
-        sim.stderr.lock().unwrap().contains("cut short")
-    });
+    assert!(
+        sim.stderr.lock().unwrap().contains("cut short") || {
+            std::thread::sleep(Duration::from_millis(200));
+            sim.stderr.lock().unwrap().contains("cut short")
+        }
+    );
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let s = root(&sim.url, Protocol::XmlRpc).await;
@@ -198,7 +209,8 @@ fn small_state(dir: &std::path::Path) -> (std::path::PathBuf, Vec<u8>) {
     let fixture = dir.join("small.yaml");
     std::fs::write(&fixture, "objects:\n  - class: VM\n    fields: {name_label: small, tags: [a, b]}\n").unwrap();
     let state = dir.join("small.state");
-    let config = || xenapi_sim::Config { fixture: Some(fixture.clone()), state: Some(state.clone()), ..Default::default() };
+    let config =
+        || xenapi_sim::Config { fixture: Some(fixture.clone()), state: Some(state.clone()), ..Default::default() };
     drop(xenapi_sim::Sim::new(config()).expect("starts"));
     let bytes = std::fs::read(&state).unwrap();
     assert!(bytes.len() > 500, "{}", String::from_utf8_lossy(&bytes));

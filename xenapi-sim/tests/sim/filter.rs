@@ -37,7 +37,8 @@ async fn filtered_listings_select_what_the_expression_says() {
         for (r, rec) in &got {
             assert_eq!(rec, &vms[r], "{p:?}: the records are the stored ones");
         }
-        let got: BTreeSet<VmRef> = s.vm().get_all_where(r#"field "power_state" = "Running""#).await.unwrap().into_iter().collect();
+        let got: BTreeSet<VmRef> =
+            s.vm().get_all_where(r#"field "power_state" = "Running""#).await.unwrap().into_iter().collect();
         assert_eq!(got, running, "{p:?}");
 
         let got = s.vm().get_all_records_where(r#"field "is_a_template" = "true""#).await.unwrap();
@@ -50,7 +51,8 @@ async fn filtered_listings_select_what_the_expression_says() {
         assert_eq!(refs(&s.vm().get_all_records_where("true").await.unwrap()), refs(&vms), "{p:?}");
         assert!(s.vm().get_all_where("false").await.unwrap().is_empty(), "{p:?}");
         let either = r#"(field "power_state" = "Running" or field "power_state" = "Halted") and field "is_a_template" = "false""#;
-        let want = picked(&vms, |v| !v.is_a_template && matches!(v.power_state, VmPowerState::Running | VmPowerState::Halted));
+        let want =
+            picked(&vms, |v| !v.is_a_template && matches!(v.power_state, VmPowerState::Running | VmPowerState::Halted));
         assert_eq!(refs(&s.vm().get_all_records_where(either).await.unwrap()), want, "{p:?}");
         let web = r#"field "name__label" = "web-01""#;
         let want = picked(&vms, |v| v.name_label == "web-01");
@@ -66,8 +68,18 @@ async fn filtered_listings_select_what_the_expression_says() {
         assert!(!eth1.is_empty());
         let got: Map<PifRef, PifRecord> = s.pif().get_all_records_where(r#"field "device" = "eth1""#).await.unwrap();
         assert_eq!(refs(&got), eth1, "{p:?}");
-        let got: BTreeSet<PifRef> = s.pif().get_all_where(r#"field "VLAN" = "-1" and field "device" = "eth1""#).await.unwrap().into_iter().collect();
-        assert_eq!(got, pifs.iter().filter(|(_, v)| v.device == "eth1" && v.vlan == -1).map(|(r, _)| r.clone()).collect(), "{p:?}");
+        let got: BTreeSet<PifRef> = s
+            .pif()
+            .get_all_where(r#"field "VLAN" = "-1" and field "device" = "eth1""#)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(
+            got,
+            pifs.iter().filter(|(_, v)| v.device == "eth1" && v.vlan == -1).map(|(r, _)| r.clone()).collect(),
+            "{p:?}"
+        );
         s.logout().await.unwrap();
     }
 }
@@ -80,7 +92,11 @@ async fn bad_expressions_fail_as_in_xapi() {
         let e = desc(s.vm().get_all_records_where(r#"field "power_state" ="#).await);
         assert_eq!(e, ["INVALID_VALUE", r#"field "power_state" ="#, "Xapi_database.Db_filter_parse.Error"], "{p:?}");
         let e = desc(s.vm().get_all_where(r#"field "power_state" <> "Running""#).await);
-        assert_eq!(e, ["INVALID_VALUE", r#"field "power_state" <> "Running""#, "Failure(\"lexing: empty token\")"], "{p:?}");
+        assert_eq!(
+            e,
+            ["INVALID_VALUE", r#"field "power_state" <> "Running""#, "Failure(\"lexing: empty token\")"],
+            "{p:?}"
+        );
         let deep = format!("{}true{}", "(".repeat(5000), ")".repeat(5000));
         assert_eq!(desc(s.vm().get_all_where(&deep).await)[0], "INVALID_VALUE", "{p:?}");
 
@@ -88,7 +104,9 @@ async fn bad_expressions_fail_as_in_xapi() {
         // with three parameters, seen whole through a raw call.
         let r = raw(&sim.url, p);
         let session = s.session_ref();
-        let e = raw_desc(r.call("VM.get_all_where").param(&session).param(&r#"field "no_such" = "x""#).send::<Vec<String>>().await);
+        let e = raw_desc(
+            r.call("VM.get_all_where").param(&session).param(&r#"field "no_such" = "x""#).send::<Vec<String>>().await,
+        );
         assert_eq!(e, ["INTERNAL_ERROR", "missing field", "no_such", ""], "{p:?}");
         // ... but only when it is looked at.
         assert!(s.vm().get_all_where(r#"false and field "no_such" = "x""#).await.unwrap().is_empty());

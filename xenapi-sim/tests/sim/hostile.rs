@@ -107,7 +107,8 @@ fn fuzz_body(rng: &mut Rng, json: bool) -> Vec<u8> {
                 let n = rng.below(600_000);
                 let long = "A".repeat(n);
                 b = if json {
-                    format!(r#"{{"method":"session.login_with_password","params":["{long}","x","1","o"],"id":1}}"#).into_bytes()
+                    format!(r#"{{"method":"session.login_with_password","params":["{long}","x","1","o"],"id":1}}"#)
+                        .into_bytes()
                 } else {
                     format!("<methodCall><methodName>{long}</methodName><params/></methodCall>").into_bytes()
                 };
@@ -125,7 +126,8 @@ fn fuzz_body(rng: &mut Rng, json: bool) -> Vec<u8> {
                 // Numbers out of range.
                 let n = "9".repeat(1 + rng.below(400));
                 b = if json {
-                    format!(r#"{{"jsonrpc":"2.0","method":"event.from","params":["s",[],"",{n}e99999],"id":{n}}}"#).into_bytes()
+                    format!(r#"{{"jsonrpc":"2.0","method":"event.from","params":["s",[],"",{n}e99999],"id":{n}}}"#)
+                        .into_bytes()
                 } else {
                     format!("<methodCall><methodName>event.from</methodName><params><param><value><i4>{n}</i4></value></param><param><value><double>{n}e999</double></value></param></params></methodCall>").into_bytes()
                 };
@@ -220,17 +222,24 @@ async fn fuzzer(addr: String, seed: u64, count: usize) -> Stats {
         let mut half_close = false;
         match kind {
             // A declared length far beyond what is sent (and the limit).
-            0 => req.extend_from_slice(format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n").as_bytes()),
+            0 => req.extend_from_slice(
+                format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n").as_bytes(),
+            ),
             // A declared length longer than the body: the server waits for
             // the rest until the client gives up sending.
             1 => {
-                req.extend_from_slice(format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len() + 10).as_bytes());
+                req.extend_from_slice(
+                    format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len() + 10)
+                        .as_bytes(),
+                );
                 req.extend_from_slice(&body);
                 half_close = true;
             }
             // Chunked, with a bogus chunk size.
             2 => {
-                req.extend_from_slice(format!("POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").as_bytes());
+                req.extend_from_slice(
+                    format!("POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").as_bytes(),
+                );
                 req.extend_from_slice(&body);
                 half_close = true;
             }
@@ -241,9 +250,12 @@ async fn fuzzer(addr: String, seed: u64, count: usize) -> Stats {
                 half_close = true;
             }
             // Wrong method or path.
-            4 => req.extend_from_slice(format!("GET {path}x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").as_bytes()),
+            4 => req
+                .extend_from_slice(format!("GET {path}x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").as_bytes()),
             _ => {
-                req.extend_from_slice(format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes());
+                req.extend_from_slice(
+                    format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(),
+                );
                 req.extend_from_slice(&body);
             }
         }
@@ -259,7 +271,9 @@ async fn fuzzer(addr: String, seed: u64, count: usize) -> Stats {
             }
             read_response(stream).await
         };
-        let outcome = tokio::time::timeout(Duration::from_secs(15), exchange).await.expect("each request is answered or closed in time");
+        let outcome = tokio::time::timeout(Duration::from_secs(15), exchange)
+            .await
+            .expect("each request is answered or closed in time");
         match outcome {
             Ok(Outcome::Answered(status)) => {
                 stats.answered += 1;
@@ -285,9 +299,9 @@ async fn slow_client(addr: String, kind: usize, stop: tokio::sync::watch::Receiv
     let mut all = req.into_bytes();
     all.extend_from_slice(body);
     let cut = match kind {
-        0 => all.len(),       // slow but complete
-        1 => 20,              // stops in the headers
-        _ => all.len() - 30,  // stops in the body
+        0 => all.len(),      // slow but complete
+        1 => 20,             // stops in the headers
+        _ => all.len() - 30, // stops in the body
     };
     for b in &all[..cut] {
         if *stop.borrow() {
@@ -319,14 +333,17 @@ async fn hostile_input_never_takes_the_server_down() {
         s.write_all(head.as_bytes()).await.unwrap();
         let _ = s.write_all(&big).await;
         // Either refused with 413 or closed after refusing.
-        if let Ok(Outcome::Answered(status)) = tokio::time::timeout(Duration::from_secs(15), read_response(&mut s)).await.unwrap() {
+        if let Ok(Outcome::Answered(status)) =
+            tokio::time::timeout(Duration::from_secs(15), read_response(&mut s)).await.unwrap()
+        {
             assert_eq!(status, 413);
         }
     }
 
     // The fuzzing, with a normal client checking in all along.
     let per_task = 1_300;
-    let tasks: Vec<_> = (0..8u64).map(|i| tokio::spawn(fuzzer(addr.clone(), 0x9E37_79B9_7F4A_7C15 ^ (i * 7919), per_task))).collect();
+    let tasks: Vec<_> =
+        (0..8u64).map(|i| tokio::spawn(fuzzer(addr.clone(), 0x9E37_79B9_7F4A_7C15 ^ (i * 7919), per_task))).collect();
     let url = sim.url.clone();
     let watcher = tokio::spawn(async move {
         let mut worst = Duration::ZERO;

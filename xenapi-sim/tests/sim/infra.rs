@@ -15,10 +15,10 @@ use crate::common;
 
 use common::*;
 use xenapi::{
-    BondMode, Cls, DomainType, HostRef, IpConfigurationMode, Ipv6ConfigurationMode, NetworkPurpose, NetworkRecord, NetworkRef,
-    PifRecord, PifRef, Protocol, SdnControllerProtocol, SrRef, StorageOperations, TunnelProtocol, VbdMode, VbdOperations, VbdRecord,
-    VbdRef, VbdType, VdiOperations, VdiRecord, VdiRef, VdiType, VifIpv4ConfigurationMode, VifIpv6ConfigurationMode, VifRecord,
-    VifRef, VmPowerState, VmRecord, VmRef,
+    BondMode, Cls, DomainType, HostRef, IpConfigurationMode, Ipv6ConfigurationMode, NetworkPurpose, NetworkRecord,
+    NetworkRef, PifRecord, PifRef, Protocol, SdnControllerProtocol, SrRef, StorageOperations, TunnelProtocol, VbdMode,
+    VbdOperations, VbdRecord, VbdRef, VbdType, VdiOperations, VdiRecord, VdiRef, VdiType, VifIpv4ConfigurationMode,
+    VifIpv6ConfigurationMode, VifRecord, VifRef, VmPowerState, VmRecord, VmRef,
 };
 use xenapi_rt::jsonrpc::Version;
 use xenapi_rt::types::Ref;
@@ -78,7 +78,13 @@ async fn iso(s: &S) -> VdiRef {
 }
 
 async fn new_disk(s: &S, sr: &SrRef, name: &str, size: i64) -> VdiRef {
-    let rec = VdiRecord { name_label: name.into(), sr: sr.clone(), virtual_size: size, r#type: VdiType::User, ..Default::default() };
+    let rec = VdiRecord {
+        name_label: name.into(),
+        sr: sr.clone(),
+        virtual_size: size,
+        r#type: VdiType::User,
+        ..Default::default()
+    };
     s.vdi().create(&rec).await.unwrap()
 }
 
@@ -91,7 +97,13 @@ async fn host_pifs(s: &S, host: &HostRef) -> Vec<(PifRef, PifRecord)> {
 }
 
 async fn new_network(s: &S, name: &str) -> NetworkRef {
-    let rec = NetworkRecord { name_label: name.into(), mtu: 1500, managed: true, bridge: format_compact!("xapi-{name}"), ..Default::default() };
+    let rec = NetworkRecord {
+        name_label: name.into(),
+        mtu: 1500,
+        managed: true,
+        bridge: format_compact!("xapi-{name}"),
+        ..Default::default()
+    };
     s.network().create(&rec).await.unwrap()
 }
 
@@ -135,7 +147,14 @@ async fn guest(s: &S, name: &str, net: &NetworkRef) -> Guest {
     };
     let disk_vbd = s.vbd().create(&vbd(disk.clone(), "0", VbdType::Disk, VbdMode::Rw)).await.unwrap();
     let cd_vbd = s.vbd().create(&vbd(Ref::null(), "3", VbdType::Cd, VbdMode::Ro)).await.unwrap();
-    let vif = VifRecord { vm: vm.clone(), network: net.clone(), device: "0".into(), mac: "02:00:00:00:00:01".into(), mtu: 1500, ..Default::default() };
+    let vif = VifRecord {
+        vm: vm.clone(),
+        network: net.clone(),
+        device: "0".into(),
+        mac: "02:00:00:00:00:01".into(),
+        mtu: 1500,
+        ..Default::default()
+    };
     let vif = s.vif().create(&vif).await.unwrap();
     Guest { vm, disk, disk_vbd, cd_vbd, vif }
 }
@@ -164,7 +183,10 @@ async fn vbd_plug_unplug_cd_and_mode() {
         assert_eq!(desc(s.vbd().plug(&g.disk_vbd).await), ["VM_BAD_POWER_STATE", vm, "running", "halted"], "{p:?}");
         assert_eq!(desc(s.vbd().unplug_force(&g.disk_vbd).await), ["VM_BAD_POWER_STATE", vm, "running", "halted"]);
         assert_eq!(s.vbd().get_allowed_operations(&g.disk_vbd).await.unwrap(), [VbdOperations::Attach]);
-        assert_eq!(sorted(&s.vbd().get_allowed_operations(&g.cd_vbd).await.unwrap()), [VbdOperations::Attach, VbdOperations::Insert]);
+        assert_eq!(
+            sorted(&s.vbd().get_allowed_operations(&g.cd_vbd).await.unwrap()),
+            [VbdOperations::Attach, VbdOperations::Insert]
+        );
         s.vbd().set_mode(&g.disk_vbd, &VbdMode::Ro).await.unwrap();
         assert_eq!(s.vbd().get_mode(&g.disk_vbd).await.unwrap(), VbdMode::Ro);
         s.vbd().async_set_mode(&g.disk_vbd, &VbdMode::Rw).await.unwrap().wait().await.unwrap();
@@ -189,7 +211,10 @@ async fn vbd_plug_unplug_cd_and_mode() {
         // Running: plug and unplug, and the checks on each.
         s.vm().start(&g.vm, false, false).await.unwrap();
         assert!(s.vbd().get_currently_attached(&g.disk_vbd).await.unwrap());
-        assert_eq!(desc(s.vbd().set_mode(&g.disk_vbd, &VbdMode::Ro).await), ["VM_BAD_POWER_STATE", vm, "halted", "running"]);
+        assert_eq!(
+            desc(s.vbd().set_mode(&g.disk_vbd, &VbdMode::Ro).await),
+            ["VM_BAD_POWER_STATE", vm, "halted", "running"]
+        );
         assert_eq!(desc(s.vbd().plug(&g.disk_vbd).await), ["DEVICE_ALREADY_ATTACHED", vbd]);
         let ops = s.vbd().get_allowed_operations(&g.disk_vbd).await.unwrap();
         assert!(ops.contains(&VbdOperations::Unplug) && !ops.contains(&VbdOperations::Plug), "{ops:?}");
@@ -254,7 +279,10 @@ async fn vdi_copies_sizes_cbt_and_migration() {
         // Clone and snapshot.
         let clone = s.vdi().async_clone(&disk, &no_map()).await.unwrap().wait().await.unwrap();
         let c = s.vdi().get_record(&clone).await.unwrap();
-        assert_eq!((c.sr.clone(), c.virtual_size, c.is_a_snapshot, c.name_label.as_str()), (sr.clone(), 2 * GIB, false, "renamed"));
+        assert_eq!(
+            (c.sr.clone(), c.virtual_size, c.is_a_snapshot, c.name_label.as_str()),
+            (sr.clone(), 2 * GIB, false, "renamed")
+        );
         assert_ne!(c.uuid, rec.uuid);
         let snap = s.vdi().async_snapshot(&disk, &no_map()).await.unwrap().wait().await.unwrap();
         let sn = s.vdi().get_record(&snap).await.unwrap();
@@ -266,14 +294,28 @@ async fn vdi_copies_sizes_cbt_and_migration() {
         // Copy to a new disk on another SR, and into an existing disk.
         let other_sr = s
             .sr()
-            .create(&master(&s).await, &str_map(&[("path", "/tmp")]), 100 * GIB, "second", "", "ext", "user", false, &no_map())
+            .create(
+                &master(&s).await,
+                &str_map(&[("path", "/tmp")]),
+                100 * GIB,
+                "second",
+                "",
+                "ext",
+                "user",
+                false,
+                &no_map(),
+            )
             .await
             .unwrap();
-        let copy = s.vdi().async_copy(&disk, &other_sr, &VdiRef::null(), &VdiRef::null()).await.unwrap().wait().await.unwrap();
+        let copy =
+            s.vdi().async_copy(&disk, &other_sr, &VdiRef::null(), &VdiRef::null()).await.unwrap().wait().await.unwrap();
         assert_eq!(s.vdi().get_sr(&copy).await.unwrap(), other_sr);
         assert_eq!(s.sr().get_vdis(&other_sr).await.unwrap(), vec![copy.clone()]);
         let small = new_disk(&s, &sr, "small", GIB).await;
-        assert_eq!(desc(s.vdi().copy(&disk, &SrRef::null(), &VdiRef::null(), &small).await), ["VDI_TOO_SMALL", small.as_str(), &(2 * GIB).to_string()]);
+        assert_eq!(
+            desc(s.vdi().copy(&disk, &SrRef::null(), &VdiRef::null(), &small).await),
+            ["VDI_TOO_SMALL", small.as_str(), &(2 * GIB).to_string()]
+        );
         assert_eq!(s.vdi().copy(&disk, &SrRef::null(), &VdiRef::null(), &clone).await.unwrap(), clone);
 
         // Resize: growth is accounted on the SR; shrinking is refused.
@@ -293,7 +335,10 @@ async fn vdi_copies_sizes_cbt_and_migration() {
         // Changed block tracking.
         s.vdi().async_enable_cbt(&disk).await.unwrap().wait().await.unwrap();
         assert!(s.vdi().get_cbt_enabled(&disk).await.unwrap());
-        assert_eq!(desc(s.vdi().enable_cbt(&snap).await), ["OPERATION_NOT_ALLOWED", &format!("VDI is a snapshot: {snap}")]);
+        assert_eq!(
+            desc(s.vdi().enable_cbt(&snap).await),
+            ["OPERATION_NOT_ALLOWED", &format!("VDI is a snapshot: {snap}")]
+        );
         assert_eq!(desc(s.vdi().list_changed_blocks(&snap, &disk).await), ["VDI_NO_CBT_METADATA", snap.as_str()]);
         let base = s.vdi().snapshot(&disk, &no_map()).await.unwrap();
         assert!(s.vdi().get_cbt_enabled(&base).await.unwrap());
@@ -301,14 +346,23 @@ async fn vdi_copies_sizes_cbt_and_migration() {
         // One bit per 64 KiB of a 3 GiB disk: 6144 bytes of base64.
         assert_eq!(bitmap.len(), 8192);
         assert!(bitmap.chars().all(|c| c == 'A'));
-        assert_eq!(desc(s.vdi().data_destroy(&disk).await), ["OPERATION_NOT_ALLOWED", &format!("VDI is not a snapshot: {disk}")]);
+        assert_eq!(
+            desc(s.vdi().data_destroy(&disk).await),
+            ["OPERATION_NOT_ALLOWED", &format!("VDI is not a snapshot: {disk}")]
+        );
         assert_eq!(desc(s.vdi().data_destroy(&snap).await), ["VDI_NO_CBT_METADATA", snap.as_str()]);
         s.vdi().async_data_destroy(&base).await.unwrap().wait().await.unwrap();
         let b = s.vdi().get_record(&base).await.unwrap();
         assert_eq!((b.r#type, b.physical_utilisation), (VdiType::CbtMetadata, 0));
-        assert_eq!(desc(s.vdi().clone(&base, &no_map()).await), ["VDI_INCOMPATIBLE_TYPE", base.as_str(), "cbt_metadata"]);
+        assert_eq!(
+            desc(s.vdi().clone(&base, &no_map()).await),
+            ["VDI_INCOMPATIBLE_TYPE", base.as_str(), "cbt_metadata"]
+        );
         assert_eq!(desc(s.vdi().get_nbd_info(&base).await), ["VDI_INCOMPATIBLE_TYPE", base.as_str(), "cbt_metadata"]);
-        assert_eq!(desc(s.vdi().pool_migrate(&disk, &other_sr, &no_map()).await), ["VDI_NEEDS_VM_FOR_MIGRATE", disk.as_str()]);
+        assert_eq!(
+            desc(s.vdi().pool_migrate(&disk, &other_sr, &no_map()).await),
+            ["VDI_NEEDS_VM_FOR_MIGRATE", disk.as_str()]
+        );
         s.vdi().async_disable_cbt(&disk).await.unwrap().wait().await.unwrap();
         assert!(!s.vdi().get_cbt_enabled(&disk).await.unwrap());
 
@@ -370,9 +424,20 @@ async fn sr_and_pbd_lifecycle() {
         );
 
         let config = str_map(&[("server", "filer"), ("serverpath", "/new")]);
-        let sr = s.sr().async_create(&host, &config, 50 * GIB, "new nfs", "made here", "nfs", "user", true, &no_map()).await.unwrap().wait().await.unwrap();
+        let sr = s
+            .sr()
+            .async_create(&host, &config, 50 * GIB, "new nfs", "made here", "nfs", "user", true, &no_map())
+            .await
+            .unwrap()
+            .wait()
+            .await
+            .unwrap();
         let rec = s.sr().get_record(&sr).await.unwrap();
-        assert_eq!((rec.name_label.as_str(), rec.r#type.as_str(), rec.shared, rec.physical_size), ("new nfs", "nfs", true, 50 * GIB), "{p:?}");
+        assert_eq!(
+            (rec.name_label.as_str(), rec.r#type.as_str(), rec.shared, rec.physical_size),
+            ("new nfs", "nfs", true, 50 * GIB),
+            "{p:?}"
+        );
         assert_eq!(rec.pbds.len(), hosts.len());
         for pbd in &rec.pbds {
             let r = s.pbd().get_record(pbd).await.unwrap();
@@ -439,10 +504,20 @@ async fn sr_and_pbd_lifecycle() {
 
         // introduce and forget: records only.
         let uuid = "7d2b2a8e-4c5d-4d7e-9f6a-1b2c3d4e5f60";
-        let intro = s.sr().async_introduce(uuid, "found", "", "nfs", "user", true, &no_map()).await.unwrap().wait().await.unwrap();
+        let intro = s
+            .sr()
+            .async_introduce(uuid, "found", "", "nfs", "user", true, &no_map())
+            .await
+            .unwrap()
+            .wait()
+            .await
+            .unwrap();
         let r = s.sr().get_record(&intro).await.unwrap();
         assert_eq!((r.uuid.as_str(), r.pbds.len(), r.physical_size), (uuid, 0, -1));
-        assert_eq!(desc(s.sr().introduce(uuid, "again", "", "nfs", "user", true, &no_map()).await), ["SR_UUID_EXISTS", uuid]);
+        assert_eq!(
+            desc(s.sr().introduce(uuid, "again", "", "nfs", "user", true, &no_map()).await),
+            ["SR_UUID_EXISTS", uuid]
+        );
         assert_eq!(desc(s.sr().destroy(&intro).await), ["SR_HAS_NO_PBDS", intro.as_str()]);
         let kept = new_disk(&s, &intro, "left behind", GIB).await;
         s.sr().async_forget(&intro).await.unwrap().wait().await.unwrap();
@@ -490,9 +565,15 @@ async fn vif_plug_move_and_ip_configuration() {
         );
         s.vif().configure_ipv4(&g.vif, &VifIpv4ConfigurationMode::Static, "10.0.0.5/24", "10.0.0.1").await.unwrap();
         let r = s.vif().get_record(&g.vif).await.unwrap();
-        assert_eq!((r.ipv4_configuration_mode, r.ipv4_addresses, r.ipv4_gateway.as_str()), (VifIpv4ConfigurationMode::Static, vec![Str::from("10.0.0.5/24")], "10.0.0.1"));
+        assert_eq!(
+            (r.ipv4_configuration_mode, r.ipv4_addresses, r.ipv4_gateway.as_str()),
+            (VifIpv4ConfigurationMode::Static, vec![Str::from("10.0.0.5/24")], "10.0.0.1")
+        );
         s.vif().configure_ipv6(&g.vif, &VifIpv6ConfigurationMode::Static, "fd00::5/64", "fd00::1").await.unwrap();
-        assert_eq!(desc(s.vif().configure_ipv6(&g.vif, &VifIpv6ConfigurationMode::Static, "fd00::5", "").await), ["INVALID_CIDR_ADDRESS_SPECIFIED", "address"]);
+        assert_eq!(
+            desc(s.vif().configure_ipv6(&g.vif, &VifIpv6ConfigurationMode::Static, "fd00::5", "").await),
+            ["INVALID_CIDR_ADDRESS_SPECIFIED", "address"]
+        );
         let r = s.vif().get_record(&g.vif).await.unwrap();
         assert_eq!((r.ipv6_addresses, r.ipv6_gateway.as_str()), (vec![Str::from("fd00::5/64")], "fd00::1"));
     }
@@ -510,21 +591,47 @@ async fn pif_configuration_plugging_and_rediscovery() {
 
         assert_eq!(desc(s.pif().unplug(&mgmt).await), ["PIF_IS_MANAGEMENT_INTERFACE", m], "{p:?}");
         assert_eq!(desc(s.pif().forget(&mgmt).await), ["PIF_IS_MANAGEMENT_INTERFACE", m]);
-        assert_eq!(desc(s.pif().reconfigure_ip(&mgmt, &IpConfigurationMode::None, "", "", "", "").await), ["PIF_IS_MANAGEMENT_INTERFACE", m]);
         assert_eq!(
-            desc(s.pif().reconfigure_ip(&spare, &IpConfigurationMode::Static, "10.1.1.300", "255.255.255.0", "", "").await),
+            desc(s.pif().reconfigure_ip(&mgmt, &IpConfigurationMode::None, "", "", "", "").await),
+            ["PIF_IS_MANAGEMENT_INTERFACE", m]
+        );
+        assert_eq!(
+            desc(
+                s.pif()
+                    .reconfigure_ip(&spare, &IpConfigurationMode::Static, "10.1.1.300", "255.255.255.0", "", "")
+                    .await
+            ),
             ["INVALID_IP_ADDRESS_SPECIFIED", "IP"]
         );
-        s.pif().reconfigure_ip(&spare, &IpConfigurationMode::Static, "10.1.1.3", "255.255.255.0", "10.1.1.1", "10.1.1.53,fd00::53").await.unwrap();
+        s.pif()
+            .reconfigure_ip(
+                &spare,
+                &IpConfigurationMode::Static,
+                "10.1.1.3",
+                "255.255.255.0",
+                "10.1.1.1",
+                "10.1.1.53,fd00::53",
+            )
+            .await
+            .unwrap();
         let r = s.pif().get_record(&spare).await.unwrap();
         assert_eq!(
             (r.ip_configuration_mode, r.ip.as_str(), r.netmask.as_str(), r.gateway.as_str(), r.dns.as_str()),
             (IpConfigurationMode::Static, "10.1.1.3", "255.255.255.0", "10.1.1.1", "10.1.1.53")
         );
-        assert_eq!(desc(s.pif().reconfigure_ipv6(&spare, &Ipv6ConfigurationMode::Static, "fd00::3", "", "").await), ["INVALID_CIDR_ADDRESS_SPECIFIED", "IPv6"]);
-        s.pif().reconfigure_ipv6(&spare, &Ipv6ConfigurationMode::Static, "fd00::3/64", "fd00::1", "fd00::53").await.unwrap();
+        assert_eq!(
+            desc(s.pif().reconfigure_ipv6(&spare, &Ipv6ConfigurationMode::Static, "fd00::3", "", "").await),
+            ["INVALID_CIDR_ADDRESS_SPECIFIED", "IPv6"]
+        );
+        s.pif()
+            .reconfigure_ipv6(&spare, &Ipv6ConfigurationMode::Static, "fd00::3/64", "fd00::1", "fd00::53")
+            .await
+            .unwrap();
         let r = s.pif().get_record(&spare).await.unwrap();
-        assert_eq!((r.ipv6, r.ipv6_gateway.as_str(), r.dns.as_str()), (vec![Str::from("fd00::3/64")], "fd00::1", "fd00::53,10.1.1.53"));
+        assert_eq!(
+            (r.ipv6, r.ipv6_gateway.as_str(), r.dns.as_str()),
+            (vec![Str::from("fd00::3/64")], "fd00::1", "fd00::53,10.1.1.53")
+        );
 
         s.pif().set_disallow_unplug(&spare, true).await.unwrap();
         assert!(s.pif().get_disallow_unplug(&spare).await.unwrap());
@@ -542,7 +649,10 @@ async fn pif_configuration_plugging_and_rediscovery() {
         s.pif().async_scan(&host).await.unwrap().wait().await.unwrap();
         let again = host_pifs(&s, &host).await;
         let (_, found) = again.iter().find(|(_, p)| p.device == srec.device).expect("the PIF is found again");
-        assert_eq!((found.mac.as_str(), found.network.clone(), found.currently_attached), (srec.mac.as_str(), srec.network.clone(), false));
+        assert_eq!(
+            (found.mac.as_str(), found.network.clone(), found.currently_attached),
+            (srec.mac.as_str(), srec.network.clone(), false)
+        );
         s.pif().scan(&host).await.unwrap();
         assert_eq!(host_pifs(&s, &host).await.len(), pifs.len());
     }
@@ -563,7 +673,10 @@ async fn vlans_bonds_tunnels_and_purposes() {
         assert_eq!(made.len(), s.network().get_pifs(&srec.network).await.unwrap().len(), "{p:?}");
         for u in &made {
             let r = s.pif().get_record(u).await.unwrap();
-            assert_eq!((r.vlan, r.network.clone(), r.physical, r.currently_attached, r.mac.as_str()), (42, vnet.clone(), false, true, "fe:ff:ff:ff:ff:ff"));
+            assert_eq!(
+                (r.vlan, r.network.clone(), r.physical, r.currently_attached, r.mac.as_str()),
+                (42, vnet.clone(), false, true, "fe:ff:ff:ff:ff:ff")
+            );
             let vlan = s.vlan().get_record(&r.vlan_master_of).await.unwrap();
             assert_eq!((vlan.untagged_pif.clone(), vlan.tag), (u.clone(), 42));
             assert!(s.pif().get_vlan_slave_of(&vlan.tagged_pif).await.unwrap().contains(&r.vlan_master_of));
@@ -589,17 +702,34 @@ async fn vlans_bonds_tunnels_and_purposes() {
 
         // Bonds: the master takes over the management configuration.
         let bnet = new_network(&s, "bond").await;
-        assert_eq!(desc(s.bond().create(&bnet, &[], "", &BondMode::ActiveBackup, &no_map()).await), ["PIF_BOND_NEEDS_MORE_MEMBERS"]);
-        let bond = s.bond().create(&bnet, &[mgmt.clone(), spare.clone()], "", &BondMode::ActiveBackup, &no_map()).await.unwrap();
+        assert_eq!(
+            desc(s.bond().create(&bnet, &[], "", &BondMode::ActiveBackup, &no_map()).await),
+            ["PIF_BOND_NEEDS_MORE_MEMBERS"]
+        );
+        let bond = s
+            .bond()
+            .create(&bnet, &[mgmt.clone(), spare.clone()], "", &BondMode::ActiveBackup, &no_map())
+            .await
+            .unwrap();
         let b = s.bond().get_record(&bond).await.unwrap();
-        assert_eq!((sorted(&b.slaves), b.primary_slave.clone(), b.mode.clone()), (sorted(&[mgmt.clone(), spare.clone()]), mgmt.clone(), BondMode::ActiveBackup));
+        assert_eq!(
+            (sorted(&b.slaves), b.primary_slave.clone(), b.mode.clone()),
+            (sorted(&[mgmt.clone(), spare.clone()]), mgmt.clone(), BondMode::ActiveBackup)
+        );
         let master_pif = s.pif().get_record(&b.master).await.unwrap();
         assert!(master_pif.management && master_pif.currently_attached && master_pif.device.starts_with("bond"));
         assert_eq!(master_pif.network, bnet);
         assert!(!s.pif().get_management(&mgmt).await.unwrap());
         assert_eq!(s.pif().get_bond_slave_of(&spare).await.unwrap(), bond);
         assert_eq!(desc(s.pif().plug(&spare).await), ["CANNOT_PLUG_BOND_SLAVE", spare.as_str()]);
-        assert_eq!(desc(s.bond().create(&new_network(&s, "b2").await, std::slice::from_ref(&spare), "", &BondMode::Lacp, &no_map()).await), ["PIF_ALREADY_BONDED", spare.as_str()]);
+        assert_eq!(
+            desc(
+                s.bond()
+                    .create(&new_network(&s, "b2").await, std::slice::from_ref(&spare), "", &BondMode::Lacp, &no_map())
+                    .await
+            ),
+            ["PIF_ALREADY_BONDED", spare.as_str()]
+        );
         s.bond().destroy(&bond).await.unwrap();
         assert!(s.pif().get_management(&mgmt).await.unwrap());
         assert!(s.pif().get_bond_slave_of(&spare).await.unwrap().is_null());
@@ -607,10 +737,16 @@ async fn vlans_bonds_tunnels_and_purposes() {
 
         // Tunnels need a transport with an IP configuration.
         let tnet = new_network(&s, "tunnel").await;
-        assert_eq!(desc(s.tunnel().create(&spare, &tnet, &TunnelProtocol::Gre).await), ["TRANSPORT_PIF_NOT_CONFIGURED", spare.as_str()]);
+        assert_eq!(
+            desc(s.tunnel().create(&spare, &tnet, &TunnelProtocol::Gre).await),
+            ["TRANSPORT_PIF_NOT_CONFIGURED", spare.as_str()]
+        );
         let tunnel = s.tunnel().create(&mgmt, &tnet, &TunnelProtocol::Vxlan).await.unwrap();
         let t = s.tunnel().get_record(&tunnel).await.unwrap();
-        assert_eq!((t.transport_pif.clone(), t.protocol.clone(), t.status.get("active").map(Str::as_str)), (mgmt.clone(), TunnelProtocol::Vxlan, Some("true")));
+        assert_eq!(
+            (t.transport_pif.clone(), t.protocol.clone(), t.status.get("active").map(Str::as_str)),
+            (mgmt.clone(), TunnelProtocol::Vxlan, Some("true"))
+        );
         let access = s.pif().get_record(&t.access_pif).await.unwrap();
         assert!(access.currently_attached && access.network == tnet);
         assert_eq!(s.pif().get_tunnel_transport_pif_of(&mgmt).await.unwrap(), vec![tunnel.clone()]);
@@ -622,7 +758,10 @@ async fn vlans_bonds_tunnels_and_purposes() {
         s.network().add_purpose(&bnet, &NetworkPurpose::Nbd).await.unwrap();
         s.network().add_purpose(&bnet, &NetworkPurpose::Nbd).await.unwrap();
         assert_eq!(s.network().get_purpose(&bnet).await.unwrap(), [NetworkPurpose::Nbd]);
-        assert_eq!(desc(s.network().add_purpose(&tnet, &NetworkPurpose::InsecureNbd).await), ["NETWORK_INCOMPATIBLE_PURPOSES", "insecure_nbd", "nbd"]);
+        assert_eq!(
+            desc(s.network().add_purpose(&tnet, &NetworkPurpose::InsecureNbd).await),
+            ["NETWORK_INCOMPATIBLE_PURPOSES", "insecure_nbd", "nbd"]
+        );
     }
 }
 
@@ -641,12 +780,21 @@ async fn devices_of_vms() {
             .sim_store()
             .write(|tx| {
                 let group = tx.create(xenapi::UsbGroupRecord { name_label: "usb".into(), ..Default::default() })?;
-                let pusb = tx.create(xenapi::PusbRecord { usb_group: group.clone(), host: host.clone(), path: "1-1".into(), ..Default::default() })?;
+                let pusb = tx.create(xenapi::PusbRecord {
+                    usb_group: group.clone(),
+                    host: host.clone(),
+                    path: "1-1".into(),
+                    ..Default::default()
+                })?;
                 Ok((group, pusb))
             })
             .unwrap();
         s.pusb().scan(&host).await.unwrap();
-        assert_eq!(desc(s.pusb().scan(&HostRef::new("OpaqueRef:x")).await), ["HANDLE_INVALID", "host", "OpaqueRef:x"], "{p:?}");
+        assert_eq!(
+            desc(s.pusb().scan(&HostRef::new("OpaqueRef:x")).await),
+            ["HANDLE_INVALID", "host", "OpaqueRef:x"],
+            "{p:?}"
+        );
         s.pusb().set_passthrough_enabled(&pusb, true).await.unwrap();
         assert!(s.pusb().get_passthrough_enabled(&pusb).await.unwrap());
         let vusb = s.vusb().create(&g.vm, &group, &no_map()).await.unwrap();
@@ -657,11 +805,25 @@ async fn devices_of_vms() {
         assert_eq!(desc(s.vusb().unplug(&vusb).await), ["VM_BAD_POWER_STATE", vm, "running", "halted"]);
         s.vm().start(&g.vm, false, false).await.unwrap();
         assert_eq!(desc(s.vusb().unplug(&vusb).await), ["DEVICE_ALREADY_DETACHED", vusb.as_str()]);
-        sim.sim.sim_store().write(|tx| tx.update::<xenapi::VusbRecord, _>(vusb.as_str(), |u| { u.currently_attached = true; Ok(()) })).unwrap();
-        assert_eq!(desc(s.pusb().set_passthrough_enabled(&pusb, false).await), ["USB_ALREADY_ATTACHED", pusb.as_str(), vm]);
+        sim.sim
+            .sim_store()
+            .write(|tx| {
+                tx.update::<xenapi::VusbRecord, _>(vusb.as_str(), |u| {
+                    u.currently_attached = true;
+                    Ok(())
+                })
+            })
+            .unwrap();
+        assert_eq!(
+            desc(s.pusb().set_passthrough_enabled(&pusb, false).await),
+            ["USB_ALREADY_ATTACHED", pusb.as_str(), vm]
+        );
         let uuid = s.vusb().get_uuid(&vusb).await.unwrap();
         let vm_uuid = s.vm().get_uuid(&g.vm).await.unwrap();
-        assert_eq!(desc(s.vusb().destroy(&vusb).await), ["OPERATION_NOT_ALLOWED", &format!("VUSB '{uuid}' still attached to '{vm_uuid}'")]);
+        assert_eq!(
+            desc(s.vusb().destroy(&vusb).await),
+            ["OPERATION_NOT_ALLOWED", &format!("VUSB '{uuid}' still attached to '{vm_uuid}'")]
+        );
         s.vusb().unplug(&vusb).await.unwrap();
         assert!(!s.vusb().get_currently_attached(&vusb).await.unwrap());
         s.vusb().destroy(&vusb).await.unwrap();
@@ -671,26 +833,46 @@ async fn devices_of_vms() {
         let (gpu_group, vgpu_type) = sim
             .sim
             .sim_store()
-            .write(|tx| Ok((tx.create(xenapi::GpuGroupRecord { name_label: "gpus".into(), ..Default::default() })?, tx.create(xenapi::VgpuTypeRecord { model_name: "passthrough".into(), ..Default::default() })?)))
+            .write(|tx| {
+                Ok((
+                    tx.create(xenapi::GpuGroupRecord { name_label: "gpus".into(), ..Default::default() })?,
+                    tx.create(xenapi::VgpuTypeRecord { model_name: "passthrough".into(), ..Default::default() })?,
+                ))
+            })
             .unwrap();
-        assert_eq!(desc(s.vgpu().create(&g.vm, &gpu_group, "0", &no_map(), &vgpu_type).await), ["VM_BAD_POWER_STATE", vm, "halted", "running"]);
+        assert_eq!(
+            desc(s.vgpu().create(&g.vm, &gpu_group, "0", &no_map(), &vgpu_type).await),
+            ["VM_BAD_POWER_STATE", vm, "halted", "running"]
+        );
         assert_eq!(desc(s.vtpm().create(&g.vm, true).await), ["VM_BAD_POWER_STATE", vm, "halted", "running"]);
         s.vm().hard_shutdown(&g.vm).await.unwrap();
         let vgpu = s.vgpu().create(&g.vm, &gpu_group, "0", &no_map(), &vgpu_type).await.unwrap();
         let r = s.vgpu().get_record(&vgpu).await.unwrap();
-        assert_eq!((r.device.as_str(), r.gpu_group.clone(), r.r#type.clone()), ("0", gpu_group.clone(), vgpu_type.clone()));
+        assert_eq!(
+            (r.device.as_str(), r.gpu_group.clone(), r.r#type.clone()),
+            ("0", gpu_group.clone(), vgpu_type.clone())
+        );
         let second = s.vgpu().create(&g.vm, &gpu_group, "0", &no_map(), &vgpu_type).await.unwrap();
         assert_eq!(s.vgpu().get_device(&second).await.unwrap(), "1");
-        assert_eq!(desc(s.vgpu().create(&g.vm, &gpu_group, "1", &no_map(), &vgpu_type).await), ["DEVICE_ALREADY_EXISTS", "1"]);
+        assert_eq!(
+            desc(s.vgpu().create(&g.vm, &gpu_group, "1", &no_map(), &vgpu_type).await),
+            ["DEVICE_ALREADY_EXISTS", "1"]
+        );
         assert_eq!(desc(s.vgpu().create(&g.vm, &gpu_group, "x", &no_map(), &vgpu_type).await), ["INVALID_DEVICE", "x"]);
         s.vgpu().destroy(&second).await.unwrap();
         assert_eq!(s.vm().get_vgpus(&g.vm).await.unwrap(), vec![vgpu.clone()]);
 
         let vtpm = s.vtpm().create(&g.vm, true).await.unwrap();
-        assert_eq!((s.vtpm().get_vm(&vtpm).await.unwrap(), s.vtpm().get_is_unique(&vtpm).await.unwrap()), (g.vm.clone(), true));
+        assert_eq!(
+            (s.vtpm().get_vm(&vtpm).await.unwrap(), s.vtpm().get_is_unique(&vtpm).await.unwrap()),
+            (g.vm.clone(), true)
+        );
         assert_eq!(desc(s.vtpm().create(&g.vm, false).await), ["VTPM_MAX_AMOUNT_REACHED", "1"]);
         s.vm().start(&g.vm, false, false).await.unwrap();
-        assert_eq!(desc(s.vgpu().destroy(&vgpu).await), ["OPERATION_NOT_ALLOWED", "vGPU currently attached to a running VM"]);
+        assert_eq!(
+            desc(s.vgpu().destroy(&vgpu).await),
+            ["OPERATION_NOT_ALLOWED", "vGPU currently attached to a running VM"]
+        );
         assert_eq!(desc(s.vtpm().destroy(&vtpm).await), ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]);
         s.vm().hard_shutdown(&g.vm).await.unwrap();
         s.vgpu().destroy(&vgpu).await.unwrap();
@@ -710,8 +892,15 @@ async fn messages_blobs_updates_repositories_and_sdn() {
         let m = s.message().create("HOST_TEST", 3, &Cls::Host, &host_uuid, "hello").await.unwrap();
         let all = s.message().get_all_records().await.unwrap();
         let r = &all[&m];
-        assert_eq!((r.name.as_str(), r.priority, r.cls.clone(), r.obj_uuid.as_str(), r.body.as_str()), ("HOST_TEST", 3, Cls::Host, host_uuid.as_str(), "hello"), "{p:?}");
-        assert_eq!(desc(s.message().create("X", 1, &Cls::Vm, &host_uuid, "").await), ["UUID_INVALID", "VM", host_uuid.as_str()]);
+        assert_eq!(
+            (r.name.as_str(), r.priority, r.cls.clone(), r.obj_uuid.as_str(), r.body.as_str()),
+            ("HOST_TEST", 3, Cls::Host, host_uuid.as_str(), "hello"),
+            "{p:?}"
+        );
+        assert_eq!(
+            desc(s.message().create("X", 1, &Cls::Vm, &host_uuid, "").await),
+            ["UUID_INVALID", "VM", host_uuid.as_str()]
+        );
         s.message().destroy(&m).await.unwrap();
         assert!(!s.message().get_all_records().await.unwrap().contains_key(&m));
 
@@ -736,7 +925,10 @@ async fn messages_blobs_updates_repositories_and_sdn() {
             s.pool_update().async_pool_apply(&update).await.unwrap().wait().await.unwrap();
             assert_eq!(s.pool_update().get_hosts(&update).await.unwrap().len(), hosts.len());
         }
-        assert_eq!(desc(s.pool_update().async_pool_apply(&update).await.unwrap().wait().await), ["UPDATE_ALREADY_APPLIED_IN_POOL", update.as_str()]);
+        assert_eq!(
+            desc(s.pool_update().async_pool_apply(&update).await.unwrap().wait().await),
+            ["UPDATE_ALREADY_APPLIED_IN_POOL", update.as_str()]
+        );
 
         // The legacy patch of a second update applies it everywhere.
         let vdi2 = new_disk(&s, &sr, "update-2.iso", GIB).await;
@@ -744,7 +936,13 @@ async fn messages_blobs_updates_repositories_and_sdn() {
         let patch = sim
             .sim
             .sim_store()
-            .write(|tx| tx.create(xenapi::PoolPatchRecord { name_label: "update-2".into(), pool_update: update2.clone(), ..Default::default() }))
+            .write(|tx| {
+                tx.create(xenapi::PoolPatchRecord {
+                    name_label: "update-2".into(),
+                    pool_update: update2.clone(),
+                    ..Default::default()
+                })
+            })
             .unwrap();
         s.pool_patch().pool_apply(&patch).await.unwrap();
         let pp = s.pool_patch().get_record(&patch).await.unwrap();
@@ -754,15 +952,38 @@ async fn messages_blobs_updates_repositories_and_sdn() {
         assert_eq!(desc(s.pool_patch().pool_apply(&patch).await), ["UPDATE_ALREADY_APPLIED", update2.as_str()]);
 
         let url = "https://updates.example.com/repo";
-        let repo = s.repository().introduce("base", "the base repository", url, "https://updates.example.com/src", true, "").await.unwrap();
+        let repo = s
+            .repository()
+            .introduce("base", "the base repository", url, "https://updates.example.com/src", true, "")
+            .await
+            .unwrap();
         let r = s.repository().get_record(&repo).await.unwrap();
         assert_eq!((r.name_label.as_str(), r.binary_url.as_str(), r.update), ("base", url, true));
-        assert_eq!(desc(s.repository().introduce("base", "", "https://other.example.com/", "https://other.example.com/", false, "").await), ["REPOSITORY_ALREADY_EXISTS", repo.as_str()]);
-        assert_eq!(desc(s.repository().introduce("b2", "", "ftp://x/", "https://x/", false, "").await), ["INVALID_BASE_URL", "ftp://x/"]);
-        assert_eq!(desc(s.repository().introduce("b2", "", "https://x/", "https://x/", false, "../key").await), ["INVALID_GPGKEY_PATH", "../key"]);
+        assert_eq!(
+            desc(
+                s.repository()
+                    .introduce("base", "", "https://other.example.com/", "https://other.example.com/", false, "")
+                    .await
+            ),
+            ["REPOSITORY_ALREADY_EXISTS", repo.as_str()]
+        );
+        assert_eq!(
+            desc(s.repository().introduce("b2", "", "ftp://x/", "https://x/", false, "").await),
+            ["INVALID_BASE_URL", "ftp://x/"]
+        );
+        assert_eq!(
+            desc(s.repository().introduce("b2", "", "https://x/", "https://x/", false, "../key").await),
+            ["INVALID_GPGKEY_PATH", "../key"]
+        );
 
-        assert_eq!(desc(s.sdn_controller().introduce(&SdnControllerProtocol::Pssl, "10.0.0.9", 0).await), ["INVALID_VALUE", "address", "10.0.0.9"]);
-        assert_eq!(desc(s.sdn_controller().introduce(&SdnControllerProtocol::Ssl, "", 0).await), ["INVALID_VALUE", "address", ""]);
+        assert_eq!(
+            desc(s.sdn_controller().introduce(&SdnControllerProtocol::Pssl, "10.0.0.9", 0).await),
+            ["INVALID_VALUE", "address", "10.0.0.9"]
+        );
+        assert_eq!(
+            desc(s.sdn_controller().introduce(&SdnControllerProtocol::Ssl, "", 0).await),
+            ["INVALID_VALUE", "address", ""]
+        );
         let sdn = s.sdn_controller().introduce(&SdnControllerProtocol::Ssl, "10.0.0.9", 0).await.unwrap();
         let c = s.sdn_controller().get_record(&sdn).await.unwrap();
         assert_eq!((c.protocol, c.address.as_str(), c.port), (SdnControllerProtocol::Ssl, "10.0.0.9", 6632));
@@ -780,7 +1001,10 @@ async fn http(url: &str, method: &str, target: &str, body: &[u8]) -> (u16, Vec<u
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = url.trim_start_matches("http://");
     let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     conn.write_all(head.as_bytes()).await.unwrap();
     conn.write_all(body).await.unwrap();
     let mut reply = Vec::new();

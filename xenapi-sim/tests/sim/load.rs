@@ -87,7 +87,8 @@ fn sixteen_clients_on_ten_thousand_vms() {
     let results: Vec<_> = rt.block_on(async {
         let tasks: Vec<_> = (0..CLIENTS)
             .map(|i| {
-                let protocol = if i % 2 == 0 { Protocol::XmlRpc } else { Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2) };
+                let protocol =
+                    if i % 2 == 0 { Protocol::XmlRpc } else { Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2) };
                 tokio::spawn(client(sim.url.clone(), protocol, 0x5eed + i as u64, calls_each))
             })
             .collect();

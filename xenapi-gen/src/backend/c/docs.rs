@@ -8,9 +8,7 @@ const WIDTH: usize = 78;
 /// Text made safe inside a C block comment: no comment delimiters, no
 /// trigraphs, one line per paragraph line.
 fn clean(text: &str) -> String {
-    text.replace("*/", "* /")
-        .replace("/*", "/ *")
-        .replace("??", "? ?")
+    text.replace("*/", "* /").replace("/*", "/ *").replace("??", "? ?")
 }
 
 /// Wraps paragraphs (separated by empty strings or blank lines) into a
@@ -81,9 +79,7 @@ pub fn c_string(s: &str) -> String {
             '?' => out.push_str("\\?"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\{:03o}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\{:03o}", c as u32)),
             c => out.push(c),
         }
     }
@@ -98,10 +94,7 @@ mod tests {
     #[test]
     fn blocks_wrap_and_stay_closed() {
         let b = block(&["A short line. /* nested */ and ??= trigraph".into()], "");
-        assert_eq!(
-            b,
-            "/**\n * A short line. / * nested * / and ? ?= trigraph\n */"
-        );
+        assert_eq!(b, "/**\n * A short line. / * nested * / and ? ?= trigraph\n */");
         let long = "word ".repeat(40);
         for line in block(&[long], "    ").lines() {
             assert!(line.len() <= WIDTH, "{line}");

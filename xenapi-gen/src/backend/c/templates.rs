@@ -63,11 +63,7 @@ fn prototype(f: &Func, own: &str) -> String {
         params.push(format!("{}*result", r.decl(own)));
     }
     params.extend(f.params.iter().map(|(n, t)| {
-        let konst = if f.const_strings && *t == CType::String {
-            "const "
-        } else {
-            ""
-        };
+        let konst = if f.const_strings && *t == CType::String { "const " } else { "" };
         format!("{konst}{}{n}", t.decl(own))
     }));
     format!("{}({})", f.name, params.join(", "))
@@ -96,17 +92,10 @@ pub(super) fn class_h(ci: &ClassInfo) -> String {
     if kind != ClassKind::Session {
         includes.push(names::header(&format!("{t}_decl")));
     }
-    let skip = [
-        names::header(&t),
-        names::header("xen_common"),
-        names::header("xen_event_batch"),
-    ];
+    let skip = [names::header(&t), names::header("xen_common"), names::header("xen_event_batch")];
     let includes = sorted(includes.into_iter().filter(|h| !skip.contains(h)).collect());
     let forward = if kind == ClassKind::Session {
-        vec![
-            format!("struct {t}_record;"),
-            format!("struct {t}_record_set;"),
-        ]
+        vec![format!("struct {t}_record;"), format!("struct {t}_record_set;")]
     } else {
         Vec::new()
     };
@@ -122,21 +111,13 @@ pub(super) fn class_h(ci: &ClassInfo) -> String {
             }
             doc.extend(f.note.clone());
             let dep = if f.deprecated { " XEN_DEPRECATED" } else { "" };
-            FieldRow {
-                doc: block(&doc, "    "),
-                decl: format!("{}{}{dep}", f.ty.decl(own), f.ident),
-            }
+            FieldRow { doc: block(&doc, "    "), decl: format!("{}{}{dep}", f.ty.decl(own), f.ident) }
         })
         .collect();
     let functions = ci
         .funcs
         .iter()
-        .map(|f| FuncRow {
-            doc: f.doc.clone(),
-            deprecated: f.deprecated,
-            ret: "bool".into(),
-            proto: prototype(f, own),
-        })
+        .map(|f| FuncRow { doc: f.doc.clone(), deprecated: f.deprecated, ret: "bool".into(), proto: prototype(f, own) })
         .collect();
     render(&ClassH {
         banner: BANNER,
@@ -150,11 +131,7 @@ pub(super) fn class_h(ci: &ClassInfo) -> String {
         t,
         fields,
         functions,
-        trailer: if kind == ClassKind::Event {
-            vec![names::header("xen_event_batch")]
-        } else {
-            Vec::new()
-        },
+        trailer: if kind == ClassKind::Event { vec![names::header("xen_event_batch")] } else { Vec::new() },
     })
 }
 
@@ -199,21 +176,12 @@ pub(super) fn class_c(ci: &ClassInfo) -> String {
                 .map(|(n, ty)| ArgRow {
                     desc: ty.desc(),
                     name: n.clone(),
-                    ctor: if f.ctor_arg.as_deref() == Some(n.as_str()) {
-                        "true"
-                    } else {
-                        "false"
-                    },
+                    ctor: if f.ctor_arg.as_deref() == Some(n.as_str()) { "true" } else { "false" },
                 })
                 .collect(),
-            result_desc: f
-                .result
-                .as_ref()
-                .map_or("NULL".into(), |r| format!("&{}", r.desc())),
+            result_desc: f.result.as_ref().map_or("NULL".into(), |r| format!("&{}", r.desc())),
             result_arg: if f.result.is_some() { "result" } else { "NULL" },
-            after: f.sets_handle_from.as_ref().map_or(String::new(), |s| {
-                format!("    xw_set_handle(*result, {s});")
-            }),
+            after: f.sets_handle_from.as_ref().map_or(String::new(), |s| format!("    xw_set_handle(*result, {s});")),
         })
         .collect();
     render(&ClassC {
@@ -292,10 +260,7 @@ pub(super) fn enum_h(e: &EnumDef) -> String {
             .map(|v| {
                 let mut doc = vec![v.lifecycle.described(&v.description)];
                 doc.push(format!("Spelled \"{}\" by the API.", v.name));
-                ValueRow {
-                    doc: block(&doc, "    "),
-                    name: names::enum_value(&e.name, &v.name),
-                }
+                ValueRow { doc: block(&doc, "    "), name: names::enum_value(&e.name, &v.name) }
             })
             .collect(),
         undefined: names::enum_value(&e.name, "undefined"),
@@ -311,10 +276,7 @@ struct EnumC {
 }
 
 pub(super) fn enum_c(e: &EnumDef) -> String {
-    render(&EnumC {
-        banner: BANNER,
-        t: names::enum_type(&e.name),
-    })
+    render(&EnumC { banner: BANNER, t: names::enum_type(&e.name) })
 }
 
 // ---------------------------------------------------------- sets and maps
@@ -333,15 +295,7 @@ struct MapH {
 }
 
 pub(super) fn map_h(ct: &CType) -> String {
-    let CType::Map {
-        name,
-        api,
-        key,
-        val,
-    } = ct
-    else {
-        unreachable!("map_h takes a map")
-    };
+    let CType::Map { name, api, key, val } = ct else { unreachable!("map_h takes a map") };
     let mut includes = Vec::new();
     key.headers("", false, &mut includes);
     val.headers("", false, &mut includes);
@@ -366,13 +320,8 @@ struct MapC {
 }
 
 pub(super) fn map_c(ct: &CType) -> String {
-    let CType::Map { name, .. } = ct else {
-        unreachable!("map_c takes a map")
-    };
-    render(&MapC {
-        banner: BANNER,
-        t: name.clone(),
-    })
+    let CType::Map { name, .. } = ct else { unreachable!("map_c takes a map") };
+    render(&MapC { banner: BANNER, t: name.clone() })
 }
 
 #[derive(Template)]
@@ -387,9 +336,7 @@ struct SetH {
 }
 
 pub(super) fn set_h(ct: &CType) -> String {
-    let CType::Set { name, api, elem } = ct else {
-        unreachable!("set_h takes a set")
-    };
+    let CType::Set { name, api, elem } = ct else { unreachable!("set_h takes a set") };
     let mut includes = Vec::new();
     elem.headers("", false, &mut includes);
     let own = names::header(name);
@@ -411,13 +358,8 @@ struct SetC {
 }
 
 pub(super) fn set_c(ct: &CType) -> String {
-    let CType::Set { name, .. } = ct else {
-        unreachable!("set_c takes a set")
-    };
-    render(&SetC {
-        banner: BANNER,
-        t: name.clone(),
-    })
+    let CType::Set { name, .. } = ct else { unreachable!("set_c takes a set") };
+    render(&SetC { banner: BANNER, t: name.clone() })
 }
 
 #[derive(Template)]
@@ -493,27 +435,17 @@ fn error_rows(api: &Api) -> Vec<ErrorRow> {
             if !e.params.is_empty() {
                 doc.push(format!("Parameters: {}.", e.params.join(", ")));
             }
-            ErrorRow {
-                doc: block(&doc, "    "),
-                name: names::failure(&e.code),
-                text: c_string(&e.code),
-            }
+            ErrorRow { doc: block(&doc, "    "), name: names::failure(&e.code), text: c_string(&e.code) }
         })
         .collect()
 }
 
 pub(super) fn failure_h(api: &Api) -> String {
-    render(&FailureH {
-        banner: BANNER,
-        errors: error_rows(api),
-    })
+    render(&FailureH { banner: BANNER, errors: error_rows(api) })
 }
 
 pub(super) fn failure_c(api: &Api) -> String {
-    render(&FailureC {
-        banner: BANNER,
-        errors: error_rows(api),
-    })
+    render(&FailureC { banner: BANNER, errors: error_rows(api) })
 }
 
 // ---------------------------------------------------------- descriptors
@@ -552,32 +484,17 @@ struct TypesC {
 fn is_builtin(ct: &CType) -> bool {
     matches!(
         ct,
-        CType::String
-            | CType::Int
-            | CType::Float
-            | CType::Bool
-            | CType::DateTime
-            | CType::Ref(_)
-            | CType::Session
+        CType::String | CType::Int | CType::Float | CType::Bool | CType::DateTime | CType::Ref(_) | CType::Session
     )
 }
 
 fn descs(sdk: &Sdk) -> Vec<Desc> {
-    sdk.ctypes
-        .values()
-        .filter(|ct| !is_builtin(ct))
-        .map(|ct| desc(sdk, ct))
-        .collect()
+    sdk.ctypes.values().filter(|ct| !is_builtin(ct)).map(|ct| desc(sdk, ct)).collect()
 }
 
 fn desc(sdk: &Sdk, ct: &CType) -> Desc {
     let name = ct.desc();
-    let mut d = Desc {
-        name: name.clone(),
-        values: Vec::new(),
-        fields: Vec::new(),
-        init: Vec::new(),
-    };
+    let mut d = Desc { name: name.clone(), values: Vec::new(), fields: Vec::new(), init: Vec::new() };
     let api_name = c_string(&ct.api_name());
     match ct {
         CType::Enum(e) => {
@@ -599,9 +516,7 @@ fn desc(sdk: &Sdk, ct: &CType) -> Desc {
                 format!(".item_size = sizeof({})", elem.set_item().trim_end()),
             ];
         }
-        CType::Map {
-            name: t, key, val, ..
-        } => {
+        CType::Map { name: t, key, val, .. } => {
             d.init = vec![
                 ".kind = XW_MAP".into(),
                 format!(".name = {api_name}"),
@@ -620,20 +535,13 @@ fn desc(sdk: &Sdk, ct: &CType) -> Desc {
             ];
         }
         CType::Option { inner, .. } => {
-            d.init = vec![
-                ".kind = XW_OPTION".into(),
-                format!(".name = {api_name}"),
-                format!(".elem = &{}", inner.desc()),
-            ];
+            d.init =
+                vec![".kind = XW_OPTION".into(), format!(".name = {api_name}"), format!(".elem = &{}", inner.desc())];
         }
         CType::Record(c) => {
             // Records are only made of the API's classes; should one be
             // missing, its record is described with no fields.
-            let fields = sdk
-                .classes
-                .iter()
-                .find(|ci| &ci.class.name == c)
-                .map_or(&[][..], |ci| &ci.fields);
+            let fields = sdk.classes.iter().find(|ci| &ci.class.name == c).map_or(&[][..], |ci| &ci.fields);
             let owner = names::record(c);
             d.fields = fields
                 .iter()
@@ -662,10 +570,7 @@ fn desc(sdk: &Sdk, ct: &CType) -> Desc {
                 row("events", event_records().desc()),
                 row(
                     "valid_ref_counts",
-                    format!(
-                        "xw_t_{}",
-                        names::map(&crate::model::Type::String, &crate::model::Type::Int)
-                    ),
+                    format!("xw_t_{}", names::map(&crate::model::Type::String, &crate::model::Type::Int)),
                 ),
                 row("token", "xw_t_string".into()),
             ];
@@ -676,39 +581,23 @@ fn desc(sdk: &Sdk, ct: &CType) -> Desc {
     d
 }
 
-fn record_init(
-    api_name: &str,
-    owner: &str,
-    name: &str,
-    fields: usize,
-    handle: bool,
-) -> Vec<String> {
+fn record_init(api_name: &str, owner: &str, name: &str, fields: usize, handle: bool) -> Vec<String> {
     vec![
         ".kind = XW_RECORD".into(),
         format!(".name = {api_name}"),
         format!(".record_size = sizeof({owner})"),
-        if fields == 0 {
-            ".fields = NULL".into()
-        } else {
-            format!(".fields = {name}_fields")
-        },
+        if fields == 0 { ".fields = NULL".into() } else { format!(".fields = {name}_fields") },
         format!(".field_count = {fields}"),
         format!(".has_handle = {handle}"),
     ]
 }
 
 pub(super) fn types_h(sdk: &Sdk) -> String {
-    render(&TypesH {
-        banner: BANNER,
-        descs: descs(sdk),
-    })
+    render(&TypesH { banner: BANNER, descs: descs(sdk) })
 }
 
 pub(super) fn types_c(sdk: &Sdk) -> String {
-    render(&TypesC {
-        banner: BANNER,
-        descs: descs(sdk),
-    })
+    render(&TypesC { banner: BANNER, descs: descs(sdk) })
 }
 
 // ------------------------------------------------------------ the rest
@@ -721,10 +610,7 @@ struct AllH<'a> {
 }
 
 pub(super) fn all_h(headers: &[String]) -> String {
-    render(&AllH {
-        banner: BANNER,
-        headers,
-    })
+    render(&AllH { banner: BANNER, headers })
 }
 
 #[derive(Template)]
@@ -735,12 +621,6 @@ struct Makefile {
 }
 
 pub(super) fn makefile(api: &Api) -> String {
-    let version = api
-        .releases
-        .last()
-        .map_or_else(|| "0".into(), |r| r.code.clone());
-    render(&Makefile {
-        banner: BANNER.trim_end().replace("/*", "#").replace(" */", ""),
-        version,
-    })
+    let version = api.releases.last().map_or_else(|| "0".into(), |r| r.code.clone());
+    render(&Makefile { banner: BANNER.trim_end().replace("/*", "#").replace(" */", ""), version })
 }

@@ -78,11 +78,7 @@ impl CType {
             Type::Record(c) => CType::Record(c.clone()),
             Type::Set(elem) => {
                 let elem = CType::of(elem, if pos == Pos::Key { Pos::Param } else { pos })?;
-                CType::Set {
-                    name: elem.set_name(),
-                    api: ty.to_string(),
-                    elem: Box::new(elem),
-                }
+                CType::Set { name: elem.set_name(), api: ty.to_string(), elem: Box::new(elem) }
             }
             Type::Map(k, v) => CType::Map {
                 name: names::map(k, v),
@@ -90,10 +86,7 @@ impl CType {
                 key: Box::new(CType::of(k, Pos::Key)?),
                 val: Box::new(CType::of(v, Pos::Field)?),
             },
-            Type::Option(inner) => CType::Option {
-                api: ty.to_string(),
-                inner: Box::new(CType::of(inner, pos)?),
-            },
+            Type::Option(inner) => CType::Option { api: ty.to_string(), inner: Box::new(CType::of(inner, pos)?) },
             Type::EventBatch => CType::EventBatch,
             Type::Void | Type::AnyRecord => return None,
         })
@@ -119,10 +112,7 @@ impl CType {
 
     /// Whether values are held through a pointer (NULL-able).
     pub fn is_pointer(&self) -> bool {
-        !matches!(
-            self,
-            CType::Int | CType::Float | CType::Bool | CType::DateTime | CType::Enum(_)
-        )
+        !matches!(self, CType::Int | CType::Float | CType::Bool | CType::DateTime | CType::Enum(_))
     }
 
     /// The type as written before a declarator, ending in a space or `*`
@@ -192,9 +182,7 @@ impl CType {
             CType::Session => "session ref".into(),
             CType::Enum(e) => format!("enum {e}"),
             CType::Record(c) => format!("{c} record"),
-            CType::Set { api, .. } | CType::Map { api, .. } | CType::Option { api, .. } => {
-                api.clone()
-            }
+            CType::Set { api, .. } | CType::Map { api, .. } | CType::Option { api, .. } => api.clone(),
             CType::EventBatch => "event batch".into(),
         }
     }
@@ -239,12 +227,7 @@ impl CType {
             CType::Map { name, .. } => out.push(names::header(name)),
             CType::Option { inner, .. } => inner.headers(own, full, out),
             CType::EventBatch => out.push(names::header("xen_event_batch")),
-            CType::String
-            | CType::Int
-            | CType::Float
-            | CType::Bool
-            | CType::DateTime
-            | CType::Session => {}
+            CType::String | CType::Int | CType::Float | CType::Bool | CType::DateTime | CType::Session => {}
         }
     }
 }
@@ -252,8 +235,5 @@ impl CType {
 /// Whether a set of this element type has a header of its own (sets of
 /// handles, records and enums live in their class's or enum's header).
 pub fn is_plain_set(elem: &CType) -> bool {
-    !matches!(
-        elem,
-        CType::Ref(_) | CType::RecordOpt(_) | CType::Record(_) | CType::Enum(_)
-    )
+    !matches!(elem, CType::Ref(_) | CType::RecordOpt(_) | CType::Record(_) | CType::Enum(_))
 }

@@ -13,7 +13,7 @@ pub use book::BUILD_DIR;
 
 use super::GeneratedFile;
 use crate::model::lifecycle::sentence;
-use crate::model::{Api, Class, Lifecycle, Message, MessageOrigin, Type, TransitionKind};
+use crate::model::{Api, Class, Lifecycle, Message, MessageOrigin, TransitionKind, Type};
 use crate::names::{python as py, rust as rs};
 use askama::Template;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +61,6 @@ fn type_link(t: &Type, api: &Api) -> String {
 fn lifecycle_text(l: &Lifecycle) -> String {
     l.history().unwrap_or_else(|| "-".into())
 }
-
 
 fn signature(m: &Message) -> String {
     let params: Vec<String> = m
@@ -145,7 +144,11 @@ fn class_page_text(api: &Api, c: &Class) -> String {
         .map(|e| EnumSection {
             name: e.name.clone(),
             doc: cell(&e.description),
-            values: e.values.iter().map(|v| (format!("`{}`", v.name), v.lifecycle.described(&cell(&v.description)))).collect(),
+            values: e
+                .values
+                .iter()
+                .map(|v| (format!("`{}`", v.name), v.lifecycle.described(&cell(&v.description))))
+                .collect(),
         })
         .collect();
     let fields = c
@@ -155,7 +158,11 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             name: f.name.clone(),
             ty: type_link(&f.ty, api),
             qualifier: f.qualifier.to_string(),
-            default: f.default.as_ref().map(|d| format!("`{}`", code_cell(&d.to_notation()))).unwrap_or_else(|| "-".into()),
+            default: f
+                .default
+                .as_ref()
+                .map(|d| format!("`{}`", code_cell(&d.to_notation())))
+                .unwrap_or_else(|| "-".into()),
             lifecycle: lifecycle_text(&f.lifecycle),
             doc: cell(&f.description),
         })
@@ -172,7 +179,13 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             params: m
                 .params
                 .iter()
-                .map(|p| (p.name.clone(), type_link(&p.ty, api), p.lifecycle.described(&p.description.as_deref().map(cell).unwrap_or_default())))
+                .map(|p| {
+                    (
+                        p.name.clone(),
+                        type_link(&p.ty, api),
+                        p.lifecycle.described(&p.description.as_deref().map(cell).unwrap_or_default()),
+                    )
+                })
                 .collect(),
             result: type_link(&m.result, api),
             rust: rs::call(c, m),
@@ -209,7 +222,12 @@ fn class_page_text(api: &Api, c: &Class) -> String {
             rs::record_type(&c.name),
             rs::server_trait(&c.name)
         ),
-        python_names: format!("`session.{}`, `{}`, `{}`", py::class_attr(&c.name), py::ref_type(&c.name), py::record_type(&c.name)),
+        python_names: format!(
+            "`session.{}`, `{}`, `{}`",
+            py::class_attr(&c.name),
+            py::ref_type(&c.name),
+            py::record_type(&c.name)
+        ),
         enums,
         fields,
         messages,
@@ -271,7 +289,10 @@ fn releases(api: &Api) -> String {
         }
         for e in c.enums.iter().filter(|e| e.home) {
             for v in &e.values {
-                note(&v.lifecycle, format!("value `{2}` of enum [{1}](classes/{0}.md#enum-{1})", c.name, e.name, v.name));
+                note(
+                    &v.lifecycle,
+                    format!("value `{2}` of enum [{1}](classes/{0}.md#enum-{1})", c.name, e.name, v.name),
+                );
             }
         }
         for m in c.messages.iter().filter(|m| !m.is_derived()) {
@@ -346,8 +367,17 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
             .errors
             .iter()
             .map(|e| {
-                let params = if e.params.is_empty() { "-".to_string() } else { e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-                (e.code.clone(), params, e.lifecycle.described(&prose(&e.description)), raised_by.remove(e.code.as_str()).unwrap_or_default())
+                let params = if e.params.is_empty() {
+                    "-".to_string()
+                } else {
+                    e.params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                };
+                (
+                    e.code.clone(),
+                    params,
+                    e.lifecycle.described(&prose(&e.description)),
+                    raised_by.remove(e.code.as_str()).unwrap_or_default(),
+                )
             })
             .collect(),
     };

@@ -86,7 +86,13 @@ fn errors(api: &Api) -> String {
                 1 => format!("({},)", py_str(&e.params[0])),
                 _ => format!("({})", e.params.iter().map(|p| py_str(p)).collect::<Vec<_>>().join(", ")),
             };
-            ErrorView { class: names::error_class(&e.code), code: e.code.clone(), doc: docstring(&e.lifecycle.described(e.description.trim())), names, props }
+            ErrorView {
+                class: names::error_class(&e.code),
+                code: e.code.clone(),
+                doc: docstring(&e.lifecycle.described(e.description.trim())),
+                names,
+                props,
+            }
         })
         .collect();
     ErrorsTpl { errors }.render().expect("errors template renders")
@@ -112,7 +118,17 @@ fn enums(api: &Api) -> String {
         .map(|(_, e)| EnumView {
             name: names::enum_type(&e.name),
             doc: docstring(&e.description),
-            members: e.values.iter().map(|v| (names::enum_member(&v.name), py_str(&v.name), docstring(&v.lifecycle.described(v.description.trim())))).collect(),
+            members: e
+                .values
+                .iter()
+                .map(|v| {
+                    (
+                        names::enum_member(&v.name),
+                        py_str(&v.name),
+                        docstring(&v.lifecycle.described(v.description.trim())),
+                    )
+                })
+                .collect(),
         })
         .collect();
     EnumsTpl { enums }.render().expect("enums template renders")
@@ -158,7 +174,11 @@ fn default_expr(ty: &Type, lit: Option<&Literal>) -> String {
         (Type::Set(_), _) => "field(default_factory=list)".into(),
         (Type::Map(k, v), Some(Literal::Map(pairs))) if !pairs.is_empty() => mutable(format!(
             "{{{}}}",
-            pairs.iter().map(|(a, b)| format!("{}: {}", value_expr(k, a), value_expr(v, b))).collect::<Vec<_>>().join(", ")
+            pairs
+                .iter()
+                .map(|(a, b)| format!("{}: {}", value_expr(k, a), value_expr(v, b)))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         (Type::Map(..), _) | (Type::AnyRecord, _) => "field(default_factory=dict)".into(),
         (Type::Record(c), _) => format!("field(default_factory={})", names::record_type(c)),
@@ -177,11 +197,19 @@ fn default_expr(ty: &Type, lit: Option<&Literal>) -> String {
 fn value_expr(ty: &Type, l: &Literal) -> String {
     match (ty, l) {
         (Type::Enum(e), Literal::Enum(v)) => format!("{}.{}", names::enum_type(e), names::enum_member(v)),
-        (Type::Ref(c), Literal::Ref(r)) => format!("{}({})", names::ref_type(c), py_str(if l.is_null_ref() { "OpaqueRef:NULL" } else { r })),
+        (Type::Ref(c), Literal::Ref(r)) => {
+            format!("{}({})", names::ref_type(c), py_str(if l.is_null_ref() { "OpaqueRef:NULL" } else { r }))
+        }
         (_, Literal::String(s)) => py_str(s),
         (_, Literal::Int(i)) => i.to_string(),
         (_, Literal::Float(f)) => format!("{f:?}"),
-        (_, Literal::Bool(b)) => if *b { "True".into() } else { "False".into() },
+        (_, Literal::Bool(b)) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
         (_, Literal::DateTime(s)) => format!("parse_datetime({})", py_str(s)),
         _ => "None".into(),
     }
@@ -213,11 +241,21 @@ fn wire_literal(l: &Literal) -> String {
         Literal::Ref(r) => py_str(if l.is_null_ref() { "OpaqueRef:NULL" } else { r }),
         Literal::Int(i) => i.to_string(),
         Literal::Float(f) => format!("{f:?}"),
-        Literal::Bool(b) => if *b { "True".into() } else { "False".into() },
+        Literal::Bool(b) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
         Literal::Set(items) => format!("[{}]", items.iter().map(wire_literal).collect::<Vec<_>>().join(", ")),
         Literal::Map(pairs) => format!(
             "{{{}}}",
-            pairs.iter().map(|(a, b)| format!("{}: {}", wire_literal(a), wire_literal(b))).collect::<Vec<_>>().join(", ")
+            pairs
+                .iter()
+                .map(|(a, b)| format!("{}: {}", wire_literal(a), wire_literal(b)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -388,13 +426,20 @@ fn method_views(api: &Api, class: &Class, m: &Message) -> Vec<MethodView> {
         out.push(MethodView {
             name: names::async_method(&m.name),
             wire: m.async_wire_name(class),
-            params: base.params.iter().map(|p| ParamView { name: p.name.clone(), ann: p.ann.clone(), send: p.send.clone() }).collect(),
+            params: base
+                .params
+                .iter()
+                .map(|p| ParamView { name: p.name.clone(), ann: p.ann.clone(), send: p.send.clone() })
+                .collect(),
             ret: base.ret.clone(),
             conv: base.conv.clone(),
             void: base.void,
             session: true,
             is_async_form: true,
-            doc: format!("{}\n\n        Runs as a server task; ``wait()`` on the returned task gives the result.", base.doc),
+            doc: format!(
+                "{}\n\n        Runs as a server task; ``wait()`` on the returned task gives the result.",
+                base.doc
+            ),
             deprecated: base.deprecated.clone(),
         });
     }
@@ -494,7 +539,9 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
         GeneratedFile::new("python/pyproject.toml", PyprojectTpl { package: PACKAGE }.render().expect("renders")),
         GeneratedFile::new(
             format!("{pkg}/__init__.py"),
-            InitTpl { api_name: api.name.clone(), classes: api.classes.len(), errors: api.errors.len() }.render().expect("renders"),
+            InitTpl { api_name: api.name.clone(), classes: api.classes.len(), errors: api.errors.len() }
+                .render()
+                .expect("renders"),
         ),
         GeneratedFile::new(format!("{pkg}/errors.py"), errors(api)),
         GeneratedFile::new(format!("{pkg}/enums.py"), enums(api)),

@@ -57,10 +57,13 @@ pub fn converter_defs(types: &[Type]) -> Vec<(String, String)> {
     for t in types {
         define(t, &mut out, &mut order);
     }
-    order.into_iter().map(|n| {
-        let d = out[&n].clone();
-        (n, d)
-    }).collect()
+    order
+        .into_iter()
+        .map(|n| {
+            let d = out[&n].clone();
+            (n, d)
+        })
+        .collect()
 }
 
 fn define(t: &Type, out: &mut BTreeMap<String, String>, order: &mut Vec<String>) {

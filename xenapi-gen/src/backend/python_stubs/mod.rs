@@ -148,7 +148,9 @@ fn method(api: &Api, name: &str, class: &Class, m: &Message, ret: String) -> Met
 
 /// The login family: the messages called without a session.
 fn logins(api: &Api) -> impl Iterator<Item = (&Class, &Message)> {
-    api.class_of_kind(ClassKind::Session).into_iter().flat_map(|c| c.messages.iter().filter(|m| !m.takes_session()).map(move |m| (c, m)))
+    api.class_of_kind(ClassKind::Session)
+        .into_iter()
+        .flat_map(|c| c.messages.iter().filter(|m| !m.takes_session()).map(move |m| (c, m)))
 }
 
 /// `logout` as the module handles it: it ends the session itself and
@@ -214,14 +216,18 @@ fn api_module(api: &Api) -> String {
     }
     // `session.xenapi.login_*(...)` logs in, like the same call on the
     // session object (only the names starting with `login`).
-    let mut top: Vec<MethodView> =
-        logins(api).filter(|(_, m)| m.name.starts_with("login")).map(|(c, m)| method(api, &m.name, c, m, "None".into())).collect();
+    let mut top: Vec<MethodView> = logins(api)
+        .filter(|(_, m)| m.name.starts_with("login"))
+        .map(|(c, m)| method(api, &m.name, c, m, "None".into()))
+        .collect();
     top.push(logout());
     top.extend(spelt_by_alias(api));
     let methods = || classes.iter().chain(&async_classes).flat_map(|c| &c.methods).chain(&top);
     let imports = imports(methods().flat_map(|m| [m.params.as_str(), m.ret.as_str()]));
     let deprecated = methods().any(|m| m.deprecated.is_some());
-    ApiTpl { imports, deprecated, classes, async_classes, attrs, async_attrs, top }.render().expect("stub api template renders")
+    ApiTpl { imports, deprecated, classes, async_classes, attrs, async_attrs, top }
+        .render()
+        .expect("stub api template renders")
 }
 
 /// The messages Python cannot spell as `session.xenapi.<class>.<message>`
@@ -229,7 +235,9 @@ fn api_module(api: &Api) -> String {
 /// `session.xenapi` under their second wire name (`event_from`).
 fn spelt_by_alias(api: &Api) -> impl Iterator<Item = MethodView> + '_ {
     api.classes.iter().flat_map(move |c| {
-        c.messages.iter().filter_map(move |m| Some(method(api, &names::module_alias(c, m)?, c, m, types::result(&m.result))))
+        c.messages
+            .iter()
+            .filter_map(move |m| Some(method(api, &names::module_alias(c, m)?, c, m, types::result(&m.result))))
     })
 }
 
@@ -246,7 +254,12 @@ fn types_module(api: &Api) -> String {
         .classes
         .iter()
         .filter(|c| !c.fields.is_empty())
-        .map(|c| DictView::new(names::record_type(&c.name), c.fields.iter().map(|f| (f.name.clone(), types::result(&f.ty))).collect()))
+        .map(|c| {
+            DictView::new(
+                names::record_type(&c.name),
+                c.fields.iter().map(|f| (f.name.clone(), types::result(&f.ty))).collect(),
+            )
+        })
         .collect();
     // The records a `create` takes: the fields given at creation, those
     // with a default optional.
@@ -292,7 +305,9 @@ fn types_module(api: &Api) -> String {
     );
     let dicts: Vec<&DictView> = records.iter().chain(&create_args).chain([&event_batch]).collect();
     let imports = imports(dicts.iter().flat_map(|d| d.fields.iter().map(|f| f.2.as_str())));
-    TypesTpl { imports, refs, enums, records, create_args, event_batch: [event_batch] }.render().expect("stub types template renders")
+    TypesTpl { imports, refs, enums, records, create_args, event_batch: [event_batch] }
+        .render()
+        .expect("stub types template renders")
 }
 
 /// Every file of `generated/python-stubs`.
@@ -308,7 +323,10 @@ pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     };
     let pkg = format!("{ROOT}/{PACKAGE}");
     vec![
-        GeneratedFile::new(format!("{ROOT}/pyproject.toml"), PyprojectTpl { package: PACKAGE }.render().expect("renders")),
+        GeneratedFile::new(
+            format!("{ROOT}/pyproject.toml"),
+            PyprojectTpl { package: PACKAGE }.render().expect("renders"),
+        ),
         GeneratedFile::new(format!("{pkg}/__init__.pyi"), include_str!("static/__init__.pyi")),
         GeneratedFile::new(format!("{pkg}/XenAPI.pyi"), ModuleTpl { logins, session_ref }.render().expect("renders")),
         GeneratedFile::new(format!("{pkg}/_types.pyi"), types_module(api)),

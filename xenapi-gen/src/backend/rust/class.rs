@@ -3,8 +3,8 @@
 
 use super::docs::{deprecated, doc, message_doc};
 use super::features::Gates;
-use super::Parts;
 use super::types::{borrowed, ident, owned, result, serde_with, wire_param};
+use super::Parts;
 use crate::model::{Class, DerivedKind, EnumDef, Literal, Message, MessageOrigin, RelationNames, Type};
 use crate::names::rust as names;
 use proc_macro2::{Literal as Lit, TokenStream};
@@ -14,7 +14,13 @@ use quote::quote;
 /// enum listed by two classes is defined once); `parts` says which sides
 /// (client, server) to write. The marker and ref type are always there;
 /// `gates` says when the rest is compiled.
-pub fn module(class: &Class, relations: &[RelationNames<'_>], roles: &[String], parts: Parts, gates: &Gates<'_>) -> TokenStream {
+pub fn module(
+    class: &Class,
+    relations: &[RelationNames<'_>],
+    roles: &[String],
+    parts: Parts,
+    gates: &Gates<'_>,
+) -> TokenStream {
     let module_doc = format!(" {}", class.description.trim());
     let marker = marker(class);
     let enums = class.enums.iter().filter(|e| e.home).map(|e| enum_def(e, &gates.enum_def(&e.name)));
@@ -203,7 +209,13 @@ fn is_type_default(l: &Literal) -> bool {
 
 /// A class's record type and its implementations, each item under `gate`;
 /// what only the server side uses under `server_gate`.
-fn record(class: &Class, relations: &[RelationNames<'_>], server: bool, gate: &TokenStream, server_gate: &TokenStream) -> TokenStream {
+fn record(
+    class: &Class,
+    relations: &[RelationNames<'_>],
+    server: bool,
+    gate: &TokenStream,
+    server_gate: &TokenStream,
+) -> TokenStream {
     let name = &class.name;
     let rec = ident(&names::record_type(name));
     let marker = ident(&names::type_name(name));
@@ -539,7 +551,9 @@ fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenS
         })),
         DerivedKind::GetRecord => quote!(crate::server::Store::get::<#rec>(#store, &self_)),
         DerivedKind::GetByUuid => quote!(crate::server::Store::by_uuid::<#rec>(#store, &uuid)),
-        DerivedKind::GetAll => quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().map(|(r, _)| r).collect())),
+        DerivedKind::GetAll => {
+            quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().map(|(r, _)| r).collect()))
+        }
         DerivedKind::GetAllRecords => quote!(Ok(crate::server::Store::all::<#rec>(#store).into_iter().collect())),
         // The store evaluates xapi's filter language, or answers
         // NOT_IMPLEMENTED when it cannot.
@@ -559,7 +573,8 @@ fn derived_body(class: &Class, kind: DerivedKind, field: Option<&str>) -> TokenS
         DerivedKind::Create => {
             // Only the writable and constructor fields come from the
             // caller; everything else starts at its default.
-            let given: Vec<_> = class.fields.iter().filter(|f| f.in_constructor()).map(|f| ident(&names::ident(&f.name))).collect();
+            let given: Vec<_> =
+                class.fields.iter().filter(|f| f.in_constructor()).map(|f| ident(&names::ident(&f.name))).collect();
             if given.is_empty() {
                 quote! {
                     let _ = args;
@@ -664,15 +679,13 @@ fn dispatch_arm(class: &Class, m: &Message, tr: &proc_macro2::Ident, roles: &[St
     };
     // The object an `Async.` call acts on: its first parameter, when that
     // is a reference to the message's own class (`self`, `vm`, `host`...).
-    let target = params
-        .iter()
-        .zip(&locals)
-        .take(1)
-        .find(|(p, _)| p.ty == Type::Ref(class.name.clone()))
-        .map_or(quote!(None), |(_, id)| {
+    let target = params.iter().zip(&locals).take(1).find(|(p, _)| p.ty == Type::Ref(class.name.clone())).map_or(
+        quote!(None),
+        |(_, id)| {
             let r = ident(&names::ref_type(&class.name));
             quote!(Some(crate::#r::as_str(&#id).to_string()))
-        });
+        },
+    );
     let run = match (is_async, m.takes_session()) {
         (true, _) => quote! {
             srv::spawn(s, &ctx, #wire, #target, move |s, ctx| async move { #tr::#method(&*s, &ctx, #(#locals),*).await #conv }).await

@@ -40,7 +40,11 @@ pub fn errors(api: &Api) -> TokenStream {
             from_arms.push(quote!(#code => ApiError::#v { #(#fields: p(#idx)),* }));
             params_arms.push(quote!(ApiError::#v { #(#fields),* } => vec![#(#fields.as_str()),*]));
         }
-        code_arms.push(if fields.is_empty() { quote!(ApiError::#v => #code) } else { quote!(ApiError::#v { .. } => #code) });
+        code_arms.push(if fields.is_empty() {
+            quote!(ApiError::#v => #code)
+        } else {
+            quote!(ApiError::#v { .. } => #code)
+        });
     }
     quote! {
         //! Errors: every error code of the API as a typed value, and the

@@ -99,7 +99,13 @@ impl<'a> Gates<'a> {
 
     /// No gates: every item is always compiled.
     pub fn none(api: &'a Api) -> Gates<'a> {
-        Gates { api, on: false, always_records: BTreeSet::new(), always_enums: BTreeSet::new(), enum_users: BTreeMap::new() }
+        Gates {
+            api,
+            on: false,
+            always_records: BTreeSet::new(),
+            always_enums: BTreeSet::new(),
+            enum_users: BTreeMap::new(),
+        }
     }
 
     /// `#[cfg(feature = "CLASS")]`: the class's client and server side.
@@ -201,7 +207,8 @@ impl<'a> Gates<'a> {
     /// whose records its code names (records always on left out).
     pub fn requires(&self, class: &'a Class) -> Vec<&'a str> {
         let (records, _) = named_types(class);
-        let wanted: BTreeSet<&str> = records.into_iter().filter(|r| *r != class.name && !self.always_records.contains(r)).collect();
+        let wanted: BTreeSet<&str> =
+            records.into_iter().filter(|r| *r != class.name && !self.always_records.contains(r)).collect();
         // In API order, like the features themselves.
         self.api.classes.iter().map(|c| c.name.as_str()).filter(|c| wanted.contains(c)).collect()
     }
@@ -209,7 +216,8 @@ impl<'a> Gates<'a> {
     /// The `[features]` table of the crate's `Cargo.toml`: `server` and
     /// every class on by default, each class with the classes it requires.
     pub fn cargo_features(&self) -> String {
-        let quoted = |names: &[&str]| names.iter().map(|n| format!("\"{}\"", names::class_feature(n))).collect::<Vec<_>>();
+        let quoted =
+            |names: &[&str]| names.iter().map(|n| format!("\"{}\"", names::class_feature(n))).collect::<Vec<_>>();
         let all: Vec<&str> = self.api.classes.iter().map(|c| c.name.as_str()).collect();
         let mut out = format!(
             "\n[features]\n# The server side and every class. Turn the defaults off and name the\n# classes you use to build only those (a class brings the classes whose\n# records it needs), and `{SERVER}` for their server side.\ndefault = [\n    \"{SERVER}\",\n"

@@ -21,9 +21,9 @@ mod types;
 
 use super::jobs::Job;
 use super::GeneratedFile;
-use features::Gates;
 use crate::model::{Api, Class, ClassKind, RelationNames, Roles};
 use crate::names::rust as names;
+use features::Gates;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
@@ -89,6 +89,15 @@ impl Protocols {
     }
 }
 
+/// The crate's `rustfmt.toml`: its files are already formatted (by
+/// prettyplease, as they are written), so `cargo fmt` in a workspace
+/// that holds the crate leaves them as generated.
+const RUSTFMT_TOML: &str = "\
+# Generated code, formatted by xenapi-gen as it writes it; `cargo fmt`
+# leaves it alone so that it stays exactly what the schema generates.
+disable_all_formatting = true
+";
+
 /// Every file of `generated/rust`: client and server, both protocols.
 pub fn generate(api: &Api) -> Vec<GeneratedFile> {
     generate_crate(api, Protocols::BOTH)
@@ -107,11 +116,28 @@ pub fn generate_crate(api: &Api, protocols: Protocols) -> Vec<GeneratedFile> {
     // a whole file; the class modules are most of the work.
     let mut jobs: Vec<Job<'_, GeneratedFile>> = vec![
         (0, Box::new(move || GeneratedFile::new(format!("{dir}/Cargo.toml"), cargo_toml(protocols, gates)))),
-        (200, Box::new(move || GeneratedFile::new(format!("{dir}/src/lib.rs"), format(lib_rs(api, rels, Parts::BOTH, protocols, gates))))),
-        (api.errors.len(), Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api))))),
+        (0, Box::new(move || GeneratedFile::new(format!("{dir}/rustfmt.toml"), RUSTFMT_TOML.to_string()))),
+        (
+            200,
+            Box::new(move || {
+                GeneratedFile::new(
+                    format!("{dir}/src/lib.rs"),
+                    format(lib_rs(api, rels, Parts::BOTH, protocols, gates)),
+                )
+            }),
+        ),
+        (
+            api.errors.len(),
+            Box::new(|| GeneratedFile::new(format!("{dir}/src/errors.rs"), format(errors::errors(api)))),
+        ),
         (10, Box::new(|| GeneratedFile::new(format!("{dir}/src/roles.rs"), format(roles(api))))),
         (70, Box::new(|| GeneratedFile::new(format!("{dir}/src/routing.rs"), format(routing(api, gates))))),
-        (20, Box::new(move || GeneratedFile::new(format!("{dir}/src/client.rs"), format(client_rs(api, protocols, gates))))),
+        (
+            20,
+            Box::new(move || {
+                GeneratedFile::new(format!("{dir}/src/client.rs"), format(client_rs(api, protocols, gates)))
+            }),
+        ),
         (0, Box::new(|| GeneratedFile::new(format!("{dir}/src/server.rs"), format(server_rs())))),
     ];
     for c in &api.classes {
@@ -623,7 +649,8 @@ fn roles(api: &Api) -> TokenStream {
 /// write the client, the server side, or both; `protocols` which wire
 /// protocols it speaks.
 pub fn single_file(api: &Api, parts: Parts, protocols: Protocols) -> Result<String, syn::Error> {
-    syn::parse2::<syn::File>(single_file_tokens(api, parts, protocols)).map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
+    syn::parse2::<syn::File>(single_file_tokens(api, parts, protocols))
+        .map(|f| format!("{HEADER}{}", prettyplease::unparse(&f)))
 }
 
 /// [`single_file`] as tokens.
@@ -638,7 +665,10 @@ pub fn single_file_tokens(api: &Api, parts: Parts, protocols: Protocols) -> Toke
     bodies.insert("client".into(), client_rs(api, protocols, &gates));
     bodies.insert("server".into(), server_rs());
     for c in &api.classes {
-        bodies.insert(names::bare(&names::module(&c.name)).to_string(), class::module(c, &rels, &api.roles, parts, &gates));
+        bodies.insert(
+            names::bare(&names::module(&c.name)).to_string(),
+            class::module(c, &rels, &api.roles, parts, &gates),
+        );
     }
     let mut root = match syn::parse2::<syn::File>(lib_rs(api, &rels, parts, protocols, &gates)) {
         Ok(f) => f,

@@ -22,7 +22,14 @@ impl Resolver<'_> {
     /// message after 24.16.0 has a default, so the stricter rule holds
     /// for everything the schema marks; older additions carry no
     /// lifecycle here, as xapi's export records no parameter release.
-    pub(super) fn check_param_lifecycle(&mut self, p: &RawParam, life: &Lifecycle, what: &str, msg: Option<&(usize, String)>, prev: Option<&Param>) {
+    pub(super) fn check_param_lifecycle(
+        &mut self,
+        p: &RawParam,
+        life: &Lifecycle,
+        what: &str,
+        msg: Option<&(usize, String)>,
+        prev: Option<&Param>,
+    ) {
         let prev_intro = prev.and_then(|q| q.lifecycle.introduced().map(|t| (q, t)));
         let Some(t) = life.introduced() else {
             if let Some((q, t)) = prev_intro {
@@ -53,7 +60,9 @@ impl Resolver<'_> {
             self.err_help(
                 &p.name.src,
                 format!("{what} was added in {}, before its message ({code})", t.release),
-                Some(format!("a parameter that came with its message needs no lifecycle; else name a release from {code} on")),
+                Some(format!(
+                    "a parameter that came with its message needs no lifecycle; else name a release from {code} on"
+                )),
             );
         }
         if let Some((q, qt)) = prev_intro.filter(|(_, qt)| qt.release_index > t.release_index) {
@@ -69,7 +78,13 @@ impl Resolver<'_> {
     /// a known release, not before the message, not before the code itself.
     /// A plain entry is checked too: its code must exist when the message
     /// came.
-    pub(super) fn error_entry_since(&mut self, e: &RawErrorEntry, id: ErrorId, what: &str, msg: Option<&(usize, String)>) -> Option<Transition> {
+    pub(super) fn error_entry_since(
+        &mut self,
+        e: &RawErrorEntry,
+        id: ErrorId,
+        what: &str,
+        msg: Option<&(usize, String)>,
+    ) -> Option<Transition> {
         let code_intro = self.error_intro.get(id.0 as usize).copied().flatten();
         let since = match &e.since {
             None => {
@@ -91,14 +106,22 @@ impl Resolver<'_> {
             return None;
         }
         let Some(&idx) = self.releases.get(&since.v) else {
-            let help = did_you_mean(&since.v, self.release_codes.iter().map(String::as_str)).or_else(|| Some("add it to releases.yaml".into()));
-            self.err_help(&since.src, format!("unknown release `{}` in `since` of error `{}` of {what}", since.v, e.code.v), help);
+            let help = did_you_mean(&since.v, self.release_codes.iter().map(String::as_str))
+                .or_else(|| Some("add it to releases.yaml".into()));
+            self.err_help(
+                &since.src,
+                format!("unknown release `{}` in `since` of error `{}` of {what}", since.v, e.code.v),
+                help,
+            );
             return None;
         };
         if let Some((_, mcode)) = msg.filter(|(mi, _)| idx < *mi) {
             self.err_help(
                 &since.src,
-                format!("error `{}` of {what} is listed since {}, before the message itself ({mcode})", e.code.v, since.v),
+                format!(
+                    "error `{}` of {what} is listed since {}, before the message itself ({mcode})",
+                    e.code.v, since.v
+                ),
                 Some("an error that came with its message is written as a plain code".into()),
             );
         }
@@ -110,6 +133,11 @@ impl Resolver<'_> {
                 Some(format!("name {rel} or a later release")),
             );
         }
-        Some(Transition { kind: TransitionKind::Published, release: since.v.clone(), label: self.release_labels[idx].clone(), release_index: idx })
+        Some(Transition {
+            kind: TransitionKind::Published,
+            release: since.v.clone(),
+            label: self.release_labels[idx].clone(),
+            release_index: idx,
+        })
     }
 }

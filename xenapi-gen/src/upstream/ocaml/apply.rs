@@ -27,17 +27,24 @@ impl<'a> Interp<'a> {
                             Some(i) => slots[i] = Some(v),
                             None => return self.fail(format!("{} has no parameter ~{n}", b.name)),
                         },
-                        ArgV::Pos(v) => match (0..slots.len()).find(|&i| b.params[i].is_empty() && slots[i].is_none()) {
-                            Some(i) => slots[i] = Some(v),
-                            None => extra.push(ArgV::Pos(v)),
-                        },
+                        ArgV::Pos(v) => {
+                            match (0..slots.len()).find(|&i| b.params[i].is_empty() && slots[i].is_none()) {
+                                Some(i) => slots[i] = Some(v),
+                                None => extra.push(ArgV::Pos(v)),
+                            }
+                        }
                     }
                 }
                 if slots.iter().any(Option::is_none) {
                     let mut partial = (*b).clone();
-                    partial.applied = b.params.iter().zip(slots).filter_map(|(p, s)| {
-                        s.map(|v| if p.is_empty() { ArgV::Pos(v) } else { ArgV::Labelled(Rc::from(*p), v) })
-                    }).collect();
+                    partial.applied = b
+                        .params
+                        .iter()
+                        .zip(slots)
+                        .filter_map(|(p, s)| {
+                            s.map(|v| if p.is_empty() { ArgV::Pos(v) } else { ArgV::Labelled(Rc::from(*p), v) })
+                        })
+                        .collect();
                     return Ok(Value::Builtin(Rc::new(partial)));
                 }
                 let vals = slots.into_iter().flatten().collect();
@@ -118,7 +125,9 @@ impl<'a> Interp<'a> {
                                 };
                                 let v = match (default, &v) {
                                     (Some(d), Value::Ctor(name, None, _)) if &**name == "None" => self.eval(&env, d)?,
-                                    (Some(_), Value::Ctor(name, Some(inner), _)) if &**name == "Some" => (**inner).clone(),
+                                    (Some(_), Value::Ctor(name, Some(inner), _)) if &**name == "Some" => {
+                                        (**inner).clone()
+                                    }
                                     _ => v,
                                 };
                                 self.bind(pat, &v, &mut binds)?
@@ -146,5 +155,4 @@ impl<'a> Interp<'a> {
         rest.extend(pos.into_iter().map(ArgV::Pos));
         self.apply(r, rest)
     }
-
 }

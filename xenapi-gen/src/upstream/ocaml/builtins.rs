@@ -157,7 +157,9 @@ fn stdlib(m: &Rc<Module<'_>>) {
     def(m, "<=", P2, |it, a| Ok(Value::Bool(cmp(it, &a[0], &a[1])? != Ordering::Greater)));
     def(m, ">=", P2, |it, a| Ok(Value::Bool(cmp(it, &a[0], &a[1])? != Ordering::Less)));
     def(m, "compare", P2, |it, a| Ok(Value::Int(cmp(it, &a[0], &a[1])? as i64)));
-    def(m, "min", P2, |it, a| Ok(if cmp(it, &a[0], &a[1])? == Ordering::Greater { a[1].clone() } else { a[0].clone() }));
+    def(m, "min", P2, |it, a| {
+        Ok(if cmp(it, &a[0], &a[1])? == Ordering::Greater { a[1].clone() } else { a[0].clone() })
+    });
     def(m, "max", P2, |it, a| Ok(if cmp(it, &a[0], &a[1])? == Ordering::Less { a[1].clone() } else { a[0].clone() }));
     def(m, "+", P2, |it, a| Ok(Value::Int(int(it, &a[0])?.wrapping_add(int(it, &a[1])?))));
     def(m, "-", P2, |it, a| Ok(Value::Int(int(it, &a[0])?.wrapping_sub(int(it, &a[1])?))));
@@ -425,7 +427,9 @@ fn strings(m: &Rc<Module<'_>>) {
 
 fn options(m: &Rc<Module<'_>>) {
     def(m, "value", &["", "default"], |_, a| Ok(unwrap_some(&a[0]).unwrap_or_else(|| a[1].clone())));
-    def(m, "get", P1, |_, a| unwrap_some(&a[0]).ok_or_else(|| exn("Invalid_argument", Some(Value::str("option is None")))));
+    def(m, "get", P1, |_, a| {
+        unwrap_some(&a[0]).ok_or_else(|| exn("Invalid_argument", Some(Value::str("option is None"))))
+    });
     def(m, "is_some", P1, |_, a| Ok(Value::Bool(unwrap_some(&a[0]).is_some())));
     def(m, "is_none", P1, |_, a| Ok(Value::Bool(unwrap_some(&a[0]).is_none())));
     def(m, "map", P2, |it, a| match unwrap_some(&a[1]) {
@@ -477,7 +481,12 @@ fn tables(m: &Rc<Module<'_>>) {
 fn table_find<'a>(it: &mut Interp<'a>, a: &[Value<'a>]) -> Result<Option<Value<'a>>, EvalError<'a>> {
     match &a[0] {
         // the newest binding of a key wins, as in OCaml
-        Value::Table(t) => Ok(t.borrow().iter().rev().find(|(k, _)| compare(k, &a[1]) == Some(Ordering::Equal)).map(|(_, v)| v.clone())),
+        Value::Table(t) => Ok(t
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(k, _)| compare(k, &a[1]) == Some(Ordering::Equal))
+            .map(|(_, v)| v.clone())),
         other => it.fail(format!("Hashtbl lookup on {}", other.kind())),
     }
 }

@@ -133,10 +133,8 @@ impl<'a> Interp<'a> {
                     }
                     Err(e) => {
                         let fail = self.to_fail(e.clone());
-                        let why: Rc<str> = Rc::from(format!(
-                            "{}:{}: {}",
-                            self.files[fail.file], fail.line, fail.message
-                        ));
+                        let why: Rc<str> =
+                            Rc::from(format!("{}:{}: {}", self.files[fail.file], fail.line, fail.message));
                         for b in bindings {
                             for n in pat_names(&b.pat) {
                                 m.values.borrow_mut().insert(n, Value::Poison(why.clone()));
@@ -149,7 +147,12 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn mod_expr(&mut self, parent: &Rc<Module<'a>>, name: &str, me: &'a ModExpr) -> Result<Rc<Module<'a>>, EvalError<'a>> {
+    fn mod_expr(
+        &mut self,
+        parent: &Rc<Module<'a>>,
+        name: &str,
+        me: &'a ModExpr,
+    ) -> Result<Rc<Module<'a>>, EvalError<'a>> {
         match me {
             ModExpr::Path(path) => self.find_module(&Env::Module(parent.clone()), path),
             ModExpr::Apply(path, _) => self.fail(format!("functor application {} is not evaluated", join(path))),
@@ -165,11 +168,9 @@ impl<'a> Interp<'a> {
     pub fn to_fail(&self, e: EvalError<'a>) -> Fail {
         match e {
             EvalError::Fail(f) => f,
-            EvalError::Raise(v) => Fail {
-                file: self.file,
-                line: self.line,
-                message: format!("exception {} escaped", describe(&v)),
-            },
+            EvalError::Raise(v) => {
+                Fail { file: self.file, line: self.line, message: format!("exception {} escaped", describe(&v)) }
+            }
         }
     }
 
@@ -179,12 +180,7 @@ impl<'a> Interp<'a> {
 
     /// Where a value made now is defined (see the module doc).
     fn origin(&self, line: u32) -> Site {
-        self.sites
-            .iter()
-            .rev()
-            .find(|s| !self.helper[s.file])
-            .copied()
-            .unwrap_or(Site { file: self.file, line })
+        self.sites.iter().rev().find(|s| !self.helper[s.file]).copied().unwrap_or(Site { file: self.file, line })
     }
 
     // ---- names ----
@@ -251,7 +247,9 @@ impl<'a> Interp<'a> {
         match found {
             Some(Value::Poison(why)) => self.fail(format!("`{name}` could not be evaluated ({why})")),
             Some(v) => Ok(v),
-            None if name == "__LOC__" => Ok(Value::Str(Rc::from(format!("File \"{}\", line {}", self.files[self.file], self.line)))),
+            None if name == "__LOC__" => {
+                Ok(Value::Str(Rc::from(format!("File \"{}\", line {}", self.files[self.file], self.line))))
+            }
             None => self.fail(format!("unbound value `{name}`")),
         }
     }
@@ -413,7 +411,13 @@ impl<'a> Interp<'a> {
         })
     }
 
-    fn record(&mut self, env: &Env<'a>, base: Option<&'a Expr>, fields: &'a [(Rc<str>, Expr)], line: u32) -> EResult<'a> {
+    fn record(
+        &mut self,
+        env: &Env<'a>,
+        base: Option<&'a Expr>,
+        fields: &'a [(Rc<str>, Expr)],
+        line: u32,
+    ) -> EResult<'a> {
         let mut vals = Vec::with_capacity(fields.len());
         for (n, x) in fields {
             vals.push((n.clone(), self.eval(env, x)?));
@@ -440,7 +444,12 @@ impl<'a> Interp<'a> {
         Value::Closure(Rc::new(Closure { body, env: env.clone(), file: self.file, applied: Vec::new() }))
     }
 
-    fn let_bindings(&mut self, env: &Env<'a>, is_rec: bool, bindings: &'a [Binding]) -> Result<Vec<(Rc<str>, Value<'a>)>, EvalError<'a>> {
+    fn let_bindings(
+        &mut self,
+        env: &Env<'a>,
+        is_rec: bool,
+        bindings: &'a [Binding],
+    ) -> Result<Vec<(Rc<str>, Value<'a>)>, EvalError<'a>> {
         if is_rec {
             let frame = Rc::new((std::cell::RefCell::new(Vec::new()), env.clone()));
             let rec_env = Env::Rec(frame.clone());
@@ -474,7 +483,6 @@ impl<'a> Interp<'a> {
         Ok(out)
     }
 }
-
 
 fn module_chain_value<'a>(m: &Rc<Module<'a>>, name: &str) -> Option<Value<'a>> {
     let mut cur = Some(m.clone());

@@ -347,11 +347,7 @@ impl Lexer<'_> {
         if float {
             return text.parse().map(Tok::Float).map_err(|_| bad());
         }
-        let n = if hex {
-            i64::from_str_radix(&text[2..], 16)
-        } else {
-            text.parse()
-        };
+        let n = if hex { i64::from_str_radix(&text[2..], 16) } else { text.parse() };
         n.map(Tok::Int).map_err(|_| bad())
     }
 
@@ -376,7 +372,11 @@ impl Lexer<'_> {
                 let name = self.ident();
                 if self.peek(0) == Some(b':') && self.peek(1) != Some(b':') {
                     self.i += 1;
-                    if c == b'~' { Tok::Label(name) } else { Tok::OptLabel(name) }
+                    if c == b'~' {
+                        Tok::Label(name)
+                    } else {
+                        Tok::OptLabel(name)
+                    }
                 } else {
                     // `~x` / `?x` punned: the parser sees the mark, then the name
                     self.i -= name.len();
@@ -452,8 +452,10 @@ mod tests {
 
     #[test]
     fn quoted_strings_and_escapes() {
-        let t = toks(r#"{|raw "x" \n|} {id|a|}b|id} "t\"\n\065 \
-              end""#);
+        let t = toks(
+            r#"{|raw "x" \n|} {id|a|}b|id} "t\"\n\065 \
+              end""#,
+        );
         assert_eq!(t[0], Tok::Str(r#"raw "x" \n"#.into()));
         assert_eq!(t[1], Tok::Str("a|}b".into()));
         assert_eq!(t[2], Tok::Str("t\"\nA end".into()));

@@ -25,11 +25,56 @@ pub struct ParseError {
 pub(super) type PResult<T> = Result<T, ParseError>;
 
 pub(super) const KEYWORDS: &[&str] = &[
-    "and", "as", "assert", "begin", "do", "done", "downto", "else", "end", "exception", "external",
-    "for", "fun", "function", "functor", "if", "in", "include", "inherit", "lazy", "let", "match",
-    "method", "module", "mutable", "new", "object", "of", "open", "private", "rec", "sig", "struct",
-    "then", "to", "try", "type", "val", "virtual", "when", "while", "with", "mod", "land", "lor",
-    "lxor", "lsl", "lsr", "asr", "or",
+    "and",
+    "as",
+    "assert",
+    "begin",
+    "do",
+    "done",
+    "downto",
+    "else",
+    "end",
+    "exception",
+    "external",
+    "for",
+    "fun",
+    "function",
+    "functor",
+    "if",
+    "in",
+    "include",
+    "inherit",
+    "lazy",
+    "let",
+    "match",
+    "method",
+    "module",
+    "mutable",
+    "new",
+    "object",
+    "of",
+    "open",
+    "private",
+    "rec",
+    "sig",
+    "struct",
+    "then",
+    "to",
+    "try",
+    "type",
+    "val",
+    "virtual",
+    "when",
+    "while",
+    "with",
+    "mod",
+    "land",
+    "lor",
+    "lxor",
+    "lsl",
+    "lsr",
+    "asr",
+    "or",
 ];
 
 const ITEM_STARTS: &[&str] = &["let", "type", "module", "open", "include", "exception", "external", "end"];
@@ -177,8 +222,7 @@ impl Parser {
     /// Skips to the next token that starts an item at column `col` or left of it.
     pub(super) fn skip_to_item(&mut self, col: u32) {
         while !self.at_eof() {
-            let starts = matches!(self.tok(), Tok::Ident(s) if ITEM_STARTS.contains(&s.as_str()))
-                || self.is_op(";;");
+            let starts = matches!(self.tok(), Tok::Ident(s) if ITEM_STARTS.contains(&s.as_str())) || self.is_op(";;");
             if starts && self.col() <= col {
                 return;
             }
@@ -441,7 +485,8 @@ mod tests {
 
     #[test]
     fn modules_types_and_a_bad_item() {
-        let src = "type t = A | B of int\n[@@deriving rpc]\nmodule M = struct\n  let x = 1\nend\nlet y = )\nlet z = M.x";
+        let src =
+            "type t = A | B of int\n[@@deriving rpc]\nmodule M = struct\n  let x = 1\nend\nlet y = )\nlet z = M.x";
         let (items, errs) = parse_file(lex(src).unwrap());
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, 6);
@@ -449,4 +494,3 @@ mod tests {
         assert!(matches!(&items[1].item, Item::Module(n, ModExpr::Struct(_)) if &**n == "M"));
     }
 }
-

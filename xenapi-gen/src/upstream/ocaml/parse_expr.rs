@@ -32,7 +32,10 @@ impl Parser {
         match self.tok_at(k) {
             Tok::Ident(s) => {
                 !KEYWORDS.contains(&s.as_str())
-                    || matches!(s.as_str(), "let" | "match" | "fun" | "function" | "if" | "try" | "begin" | "assert" | "lazy")
+                    || matches!(
+                        s.as_str(),
+                        "let" | "match" | "fun" | "function" | "if" | "try" | "begin" | "assert" | "lazy"
+                    )
             }
             Tok::Op(o) => matches!(o.as_str(), "(" | "[" | "{" | "!" | "-" | "-." | "~" | "?"),
             Tok::Eof => false,
@@ -107,7 +110,9 @@ impl Parser {
     pub(super) fn binop(&self) -> Option<(String, u8, bool)> {
         let op = match self.tok() {
             Tok::Op(o) => o.clone(),
-            Tok::Ident(s) if matches!(s.as_str(), "mod" | "land" | "lor" | "lxor" | "lsl" | "lsr" | "asr" | "or") => s.clone(),
+            Tok::Ident(s) if matches!(s.as_str(), "mod" | "land" | "lor" | "lxor" | "lsl" | "lsr" | "asr" | "or") => {
+                s.clone()
+            }
             _ => return None,
         };
         let first = op.chars().next()?;
@@ -169,7 +174,8 @@ impl Parser {
 
     /// The right operand of an operator: `x @@ fun y -> ..` and `a :: let ..` extend to the right.
     pub(super) fn operand(&mut self, min: u8) -> PResult<Expr> {
-        if matches!(self.tok(), Tok::Ident(s) if matches!(s.as_str(), "let" | "fun" | "function" | "match" | "try" | "if")) {
+        if matches!(self.tok(), Tok::Ident(s) if matches!(s.as_str(), "let" | "fun" | "function" | "match" | "try" | "if"))
+        {
             return self.expr_nosemi();
         }
         self.binary(min)
@@ -398,11 +404,8 @@ impl Parser {
             }
             let fline = self.line();
             let name = self.field_name()?;
-            let value = if self.eat_op("=") {
-                self.expr_nosemi()?
-            } else {
-                Self::mk(ExprKind::Var(vec![name.clone()]), fline)
-            };
+            let value =
+                if self.eat_op("=") { self.expr_nosemi()? } else { Self::mk(ExprKind::Var(vec![name.clone()]), fline) };
             fields.push((name, value));
             if !self.eat_op(";") {
                 self.expect_op("}")?;
@@ -429,4 +432,3 @@ impl Parser {
         }
     }
 }
-

@@ -7,7 +7,12 @@ use super::eval::{lit, EvalError, Interp};
 use super::value::{compare, Env, Value};
 
 impl<'a> Interp<'a> {
-    pub(super) fn match_cases(&mut self, env: &Env<'a>, v: &Value<'a>, cases: &'a [Case]) -> Result<Option<Value<'a>>, EvalError<'a>> {
+    pub(super) fn match_cases(
+        &mut self,
+        env: &Env<'a>,
+        v: &Value<'a>,
+        cases: &'a [Case],
+    ) -> Result<Option<Value<'a>>, EvalError<'a>> {
         for case in cases {
             let mut binds = Vec::new();
             if !self.bind(&case.pat, v, &mut binds)? {

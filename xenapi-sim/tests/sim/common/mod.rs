@@ -46,7 +46,10 @@ fn watch_panics() {
                 previous(info);
                 return;
             }
-            PANICS.lock().unwrap_or_else(|e| e.into_inner()).push_str(&format!("thread '{thread}' panicked at {info}\n"));
+            PANICS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push_str(&format!("thread '{thread}' panicked at {info}\n"));
             previous(info);
         }));
     });
@@ -91,11 +94,21 @@ pub fn quick() -> Config {
     Config { task_delay: Duration::from_millis(20), ..Config::default() }
 }
 
-pub const PROTOCOLS: [Protocol; 3] =
-    [Protocol::XmlRpc, Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2), Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V1)];
+pub const PROTOCOLS: [Protocol; 3] = [
+    Protocol::XmlRpc,
+    Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V2),
+    Protocol::JsonRpc(xenapi_rt::jsonrpc::Version::V1),
+];
 
-pub async fn login(url: &str, protocol: Protocol, user: &str, pwd: &str) -> Result<Session<HttpTransport>, xenapi::Error> {
-    Connection::new(HttpTransport::new(url).unwrap(), protocol).login_with_password(user, pwd, "1.0", "xenapi-sim tests").await
+pub async fn login(
+    url: &str,
+    protocol: Protocol,
+    user: &str,
+    pwd: &str,
+) -> Result<Session<HttpTransport>, xenapi::Error> {
+    Connection::new(HttpTransport::new(url).unwrap(), protocol)
+        .login_with_password(user, pwd, "1.0", "xenapi-sim tests")
+        .await
 }
 
 pub async fn root(url: &str, protocol: Protocol) -> Session<HttpTransport> {

@@ -147,7 +147,8 @@ fn undirected_levels(g: &Graph) -> Vec<usize> {
     if !(2..=7).contains(&k) {
         return colour;
     }
-    let length = |perm: &[usize]| -> usize { g.edges.iter().map(|e| perm[colour[e.from]].abs_diff(perm[colour[e.to]])).sum() };
+    let length =
+        |perm: &[usize]| -> usize { g.edges.iter().map(|e| perm[colour[e.from]].abs_diff(perm[colour[e.to]])).sum() };
     let mut perm: Vec<usize> = (0..k).collect();
     let mut best = (length(&perm), perm.clone());
     // Heap's algorithm over every order of the columns.
@@ -230,7 +231,14 @@ mod tests {
             nodes: (0..n).map(|_| Node { lines: Vec::new(), title: String::new(), fill: "#fff" }).collect(),
             edges: edges
                 .iter()
-                .map(|&(from, to)| Edge { from, to, at_from: vec!["a".into()], at_to: vec!["b".into()], middle: vec![], title: String::new() })
+                .map(|&(from, to)| Edge {
+                    from,
+                    to,
+                    at_from: vec!["a".into()],
+                    at_to: vec!["b".into()],
+                    middle: vec![],
+                    title: String::new(),
+                })
                 .collect(),
             max_per_column: cap,
             directed: true,
@@ -244,7 +252,9 @@ mod tests {
             for w in chain.windows(2) {
                 assert_eq!(l.column[w[1]], l.column[w[0]] + 1, "{chain:?}");
             }
-            assert!(matches!(l.slots[chain[0]], Slot::Box(_)) && matches!(l.slots[*chain.last().unwrap()], Slot::Box(_)));
+            assert!(
+                matches!(l.slots[chain[0]], Slot::Box(_)) && matches!(l.slots[*chain.last().unwrap()], Slot::Box(_))
+            );
         }
     }
 
@@ -283,7 +293,14 @@ mod undirected {
             nodes: (0..6).map(|_| Node { lines: Vec::new(), title: String::new(), fill: "#fff" }).collect(),
             edges: pairs
                 .iter()
-                .map(|&(from, to)| Edge { from, to, at_from: vec![], at_to: vec![], middle: vec![], title: String::new() })
+                .map(|&(from, to)| Edge {
+                    from,
+                    to,
+                    at_from: vec![],
+                    at_to: vec![],
+                    middle: vec![],
+                    title: String::new(),
+                })
                 .collect(),
             max_per_column: 3,
             directed: false,

@@ -86,7 +86,9 @@ impl Link {
     pub fn title(&self, api: &Api) -> String {
         let names: Vec<String> = [(self.a, &self.a_fields), (self.b, &self.b_fields)]
             .iter()
-            .flat_map(|(c, fs)| fs.iter().map(move |(f, card)| format!("{}.{f} ({})", api.classes[*c].name, card.words())))
+            .flat_map(|(c, fs)| {
+                fs.iter().map(move |(f, card)| format!("{}.{f} ({})", api.classes[*c].name, card.words()))
+            })
             .collect();
         names.join(", ")
     }
@@ -107,7 +109,13 @@ pub fn links(api: &Api) -> Vec<Link> {
                     continue;
                 }
                 let (a, b) = (i.min(j), i.max(j));
-                let link = by.entry((a, b)).or_insert_with(|| Link { a, b, a_fields: Vec::new(), b_fields: Vec::new(), lean: 0 });
+                let link = by.entry((a, b)).or_insert_with(|| Link {
+                    a,
+                    b,
+                    a_fields: Vec::new(),
+                    b_fields: Vec::new(),
+                    lean: 0,
+                });
                 let holder_first = if i == a { 1 } else { -1 };
                 link.lean += if card.points_back() { -holder_first } else { holder_first };
                 let fields = if i == a { &mut link.a_fields } else { &mut link.b_fields };

@@ -97,7 +97,12 @@ pub fn overview_graph(api: &Api, links: &[Link]) -> Graph {
     }
     // Classes in the order the table lists them, unlisted ones last.
     for (t, m) in members.iter_mut().enumerate() {
-        m.sort_by_key(|&c| (TOPICS[t].1.iter().position(|n| *n == api.classes[c].name).unwrap_or(usize::MAX), api.classes[c].name.clone()));
+        m.sort_by_key(|&c| {
+            (
+                TOPICS[t].1.iter().position(|n| *n == api.classes[c].name).unwrap_or(usize::MAX),
+                api.classes[c].name.clone(),
+            )
+        });
     }
     let shown: Vec<usize> = (0..TOPICS.len()).filter(|&t| !members[t].is_empty()).collect();
     let node_of: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(i, &t)| (t, i)).collect();
@@ -140,7 +145,13 @@ pub fn overview_graph(api: &Api, links: &[Link]) -> Graph {
             }
         })
         .collect();
-    Graph { title: format!("The classes of the {} by topic", api.name), nodes, edges, max_per_column: TOPIC_COLUMN, directed: false }
+    Graph {
+        title: format!("The classes of the {} by topic", api.name),
+        nodes,
+        edges,
+        max_per_column: TOPIC_COLUMN,
+        directed: false,
+    }
 }
 
 /// Lays a diagram out.
@@ -154,6 +165,7 @@ pub fn layout(g: &Graph) -> Layout {
 /// The layout of every class diagram (by class name) and of the overview.
 pub fn layouts(api: &Api) -> (Vec<(String, Layout)>, Layout) {
     let links = links::links(api);
-    let classes = (0..api.classes.len()).map(|c| (api.classes[c].name.clone(), layout(&class_graph(api, &links, c)))).collect();
+    let classes =
+        (0..api.classes.len()).map(|c| (api.classes[c].name.clone(), layout(&class_graph(api, &links, c)))).collect();
     (classes, layout(&overview_graph(api, &links)))
 }

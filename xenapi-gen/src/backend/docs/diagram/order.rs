@@ -44,7 +44,11 @@ pub fn crossings(l: &Layered, links: &Links) -> usize {
     let pos = positions(l);
     let mut total = 0;
     for col in &l.columns {
-        let pairs: Vec<(usize, usize)> = col.iter().flat_map(|&s| links.after[s].iter().map(move |&t| (s, t))).map(|(s, t)| (pos[s], pos[t])).collect();
+        let pairs: Vec<(usize, usize)> = col
+            .iter()
+            .flat_map(|&s| links.after[s].iter().map(move |&t| (s, t)))
+            .map(|(s, t)| (pos[s], pos[t]))
+            .collect();
         for (i, a) in pairs.iter().enumerate() {
             total += pairs[i + 1..].iter().filter(|b| (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1)).count();
         }
@@ -60,7 +64,8 @@ fn sort_column(col: &mut [usize], side: &[Vec<usize>], pos: &[usize]) {
         .enumerate()
         .map(|(i, &s)| {
             let n = &side[s];
-            let key = if n.is_empty() { i as f64 } else { n.iter().map(|&t| pos[t] as f64).sum::<f64>() / n.len() as f64 };
+            let key =
+                if n.is_empty() { i as f64 } else { n.iter().map(|&t| pos[t] as f64).sum::<f64>() / n.len() as f64 };
             (key, s)
         })
         .collect();

@@ -7,7 +7,9 @@
 //! columns, where nothing else is: so no edge passes through a box and no
 //! label sits on a box or on another label.
 
-use super::graph::{line_height, text_width, Graph, Layout, PlacedBox, PlacedEdge, PlacedLabel, Rect, BOX_FONT, LABEL_FONT};
+use super::graph::{
+    line_height, text_width, Graph, Layout, PlacedBox, PlacedEdge, PlacedLabel, Rect, BOX_FONT, LABEL_FONT,
+};
 use super::layers::{Layered, Slot};
 use super::order::Links;
 
@@ -129,7 +131,8 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
         }
     }
     for round in 0..ROUNDS {
-        let order: Vec<usize> = if round % 2 == 0 { (0..l.columns.len()).collect() } else { (0..l.columns.len()).rev().collect() };
+        let order: Vec<usize> =
+            if round % 2 == 0 { (0..l.columns.len()).collect() } else { (0..l.columns.len()).rev().collect() };
         for c in order {
             let col = &l.columns[c];
             if col.is_empty() {
@@ -138,7 +141,8 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
             let want: Vec<f64> = col
                 .iter()
                 .map(|&s| {
-                    let near: Vec<f64> = links.before[s].iter().chain(&links.after[s]).map(|&t| top[t] + size[t].anchor).collect();
+                    let near: Vec<f64> =
+                        links.before[s].iter().chain(&links.after[s]).map(|&t| top[t] + size[t].anchor).collect();
                     if near.is_empty() {
                         top[s]
                     } else {
@@ -163,7 +167,8 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
     for (s, slot) in l.slots.iter().enumerate() {
         if let Slot::Box(n) = slot {
             let c = l.column[s];
-            let rect = Rect { x: (left[c] + (widths[c] - size[s].w) / 2.0).round(), y: top[s], w: size[s].w, h: size[s].h };
+            let rect =
+                Rect { x: (left[c] + (widths[c] - size[s].w) / 2.0).round(), y: top[s], w: size[s].w, h: size[s].h };
             boxes.push((n, rect));
         }
     }
@@ -182,7 +187,8 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
         for (out, side) in [(true, &links.after[s]), (false, &links.before[s])] {
             let mut ends: Vec<(f64, usize)> = Vec::new();
             for (e, chain) in l.chains.iter().enumerate() {
-                let (here, next) = if out { (chain[0], chain[1]) } else { (chain[chain.len() - 1], chain[chain.len() - 2]) };
+                let (here, next) =
+                    if out { (chain[0], chain[1]) } else { (chain[chain.len() - 1], chain[chain.len() - 2]) };
                 if here == s && side.contains(&next) {
                     ends.push((top[next] + size[next].anchor, e));
                 }
@@ -220,7 +226,9 @@ pub fn place(g: &Graph, l: &Layered, links: &Links) -> Layout {
                     // one above them.
                     let bottom = top[d] + size[d].anchor - 3.0;
                     let above_ends = at_left.len().max(at_right.len()) as f64 * llh;
-                    for (lines, align, bottom) in [(at_left, 0, bottom), (at_right, 2, bottom), (middle, 1, bottom - above_ends)] {
+                    for (lines, align, bottom) in
+                        [(at_left, 0, bottom), (at_right, 2, bottom), (middle, 1, bottom - above_ends)]
+                    {
                         if lines.is_empty() {
                             continue;
                         }

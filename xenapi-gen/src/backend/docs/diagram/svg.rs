@@ -43,7 +43,8 @@ pub fn render(l: &Layout) -> String {
     let _ = writeln!(s, r##"  <g fill="none" stroke="#6a7f94" stroke-width="1.4" stroke-linejoin="round">"##);
     for e in &l.edges {
         let pts: Vec<String> = e.points.iter().map(|(x, y)| format!("{},{}", n(*x), n(*y))).collect();
-        let _ = writeln!(s, r#"    <polyline points="{}"><title>{}</title></polyline>"#, pts.join(" "), escape(&e.title));
+        let _ =
+            writeln!(s, r#"    <polyline points="{}"><title>{}</title></polyline>"#, pts.join(" "), escape(&e.title));
     }
     let _ = writeln!(s, "  </g>");
     let _ = writeln!(s, r##"  <g font-size="{}" fill="#2a3a4a">"##, n(LABEL_FONT));
@@ -51,7 +52,13 @@ pub fn render(l: &Layout) -> String {
     for label in l.edges.iter().flat_map(|e| &e.labels) {
         for (i, line) in label.lines.iter().enumerate() {
             let end = if label.flush_right { r#" text-anchor="end""# } else { "" };
-            let _ = writeln!(s, r#"    <text x="{}" y="{}"{end}>{}</text>"#, n(label.x), n(label.baseline + i as f64 * llh), escape(line));
+            let _ = writeln!(
+                s,
+                r#"    <text x="{}" y="{}"{end}>{}</text>"#,
+                n(label.x),
+                n(label.baseline + i as f64 * llh),
+                escape(line)
+            );
         }
     }
     let _ = writeln!(s, "  </g>");
