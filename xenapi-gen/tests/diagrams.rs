@@ -164,6 +164,19 @@ fn each_class_diagram_draws_every_reference_of_the_class_once_with_its_field_nam
 }
 
 #[test]
+fn a_class_diagram_links_every_box_but_its_own_class_to_its_page() {
+    let api = api();
+    let all = links::links(&api);
+    for (c, class) in api.classes.iter().enumerate() {
+        let g = diagram::class_graph(&api, &all, c);
+        for l in g.nodes.iter().flat_map(|n| &n.lines) {
+            let want = (l.text != class.name).then(|| format!("../classes/{}.html", l.text));
+            assert_eq!(l.href, want, "{}: box {}", class.name, l.text);
+        }
+    }
+}
+
+#[test]
 fn the_overview_lists_every_class_once_and_links_it_to_its_page() {
     let api = api();
     let g = diagram::overview_graph(&api, &links::links(&api));

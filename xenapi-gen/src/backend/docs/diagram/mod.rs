@@ -60,7 +60,12 @@ pub fn class_graph(api: &Api, links: &[Link], class: usize) -> Graph {
         at.insert(c, i);
         let cl = &api.classes[c];
         nodes.push(Node {
-            lines: vec![BoxLine { text: cl.name.clone(), href: Some(page_href(&cl.name)), bold: c == class }],
+            // The class's own box is the page it is drawn on: no link.
+            lines: vec![BoxLine {
+                text: cl.name.clone(),
+                href: (c != class).then(|| page_href(&cl.name)),
+                bold: c == class,
+            }],
             title: cl.description.trim().to_string(),
             fill: if c == class { "#fde9b8" } else { fill(api, c) },
         });
