@@ -141,7 +141,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads a string whose opening quote is next.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Result<Str<'de, '_>, WireError> {
         let bytes = self.text.as_bytes();
         let start = self.pos + 1;

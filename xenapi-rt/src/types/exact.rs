@@ -39,49 +39,31 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SetVisitor<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut held = Default::default();
-        Ok(match gather(&mut held, || access.next_element())? {
-            Gathered::Held(count) => {
-                let mut items = Vec::with_capacity(count);
-                items.extend(held.iter_mut().take(count).filter_map(Option::take));
-                items
-            }
-            Gathered::Spilled(items) => items,
+        let mut held = Held::new();
+        gather(&mut held, || access.next_element())?;
+        Ok(if held.spilled() {
+            held.into_vec()
+        } else {
+            let mut items = Vec::with_capacity(held.len());
+            items.extend(held.drain(..));
+            items
         })
     }
 }
 
-/// How [`gather`] left the members it read.
-pub(crate) enum Gathered<T> {
-    /// This many, in the first slots of the caller's buffer.
-    Held(usize),
-    /// More than the buffer holds: all of them, in order, in a vector.
-    Spilled(Vec<T>),
-}
+/// Members read so far: the first [`BUFFERED`] in place (on the caller's
+/// stack), all of them in a heap block past that.
+pub(crate) type Held<T> = smallvec::SmallVec<[T; BUFFERED]>;
 
-/// Reads members with `next` until it says there are no more, holding
-/// the first [`BUFFERED`] in `held` (the caller's, on its stack), so that
-/// the caller can allocate its container once, at the size read.
+/// Reads members with `next` into `held` (the caller's, so that its
+/// inline part is not moved on return) until `next` says there are no
+/// more; the caller then allocates its container once, at the size read.
 #[inline]
-pub(crate) fn gather<T, E>(
-    held: &mut [Option<T>; BUFFERED],
-    mut next: impl FnMut() -> Result<Option<T>, E>,
-) -> Result<Gathered<T>, E> {
-    let mut count = 0;
+pub(crate) fn gather<T, E>(held: &mut Held<T>, mut next: impl FnMut() -> Result<Option<T>, E>) -> Result<(), E> {
     while let Some(item) = next()? {
-        let Some(slot) = held.get_mut(count) else {
-            let mut all = Vec::with_capacity(2 * BUFFERED);
-            all.extend(held.iter_mut().filter_map(Option::take));
-            all.push(item);
-            while let Some(item) = next()? {
-                all.push(item);
-            }
-            return Ok(Gathered::Spilled(all));
-        };
-        *slot = Some(item);
-        count += 1;
+        held.push(item);
     }
-    Ok(Gathered::Held(count))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use std::ops::{Deref, DerefMut};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
-use super::exact::{gather, Gathered};
+use super::exact::{gather, Held};
 
 /// The hasher of [`Map`]: foldhash, seeded at random per process and per
 /// map.
@@ -213,20 +213,13 @@ where
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut held = Default::default();
-        Ok(match gather(&mut held, || access.next_entry())? {
-            Gathered::Held(count) => {
-                let mut map = Map::with_capacity(count);
-                map.0.extend(held.iter_mut().take(count).filter_map(Option::take));
-                map
-            }
-            // A long map: its table is still built once, from all entries.
-            Gathered::Spilled(entries) => {
-                let mut map = Map::with_capacity(entries.len());
-                map.0.extend(entries);
-                map
-            }
-        })
+        let mut held = Held::new();
+        gather(&mut held, || access.next_entry())?;
+        // The table is built once, from all entries, whether they were
+        // held in place or (a long map) spilled to a vector.
+        let mut map = Map::with_capacity(held.len());
+        map.0.extend(held.drain(..));
+        Ok(map)
     }
 }
 

@@ -404,6 +404,7 @@ struct MapAcc<'a, 'de> {
 }
 
 impl MapAcc<'_, '_> {
+    #[inline(always)]
     fn skip_pending(&mut self) -> Result<(), WireError> {
         if self.value_pending {
             self.value_pending = false;

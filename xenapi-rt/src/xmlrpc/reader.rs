@@ -196,10 +196,12 @@ impl<'de> XmlReader<'de> {
         self.span
     }
 
+    #[inline(always)]
     fn bytes(&self) -> &'de [u8] {
         self.input.as_bytes()
     }
 
+    #[inline(always)]
     fn rest(&self) -> &'de [u8] {
         &self.bytes()[self.pos..]
     }
@@ -227,6 +229,13 @@ impl<'de> XmlReader<'de> {
     /// Opens element `name` whose start tag spans `start..end`, applying
     /// the limits.
     fn open(&mut self, name: &'de str, start: usize, end: usize) -> Result<Tag, WireError> {
+        self.open_known(Tag::from_name(name), name, start, end)
+    }
+
+    /// [`open`](Self::open) for a caller that knows the tag of `name`
+    /// already (the fast paths, which matched it).
+    #[inline(always)]
+    fn open_known(&mut self, tag: Tag, name: &'de str, start: usize, end: usize) -> Result<Tag, WireError> {
         if self.stack.len() + 1 > self.max_depth {
             return Err(WireError::TooDeep(self.limits.max_depth));
         }
@@ -234,7 +243,6 @@ impl<'de> XmlReader<'de> {
         if self.elements > self.limits.max_elements {
             return Err(WireError::TooManyElements(self.limits.max_elements));
         }
-        let tag = Tag::from_name(name);
         if tag.is_container() {
             self.containers += 1;
             if self.containers > self.max_containers {
@@ -471,7 +479,7 @@ impl<'de> XmlReader<'de> {
     }
 
     /// If `<name>` of `tag` follows right away, consumes it.
-    #[inline]
+    #[inline(always)]
     fn try_start(&mut self, tag: Tag) -> Result<bool, WireError> {
         if self.empty_pending || tag == Tag::Other {
             return Ok(false);
@@ -481,7 +489,7 @@ impl<'de> XmlReader<'de> {
         let n = name.len();
         if rest.len() > n + 1 && rest[0] == b'<' && rest[n + 1] == b'>' && &rest[1..n + 1] == name.as_bytes() {
             let start = self.pos;
-            self.open(name, start, start + n + 2)?;
+            self.open_known(tag, name, start, start + n + 2)?;
             return Ok(true);
         }
         Ok(false)
@@ -489,7 +497,7 @@ impl<'de> XmlReader<'de> {
 
     /// If `</name>` of `tag` follows right away and closes the innermost
     /// element, consumes it.
-    #[inline]
+    #[inline(always)]
     fn try_end(&mut self, tag: Tag) -> bool {
         if self.empty_pending || tag == Tag::Other {
             return false;
@@ -563,6 +571,7 @@ impl<'de> XmlReader<'de> {
     /// CDATA or references in its name: consumes
     /// `<member><name>NAME</name><value>` and returns NAME, leaving the
     /// member and its value open. Otherwise consumes nothing.
+    #[inline(always)]
     pub(crate) fn try_member_name(&mut self) -> Result<Option<&'de str>, WireError> {
         const OPEN: &[u8] = b"<member><name>";
         const CLOSE: &[u8] = b"</name><value>";
@@ -601,6 +610,7 @@ impl<'de> XmlReader<'de> {
     /// `text</value>`. Consumes it through `</value>` and returns the type
     /// element (`Tag::Value` when there is none) and the text. Otherwise
     /// consumes nothing.
+    #[inline(always)]
     pub(crate) fn try_scalar(&mut self) -> Result<Option<(Tag, &'de str)>, WireError> {
         if self.empty_pending || self.stack.last().map(|&(t, _)| t) != Some(Tag::Value) {
             return Ok(None);
@@ -902,6 +912,39 @@ mod tests {
         for raw in ["<value>\u{1}</value>", "<value>\u{FFFF}</value>", "<value \u{1F}/>"] {
             let err = XmlReader::new(raw.as_bytes(), &Limits::default(), 0).err();
             assert!(matches!(&err, Some(WireError::Xml { msg, .. }) if msg.contains("U+")), "{raw:?}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn every_tag_is_found_again_from_its_name() {
+        // The fast paths open elements by the tag they matched
+        // (`open_known`); the general path finds it from the name.
+        use Tag::*;
+        let all = [
+            MethodCall,
+            MethodName,
+            MethodResponse,
+            Params,
+            Param,
+            Fault,
+            Value,
+            String,
+            I4,
+            Int,
+            I8,
+            Double,
+            Boolean,
+            DateTime,
+            Base64,
+            Nil,
+            Array,
+            Data,
+            Struct,
+            Member,
+            Name,
+        ];
+        for tag in all {
+            assert!(Tag::from_name(tag.name()) == tag, "{}", tag.name());
         }
     }
 
