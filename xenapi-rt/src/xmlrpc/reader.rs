@@ -556,7 +556,7 @@ impl<'de> XmlReader<'de> {
     /// Fast path for the next item of an array: consumes `<value>` (returns
     /// `Some(true)`) or `</data>` (returns `Some(false)`) when one follows
     /// right away, otherwise consumes nothing and returns `None`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_array_item(&mut self) -> Result<Option<bool>, WireError> {
         if self.try_start(Tag::Value)? {
             return Ok(Some(true));
@@ -676,6 +676,7 @@ impl<'de> XmlReader<'de> {
     /// Fast path right after a `<value>` start tag for `<struct>` and
     /// `<array><data>`: consumes them and returns the container's tag, or
     /// consumes nothing.
+    #[inline(always)]
     pub(crate) fn try_container(&mut self) -> Result<Option<Tag>, WireError> {
         if self.try_start(Tag::Struct)? {
             return Ok(Some(Tag::Struct));
@@ -690,6 +691,7 @@ impl<'de> XmlReader<'de> {
 
     /// Fast path for the end of a struct: consumes `</struct>` when it
     /// follows right away.
+    #[inline(always)]
     pub(crate) fn try_struct_end(&mut self) -> bool {
         self.try_end(Tag::Struct)
     }
