@@ -419,7 +419,16 @@ impl<'de> XmlReader<'de> {
             match b[i] {
                 b'<' => break,
                 b'&' => {
-                    let (c, next) = self.reference(i)?;
+                    // The five predefined entities without the general
+                    // reference parser; anything else goes through it.
+                    let (c, next) = match b.get(i + 1..i + 6) {
+                        Some([b'l', b't', b';', ..]) => ('<', i + 4),
+                        Some([b'g', b't', b';', ..]) => ('>', i + 4),
+                        Some([b'a', b'm', b'p', b';', _]) => ('&', i + 5),
+                        Some(b"quot;") => ('"', i + 6),
+                        Some(b"apos;") => ('\'', i + 6),
+                        _ => self.reference(i)?,
+                    };
                     out.push(c);
                     i = next;
                 }
@@ -896,6 +905,25 @@ mod tests {
                     assert_eq!(find_markup(&v), want, "{v:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn predefined_entities_decode_wherever_they_stand() {
+        let all = [("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&quot;", "\""), ("&apos;", "'"), ("&#65;", "A")];
+        for (raw, want) in all {
+            for (before, after) in [("", ""), ("x", ""), ("", "y"), ("ab", "cd")] {
+                let doc = format!("<string>{before}{raw}{after}</string>");
+                let text = format!("{:?}", format!("{before}{want}{after}"));
+                assert_eq!(tokens(&doc).unwrap(), ["<string>", text.as_str(), "</string>"], "{doc}");
+            }
+        }
+        // Fewer than five bytes after the `&`: the general parser reads it.
+        assert_eq!(tokens("<name>&lt;</name>").unwrap(), ["<name>", "\"<\"", "</name>"]);
+        assert_eq!(tokens("<name>x&gt;</name>").unwrap(), ["<name>", "\"x>\"", "</name>"]);
+        // Cut short or unterminated: an error, as before.
+        for cut in ["<a>&lt", "<a>&l", "<a>&", "<a>&quot", "<a>&amp", "<a>&lt</a>", "<a>&ampx;</a>"] {
+            assert!(tokens(cut).is_err(), "{cut}");
         }
     }
 
