@@ -28,29 +28,19 @@ pub(crate) const JSON_STRING: Stops = Stops { bytes: [b'"', b'\\', b'"'], contro
 #[cfg_attr(not(feature = "xml-rpc"), allow(dead_code))]
 pub(crate) const XML_TEXT: Stops = Stops { bytes: [b'<', b'&', b'\r'], controls: false };
 
+/// Where a character XML 1.0 refuses may start: a control byte, or the
+/// 0xEF that begins a raw U+FFFE or U+FFFF (`xml_chars` looks closer).
+pub(crate) const XML_FORBIDDEN: Stops = Stops { bytes: [0xEF, 0xEF, 0xEF], controls: true };
+
 /// The position of the first byte of `hay` that `stops` names.
 #[inline(always)]
 pub(crate) fn find(hay: &[u8], stops: Stops) -> Option<usize> {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        use safe_arch::{
-            bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-            set_splat_i8_m128i, zeroed_m128i,
-        };
-        let [a, b, c] = stops.bytes.map(|s| set_splat_i8_m128i(s as i8));
-        let high = set_splat_i8_m128i(0xE0u8 as i8);
+        let sse = Sse2::new(stops);
         let mut rest = hay;
         while let Some(chunk) = rest.first_chunk::<16>() {
-            let x = load_unaligned_m128i(chunk);
-            let mut hits = bitor_m128i(
-                bitor_m128i(cmp_eq_mask_i8_m128i(x, a), cmp_eq_mask_i8_m128i(x, b)),
-                cmp_eq_mask_i8_m128i(x, c),
-            );
-            if stops.controls {
-                // Below 0x20 exactly when the top three bits are clear.
-                hits = bitor_m128i(hits, cmp_eq_mask_i8_m128i(bitand_m128i(x, high), zeroed_m128i()));
-            }
-            let mask = move_mask_i8_m128i(hits) as u32;
+            let mask = safe_arch::move_mask_i8_m128i(sse.hits(chunk)) as u32;
             if mask != 0 {
                 return Some(hay.len() - rest.len() + mask.trailing_zeros() as usize);
             }
@@ -61,6 +51,70 @@ pub(crate) fn find(hay: &[u8], stops: Stops) -> Option<usize> {
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
         words(hay, stops)
+    }
+}
+
+/// The length of a [`block_has`] block.
+pub(crate) const BLOCK: usize = 64;
+
+/// Whether any byte of `block` is one that `stops` names: the test for a
+/// long body where stops are rare, which asks once per 64 bytes rather
+/// than once per 16 as [`find`] does.
+#[inline(always)]
+pub(crate) fn block_has(block: &[u8; BLOCK], stops: Stops) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        use safe_arch::bitor_m128i;
+        let sse = Sse2::new(stops);
+        let (a, rest) = block.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let (b, rest) = rest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let (c, d) = rest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        let d = d.first_chunk::<16>().unwrap_or(&[0; 16]);
+        let hits = bitor_m128i(bitor_m128i(sse.hits(a), sse.hits(b)), bitor_m128i(sse.hits(c), sse.hits(d)));
+        safe_arch::move_mask_i8_m128i(hits) != 0
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        words(block, stops).is_some()
+    }
+}
+
+/// `stops` as 16-byte SSE2 constants.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[derive(Clone, Copy)]
+struct Sse2 {
+    bytes: [safe_arch::m128i; 3],
+    high: safe_arch::m128i,
+    controls: bool,
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+impl Sse2 {
+    #[inline(always)]
+    fn new(stops: Stops) -> Sse2 {
+        use safe_arch::set_splat_i8_m128i;
+        Sse2 {
+            bytes: stops.bytes.map(|s| set_splat_i8_m128i(s as i8)),
+            high: set_splat_i8_m128i(0xE0u8 as i8),
+            controls: stops.controls,
+        }
+    }
+
+    /// 0xFF in each lane of `chunk` that holds a stop byte.
+    #[inline(always)]
+    fn hits(&self, chunk: &[u8; 16]) -> safe_arch::m128i {
+        use safe_arch::{bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, zeroed_m128i};
+        let x = load_unaligned_m128i(chunk);
+        let [a, b, c] = self.bytes;
+        let mut hits = bitor_m128i(
+            bitor_m128i(cmp_eq_mask_i8_m128i(x, a), cmp_eq_mask_i8_m128i(x, b)),
+            cmp_eq_mask_i8_m128i(x, c),
+        );
+        if self.controls {
+            // Below 0x20 exactly when the top three bits are clear.
+            hits = bitor_m128i(hits, cmp_eq_mask_i8_m128i(bitand_m128i(x, self.high), zeroed_m128i()));
+        }
+        hits
     }
 }
 
@@ -103,13 +157,13 @@ mod tests {
         // Filler bytes next to the stop bytes in value (0x1f/0x20, '!'/'"',
         // high bytes) so that a search that flags neighbours fails.
         let filler = [b'a', 0x20, 0x7f, 0xc3, 0x21, 0x5d, 0xff, 0x80, 0x3d, 0x3b, b'\n' + 1];
-        for stops in [JSON_STRING, XML_TEXT] {
+        for stops in [JSON_STRING, XML_TEXT, XML_FORBIDDEN] {
             for len in 0..70 {
                 let base: Vec<u8> = (0..len).map(|i| filler[i % filler.len()]).collect();
                 assert_eq!(find(&base, stops), plain(&base, stops), "{base:?}");
                 assert_eq!(words(&base, stops), plain(&base, stops), "{base:?}");
                 for at in 0..len {
-                    for stop in [b'"', b'\\', b'<', b'&', b'\r', 0x00, 0x1f, b'\n'] {
+                    for stop in [b'"', b'\\', b'<', b'&', b'\r', 0x00, 0x1f, b'\n', 0xEF] {
                         let mut hay = base.clone();
                         hay[at] = stop;
                         if at + 3 < len {
@@ -119,6 +173,21 @@ mod tests {
                         assert_eq!(find(&hay, stops), want, "{hay:?}");
                         assert_eq!(words(&hay, stops), want, "{hay:?}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_block_test_flags_exactly_the_blocks_that_hold_a_stop() {
+        for stops in [JSON_STRING, XML_TEXT, XML_FORBIDDEN] {
+            for at in 0..BLOCK {
+                for x in 0..=255u8 {
+                    let mut block = [b'a'; BLOCK];
+                    block[at] = x;
+                    let want = plain(&block, stops).is_some();
+                    assert_eq!(block_has(&block, stops), want, "{x:#x} at {at}");
+                    assert_eq!(words(&block, stops).is_some(), want, "{x:#x} at {at}");
                 }
             }
         }

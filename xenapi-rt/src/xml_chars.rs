@@ -9,6 +9,8 @@
 //! ill-formed), and the XML writer replaces any that still reach it with
 //! U+FFFD.
 
+use crate::scan;
+
 /// Whether XML 1.0 cannot carry `c`.
 pub(crate) fn is_forbidden(c: char) -> bool {
     matches!(c, '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
@@ -32,16 +34,16 @@ pub(crate) fn find_raw(text: &str) -> Option<(usize, char)> {
 /// U+FFFF (EF BF BE and EF BF BF in UTF-8), first occurs.
 ///
 /// One pass over 64-byte blocks asks only whether a block holds a byte
-/// below 0x20 or an 0xEF, which is cheap to test many bytes at a time;
-/// the rare block that does (line breaks, characters from U+F000 up) is
-/// then looked at byte by byte. This is the only whole-body pass of the
-/// XML decoder besides UTF-8 validation.
+/// below 0x20 or an 0xEF ([`scan::block_has`]); the rare block that does
+/// (line breaks, characters from U+F000 up) is then looked at byte by
+/// byte. This is the only whole-body pass of the XML decoder besides
+/// UTF-8 validation.
 fn first_forbidden(bytes: &[u8]) -> Option<usize> {
     let suspect = |from: usize, len: usize| (from..from + len).find(|&i| forbidden_at(bytes, i));
     let mut rest = bytes;
-    while let Some((block, tail)) = rest.split_first_chunk::<BLOCK>() {
-        if may_hold_forbidden(block) {
-            if let Some(at) = suspect(bytes.len() - rest.len(), BLOCK) {
+    while let Some((block, tail)) = rest.split_first_chunk::<{ scan::BLOCK }>() {
+        if scan::block_has(block, scan::XML_FORBIDDEN) {
+            if let Some(at) = suspect(bytes.len() - rest.len(), scan::BLOCK) {
                 return Some(at);
             }
         }
@@ -49,8 +51,6 @@ fn first_forbidden(bytes: &[u8]) -> Option<usize> {
     }
     suspect(bytes.len() - rest.len(), rest.len())
 }
-
-const BLOCK: usize = 64;
 
 /// Whether a forbidden character starts at `bytes[i]`.
 #[inline]
@@ -60,45 +60,6 @@ fn forbidden_at(bytes: &[u8], i: usize) -> bool {
         Some(&b) => is_forbidden_byte(b),
         None => false,
     }
-}
-
-/// Whether `block` holds a byte below 0x20 or an 0xEF: false means no
-/// forbidden character starts in it.
-#[inline(always)]
-fn may_hold_forbidden(block: &[u8; BLOCK]) -> bool {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        use safe_arch::{
-            bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i,
-            set_splat_i8_m128i, zeroed_m128i,
-        };
-        let high = set_splat_i8_m128i(0xE0u8 as i8);
-        let ef = set_splat_i8_m128i(0xEFu8 as i8);
-        // Below 0x20 exactly when the top three bits are clear.
-        let flag = |x: m128i| {
-            bitor_m128i(cmp_eq_mask_i8_m128i(bitand_m128i(x, high), zeroed_m128i()), cmp_eq_mask_i8_m128i(x, ef))
-        };
-        let (a, rest) = block.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
-        let (b, rest) = rest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
-        let (c, d) = rest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
-        let d = d.first_chunk::<16>().unwrap_or(&[0; 16]);
-        let hits = bitor_m128i(
-            bitor_m128i(flag(load_unaligned_m128i(a)), flag(load_unaligned_m128i(b))),
-            bitor_m128i(flag(load_unaligned_m128i(c)), flag(load_unaligned_m128i(d))),
-        );
-        move_mask_i8_m128i(hits) != 0
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    {
-        may_hold_forbidden_plain(block)
-    }
-}
-
-/// [`may_hold_forbidden`] without SSE2: a branch-free test per byte,
-/// which the compiler vectorises for the target it has.
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn may_hold_forbidden_plain(block: &[u8; BLOCK]) -> bool {
-    block.iter().fold(false, |any, &b| any | (b < 0x20) | (b == 0xEF))
 }
 
 /// The first forbidden character in JSON text, as a `\uXXXX` escape (in
@@ -199,19 +160,6 @@ mod tests {
                         assert_eq!(find_raw(&text), Some((at, bad)));
                     }
                 }
-            }
-        }
-    }
-
-    #[test]
-    fn both_block_tests_flag_exactly_the_blocks_with_a_low_byte_or_0xef() {
-        for at in 0..BLOCK {
-            for b in 0..=255u8 {
-                let mut block = [b'a'; BLOCK];
-                block[at] = b;
-                let want = b < 0x20 || b == 0xEF;
-                assert_eq!(may_hold_forbidden(&block), want, "{b:#x} at {at}");
-                assert_eq!(may_hold_forbidden_plain(&block), want, "{b:#x} at {at}");
             }
         }
     }
