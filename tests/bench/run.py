@@ -24,7 +24,15 @@ What it does, in one run:
    (`decode`, `free`) and their sum is printed too: freeing 1,000 records
    costs Rust and Python about the same few milliseconds, so a combined
    figure says as much about `free` as about the decoder;
-3. `cargo bench -p xenapi-tests --bench server_load`: VM.get_record over
+3. side by side: a few rounds, each timing Rust's decode and free (the
+   codec bench binary run with XENAPI_BENCH_ROUNDS, system allocator)
+   and then Python's on the same files, so that the two sides of a ratio
+   are timed within seconds of each other. A shared machine's speed
+   drifts over the minutes the criterion runs take, and Python's figures
+   moved by up to 2x between runs; each ratio is printed as the median
+   over the rounds with its range, and these are the figures the targets
+   are read from;
+4. `cargo bench -p xenapi-tests --bench server_load`: VM.get_record over
    loopback keep-alive HTTP, 16 connections, 10 s, with the generated typed
    client and with a bare pre-encoded HTTP client; then, if `wrk` is
    installed, wrk against the same server.
@@ -102,6 +110,76 @@ def criterion_median(group, name):
         return json.load(f)["median"]["point_estimate"] / 1e9
 
 
+def bench_executable(bench):
+    """Path of a bench binary of the tests crate (built already)."""
+    out = sh(["cargo", "bench", "-q", "-p", "xenapi-tests", "--bench", bench, "--no-run",
+              "--message-format=json"])
+    for line in out.splitlines():
+        msg = json.loads(line)
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
+                and msg["target"]["name"] == bench:
+            return msg["executable"]
+    raise SystemExit(f"no executable found for bench {bench}")
+
+
+def rust_round(exe, runs):
+    """Medians of `runs` Rust decodes (and frees) per protocol, from one
+    short run of the codec bench binary."""
+    out = subprocess.run([exe, "--bench"], env=dict(os.environ, XENAPI_BENCH_ROUNDS=str(runs)),
+                         check=True, text=True, stdout=subprocess.PIPE).stdout
+    found = {}
+    for line in out.splitlines():
+        if line.startswith("ROUND "):
+            _, proto, *fields = line.split()
+            f = dict(kv.split("=", 1) for kv in fields)
+            found[proto] = (float(f["decode"]), float(f["free"]))
+    return found
+
+
+def side_by_side(args, xml, js):
+    """Rust (system allocator) and Python timed in alternation on the same
+    bytes, so both sides of each ratio see the same phase of a shared
+    machine; prints each ratio's median over the rounds and its range."""
+    rounds, runs, xml_runs = (5, 9, 2) if args.quick else (9, 15, 3)
+    exe = bench_executable("codec")
+    print(f"\nSide by side: {rounds} rounds, each {runs} Rust runs per protocol, then Python "
+          f"({xml_runs} runs of xmlrpc.client.loads, {runs} of json.loads); medians per round", flush=True)
+    per_round = []
+    for i in range(rounds):
+        rust = rust_round(exe, runs)
+        py = {
+            "xmlrpc": decode_and_free_seconds(lambda: xmlrpc.client.loads(xml), xml_runs),
+            "jsonrpc": decode_and_free_seconds(lambda: json.loads(js), runs),
+        }
+        per_round.append((rust, py))
+        print(f"  round {i + 1}: " + "; ".join(
+            f"{proto} Rust {rust[proto][0] * 1e3:.1f}+{rust[proto][1] * 1e3:.1f} ms, "
+            f"Python {py[proto][0] * 1e3:.1f}+{py[proto][1] * 1e3:.1f} ms"
+            for proto in ("xmlrpc", "jsonrpc")) + f" ({load()})", flush=True)
+    size = {"xmlrpc": len(xml), "jsonrpc": len(js)}
+    print(f"{'operation':<20}{'Rust ms':>10}{'Rust MB/s':>11}{'Python ms':>11}{'ratio':>9}  ratio range")
+    summary = {}
+    for proto in ("xmlrpc", "jsonrpc"):
+        for op in ("decode", "free", "decode+free"):
+            def pick(t):
+                return t[0] if op == "decode" else t[1] if op == "free" else t[0] + t[1]
+            rust_s = [pick(r[proto]) for r, _ in per_round]
+            py_s = [pick(p[proto]) for _, p in per_round]
+            ratios = [p / r for r, p in zip(rust_s, py_s)]
+            med_rust, med_ratio = statistics.median(rust_s), statistics.median(ratios)
+            summary[(proto, op)] = (med_rust, size[proto] / 1e6 / med_rust, med_ratio)
+            rate = f"{size[proto] / 1e6 / med_rust:>11.0f}" if op != "free" else f"{'':>11}"
+            print(f"{proto + '/' + op:<20}{med_rust * 1e3:>10.1f}{rate}{statistics.median(py_s) * 1e3:>11.1f}"
+                  f"{med_ratio:>8.1f}x  {min(ratios):.1f}-{max(ratios):.1f}x")
+    _, js_mbs, js_dec = summary[("jsonrpc", "decode")]
+    js_both = summary[("jsonrpc", "decode+free")][2]
+    xml_both = summary[("xmlrpc", "decode+free")][2]
+    print("Targets of issue 17, on these medians: "
+          f"JSON-RPC decode {js_dec:.1f}x (>= 4x) and {js_mbs:.0f} MB/s (>= 500); "
+          f"JSON-RPC decode+free {js_both:.1f}x (>= 3x); XML-RPC decode+free {xml_both:.1f}x (>= 30x)")
+    return summary
+
+
 def codec(args):
     crit_args = ["--warm-up-time", "1", "--measurement-time", "3"] if args.quick else []
     sh(["cargo", "bench", "-p", "xenapi-tests", "--bench", "codec", "--", *crit_args],
@@ -166,6 +244,7 @@ def codec(args):
     print(f"\nTarget (typed XML-RPC decode >= 300 MB/s and >= 25x xmlrpc.client.loads), system allocator: "
           f"{mbs:.0f} MB/s, {ratio:.1f}x -> {'met' if ok else 'NOT met'} (with mimalloc: {mi_ratio:.1f}x; "
           f"decode+free: {both_ratio:.1f}x, with mimalloc {both_mi:.1f}x)")
+    side_by_side(args, xml, js)
     return results
 
 

@@ -2,7 +2,7 @@
 //! and `codec_mimalloc` (mimalloc as the global allocator).
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput};
 
@@ -27,6 +27,11 @@ pub fn run(c: &mut Criterion, prefix: &str) {
     let records = super::decode_xml(&data.xml);
     if let Ok(op) = std::env::var("XENAPI_BENCH_ONCE") {
         println!("{op}: {}", black_box(once(&op, &data, &records)));
+        std::process::exit(0);
+    }
+    if let Ok(count) = std::env::var("XENAPI_BENCH_ROUNDS") {
+        let count: usize = count.parse().expect("XENAPI_BENCH_ROUNDS is a number of runs");
+        rounds(count, &data);
         std::process::exit(0);
     }
     let ids = serde_json::value::RawValue::from_string("1".into()).expect("raw id");
@@ -101,6 +106,46 @@ pub fn once(op: &str, data: &super::Data, records: &super::AllRecords) -> usize 
             xenapi_rt::jsonrpc::encode_success(xenapi_rt::jsonrpc::Version::V2, &ids, records).expect("encodes").len()
         }
         other => panic!("unknown operation {other}"),
+    }
+}
+
+/// A reply decoder of the benchmark.
+type Decoder = fn(&[u8]) -> super::AllRecords;
+
+/// For `XENAPI_BENCH_ROUNDS=n`: decodes each protocol's reply `n` times
+/// (after one untimed run), timing the decode and the free of its result
+/// apart, and prints the median seconds of each as
+/// `ROUND <protocol> decode=<s> free=<s>`. The driver alternates these
+/// short runs with Python's on the same bytes, so that both sides of each
+/// ratio are timed in the same minute of a shared machine.
+fn rounds(count: usize, data: &super::Data) {
+    let protocols: [(&str, &[u8], Decoder); 2] =
+        [("xmlrpc", &data.xml, super::decode_xml), ("jsonrpc", &data.json, super::decode_json)];
+    for (protocol, body, decode) in protocols {
+        drop(black_box(decode(body)));
+        let mut decodes = Vec::with_capacity(count);
+        let mut frees = Vec::with_capacity(count);
+        for _ in 0..count {
+            let started = Instant::now();
+            let records = black_box(decode(black_box(body)));
+            let decoded = Instant::now();
+            drop(records);
+            frees.push(decoded.elapsed().as_secs_f64());
+            decodes.push((decoded - started).as_secs_f64());
+        }
+        println!("ROUND {protocol} decode={:.9} free={:.9}", median(&mut decodes), median(&mut frees));
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(values: &mut [f64]) -> f64 {
+    assert!(!values.is_empty(), "at least one run");
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
     }
 }
 
