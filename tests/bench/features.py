@@ -37,11 +37,11 @@ use xenapi_rt::Transport;
 /// VM names, and how many hosts, pools and tasks there are, then one
 /// batch of VM events.
 pub async fn summary<T: Transport>(s: &Session<T>) -> Result<Vec<String>, xenapi::Error> {
-    let mut out: Vec<String> = s.vm().get_all_records().await?.into_values().map(|vm| vm.name_label).collect();
+    let mut out: Vec<String> = s.vm().get_all_records().await?.into_values().map(|vm| vm.name_label.into()).collect();
     out.push(format!("{} hosts", s.host().get_all().await?.len()));
     out.push(format!("{} pools", s.pool().get_all().await?.len()));
     out.push(format!("{} tasks", s.task().get_all().await?.len()));
-    let batch = s.event().from(&["VM".to_string()], "", 1.0).await?;
+    let batch = s.event().from(&["VM".into()], "", 1.0).await?;
     out.push(format!("{} events", batch.events.len()));
     Ok(out)
 }
