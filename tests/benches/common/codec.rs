@@ -24,14 +24,14 @@ pub fn run(c: &mut Criterion, prefix: &str) {
     if let Some(dir) = super::data_dir() {
         super::write_files(&data, &dir).expect("write the benchmark data");
     }
-    let records = super::decode_xml(&data.xml);
-    if let Ok(op) = std::env::var("XENAPI_BENCH_ONCE") {
-        println!("{op}: {}", black_box(once(&op, &data, &records)));
-        std::process::exit(0);
-    }
     if let Ok(count) = std::env::var("XENAPI_BENCH_ROUNDS") {
         let count: usize = count.parse().expect("XENAPI_BENCH_ROUNDS is a number of runs");
         rounds(count, &data);
+        std::process::exit(0);
+    }
+    let records = super::decode_xml(&data.xml);
+    if let Ok(op) = std::env::var("XENAPI_BENCH_ONCE") {
+        println!("{op}: {}", black_box(once(&op, &data, &records)));
         std::process::exit(0);
     }
     let ids = serde_json::value::RawValue::from_string("1".into()).expect("raw id");
@@ -121,7 +121,13 @@ type Decoder = fn(&[u8]) -> super::AllRecords;
 fn rounds(count: usize, data: &super::Data) {
     let protocols: [(&str, &[u8], Decoder); 2] =
         [("xmlrpc", &data.xml, super::decode_xml), ("jsonrpc", &data.json, super::decode_json)];
+    // `XENAPI_BENCH_PROTOCOL=jsonrpc` (or `xmlrpc`) times one protocol
+    // only, for profiling one decoder under `perf record`.
+    let only = std::env::var("XENAPI_BENCH_PROTOCOL").ok();
     for (protocol, body, decode) in protocols {
+        if only.as_deref().is_some_and(|p| p != protocol) {
+            continue;
+        }
         drop(black_box(decode(body)));
         let mut decodes = Vec::with_capacity(count);
         let mut frees = Vec::with_capacity(count);
