@@ -124,6 +124,12 @@ fn rounds(count: usize, data: &super::Data) {
     // `XENAPI_BENCH_PROTOCOL=jsonrpc` (or `xmlrpc`) times one protocol
     // only, for profiling one decoder under `perf record`.
     let only = std::env::var("XENAPI_BENCH_PROTOCOL").ok();
+    if let Some(name) = &only {
+        assert!(
+            protocols.iter().any(|(protocol, ..)| protocol == name),
+            "XENAPI_BENCH_PROTOCOL is xmlrpc or jsonrpc, not {name:?}"
+        );
+    }
     for (protocol, body, decode) in protocols {
         if only.as_deref().is_some_and(|p| p != protocol) {
             continue;
